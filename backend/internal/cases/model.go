@@ -1,0 +1,71 @@
+// Package cases is the read model of the citizen's cases (saker) as agencies push them: status,
+// what the citizen must do next, a timeline, documents and a deep link into the agency's service.
+package cases
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Statuses an agency may set.
+const (
+	StatusReceived        = "received"
+	StatusInProgress      = "in_progress"
+	StatusAwaitingCitizen = "awaiting_citizen"
+	StatusDecided         = "decided"
+	StatusClosed          = "closed"
+)
+
+// Case is one matter between an agency and a citizen. Titles live in texts ("title",
+// "title_public" for lock screens, "next_action").
+type Case struct {
+	bun.BaseModel `bun:"table:cases"`
+
+	ID            string     `bun:"id,pk"`
+	AgencyID      string     `bun:"agency_id,notnull"`
+	ExternalID    string     `bun:"external_id,notnull"`
+	Version       int64      `bun:"version,notnull"`
+	CitizenID     string     `bun:"citizen_id,notnull"`
+	Kind          string     `bun:"kind,notnull"` // e.g. "building_permit"; used for tile targeting
+	Area          string     `bun:"area,notnull"` // e.g. "building", "health": the scope a fullmakt must cover
+	Status        string     `bun:"status,notnull"`
+	NextActionDue *time.Time `bun:"next_action_due"`
+	DeepLink      string     `bun:"deep_link,notnull"`
+	CreatedAt     time.Time  `bun:"created_at,notnull"`
+	UpdatedAt     time.Time  `bun:"updated_at,notnull"`
+}
+
+// Event is one entry of a case's timeline; texts "title" and "body".
+type Event struct {
+	bun.BaseModel `bun:"table:case_events"`
+
+	ID         string    `bun:"id,pk"`
+	CaseID     string    `bun:"case_id,notnull"`
+	ExternalID string    `bun:"external_id,notnull"`
+	OccurredAt time.Time `bun:"occurred_at,notnull"`
+	Status     *string   `bun:"status"`
+	CreatedAt  time.Time `bun:"created_at,notnull"`
+}
+
+// Document is a link to a document the agency holds for the case.
+type Document struct {
+	bun.BaseModel `bun:"table:case_documents"`
+
+	ID         string    `bun:"id,pk"`
+	CaseID     string    `bun:"case_id,notnull"`
+	ExternalID string    `bun:"external_id,notnull"`
+	Name       string    `bun:"name,notnull"`
+	DocType    string    `bun:"doc_type,notnull"`
+	URL        string    `bun:"url,notnull"`
+	CreatedAt  time.Time `bun:"created_at,notnull"`
+}
+
+// Seen records the first time a person opened a case; the agency sees it (Dialogporten's seen log).
+type Seen struct {
+	bun.BaseModel `bun:"table:case_seen"`
+
+	CaseID      string    `bun:"case_id,pk"`
+	CitizenID   string    `bun:"citizen_id,pk"`
+	FirstSeenAt time.Time `bun:"first_seen_at,notnull"`
+}

@@ -1,0 +1,146 @@
+// Package store opens the database (embedded SQLite or PostgreSQL) behind one Bun handle, applies
+// the embedded migrations and answers readiness. Everything above it is dialect-agnostic except
+// for the few helpers here that are not.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go, no cgo)
+)
+
+// Kind names the database engine in use.
+type Kind string
+
+const (
+	SQLite   Kind = "sqlite"
+	Postgres Kind = "postgres"
+)
+
+// DB is the shared database handle. It embeds *bun.DB so callers use Bun directly.
+type DB struct {
+	*bun.DB
+	Kind Kind
+	// DSN is the driver connection string (for PostgreSQL LISTEN connections). It may hold a password:
+	// never log it.
+	DSN string
+}
+
+// sqlitePragmas are set on every pooled connection through the DSN: a PRAGMA run with Exec would
+// reach only one connection of the pool.
+var sqlitePragmas = []string{
+	"foreign_keys(1)",
+	"busy_timeout(5000)",
+	"journal_mode(WAL)",
+	"synchronous(NORMAL)",
+}
+
+// Open connects to the database named by a MINSIDE_DATABASE_URL value: "sqlite:<path>" or
+// "postgres://…". For SQLite it creates the parent folder and verifies the pragmas took effect.
+func Open(ctx context.Context, databaseURL string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(databaseURL, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(databaseURL, "sqlite:"))
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		return openPostgres(ctx, databaseURL)
+	default:
+		return nil, fmt.Errorf("store: database URL must start with sqlite: or postgres:// (got scheme %q)", scheme(databaseURL))
+	}
+}
+
+func scheme(u string) string {
+	if i := strings.Index(u, ":"); i > 0 {
+		return u[:i]
+	}
+	return ""
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("store: sqlite: empty path")
+	}
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("store: sqlite: create folder: %w", err)
+		}
+	}
+	q := url.Values{}
+	for _, p := range sqlitePragmas {
+		q.Add("_pragma", p)
+	}
+	// Write transactions take the write lock at BEGIN, so two writers queue on busy_timeout
+	// instead of failing with SQLITE_BUSY when a read lock cannot be upgraded.
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	sqldb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: sqlite: open: %w", err)
+	}
+	// One writer at a time is SQLite's rule; readers never block it in WAL mode.
+	sqldb.SetMaxOpenConns(8)
+	sqldb.SetMaxIdleConns(8)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Kind: SQLite, DSN: dsn}
+	if err := db.verifySQLitePragmas(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// verifySQLitePragmas checks on a few pooled connections that the DSN pragmas really applied.
+func (db *DB) verifySQLitePragmas(ctx context.Context) error {
+	want := map[string]string{"foreign_keys": "1", "busy_timeout": "5000", "journal_mode": "wal"}
+	conns := make([]*sql.Conn, 0, 2)
+	defer func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}()
+	for range 2 {
+		conn, err := db.DB.DB.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("store: sqlite: connect: %w", err)
+		}
+		conns = append(conns, conn)
+		for name, value := range want {
+			var got string
+			if err := conn.QueryRowContext(ctx, "PRAGMA "+name).Scan(&got); err != nil {
+				return fmt.Errorf("store: sqlite: read pragma %s: %w", name, err)
+			}
+			if strings.ToLower(got) != value {
+				return fmt.Errorf("store: sqlite: pragma %s is %q, want %q", name, got, value)
+			}
+		}
+	}
+	return nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	sqldb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: postgres: open: %w", err)
+	}
+	sqldb.SetMaxOpenConns(20)
+	sqldb.SetMaxIdleConns(20)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Kind: Postgres, DSN: dsn}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: postgres: connect: %w", err)
+	}
+	return db, nil
+}
