@@ -1,0 +1,237 @@
+// Package config is the one configuration of Min side: a struct with defaults, filled from
+// MINSIDE_* environment variables (secrets also from *_FILE), validated before anything starts.
+// The command passes it down; nothing else reads the environment.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Modes.
+const (
+	ModeDev        = "dev"
+	ModeProduction = "production"
+)
+
+// DefaultPushHosts are the push services of the browsers in common use, matched as host suffixes.
+var DefaultPushHosts = []string{
+	"fcm.googleapis.com",
+	"updates.push.services.mozilla.com",
+	"notify.windows.com",
+	"push.apple.com",
+}
+
+// Config holds every setting. Secrets are tagged so they are never printed.
+type Config struct {
+	Env         string // "dev" or "production"
+	Addr        string
+	BaseURL     string // public origin, e.g. https://minside.kommune.no
+	DatabaseURL string
+	DataDir     string // where dev mode keeps its generated secrets and the SQLite file
+
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string `secret:"true"`
+	RequiredACR      string // level for login
+	StepUpACR        string // level for sensitive actions such as opening a door
+
+	PIDKey     string `secret:"true"` // HMAC key of the national-id pseudonym
+	SessionKey string `secret:"true"` // seals what sessions keep for the identity provider
+
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+
+	VAPIDPublicKey   string
+	VAPIDPrivateKey  string `secret:"true"`
+	VAPIDSubject     string
+	PushAllowedHosts []string
+
+	BodyLimit       int
+	ShutdownTimeout time.Duration
+	LogLevel        string
+	SeedDemo        bool // seed demo data into an empty database (dev default)
+	TrustedProxies  []string
+}
+
+// Default returns the configuration of a fresh dev machine.
+func Default() Config {
+	return Config{
+		Env:              ModeDev,
+		Addr:             ":8080",
+		BaseURL:          "http://localhost:8080",
+		DatabaseURL:      "sqlite:data/minside.db",
+		DataDir:          "data",
+		OIDCClientID:     "minside",
+		RequiredACR:      "idporten-loa-substantial",
+		StepUpACR:        "idporten-loa-substantial",
+		SessionIdle:      30 * time.Minute,
+		SessionAbsolute:  120 * time.Minute,
+		VAPIDSubject:     "mailto:postmottak@minside.example.no",
+		PushAllowedHosts: DefaultPushHosts,
+		BodyLimit:        256 << 10,
+		ShutdownTimeout:  15 * time.Second,
+		LogLevel:         "info",
+		SeedDemo:         true,
+	}
+}
+
+// Dev reports whether the portal runs in dev mode (dev identity provider, generated secrets).
+func (c Config) Dev() bool { return c.Env == ModeDev }
+
+// Load reads MINSIDE_* variables over the defaults. getenv is os.Getenv in production and a map in tests.
+func Load(getenv func(string) string) (Config, error) {
+	c := Default()
+	var errs []error
+	str := func(name string, dst *string) {
+		if v := strings.TrimSpace(getenv("MINSIDE_" + name)); v != "" {
+			*dst = v
+		}
+	}
+	// secret reads NAME or the file named by NAME_FILE (Docker and Kubernetes secrets).
+	secret := func(name string, dst *string) {
+		v, file := getenv("MINSIDE_"+name), getenv("MINSIDE_"+name+"_FILE")
+		switch {
+		case v != "" && file != "":
+			errs = append(errs, fmt.Errorf("MINSIDE_%s and MINSIDE_%s_FILE are both set; choose one", name, name))
+		case file != "":
+			b, err := os.ReadFile(file)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("MINSIDE_%s_FILE: %w", name, err))
+				return
+			}
+			*dst = strings.TrimSpace(string(b))
+		case v != "":
+			*dst = strings.TrimSpace(v)
+		}
+	}
+	duration := func(name string, dst *time.Duration) {
+		if v := getenv("MINSIDE_" + name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				errs = append(errs, fmt.Errorf("MINSIDE_%s: %q is not a positive duration such as 30m", name, v))
+				return
+			}
+			*dst = d
+		}
+	}
+	list := func(name string, dst *[]string) {
+		if v := getenv("MINSIDE_" + name); v != "" {
+			var out []string
+			for _, part := range strings.Split(v, ",") {
+				if p := strings.TrimSpace(part); p != "" {
+					out = append(out, p)
+				}
+			}
+			*dst = out
+		}
+	}
+
+	str("ENV", &c.Env)
+	if c.Env == ModeProduction {
+		c.SeedDemo = false
+	}
+	str("ADDR", &c.Addr)
+	str("BASE_URL", &c.BaseURL)
+	secret("DATABASE_URL", &c.DatabaseURL)
+	str("DATA_DIR", &c.DataDir)
+	str("OIDC_ISSUER", &c.OIDCIssuer)
+	str("OIDC_CLIENT_ID", &c.OIDCClientID)
+	secret("OIDC_CLIENT_SECRET", &c.OIDCClientSecret)
+	str("REQUIRED_ACR", &c.RequiredACR)
+	str("STEP_UP_ACR", &c.StepUpACR)
+	secret("PID_KEY", &c.PIDKey)
+	secret("SESSION_KEY", &c.SessionKey)
+	duration("SESSION_IDLE", &c.SessionIdle)
+	duration("SESSION_ABSOLUTE", &c.SessionAbsolute)
+	str("VAPID_PUBLIC_KEY", &c.VAPIDPublicKey)
+	secret("VAPID_PRIVATE_KEY", &c.VAPIDPrivateKey)
+	str("VAPID_SUBJECT", &c.VAPIDSubject)
+	list("PUSH_ALLOWED_HOSTS", &c.PushAllowedHosts)
+	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	str("LOG_LEVEL", &c.LogLevel)
+	list("TRUSTED_PROXIES", &c.TrustedProxies)
+	if v := getenv("MINSIDE_SEED_DEMO"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("MINSIDE_SEED_DEMO: %q is not true or false", v))
+		}
+		c.SeedDemo = b
+	}
+	if v := getenv("MINSIDE_BODY_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1024 || n > 256<<10 {
+			errs = append(errs, fmt.Errorf("MINSIDE_BODY_LIMIT: %q must be bytes between 1024 and %d", v, 256<<10))
+		}
+		c.BodyLimit = n
+	}
+	if c.OIDCIssuer == "" && c.Dev() {
+		c.OIDCIssuer = strings.TrimRight(c.BaseURL, "/") + "/dev-idp"
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// Validate checks the configuration as a whole. In production every secret must be given and the
+// dev conveniences are refused; messages name the variable to set.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Env != ModeDev && c.Env != ModeProduction {
+		bad("MINSIDE_ENV must be %q or %q, not %q", ModeDev, ModeProduction, c.Env)
+	}
+	base, err := url.Parse(c.BaseURL)
+	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
+		bad("MINSIDE_BASE_URL must be an absolute http(s) URL such as https://minside.kommune.no")
+	}
+	if c.SessionAbsolute < c.SessionIdle {
+		bad("MINSIDE_SESSION_ABSOLUTE (%s) must not be shorter than MINSIDE_SESSION_IDLE (%s)", c.SessionAbsolute, c.SessionIdle)
+	}
+	if c.Env == ModeProduction {
+		if base != nil && base.Scheme != "https" {
+			bad("MINSIDE_BASE_URL must be https in production")
+		}
+		if !strings.HasPrefix(c.DatabaseURL, "postgres") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+			bad("MINSIDE_DATABASE_URL must be sqlite:<path> or postgres://…")
+		}
+		required := map[string]string{
+			"MINSIDE_OIDC_ISSUER":        c.OIDCIssuer,
+			"MINSIDE_OIDC_CLIENT_ID":     c.OIDCClientID,
+			"MINSIDE_OIDC_CLIENT_SECRET": c.OIDCClientSecret,
+			"MINSIDE_PID_KEY":            c.PIDKey,
+			"MINSIDE_SESSION_KEY":        c.SessionKey,
+			"MINSIDE_VAPID_PUBLIC_KEY":   c.VAPIDPublicKey,
+			"MINSIDE_VAPID_PRIVATE_KEY":  c.VAPIDPrivateKey,
+		}
+		for _, name := range sortedKeys(required) {
+			if required[name] == "" {
+				bad("%s is required in production (or %s_FILE)", name, name)
+			}
+		}
+		if strings.Contains(c.OIDCIssuer, "/dev-idp") {
+			bad("MINSIDE_OIDC_ISSUER points at the dev identity provider, which is off in production")
+		}
+		if c.SeedDemo {
+			bad("MINSIDE_SEED_DEMO is not allowed in production")
+		}
+	}
+	for name, v := range map[string]string{"MINSIDE_PID_KEY": c.PIDKey, "MINSIDE_SESSION_KEY": c.SessionKey} {
+		if v != "" && len(v) < 32 {
+			bad("%s must be at least 32 characters of random (e.g. openssl rand -hex 32)", name)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func sortedKeys(m map[string]string) []string {
+	return slices.Sorted(maps.Keys(m))
+}

@@ -1,0 +1,113 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsAreAValidDevConfig(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("dev defaults invalid: %v", err)
+	}
+	if !c.Dev() || c.Addr != ":8080" || c.DatabaseURL != "sqlite:data/minside.db" || c.OIDCIssuer != "http://localhost:8080/dev-idp" {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestProductionRefusesMissingSecretsByName(t *testing.T) {
+	c, err := Load(env(map[string]string{"MINSIDE_ENV": "production", "MINSIDE_BASE_URL": "https://minside.example.no"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Validate()
+	if err == nil {
+		t.Fatal("production started without secrets")
+	}
+	for _, name := range []string{"MINSIDE_OIDC_ISSUER", "MINSIDE_OIDC_CLIENT_SECRET", "MINSIDE_PID_KEY", "MINSIDE_SESSION_KEY", "MINSIDE_VAPID_PRIVATE_KEY"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}
+
+func TestProductionRefusesDevIdentityProvider(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"MINSIDE_ENV": "production", "MINSIDE_BASE_URL": "https://minside.example.no",
+		"MINSIDE_OIDC_ISSUER": "https://minside.example.no/dev-idp", "MINSIDE_OIDC_CLIENT_SECRET": "s",
+		"MINSIDE_PID_KEY": strings.Repeat("k", 32), "MINSIDE_SESSION_KEY": strings.Repeat("s", 32),
+		"MINSIDE_VAPID_PUBLIC_KEY": "p", "MINSIDE_VAPID_PRIVATE_KEY": "q",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "dev identity provider") {
+		t.Fatalf("want dev identity provider refusal, got %v", err)
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(path, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(env(map[string]string{"MINSIDE_OIDC_CLIENT_SECRET_FILE": path}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OIDCClientSecret != "from-file" {
+		t.Fatalf("secret = %q", c.OIDCClientSecret)
+	}
+	if _, err := Load(env(map[string]string{"MINSIDE_OIDC_CLIENT_SECRET_FILE": path, "MINSIDE_OIDC_CLIENT_SECRET": "x"})); err == nil {
+		t.Fatal("both the value and the file were accepted")
+	}
+}
+
+func TestBadValuesAreNamed(t *testing.T) {
+	tests := map[string]map[string]string{
+		"MINSIDE_SESSION_IDLE": {"MINSIDE_SESSION_IDLE": "soon"},
+		"MINSIDE_BODY_LIMIT":   {"MINSIDE_BODY_LIMIT": "10000000"},
+		"MINSIDE_SEED_DEMO":    {"MINSIDE_SEED_DEMO": "perhaps"},
+	}
+	for name, vars := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(env(vars))
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Fatalf("want an error naming %s, got %v", name, err)
+			}
+		})
+	}
+	c, _ := Load(env(map[string]string{"MINSIDE_ENV": "staging"}))
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "MINSIDE_ENV") {
+		t.Fatalf("unknown env accepted: %v", err)
+	}
+}
+
+func TestDevSecretsAreGeneratedOnceAndKept(t *testing.T) {
+	c := Default()
+	c.DataDir = t.TempDir()
+	calls := 0
+	gen := func() (string, string, error) { calls++; return "pub", "priv", nil }
+	if err := c.FillDevSecrets(gen); err != nil {
+		t.Fatal(err)
+	}
+	first := c
+	if len(c.PIDKey) < 32 || c.SessionKey == "" || c.OIDCClientSecret == "" || c.VAPIDPublicKey != "pub" {
+		t.Fatalf("secrets not filled: %+v", c)
+	}
+	again := Default()
+	again.DataDir = c.DataDir
+	if err := again.FillDevSecrets(gen); err != nil {
+		t.Fatal(err)
+	}
+	if again.PIDKey != first.PIDKey || again.SessionKey != first.SessionKey || calls != 1 {
+		t.Fatal("dev secrets changed between starts")
+	}
+}

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"minside/backend/internal/apperr"
+)
+
+// statusOf maps a stable error code to its HTTP status: the only place that knows both.
+var statusOf = map[apperr.Code]int{
+	apperr.CodeBadRequest:           http.StatusBadRequest,
+	apperr.CodeUnauthorized:         http.StatusUnauthorized,
+	apperr.CodeForbidden:            http.StatusForbidden,
+	apperr.CodeNotFound:             http.StatusNotFound,
+	apperr.CodeMethodNotAllowed:     http.StatusMethodNotAllowed,
+	apperr.CodeConflict:             http.StatusConflict,
+	apperr.CodeGone:                 http.StatusGone,
+	apperr.CodePreconditionFailed:   http.StatusPreconditionFailed,
+	apperr.CodeTooLarge:             http.StatusRequestEntityTooLarge,
+	apperr.CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	apperr.CodeInvalid:              http.StatusUnprocessableEntity,
+	apperr.CodeRateLimited:          http.StatusTooManyRequests,
+	apperr.CodeInternal:             http.StatusInternalServerError,
+	apperr.CodeUnavailable:          http.StatusServiceUnavailable,
+}
+
+// codeOfStatus maps Fiber's own errors (unknown route, body too large, …) back to our codes.
+func codeOfStatus(status int) apperr.Code {
+	for code, st := range statusOf {
+		if st == status {
+			return code
+		}
+	}
+	if status >= 500 {
+		return apperr.CodeInternal
+	}
+	return apperr.CodeBadRequest
+}
+
+// Problem is the RFC 9457 body of every error answer.
+type Problem struct {
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Status    int            `json:"status"`
+	Detail    string         `json:"detail,omitempty"`
+	Code      apperr.Code    `json:"code"`
+	Instance  string         `json:"instance,omitempty"`
+	RequestID string         `json:"requestId,omitempty"`
+	Errors    []ProblemField `json:"errors,omitempty"`
+	Extra     map[string]any `json:"-"`
+}
+
+// ProblemField names one bad input by JSON pointer.
+type ProblemField struct {
+	Pointer string `json:"pointer"`
+	Code    string `json:"code"`
+	Detail  string `json:"detail"`
+}
+
+// MarshalJSON inlines the extension members next to the standard ones.
+func (p Problem) MarshalJSON() ([]byte, error) {
+	type plain Problem
+	b, err := json.Marshal(plain(p))
+	if err != nil || len(p.Extra) == 0 {
+		return b, err
+	}
+	members := map[string]any{}
+	if err := json.Unmarshal(b, &members); err != nil {
+		return nil, err
+	}
+	for k, v := range p.Extra {
+		if _, taken := members[k]; !taken {
+			members[k] = v
+		}
+	}
+	return json.Marshal(members)
+}
+
+// handleError is Fiber's one error handler: every error answer in the portal is made here.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	// Errors raised before the middleware ran (e.g. a body over the limit) still get our headers.
+	s.ensureRequestID(c)
+	s.setSecurityHeaders(c)
+
+	ae, ok := apperr.As(err)
+	if !ok {
+		var fe *fiber.Error
+		switch {
+		case errors.As(err, &fe):
+			ae = apperr.New(codeOfStatus(fe.Code))
+			if fe.Code == http.StatusRequestEntityTooLarge {
+				ae.WithDetail("error.detail.body_too_large", map[string]any{"Limit": s.deps.Config.BodyLimit})
+			}
+		default:
+			s.deps.Log.Error("internal error", "request_id", requestIDOf(c), "method", c.Method(), "route", routeOf(c), "err", err)
+			ae = apperr.New(apperr.CodeInternal)
+		}
+	} else if ae.Err != nil {
+		s.deps.Log.Info("request refused", "request_id", requestIDOf(c), "code", ae.Code, "err", ae.Err)
+	}
+	if ae.Code == apperr.CodeUnavailable {
+		c.Set(fiber.HeaderRetryAfter, "5")
+	}
+	return s.writeProblem(c, ae)
+}
+
+func (s *Server) writeProblem(c *fiber.Ctx, ae *apperr.Error) error {
+	lang := languageOf(c)
+	status, ok := statusOf[ae.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	t := s.deps.Translator
+	p := Problem{
+		Type:      "/problems/" + string(ae.Code),
+		Title:     t.Translate(lang, ae.Key, ae.Data),
+		Status:    status,
+		Code:      ae.Code,
+		Instance:  c.Path(),
+		RequestID: requestIDOf(c),
+		Extra:     ae.Extra,
+	}
+	if ae.Detail != "" {
+		p.Detail = t.Translate(lang, ae.Detail, ae.Data)
+	}
+	for _, f := range ae.Fields {
+		p.Errors = append(p.Errors, ProblemField{Pointer: f.Pointer, Code: f.Key, Detail: t.Translate(lang, f.Key, f.Data)})
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentLanguage, lang)
+	c.Set(fiber.HeaderContentType, "application/problem+json")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(status).Send(body)
+}
+
+// notFound answers every unmatched path inside a group.
+func (s *Server) notFound(c *fiber.Ctx) error { return apperr.NotFound() }

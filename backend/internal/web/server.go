@@ -1,0 +1,105 @@
+// Package web is the thin HTTP layer of Min side: it parses requests, calls one service method and
+// answers. Routes are listed in routes.go; every error leaves through problem.go.
+package web
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"minside/backend/internal/config"
+)
+
+// Translator localizes message keys for a language; the i18n bundle implements it.
+type Translator interface {
+	// Negotiate picks a supported language from a saved preference and an Accept-Language header.
+	Negotiate(saved, acceptLanguage string) string
+	// Translate renders a message id in lang, falling back along the language chain.
+	Translate(lang, id string, data map[string]any) string
+}
+
+// Readiness answers whether the database is reachable and migrated.
+type Readiness interface {
+	Ready(ctx context.Context) error
+}
+
+// Deps is everything the web layer needs; the command builds it once.
+type Deps struct {
+	Config     config.Config
+	Log        *slog.Logger
+	Translator Translator
+	Ready      Readiness
+	Registry   *prometheus.Registry // metrics are registered here, never on a global registry
+	PWA        fs.FS                // the built app (or the placeholder page), served at /
+	Now        func() time.Time
+}
+
+// Server is the Fiber application with its dependencies.
+type Server struct {
+	app     *fiber.App
+	deps    Deps
+	metrics *httpMetrics
+	static  *staticFiles
+}
+
+// New builds the application with every route registered.
+func New(deps Deps) (*Server, error) {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	s := &Server{deps: deps}
+	var err error
+	if s.metrics, err = newHTTPMetrics(deps.Registry); err != nil {
+		return nil, err
+	}
+	if s.static, err = loadStatic(deps.PWA); err != nil {
+		return nil, err
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "minside",
+		BodyLimit:             deps.Config.BodyLimit,
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		// Values kept beyond a handler are copied explicitly; see FIELD-NOTES on buffer reuse.
+		Immutable:               false,
+		EnableTrustedProxyCheck: len(deps.Config.TrustedProxies) > 0,
+		TrustedProxies:          deps.Config.TrustedProxies,
+		ProxyHeader:             proxyHeader(deps.Config.TrustedProxies),
+	})
+	s.routes()
+	return s, nil
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}
+
+// App exposes the Fiber app for listening and for tests (app.Test).
+func (s *Server) App() *fiber.App { return s.app }
+
+// Listen serves until ctx ends, then lets in-flight requests finish within the shutdown timeout.
+func (s *Server) Listen(ctx context.Context, addr string) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.app.Listen(addr) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), s.deps.Config.ShutdownTimeout)
+	defer cancel()
+	if err := s.app.ShutdownWithContext(shutdown); err != nil {
+		return err
+	}
+	return <-errc
+}
