@@ -196,8 +196,12 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (r *Report) errorf(format string, args ...any) { r.Errors = append(r.Errors, fmt.Sprintf(format, args...)) }
-func (r *Report) warnf(format string, args ...any)  { r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...)) }
+func (r *Report) errorf(format string, args ...any) {
+	r.Errors = append(r.Errors, fmt.Sprintf(format, args...))
+}
+func (r *Report) warnf(format string, args ...any) {
+	r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...))
+}
 
 // Write prints the coverage table, then errors and warnings, for a terminal or a CI log.
 func (r Report) Write(w io.Writer) error {
