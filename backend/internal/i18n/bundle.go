@@ -165,3 +165,20 @@ func newLangTable(l Language, pluralTag language.Tag, msgs map[string]Message) (
 	}
 	return &langTable{lang: l, messages: msgs, loc: goi18n.NewLocalizer(gb, pluralTag.String())}, nil
 }
+
+// ValidateOverride checks a translator's message before it is stored, by the rules of Check: a
+// known language and source id, the source's placeholders, every plural category of the language.
+// It returns the problems in plain English for the translator console; none means it may be saved.
+func (b *Bundle) ValidateOverride(lang, id string, m Message) []string {
+	l, ok := languageByCode(b.langs, lang)
+	if !ok || isPseudo(lang) {
+		return []string{fmt.Sprintf("%q is not a language of Min side", lang)}
+	}
+	src, ok := b.files.files[Source].messages[id]
+	if !ok {
+		return []string{fmt.Sprintf("%q is not a message of the source language %s", id, Source)}
+	}
+	var r Report
+	r.checkMessage(l, id, src, m)
+	return r.Errors
+}

@@ -127,3 +127,29 @@ func TestLanguagesOfBundle(t *testing.T) {
 		t.Error("Languages shares its slice")
 	}
 }
+
+func TestValidateOverride(t *testing.T) {
+	b := newFixtureBundle(t, Options{})
+	tests := []struct {
+		name, lang, id string
+		m              Message
+		want           string // substring of a problem; empty: valid
+	}{
+		{"valid", "nn", "ui.greeting", Message{Other: "Hallo, {{.Name}}"}, ""},
+		{"valid plural", "pl", "ui.days", Message{One: "{{.Count}} dzień", Few: "{{.Count}} dni", Many: "{{.Count}} dni", Other: "{{.Count}} dnia"}, ""},
+		{"lost placeholder", "nn", "ui.greeting", Message{Other: "Hallo"}, "lacks {{.Name}}"},
+		{"missing plural form", "ar", "ui.days", Message{One: "يوم", Other: "{{.Count}} يوم"}, `lacks plural form "zero"`},
+		{"empty", "nn", "ui.greeting", Message{}, "is empty"},
+		{"unknown id", "nn", "ui.typo", Message{Other: "x"}, "not a message"},
+		{"unknown language", "fr", "ui.greeting", Message{Other: "x"}, "not a language"},
+	}
+	for _, tt := range tests {
+		got := b.ValidateOverride(tt.lang, tt.id, tt.m)
+		if tt.want == "" && len(got) > 0 {
+			t.Errorf("%s: unexpected %q", tt.name, got)
+		}
+		if tt.want != "" && !hasLine(got, tt.want) {
+			t.Errorf("%s: %q lacks %q", tt.name, got, tt.want)
+		}
+	}
+}
