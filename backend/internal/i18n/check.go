@@ -38,8 +38,8 @@ type Report struct {
 // OK reports whether the locales have no errors.
 func (r Report) OK() bool { return len(r.Errors) == 0 }
 
-// required are the languages that must be complete: the source's sister standard and the last resort.
-var required = map[string]bool{"nn": true, "en": true}
+// required reports whether a language must be complete: the source's sister standard and the last resort.
+func required(code string) bool { return code == "nn" || code == "en" }
 
 // Check validates the message files in fsys: every source id exists in nn and en; no language has ids
 // the source lacks; every form parses as a template and uses the source's placeholders (a zero, one
@@ -62,7 +62,7 @@ func Check(fsys fs.FS) (Report, error) {
 	for _, l := range langs {
 		f, ok := c.files[l.Code]
 		if !ok {
-			if required[l.Code] {
+			if required(l.Code) {
 				r.errorf("%s: %s.toml is missing", l.Code, l.Code)
 			} else {
 				r.warnf("%s: %s.toml is missing", l.Code, l.Code)
@@ -94,7 +94,7 @@ func (r *Report) checkLanguage(c *catalog, l Language, f *localeFile, ids []stri
 		m, ok := f.messages[id]
 		if !ok {
 			cov.Missing++
-			if required[l.Code] {
+			if required(l.Code) {
 				r.errorf("%s: %s is missing", l.Code, id)
 			}
 			continue
