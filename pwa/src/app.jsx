@@ -1,0 +1,108 @@
+// The shell: skip link, header, navigation, main, the status region, the update
+// offer, and the router. Focus moves to the page's h1 after each navigation.
+import { useEffect, useRef } from 'preact/hooks';
+import { AppContext } from './ui.jsx';
+import { useStateOf } from './state.js';
+import { matchRoute } from './router.js';
+import { Overview } from './pages/overview.jsx';
+import { Cases, CaseDetail } from './pages/cases.jsx';
+import { Bookings } from './pages/bookings.jsx';
+import { Keys } from './pages/keys.jsx';
+import { Notifications } from './pages/notifications.jsx';
+import { Services } from './pages/services.jsx';
+import { Settings } from './pages/settings.jsx';
+import { LoggedOut, OfflineNoData, NotFound, BootError } from './pages/public.jsx';
+
+const NAV = [
+  ['/', 'overview'], ['/cases', 'cases'], ['/bookings', 'bookings'], ['/keys', 'keys'],
+  ['/notifications', 'notifications'], ['/services', 'services'], ['/settings', 'settings'],
+];
+
+function current(route, path) {
+  if (path === '/') return route.name === 'overview';
+  return route.name === path.slice(1) || (path === '/cases' && route.name === 'case');
+}
+
+function Content({ route }) {
+  switch (route.name) {
+    case 'overview': return <Overview />;
+    case 'cases': return <Cases />;
+    case 'case': return <CaseDetail id={route.params.id} />;
+    case 'bookings': return <Bookings />;
+    case 'keys': return <Keys />;
+    case 'notifications': return <Notifications />;
+    case 'services': return <Services />;
+    case 'settings': return <Settings />;
+    default: return <NotFound />;
+  }
+}
+
+function Header({ s, t }) {
+  const unread = s.overview && s.overview.notifications ? s.overview.notifications.unread : 0;
+  const route = matchRoute(s.path);
+  const pendingCount = (s.outbox || []).filter((a) => a.status === 'pending').length;
+  return (
+    <header class="site-header">
+      <div class="bar">
+        <a href="/" class="brand">{t('ui.app_name')}</a>
+        {s.me ? (
+          <span class="who">
+            {s.me.actingAs ? <>{t('ui.acting_as.short')} <bdi>{s.me.actingAs.name}</bdi></> : <bdi>{s.me.name}</bdi>}
+          </span>
+        ) : null}
+        {!s.online ? <span class="badge badge-offline">{t('ui.offline.badge')}</span> : null}
+        {pendingCount ? <span class="badge badge-pending">{t('ui.outbox.count', { count: pendingCount })}</span> : null}
+      </div>
+      {s.phase === 'ready' ? (
+        <nav aria-label={t('ui.nav.label')}>
+          <ul class="nav">
+            {NAV.map(([path, id]) => (
+              <li key={path}>
+                <a href={path} aria-current={current(route, path) ? 'page' : undefined}>
+                  {t(`ui.nav.${id}`)}
+                  {id === 'notifications' && unread ? <span class="count-pill"> {unread}</span> : null}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      ) : null}
+    </header>
+  );
+}
+
+export function App({ state, ctl }) {
+  const s = useStateOf(state);
+  const t = s.t;
+  const route = matchRoute(s.path);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) { first.current = false; return; }
+    const h1 = document.getElementById('page-title');
+    if (h1) h1.focus();
+    scrollTo(0, 0);
+  }, [s.path]);
+
+  let body;
+  if (s.phase === 'boot') body = <p class="loading">{t('ui.common.loading')}</p>;
+  else if (s.phase === 'loggedout') body = <LoggedOut />;
+  else if (s.phase === 'offline') body = <OfflineNoData />;
+  else if (s.phase === 'error') body = <BootError />;
+  else body = <Content route={route} />;
+
+  return (
+    <AppContext.Provider value={{ s, ctl, t }}>
+      <a class="skip-link" href="#main">{t('ui.skip_link')}</a>
+      <Header s={s} t={t} />
+      {s.updateWorker ? (
+        <div class="update" role="region" aria-label={t('ui.update.label')}>
+          <p>{t('ui.update.available')}</p>
+          <button type="button" class="btn btn-primary" onClick={() => ctl.applyUpdate()}>{t('ui.update.reload')}</button>
+        </div>
+      ) : null}
+      <main id="main" tabIndex={-1}>{body}</main>
+      <footer class="site-footer"><p>{t('ui.footer.text')}</p></footer>
+      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">{s.status ? s.status.text : ''}</div>
+    </AppContext.Provider>
+  );
+}

@@ -1,0 +1,108 @@
+// Cases: a filterable list with "load more", and one case with its timeline and documents.
+import { useEffect, useState } from 'preact/hooks';
+import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, useApp, useResource } from '../ui.jsx';
+
+const STATUSES = ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'];
+
+export function Cases() {
+  const { s, ctl, t } = useApp();
+  const [status, setStatus] = useState('');
+  const first = useResource(`/api/v1/cases${status ? `?status=${status}` : ''}`);
+  const [more, setMore] = useState({ items: [], cursor: null, error: null });
+  useEffect(() => setMore({ items: [], cursor: null, error: null }), [status, first.data]);
+  const items = first.data ? [...first.data.items, ...more.items] : [];
+  const next = more.cursor || (more.items.length === 0 && first.data ? first.data.nextCursor : null);
+  async function loadMore() {
+    try {
+      const q = new URLSearchParams({ cursor: next });
+      if (status) q.set('status', status);
+      const res = await ctl.api.get(`/api/v1/cases?${q}`);
+      setMore((m) => ({ items: [...m.items, ...res.data.items], cursor: res.data.nextCursor, error: null, done: !res.data.nextCursor }));
+    } catch (error) { setMore((m) => ({ ...m, error })); }
+  }
+  return (
+    <Page title={t('ui.cases.title')}>
+      <div class="filters">
+        <label for="case-status">{t('ui.cases.filter_status')}</label>
+        <select id="case-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+          <option value="">{t('ui.cases.all')}</option>
+          {STATUSES.map((v) => <option key={v} value={v}>{t(`ui.cases.status.${v}`)}</option>)}
+        </select>
+      </div>
+      {first.stale && !s.online ? <StaleNote savedAt={first.savedAt} t={t} lang={s.lang} /> : null}
+      <ErrorNote error={first.error || more.error} t={t} />
+      {first.loading && !first.data ? <Loading t={t} /> : items.length === 0 ? <Empty>{t('ui.cases.none')}</Empty> : (
+        <ul class="cards">
+          {items.map((c) => (
+            <li key={c.id} class="card">
+              <a class="card-title" href={`/cases/${encodeURIComponent(c.id)}`}><bdi>{c.title}</bdi></a>
+              <div class="meta">
+                <StatusBadge kind="cases" value={c.status} t={t} />
+                <Agency agency={c.agency} />
+                <Subject subject={c.subject} t={t} />
+                {!c.seenAt ? <span class="badge badge-new">{t('ui.cases.new')}</span> : null}
+              </div>
+              {c.nextAction ? <p><bdi>{c.nextAction.text}</bdi>{c.nextAction.dueAt ? <> · {t('ui.common.due')}: <When iso={c.nextAction.dueAt} lang={s.lang} /></> : null}</p> : null}
+              <p class="meta">{t('ui.cases.updated')}: <When iso={c.updatedAt} lang={s.lang} /></p>
+            </li>
+          ))}
+        </ul>
+      )}
+      {next && !more.done ? <button type="button" class="btn" onClick={loadMore}>{t('ui.common.load_more')}</button> : null}
+    </Page>
+  );
+}
+
+export function CaseDetail({ id }) {
+  const { s, t } = useApp();
+  const r = useResource(`/api/v1/cases/${encodeURIComponent(id)}`);
+  const c = r.data;
+  return (
+    <Page title={c ? c.title : t('ui.cases.case')}>
+      <p><a href="/cases">{t('ui.cases.back')}</a></p>
+      {r.stale && !s.online ? <StaleNote savedAt={r.savedAt} t={t} lang={s.lang} /> : null}
+      <ErrorNote error={r.error} t={t} />
+      {!c ? (r.loading ? <Loading t={t} /> : null) : (
+        <>
+          <div class="meta case-meta">
+            <StatusBadge kind="cases" value={c.status} t={t} />
+            <Agency agency={c.agency} />
+            <Subject subject={c.subject} t={t} />
+          </div>
+          {c.nextAction ? (
+            <div class="callout">
+              <h2 id="h-next">{t('ui.cases.next_action')}</h2>
+              <p><bdi>{c.nextAction.text}</bdi></p>
+              {c.nextAction.dueAt ? <p>{t('ui.common.due')}: <When iso={c.nextAction.dueAt} lang={s.lang} /></p> : null}
+              {c.deepLink ? <p><a href={c.deepLink} rel="noopener">{t('ui.cases.open_at_agency')}</a></p> : null}
+            </div>
+          ) : c.deepLink ? <p><a href={c.deepLink} rel="noopener">{t('ui.cases.open_at_agency')}</a></p> : null}
+          <section class="section" aria-labelledby="h-timeline">
+            <h2 id="h-timeline">{t('ui.cases.timeline')}</h2>
+            {c.events.length === 0 ? <Empty>{t('ui.cases.no_events')}</Empty> : (
+              <ol class="timeline">
+                {c.events.map((ev) => (
+                  <li key={ev.id}>
+                    <p class="meta"><When iso={ev.at} lang={s.lang} />{ev.status ? <> · {t(`ui.cases.status.${ev.status}`)}</> : null}</p>
+                    <h3 dir="auto">{ev.title}</h3>
+                    {ev.body ? <p dir="auto">{ev.body}</p> : null}
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
+          <section class="section" aria-labelledby="h-docs">
+            <h2 id="h-docs">{t('ui.cases.documents')}</h2>
+            {c.documents.length === 0 ? <Empty>{t('ui.cases.no_documents')}</Empty> : (
+              <ul class="list">
+                {c.documents.map((d) => (
+                  <li key={d.id}><a href={d.url} rel="noopener"><bdi>{d.name}</bdi></a> <span class="meta">{d.type}</span></li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,115 @@
+// The first screen: what needs the citizen's action, what is coming up, keys,
+// what's new, recommended services, and whom they act for. Renders from the stored
+// overview at once; the controller refreshes it in the background.
+import { Page, Section, Agency, When, Empty, StaleNote, Subject, useApp } from '../ui.jsx';
+import { ActingAs } from './acting-as.jsx';
+
+const itemLink = (it) => (it.kind === 'case' ? `/cases/${encodeURIComponent(it.id)}` : it.kind === 'booking' ? '/bookings' : '/keys');
+
+export function Overview() {
+  const { s, t } = useApp();
+  const o = s.overview;
+  const name = s.me ? s.me.name : '';
+  const stale = !s.online && s.overviewSavedAt;
+  return (
+    <Page title={t('ui.overview.greeting', { name })}>
+      <ActingAs />
+      {stale ? <StaleNote savedAt={s.overviewSavedAt} t={t} lang={s.lang} /> : null}
+      {!o ? <p class="loading">{t('ui.common.loading')}</p> : (
+        <div class="overview-grid">
+          <Section id="h-needs" title={t('ui.overview.needs_action')}>
+            {o.needsAction.length === 0 ? <Empty>{t('ui.overview.nothing_needs_action')}</Empty> : (
+              <ul class="cards">
+                {o.needsAction.map((it) => (
+                  <li key={`${it.kind}:${it.id}`} class="card card-action">
+                    <a href={itemLink(it)} class="card-title"><bdi>{it.title}</bdi></a>
+                    <div class="meta"><Agency agency={it.agency} /><Subject subject={it.subject} t={t} /></div>
+                    {it.nextAction ? <p><bdi>{it.nextAction}</bdi></p> : null}
+                    {it.dueAt ? <p class="due">{t('ui.common.due')}: <When iso={it.dueAt} lang={s.lang} /></p> : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+
+          <Section id="h-upcoming" title={t('ui.overview.upcoming')} more={<a href="/bookings">{t('ui.overview.all_bookings')}</a>}>
+            {o.upcoming.length === 0 ? <Empty>{t('ui.overview.no_upcoming')}</Empty> : (
+              <ul class="cards">
+                {o.upcoming.map((b) => (
+                  <li key={b.id} class="card">
+                    <span class="card-title"><bdi>{b.resource}</bdi></span>
+                    <div class="meta"><When iso={b.startsAt} lang={s.lang} /> · <bdi>{b.place && b.place.name}</bdi></div>
+                    <div class="meta"><Agency agency={b.agency} /><Subject subject={b.subject} t={t} /></div>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+
+          <Section id="h-keys" title={t('ui.overview.keys')} more={<a href="/keys">{t('ui.overview.all_keys')}</a>}>
+            {o.keys.length === 0 ? <Empty>{t('ui.overview.no_keys')}</Empty> : (
+              <ul class="cards">
+                {o.keys.map((k) => (
+                  <li key={k.id} class="card">
+                    <a href="/keys" class="card-title"><bdi>{k.facility && k.facility.name}</bdi></a>
+                    <div class="meta">
+                      {k.validNow ? <span class="badge badge-active">{t('ui.keys.works_now')}</span>
+                        : k.nextWindow ? <span>{t('ui.keys.works_next')}: <When iso={k.nextWindow.startsAt} lang={s.lang} /></span>
+                          : <span>{t('ui.keys.not_usable')}</span>}
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+
+          <Section id="h-new" title={t('ui.overview.whats_new')} more={<a href="/notifications">{t('ui.overview.all_notifications')}</a>}>
+            <p class="count">{t('ui.overview.unread', { count: o.notifications.unread })}</p>
+            <ul class="list">
+              {o.notifications.items.map((n) => (
+                <li key={`n${n.id}`}>
+                  <a href={n.link && n.link.startsWith('/') ? n.link : '/notifications'}><bdi>{n.title}</bdi></a>
+                  <span class="meta"> <When iso={n.createdAt} lang={s.lang} /></span>
+                </li>
+              ))}
+              {o.recent.map((c) => (
+                <li key={`c${c.id}`}>
+                  <a href={`/cases/${encodeURIComponent(c.id)}`}><bdi>{c.title}</bdi></a>
+                  <span class="meta"> {t(`ui.cases.status.${c.status}`)} · <When iso={c.updatedAt} lang={s.lang} /></span>
+                </li>
+              ))}
+            </ul>
+            {o.notifications.items.length === 0 && o.recent.length === 0 ? <Empty>{t('ui.overview.nothing_new')}</Empty> : null}
+          </Section>
+
+          <Section id="h-recommended" title={t('ui.overview.recommended')} more={<a href="/services">{t('ui.overview.all_services')}</a>}>
+            {o.tiles.length === 0 ? <Empty>{t('ui.services.none')}</Empty> : (
+              <ul class="tiles">
+                {o.tiles.slice(0, 6).map((tile) => (
+                  <li key={tile.id} class="tile">
+                    <a href={tile.link} class="card-title" dir="auto">{tile.title}</a>
+                    <p dir="auto">{tile.description}</p>
+                    <div class="meta"><Agency agency={tile.agency} /></div>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+
+          {o.people && o.people.length ? (
+            <Section id="h-people" title={t('ui.overview.people')}>
+              <ul class="list">
+                {o.people.map((p) => (
+                  <li key={p.id}>
+                    <bdi>{p.name}</bdi> <span class="meta">{t(`ui.people.relation.${p.relation}`)}</span>
+                    {p.needsAction ? <span class="badge badge-awaiting_citizen">{t('ui.people.needs_action', { count: p.needsAction })}</span> : null}
+                  </li>
+                ))}
+              </ul>
+            </Section>
+          ) : null}
+        </div>
+      )}
+    </Page>
+  );
+}

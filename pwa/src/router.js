@@ -1,0 +1,57 @@
+// A tiny History API router: real paths (deep links work, the server falls back to
+// index.html), no hashes. Pure matching plus a click handler for in-app links.
+
+export const ROUTES = [
+  ['/', 'overview'],
+  ['/cases', 'cases'],
+  ['/cases/:id', 'case'],
+  ['/bookings', 'bookings'],
+  ['/keys', 'keys'],
+  ['/notifications', 'notifications'],
+  ['/services', 'services'],
+  ['/settings', 'settings'],
+];
+
+/** matchRoute maps a pathname to {name, params}; unknown paths give "notfound". */
+export function matchRoute(pathname) {
+  const parts = pathname.replace(/\/+$/, '').split('/').filter(Boolean);
+  for (const [pattern, name] of ROUTES) {
+    const want = pattern.split('/').filter(Boolean);
+    if (want.length !== parts.length) continue;
+    const params = {};
+    let ok = true;
+    for (let i = 0; i < want.length; i++) {
+      if (want[i].startsWith(':')) params[want[i].slice(1)] = decodeURIComponent(parts[i]);
+      else if (want[i] !== parts[i]) { ok = false; break; }
+    }
+    if (ok) return { name, params };
+  }
+  return { name: 'notfound', params: {} };
+}
+
+/** isAppLink is true for a same-origin link the app should handle itself. */
+export function isAppLink(a, origin) {
+  if (!a || !a.href || a.target || a.hasAttribute('download')) return false;
+  const url = new URL(a.href, origin);
+  if (url.origin !== origin) return false;
+  return !/^\/(api|auth)\//.test(url.pathname);
+}
+
+/** startRouter calls onChange(location) on back/forward and intercepts app links. */
+export function startRouter(onChange) {
+  const navigate = (to, { replace = false } = {}) => {
+    if (to === location.pathname + location.search) return;
+    history[replace ? 'replaceState' : 'pushState'](null, '', to);
+    onChange(location);
+  };
+  addEventListener('popstate', () => onChange(location));
+  document.addEventListener('click', (e) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const a = e.target.closest && e.target.closest('a');
+    if (!isAppLink(a, location.origin)) return;
+    e.preventDefault();
+    const url = new URL(a.href);
+    navigate(url.pathname + url.search);
+  });
+  return navigate;
+}

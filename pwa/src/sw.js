@@ -1,0 +1,98 @@
+// The service worker: precached app shell (Workbox), SPA navigation fallback, the
+// outbox replay on Background Sync, and web push. API responses are never cached
+// here — personal data lives only in the per-user IndexedDB database.
+import { precacheAndRoute, cleanupOutdatedCaches, createHandlerBoundToURL } from 'workbox-precaching';
+import { registerRoute, NavigationRoute } from 'workbox-routing';
+import { createApi } from './api.js';
+import { openUserStore, dbName } from './store.js';
+import { replay, sendWith } from './outbox.js';
+import { vapidKeyBytes, deviceLabel } from './push.js';
+
+precacheAndRoute(self.__WB_MANIFEST);
+cleanupOutdatedCaches();
+registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), {
+  denylist: [/^\/api\//, /^\/auth\//, /^\/agency\//, /^\/healthz/, /^\/readyz/, /^\/metrics/],
+}));
+
+// A new version waits until the person presses "reload" (never forced).
+self.addEventListener('message', (e) => {
+  if (e.data && e.data.type === 'SKIP_WAITING') self.skipWaiting();
+});
+
+/** sessionApi asks the server who is logged in, to get a fresh CSRF token. */
+async function sessionApi() {
+  const plain = createApi();
+  const me = (await plain.get('/api/v1/me')).data;
+  return { me, api: createApi({ getCsrf: () => me.csrfToken, getLang: () => me.language }) };
+}
+
+async function dbExists(name) {
+  if (!indexedDB.databases) return true;
+  return (await indexedDB.databases()).some((d) => d.name === name);
+}
+
+async function replayOutbox(userId) {
+  // Never recreate a database that logout deleted.
+  if (!(await dbExists(dbName(userId)))) return;
+  const { me, api } = await sessionApi();
+  if (me.id !== userId || me.sharedDevice) return;
+  const store = await openUserStore(userId);
+  try {
+    const r = await replay(store, sendWith(api));
+    const clients = await self.clients.matchAll({ type: 'window' });
+    for (const c of clients) c.postMessage({ type: 'outbox-replayed', result: r });
+    // Throwing asks the browser to retry the sync later.
+    if (r.stoppedBy === 'network') throw new Error('outbox: still offline');
+  } finally {
+    store.close();
+  }
+}
+
+self.addEventListener('sync', (e) => {
+  if (e.tag.startsWith('outbox:')) e.waitUntil(replayOutbox(e.tag.slice('outbox:'.length)));
+});
+
+/**
+ * Push payload (JSON): {title, body?, url?, tag?}. The title is lock-screen safe;
+ * the body is usually absent so nothing sensitive shows on a locked phone.
+ */
+self.addEventListener('push', (e) => {
+  let p = {};
+  try { p = e.data ? e.data.json() : {}; } catch { p = { title: e.data ? e.data.text() : '' }; }
+  const title = p.title || 'Min side';
+  e.waitUntil(self.registration.showNotification(title, {
+    body: p.body || '',
+    tag: p.tag || undefined,
+    icon: '/icons/icon-192.png',
+    badge: '/icons/badge-96.png',
+    data: { url: p.url || '/' },
+  }));
+});
+
+self.addEventListener('notificationclick', (e) => {
+  e.notification.close();
+  const raw = (e.notification.data && e.notification.data.url) || '/';
+  const target = new URL(raw, self.location.origin);
+  // Only same-origin deep links: a push payload must not send anyone elsewhere.
+  const url = target.origin === self.location.origin ? target.href : self.location.origin + '/';
+  e.waitUntil((async () => {
+    const clients = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    for (const c of clients) {
+      if (new URL(c.url).origin === self.location.origin && 'focus' in c) {
+        await c.focus();
+        if ('navigate' in c) return c.navigate(url);
+        return undefined;
+      }
+    }
+    return self.clients.openWindow(url);
+  })());
+});
+
+self.addEventListener('pushsubscriptionchange', (e) => {
+  e.waitUntil((async () => {
+    const { api } = await sessionApi();
+    const { key } = (await api.get('/api/v1/push/vapid-public-key')).data;
+    const sub = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: vapidKeyBytes(key) });
+    await api.post('/api/v1/push/subscriptions', { ...sub.toJSON(), label: deviceLabel(self.navigator.userAgent) });
+  })());
+});

@@ -1,0 +1,70 @@
+// Keeping the stored overview current: conditional GET of the overview, then the
+// changes feed from its cursor; a 410 (cursor too old) means a full resync.
+import { HttpError } from './api.js';
+import { applyChanges } from './deltas.js';
+
+/** overviewKey names the stored overview for whom the citizen acts as. */
+export function overviewKey(me) {
+  return `overview:${me && me.actingAs ? me.actingAs.id : 'self'}`;
+}
+
+const MAX_PAGES = 20;
+
+/**
+ * pullChanges applies the changes feed to overview until `more` is false.
+ * Throws HttpError 410 when the cursor is too old.
+ */
+export async function pullChanges(api, overview) {
+  let o = overview;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const res = await api.get(`/api/v1/changes?cursor=${encodeURIComponent(o.cursor || '')}`);
+    const feed = res.data || { changes: [], cursor: o.cursor, more: false };
+    o = applyChanges(o, feed.changes, feed.cursor);
+    if (!feed.more) break;
+  }
+  return o;
+}
+
+/**
+ * refreshOverview brings the stored overview up to date and stores it.
+ * Returns {overview, savedAt}. Network errors propagate (the caller shows the
+ * stored copy with its age).
+ */
+export async function refreshOverview(api, store, key) {
+  const cached = await store.getDoc(key);
+  let overview, etag;
+  const res = await api.get('/api/v1/me/overview', { etag: cached && cached.data ? cached.etag : undefined });
+  if (res.notModified && cached) {
+    overview = cached.data;
+    etag = cached.etag;
+  } else {
+    overview = res.data;
+    etag = res.etag;
+  }
+  try {
+    overview = await pullChanges(api, overview);
+  } catch (err) {
+    if (!(err instanceof HttpError && err.status === 410)) throw err;
+    const full = await api.get('/api/v1/me/overview');
+    overview = full.data;
+    etag = full.etag;
+  }
+  const savedAt = Date.now();
+  await store.putDoc(key, overview, etag, savedAt);
+  return { overview, savedAt };
+}
+
+/** applyLiveChange pulls the feed after a live "change" event and stores the result. */
+export async function applyLiveChange(api, store, key) {
+  const cached = await store.getDoc(key);
+  if (!cached || !cached.data) return refreshOverview(api, store, key);
+  try {
+    const overview = await pullChanges(api, cached.data);
+    const savedAt = Date.now();
+    await store.putDoc(key, overview, cached.etag, savedAt);
+    return { overview, savedAt };
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 410) return refreshOverview(api, store, key);
+    throw err;
+  }
+}

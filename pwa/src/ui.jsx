@@ -1,0 +1,106 @@
+// Small shared view pieces: page and section headings, times, agency names,
+// stored-data loading, empty states. Everything styled by classes (strict CSP).
+import { createContext } from 'preact';
+import { useContext, useEffect, useState } from 'preact/hooks';
+import { formatDateTime, relativeAge } from './i18n.js';
+import { NetworkError, problemText } from './api.js';
+
+export const AppContext = createContext(null);
+/** useApp gives {s: state, ctl: controller, t}. */
+export function useApp() { return useContext(AppContext); }
+
+export function Page({ title, children, actions }) {
+  return (
+    <>
+      <div class="page-head">
+        <h1 tabIndex={-1} id="page-title">{title}</h1>
+        {actions}
+      </div>
+      {children}
+    </>
+  );
+}
+
+export function Section({ id, title, children, more }) {
+  return (
+    <section class="section" aria-labelledby={id}>
+      <div class="section-head">
+        <h2 id={id}>{title}</h2>
+        {more}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+export function When({ iso, lang }) {
+  if (!iso) return null;
+  return <time dateTime={iso}>{formatDateTime(iso, lang)}</time>;
+}
+
+/** Agency text comes from agencies in any script: isolate its direction. */
+export function Agency({ agency }) {
+  if (!agency) return null;
+  return <bdi class="agency">{agency.name}</bdi>;
+}
+
+export function Subject({ subject, t }) {
+  if (!subject) return null;
+  return <span class="subject">{t('ui.common.on_behalf_of')} <bdi>{subject.name}</bdi></span>;
+}
+
+export function Empty({ children }) {
+  return <p class="empty">{children}</p>;
+}
+
+export function ErrorNote({ error, t }) {
+  if (!error) return null;
+  return <p class="note note-error" role="alert">{problemText(error, t)}</p>;
+}
+
+/** StaleNote says the data shown is a stored copy and how old it is. */
+export function StaleNote({ savedAt, t, lang }) {
+  if (!savedAt) return null;
+  return (
+    <p class="note note-offline">
+      {t('ui.offline.showing_from', { age: relativeAge(savedAt, Date.now(), lang) })}
+    </p>
+  );
+}
+
+export function StatusBadge({ kind, value, t }) {
+  return <span class={`badge badge-${value}`}>{t(`ui.${kind}.status.${value}`)}</span>;
+}
+
+/**
+ * useResource shows the stored copy of a GET at once (per-user IndexedDB, never
+ * Cache Storage), then fetches it and stores the answer. Refetches on dataVersion.
+ */
+export function useResource(path, { persist = true, version = 0 } = {}) {
+  const { s, ctl } = useApp();
+  const [r, setR] = useState({ data: null, error: null, loading: true, savedAt: null, stale: false });
+  useEffect(() => {
+    if (!path) return undefined;
+    let live = true;
+    const store = ctl.getStore();
+    (async () => {
+      if (persist && store) {
+        const doc = await store.getDoc(`get:${path}`);
+        if (doc && live) setR((p) => (p.data && !p.stale ? p : { ...p, data: doc.data, savedAt: doc.savedAt, stale: true }));
+      }
+      try {
+        const res = await ctl.api.get(path);
+        if (persist && store) await store.putDoc(`get:${path}`, res.data);
+        if (live) setR({ data: res.data, error: null, loading: false, savedAt: null, stale: false });
+      } catch (error) {
+        if (live) setR((p) => ({ ...p, error: p.data && error instanceof NetworkError ? null : error, loading: false }));
+      }
+    })();
+    return () => { live = false; };
+  }, [path, s.dataVersion, version]);
+  return r;
+}
+
+export function Loading({ t }) {
+  return <p class="loading">{t('ui.common.loading')}</p>;
+}
