@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"minside/backend/internal/auth"
 	"minside/backend/internal/pid"
@@ -136,6 +137,7 @@ func (p *Provider) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 		authTime: now, expires: now.Add(p.codeTTL),
 	}
 	p.mu.Unlock()
+	p.setSessionCookie(w, sid, int(sessionLifetime/time.Second))
 	http.Redirect(w, r, withQuery(req.RedirectURI, url.Values{
 		"code": {code}, "state": {req.State}, "iss": {p.issuer},
 	}), http.StatusSeeOther)
@@ -223,3 +225,15 @@ var messagePage = template.Must(template.New("message").Parse(`<!doctype html>
 <body><main><h1>{{.Title}}</h1><p>{{.Message}}</p></main></body>
 </html>
 `))
+
+// sessionCookie names the provider's own SSO session, so end-session works without id_token_hint.
+const sessionCookie = "devidp_sid"
+
+func (p *Provider) setSessionCookie(w http.ResponseWriter, sid string, maxAge int) {
+	path := p.prefix
+	if path == "" {
+		path = "/"
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: path, MaxAge: maxAge,
+		HttpOnly: true, Secure: strings.HasPrefix(p.issuer, "https:"), SameSite: http.SameSiteLaxMode})
+}

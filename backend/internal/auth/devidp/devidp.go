@@ -220,8 +220,8 @@ func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
 		"acr_values_supported":                  []string{auth.ACRSubstantial, auth.ACRHigh},
 		"claims_supported": []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr",
 			"pid", "sid", "locale"},
-		"frontchannel_logout_supported":                 true,
-		"frontchannel_logout_session_supported":         true,
+		"frontchannel_logout_supported":                  true,
+		"frontchannel_logout_session_supported":          true,
 		"authorization_response_iss_parameter_supported": true,
 	})
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// endSession implements RP-initiated logout: it ends the provider session named by id_token_hint,
+// endSession implements RP-initiated logout (GET or POST): it ends the provider session named by
+// id_token_hint or, without a hint, by the provider's session cookie,
 // loads every participating client's front-channel logout URI (with iss and sid) in hidden iframes,
 // and then returns to post_logout_redirect_uri with state. Expired hints are accepted, as the spec
 // allows; a hint not signed by this provider is ignored.
@@ -50,19 +51,29 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 		target = withQuery(target, url.Values{"state": {r.Form.Get("state")}})
 	}
 
+	// The session to end: the hint's, else the provider's own session cookie.
+	sid := hint.SID
+	if !hinted {
+		if ck, err := r.Cookie(sessionCookie); err == nil {
+			sid = ck.Value
+		}
+	}
+	p.setSessionCookie(w, "", -1)
 	var frames []string
-	if hinted {
+	if sid != "" {
 		p.mu.Lock()
-		s, ok := p.sessions[hint.SID]
-		delete(p.sessions, hint.SID)
+		s, ok := p.sessions[sid]
+		delete(p.sessions, sid)
 		p.mu.Unlock()
-		participants := map[string]bool{hint.Audience: true}
+		participants := map[string]bool{}
 		if ok {
 			participants = s.clientID
+		} else if hinted {
+			participants[hint.Audience] = true
 		}
 		for id := range participants {
 			if c := p.clients[id]; c.FrontchannelLogoutURI != "" {
-				frames = append(frames, withQuery(c.FrontchannelLogoutURI, url.Values{"iss": {p.issuer}, "sid": {hint.SID}}))
+				frames = append(frames, withQuery(c.FrontchannelLogoutURI, url.Values{"iss": {p.issuer}, "sid": {sid}}))
 			}
 		}
 		slices.Sort(frames)
