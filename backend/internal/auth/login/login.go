@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -74,6 +75,17 @@ type Identity struct {
 	IDToken  string // raw, for id_token_hint at logout
 	AuthTime time.Time
 	Expiry   time.Time // of the ID token, not of the portal session
+}
+
+// String masks the pid, so printing an Identity by accident does not leak the number.
+func (i Identity) String() string {
+	return fmt.Sprintf("login.Identity{PID:%s ACR:%s SID:%s AuthTime:%s}", pid.Mask(i.PID), i.ACR, i.SID,
+		i.AuthTime.Format(time.RFC3339))
+}
+
+// LogValue keeps the pid and the raw ID token out of structured logs.
+func (i Identity) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("pid", pid.Mask(i.PID)), slog.String("acr", i.ACR), slog.String("sid", i.SID))
 }
 
 // New checks cfg. It does not contact the provider: discovery happens on first use and is retried
@@ -218,7 +230,8 @@ func (c *Client) Complete(ctx context.Context, pending Pending, code string) (Id
 	if raw == "" {
 		return Identity{}, refuse(ReasonToken, errors.New("login: token response without id_token"))
 	}
-	verifier := p.VerifierContext(hctx, &oidc.Config{
+	// Verifier shares the provider's cached key set (fetched with c.http, refreshed on an unknown kid).
+	verifier := p.Verifier(&oidc.Config{
 		ClientID:             c.cfg.ClientID,
 		SupportedSigningAlgs: []string{oidc.RS256, oidc.RS384, oidc.RS512, oidc.PS256, oidc.PS384, oidc.PS512, oidc.ES256},
 		Now:                  c.cfg.Now,

@@ -2,6 +2,8 @@ package login_test
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"html"
 	"io"
 	"net/http"
@@ -126,5 +128,16 @@ func TestStateKey(t *testing.T) {
 	a, b := login.StateKey("state-a"), login.StateKey("state-b")
 	if len(a) != 64 || a == b || a != login.StateKey("state-a") || strings.Contains(a, "state-a") {
 		t.Errorf("StateKey = %s, %s", a, b)
+	}
+}
+
+func TestIdentityDoesNotPrintThePID(t *testing.T) {
+	id := login.Identity{PID: karisPID, ACR: "idporten-loa-substantial", SID: "s", IDToken: "eyJ.secret.token"}
+	var buf strings.Builder
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("login", "identity", id)
+	for _, out := range []string{fmt.Sprint(id), fmt.Sprintf("%v %+v %s", id, id, id), buf.String()} {
+		if strings.Contains(out, karisPID) || strings.Contains(out, "secret") || !strings.Contains(out, "018190*****") {
+			t.Errorf("printed identity: %s", out)
+		}
 	}
 }
