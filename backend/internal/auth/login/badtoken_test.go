@@ -118,6 +118,15 @@ func TestBadIDTokensAreRefused(t *testing.T) {
 		{"wrong audience", func(t *testing.T, n string) string {
 			return sign(t, key, jose.RS256, with(n, func(c map[string]any) { c["aud"] = "another-client" }))
 		}, login.ReasonToken},
+		{"several audiences, issued to another", func(t *testing.T, n string) string {
+			return sign(t, key, jose.RS256, with(n, func(c map[string]any) { c["aud"] = []string{clientID, "other"}; c["azp"] = "other" }))
+		}, login.ReasonToken},
+		{"several audiences without azp", func(t *testing.T, n string) string {
+			return sign(t, key, jose.RS256, with(n, func(c map[string]any) { c["aud"] = []string{clientID, "other"} }))
+		}, login.ReasonToken},
+		{"several audiences, issued to us", func(t *testing.T, n string) string {
+			return sign(t, key, jose.RS256, with(n, func(c map[string]any) { c["aud"] = []string{clientID, "other"}; c["azp"] = clientID }))
+		}, ""},
 		{"expired", func(t *testing.T, n string) string {
 			return sign(t, key, jose.RS256, with(n, func(c map[string]any) { c["exp"] = time.Now().Add(-time.Minute).Unix() }))
 		}, login.ReasonToken},

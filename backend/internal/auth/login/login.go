@@ -253,9 +253,15 @@ func (c *Client) Complete(ctx context.Context, pending Pending, code string) (Id
 		AMR      []string `json:"amr"`
 		SID      string   `json:"sid"`
 		AuthTime int64    `json:"auth_time"`
+		AZP      string   `json:"azp"`
 	}
 	if err := idt.Claims(&claims); err != nil {
 		return Identity{}, refuse(ReasonToken, fmt.Errorf("login: id token claims: %w", err))
+	}
+	// go-oidc only checks that we are among the audiences; with several, the token must have been
+	// issued to us (OpenID Connect Core 3.1.3.7, items 4–5).
+	if len(idt.Audience) > 1 && claims.AZP != c.cfg.ClientID {
+		return Identity{}, refuse(ReasonToken, fmt.Errorf("login: token for %d audiences without our azp", len(idt.Audience)))
 	}
 	required := pending.ACR
 	if required == "" {

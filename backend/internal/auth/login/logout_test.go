@@ -3,9 +3,9 @@ package login_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
