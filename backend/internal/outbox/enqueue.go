@@ -1,0 +1,53 @@
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Topics of side effects. Each topic has one handler in the worker.
+const (
+	TopicPush    = "push"
+	TopicWebhook = "webhook"
+)
+
+// Options of one enqueued message.
+type Options struct {
+	// DedupeKey makes enqueueing idempotent: a second message with the same key is dropped. Use it
+	// for scheduled work that several replicas may plan, e.g. "reminder:<booking>:24h".
+	DedupeKey string
+	// At delays the message; zero means now.
+	At time.Time
+}
+
+// Enqueue writes a message in the caller's transaction; it is sent only if that transaction commits.
+// It reports false when a message with the same dedupe key already exists.
+func Enqueue(ctx context.Context, db bun.IDB, topic string, payload any, now time.Time, opts Options) (bool, error) {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return false, fmt.Errorf("outbox: encode %s: %w", topic, err)
+	}
+	at := opts.At
+	if at.IsZero() {
+		at = now
+	}
+	m := &Message{Topic: topic, Payload: body, Status: StatusPending, AvailableAt: at.UTC(), CreatedAt: now.UTC()}
+	q := db.NewInsert().Model(m)
+	if opts.DedupeKey != "" {
+		m.DedupeKey = &opts.DedupeKey
+		q = q.On("CONFLICT (dedupe_key) DO NOTHING")
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("outbox: enqueue %s: %w", topic, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("outbox: enqueue %s: %w", topic, err)
+	}
+	return n == 1, nil
+}
