@@ -11,9 +11,22 @@ import (
 
 // Topics of side effects. Each topic has one handler in the worker.
 const (
-	TopicPush    = "push"
-	TopicWebhook = "webhook"
+	// TopicNotify: something happened that may deserve telling the citizen (payload: NotifyEvent);
+	// its handler applies preferences and quiet hours and fans out to devices as TopicPush messages.
+	TopicNotify  = "notify"
+	TopicPush    = "push"    // one web push to one device
+	TopicWebhook = "webhook" // one signed webhook to one agency
 )
+
+// NotifyEvent is the payload of TopicNotify. It names objects by id only: the handler loads the
+// current, localized texts when it runs, so nothing personal sits in the outbox longer than needed.
+type NotifyEvent struct {
+	CitizenID string `json:"citizenId"`
+	Kind      string `json:"kind"`     // "case", "booking", "key", "notification", "relation"
+	ObjectID  string `json:"objectId"` // the portal's id of the object
+	Reason    string `json:"reason"`   // e.g. "status_changed", "awaiting_citizen", "new", "reminder_24h", "valid_soon", "ended"
+	Urgent    bool   `json:"urgent"`   // a deadline: may break through quiet hours, Urgency high
+}
 
 // Options of one enqueued message.
 type Options struct {
