@@ -91,9 +91,14 @@ func isPublicLookingDomain(host string) bool {
 }
 
 // isDNSName checks a lower-case host name: dot-separated LDH labels of 1–63 characters, not
-// starting or ending with '-', at most 253 characters, no trailing dot.
+// starting or ending with '-', at most 253 characters, no trailing dot, and a last label that is
+// not all digits — so no IPv4 literal, and no "2130706433" that some resolvers read as one.
 func isDNSName(host string) bool {
 	if host == "" || len(host) > 253 {
+		return false
+	}
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	if strings.Trim(last, "0123456789") == "" {
 		return false
 	}
 	for _, label := range strings.Split(host, ".") {
