@@ -37,8 +37,8 @@ func (s Subscription) Expired(now time.Time) bool {
 
 // SubscriptionJSON is the body of PushSubscription.toJSON(), as the PWA posts it.
 type SubscriptionJSON struct {
-	Endpoint       string   `json:"endpoint"`
-	ExpirationTime *float64 `json:"expirationTime"` // milliseconds since the epoch, or null
+	Endpoint       string           `json:"endpoint"`
+	ExpirationTime *float64         `json:"expirationTime"` // milliseconds since the epoch, or null
 	Keys           SubscriptionKeys `json:"keys"`
 }
 

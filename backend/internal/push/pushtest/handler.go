@@ -40,9 +40,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
+	s.posts.Add(1)
 	s.mu.Lock()
-	s.posts++
-	sink := s.sink
 	down := s.down
 	if down != 0 && !s.downUntil.IsZero() && time.Now().After(s.downUntil) {
 		s.down, down = 0, 0
@@ -50,10 +49,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if r.Method != http.MethodPost {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
-		return
-	}
-	if sink {
-		w.WriteHeader(http.StatusCreated)
 		return
 	}
 	switch down {

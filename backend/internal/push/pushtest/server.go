@@ -28,6 +28,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,9 +90,10 @@ type subscriber struct {
 
 // Server is the fake push service. All methods are safe for concurrent use.
 type Server struct {
-	ts     *httptest.Server
 	origin string
+	cert   *x509.Certificate
 	sink   bool
+	posts  atomic.Int64
 
 	mu         sync.Mutex
 	subs       map[string]*subscriber // by endpoint path
@@ -99,15 +101,15 @@ type Server struct {
 	down       DownMode
 	downUntil  time.Time // zero: until Up
 	requireKey string
-	posts      int
 	changed    chan struct{}
 }
 
 // Option configures NewServer.
 type Option func(*Server)
 
-// Sink makes the server only read each body and answer 201, with no decryption or checks: the
-// benchmarks use it to measure the sender rather than the fake. Posts() still counts.
+// Sink makes the server only read each body and answer 201, with no decryption, no checks and
+// no net/http (see sink.go): the benchmarks use it to measure the sender rather than the fake.
+// Only URL, AllowEntry, AllowList, RootCAs, Client, NewSubscriber and Posts apply to a sink.
 func Sink() Option { return func(s *Server) { s.sink = true } }
 
 // NewServer starts a fake push service on 127.0.0.1 and closes it when the test ends.
@@ -117,11 +119,16 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	for _, opt := range opts {
 		opt(s)
 	}
-	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0) // dropped connections are the point of DownClose
-	s.ts.StartTLS()
-	s.origin = s.ts.URL
-	t.Cleanup(s.ts.Close)
+	if s.sink {
+		s.startSink(t)
+		return s
+	}
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // dropped connections are the point of DownClose
+	ts.StartTLS()
+	s.origin = ts.URL
+	s.cert = ts.Certificate()
+	t.Cleanup(ts.Close)
 	return s
 }
 
@@ -140,7 +147,7 @@ func (s *Server) AllowList() push.AllowList { return push.MustParseAllowList(s.A
 // RootCAs trusts the server's self-signed certificate.
 func (s *Server) RootCAs() *x509.CertPool {
 	pool := x509.NewCertPool()
-	pool.AddCert(s.ts.Certificate())
+	pool.AddCert(s.cert)
 	return pool
 }
 
@@ -260,11 +267,7 @@ func (s *Server) Rejections() []Rejection {
 }
 
 // Posts counts every POST the server read, in any mode.
-func (s *Server) Posts() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.posts
-}
+func (s *Server) Posts() int { return int(s.posts.Load()) }
 
 // lookup finds sub's state; the caller holds mu.
 func (s *Server) lookup(sub push.Subscription) *subscriber {
