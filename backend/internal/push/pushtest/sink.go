@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"math/big"
 	"net"
 	"strconv"
@@ -25,13 +26,32 @@ var sinkReply = []byte("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
 
 // startSink listens on 127.0.0.1 with a fresh self-signed certificate and serves until the test ends.
 func (s *Server) startSink(t testing.TB) {
+	stop, err := s.listenSink()
+	if err != nil {
+		t.Fatalf("pushtest: %v", err)
+	}
+	t.Cleanup(stop)
+}
+
+// StartSink starts a sink outside a test, e.g. in a child process so a benchmark can measure
+// the sender's CPU without the fake's. Certificate gives the client something to trust.
+func StartSink() (s *Server, stop func(), err error) {
+	s = &Server{subs: map[string]*subscriber{}, changed: make(chan struct{}), sink: true}
+	stop, err = s.listenSink()
+	return s, stop, err
+}
+
+// Certificate is the server's self-signed TLS certificate.
+func (s *Server) Certificate() *x509.Certificate { return s.cert }
+
+func (s *Server) listenSink() (func(), error) {
 	cert, leaf, err := selfSignedLoopbackCert()
 	if err != nil {
-		t.Fatalf("pushtest: sink certificate: %v", err)
+		return nil, fmt.Errorf("sink certificate: %w", err)
 	}
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	if err != nil {
-		t.Fatalf("pushtest: sink listen: %v", err)
+		return nil, fmt.Errorf("sink listen: %w", err)
 	}
 	s.origin = "https://" + ln.Addr().String()
 	s.cert = leaf
@@ -46,7 +66,7 @@ func (s *Server) startSink(t testing.TB) {
 			go s.serveSinkConn(conn)
 		}
 	}()
-	t.Cleanup(func() { ln.Close(); <-done })
+	return func() { ln.Close(); <-done }, nil
 }
 
 func (s *Server) serveSinkConn(conn net.Conn) {
