@@ -92,6 +92,9 @@ type Sender struct {
 	now        func() time.Time
 }
 
+// String names the sender by its public key only: the struct holds the private key.
+func (s *Sender) String() string { return "push.Sender{vapid: " + s.keys.PublicKey + "}" }
+
 // NewSender checks its inputs and returns a Sender. client should come from NewHTTPClient(allow, …).
 func NewSender(keys VAPIDKeys, subject Subject, allow AllowList, client *http.Client, opts SenderOptions) (*Sender, error) {
 	keys, err := ParseVAPIDKeys(keys.PublicKey, keys.PrivateKey)
@@ -202,15 +205,13 @@ func (s *Sender) classify(resp *http.Response) Result {
 	default: // 400, 401, 403, other 4xx, unfollowed 3xx
 		r.Outcome = Alert
 	}
-	// Read a little so the connection can be reused and the reason logged; never the whole body.
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if r.Outcome != Delivered {
-		if len(snippet) > 256 {
-			snippet = snippet[:256]
-		}
+		// The start of the body names the reason (Apple: {"reason":"BadJwtToken"}); log it.
+		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
 		r.Reason = strings.ToValidUTF8(strings.TrimSpace(string(snippet)), "?")
 		r.Err = fmt.Errorf("push: send: push service answered %s", resp.Status)
 	}
+	// Drain a bounded amount so the connection can be reused; never read an endless body.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	return r
 }

@@ -291,3 +291,29 @@ func TestWaitMessages(t *testing.T) {
 		t.Fatalf("want a deadline error, got %v", err)
 	}
 }
+
+func TestSenderDoesNotPrintThePrivateKey(t *testing.T) {
+	f := newFixture(t, "mailto:ops@example.no")
+	for _, s := range []string{fmt.Sprint(f.sender), fmt.Sprintf("%v %+v %s", f.sender, f.sender, f.sender)} {
+		if strings.Contains(s, f.keys.PrivateKey) || !strings.Contains(s, f.keys.PublicKey) {
+			t.Fatalf("formatted sender: %s", s)
+		}
+	}
+}
+
+// TestBrowserJSONRoundTrip is what the subscription handler's tests will do: a fake subscriber's
+// toJSON() body goes through ParseSubscription with the fake service allowed, and sends arrive.
+func TestBrowserJSONRoundTrip(t *testing.T) {
+	f := newFixture(t, "mailto:ops@example.no")
+	want := f.srv.NewSubscriber()
+	got, err := push.ParseSubscription(pushtest.BrowserJSON(want), f.srv.AllowList())
+	if err != nil || got != want {
+		t.Fatalf("parsed %+v, %v", got, err)
+	}
+	if _, err := push.ParseSubscription(pushtest.BrowserJSON(want), push.DefaultAllowList()); err == nil {
+		t.Fatal("the loopback fake must not pass the default allow-list")
+	}
+	if res := f.sender.Send(context.Background(), got, push.Message{Payload: payload(t)}); res.Outcome != push.Delivered {
+		t.Fatalf("%+v", res)
+	}
+}

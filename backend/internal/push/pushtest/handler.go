@@ -2,6 +2,7 @@ package pushtest
 
 import (
 	"context"
+	"crypto/ecdh"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -68,23 +69,30 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.subs[r.URL.Path]
+	var gone bool
+	if st != nil {
+		st.attempts++
+		gone = st.gone
+	}
+	requireKey := s.requireKey
+	s.mu.Unlock()
 	switch {
 	case st == nil:
 		http.Error(w, "no such subscription", http.StatusNotFound)
 		return
-	case st.gone:
-		st.attempts++
+	case gone:
 		http.Error(w, "unsubscribed", http.StatusGone)
 		return
-	}
-	st.attempts++
-	if len(body) > MaxBodyBytes {
+	case len(body) > MaxBodyBytes:
 		http.Error(w, "payload too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	msg, status, reason := s.open(r, body, st, now)
+	// Verify and decrypt outside the lock: a subscriber's keys never change after creation.
+	msg, status, reason := s.open(r, body, st.private, st.auth, requireKey, now)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if status != 0 {
 		s.rejections = append(s.rejections, Rejection{Path: r.URL.Path, Status: status, Reason: reason})
 		s.notify()
@@ -108,8 +116,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // open checks the headers, the VAPID header and the encryption; on failure it returns the
-// status a real push service would answer and why. The caller holds mu.
-func (s *Server) open(r *http.Request, body []byte, st *subscriber, now time.Time) (Message, int, string) {
+// status a real push service would answer and why.
+func (s *Server) open(r *http.Request, body []byte, private *ecdh.PrivateKey, auth []byte, requireKey string, now time.Time) (Message, int, string) {
 	if ce := r.Header.Get("Content-Encoding"); ce != "aes128gcm" {
 		return Message{}, http.StatusBadRequest, fmt.Sprintf("Content-Encoding %q, want aes128gcm", ce)
 	}
@@ -131,10 +139,10 @@ func (s *Server) open(r *http.Request, body []byte, st *subscriber, now time.Tim
 	if err != nil {
 		return Message{}, http.StatusForbidden, "vapid: " + err.Error()
 	}
-	if s.requireKey != "" && claims.PublicKey != s.requireKey {
+	if requireKey != "" && claims.PublicKey != requireKey {
 		return Message{}, http.StatusForbidden, "vapid: k is not the key the subscription was made with"
 	}
-	opened, err := decrypt(body, st.private, st.auth)
+	opened, err := decrypt(body, private, auth)
 	if err != nil {
 		return Message{}, http.StatusBadRequest, "decrypt: " + err.Error()
 	}
