@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// DefaultAllowedHosts are the push services of the browsers in common use. "*." marks a suffix
+// defaultAllowedHosts are the push services of the browsers in common use. "*." marks a suffix
 // entry: any proper subdomain matches (Windows and Apple use per-region hosts).
 var defaultAllowedHosts = []string{
 	"fcm.googleapis.com",
