@@ -3,6 +3,7 @@ package push_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -193,6 +194,10 @@ func TestSendRefusesBadMessages(t *testing.T) {
 	offList.Endpoint = "https://evil.example/push"
 	badKeys := sub
 	badKeys.P256dh = "AAAA"
+	offCurve := sub
+	offCurve.P256dh = base64.RawURLEncoding.EncodeToString(append([]byte{4}, make([]byte, 64)...))
+	shortAuth := sub
+	shortAuth.Auth = base64.RawURLEncoding.EncodeToString(make([]byte, 12))
 	tests := []struct {
 		name    string
 		sub     push.Subscription
@@ -208,6 +213,8 @@ func TestSendRefusesBadMessages(t *testing.T) {
 		{"topic alphabet", sub, push.Message{Payload: []byte("{}"), Topic: "case:1"}, push.Invalid},
 		{"endpoint off the allow-list", offList, push.Message{Payload: []byte("{}")}, push.Invalid},
 		{"stored keys broken", badKeys, push.Message{Payload: []byte("{}")}, push.Invalid},
+		{"stored key off the curve", offCurve, push.Message{Payload: []byte("{}")}, push.Invalid},
+		{"stored auth too short", shortAuth, push.Message{Payload: []byte("{}")}, push.Invalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
