@@ -58,6 +58,7 @@ func NewHTTPClient(allow AllowList, timeout time.Duration, opts ...ClientOption)
 		Proxy:                 nil, // a proxy would dial for us and bypass the address check
 		DialContext:           dial,
 		ForceAttemptHTTP2:     true,
+		DisableCompression:    true, // answers are a few bytes; skip gzip negotiation
 		MaxIdleConns:          256,
 		MaxIdleConnsPerHost:   64, // nearly every send goes to fcm.googleapis.com
 		IdleConnTimeout:       90 * time.Second,
