@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io"
@@ -50,8 +51,13 @@ type App struct {
 type Option func(*options)
 
 type options struct {
-	now func() time.Time
+	now       func() time.Time
+	devIdPKey *rsa.PrivateKey
 }
+
+// WithDevIdPKey gives the dev identity provider its signing key instead of a fresh one (RSA key
+// generation dominates a test portal's start-up).
+func WithDevIdPKey(key *rsa.PrivateKey) Option { return func(o *options) { o.devIdPKey = key } }
 
 // WithNow replaces the clock of everything that decides by time (sessions, logins, relations).
 func WithNow(now func() time.Time) Option { return func(o *options) { o.now = now } }
@@ -101,7 +107,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		DB:         a.DB,
 	}
 	// --- Login, sessions and representation (issue 3) ---
-	if err := a.buildLogin(ctx, &deps); err != nil {
+	if err := a.buildLogin(ctx, &deps, o.devIdPKey); err != nil {
 		_ = a.DB.Close()
 		return nil, err
 	}
@@ -139,7 +145,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 
 // buildLogin makes the citizen directory, the session store, the OpenID Connect client and, in
 // dev mode, the dev identity provider the client logs in against (same client id and secret).
-func (a *App) buildLogin(ctx context.Context, deps *web.Deps) error {
+func (a *App) buildLogin(ctx context.Context, deps *web.Deps, devIdPKey *rsa.PrivateKey) error {
 	cfg := a.Config
 	pseudonyms, err := pid.NewPseudonymizer([]byte(cfg.PIDKey))
 	if err != nil {
@@ -166,6 +172,7 @@ func (a *App) buildLogin(ctx context.Context, deps *web.Deps) error {
 				FrontchannelLogoutURI:  base + "/auth/frontchannel-logout"}},
 			People: a.devLoginPeople,
 			Now:    a.Now,
+			Key:    devIdPKey,
 		})
 		if err != nil {
 			return fmt.Errorf("app: dev identity provider: %w", err)

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/citizens"
@@ -36,8 +37,8 @@ func (Access) Valid(r Relation, subject *citizens.Citizen, area string, at time.
 // CanAct reports whether representativeID may act for subjectID in area at t, and by which
 // relation (a guardianship wins over a power of attorney). area "" means any area.
 func (a Access) CanAct(ctx context.Context, db bun.IDB, representativeID, subjectID, area string, at time.Time) (Relation, bool, error) {
-	if representativeID == "" || subjectID == "" || representativeID == subjectID {
-		return Relation{}, false, nil
+	if representativeID == "" || representativeID == subjectID || uuid.Validate(subjectID) != nil {
+		return Relation{}, false, nil // an id that is no id is nobody (PostgreSQL would refuse it as a uuid)
 	}
 	var rels []Relation
 	if err := db.NewSelect().Model(&rels).

@@ -21,6 +21,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -122,7 +123,7 @@ func Start(t testing.TB, opts ...Option) *Portal {
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, log, app.WithNow(clock.Now))
+	a, err := app.New(ctx, cfg, log, app.WithNow(clock.Now), app.WithDevIdPKey(signingKey(t)))
 	if err != nil {
 		cancel()
 		_ = ln.Close()
@@ -221,6 +222,19 @@ func (b *logBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// testKey is the dev identity provider's signing key, made once per test binary: generating an
+// RSA key takes longer than the rest of a portal's start. Tokens of one portal are still refused
+// by another: each has its own issuer URL and client secret.
+var testKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+
+func signingKey(t testing.TB) *rsa.PrivateKey {
+	key, err := testKey()
+	if err != nil {
+		t.Fatalf("apptest: signing key: %v", err)
+	}
+	return key
 }
 
 func randomHex(t testing.TB) string {

@@ -21,6 +21,19 @@ type Client struct {
 	Base      string
 	CSRFToken string      // set by LoginAs from GET /api/v1/me
 	Header    http.Header // sent with every request (e.g. Accept-Language)
+	Redirects []*url.URL  // every redirect followed, in order (e.g. to replay a callback)
+	SetCookie []string    // every Set-Cookie header received, in order (to check cookie attributes)
+}
+
+// recorder keeps the Set-Cookie headers of every answer, redirects included.
+type recorder struct{ c *Client }
+
+func (r recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err == nil {
+		r.c.SetCookie = append(r.c.SetCookie, resp.Header.Values("Set-Cookie")...)
+	}
+	return resp, err
 }
 
 // Anonymous returns a client without a session.
@@ -30,7 +43,15 @@ func (p *Portal) Anonymous(t testing.TB) *Client {
 	if err != nil {
 		t.Fatalf("apptest: cookie jar: %v", err)
 	}
-	return &Client{HTTP: &http.Client{Jar: jar, Timeout: 15 * time.Second}, Base: p.URL, Header: http.Header{}}
+	c := &Client{Base: p.URL, Header: http.Header{}}
+	c.HTTP = &http.Client{Jar: jar, Transport: recorder{c}, Timeout: 15 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return http.ErrUseLastResponse
+		}
+		c.Redirects = append(c.Redirects, req.URL)
+		return nil
+	}}
+	return c
 }
 
 // LoginOptions shape a login through the real flow.
@@ -94,7 +115,7 @@ func (c *Client) Login(t testing.TB, number string, o LoginOptions) *url.URL {
 	return done.Request.URL
 }
 
-// CallbackURL replays a callback URL (e.g. to prove a used state is refused) and returns where it led.
+// Visit GETs a path or absolute URL (e.g. an end-session URL, or a callback to replay).
 func (c *Client) Visit(t testing.TB, rawURL string) *Response {
 	t.Helper()
 	return c.do(t, http.MethodGet, rawURL, nil, "")
