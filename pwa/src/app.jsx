@@ -101,7 +101,7 @@ export function App({ state, ctl }) {
         </div>
       ) : null}
       <main id="main" tabIndex={-1}>{body}</main>
-      <footer class="site-footer"><p>{t('ui.footer.text')}</p></footer>
+      <footer class="site-footer"><p><a href="/settings">{t('ui.footer.your_data')}</a></p></footer>
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">{s.status ? s.status.text : ''}</div>
     </AppContext.Provider>
   );

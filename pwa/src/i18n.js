@@ -49,8 +49,12 @@ export function interpolate(text, data) {
   });
 }
 
+// The product name reads right even before any messages arrive.
+const BUILT_IN = { 'ui.app_name': 'Min side' };
+
 // A missing message still carries its values: "Open: Main door", "Unread: 3".
 function fallback(id, data) {
+  if (BUILT_IN[id]) return BUILT_IN[id];
   const values = data ? Object.values(data).filter((v) => v !== undefined && v !== null && v !== '') : [];
   return values.length ? `${humanize(id)}: ${values.join(', ')}` : humanize(id);
 }
