@@ -83,7 +83,7 @@ export function createMockServer({ autoLogin = false, lang = 'nb' } = {}) {
     const url = new URL(req.url, 'http://127.0.0.1');
     const p = url.pathname;
     if (p === '/auth/login') { loggedIn = true; db.me.sharedDevice = url.searchParams.get('shared') === '1'; res.writeHead(302, { Location: url.searchParams.get('returnTo') || '/' }); res.end(); return; }
-    if (p === '/auth/logout' && req.method === 'POST') { loggedIn = autoLogin; res.writeHead(200, { 'Content-Type': 'application/json', 'Clear-Site-Data': '"cache", "storage"' }); res.end(JSON.stringify({ endSessionUrl: '/' })); return; }
+    if (p === '/auth/logout' && req.method === 'POST') { loggedIn = false; res.writeHead(200, { 'Content-Type': 'application/json', 'Clear-Site-Data': '"cache", "storage"' }); res.end(JSON.stringify({ endSessionUrl: '/' })); return; }
     if (p === '/api/v1/events') { res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' }); res.write(': hello\n\n'); return; }
     if (!p.startsWith('/api/')) { await serveStatic(res, p); return; }
     const publicPath = /^\/api\/v1\/(config|i18n\/)/.test(p);
