@@ -65,4 +65,17 @@ await page.waitForURL(base + '/');
 await page.waitForTimeout(500);
 const after = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
 step(!after.some((n) => n.startsWith('minside-user-')), `logout deleted the personal database (${after})`);
+
+// A shared-device login keeps nothing in IndexedDB.
+await page.goto(base + '/auth/login?returnTo=%2F&shared=1');
+await page.waitForSelector('#h-needs');
+await page.waitForTimeout(300);
+const shared = await page.evaluate(async () => ({ dbs: (await indexedDB.databases()).map((d) => d.name), last: localStorage.getItem('minside.lastUser') }));
+step(!shared.dbs.some((n) => n.startsWith('minside-user-')) && !shared.last, `shared device keeps no database (${shared.dbs})`);
+
+// Navigation moves focus to the new page's h1.
+await page.getByRole('link', { name: 'Cases' }).first().click();
+await page.waitForURL(base + '/cases');
+const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+step(focused === 'page-title', `focus on the h1 after navigation (${focused})`);
 await browser.close();

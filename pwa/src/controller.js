@@ -120,7 +120,14 @@ export function createController(state) {
   }
 
   async function startSession(me) {
-    const prevActing = state.get().me?.actingAs?.id;
+    const prev = state.get().me;
+    const sameView = prev && prev.id === me.id && prev.actingAs?.id === me.actingAs?.id;
+    if (prev && prev.id !== me.id) {
+      // Someone else logged in on this device: never show, nor keep, the last person's data.
+      state.set({ overview: null, overviewSavedAt: null, outbox: [] });
+      if (store) { store.close(); store = null; }
+      await destroyUserStore(prev.id).catch(() => {});
+    }
     await openStoreFor(me);
     const { csrfToken, ...keep } = me;
     if (store.persistent) await store.putDoc('me', keep);
@@ -129,7 +136,7 @@ export function createController(state) {
       bootCache.setLang(me.language);
       await loadMessages(me.language);
     }
-    if (!state.get().overview || prevActing !== me.actingAs?.id) await showStoredOverview();
+    if (!state.get().overview || !sameView) await showStoredOverview();
     await reloadOutbox();
     await runOutbox();
     await refresh();
