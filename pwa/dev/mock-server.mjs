@@ -7,7 +7,10 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fixtures, config, messages } from './fixtures.mjs';
+import { fixtures, config, messages as extra } from './fixtures.mjs';
+import { readProposal } from '../scripts/messages.mjs';
+
+const messages = { nb: readProposal('nb'), en: readProposal('en'), ar: extra.ar };
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.webmanifest': 'application/manifest+json', '.txt': 'text/plain' };

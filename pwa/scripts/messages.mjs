@@ -55,3 +55,25 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(listPath, ids.join('\n') + '\n');
   console.log(`${ids.length} message ids → ${listPath}`);
 }
+
+/**
+ * readProposal parses pwa/messages/<lang>.toml — only the flat form written there:
+ * "id" = "text" lines and ["id"] tables of plural forms.
+ */
+export function readProposal(lang) {
+  const text = readFileSync(fileURLToPath(new URL(`../messages/${lang}.toml`, import.meta.url)), 'utf8');
+  const out = {};
+  let table = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const head = line.match(/^\[("(?:[^"\\]|\\.)*")\]$/);
+    if (head) { table = JSON.parse(head[1]); out[table] = {}; continue; }
+    const kv = line.match(/^("(?:[^"\\]|\\.)*"|\w+)\s*=\s*("(?:[^"\\]|\\.)*")$/);
+    if (!kv) throw new Error(`${lang}.toml: cannot read: ${line}`);
+    const key = kv[1].startsWith('"') ? JSON.parse(kv[1]) : kv[1];
+    const value = JSON.parse(kv[2]);
+    if (table) out[table][key] = value; else out[key] = value;
+  }
+  return out;
+}

@@ -12,3 +12,15 @@ describe('messages-used.txt', () => {
     expect(ids.every((id) => id.startsWith('ui.'))).toBe(true);
   });
 });
+
+describe('proposed texts in pwa/messages', () => {
+  it.each(['nb', 'en'])('%s.toml has every used id and nothing else', async (lang) => {
+    const { readProposal } = await import('../scripts/messages.mjs');
+    const msgs = readProposal(lang);
+    expect(Object.keys(msgs).sort()).toEqual(usedIds().ids);
+    for (const [id, m] of Object.entries(msgs)) {
+      if (typeof m === 'object') expect(m.other, id).toBeTruthy();
+      else expect(m, id).not.toBe('');
+    }
+  });
+});
