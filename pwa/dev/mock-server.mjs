@@ -4,6 +4,7 @@
 //   node pwa/dev/mock-server.mjs [port]     MOCK_AUTO_LOGIN=1 MOCK_LANG=ar
 import http from 'node:http';
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,7 +70,7 @@ export function createMockServer({ autoLogin = false, lang = 'nb' } = {}) {
 
   function problem(status, title) { return { type: 'about:blank', title, status, code: 'mock', requestId: 'mock' }; }
 
-  async function serveStatic(res, path) {
+  async function serveStatic(req, res, path) {
     const clean = normalize(decodeURIComponent(path)).replace(/^(\.\.[/\\])+/, '');
     let file = join(dist, clean);
     let fallback = false;
@@ -77,7 +78,15 @@ export function createMockServer({ autoLogin = false, lang = 'nb' } = {}) {
     try {
       const body = await readFile(file);
       const immutable = !fallback && clean.startsWith('/assets/');
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Content-Security-Policy': CSP, 'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache' });
+      const headers = { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Content-Security-Policy': CSP, 'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache', Vary: 'Accept-Encoding' };
+      // Like the real server should: compress text assets.
+      if (/gzip/.test(req.headers['accept-encoding'] || '') && /\.(js|css|html|svg|webmanifest)$/.test(file)) {
+        headers['Content-Encoding'] = 'gzip';
+        res.writeHead(200, headers);
+        res.end(gzipSync(body));
+        return;
+      }
+      res.writeHead(200, headers);
       res.end(body);
     } catch { res.writeHead(404); res.end('build the PWA first: npm run build'); }
   }
@@ -88,7 +97,7 @@ export function createMockServer({ autoLogin = false, lang = 'nb' } = {}) {
     if (p === '/auth/login') { loggedIn = true; db.me.sharedDevice = url.searchParams.get('shared') === '1'; res.writeHead(302, { Location: url.searchParams.get('returnTo') || '/' }); res.end(); return; }
     if (p === '/auth/logout' && req.method === 'POST') { loggedIn = false; res.writeHead(200, { 'Content-Type': 'application/json', 'Clear-Site-Data': '"cache", "storage"' }); res.end(JSON.stringify({ endSessionUrl: '/' })); return; }
     if (p === '/api/v1/events') { res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' }); res.write(': hello\n\n'); return; }
-    if (!p.startsWith('/api/')) { await serveStatic(res, p); return; }
+    if (!p.startsWith('/api/')) { await serveStatic(req, res, p); return; }
     const publicPath = /^\/api\/v1\/(config|i18n\/)/.test(p);
     if (!publicPath && !loggedIn) { res.writeHead(401, { 'Content-Type': 'application/problem+json' }); res.end(JSON.stringify(problem(401, 'Not logged in'))); return; }
     if (req.method !== 'GET' && req.headers['x-csrf-token'] !== db.me.csrfToken) { res.writeHead(403, { 'Content-Type': 'application/problem+json' }); res.end(JSON.stringify(problem(403, 'CSRF'))); return; }

@@ -1,7 +1,7 @@
 // Dev check of the offline story against the mock server: the service worker
 // precaches the shell, an offline reload renders the stored overview fast, an
 // action taken offline waits in the outbox and is sent when back online, and
-// logout leaves no personal database behind.
+// logout leaves no personal database behind. Run against MOCK_AUTO_LOGIN=1 MOCK_LANG=en.
 import { chromium } from '@playwright/test';
 
 const base = process.argv[2] || 'http://127.0.0.1:8787';
@@ -41,8 +41,8 @@ step(await page.locator('.note-offline').count() === 1, `offline note: ${await p
 // Deep link offline: SPA fallback from the precache.
 await page.goto(base + '/bookings').catch(() => {});
 await page.waitForSelector('.card');
-await page.getByRole('button', { name: /cancel/i }).first().click();
-await page.getByRole('button', { name: /yes cancel/i }).click();
+await page.getByRole('button', { name: 'Cancel booking' }).first().click();
+await page.getByRole('button', { name: 'Yes, cancel' }).click();
 await page.waitForSelector('.note-pending');
 step(true, 'cancel queued offline shows as pending');
 const queued = await page.evaluate(async () => {
@@ -60,7 +60,7 @@ await page.waitForSelector('.note-pending', { state: 'detached', timeout: 5000 }
 step(await page.locator('.note-pending').count() === 0, 'back online: the queued cancel was sent');
 
 await page.goto(base + '/settings');
-await page.getByRole('button', { name: /logout button/i }).click();
+await page.getByRole('button', { name: 'Log out' }).click();
 await page.waitForURL(base + '/');
 await page.waitForTimeout(500);
 const after = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));

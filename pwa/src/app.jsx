@@ -53,7 +53,7 @@ function Header({ s, t }) {
         {!s.online ? <span class="badge badge-offline">{t('ui.offline.badge')}</span> : null}
         {pendingCount ? <span class="badge badge-pending">{t('ui.outbox.count', { count: pendingCount })}</span> : null}
       </div>
-      {s.phase === 'ready' ? (
+      {s.phase === 'ready' || s.phase === 'boot' ? (
         <nav aria-label={t('ui.nav.label')}>
           <ul class="nav">
             {NAV.map(([path, id]) => (
