@@ -33,15 +33,15 @@ export function createController(state) {
     document.documentElement.lang = lang;
     document.documentElement.dir = dir;
     state.set({ lang, dir, t: makeTranslator(messages || {}, lang) });
-    document.title = state.get().t('ui.app_name');
   }
 
   async function loadMessages(lang) {
     const cached = bootCache.messages(lang);
     if (cached) applyLanguage(lang, cached.messages);
     try {
-      const res = await api.get(`/api/v1/i18n/${encodeURIComponent(lang)}`);
-      bootCache.setMessages(lang, { messages: res.data.messages });
+      const res = await api.get(`/api/v1/i18n/${encodeURIComponent(lang)}`, { etag: cached ? cached.etag : undefined });
+      if (res.notModified) return;
+      bootCache.setMessages(lang, { messages: res.data.messages, etag: res.etag });
       applyLanguage(lang, res.data.messages);
     } catch (err) {
       if (!cached) applyLanguage(lang, {});
