@@ -1,25 +1,35 @@
-// Playwright drives Debian's Chromium (no browser downloads) against the real
-// minside binary. Stub until the server exists: set MINSIDE_E2E_URL to a running
-// server (e.g. `make run`), or let webServer start one via MINSIDE_E2E_CMD.
+// Playwright drives Debian's Chromium (no browser downloads) against the REAL minside
+// binary: global-setup.js starts $MINSIDE_BIN (default bin/minside) on a free loopback
+// port with a temporary SQLite database and demo data, and stops it afterwards.
+// Run: `make e2e` (builds the binary first) or `MINSIDE_BIN=bin/minside npm run e2e`.
 import { defineConfig } from '@playwright/test';
 
-const baseURL = process.env.MINSIDE_E2E_URL || 'http://127.0.0.1:8080';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run',
+];
 
 export default defineConfig({
   testDir: '.',
   testMatch: /.*\.spec\.js$/,
-  timeout: 30_000,
-  workers: 1,
-  reporter: 'list',
+  globalSetup: './global-setup.js',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: Number(process.env.E2E_WORKERS || 2),
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['./summary-reporter.js']],
   use: {
-    baseURL,
     viewport: { width: 390, height: 844 },
+    locale: 'nb-NO',
+    timezoneId: 'Europe/Oslo',
     launchOptions: {
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: CHROMIUM_ARGS,
     },
+    trace: 'off',
+    screenshot: 'only-on-failure',
   },
-  webServer: process.env.MINSIDE_E2E_CMD
-    ? { command: process.env.MINSIDE_E2E_CMD, url: `${baseURL}/readyz`, reuseExistingServer: true, timeout: 120_000 }
-    : undefined,
+  outputDir: process.env.E2E_OUTPUT_DIR || '/tmp/minside-e2e-results',
 });

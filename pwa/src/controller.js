@@ -120,9 +120,31 @@ export function createController(state) {
         state.set({ online: !(err instanceof NetworkError) });
       }
     }
-    addEventListener('online', () => { state.set({ online: true }); runOutbox().then(refresh); startEvents(); });
+    addEventListener('online', onOnline);
     addEventListener('offline', () => state.set({ online: false }));
     if (channel) channel.onmessage = (e) => { if (e.data === 'logout') forgetLocally().then(() => location.assign('/')); };
+  }
+
+  /**
+   * onOnline resumes after the network returns. A boot that happened offline shows the
+   * stored me, which never holds the CSRF token: ask the server for the session first,
+   * or every queued action would be refused (and wrongly marked failed).
+   */
+  async function onOnline() {
+    state.set({ online: true });
+    if (state.get().me && !state.get().me.csrfToken) {
+      try {
+        const res = await api.get('/api/v1/me');
+        await startSession(res.data);
+      } catch (err) {
+        if (err instanceof HttpError && err.status === 401) state.set({ phase: 'loggedout', me: null, overview: null });
+        else if (err instanceof NetworkError) state.set({ online: false });
+      }
+      return;
+    }
+    await runOutbox();
+    await refresh();
+    startEvents();
   }
 
   async function startSession(me) {
@@ -187,7 +209,8 @@ export function createController(state) {
 
   /** runOutbox replays queued actions; one run at a time (Web Locks across tabs and the worker). */
   function runOutbox() {
-    if (outboxStopped || !store || !state.get().me) return Promise.resolve();
+    // Without a CSRF token (offline boot) every send would be refused: wait for onOnline.
+    if (outboxStopped || !store || !state.get().me || !state.get().me.csrfToken) return Promise.resolve();
     if (outboxRunning) return outboxRunning;
     const work = async () => {
       const r = await replay(store, sendWith(api), {

@@ -33,7 +33,7 @@ export function Bookings() {
           {items.map((b) => {
             const action = pending.get(`cancelBooking:${b.id}`);
             return (
-              <li key={b.id} class="card">
+              <li key={b.id} class="card" data-booking={b.id} data-status={b.status}>
                 <span class="card-title"><bdi>{b.resource}</bdi></span>
                 <p>{formatTimeRange(b.startsAt, b.endsAt, s.lang)}</p>
                 <p><bdi>{b.place.name}</bdi>{b.place.address ? <>, <bdi>{b.place.address}</bdi></> : null}</p>
@@ -47,12 +47,12 @@ export function Bookings() {
                   confirming === b.id ? (
                     <div class="confirm" role="group" aria-labelledby={`confirm-${b.id}`}>
                       <p id={`confirm-${b.id}`}>{t('ui.bookings.confirm_cancel')}</p>
-                      <button type="button" class="btn btn-danger" onClick={() => cancel(b)}>{t('ui.bookings.yes_cancel')}</button>
+                      <button type="button" class="btn btn-danger" data-action="confirm-cancel" onClick={() => cancel(b)}>{t('ui.bookings.yes_cancel')}</button>
                       <button type="button" class="btn" onClick={() => setConfirming(null)}>{t('ui.bookings.keep')}</button>
                     </div>
                   ) : (
                     <p>
-                      <button type="button" class="btn" onClick={() => setConfirming(b.id)}>{t('ui.bookings.cancel')}</button>
+                      <button type="button" class="btn" data-action="cancel" onClick={() => setConfirming(b.id)}>{t('ui.bookings.cancel')}</button>
                       {b.cancellableUntil ? <span class="meta"> {t('ui.bookings.cancellable_until')}: <When iso={b.cancellableUntil} lang={s.lang} /></span> : null}
                     </p>
                   )

@@ -31,7 +31,7 @@ export function Keys() {
       {r.loading && !r.data ? <Loading t={t} /> : items.length === 0 ? <Empty>{t('ui.keys.none')}</Empty> : (
         <ul class="cards">
           {items.map((k) => (
-            <li key={k.id} class="card">
+            <li key={k.id} class="card" data-key={k.id}>
               <h2 class="card-title"><bdi>{k.facility.name}</bdi></h2>
               {k.facility.address ? <p><bdi>{k.facility.address}</bdi></p> : null}
               <div class="meta">
@@ -43,7 +43,7 @@ export function Keys() {
                 <ul class="doors">
                   {k.accessPoints.map((ap) => (
                     <li key={ap.id}>
-                      <button type="button" class="btn btn-primary" disabled={busy === ap.id || !s.online} onClick={() => open(k, ap)}>
+                      <button type="button" class="btn btn-primary" data-action="open-door" disabled={busy === ap.id || !s.online} onClick={() => open(k, ap)}>
                         {t('ui.keys.open', { name: ap.name })}
                       </button>
                       {result[ap.id] ? <p class={result[ap.id].ok ? 'note note-ok' : 'note note-error'}>{result[ap.id].text}</p> : null}

@@ -28,7 +28,7 @@ export function LoggedOut() {
           {t('ui.welcome.shared_device')}
         </label>
         <p id="shared-help" class="meta">{t('ui.welcome.shared_device_help')}</p>
-        <a class="btn btn-primary btn-large" href={loginHref(s.config && s.config.loginUrl, returnTo, shared)}>{t('ui.welcome.login')}</a>
+        <a class="btn btn-primary btn-large" data-action="login" href={loginHref(s.config && s.config.loginUrl, returnTo, shared)}>{t('ui.welcome.login')}</a>
       </div>
     </Page>
   );

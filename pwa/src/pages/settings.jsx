@@ -8,6 +8,9 @@ import { enablePush, pushSupported } from '../push.js';
 import { Preferences } from './preferences.jsx';
 import { YourData } from './your-data.jsx';
 
+/** validLangTag drops private-use pseudo-locales (x-accent, x-rtl in dev): not valid in lang="". */
+const validLangTag = (code) => (/^x-/i.test(code) ? undefined : code);
+
 function LanguagePicker() {
   const { s, ctl, t } = useApp();
   const langs = (s.config && s.config.languages) || [];
@@ -19,7 +22,7 @@ function LanguagePicker() {
           <label key={l.code} class="check">
             <input type="radio" name="lang" value={l.code} checked={s.lang === l.code}
               onChange={async () => { await ctl.setLanguage(l.code); ctl.announce(languageName(l.code, l.name)); }} />
-            <span lang={l.code} dir={l.dir || 'auto'}>{l.name || languageName(l.code)}</span>
+            <span lang={validLangTag(l.code)} dir={l.dir || 'auto'}>{l.name || languageName(l.code)}</span>
           </label>
         ))}
       </div>
@@ -148,7 +151,7 @@ export function Settings() {
       <Section id="h-data" title={t('ui.settings.your_data')}><YourData /></Section>
       <Section id="h-logout" title={t('ui.settings.logout')}>
         <p>{t('ui.settings.logout_explain')}</p>
-        <button type="button" class="btn btn-primary" onClick={() => ctl.logout()}>{t('ui.settings.logout_button')}</button>
+        <button type="button" class="btn btn-primary" data-action="logout" onClick={() => ctl.logout()}>{t('ui.settings.logout_button')}</button>
       </Section>
     </Page>
   );

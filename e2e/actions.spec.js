@@ -1,0 +1,43 @@
+// Acting online: cancel a booking (with the confirm step) and open a door.
+import { test, expect, login, apiGet } from './fixtures.js';
+
+/** firstCancellable returns the person's first upcoming booking they may cancel. */
+export async function firstCancellable(page) {
+  const items = (await apiGet(page, '/api/v1/bookings?when=upcoming')).body.items;
+  const b = items.find((x) => x.canCancel && x.status === 'confirmed');
+  expect(b, 'a cancellable upcoming booking in the demo data').toBeTruthy();
+  return b;
+}
+
+test('cancel a booking: confirm step, then it shows as cancelled', async ({ page }) => {
+  await login(page, 'Nguyen Thi Lan');
+  const b = await firstCancellable(page);
+  await page.locator('nav a[href="/bookings"]').click();
+  const card = page.locator(`[data-booking="${b.id}"]`);
+  await expect(card).toBeVisible();
+  await card.locator('[data-action="cancel"]').click();
+  // Nothing happens before the confirm step.
+  const confirm = card.locator('[data-action="confirm-cancel"]');
+  await expect(confirm).toBeVisible();
+  expect((await apiGet(page, '/api/v1/bookings?when=upcoming')).body.items.find((x) => x.id === b.id).status).toBe('confirmed');
+  await confirm.click();
+  await expect(card.locator('.badge-cancelled')).toBeVisible();
+  await expect(card.locator('[data-action="cancel"]')).toHaveCount(0);
+  const all = [...(await apiGet(page, '/api/v1/bookings?when=upcoming')).body.items, ...(await apiGet(page, '/api/v1/bookings?when=past')).body.items];
+  expect(all.find((x) => x.id === b.id).status).toBe('cancelled');
+});
+
+test('open a door: press "Open …" on the key page and see success', async ({ page }) => {
+  await login(page, 'Nguyen Thi Lan');
+  const keys = (await apiGet(page, '/api/v1/keys')).body.items;
+  const k = keys.find((x) => x.validNow && x.status === 'active' && x.accessPoints.length);
+  expect(k, 'a key that works now').toBeTruthy();
+  await page.locator('nav a[href="/keys"]').click();
+  const card = page.locator(`[data-key="${k.id}"]`);
+  const button = card.locator('[data-action="open-door"]').first();
+  await expect(button).toBeVisible();
+  await expect(button).toContainText(k.accessPoints[0].name);
+  await button.click();
+  await expect(card.locator('.note-ok').first()).toBeVisible();
+  await expect(card.locator('.note-error')).toHaveCount(0);
+});

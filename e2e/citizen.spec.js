@@ -1,0 +1,71 @@
+// Logging in and reading: the dev identity provider, the overview across agencies, a
+// case with its timeline, and acting for a child.
+import { test, expect, login, me, apiGet, personButton, overviewReady } from './fixtures.js';
+
+test('log in through the dev identity provider from the welcome page', async ({ page }) => {
+  await page.goto('/');
+  const loginLink = page.locator('[data-action="login"]');
+  await expect(loginLink).toBeVisible();
+  await loginLink.click();
+  await expect(page).toHaveURL(/\/dev-idp\/authorize/);
+  await personButton(page, 'Kari Nordmann').click();
+  await page.waitForURL((u) => u.pathname === '/');
+  await overviewReady(page);
+  const who = await me(page);
+  expect(who.name).toBe('Kari Nordmann');
+  await expect(page.locator('header .who')).toContainText('Kari Nordmann');
+  // The national identity number never travels in a URL of the app.
+  expect(page.url()).not.toMatch(/\d{11}/);
+});
+
+test('the overview shows items from several agencies', async ({ page }) => {
+  await login(page, 'Kari Nordmann');
+  const agencies = new Set((await page.locator('#main .agency').allTextContents()).map((s) => s.trim()).filter(Boolean));
+  expect([...agencies].length, `agencies on the overview: ${[...agencies].join(', ')}`).toBeGreaterThanOrEqual(3);
+  // What needs action is there, and the same title the server holds.
+  const ov = (await apiGet(page, '/api/v1/me/overview')).body;
+  expect(ov.needsAction.length).toBeGreaterThan(0);
+  await expect(page.locator('#main').getByText(ov.needsAction[0].title).first()).toBeVisible();
+});
+
+test('open a case: detail with its timeline', async ({ page }) => {
+  await login(page, 'Kari Nordmann');
+  const cases = (await apiGet(page, '/api/v1/cases')).body.items;
+  const withEvents = [];
+  for (const c of cases) {
+    const d = (await apiGet(page, `/api/v1/cases/${c.id}`)).body;
+    if (d.events.length > 0) withEvents.push(d);
+  }
+  expect(withEvents.length).toBeGreaterThan(0);
+  const target = withEvents[0];
+  await page.locator('nav a[href="/cases"]').click();
+  await expect(page).toHaveURL(/\/cases$/);
+  await page.locator(`#main a[href="/cases/${target.id}"]`).first().click();
+  await expect(page).toHaveURL(new RegExp(`/cases/${target.id}$`));
+  await expect(page.locator('h1')).toHaveText(target.title);
+  const timeline = page.locator('ol.timeline > li');
+  await expect(timeline).toHaveCount(target.events.length);
+  await expect(timeline.first().locator('h3')).toHaveText(target.events[0].title);
+});
+
+test('switch to acting for a child and see the child\'s items', async ({ page }) => {
+  await login(page, 'Kari Nordmann');
+  const before = await me(page);
+  const child = before.represents.find((p) => p.name === 'Emma Nordmann');
+  expect(child, `Kari represents ${before.represents.map((p) => p.name)}`).toBeTruthy();
+  await page.locator('select#acting-as').selectOption(child.id);
+  await expect(page.locator('header .who')).toContainText('Emma Nordmann');
+  const after = await me(page);
+  expect(after.actingAs && after.actingAs.id).toBe(child.id);
+  const cases = (await apiGet(page, '/api/v1/cases')).body.items;
+  expect(cases.length).toBeGreaterThan(0);
+  // The overview now lists Emma's case (the school transfer) and not Kari's own.
+  const ov = (await apiGet(page, '/api/v1/me/overview')).body;
+  const titles = [...ov.needsAction.map((i) => i.title), ...ov.recent.map((c) => c.title)];
+  expect(titles.length).toBeGreaterThan(0);
+  await expect(page.locator('#main').getByText(titles[0]).first()).toBeVisible();
+  await expect(page.locator('#main').getByText('Byggesøknad: tilbygg', { exact: false })).toHaveCount(0);
+  // And back to oneself.
+  await page.locator('select#acting-as').selectOption('');
+  await expect(page.locator('header .who')).toContainText('Kari Nordmann');
+});

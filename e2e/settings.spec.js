@@ -1,0 +1,40 @@
+// Settings: Arabic turns the document right-to-left; logging out leaves no personal
+// data in IndexedDB or Cache Storage.
+import { test, expect, login, personalDatabases, cachedApiUrls } from './fixtures.js';
+
+test('switch to Arabic in settings: <html dir="rtl" lang="ar"> and a right-to-left layout', async ({ page }) => {
+  await login(page, 'Mari Haugen');
+  await page.locator('nav a[href="/settings"]').click();
+  await page.locator('input[name="lang"][value="ar"]').check();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
+  await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+  // The layout follows: the navigation starts at the right edge.
+  const box = await page.locator('nav .nav li').first().boundingBox();
+  const width = page.viewportSize().width;
+  expect(box.x + box.width, 'first nav item sits at the right').toBeGreaterThan(width / 2);
+  expect(await page.evaluate(() => getComputedStyle(document.body).direction)).toBe('rtl');
+  // It sticks across a reload.
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
+});
+
+test('log out: IndexedDB has no personal database and caches hold no API data', async ({ page }) => {
+  await login(page, 'Kari Nordmann');
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.locator('nav a[href="/bookings"]').click();
+  await expect(page.locator('[data-booking]').first()).toBeVisible();
+  expect((await personalDatabases(page)).length).toBe(1);
+  await page.locator('nav a[href="/settings"]').click();
+  const logoutAnswer = page.waitForResponse((r) => r.url().endsWith('/auth/logout'));
+  await page.locator('[data-action="logout"]').click();
+  const res = await logoutAnswer;
+  expect(res.status()).toBeLessThan(400);
+  expect((await res.allHeaders())['clear-site-data'] || '', 'logout answers Clear-Site-Data').toMatch(/storage|cache|\*/);
+  await expect(page.locator('[data-action="login"]')).toBeVisible({ timeout: 15_000 });
+  expect(await personalDatabases(page)).toEqual([]);
+  expect(await cachedApiUrls(page)).toEqual([]);
+  expect(await page.evaluate(() => localStorage.getItem('minside.lastUser'))).toBeNull();
+  // The session is gone on the server too.
+  expect((await page.request.get('/api/v1/me')).status()).toBe(401);
+});
