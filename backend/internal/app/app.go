@@ -16,8 +16,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
 	"minside/backend/internal/i18n"
+	"minside/backend/internal/pid"
+	"minside/backend/internal/seed"
 	"minside/backend/internal/store"
 	"minside/backend/internal/web"
 	"minside/locales"
@@ -33,6 +36,7 @@ type App struct {
 	Registry *prometheus.Registry
 	Server   *web.Server
 	PWABuilt bool // false when built without the pwa tag: / explains how to build it
+	Citizens *citizens.Directory
 }
 
 // New builds the portal from a validated configuration: opens and migrates the database, seeds
@@ -61,6 +65,20 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err := a.DB.Migrate(ctx, log); err != nil {
 		_ = a.DB.Close()
 		return nil, err
+	}
+
+	// Citizens directory and demo data (seed): an empty dev database gets the demo municipality.
+	pseudonyms, err := pid.NewPseudonymizer([]byte(cfg.PIDKey))
+	if err != nil {
+		_ = a.DB.Close()
+		return nil, fmt.Errorf("app: MINSIDE_PID_KEY: %w", err)
+	}
+	a.Citizens = citizens.NewDirectory(pseudonyms, cfg.Dev())
+	if cfg.SeedDemo {
+		if _, _, err := seed.New(a.DB, a.Citizens, log).Demo(ctx, time.Now()); err != nil {
+			_ = a.DB.Close()
+			return nil, fmt.Errorf("app: seed demo data: %w", err)
+		}
 	}
 
 	dist, built := pwa.Dist()

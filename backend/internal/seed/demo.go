@@ -10,6 +10,7 @@ import (
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/notify"
+	"minside/backend/internal/pid"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/store"
 	"minside/backend/internal/texts"
@@ -47,7 +48,7 @@ func demoRows(dir *citizens.Directory, b *base, now time.Time) (*rows, error) {
 		if err != nil {
 			return nil, err
 		}
-		n, err := dir.Parse(digits)
+		n, err := pid.Parse(digits, syntheticOnly)
 		if err != nil {
 			return nil, fmt.Errorf("seed: demo person %s: %w", p.key, err)
 		}

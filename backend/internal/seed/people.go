@@ -26,24 +26,24 @@ func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 
 // personas of the demo municipality, in the order the login page lists them.
 var personas = []persona{
-	{"kari", "Kari Nordmann", "Frogner", "forelder med to barn (barnehage og skole), saker hos fire etater, nøkkel til meråpent bibliotek", date(1986, time.March, 14)},
+	{"kari", "Kari Nordmann", "Frogner", "forelder med to barn; frist om 3 dager (barnehageplass), saker, booking og nøkkel fra fire etater", date(1986, time.March, 14)},
 	{"ola", "Ola Nordmann", "Frogner", "forelder med to barn; byggesak som venter på ham, bestilt møterom med nøkkel", date(1984, time.November, 2)},
 	{"emma", "Emma Nordmann", "Frogner", "11 år (mindreårig): skolesak, foreldrene ser den", date(2015, time.June, 21)},
 	{"jonas", "Jonas Nordmann", "Frogner", "4 år (mindreårig): barnehageplass", date(2022, time.February, 9)},
 	{"aisha", "Aisha Khan", "Grünerløkka", "mor til Yusuf (13); var verge for Sara til hun fylte 18", date(1979, time.August, 30)},
 	{"sara", "Sara Khan", "Grünerløkka", "fylte 18 nylig: foreldrenes foreldreansvar er avsluttet", date(2008, time.September, 17)},
-	{"yusuf", "Yusuf Khan", "Grünerløkka", "13 år (mindreårig): skolesak og biblioteklån", date(2013, time.January, 25)},
+	{"yusuf", "Yusuf Khan", "Grünerløkka", "13 år (mindreårig): søknad til ungdomsklubb, nøkkel til meråpent bibliotek", date(2013, time.January, 25)},
 	{"ingrid", "Ingrid Hansen", "Nordstrand", "85 år: sykehjemssøknad, hjemmetjeneste, trygghetsalarm-flis", date(1941, time.April, 3)},
 	{"lars", "Lars Hansen", "Sagene", "har fullmakt for mor (helse)", date(1966, time.October, 12)},
 	{"berit", "Berit Johansen", "Stovner", "ga en fullmakt som er utløpt", date(1949, time.December, 8)},
-	{"per", "Per Johansen", "Alna", "hadde fullmakt for mor (utløpt); idrettshall og grillplass", date(1974, time.May, 19)},
+	{"per", "Per Johansen", "Alna", "hadde fullmakt for mor (utløpt); badmintonbane i morgen", date(1974, time.May, 19)},
 	{"mohammed", "Mohammed Ali", "Stovner", "byggesak avgjort, nøkkel til minigjenvinningsstasjon", date(1977, time.July, 7)},
 	{"lan", "Nguyen Thi Lan", "Gamle Oslo", "bruker meråpent bibliotek: aktiv nøkkel og grupperom", date(1991, time.February, 27)},
 	{"piotr", "Piotr Kowalski", "Bjerke", "idrettshall hver uke, en booking kan ikke avbestilles", date(1987, time.September, 4)},
 	{"olena", "Olena Shevchenko", "Gamle Oslo", "oversetter for nordsamisk og ukrainsk", date(1993, time.March, 31)},
 	{"annelise", "Anne-Lise Berg", "Frogner", "redaktør for Deichman bibliotek (tjenestefliser)", date(1971, time.January, 15)},
-	{"sigrid", "Sigrid Bakken", "Sagene", "student: avbestilt grupperom, mange uleste varsler", date(2002, time.November, 11)},
-	{"erik", "Erik Solberg", "Nordstrand", "avsluttet sak og grillplass i helgen", date(1960, time.June, 6)},
+	{"sigrid", "Sigrid Bakken", "Sagene", "student: avbestilt lesesalplass, utløpt nøkkel, uleste varsler", date(2002, time.November, 11)},
+	{"erik", "Erik Solberg", "Nordstrand", "avsluttet sak og grillplass om noen dager", date(1960, time.June, 6)},
 	{"fatima", "Fatima Hassan", "Alna", "mor til Amina (5), barnehagesøknad under behandling", date(1990, time.October, 23)},
 	{"ahmed", "Ahmed Hassan", "Alna", "far til Amina (5)", date(1988, time.April, 14)},
 	{"amina", "Amina Hassan", "Alna", "5 år (mindreårig)", date(2021, time.May, 2)},
@@ -51,6 +51,10 @@ var personas = []persona{
 	{"mari", "Mari Haugen", "Bjerke", "ny innbygger uten saker: viser tom oversikt og forslag", date(1956, time.February, 5)},
 	{"jan", "Jan Eriksen", "Grünerløkka", "trenger svar fra ham innen få dager (hjemmetjeneste)", date(1948, time.September, 29)},
 }
+
+// syntheticOnly parses seeded numbers: they are synthetic by construction, whatever the
+// directory accepts at login (production refuses synthetic numbers there).
+var syntheticOnly = pid.Options{AllowSynthetic: true}
 
 // People lists the demo persons with their synthetic numbers, for the dev login page.
 func People() []Person {

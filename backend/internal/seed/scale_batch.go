@@ -11,6 +11,7 @@ import (
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/notify"
+	"minside/backend/internal/pid"
 	"minside/backend/internal/store"
 	"minside/backend/internal/texts"
 )
@@ -81,7 +82,7 @@ func (g *generator) citizen(r *rows) error {
 	if err != nil {
 		return err
 	}
-	n, err := g.dir.Parse(digits)
+	n, err := pid.Parse(digits, syntheticOnly)
 	if err != nil {
 		return fmt.Errorf("seed: synthetic citizen %d: %w", i, err)
 	}

@@ -26,7 +26,7 @@ import (
 
 var testNow = time.Date(2026, time.November, 23, 14, 30, 0, 0, time.UTC)
 
-func newSeeder(t *testing.T, db *store.DB) (*Seeder, *citizens.Directory) {
+func newSeeder(t testing.TB, db *store.DB) (*Seeder, *citizens.Directory) {
 	t.Helper()
 	p, err := pid.NewPseudonymizer([]byte("0123456789abcdef0123456789abcdef-test-key"))
 	if err != nil {
