@@ -367,12 +367,12 @@ func TestCitizens(t *testing.T) {
 		if got := count(t, db, (*citizens.Citizen)(nil)); got != before+1+500 {
 			t.Errorf("%d citizens, want %d", got, before+1+500)
 		}
-		more, err := s.Citizens(ctx, 500, ScaleOptions{Seed: 1}, testNow)
-		if err != nil || more.Citizens != 500 {
+		more, err := s.Citizens(ctx, 100, ScaleOptions{Seed: 1}, testNow)
+		if err != nil || more.Citizens != 100 {
 			t.Fatalf("second run: %+v, %v", more, err)
 		}
-		if got := count(t, db, (*cases.Case)(nil)); got < 1000*scaleCases {
-			t.Errorf("%d cases after 1000 synthetic citizens", got)
+		if got := count(t, db, (*cases.Case)(nil)); got < 600*scaleCases {
+			t.Errorf("%d cases after 600 synthetic citizens", got)
 		}
 		checkFeed(t, db)
 	})
