@@ -20,6 +20,7 @@ func TestNewSeedsTheDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
 	cfg := config.Default()
 	cfg.DataDir = dir
 	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, "minside.db")
+	cfg.OIDCIssuer = cfg.BaseURL + "/dev-idp"
 	if err := cfg.FillDevSecrets(nil); err != nil {
 		t.Fatal(err)
 	}
@@ -38,6 +39,9 @@ func TestNewSeedsTheDemoOnlyIntoAnEmptyDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 		counts = append(counts, agencies(a))
+		if got := a.devLoginPeople(ctx); len(got) != len(seed.People()) || got[0].PID != seed.People()[0].PID {
+			t.Errorf("dev login page offers %d persons, want the %d demo persons", len(got), len(seed.People()))
+		}
 		for _, p := range seed.People() {
 			n, err := a.Citizens.Parse(p.PID)
 			if err != nil {
