@@ -153,13 +153,6 @@ func (s *Seeder) pass(ctx context.Context, g *generator, want int, opts ScaleOpt
 // database already holds (someone logged in with it), with everything that belongs to them.
 func (s *Seeder) writeBatch(ctx context.Context, r *rows, chunk int) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if s.db.Kind == store.SQLite {
-			// A bigger page cache on this connection keeps the growing indexes in memory: without
-			// it SQLite rereads and rewrites the same index pages batch after batch.
-			if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
-				return fmt.Errorf("seed: cache size: %w", err)
-			}
-		}
 		hashes := make([]string, len(r.citizens))
 		for i, c := range r.citizens {
 			hashes[i] = c.PIDHash
