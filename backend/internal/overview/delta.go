@@ -10,6 +10,14 @@ import (
 // FeedPage is how many change rows one call of the changes feed reads at most.
 const FeedPage = 200
 
+// WithFeedPage returns a copy of the service whose changes feed reads n rows per call (tests use a
+// small page to exercise "more").
+func (s *Service) WithFeedPage(n int) *Service {
+	c := *s
+	c.feedPage = n
+	return &c
+}
+
 // Change is one entry of the changes feed: an object to store (with its current content, in the
 // same shape as its list) or to forget.
 type Change struct {
@@ -47,7 +55,7 @@ func (s *Service) Changes(ctx context.Context, v Viewer, cursor string) (*Delta,
 	if err != nil {
 		return nil, err
 	}
-	rows, next, more, err := changes.Since(ctx, s.db, sc.ids(), after, FeedPage, now)
+	rows, next, more, err := changes.Since(ctx, s.db, sc.ids(), after, s.feedPage, now)
 	if err != nil {
 		return nil, fail("changes", err)
 	}

@@ -81,6 +81,7 @@ func build(t *testing.T, s *overview.Service, v overview.Viewer) *overview.Overv
 }
 
 func TestOverviewOfADemoCitizen(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		d := newDemo(t, db)
 		o := build(t, d.w.service(), overview.Viewer{CitizenID: d.kari, SubjectID: d.kari, Lang: "en"})
@@ -153,6 +154,7 @@ func TestOverviewOfADemoCitizen(t *testing.T) {
 }
 
 func TestGuardianActingAsChild(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		d := newDemo(t, db)
 		o := build(t, d.w.service(), overview.Viewer{CitizenID: d.kari, SubjectID: d.child, Lang: "nb"})
@@ -171,6 +173,7 @@ func TestGuardianActingAsChild(t *testing.T) {
 }
 
 func TestFullmaktScopedToHealth(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		reg := w.agency("fullmakt", "Fullmaktsregisteret")
@@ -212,6 +215,7 @@ func TestFullmaktScopedToHealth(t *testing.T) {
 }
 
 func TestETagFollowsChanges(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		d := newDemo(t, db)
 		s := d.w.service()

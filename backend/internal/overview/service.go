@@ -23,8 +23,9 @@ const ReadTimeout = 800 * time.Millisecond
 
 // Service answers the citizen's read requests.
 type Service struct {
-	db  *store.DB
-	now func() time.Time
+	db       *store.DB
+	now      func() time.Time
+	feedPage int
 }
 
 // New builds the service; now is the clock (time.Now in production, fixed in tests).
@@ -32,7 +33,7 @@ func New(db *store.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: now}
+	return &Service{db: db, now: now, feedPage: FeedPage}
 }
 
 // Viewer is who asks and for whom: the logged-in person and the person whose data it is (the same
