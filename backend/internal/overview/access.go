@@ -191,7 +191,7 @@ func (sc *scope) seesAll(citizenID string) (bool, *Person) {
 }
 
 func scopesOf(r relationRow) []string {
-	if r.Kind == represent.KindGuardian || r.Scopes == nil {
+	if r.Kind == represent.KindGuardian || len(r.Scopes) == 0 {
 		return nil
 	}
 	return slices.Clone(r.Scopes)
