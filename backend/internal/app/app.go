@@ -23,7 +23,10 @@ import (
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
 	"minside/backend/internal/i18n"
+	"minside/backend/internal/live"
+	"minside/backend/internal/overview"
 	"minside/backend/internal/pid"
+	"minside/backend/internal/seed"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
 	"minside/backend/internal/web"
@@ -45,6 +48,9 @@ type App struct {
 	Citizens *citizens.Directory
 	Sessions *sessions.Store
 	Login    *login.Client
+
+	Overview *overview.Service // the citizen's reads (issue 5)
+	Live     *live.Broker      // live updates to open streams; runs with the serve context
 }
 
 // Option adjusts how New builds the portal; the command passes none, tests do.
@@ -113,6 +119,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	// --- end login, sessions and representation ---
+	// --- Demo data (seed): an empty dev database gets the demo municipality ---
+	if cfg.SeedDemo {
+		if _, _, err := seed.New(a.DB, a.Citizens, log).Demo(ctx, a.Now()); err != nil {
+			_ = a.DB.Close()
+			return nil, fmt.Errorf("app: seed demo data: %w", err)
+		}
+	}
+	// --- end demo data ---
+	// --- Overview, lists, changes feed and live updates (issue 5) ---
+	a.Overview = overview.New(a.DB, a.Now)
+	a.Live = live.New(a.DB, log, live.DefaultInterval)
+	deps.Overview, deps.Live, deps.NeedsAction = a.Overview, a.Live, a.Overview.NeedsAction
+	// The case.seen webhook goes here once the delivery helper's webhook package lands:
+	// deps.CaseSeen = func(ctx context.Context, tx bun.Tx, agencyID string, data map[string]any, now time.Time) error {
+	//	return webhook.Enqueue(ctx, tx, agencyID, "case.seen", data, now)
+	// }
+	// --- end overview ---
 	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.DB.Close()
@@ -128,6 +151,9 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.DB.RunCheckpoints(workCtx, time.Minute, a.Log) })
 	wg.Go(func() { a.Sessions.RunSweeper(workCtx, 5*time.Minute, a.Log) })
+	// Live updates stop with ctx itself, not after shutdown: closing every stream is what lets
+	// the shutdown finish instead of waiting on open event streams.
+	wg.Go(func() { a.Live.Run(ctx) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Server.App().Listener(ln) }()
@@ -183,10 +209,15 @@ func (a *App) buildLogin(ctx context.Context, deps *web.Deps, devIdPKey *rsa.Pri
 	return nil
 }
 
-// devLoginPeople is the hook for the demo people offered as one-click logins on the dev identity
-// provider's page. Until the seed package provides them, the page shows only the pid field.
-func (a *App) devLoginPeople(ctx context.Context) []devidp.Person {
-	return nil
+// devLoginPeople offers the seeded demo persons as one-click logins on the dev identity provider's
+// page, each with a note of what they show.
+func (a *App) devLoginPeople(context.Context) []devidp.Person {
+	people := seed.People()
+	out := make([]devidp.Person, 0, len(people))
+	for _, p := range people {
+		out = append(out, devidp.Person{Name: p.Name + " – " + p.Note, PID: p.PID})
+	}
+	return out
 }
 
 // Close releases the database.
