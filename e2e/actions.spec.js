@@ -40,4 +40,11 @@ test('open a door: press "Open …" on the key page and see success', async ({ p
   await button.click();
   await expect(card.locator('.note-ok').first()).toBeVisible();
   await expect(card.locator('.note-error')).toHaveCount(0);
+  // The key's history now lists that use.
+  await card.locator('[data-action="key-uses"]').click();
+  await expect(card.locator('[data-use]').first()).toBeVisible();
+  const uses = (await apiGet(page, `/api/v1/keys/${k.id}/uses`)).body.items;
+  expect(uses.length).toBeGreaterThan(0);
+  await expect(card.locator('[data-use]')).toHaveCount(uses.length);
+  expect(uses[0].accessPointName).toBe(k.accessPoints[0].name);
 });

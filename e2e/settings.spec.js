@@ -38,3 +38,20 @@ test('log out: IndexedDB has no personal database and caches hold no API data', 
   // The session is gone on the server too.
   expect((await page.request.get('/api/v1/me')).status()).toBe(401);
 });
+
+test('close the account: confirm step, the server forgets the person, this device too', async ({ page }) => {
+  await login(page, 'Sigrid Bakken');
+  await page.locator('nav a[href="/settings"]').click();
+  await page.locator('[data-action="close-account"]').click();
+  const answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.request().method() === 'DELETE');
+  await page.locator('[data-action="confirm-close-account"]').click();
+  const res = await answer;
+  expect(res.status()).toBe(200);
+  expect(JSON.parse(res.request().postData())).toEqual({ confirm: true });
+  // The logged-out page with the server's note that the agencies keep what they hold.
+  await expect(page.locator('[data-action="login"]')).toBeVisible();
+  await expect(page.locator('[data-notice]')).not.toBeEmpty();
+  expect(await personalDatabases(page)).toEqual([]);
+  expect(await cachedApiUrls(page)).toEqual([]);
+  expect((await page.request.get('/api/v1/me')).status()).toBe(401);
+});

@@ -299,6 +299,26 @@ export function createController(state) {
     }
   }
 
+  /**
+   * closeAccount deletes the account on the server (DELETE /api/v1/me {confirm: true}),
+   * then wipes this device like logout. Returns the server's note (agencies keep what
+   * they hold), shown on the logged-out page. Throws when the server refused.
+   */
+  async function closeAccount() {
+    const res = await api.del('/api/v1/me', { body: { confirm: true } });
+    const note = (res.data && res.data.message) || state.get().t('ui.close_account.done');
+    outboxStopped = true;
+    // The server already deleted the push subscriptions with the account; only the
+    // browser's own subscription is left to drop.
+    await disablePush({ del: async () => null }, swReg).catch(() => {});
+    await forgetLocally();
+    if (channel) channel.postMessage('logout');
+    history.replaceState(null, '', '/');
+    state.set({ phase: 'loggedout', me: null, overview: null, overviewSavedAt: null, outbox: [], path: '/', notice: note });
+    announce(note);
+    return note;
+  }
+
   function registerWorker() {
     if (!('serviceWorker' in navigator) || !import.meta.env.PROD) return;
     const sw = navigator.serviceWorker;
@@ -329,7 +349,7 @@ export function createController(state) {
   }
 
   return {
-    api, boot, refresh, act, dismissAction, actAs, setLanguage, logout, registerWorker, applyUpdate, announce,
+    api, boot, refresh, act, dismissAction, actAs, setLanguage, logout, closeAccount, registerWorker, applyUpdate, announce,
     getStore: () => store,
     swRegistration: () => swReg,
   };

@@ -107,3 +107,36 @@ export function useResource(path, { persist = true, version = 0 } = {}) {
 export function Loading({ t }) {
   return <p class="loading">{t('ui.common.loading')}</p>;
 }
+
+/**
+ * useMore adds "show more" to a list resource: the first page comes from useResource
+ * (stored for offline use), later pages are fetched with ?cursor= and kept in memory
+ * only. It starts over whenever the first page changes.
+ */
+export function useMore(first, path) {
+  const { ctl } = useApp();
+  const [more, setMore] = useState({ items: [], cursor: null, done: false, error: null, busy: false });
+  useEffect(() => setMore({ items: [], cursor: null, done: false, error: null, busy: false }), [path, first.data]);
+  const items = first.data ? [...first.data.items, ...more.items] : [];
+  const next = more.done ? null : more.cursor || (more.items.length === 0 && first.data ? first.data.nextCursor : null);
+  async function loadMore() {
+    if (!next || more.busy) return;
+    setMore((m) => ({ ...m, busy: true }));
+    try {
+      const res = await ctl.api.get(`${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(next)}`);
+      setMore((m) => ({ items: [...m.items, ...res.data.items], cursor: res.data.nextCursor, done: !res.data.nextCursor, error: null, busy: false }));
+    } catch (error) { setMore((m) => ({ ...m, error, busy: false })); }
+  }
+  return { items, next, loadMore, error: more.error, busy: more.busy };
+}
+
+/** MoreButton is the "show more" button of a useMore list (absent when there is no more). */
+export function MoreButton({ more, t }) {
+  if (!more.next) return null;
+  return (
+    <p class="more">
+      <button type="button" class="btn" data-action="load-more" disabled={more.busy} onClick={more.loadMore}>{t('ui.common.load_more')}</button>
+    </p>
+  );
+}
+

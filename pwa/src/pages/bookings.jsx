@@ -1,7 +1,7 @@
 // Bookings: upcoming and past; cancelling asks once more, then goes through the
 // outbox so it also works offline (shown as pending until sent, or as failed).
 import { useState } from 'preact/hooks';
-import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, useApp, useResource } from '../ui.jsx';
+import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, MoreButton, useApp, useMore, useResource } from '../ui.jsx';
 import { formatTimeRange } from '../i18n.js';
 import { pendingTargets } from '../outbox.js';
 import { PendingNote } from './pending.jsx';
@@ -10,13 +10,15 @@ export function Bookings() {
   const { s, ctl, t } = useApp();
   const [when, setWhen] = useState('upcoming');
   const [confirming, setConfirming] = useState(null);
-  const r = useResource(`/api/v1/bookings?when=${when}`);
+  const path = `/api/v1/bookings?when=${when}`;
+  const r = useResource(path);
+  const more = useMore(r, path);
   const pending = pendingTargets(s.outbox || []);
   async function cancel(b) {
     setConfirming(null);
     await ctl.act({ path: `/api/v1/bookings/${encodeURIComponent(b.id)}/cancel`, kind: 'cancelBooking', targetId: b.id, doneText: t('ui.bookings.cancelled_done') });
   }
-  const items = r.data ? r.data.items : [];
+  const items = more.items;
   return (
     <Page title={t('ui.bookings.title')}>
       <div class="segmented" role="group" aria-label={t('ui.bookings.which')}>
@@ -27,7 +29,7 @@ export function Bookings() {
         ))}
       </div>
       {r.stale && !s.online ? <StaleNote savedAt={r.savedAt} t={t} lang={s.lang} /> : null}
-      <ErrorNote error={r.error} t={t} />
+      <ErrorNote error={r.error || more.error} t={t} />
       {r.loading && !r.data ? <Loading t={t} /> : items.length === 0 ? <Empty>{t('ui.bookings.none')}</Empty> : (
         <ul class="cards">
           {items.map((b) => {
@@ -62,6 +64,7 @@ export function Bookings() {
           })}
         </ul>
       )}
+      <MoreButton more={more} t={t} />
     </Page>
   );
 }

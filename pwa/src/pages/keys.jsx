@@ -1,15 +1,55 @@
 // Keys: open a door per access point (online only — a door opened later is no use),
-// or see when the key works next.
+// or see when the key works next, and the key's history of uses.
 import { useState } from 'preact/hooks';
-import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, useApp, useResource } from '../ui.jsx';
+import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, MoreButton, useApp, useMore, useResource } from '../ui.jsx';
 import { problemText } from '../api.js';
 import { formatDateTime } from '../i18n.js';
+
+/** UseList shows a key's uses (online, not stored: history is looked up, not kept). */
+function UseList({ keyId, version }) {
+  const { s, t } = useApp();
+  const path = `/api/v1/keys/${encodeURIComponent(keyId)}/uses`;
+  const r = useResource(path, { persist: false, version });
+  const more = useMore(r, path);
+  if (r.loading && !r.data) return <Loading t={t} />;
+  return (
+    <>
+      <ErrorNote error={r.error || more.error} t={t} />
+      {more.items.length === 0 ? <Empty>{t('ui.keys.no_uses')}</Empty> : (
+        <ul class="list uses">
+          {more.items.map((u) => (
+            <li key={u.id} data-use={u.id}>
+              <When iso={u.at} lang={s.lang} /> · <bdi>{u.accessPointName}</bdi> · {t(`ui.keys.use_result.${u.result}`)}
+              {u.byOther ? <span class="meta"> · {t('ui.keys.by_representative')}</span> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      <MoreButton more={more} t={t} />
+    </>
+  );
+}
+
+function KeyHistory({ keyId, version }) {
+  const { t } = useApp();
+  const [open, setOpen] = useState(false);
+  const id = `uses-${keyId}`;
+  return (
+    <div class="key-history">
+      <button type="button" class="btn" data-action="key-uses" aria-expanded={open ? 'true' : 'false'} aria-controls={id} onClick={() => setOpen(!open)}>
+        {open ? t('ui.keys.hide_uses') : t('ui.keys.show_uses')}
+      </button>
+      <div id={id}>{open ? <UseList keyId={keyId} version={version} /> : null}</div>
+    </div>
+  );
+}
 
 export function Keys() {
   const { s, ctl, t } = useApp();
   const r = useResource('/api/v1/keys');
   const [busy, setBusy] = useState(null);
   const [result, setResult] = useState({});
+  const [opened, setOpened] = useState(0);
   async function open(k, ap) {
     setBusy(ap.id);
     try {
@@ -17,6 +57,7 @@ export function Keys() {
       const text = t('ui.keys.opened', { name: ap.name, time: formatDateTime(res.data.at, s.lang, { timeStyle: 'short' }) });
       setResult((m) => ({ ...m, [ap.id]: { ok: true, text } }));
       ctl.announce(text);
+      setOpened((n) => n + 1);
     } catch (err) {
       const text = problemText(err, t);
       setResult((m) => ({ ...m, [ap.id]: { ok: false, text } }));
@@ -55,6 +96,7 @@ export function Keys() {
                 <p>{t('ui.keys.works_next')}: <When iso={k.nextWindow.startsAt} lang={s.lang} /></p>
               ) : <p>{t('ui.keys.not_usable')}</p>}
               {k.bookingId ? <p><a href="/bookings">{t('ui.keys.see_booking')}</a></p> : null}
+              {s.online ? <KeyHistory keyId={k.id} version={opened} /> : null}
             </li>
           ))}
         </ul>

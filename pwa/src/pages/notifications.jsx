@@ -1,16 +1,18 @@
 // The inbox: all or unread; mark one or all read (queued offline through the outbox).
 import { useState } from 'preact/hooks';
-import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, useApp, useResource } from '../ui.jsx';
+import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, MoreButton, useApp, useMore, useResource } from '../ui.jsx';
 import { pendingTargets } from '../outbox.js';
 import { PendingNote } from './pending.jsx';
 
 export function Notifications() {
   const { s, ctl, t } = useApp();
   const [unreadOnly, setUnreadOnly] = useState(false);
-  const r = useResource(`/api/v1/notifications${unreadOnly ? '?unread=1' : ''}`);
+  const path = `/api/v1/notifications${unreadOnly ? '?unread=1' : ''}`;
+  const r = useResource(path);
+  const more = useMore(r, path);
   const pending = pendingTargets(s.outbox || []);
   const allPending = pending.get('markAllRead:all');
-  const items = r.data ? r.data.items : [];
+  const items = more.items;
   const isRead = (n) => n.readAt || (allPending && allPending.status === 'pending') || (pending.get(`markRead:${n.id}`) || {}).status === 'pending';
   return (
     <Page title={t('ui.notifications.title')}>
@@ -26,7 +28,7 @@ export function Notifications() {
       </div>
       {allPending ? <PendingNote action={allPending} /> : null}
       {r.stale && !s.online ? <StaleNote savedAt={r.savedAt} t={t} lang={s.lang} /> : null}
-      <ErrorNote error={r.error} t={t} />
+      <ErrorNote error={r.error || more.error} t={t} />
       {r.loading && !r.data ? <Loading t={t} /> : items.length === 0 ? <Empty>{t('ui.notifications.none')}</Empty> : (
         <ul class="cards">
           {items.map((n) => {
@@ -53,6 +55,7 @@ export function Notifications() {
           })}
         </ul>
       )}
+      <MoreButton more={more} t={t} />
     </Page>
   );
 }

@@ -16,6 +16,7 @@ export function LoggedOut() {
   const returnTo = s.path && s.path.startsWith('/') && !s.path.startsWith('//') ? s.path : '/';
   return (
     <Page title={t('ui.welcome.title')}>
+      {s.notice ? <p class="note note-ok" role="status" data-notice="">{s.notice}</p> : null}
       <p class="lead">{t('ui.welcome.lead')}</p>
       <ul class="benefits">
         <li>{t('ui.welcome.benefit_cases')}</li>

@@ -136,6 +136,39 @@ function People() {
   );
 }
 
+/**
+ * CloseAccount: says what closing means (Min side forgets you; agencies keep their
+ * own records), asks once more, then deletes the account and wipes this device.
+ */
+function CloseAccount() {
+  const { s, ctl, t } = useApp();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  if (s.me && s.me.actingAs) return <p>{t('ui.close_account.not_while_acting')}</p>;
+  async function close() {
+    setBusy(true);
+    setError(null);
+    try { await ctl.closeAccount(); } catch (err) { setError(err); setBusy(false); }
+  }
+  return (
+    <div>
+      <p>{t('ui.close_account.explain')}</p>
+      <p>{t('ui.close_account.agencies_keep')}</p>
+      <ErrorNote error={error} t={t} />
+      {confirming ? (
+        <div class="confirm" role="group" aria-labelledby="close-confirm">
+          <p id="close-confirm"><strong>{t('ui.close_account.confirm')}</strong></p>
+          <button type="button" class="btn btn-danger" data-action="confirm-close-account" disabled={busy || !s.online} onClick={close}>{t('ui.close_account.yes')}</button>
+          <button type="button" class="btn" onClick={() => setConfirming(false)}>{t('ui.close_account.keep')}</button>
+        </div>
+      ) : (
+        <button type="button" class="btn btn-danger" data-action="close-account" disabled={!s.online} onClick={() => setConfirming(true)}>{t('ui.close_account.button')}</button>
+      )}
+    </div>
+  );
+}
+
 export function Settings() {
   const { s, ctl, t } = useApp();
   const [devVersion, setDevVersion] = useState(0);
@@ -149,6 +182,7 @@ export function Settings() {
       <Section id="h-cal" title={t('ui.settings.calendar')}><Calendar /></Section>
       <Section id="h-people" title={t('ui.settings.people')}><People /></Section>
       <Section id="h-data" title={t('ui.settings.your_data')}><YourData /></Section>
+      <Section id="h-close" title={t('ui.close_account.title')}><CloseAccount /></Section>
       <Section id="h-logout" title={t('ui.settings.logout')}>
         <p>{t('ui.settings.logout_explain')}</p>
         <button type="button" class="btn btn-primary" data-action="logout" onClick={() => ctl.logout()}>{t('ui.settings.logout_button')}</button>
