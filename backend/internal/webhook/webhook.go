@@ -69,9 +69,9 @@ type Event struct {
 // does not reorder it and every retry sends the same bytes. The URL
 // and secret are read when sending, so a corrected URL or a rotated secret applies to pending events.
 type payload struct {
-	AgencyID string          `json:"agencyId"`
-	EventID  string          `json:"eventId"`
-	Type     string          `json:"type"`
+	AgencyID string `json:"agencyId"`
+	EventID  string `json:"eventId"`
+	Type     string `json:"type"`
 	Body     string `json:"body"`
 }
 
