@@ -17,9 +17,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"minside/backend/internal/config"
+	"minside/backend/internal/doors"
 	"minside/backend/internal/i18n"
+	"minside/backend/internal/outbox"
 	"minside/backend/internal/store"
 	"minside/backend/internal/web"
+	"minside/backend/internal/webhook"
 	"minside/locales"
 	"minside/pwa"
 )
@@ -33,6 +36,14 @@ type App struct {
 	Registry *prometheus.Registry
 	Server   *web.Server
 	PWABuilt bool // false when built without the pwa tag: / explains how to build it
+
+	// Delivery: every side effect goes through Outbox (register handlers with Outbox.Register
+	// before Run); Doors opens doors through Lock, the default simulated lock adapter.
+	Outbox   *outbox.Worker
+	Janitor  *outbox.Janitor
+	Webhooks *webhook.Sender
+	Doors    *doors.Service
+	Lock     *doors.SimulatedLock
 }
 
 // New builds the portal from a validated configuration: opens and migrates the database, seeds
@@ -63,6 +74,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 
+	// Delivery: the outbox worker and janitor, signed webhooks to agencies, the door adapter.
+	if err := a.newDelivery(cfg, log); err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+
 	dist, built := pwa.Dist()
 	a.PWABuilt = built
 	a.Server, err = web.New(web.Deps{
@@ -86,6 +103,9 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.DB.RunCheckpoints(workCtx, time.Minute, a.Log) })
+	// Delivery: the outbox worker finishes the message in hand when workCtx ends.
+	wg.Go(func() { _ = a.Outbox.Run(workCtx) })
+	wg.Go(func() { a.Janitor.Run(workCtx) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Server.App().Listener(ln) }()

@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	crand "crypto/rand"
 	"database/sql"
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -200,6 +202,13 @@ RETURNING *`,
 	if err != nil && !errors.Is(err, sql.ErrNoRows) { // an empty RETURNING, on some drivers
 		return nil, fmt.Errorf("outbox: claim: %w", err)
 	}
+	// RETURNING follows no ORDER BY: restore the oldest-first order of the subquery.
+	slices.SortFunc(msgs, func(a, b Message) int {
+		if c := a.AvailableAt.Compare(b.AvailableAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 	return msgs, nil
 }
 
