@@ -122,3 +122,17 @@ func counterValue(c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// RequeueDead gives dead messages of a topic a fresh set of attempts, e.g. after an agency fixed
+// its endpoint. It reports how many were requeued. For an operator command; no worker calls it.
+func RequeueDead(ctx context.Context, db *store.DB, topic string, now time.Time) (int64, error) {
+	res, err := db.NewUpdate().Model((*Message)(nil)).
+		Set("status = ?", StatusPending).Set("attempts = 0").Set("available_at = ?", store.UTC(now)).
+		Set("done_at = NULL").Set("locked_by = NULL").Set("locked_until = NULL").
+		Where("status = ?", StatusDead).Where("topic = ?", topic).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: requeue dead %s: %w", topic, err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

@@ -146,6 +146,16 @@ func testRetriesEndDeadAfterMaxAttempts(t *testing.T, db *store.DB) {
 	if want := "gave up after 4 attempts: connection refused"; deref(m.LastError) != want {
 		t.Fatalf("last_error = %q", deref(m.LastError))
 	}
+	// The operator requeues it once the receiver is fixed.
+	if n, err := RequeueDead(ctx, db, "flaky", clk.Now()); err != nil || n != 1 {
+		t.Fatalf("RequeueDead = %d, %v", n, err)
+	}
+	if _, err := w.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if m := only(t, db, "flaky"); m.Status != StatusPending || m.Attempts != 1 || calls != 5 {
+		t.Fatalf("after requeue: calls=%d message=%+v", calls, m)
+	}
 }
 
 func TestBackoffGrowsAndIsCapped(t *testing.T) {

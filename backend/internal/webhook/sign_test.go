@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -137,6 +138,27 @@ func TestRetryAfter(t *testing.T) {
 	for v, want := range tests {
 		if got := retryAfter(v, now); got != want {
 			t.Errorf("retryAfter(%q) = %s, want %s", v, got, want)
+		}
+	}
+}
+
+// TestDocumentedExampleVerifies keeps the worked example of docs/webhooks.md true.
+func TestDocumentedExampleVerifies(t *testing.T) {
+	body := `{"id":"0196f1c2-7a4e-7d3b-9a51-3f0c2e8b1d44","type":"key.used","time":"2026-03-02T10:00:00Z","agency":"bibliotek","data":{"key":"K-1","facility":"F-hovedbiblioteket","accessPoint":"D-front","result":"opened","at":"2026-03-02T10:00:00Z","by":"citizen"}}`
+	h := http.Header{}
+	h.Set(HeaderID, "0196f1c2-7a4e-7d3b-9a51-3f0c2e8b1d44")
+	h.Set(HeaderTimestamp, "1772445600")
+	h.Set(HeaderSignature, "v1,7ppgtUEHJQwXituZlPQdRzMfZlRgk+Gz3NyhpZcZFZg=")
+	if err := VerifyAt(refSecret, h, []byte(body), DefaultTolerance, time.Unix(1772445600, 0)); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("../../../docs/webhooks.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{body, h.Get(HeaderSignature), refSecret} {
+		if !strings.Contains(string(doc), want) {
+			t.Fatalf("docs/webhooks.md no longer shows %q", want)
 		}
 	}
 }
