@@ -31,7 +31,8 @@ type WorkerOptions struct {
 	// Poll is how long an idle worker waits before looking again (default 250 ms); Notify wakes it sooner.
 	Poll time.Duration
 	// Lease is how long a claimed message stays invisible to other workers (default 2 min). A
-	// worker that crashes holds its messages this long; it must exceed HandlerTimeout.
+	// worker that crashes holds its messages this long. It is raised to cover a whole batch:
+	// ceil(Batch/Concurrency) handler timeouts plus 30 s.
 	Lease time.Duration
 	// HandlerTimeout bounds one handler call (default 30 s).
 	HandlerTimeout time.Duration
@@ -61,6 +62,10 @@ func (o *WorkerOptions) defaults() {
 	setDefault(&o.HandlerTimeout, 30*time.Second)
 	setDefault(&o.BackoffMin, time.Second)
 	setDefault(&o.BackoffMax, time.Hour)
+	// The last message of a batch may wait for the ones before it: the lease must cover them all,
+	// or another worker would take it while it is still in hand.
+	rounds := time.Duration((o.Batch + o.Concurrency - 1) / o.Concurrency)
+	o.Lease = max(o.Lease, rounds*o.HandlerTimeout+30*time.Second)
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}

@@ -187,12 +187,12 @@ func testExpiredLeaseIsTakenOverByAnotherWorker(t *testing.T, db *store.DB) {
 	handler := func(name string) Handler {
 		return func(context.Context, Message) Result { handledBy = append(handledBy, name); return Done() }
 	}
-	crashed := NewWorker(db, map[string]Handler{"lease": handler("crashed")}, WorkerOptions{ID: "crashed", Now: clk.Now, Lease: time.Minute})
+	crashed := NewWorker(db, map[string]Handler{"lease": handler("crashed")}, WorkerOptions{ID: "crashed", Now: clk.Now, Lease: time.Minute, Batch: 1, Concurrency: 1, HandlerTimeout: 10 * time.Second})
 	if msgs, err := crashed.claim(ctx); err != nil || len(msgs) != 1 {
 		t.Fatalf("claim = %v, %v", msgs, err)
 	}
 	// The crashed worker never reports back. Within the lease nobody else may take the message.
-	other := NewWorker(db, map[string]Handler{"lease": handler("other")}, WorkerOptions{ID: "other", Now: clk.Now, Lease: time.Minute})
+	other := NewWorker(db, map[string]Handler{"lease": handler("other")}, WorkerOptions{ID: "other", Now: clk.Now, Lease: time.Minute, Batch: 1, Concurrency: 1, HandlerTimeout: 10 * time.Second})
 	clk.Add(59 * time.Second)
 	if n, err := other.RunOnce(ctx); err != nil || n != 0 {
 		t.Fatalf("message taken within the lease: %d, %v", n, err)
@@ -356,5 +356,22 @@ func testPanickingHandlerIsRetried(t *testing.T, db *store.DB) {
 	}
 	if m := only(t, db, "bad"); m.Status != StatusPending || deref(m.LastError) != "handler panicked" {
 		t.Fatalf("message = %+v", m)
+	}
+}
+
+func TestLeaseCoversAWholeBatch(t *testing.T) {
+	tests := []struct {
+		opts WorkerOptions
+		want time.Duration
+	}{
+		{WorkerOptions{}, 2 * time.Minute},
+		{WorkerOptions{Batch: 20, Concurrency: 2, HandlerTimeout: 10 * time.Second}, 130 * time.Second},
+		{WorkerOptions{Lease: 10 * time.Minute}, 10 * time.Minute},
+		{WorkerOptions{Lease: time.Second, Batch: 1, Concurrency: 1, HandlerTimeout: time.Second}, 31 * time.Second},
+	}
+	for _, tt := range tests {
+		if got := NewWorker(nil, nil, tt.opts).opts.Lease; got != tt.want {
+			t.Errorf("lease for %+v = %s, want %s", tt.opts, got, tt.want)
+		}
 	}
 }
