@@ -21,10 +21,11 @@ func (a *App) newDelivery(cfg config.Config, log *slog.Logger) error {
 		Client:   webhook.NewClient(cfg.WebhookAllowPrivate, 10*time.Second),
 		Registry: a.Registry,
 		Log:      log,
+		Now:      a.Now,
 	})
 	a.Outbox = outbox.NewWorker(a.DB, map[string]outbox.Handler{outbox.TopicWebhook: a.Webhooks.Handle},
-		outbox.WorkerOptions{Metrics: metrics, Log: log})
-	a.Janitor = outbox.NewJanitor(a.DB, outbox.JanitorOptions{Metrics: metrics, Log: log})
+		outbox.WorkerOptions{Metrics: metrics, Log: log, Now: a.Now})
+	a.Janitor = outbox.NewJanitor(a.DB, outbox.JanitorOptions{Metrics: metrics, Log: log, Now: a.Now})
 
 	key := []byte(cfg.DoorTokenKey)
 	if len(key) == 0 && cfg.Dev() {
@@ -39,7 +40,7 @@ func (a *App) newDelivery(cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("app: %w (MINSIDE_DOOR_TOKEN_KEY)", err)
 	}
-	a.Lock = doors.NewSimulatedLock(a.DB, key, nil)
+	a.Lock = doors.NewSimulatedLock(a.DB, key, a.Now)
 	a.Doors = doors.NewService(a.DB, issuer, a.Lock, log, 10*time.Second)
 	return nil
 }
