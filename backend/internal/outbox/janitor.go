@@ -18,13 +18,14 @@ type JanitorOptions struct {
 	KeepDone       time.Duration // done outbox messages are kept this long (default 7 days)
 	KeepDead       time.Duration // dead ones, for the operator to look at (default 30 days)
 	IdempotencyTTL time.Duration // stored Idempotency-Key answers live this long (default 24 h)
+	RateLimitTTL   time.Duration // rate-limit windows that started this long ago are stale (default 48 h)
 	Metrics        *Metrics
 	Log            *slog.Logger
 	Now            func() time.Time
 }
 
 // Janitor deletes what has outlived its use: finished outbox messages, used door-token ids past
-// their expiry, stale idempotency answers and abandoned logins. Every replica may run one; the
+// their expiry, stale idempotency answers, abandoned logins and old rate-limit windows. Every replica may run one; the
 // deletes are idempotent.
 type Janitor struct {
 	db   *store.DB
@@ -37,6 +38,7 @@ func NewJanitor(db *store.DB, opts JanitorOptions) *Janitor {
 	setDefault(&opts.KeepDone, 7*24*time.Hour)
 	setDefault(&opts.KeepDead, 30*24*time.Hour)
 	setDefault(&opts.IdempotencyTTL, 24*time.Hour)
+	setDefault(&opts.RateLimitTTL, 48*time.Hour)
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
@@ -77,6 +79,7 @@ func (j *Janitor) Clean(ctx context.Context) (map[string]int64, error) {
 		{"used_tokens", "expires_at < ?", now},
 		{"login_attempts", "expires_at < ?", now},
 		{"idempotency_keys", "created_at < ?", now.Add(-j.opts.IdempotencyTTL)},
+		{"rate_limits", "window_start < ?", now.Add(-j.opts.RateLimitTTL)},
 	}
 	deleted := map[string]int64{}
 	for _, s := range steps {

@@ -39,19 +39,22 @@ func TestJanitorDeletesOnlyWhatExpired(t *testing.T) {
 		exec("INSERT INTO idempotency_keys (scope, key, request_hash, status_code, created_at) VALUES ('s', 'old', 'h', 200, ?), ('s', 'new', 'h', 200, ?)",
 			store.UTC(now.Add(-25*time.Hour)), recent)
 
+		exec("INSERT INTO rate_limits (bucket, window_start, count) VALUES ('door:a', ?, 3), ('door:b', ?, 1)",
+			store.UTC(now.Add(-49*time.Hour)), recent)
+
 		metrics := NewMetrics(prometheus.NewRegistry())
 		j := NewJanitor(db, JanitorOptions{Now: func() time.Time { return now }, Metrics: metrics})
 		deleted, err := j.Clean(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]int64{"outbox": 2, "used_tokens": 1, "login_attempts": 1, "idempotency_keys": 1}
+		want := map[string]int64{"outbox": 2, "used_tokens": 1, "login_attempts": 1, "idempotency_keys": 1, "rate_limits": 1}
 		for table, n := range want {
 			if deleted[table] != n {
 				t.Errorf("deleted from %s = %d, want %d", table, deleted[table], n)
 			}
 		}
-		for table, n := range map[string]int64{"outbox": 3, "used_tokens": 1, "login_attempts": 1, "idempotency_keys": 1} {
+		for table, n := range map[string]int64{"outbox": 3, "used_tokens": 1, "login_attempts": 1, "idempotency_keys": 1, "rate_limits": 1} {
 			got, err := db.NewSelect().TableExpr(table).Count(ctx)
 			if err != nil || int64(got) != n {
 				t.Errorf("%s keeps %d rows (%v), want %d", table, got, err, n)

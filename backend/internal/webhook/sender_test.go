@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -64,6 +65,7 @@ func TestSender(t *testing.T) {
 		{"PrivateDestinationsAreRefusedAfterResolution", testPrivateDestinationsAreRefusedAfterResolution},
 		{"RedirectsAreNotFollowed", testRedirectsAreNotFollowed},
 		{"AgencyWithoutWebhookAnyMoreDropsTheEvent", testAgencyWithoutWebhookAnyMoreDropsTheEvent},
+		{"NetworkErrorsAreRetriedWithoutTheURL", testNetworkErrorsAreRetriedWithoutTheURL},
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		for _, tt := range tests {
@@ -212,5 +214,22 @@ func testAgencyWithoutWebhookAnyMoreDropsTheEvent(t *testing.T, db *store.DB) {
 	s := NewSender(db, SenderOptions{})
 	if res := s.Handle(ctx, pending(t, db, a.ID)[0]); res.String() != "done" {
 		t.Fatalf("result %s (%s), want done (dropped)", res, res.Reason())
+	}
+}
+
+func testNetworkErrorsAreRetriedWithoutTheURL(t *testing.T, db *store.DB) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close() // nothing listens: connection refused
+	s := NewSender(db, SenderOptions{Client: NewClient(true, 2*time.Second)})
+	res := sendOne(t, db, s, "http://"+addr+"/hooks?token=agency-secret-token", 1)
+	if res.String() != "retry" || !strings.HasPrefix(res.Reason(), "network: ") {
+		t.Fatalf("result %s (%s), want a network retry", res, res.Reason())
+	}
+	if strings.Contains(res.Reason(), "agency-secret-token") || strings.Contains(res.Reason(), "/hooks") {
+		t.Fatalf("the reason (stored in last_error) shows the URL: %s", res.Reason())
 	}
 }
