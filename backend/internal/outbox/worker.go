@@ -139,7 +139,10 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.opts.Log.Error("outbox: claim", "err", err)
 		}
 		delay := w.opts.Poll
-		if n == w.opts.Batch && err == nil {
+		switch {
+		case err != nil:
+			delay = max(delay, 5*time.Second) // the database is unwell: do not flood the log
+		case n == w.opts.Batch:
 			delay = 0 // a full batch: there may be more due right now
 		}
 		if !timer.Stop() {
