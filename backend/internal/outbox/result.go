@@ -7,7 +7,9 @@ import (
 
 // Handler performs the side effect of one message. It may run more than once for the same message
 // (a worker can crash after the effect and before recording it), so it must be idempotent or
-// carry a stable id the receiver dedupes on. It must not keep ctx after returning.
+// carry a stable id the receiver dedupes on. It must not keep ctx after returning. m.Attempts
+// counts this try too (1 on the first), so a handler can give up early on answers that will not
+// change. ctx ends at the worker's HandlerTimeout, not when the worker is asked to stop.
 type Handler func(ctx context.Context, m Message) Result
 
 type outcome int
