@@ -59,7 +59,7 @@ func (s *Service) CheckOpen(ctx context.Context, db bun.IDB, v For, req OpenRequ
 		return apperr.Unauthorized().WithDetail("error.detail.step_up_required", nil).
 			WithExtra("stepUpUrl", "/auth/login?"+q.Encode())
 	}
-	ok, retry, err := ratelimit.Allow(ctx, db, "door:"+v.actor()+":"+req.KeyID, s.deps.OpenLimit, s.deps.OpenWindow, now)
+	ok, retry, err := ratelimit.Allow(ctx, db, "door:"+actorOf(v)+":"+req.KeyID, s.deps.OpenLimit, s.deps.OpenWindow, now)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (s *Service) Open(ctx context.Context, tx bun.IDB, v For, req OpenRequest, 
 	}
 	if err := s.deps.Door.Open(ctx, DoorRequest{
 		AgencyID: k.AgencyID, KeyExternalID: k.ExternalID, FacilityExternalID: facilityExt,
-		AccessPointExternal: ap.ExternalID, ActorCitizenID: v.actor(), At: now,
+		AccessPointExternal: ap.ExternalID, ActorCitizenID: actorOf(v), At: now,
 	}); err != nil {
 		return time.Time{}, apperr.Unavailable(fmt.Errorf("%w: %w", ErrDoorFailed, err)).WithDetail("error.detail.door_unavailable", nil)
 	}
@@ -124,7 +124,7 @@ func (s *Service) RecordFailedOpen(ctx context.Context, db *store.DB, v For, req
 
 func (s *Service) recordUse(ctx context.Context, tx bun.IDB, v For, k *keys.Key, ap *keys.AccessPoint, facilityExt, result, requestID string, now time.Time) error {
 	use := &keys.Use{ID: store.NewID(), KeyID: k.ID, AccessPointID: ap.ID, CitizenID: k.CitizenID,
-		ActorCitizenID: v.actor(), Result: result, CreatedAt: now}
+		ActorCitizenID: actorOf(v), Result: result, CreatedAt: now}
 	if _, err := tx.NewInsert().Model(use).Exec(ctx); err != nil {
 		return fmt.Errorf("actions: record key use: %w", err)
 	}

@@ -6,36 +6,20 @@ package actions
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/audit"
+	"minside/backend/internal/represent"
 )
 
-// For says whose data an action concerns and who acts. It has the fields and rules of
-// represent.View (the filter the web layer resolves for every request).
-// TODO(actions): replace with `type For = represent.View` once login's represent.View is on main.
-type For struct {
-	SubjectID string   // whose data
-	Areas     []string // nil: every area; empty non-nil: none
-	ActorID   string   // the representative, when acting for someone; "" on one's own data
-}
+// For says whose data an action concerns and who acts: the filter the web layer resolves for every
+// request (represent.View), so the access rules live in one place.
+type For = represent.View
 
-// ActingAs reports whether a representative acts for someone else.
-func (v For) ActingAs() bool { return v.ActorID != "" && v.ActorID != v.SubjectID }
-
-// Owns reports whether an object of citizenID in area may be acted on in this view.
-func (v For) Owns(citizenID, area string) bool {
-	if v.SubjectID == "" || citizenID != v.SubjectID {
-		return false
-	}
-	return v.Areas == nil || (area != "" && slices.Contains(v.Areas, area))
-}
-
-// actor is who pressed the button: the representative, or the subject themselves.
-func (v For) actor() string {
+// actorOf is who pressed the button: the representative, or the subject themselves.
+func actorOf(v For) string {
 	if v.ActingAs() {
 		return v.ActorID
 	}

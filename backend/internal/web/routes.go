@@ -31,6 +31,21 @@ func (s *Server) routes() {
 	citizen.Put("/me/acting-as", s.putActingAs)
 	// --- end login, sessions and representation ---
 
+	// --- Actions, calendar feed and the citizen's own data (issue 5, actions) ---
+	citizen.Post("/bookings/:id/cancel", s.cancelBooking)
+	citizen.Post("/keys/:id/open", s.openDoor)
+	citizen.Get("/keys/:id/uses", s.keyUses)
+	citizen.Post("/notifications/read-all", s.markAllRead)
+	citizen.Post("/notifications/:id/read", s.markRead)
+	citizen.Get("/me/calendar", s.getCalendar)
+	citizen.Post("/me/calendar", s.postCalendar)
+	citizen.Delete("/me/calendar", s.deleteCalendar)
+	citizen.Get("/me/export", s.exportData)
+	citizen.Get("/me/access-log", s.accessLogList)
+	citizen.Delete("/me", s.closeAccount)
+	app.Get("/calendar/:file", s.calendarFeed) // public: the secret token in the URL is the credential
+	// --- end actions ---
+
 	// Catch-alls last: unknown API and auth paths are problems, every other GET is the PWA
 	// (its router handles deep links).
 	app.Use("/api", s.notFound)
