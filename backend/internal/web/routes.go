@@ -12,7 +12,8 @@ func (s *Server) routes() {
 	app.Get("/metrics", s.metricsHandler())
 
 	api := app.Group("/api", s.noStore)
-	_ = api
+	api.Get("/v1/config", s.runtimeConfig) // public: what one PWA build needs to fit this deployment
+	api.Get("/v1/i18n/:lang", s.messages)  // public: the UI messages of one language
 
 	// --- Login, sessions and representation (issue 3) ---
 	if s.deps.DevIdP != nil {
@@ -45,6 +46,20 @@ func (s *Server) routes() {
 	citizen.Delete("/me", s.closeAccount)
 	app.Get("/calendar/:file", s.calendarFeed) // public: the secret token in the URL is the credential
 	// --- end actions ---
+	// --- Overview, lists, search, changes feed and live updates (issue 5) ---
+	if s.deps.Overview != nil {
+		citizen.Get("/me/overview", s.getOverview)
+		citizen.Get("/cases", s.listCases)
+		citizen.Get("/cases/:id", s.getCase)
+		citizen.Get("/bookings", s.listBookings)
+		citizen.Get("/keys", s.listKeys)
+		citizen.Get("/notifications", s.listNotifications)
+		citizen.Get("/tiles", s.listTiles)
+		citizen.Get("/search", s.search)
+		citizen.Get("/changes", s.changesFeed)
+		citizen.Get("/events", s.events)
+	}
+	// --- end overview ---
 
 	// Catch-alls last: unknown API and auth paths are problems, every other GET is the PWA
 	// (its router handles deep links).

@@ -15,6 +15,9 @@ import (
 	"minside/backend/internal/auth/login"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/i18n"
+	"minside/backend/internal/live"
+	"minside/backend/internal/overview"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
@@ -28,6 +31,13 @@ type Translator interface {
 	Translate(lang, id string, data map[string]any) string
 }
 
+// Catalog lists the supported languages and hands out each one's messages after fallback.
+type Catalog interface {
+	Languages() []i18n.Language
+	Has(code string) bool
+	Messages(lang string) map[string]any
+}
+
 // Readiness answers whether the database is reachable and migrated.
 type Readiness interface {
 	Ready(ctx context.Context) error
@@ -38,6 +48,7 @@ type Deps struct {
 	Config     config.Config
 	Log        *slog.Logger
 	Translator Translator
+	Catalog    Catalog // the languages and message sets the PWA downloads
 	Ready      Readiness
 	Registry   *prometheus.Registry // metrics are registered here, never on a global registry
 	PWA        fs.FS                // the built app (or the placeholder page), served at /
@@ -56,6 +67,12 @@ type Deps struct {
 	NeedsAction func(ctx context.Context, view represent.View) (int, error)
 	// Citizen actions, calendar feed and the citizen's own data (issue 5, actions).
 	Citizen CitizenActions
+
+	// --- Overview, lists, changes feed and live updates (issue 5) ---
+	Overview *overview.Service
+	Live     *live.Broker
+	// CaseSeen runs in the transaction of a person's first open of a case (the case.seen webhook).
+	CaseSeen overview.SeenHook
 }
 
 // Server is the Fiber application with its dependencies.
