@@ -24,13 +24,13 @@ type BookingCancelled struct {
 }
 
 // CanCancel reports whether a confirmed booking may still be cancelled at now: before its
-// cancellation deadline, or before it starts when the agency set none.
+// cancellation deadline and before it starts (the overview computes canCancel the same way).
 func CanCancel(b *bookings.Booking, now time.Time) bool {
 	if b.Status != bookings.StatusConfirmed {
 		return false
 	}
 	deadline := b.StartsAt
-	if b.CancellableUntil != nil {
+	if b.CancellableUntil != nil && b.CancellableUntil.Before(deadline) {
 		deadline = *b.CancellableUntil
 	}
 	return now.Before(deadline)

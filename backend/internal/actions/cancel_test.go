@@ -171,6 +171,7 @@ func TestCanCancel(t *testing.T) {
 		{"at the deadline", bookings.Booking{Status: bookings.StatusConfirmed, StartsAt: t0.Add(5 * time.Hour), CancellableUntil: &until}, until, false},
 		{"no deadline: before the start", bookings.Booking{Status: bookings.StatusConfirmed, StartsAt: t0.Add(5 * time.Hour)}, t0, true},
 		{"no deadline: after the start", bookings.Booking{Status: bookings.StatusConfirmed, StartsAt: t0}, t0.Add(time.Minute), false},
+		{"a deadline after the start: the start wins", bookings.Booking{Status: bookings.StatusConfirmed, StartsAt: t0, CancellableUntil: &until}, t0.Add(time.Minute), false},
 		{"completed", bookings.Booking{Status: bookings.StatusCompleted, StartsAt: t0.Add(5 * time.Hour)}, t0, false},
 	}
 	for _, c := range cases {
