@@ -87,6 +87,9 @@ func (s *Service) CancelBooking(ctx context.Context, tx bun.IDB, v For, bookingI
 
 // loadBooking returns the booking when the view may act on it, else not found (no existence leak).
 func loadBooking(ctx context.Context, db bun.IDB, v For, id string) (*bookings.Booking, error) {
+	if !isID(id) {
+		return nil, apperr.NotFound()
+	}
 	b := new(bookings.Booking)
 	err := db.NewSelect().Model(b).Where("id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {

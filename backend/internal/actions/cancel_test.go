@@ -83,8 +83,10 @@ func TestCancelBooking(t *testing.T) {
 					t.Fatalf("%s: want not found, got %v", name, err)
 				}
 			}
-			if _, err := cancelIn(t, svc, db, own(w.parent), store.NewID(), t0); !apperr.Is(err, apperr.CodeNotFound) {
-				t.Fatalf("unknown id: %v", err)
+			for _, id := range []string{store.NewID(), "not-an-id", ""} {
+				if _, err := cancelIn(t, svc, db, own(w.parent), id, t0); !apperr.Is(err, apperr.CodeNotFound) {
+					t.Fatalf("id %q: %v", id, err)
+				}
 			}
 		})
 

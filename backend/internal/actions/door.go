@@ -160,6 +160,9 @@ func ValidNow(ctx context.Context, db bun.IDB, k *keys.Key, now time.Time) (bool
 // loadKey returns the key when the view may act on it. Keys carry no area: a representative
 // limited to some areas cannot use them.
 func loadKey(ctx context.Context, db bun.IDB, v For, id string) (*keys.Key, error) {
+	if !isID(id) {
+		return nil, apperr.NotFound()
+	}
 	k := new(keys.Key)
 	err := db.NewSelect().Model(k).Where("id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -219,6 +222,9 @@ func (s *Service) Uses(ctx context.Context, db bun.IDB, v For, keyID, cursor str
 	var rows []keys.Use
 	q := db.NewSelect().Model(&rows).Where("key_id = ?", k.ID).OrderExpr("id DESC").Limit(int64(limit + 1))
 	if cursor != "" {
+		if !isID(cursor) {
+			return nil, "", apperr.BadRequest("error.detail.cursor_expired")
+		}
 		q = q.Where("id < ?", cursor)
 	}
 	if err := q.Scan(ctx); err != nil {

@@ -19,6 +19,9 @@ import (
 // Notifications have no area: a representative limited to some areas cannot mark them.
 func (s *Service) MarkRead(ctx context.Context, tx bun.IDB, v For, notificationID, requestID string, now time.Time) (*notify.Notification, error) {
 	now = store.UTC(now)
+	if !isID(notificationID) {
+		return nil, apperr.NotFound()
+	}
 	n := new(notify.Notification)
 	err := tx.NewSelect().Model(n).Where("id = ?", notificationID).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/audit"
@@ -24,6 +25,13 @@ func actorOf(v For) string {
 		return v.ActorID
 	}
 	return v.SubjectID
+}
+
+// isID reports whether s can be a public id: anything else is not found without asking the
+// database (PostgreSQL would refuse a malformed uuid with an error).
+func isID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil
 }
 
 // EnqueueWebhook writes an event for an agency in the caller's transaction (webhook.Enqueue).
