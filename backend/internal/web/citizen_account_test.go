@@ -120,7 +120,7 @@ func exportAndAccessLogHTTP(t *testing.T, p *apptest.Portal, w *actionWorld) {
 	for _, e := range log.Items {
 		seen[e.Action] = e.Actor.Kind + ":" + e.Actor.Name
 	}
-	if seen["case.read"] != "agency:kultur" || seen["notification.read"] != "representative:Ola Nordmann" || seen["account.export"] == "" {
+	if seen["case.read"] != "agency:kultur" || seen["notification.read"] != "representative:Ola Nordmann" || seen["account.export"] == "" || seen["login"] != "citizen:Kari Nordmann" {
 		t.Fatalf("access log: %v", seen)
 	}
 }
