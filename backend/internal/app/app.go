@@ -30,6 +30,7 @@ import (
 	"minside/backend/internal/live"
 	"minside/backend/internal/overview"
 	"minside/backend/internal/pid"
+	"minside/backend/internal/seed"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
 	"minside/backend/internal/web"
@@ -135,6 +136,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		Account:  account.New(),
 	}
 	// --- end actions ---
+	// --- Demo data (seed): an empty dev database gets the demo municipality ---
+	if cfg.SeedDemo {
+		if _, _, err := seed.New(a.DB, a.Citizens, log).Demo(ctx, a.Now()); err != nil {
+			_ = a.DB.Close()
+			return nil, fmt.Errorf("app: seed demo data: %w", err)
+		}
+	}
+	// --- end demo data ---
 	// --- Overview, lists, changes feed and live updates (issue 5) ---
 	a.Overview = overview.New(a.DB, a.Now)
 	a.Live = live.New(a.DB, log, live.DefaultInterval)
@@ -217,10 +226,15 @@ func (a *App) buildLogin(ctx context.Context, deps *web.Deps, devIdPKey *rsa.Pri
 	return nil
 }
 
-// devLoginPeople is the hook for the demo people offered as one-click logins on the dev identity
-// provider's page. Until the seed package provides them, the page shows only the pid field.
-func (a *App) devLoginPeople(ctx context.Context) []devidp.Person {
-	return nil
+// devLoginPeople offers the seeded demo persons as one-click logins on the dev identity provider's
+// page, each with a note of what they show.
+func (a *App) devLoginPeople(context.Context) []devidp.Person {
+	people := seed.People()
+	out := make([]devidp.Person, 0, len(people))
+	for _, p := range people {
+		out = append(out, devidp.Person{Name: p.Name + " – " + p.Note, PID: p.PID})
+	}
+	return out
 }
 
 // Close releases the database.
