@@ -26,14 +26,17 @@ import (
 	"minside/backend/internal/calendar"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/doors"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/live"
+	"minside/backend/internal/outbox"
 	"minside/backend/internal/overview"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/seed"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
 	"minside/backend/internal/web"
+	"minside/backend/internal/webhook"
 	"minside/locales"
 	"minside/pwa"
 )
@@ -47,6 +50,14 @@ type App struct {
 	Registry *prometheus.Registry
 	Server   *web.Server
 	PWABuilt bool // false when built without the pwa tag: / explains how to build it
+
+	// Delivery: every side effect goes through Outbox (register handlers with Outbox.Register
+	// before Run); Doors opens doors through Lock, the default simulated lock adapter.
+	Outbox   *outbox.Worker
+	Janitor  *outbox.Janitor
+	Webhooks *webhook.Sender
+	Doors    *doors.Service
+	Lock     *doors.SimulatedLock
 
 	Now      func() time.Time // the portal's clock (tests move it to expire sessions)
 	Citizens *citizens.Directory
@@ -100,6 +111,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	if err := a.DB.Migrate(ctx, log); err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+
+	// Delivery: the outbox worker and janitor, signed webhooks to agencies, the door adapter.
+	if err := a.newDelivery(cfg, log); err != nil {
 		_ = a.DB.Close()
 		return nil, err
 	}
@@ -167,6 +184,9 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.DB.RunCheckpoints(workCtx, time.Minute, a.Log) })
+	// Delivery: the outbox worker finishes the message in hand when workCtx ends.
+	wg.Go(func() { _ = a.Outbox.Run(workCtx) })
+	wg.Go(func() { a.Janitor.Run(workCtx) })
 	wg.Go(func() { a.Sessions.RunSweeper(workCtx, 5*time.Minute, a.Log) })
 	// Live updates stop with ctx itself, not after shutdown: closing every stream is what lets
 	// the shutdown finish instead of waiting on open event streams.
