@@ -122,3 +122,25 @@ func TestActAsForeignIDIsNotFound(t *testing.T) {
 func citizenByID(p *apptest.Portal, id string) (*citizens.Citizen, error) {
 	return citizens.Get(context.Background(), p.DB, id)
 }
+
+// TestSavedLanguageWins: the citizen's saved language beats the browser's Accept-Language.
+func TestSavedLanguageWins(t *testing.T) {
+	p := apptest.Start(t)
+	c := p.LoginAs(t, apptest.PID(t, 1950, 25))
+	c.Header.Set("Accept-Language", "nb")
+	var me struct{ ID, Language string }
+	c.Get(t, "/api/v1/me").JSON(t, &me)
+	if me.Language != "nb" {
+		t.Fatalf("language %q before saving one", me.Language)
+	}
+	prefs := &citizens.Preferences{CitizenID: me.ID, Language: "en", QuietStart: "22:00", QuietEnd: "07:00",
+		Timezone: "Europe/Oslo", Channels: map[string]citizens.Channel{}, UpdatedAt: time.Now().UTC()}
+	if _, err := p.DB.NewInsert().Model(prefs).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := c.Get(t, "/api/v1/me")
+	r.JSON(t, &me)
+	if me.Language != "en" {
+		t.Errorf("language %q, want the saved en", me.Language)
+	}
+}
