@@ -54,6 +54,7 @@ func actAs(t *testing.T, c *apptest.Client, id string, want int) {
 
 // TestParentSeesChildCasesWhileMinor goes through the real case list.
 func TestParentSeesChildCasesWhileMinor(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		number := apptest.PID(t, 1982, 30)
 		parent := p.LoginAs(t, number)
@@ -83,6 +84,7 @@ func TestParentSeesChildCasesWhileMinor(t *testing.T) {
 
 // TestFullmaktScope: a fullmakt for health shows health cases, never building ones; foreign ids are 404.
 func TestFullmaktScope(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		rep := p.LoginAs(t, apptest.PID(t, 1975, 31))
 		self := me(t, p, rep)

@@ -26,6 +26,7 @@ type meBody struct {
 // TestGuardianUntilEighteen: a parent acts for their child until the child turns 18; then the
 // act-as choice ends on the next request, with nothing deleted.
 func TestGuardianUntilEighteen(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		now := p.Clock.Now()
 		parent := p.LoginAs(t, apptest.PID(t, 1980, 20))
@@ -67,6 +68,7 @@ func TestGuardianUntilEighteen(t *testing.T) {
 
 // TestActAsRecheckedEveryRequest: a fullmakt that runs out mid-session ends the act-as choice.
 func TestActAsRecheckedEveryRequest(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		rep := p.LoginAs(t, apptest.PID(t, 1970, 21))
 		var me meBody
@@ -101,6 +103,7 @@ func TestActAsRecheckedEveryRequest(t *testing.T) {
 
 // TestActAsForeignIDIsNotFound: whoever the citizen may not act for is not found, whatever the id.
 func TestActAsForeignIDIsNotFound(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		c := p.LoginAs(t, apptest.PID(t, 1975, 23))
 		stranger := p.Citizen(t, apptest.PID(t, 1975, 24), "Per")
@@ -125,6 +128,7 @@ func citizenByID(p *apptest.Portal, id string) (*citizens.Citizen, error) {
 
 // TestSavedLanguageWins: the citizen's saved language beats the browser's Accept-Language.
 func TestSavedLanguageWins(t *testing.T) {
+	t.Parallel()
 	p := apptest.Start(t)
 	c := p.LoginAs(t, apptest.PID(t, 1950, 25))
 	c.Header.Set("Accept-Language", "nb")
