@@ -167,3 +167,39 @@ func TestSessionCookieAttributes(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginCSRF: a callback with someone else's code and state (their login, not started in this
+// browser) is refused, and does not burn their login either.
+func TestLoginCSRF(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
+		attacker := p.Anonymous(t)
+		var callback string
+		follow := attacker.HTTP.CheckRedirect
+		attacker.HTTP.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if req.URL.Path == "/auth/callback" {
+				callback = req.URL.String()
+				return http.ErrUseLastResponse
+			}
+			return follow(req, via)
+		}
+		attacker.Login(t, apptest.PID(t, 1966, 40), apptest.LoginOptions{})
+		if callback == "" {
+			t.Fatal("no callback captured")
+		}
+		victim := p.Anonymous(t)
+		r := victim.Visit(t, callback).Status(t, http.StatusOK)
+		if q := r.Request.URL.Query(); q.Get("login") != "failed" || q.Get("reason") != "state_unknown" {
+			t.Errorf("someone else's callback ended on %s", r.Request.URL)
+		}
+		victim.Get(t, "/api/v1/me").Status(t, http.StatusUnauthorized)
+
+		attacker.HTTP.CheckRedirect = follow
+		attacker.Visit(t, callback).Status(t, http.StatusOK)
+		attacker.Get(t, "/api/v1/me").Status(t, http.StatusOK) // their own login still works, once
+		again := attacker.Visit(t, callback)
+		if q := again.Request.URL.Query(); q.Get("login") != "failed" {
+			t.Errorf("a used callback in the same browser ended on %s", again.Request.URL)
+		}
+	})
+}
