@@ -1,17 +1,50 @@
 // The shell: skip link, header, navigation, main, the status region, the update
 // offer, and the router. Focus moves to the page's h1 after each navigation.
-import { useEffect, useRef } from 'preact/hooks';
-import { AppContext } from './ui.jsx';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { AppContext, Loading, useApp } from './ui.jsx';
 import { useStateOf } from './state.js';
 import { matchRoute } from './router.js';
 import { Overview } from './pages/overview.jsx';
-import { Cases, CaseDetail } from './pages/cases.jsx';
-import { Bookings } from './pages/bookings.jsx';
-import { Keys } from './pages/keys.jsx';
-import { Notifications } from './pages/notifications.jsx';
-import { Services } from './pages/services.jsx';
-import { Settings } from './pages/settings.jsx';
 import { LoggedOut, OfflineNoData, NotFound, BootError } from './pages/public.jsx';
+
+/**
+ * lazyPage loads a page's module on first use, so the first load carries only the
+ * shell and the overview. The service worker precaches every chunk, so this works
+ * offline too; prefetchPages warms them once the overview is on screen.
+ */
+function lazyPage(load, name) {
+  let Comp = null;
+  let promise = null;
+  const get = () => (promise ||= load().then((m) => { Comp = m[name]; }));
+  function Lazy(props) {
+    const [, setReady] = useState(!!Comp);
+    useEffect(() => { if (!Comp) get().then(() => setReady(true), () => setReady('failed')); }, []);
+    if (Comp) return <Comp {...props} />;
+    return <LazyLoading />;
+  }
+  Lazy.prefetch = () => get().catch(() => {});
+  return Lazy;
+}
+
+function LazyLoading() {
+  const { t } = useApp();
+  return <Loading t={t} />;
+}
+
+const Cases = lazyPage(() => import('./pages/cases.jsx'), 'Cases');
+const CaseDetail = lazyPage(() => import('./pages/cases.jsx'), 'CaseDetail');
+const Bookings = lazyPage(() => import('./pages/bookings.jsx'), 'Bookings');
+const Keys = lazyPage(() => import('./pages/keys.jsx'), 'Keys');
+const Notifications = lazyPage(() => import('./pages/notifications.jsx'), 'Notifications');
+const Services = lazyPage(() => import('./pages/services.jsx'), 'Services');
+const Settings = lazyPage(() => import('./pages/settings.jsx'), 'Settings');
+
+/** prefetchPages loads the other pages' code when the browser is idle. */
+function prefetchPages() {
+  const all = [Cases, CaseDetail, Bookings, Keys, Notifications, Services, Settings];
+  const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback : (f) => setTimeout(f, 1500);
+  idle(() => all.forEach((p) => p.prefetch()));
+}
 
 const NAV = [
   ['/', 'overview'], ['/cases', 'cases'], ['/bookings', 'bookings'], ['/keys', 'keys'],
@@ -76,6 +109,10 @@ export function App({ state, ctl }) {
   const t = s.t;
   const route = matchRoute(s.path);
   const first = useRef(true);
+  const prefetched = useRef(false);
+  useEffect(() => {
+    if (!prefetched.current && s.phase === 'ready' && s.overview) { prefetched.current = true; prefetchPages(); }
+  }, [s.phase, s.overview]);
   useEffect(() => {
     if (first.current) { first.current = false; return; }
     const h1 = document.getElementById('page-title');
