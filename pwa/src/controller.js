@@ -11,6 +11,9 @@ import { sameData } from './state.js';
 
 const FALLBACK_CONFIG = { languages: [{ code: 'nb', name: 'Norsk bokmål', dir: 'ltr' }], defaultLanguage: 'nb', mode: 'production' };
 
+/** mark is a User Timing mark of a boot step (read by the e2e offline timing). */
+const mark = (name) => { try { performance.mark(name); } catch { /* no User Timing */ } };
+
 export function createController(state) {
   const api = createApi({ getCsrf: () => state.get().me?.csrfToken, getLang: () => state.get().lang });
   let store = null;
@@ -88,8 +91,11 @@ export function createController(state) {
     const lastUser = bootCache.lastUser();
     if (lastUser) {
       try {
+        mark('minside:boot');
         store = await openUserStore(lastUser);
+        mark('minside:store-open');
         const meDoc = await store.getDoc('me');
+        mark('minside:me-read');
         if (meDoc) {
           state.set({ me: meDoc.data, phase: 'ready' });
           await showStoredOverview();

@@ -1,6 +1,6 @@
 // One small observable state object for the whole app; components read it through
 // useApp() and re-render when it changes. No framework store needed at this size.
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 
 /** sameData is true when two JSON values are equal (keeps identity, avoids renders). */
 export function sameData(a, b) {
@@ -24,9 +24,18 @@ export function createState(initial) {
   };
 }
 
-/** useStateOf re-renders the component whenever the shared state changes. */
+/**
+ * useStateOf re-renders the component whenever the shared state changes. It subscribes
+ * in a layout effect (synchronously at the first commit, before boot() runs) and catches
+ * up on anything set in between: a passive effect waits for the next frame, and boot's
+ * first stored-data render would wait for it too.
+ */
 export function useStateOf(store) {
   const [s, setS] = useState(store.get());
-  useEffect(() => store.subscribe(setS), [store]);
+  useLayoutEffect(() => {
+    const off = store.subscribe(setS);
+    if (store.get() !== s) setS(store.get());
+    return off;
+  }, [store]);
   return s;
 }
