@@ -234,4 +234,3 @@ func TestPublishReachesAnotherReplica(t *testing.T) {
 		})
 	}
 }
-
