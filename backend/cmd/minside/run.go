@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
+	"os"
 	"strings"
 
 	"minside/backend/internal/app"
@@ -21,7 +23,9 @@ Usage:
   minside [serve] [flags]     start the portal (default)
   minside migrate             apply database migrations and exit
   minside seed [--citizens N] seed the demo set into an empty database, or add N synthetic citizens
-  minside locales check       check the message files; non-zero exit on an error
+  minside locales check       check the message files; non-zero exit on an error (--dir: a folder
+                              instead of the embedded locales/)
+  minside role grant|revoke|list   citizen roles: translator (per language), agency_editor (per agency)
 
 Configuration comes from MINSIDE_* environment variables; see README.md.
 Flags of serve: --addr, --database-url, --env (they override the environment).
@@ -41,10 +45,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "seed":
 		return seedCommand(ctx, args, getenv, stdout)
 	case "locales":
-		if len(args) != 1 || args[0] != "check" {
-			return errors.New("usage: minside locales check")
+		if len(args) < 1 || args[0] != "check" {
+			return errors.New("usage: minside locales check [--dir <locales folder>]")
 		}
-		return localesCheck(stdout)
+		return localesCheck(args[1:], stdout)
+	case "role":
+		return roleCommand(ctx, args, getenv, os.Stdin, stdout)
 	case "help", "-h", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err
@@ -116,8 +122,18 @@ func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) 
 	return a.Close()
 }
 
-func localesCheck(stdout io.Writer) error {
-	report, err := i18n.Check(locales.FS)
+func localesCheck(args []string, stdout io.Writer) error {
+	flags := flag.NewFlagSet("locales check", flag.ContinueOnError)
+	flags.SetOutput(stdout)
+	dir := flags.String("dir", "", "check this folder instead of the locales embedded in the binary")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	fsys := fs.FS(locales.FS)
+	if *dir != "" {
+		fsys = os.DirFS(*dir)
+	}
+	report, err := i18n.Check(fsys)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,7 @@ import (
 	"minside/backend/internal/seed"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
+	"minside/backend/internal/translate"
 	"minside/backend/internal/web"
 	"minside/backend/internal/webhook"
 	"minside/locales"
@@ -66,6 +67,10 @@ type App struct {
 
 	Overview *overview.Service // the citizen's reads (issue 5)
 	Live     *live.Broker      // live updates to open streams; runs with the serve context
+
+	// Translator overrides (issue 8); the reloader polls them into Bundle while running.
+	Translations        *translate.Store
+	TranslationReloader *translate.Reloader
 }
 
 // Option adjusts how New builds the portal; the command passes none, tests do.
@@ -170,6 +175,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	//	return webhook.Enqueue(ctx, tx, agencyID, "case.seen", data, now)
 	// }
 	// --- end overview ---
+	// --- Translator console (issue 8): overrides from the database over the embedded files ---
+	a.Translations = translate.NewStore(a.DB)
+	a.TranslationReloader = translate.NewReloader(a.Translations, a.Bundle, log, translate.ReloadInterval)
+	if err := a.TranslationReloader.Load(ctx); err != nil {
+		_ = a.DB.Close()
+		return nil, fmt.Errorf("app: translator overrides: %w", err)
+	}
+	deps.Translate = translate.NewConsole(a.Translations, a.Bundle, a.TranslationReloader, a.Now)
+	// --- end translator console ---
 	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.DB.Close()
@@ -191,6 +205,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	// Live updates stop with ctx itself, not after shutdown: closing every stream is what lets
 	// the shutdown finish instead of waiting on open event streams.
 	wg.Go(func() { a.Live.Run(ctx) })
+	wg.Go(func() { a.TranslationReloader.Run(workCtx) }) // translator overrides published on any replica
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Server.App().Listener(ln) }()

@@ -61,6 +61,16 @@ func (s *Server) routes() {
 	}
 	// --- end overview ---
 
+	// --- Translator console (issue 8) ---
+	if s.deps.Translate != nil {
+		citizen.Get("/translate/languages", s.translateLanguages)
+		citizen.Get("/translate/:lang/messages", s.translateMessages)
+		citizen.Put("/translate/:lang/messages/:id", s.translatePublish)
+		citizen.Get("/translate/:lang/export", s.translateExport)
+		citizen.Get("/translate/:lang/history", s.translateHistory)
+	}
+	// --- end translator console ---
+
 	// Catch-alls last: unknown API and auth paths are problems, every other GET is the PWA
 	// (its router handles deep links).
 	app.Use("/api", s.notFound)

@@ -21,6 +21,7 @@ import (
 	"minside/backend/internal/represent"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
+	"minside/backend/internal/translate"
 )
 
 // Translator localizes message keys for a language; the i18n bundle implements it.
@@ -73,6 +74,9 @@ type Deps struct {
 	Live     *live.Broker
 	// CaseSeen runs in the transaction of a person's first open of a case (the case.seen webhook).
 	CaseSeen overview.SeenHook
+
+	// --- Translator console (issue 8): nil leaves /api/v1/translate unrouted ---
+	Translate *translate.Console
 }
 
 // Server is the Fiber application with its dependencies.
