@@ -1,0 +1,64 @@
+# Min side — the two commands are `make run` and `make test`; everything else supports them.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+PG_DSN ?= $(MINSIDE_TEST_POSTGRES_DSN)
+BIN := bin/minside
+TEST_LOG := $(or $(TMPDIR),/tmp)/minside-go-test.log
+
+.PHONY: run test bench build pwa go-test js-test e2e locales-check vet tools clean
+
+## run: build the PWA and the binary, then start the portal on http://localhost:8080 with demo data
+run: build
+	./$(BIN)
+
+## build: the one binary with the PWA embedded
+build: pwa
+	$(GO) build -tags pwa -o $(BIN) ./backend/cmd/minside
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+## pwa: build the progressive web app into pwa/dist
+pwa: node_modules
+	npm run build
+
+## test: every test — Go (SQLite always, PostgreSQL when MINSIDE_TEST_POSTGRES_DSN is set), locales, PWA units, e2e
+test: vet locales-check go-test js-test e2e
+
+vet:
+	@unformatted=$$(gofmt -l backend locales migrations pwa); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+locales-check:
+	$(GO) run ./backend/cmd/minside locales check
+
+go-test:
+	@echo "PostgreSQL store tests: $(if $(PG_DSN),on,off (set MINSIDE_TEST_POSTGRES_DSN to run them))"
+	@status=0; MINSIDE_TEST_POSTGRES_DSN='$(PG_DSN)' $(GO) test -count=1 -v -timeout 20m ./... > $(TEST_LOG) 2>&1 || status=$$?; \
+	grep -E '^(ok|FAIL|panic:|--- FAIL)|^\s+--- FAIL|\[no test files\]' $(TEST_LOG) | grep -v 'no test files' || true; \
+	if [ $$status -ne 0 ]; then grep -B2 -A30 -E '^\s*--- FAIL' $(TEST_LOG) | head -300; fi; \
+	passed=$$(grep -cE '^\s*--- PASS' $(TEST_LOG) || true); failed=$$(grep -cE '^\s*--- FAIL' $(TEST_LOG) || true); \
+	sqlite=$$(grep -cE '^\s*--- PASS: \S+/sqlite \(' $(TEST_LOG) || true); postgres=$$(grep -cE '^\s*--- PASS: \S+/postgres \(' $(TEST_LOG) || true); \
+	echo "store tests passed: $$sqlite on SQLite, $$postgres on PostgreSQL"; \
+	echo "go: $$passed passed, $$failed failed"; \
+	exit $$status
+
+js-test: node_modules
+	npm test
+
+## e2e: Playwright drives Debian's Chromium against the real binary (installs Chromium when missing)
+e2e: build /usr/bin/chromium
+	MINSIDE_BIN=$(CURDIR)/$(BIN) npm run e2e
+
+/usr/bin/chromium:
+	@echo "Installing Debian's chromium for the e2e tests"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+## bench: the performance table (docs/performance.md explains each number)
+bench:
+	MINSIDE_TEST_POSTGRES_DSN='$(PG_DSN)' $(GO) test -run '^$$' -bench . -benchtime 2s ./backend/...
+
+clean:
+	rm -rf bin pwa/dist node_modules
