@@ -16,7 +16,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"minside/backend/internal/agency"
+	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/idempotency"
+	"minside/backend/internal/ingest"
+	"minside/backend/internal/pid"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/store"
 	"minside/backend/internal/web"
@@ -33,6 +38,11 @@ type App struct {
 	Registry *prometheus.Registry
 	Server   *web.Server
 	PWABuilt bool // false when built without the pwa tag: / explains how to build it
+
+	// Agency API (ingest): nil when no pseudonym key is configured (the API then answers 404).
+	Directory *citizens.Directory
+	Agencies  *agency.Service
+	Ingest    *ingest.Service
 }
 
 // New builds the portal from a validated configuration: opens and migrates the database, seeds
@@ -65,14 +75,30 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 	dist, built := pwa.Dist()
 	a.PWABuilt = built
-	a.Server, err = web.New(web.Deps{
+	deps := web.Deps{
 		Config:     cfg,
 		Log:        log,
 		Translator: a.Bundle,
 		Ready:      a.DB,
 		Registry:   a.Registry,
 		PWA:        dist,
-	})
+	}
+
+	// Agency API (ingest): agencies, their keys, and the records they push.
+	if cfg.PIDKey != "" {
+		pseudonyms, err := pid.NewPseudonymizer([]byte(cfg.PIDKey))
+		if err != nil {
+			_ = a.DB.Close()
+			return nil, fmt.Errorf("app: %w", err)
+		}
+		a.Directory = citizens.NewDirectory(pseudonyms, cfg.Dev())
+		a.Agencies = agency.NewService(a.DB.DB, nil)
+		a.Ingest = ingest.NewService(a.DB.DB, a.Directory, cfg.Dev(), nil)
+		deps.Agencies, deps.Records = a.Agencies, a.Ingest
+		deps.Idempotency = idempotency.NewStore(a.DB.DB, nil)
+	}
+
+	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.DB.Close()
 		return nil, err

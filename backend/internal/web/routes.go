@@ -4,6 +4,7 @@ package web
 func (s *Server) routes() {
 	app := s.app
 	app.Use(s.requestID, s.secureHeaders, s.accessLog, s.language)
+	app.Use(s.limitBody) // agency API (ingest): per-route body limits, before any handler reads the body
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -11,6 +12,9 @@ func (s *Server) routes() {
 
 	api := app.Group("/api", s.noStore)
 	_ = api
+
+	// Agency API (ingest): bearer keys, versioned upserts, bulk NDJSON, the OpenAPI document.
+	s.agencyRoutes(api)
 
 	// Catch-alls last: unknown API and auth paths are problems, every other GET is the PWA
 	// (its router handles deep links).

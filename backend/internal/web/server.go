@@ -36,6 +36,11 @@ type Deps struct {
 	Registry   *prometheus.Registry // metrics are registered here, never on a global registry
 	PWA        fs.FS                // the built app (or the placeholder page), served at /
 	Now        func() time.Time
+
+	// Agency API (agency_*.go); its routes are registered only when Agencies is set.
+	Agencies    AgencyAuthenticator
+	Records     AgencyRecords
+	Idempotency IdempotencyStore
 }
 
 // Server is the Fiber application with its dependencies.
@@ -61,7 +66,10 @@ func New(deps Deps) (*Server, error) {
 	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "minside",
-		BodyLimit:             deps.Config.BodyLimit,
+		// The agency bulk route takes more than the global limit; limitBody enforces each route's
+		// limit before the body is read, which StreamRequestBody makes possible.
+		BodyLimit:             max(deps.Config.BodyLimit, agencyBulkBodyLimit),
+		StreamRequestBody:     true,
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
