@@ -130,4 +130,3 @@ func (s *Server) bulkAnswer(lang string, r ingest.LineResult) bulkLine {
 	}
 	return l
 }
-

@@ -65,7 +65,7 @@ func New(deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.app = fiber.New(fiber.Config{
-		AppName:               "minside",
+		AppName: "minside",
 		// The agency bulk route takes more than the global limit; limitBody enforces each route's
 		// limit before the body is read, which StreamRequestBody makes possible.
 		BodyLimit:             max(deps.Config.BodyLimit, agencyBulkBodyLimit),
