@@ -64,10 +64,10 @@ func New(deps Deps) (*Server, error) {
 	if s.static, err = loadStatic(deps.PWA); err != nil {
 		return nil, err
 	}
+	// The agency bulk route takes more than the global body limit; limitBody enforces each route's
+	// limit before the body is read, which StreamRequestBody makes possible.
 	s.app = fiber.New(fiber.Config{
-		AppName: "minside",
-		// The agency bulk route takes more than the global limit; limitBody enforces each route's
-		// limit before the body is read, which StreamRequestBody makes possible.
+		AppName:               "minside",
 		BodyLimit:             max(deps.Config.BodyLimit, agencyBulkBodyLimit),
 		StreamRequestBody:     true,
 		ErrorHandler:          s.handleError,
