@@ -161,6 +161,7 @@ func (s *Service) applyBatch(ctx context.Context, req Request, batch []pending) 
 		return nil
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		known := people{}
 		for i := range batch {
 			p := &batch[i]
 			if p.parsed == nil {
@@ -169,7 +170,7 @@ func (s *Service) applyBatch(ctx context.Context, req Request, batch []pending) 
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT bulk_line"); err != nil {
 				return fmt.Errorf("ingest: bulk: savepoint: %w", err)
 			}
-			st, out, err := s.write(ctx, tx, req, p.result.Kind, p.result.ExternalID, p.parsed)
+			st, out, err := s.write(ctx, tx, req, p.result.Kind, p.result.ExternalID, p.parsed, known)
 			if err != nil {
 				if _, ok := apperr.As(err); !ok {
 					return err
@@ -177,6 +178,7 @@ func (s *Service) applyBatch(ctx context.Context, req Request, batch []pending) 
 				if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT bulk_line"); rerr != nil {
 					return fmt.Errorf("ingest: bulk: rollback line: %w", rerr)
 				}
+				clear(known) // a person created by the undone line no longer exists
 				p.result.Err = prefixPointers(err, "/record")
 			} else {
 				p.result.Stored, p.result.Outcome = st, out

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -157,13 +158,12 @@ func (p *parsedCase) apply(ctx context.Context, w *writer, prev *record) (applie
 	if r.NextAction != nil {
 		fields["next_action"] = r.NextAction.Text
 	}
-	if err := texts.Save(ctx, w.tx, "case", row.ID, fields); err != nil {
-		return applied{}, err
+	if prev == nil {
+		err = p.insertNew(ctx, w, row.ID, fields)
+	} else {
+		err = p.updateChildren(ctx, w, row.ID, fields)
 	}
-	if err := p.upsertEvents(ctx, w, row.ID); err != nil {
-		return applied{}, err
-	}
-	if err := p.replaceDocuments(ctx, w, row.ID); err != nil {
+	if err != nil {
 		return applied{}, err
 	}
 	if err := w.change(ctx, &person.ID, "case", row.ID, "upsert"); err != nil {
@@ -192,6 +192,57 @@ func caseNotifyReason(existed bool, before, now CaseRecord) string {
 		return "status_changed"
 	}
 	return ""
+}
+
+// insertNew writes a new case's texts, events and documents with one statement each: onboarding
+// thousands of cases is mostly this path, and round trips are what it costs.
+func (p *parsedCase) insertNew(ctx context.Context, w *writer, caseID string, fields texts.Fields) error {
+	rows := textRows("case", caseID, fields)
+	if len(p.rec.Events) > 0 {
+		events := make([]cases.Event, len(p.rec.Events))
+		for i, e := range p.rec.Events {
+			events[i] = cases.Event{ID: store.NewID(), CaseID: caseID, ExternalID: e.ExternalID, OccurredAt: p.occurred[i], CreatedAt: w.now}
+			if e.Status != "" {
+				status := e.Status
+				events[i].Status = &status
+			}
+			rows = append(rows, textRows("case_event", events[i].ID, texts.Fields{"title": e.Title, "body": e.Body})...)
+		}
+		if _, err := w.tx.NewInsert().Model(&events).Exec(ctx); err != nil {
+			return fmt.Errorf("ingest: case events: %w", err)
+		}
+	}
+	if len(rows) > 0 {
+		if _, err := w.tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+			return fmt.Errorf("ingest: case texts: %w", err)
+		}
+	}
+	return p.insertDocuments(ctx, w, caseID)
+}
+
+// updateChildren replaces the texts and documents of an existing case and upserts its events.
+func (p *parsedCase) updateChildren(ctx context.Context, w *writer, caseID string, fields texts.Fields) error {
+	if err := texts.Save(ctx, w.tx, "case", caseID, fields); err != nil {
+		return err
+	}
+	if err := p.upsertEvents(ctx, w, caseID); err != nil {
+		return err
+	}
+	if _, err := w.tx.NewDelete().Model((*cases.Document)(nil)).Where("case_id = ?", caseID).Exec(ctx); err != nil {
+		return fmt.Errorf("ingest: case documents: %w", err)
+	}
+	return p.insertDocuments(ctx, w, caseID)
+}
+
+// textRows flattens a record's multilingual fields into rows of the texts table.
+func textRows(ownerKind, ownerID string, fields texts.Fields) []texts.Text {
+	var rows []texts.Text
+	for _, field := range slices.Sorted(maps.Keys(fields)) {
+		for _, lang := range slices.Sorted(maps.Keys(fields[field])) {
+			rows = append(rows, texts.Text{OwnerKind: ownerKind, OwnerID: ownerID, Field: field, Lang: lang, Value: fields[field][lang]})
+		}
+	}
+	return rows
 }
 
 func (p *parsedCase) upsertEvents(ctx context.Context, w *writer, caseID string) error {
@@ -237,10 +288,7 @@ func (p *parsedCase) upsertEvents(ctx context.Context, w *writer, caseID string)
 	return nil
 }
 
-func (p *parsedCase) replaceDocuments(ctx context.Context, w *writer, caseID string) error {
-	if _, err := w.tx.NewDelete().Model((*cases.Document)(nil)).Where("case_id = ?", caseID).Exec(ctx); err != nil {
-		return fmt.Errorf("ingest: case documents: %w", err)
-	}
+func (p *parsedCase) insertDocuments(ctx context.Context, w *writer, caseID string) error {
 	if len(p.rec.Documents) == 0 {
 		return nil
 	}

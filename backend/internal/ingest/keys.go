@@ -97,9 +97,6 @@ func (keySpec) parse(body []byte, base string, pids pid.Options) (parsed, error)
 		}
 	}
 	c.count("/windows", len(r.Windows), maxWindows)
-	if len(r.Windows) == 0 && r.BookingExternalID == "" {
-		c.add("/windows", "field.required", nil)
-	}
 	for i, win := range r.Windows {
 		ptr := "/windows/" + strconv.Itoa(i)
 		from := c.time(ptr+"/startsAt", win.StartsAt, true)
@@ -145,6 +142,10 @@ func (p *parsedKey) apply(ctx context.Context, w *writer, prev *record) (applied
 	row.AgencyID, row.ExternalID, row.Version, row.CitizenID = w.req.AgencyID, w.externalID, r.Version, person.ID
 	row.FacilityID, row.Status, row.UpdatedAt = facility.ID, r.Status, w.now
 	windows := p.windows
+	if booking == nil && len(windows) == 0 {
+		// Without a booking to follow, a key must say when it works.
+		return applied{}, apperr.Invalid(apperr.Field("/windows", "field.required", nil))
+	}
 	if booking != nil {
 		row.BookingID = &booking.ID
 		if len(windows) == 0 {

@@ -163,7 +163,7 @@ func (s *Service) Put(ctx context.Context, req Request, kind Kind, externalID st
 	var st *Stored
 	var out Outcome
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		st, out, err = s.write(ctx, tx, req, kind, externalID, p)
+		st, out, err = s.write(ctx, tx, req, kind, externalID, p, people{})
 		return err
 	})
 	if err != nil {
@@ -188,7 +188,7 @@ func (s *Service) Parse(kind Kind, externalID string, body []byte, base string) 
 
 // write applies a parsed record inside tx: version check first, so a conflict or a repeat writes
 // nothing at all.
-func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, externalID string, p parsed) (*Stored, Outcome, error) {
+func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, externalID string, p parsed, known people) (*Stored, Outcome, error) {
 	prev, err := findRecord(ctx, tx, req.AgencyID, kind, externalID)
 	if err != nil {
 		return nil, 0, err
@@ -204,7 +204,7 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, 
 		}
 	}
 	now := store.UTC(s.now())
-	w := &writer{tx: tx, s: s, req: req, kind: kind, externalID: externalID, now: now}
+	w := &writer{tx: tx, s: s, req: req, kind: kind, externalID: externalID, now: now, known: known}
 	res, err := p.apply(ctx, w, prev)
 	if err != nil {
 		return nil, 0, err
@@ -303,11 +303,27 @@ type writer struct {
 	kind       Kind
 	externalID string
 	now        time.Time
+	known      people // citizens already ensured in this transaction
 }
+
+// people caches citizens by pseudonym within one transaction, so a bulk batch ensures each
+// person once. It must be emptied when a savepoint is rolled back.
+type people map[string]*citizens.Citizen
 
 // citizen finds or creates the person a record is about; only the pseudonym is stored.
 func (w *writer) citizen(ctx context.Context, n pid.Number, name string) (*citizens.Citizen, error) {
-	return w.s.dir.Ensure(ctx, w.tx, n, name, w.now)
+	key := w.s.dir.Pseudonym(n)
+	if c, ok := w.known[key]; ok && (name == "" || c.Name == name) {
+		return c, nil
+	}
+	c, err := w.s.dir.Ensure(ctx, w.tx, n, name, w.now)
+	if err != nil {
+		return nil, err
+	}
+	if w.known != nil {
+		w.known[key] = c
+	}
+	return c, nil
 }
 
 func (w *writer) change(ctx context.Context, citizenID *string, kind, objectID, op string) error {
