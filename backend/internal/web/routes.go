@@ -1,5 +1,7 @@
 package web
 
+import "github.com/gofiber/fiber/v2/middleware/adaptor"
+
 // routes lists the whole HTTP surface on one screen. Handlers live beside their domain's file.
 func (s *Server) routes() {
 	app := s.app
@@ -11,7 +13,40 @@ func (s *Server) routes() {
 	app.Get("/metrics", s.metricsHandler())
 
 	api := app.Group("/api", s.noStore)
-	_ = api
+	api.Get("/v1/config", s.runtimeConfig) // public: what one PWA build needs to fit this deployment
+	api.Get("/v1/i18n/:lang", s.messages)  // public: the UI messages of one language
+
+	// --- Login, sessions and representation (issue 3) ---
+	if s.deps.DevIdP != nil {
+		app.All("/dev-idp/*", adaptor.HTTPHandler(s.deps.DevIdP)) // dev mode only: see app.New
+	}
+	if s.deps.Login != nil {
+		app.Get("/auth/login", s.noStore, s.authLogin)
+		app.Get("/auth/callback", s.noStore, s.authCallback)
+		app.Post("/auth/logout", s.noStore, s.requireCitizen, s.csrf, s.authLogout)
+		app.Get("/auth/frontchannel-logout", s.noStore, s.authFrontchannelLogout)
+	}
+	// Public /api/v1 routes (no session) must be registered ABOVE this group: its middleware
+	// applies to every /api/v1 path registered after it. Citizen routes go on citizen.
+	citizen := app.Group("/api/v1", s.requireCitizen, s.csrf)
+	citizen.Get("/me", s.me)
+	citizen.Put("/me/acting-as", s.putActingAs)
+	// --- end login, sessions and representation ---
+
+	// --- Overview, lists, search, changes feed and live updates (issue 5) ---
+	if s.deps.Overview != nil {
+		citizen.Get("/me/overview", s.getOverview)
+		citizen.Get("/cases", s.listCases)
+		citizen.Get("/cases/:id", s.getCase)
+		citizen.Get("/bookings", s.listBookings)
+		citizen.Get("/keys", s.listKeys)
+		citizen.Get("/notifications", s.listNotifications)
+		citizen.Get("/tiles", s.listTiles)
+		citizen.Get("/search", s.search)
+		citizen.Get("/changes", s.changesFeed)
+		citizen.Get("/events", s.events)
+	}
+	// --- end overview ---
 
 	// Agency API (ingest): bearer keys, versioned upserts, bulk NDJSON, the OpenAPI document.
 	s.agencyRoutes(api)

@@ -6,12 +6,21 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"minside/backend/internal/auth/login"
+	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/i18n"
+	"minside/backend/internal/live"
+	"minside/backend/internal/overview"
+	"minside/backend/internal/represent"
+	"minside/backend/internal/sessions"
+	"minside/backend/internal/store"
 )
 
 // Translator localizes message keys for a language; the i18n bundle implements it.
@@ -20,6 +29,13 @@ type Translator interface {
 	Negotiate(saved, acceptLanguage string) string
 	// Translate renders a message id in lang, falling back along the language chain.
 	Translate(lang, id string, data map[string]any) string
+}
+
+// Catalog lists the supported languages and hands out each one's messages after fallback.
+type Catalog interface {
+	Languages() []i18n.Language
+	Has(code string) bool
+	Messages(lang string) map[string]any
 }
 
 // Readiness answers whether the database is reachable and migrated.
@@ -32,10 +48,29 @@ type Deps struct {
 	Config     config.Config
 	Log        *slog.Logger
 	Translator Translator
+	Catalog    Catalog // the languages and message sets the PWA downloads
 	Ready      Readiness
 	Registry   *prometheus.Registry // metrics are registered here, never on a global registry
 	PWA        fs.FS                // the built app (or the placeholder page), served at /
 	Now        func() time.Time
+
+	// Citizen login, sessions and representation (nil in tests of the bare server: the citizen API
+	// then answers 401 and /auth is not found).
+	DB       *store.DB
+	Citizens *citizens.Directory
+	Sessions *sessions.Store
+	Login    *login.Client
+	Access   represent.Access
+	DevIdP   http.Handler // the dev identity provider, mounted at /dev-idp; nil outside dev mode
+	// NeedsAction counts what a person must do (GET /api/v1/me "represents[].needsAction"); the
+	// overview service provides it. nil answers 0.
+	NeedsAction func(ctx context.Context, view represent.View) (int, error)
+
+	// --- Overview, lists, changes feed and live updates (issue 5) ---
+	Overview *overview.Service
+	Live     *live.Broker
+	// CaseSeen runs in the transaction of a person's first open of a case (the case.seen webhook).
+	CaseSeen overview.SeenHook
 
 	// Agency API (agency_*.go); its routes are registered only when Agencies is set.
 	Agencies    AgencyAuthenticator
@@ -49,6 +84,7 @@ type Server struct {
 	deps    Deps
 	metrics *httpMetrics
 	static  *staticFiles
+	cookie  sessionCookie
 }
 
 // New builds the application with every route registered.
@@ -58,6 +94,9 @@ func New(deps Deps) (*Server, error) {
 	}
 	s := &Server{deps: deps}
 	var err error
+	if s.cookie, err = newSessionCookie(deps.Config); err != nil {
+		return nil, err
+	}
 	if s.metrics, err = newHTTPMetrics(deps.Registry); err != nil {
 		return nil, err
 	}

@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"minside/backend/internal/config"
+	"minside/backend/internal/i18n"
+	"minside/locales"
 )
 
 // keyTranslator answers the message id itself, so tests see which key an answer carries.
@@ -43,7 +45,12 @@ var testPWA = fstest.MapFS{
 func newTestServer(t *testing.T, ready error) *Server {
 	t.Helper()
 	cfg := config.Default()
+	bundle, err := i18n.New(locales.FS, i18n.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, err := New(Deps{
+		Catalog:    bundle,
 		Config:     cfg,
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Translator: keyTranslator{},
@@ -125,8 +132,9 @@ func TestErrorsAreProblemsWithHeaders(t *testing.T) {
 		wantStatus int
 		wantCode   string
 	}{
-		{"unknown API route", httptest.NewRequest("GET", "/api/v1/nothing-here", nil), 404, "not_found"},
-		{"unknown API method", httptest.NewRequest("DELETE", "/api/v1/nothing-here", nil), 404, "not_found"},
+		// Under /api/v1 the session is checked first (401 without one; see TestNoSessionIs401).
+		{"unknown API route", httptest.NewRequest("GET", "/api/nothing-here", nil), 404, "not_found"},
+		{"unknown API method", httptest.NewRequest("DELETE", "/api/nothing-here", nil), 404, "not_found"},
 		{"unknown auth route", httptest.NewRequest("GET", "/auth/nowhere", nil), 404, "not_found"},
 		{"missing asset", httptest.NewRequest("GET", "/assets/missing.js", nil), 404, "not_found"},
 	}

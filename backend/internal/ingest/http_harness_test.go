@@ -1,15 +1,12 @@
-package web_test
+package ingest_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,10 +17,9 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"minside/backend/internal/app"
-	"minside/backend/internal/config"
+	"minside/backend/internal/app/apptest"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/store"
-	"minside/backend/internal/store/storetest"
 	"minside/backend/internal/web"
 )
 
@@ -44,25 +40,14 @@ type agencyAPI struct {
 // eachEngine runs fn on a fresh portal per configured database engine.
 func eachEngine(t *testing.T, fn func(t *testing.T, api *agencyAPI)) {
 	t.Helper()
-	for kind, url := range storetest.URLs(t) {
-		t.Run(string(kind), func(t *testing.T) { fn(t, newAgencyAPI(t, url)) })
-	}
+	apptest.Each(t, func(t *testing.T, p *apptest.Portal) { fn(t, newAgencyAPI(t, p)) })
 }
 
-func newAgencyAPI(t *testing.T, databaseURL string) *agencyAPI {
+// newAgencyAPI wraps a running portal (apptest checks at the end that no national identity
+// number reached the log).
+func newAgencyAPI(t *testing.T, p *apptest.Portal) *agencyAPI {
 	t.Helper()
-	cfg := config.Default()
-	cfg.DatabaseURL = databaseURL
-	cfg.DataDir = filepath.Join(t.TempDir(), "data")
-	cfg.PIDKey = strings.Repeat("p", 32)
-	cfg.SessionKey = strings.Repeat("s", 32)
-	cfg.SeedDemo = false
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = a.Close() })
-	return &agencyAPI{t: t, app: a, router: openAPIRouter(t)}
+	return &agencyAPI{t: t, app: p.App, router: openAPIRouter(t)}
 }
 
 func openAPIRouter(t *testing.T) routers.Router {

@@ -1,4 +1,4 @@
-package web_test
+package ingest_test
 
 import (
 	"bytes"
@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"minside/backend/internal/app/apptest"
 	"minside/backend/internal/keys"
-	"minside/backend/internal/store"
-	"minside/backend/internal/store/storetest"
 )
 
 type bulkResult struct {
@@ -138,7 +137,7 @@ func TestAgencyBulkHonoursIdempotencyKey(t *testing.T) {
 
 // Body limits are enforced before the database is involved, so one engine proves them.
 func TestAgencyBodyLimits(t *testing.T) {
-	api := newAgencyAPI(t, storetest.URLs(t)[store.SQLite])
+	api := newAgencyAPI(t, apptest.Start(t))
 	key := api.newAgency("bibliotek")
 	number := demoPID(t, born, 418)
 	huge := caseRecord(number, 1, "received")

@@ -1,4 +1,4 @@
-package web_test
+package ingest_test
 
 import (
 	"context"
@@ -44,11 +44,11 @@ func TestAgencyCasePutIsIdempotentAndVersioned(t *testing.T) {
 		if r.Status != http.StatusCreated || r.Header.Get("Location") != "/api/agency/v1/cases/2026-0412" {
 			t.Fatalf("first PUT: %d %s", r.Status, r.Body)
 		}
-		n, err := api.app.Directory.Parse(number)
+		n, err := api.app.Citizens.Parse(number)
 		if err != nil {
 			t.Fatal(err)
 		}
-		person, err := api.app.Directory.Find(ctx, api.db(), n)
+		person, err := api.app.Citizens.Find(ctx, api.db(), n)
 		if err != nil || person == nil {
 			t.Fatalf("the citizen was not created: %v", err)
 		}

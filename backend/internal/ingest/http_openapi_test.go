@@ -1,4 +1,4 @@
-package web_test
+package ingest_test
 
 import (
 	"bytes"
@@ -10,8 +10,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 
+	"minside/backend/internal/app/apptest"
 	"minside/backend/internal/ingest"
-	"minside/backend/internal/store/storetest"
 	"minside/backend/internal/web"
 )
 
@@ -34,7 +34,7 @@ func TestAgencyOpenAPIDocumentIsValidAndServed(t *testing.T) {
 			t.Fatalf("%s has no example", kind)
 		}
 	}
-	api := newAgencyAPI(t, storetest.URLs(t)["sqlite"])
+	api := newAgencyAPI(t, apptest.Start(t))
 	r := api.call(http.MethodGet, "/openapi.json", "", "", nil)
 	if r.Status != http.StatusOK || !bytes.Equal(r.Body, web.AgencyOpenAPI()) {
 		t.Fatalf("GET /openapi.json: %d", r.Status)
