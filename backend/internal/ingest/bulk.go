@@ -123,7 +123,7 @@ func (s *Service) parseLine(n int, raw []byte) pending {
 	}
 	var l bulkLine
 	if err := json.Unmarshal(raw, &l); err != nil {
-		fields.Add("/", "field.invalid", nil)
+		fields.Add("", "field.invalid", nil)
 	}
 	res.ExternalID = l.ExternalID
 	kind, ok := ParseKind(l.Kind)

@@ -45,12 +45,9 @@ func decodeStrict(body []byte, dst any, base string) error {
 	return nil
 }
 
-func pointerOr(p string) string {
-	if p == "" {
-		return "/"
-	}
-	return p
-}
+// pointerOr names a place in the document; the whole document is the empty pointer (RFC 6901),
+// which "/record" + "" turns into the record's own pointer in bulk lines.
+func pointerOr(p string) string { return p }
 
 func malformed(err error, base string) error {
 	e := apperr.BadRequest("error.detail.malformed_json").WithExtra("pointer", pointerOr(base)).Wrap(err)

@@ -102,13 +102,25 @@ func TestAgencyCasePutIsIdempotentAndVersioned(t *testing.T) {
 			t.Fatalf("notify event %+v", ev)
 		}
 
+		// Moved to another person: the first one's offline copy is told to drop it.
+		other := demoPID(t, born, 499)
+		if r := api.put("/cases/2026-0412", key, caseRecord(other, 4, "awaiting_citizen")); r.Status != http.StatusOK {
+			t.Fatalf("move: %d %s", r.Status, r.Body)
+		}
+		if api.count("changes", "citizen_id = ? AND op = 'delete' AND object_id = ?", person.ID, stored.ID) != 1 {
+			t.Fatal("moving a case to another person left it in the first one's feed")
+		}
+		if r := api.put("/cases/2026-0412", key, caseRecord(number, 5, "awaiting_citizen")); r.Status != http.StatusOK {
+			t.Fatalf("move back: %d %s", r.Status, r.Body)
+		}
+
 		old := api.put("/cases/2026-0412", key, caseRecord(number, 2, "closed"))
-		if old.Status != http.StatusConflict || old.json(t)["currentVersion"] != float64(3) {
+		if old.Status != http.StatusConflict || old.json(t)["currentVersion"] != float64(5) {
 			t.Fatalf("older version: %d %s", old.Status, old.Body)
 		}
 
 		got := api.get("/cases/2026-0412", key)
-		if got.Status != http.StatusOK || got.json(t)["version"] != float64(3) || len(got.json(t)["events"].([]any)) != 2 {
+		if got.Status != http.StatusOK || got.json(t)["version"] != float64(5) || len(got.json(t)["events"].([]any)) != 2 {
 			t.Fatalf("GET: %d %s", got.Status, got.Body)
 		}
 		if api.count("audit_log", "action = 'read' AND subject_id = ?", person.ID) != 1 {
@@ -122,7 +134,8 @@ func TestAgencyCasePutIsIdempotentAndVersioned(t *testing.T) {
 		if r := api.del("/cases/2026-0412", key); r.Status != http.StatusNoContent {
 			t.Fatalf("DELETE: %d %s", r.Status, r.Body)
 		}
-		if api.count("cases", "") != 0 || api.count("changes", "op = 'delete' AND object_id = ?", stored.ID) != 1 {
+		// Three deletes in the feed: the move away, the move back, and this one.
+		if api.count("cases", "") != 0 || api.count("changes", "op = 'delete' AND object_id = ?", stored.ID) != 3 {
 			t.Fatal("delete left the case or wrote no delete change")
 		}
 		if r := api.get("/cases/2026-0412", key); r.Status != http.StatusNotFound {

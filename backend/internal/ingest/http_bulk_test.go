@@ -72,6 +72,7 @@ func TestAgencyBulkAnswersEveryLine(t *testing.T) {
 			map[string]any{"kind": "cases", "externalId": "old", "record": caseRecord(number, 4, "received")},
 			map[string]any{"kind": "parcels", "externalId": "d", "record": map[string]any{}, "extra": 1},
 			map[string]any{"kind": "cases", "externalId": "a", "record": caseRecord(number, 1, "received")},
+			map[string]any{"kind": "tiles", "externalId": "e", "record": "not an object"},
 		)
 		lines := bulkLines(t, api.call(http.MethodPost, "/bulk", key, "application/x-ndjson", body))
 		type want struct {
@@ -93,6 +94,7 @@ func TestAgencyBulkAnswersEveryLine(t *testing.T) {
 			{5, 409, ""},
 			{6, 422, "/extra field.unknown, /kind field.invalid_enum"},
 			{7, 200, ""},
+			{8, 422, "/record field.invalid"},
 		}
 		if !reflect.DeepEqual(got, expected) {
 			t.Fatalf("bulk answers\n got %+v\nwant %+v", got, expected)

@@ -209,6 +209,12 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, 
 	if err != nil {
 		return nil, 0, err
 	}
+	if prev != nil && prev.CitizenID != nil && res.citizenID != nil && *prev.CitizenID != *res.citizenID && kind != KindRelations {
+		// The record moved to another person: the first one's offline copy must drop it.
+		if err := w.change(ctx, prev.CitizenID, objectKind(kind), res.objectID, "delete"); err != nil {
+			return nil, 0, err
+		}
+	}
 	body, err := json.Marshal(res.body)
 	if err != nil {
 		return nil, 0, fmt.Errorf("ingest: encode %s: %w", kind, err)
