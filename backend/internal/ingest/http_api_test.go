@@ -35,6 +35,7 @@ func caseRecord(pidNumber string, version int64, status string) map[string]any {
 }
 
 func TestAgencyCasePutIsIdempotentAndVersioned(t *testing.T) {
+	t.Parallel() // each test runs its own portal and database
 	eachEngine(t, func(t *testing.T, api *agencyAPI) {
 		ctx := context.Background()
 		key := api.newAgency("byggesak")
@@ -165,6 +166,7 @@ func recordsOfEveryKind(t *testing.T, number, other string) map[string]map[strin
 }
 
 func TestAgencyCannotSeeOrChangeAnotherAgencysRecords(t *testing.T) {
+	t.Parallel() // each test runs its own portal and database
 	eachEngine(t, func(t *testing.T, api *agencyAPI) {
 		owner, stranger := api.newAgency("bibliotek"), api.newAgency("helse")
 		records := recordsOfEveryKind(t, demoPID(t, born, 413), demoPID(t, born.AddDate(30, 0, 0), 514))
@@ -206,6 +208,7 @@ func TestAgencyCannotSeeOrChangeAnotherAgencysRecords(t *testing.T) {
 }
 
 func TestAgencyRefusesBadInputAndChangesNothing(t *testing.T) {
+	t.Parallel() // each test runs its own portal and database
 	eachEngine(t, func(t *testing.T, api *agencyAPI) {
 		key := api.newAgency("byggesak")
 		number := demoPID(t, born, 415)
@@ -266,6 +269,7 @@ func TestAgencyRefusesBadInputAndChangesNothing(t *testing.T) {
 }
 
 func TestAgencyAuthentication(t *testing.T) {
+	t.Parallel() // each test runs its own portal and database
 	eachEngine(t, func(t *testing.T, api *agencyAPI) {
 		key := api.newAgency("bibliotek")
 		for name, k := range map[string]string{"no key": "", "unknown key": "ms_00000000_" + strings.Repeat("A", 43), "garbage": "hello"} {

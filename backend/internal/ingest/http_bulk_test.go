@@ -56,6 +56,7 @@ func ndjson(t *testing.T, lines ...any) []byte {
 }
 
 func TestAgencyBulkAnswersEveryLine(t *testing.T) {
+	t.Parallel() // each test runs its own portal and database
 	eachEngine(t, func(t *testing.T, api *agencyAPI) {
 		key := api.newAgency("byggesak")
 		number := demoPID(t, born, 416)
@@ -109,6 +110,7 @@ func TestAgencyBulkAnswersEveryLine(t *testing.T) {
 }
 
 func TestAgencyBulkHonoursIdempotencyKey(t *testing.T) {
+	t.Parallel() // each test runs its own portal and database
 	eachEngine(t, func(t *testing.T, api *agencyAPI) {
 		key := api.newAgency("bibliotek")
 		number := demoPID(t, born, 417)
@@ -139,6 +141,7 @@ func TestAgencyBulkHonoursIdempotencyKey(t *testing.T) {
 
 // Body limits are enforced before the database is involved, so one engine proves them.
 func TestAgencyBodyLimits(t *testing.T) {
+	t.Parallel() // each test runs its own portal and database
 	api := newAgencyAPI(t, apptest.Start(t))
 	key := api.newAgency("bibliotek")
 	number := demoPID(t, born, 418)
@@ -169,6 +172,7 @@ func TestAgencyBodyLimits(t *testing.T) {
 }
 
 func TestAgencyKeyFollowsItsBooking(t *testing.T) {
+	t.Parallel() // each test runs its own portal and database
 	eachEngine(t, func(t *testing.T, api *agencyAPI) {
 		ctx := context.Background()
 		key := api.newAgency("bibliotek")

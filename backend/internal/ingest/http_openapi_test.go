@@ -16,6 +16,7 @@ import (
 )
 
 func TestAgencyOpenAPIDocumentIsValidAndServed(t *testing.T) {
+	t.Parallel() // each test runs its own portal and database
 	ctx := context.Background()
 	doc, err := openapi3.NewLoader().LoadFromData(web.AgencyOpenAPI())
 	if err != nil {
@@ -44,6 +45,7 @@ func TestAgencyOpenAPIDocumentIsValidAndServed(t *testing.T) {
 // The validator the API tests rely on really refuses what the document does not allow: a test of
 // the test harness, so a green API test means something.
 func TestOpenAPIValidatorRefusesUndocumentedAnswers(t *testing.T) {
+	t.Parallel() // each test runs its own portal and database
 	ctx := context.Background()
 	router := openAPIRouter(t)
 	req := httptest.NewRequest(http.MethodGet, testOrigin+"/api/agency/v1/tiles/t1", nil)
