@@ -65,6 +65,8 @@ type Deps struct {
 	// NeedsAction counts what a person must do (GET /api/v1/me "represents[].needsAction"); the
 	// overview service provides it. nil answers 0.
 	NeedsAction func(ctx context.Context, view represent.View) (int, error)
+	// Citizen actions, calendar feed and the citizen's own data (issue 5, actions).
+	Citizen CitizenActions
 
 	// --- Overview, lists, changes feed and live updates (issue 5) ---
 	Overview *overview.Service
@@ -72,10 +74,10 @@ type Deps struct {
 	// CaseSeen runs in the transaction of a person's first open of a case (the case.seen webhook).
 	CaseSeen overview.SeenHook
 
-	// Agency API (agency_*.go); its routes are registered only when Agencies is set.
-	Agencies    AgencyAuthenticator
-	Records     AgencyRecords
-	Idempotency IdempotencyStore
+	// Agency API (agency_*.go); its routes are registered only when Agencies and Records are set.
+	// The bulk route's Idempotency-Key uses DB.
+	Agencies AgencyAuthenticator
+	Records  AgencyRecords
 }
 
 // Server is the Fiber application with its dependencies.
