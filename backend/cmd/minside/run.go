@@ -26,6 +26,7 @@ Usage:
   minside locales check       check the message files; non-zero exit on an error (--dir: a folder
                               instead of the embedded locales/)
   minside role grant|revoke|list   citizen roles: translator (per language), agency_editor (per agency)
+  minside agency …            create agencies, rotate and revoke their API keys (minside agency for help)
 
 Configuration comes from MINSIDE_* environment variables; see README.md.
 Flags of serve: --addr, --database-url, --env (they override the environment).
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return migrate(ctx, getenv, stdout)
 	case "seed":
 		return seedCommand(ctx, args, getenv, stdout)
+	case "agency":
+		return agencyCmd(ctx, args, getenv, stdout)
 	case "locales":
 		if len(args) < 1 || args[0] != "check" {
 			return errors.New("usage: minside locales check [--dir <locales folder>]")

@@ -21,6 +21,7 @@ import (
 
 	"minside/backend/internal/account"
 	"minside/backend/internal/actions"
+	"minside/backend/internal/agency"
 	"minside/backend/internal/auth/devidp"
 	"minside/backend/internal/auth/login"
 	"minside/backend/internal/calendar"
@@ -28,6 +29,7 @@ import (
 	"minside/backend/internal/config"
 	"minside/backend/internal/doors"
 	"minside/backend/internal/i18n"
+	"minside/backend/internal/ingest"
 	"minside/backend/internal/live"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/overview"
@@ -71,6 +73,9 @@ type App struct {
 	// Translator overrides (issue 8); the reloader polls them into Bundle while running.
 	Translations        *translate.Store
 	TranslationReloader *translate.Reloader
+	// Agency API (issue 4): agencies with their keys, and the records they push.
+	Agencies *agency.Service
+	Ingest   *ingest.Service
 }
 
 // Option adjusts how New builds the portal; the command passes none, tests do.
@@ -184,6 +189,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	}
 	deps.Translate = translate.NewConsole(a.Translations, a.Bundle, a.TranslationReloader, a.Now)
 	// --- end translator console ---
+	// --- Agency API (issue 4): agencies, their keys, and the records they push ---
+	a.Agencies = agency.NewService(a.DB.DB, a.Now)
+	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now)
+	deps.Agencies, deps.Records = a.Agencies, a.Ingest
+	// --- end agency API ---
 	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.DB.Close()

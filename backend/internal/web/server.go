@@ -77,6 +77,10 @@ type Deps struct {
 
 	// --- Translator console (issue 8): nil leaves /api/v1/translate unrouted ---
 	Translate *translate.Console
+	// Agency API (agency_*.go); its routes are registered only when Agencies and Records are set.
+	// The bulk route's Idempotency-Key uses DB.
+	Agencies AgencyAuthenticator
+	Records  AgencyRecords
 }
 
 // Server is the Fiber application with its dependencies.
@@ -104,9 +108,12 @@ func New(deps Deps) (*Server, error) {
 	if s.static, err = loadStatic(deps.PWA); err != nil {
 		return nil, err
 	}
+	// The agency bulk route takes more than the global body limit; limitBody enforces each route's
+	// limit before the body is read, which StreamRequestBody makes possible.
 	s.app = fiber.New(fiber.Config{
 		AppName:               "minside",
-		BodyLimit:             deps.Config.BodyLimit,
+		BodyLimit:             max(deps.Config.BodyLimit, agencyBulkBodyLimit),
+		StreamRequestBody:     true,
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
