@@ -44,7 +44,7 @@ func (s *Service) CheckOpen(ctx context.Context, db bun.IDB, v For, req OpenRequ
 		return err
 	}
 	if s.deps.StepUpACR != "" && !auth.ACRSatisfies(req.ACR, s.deps.StepUpACR) {
-		q := url.Values{"acr": {s.deps.StepUpACR}, "returnTo": {"/keys/" + req.KeyID}}
+		q := url.Values{"acr": {s.deps.StepUpACR}, "returnTo": {"/keys"}} // the app's key list, where the press is repeated
 		return apperr.Unauthorized().WithDetail("error.detail.step_up_required", nil).
 			WithExtra("stepUpUrl", "/auth/login?"+q.Encode())
 	}
