@@ -17,7 +17,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/uptrace/bun"
 
 	"minside/backend/internal/account"
 	"minside/backend/internal/actions"
@@ -153,10 +152,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	// --- Actions, calendar feed and the citizen's own data (issue 5, actions) ---
 	deps.Citizen = web.CitizenActions{
 		Actions: actions.New(actions.Deps{
-			// TODO(actions): webhook.Enqueue and the door service of the delivery package once they
-			// are on main. Until then agencies are NOT told of cancellations or door openings, and
-			// opening a door answers 503 (no door adapter).
-			Webhooks:  webhooksNotYetWired,
+			Webhooks:  webhook.Enqueue,
+			Doors:     a.Doors, // built by the delivery block above
 			StepUpACR: cfg.StepUpACR,
 		}),
 		Calendar: calendar.New(cfg.BaseURL, a.Bundle),
@@ -297,7 +294,3 @@ func NewLogger(cfg config.Config, w io.Writer) (*slog.Logger, error) {
 	}
 	return slog.New(slog.NewJSONHandler(w, opts)), nil
 }
-
-// webhooksNotYetWired stands where webhook.Enqueue goes (see New): it sends nothing.
-// TODO(actions): remove when the delivery package is on main.
-func webhooksNotYetWired(context.Context, bun.IDB, string, string, any, time.Time) error { return nil }
