@@ -5,19 +5,26 @@ package app
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"minside/backend/internal/auth/devidp"
+	"minside/backend/internal/auth/login"
+	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
 	"minside/backend/internal/i18n"
+	"minside/backend/internal/pid"
+	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
 	"minside/backend/internal/web"
 	"minside/locales"
@@ -33,12 +40,36 @@ type App struct {
 	Registry *prometheus.Registry
 	Server   *web.Server
 	PWABuilt bool // false when built without the pwa tag: / explains how to build it
+
+	Now      func() time.Time // the portal's clock (tests move it to expire sessions)
+	Citizens *citizens.Directory
+	Sessions *sessions.Store
+	Login    *login.Client
 }
+
+// Option adjusts how New builds the portal; the command passes none, tests do.
+type Option func(*options)
+
+type options struct {
+	now       func() time.Time
+	devIdPKey *rsa.PrivateKey
+}
+
+// WithDevIdPKey gives the dev identity provider its signing key instead of a fresh one (RSA key
+// generation dominates a test portal's start-up).
+func WithDevIdPKey(key *rsa.PrivateKey) Option { return func(o *options) { o.devIdPKey = key } }
+
+// WithNow replaces the clock of everything that decides by time (sessions, logins, relations).
+func WithNow(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // New builds the portal from a validated configuration: opens and migrates the database, seeds
 // demo data when asked, and assembles the web layer. Close releases what New opened.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	a := &App{Config: cfg, Log: log, Registry: prometheus.NewRegistry()}
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
+	o := options{now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	a := &App{Config: cfg, Log: log, Registry: prometheus.NewRegistry(), Now: o.now}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	missing := prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -65,14 +96,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 	dist, built := pwa.Dist()
 	a.PWABuilt = built
-	a.Server, err = web.New(web.Deps{
+	deps := web.Deps{
 		Config:     cfg,
 		Log:        log,
 		Translator: a.Bundle,
 		Ready:      a.DB,
 		Registry:   a.Registry,
 		PWA:        dist,
-	})
+		Now:        a.Now,
+		DB:         a.DB,
+	}
+	// --- Login, sessions and representation (issue 3) ---
+	if err := a.buildLogin(ctx, &deps, o.devIdPKey); err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+	// --- end login, sessions and representation ---
+	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.DB.Close()
 		return nil, err
@@ -86,6 +126,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.DB.RunCheckpoints(workCtx, time.Minute, a.Log) })
+	wg.Go(func() { a.Sessions.RunSweeper(workCtx, 5*time.Minute, a.Log) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Server.App().Listener(ln) }()
@@ -100,6 +141,51 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	stopWork()
 	wg.Wait()
 	return serveErr
+}
+
+// buildLogin makes the citizen directory, the session store, the OpenID Connect client and, in
+// dev mode, the dev identity provider the client logs in against (same client id and secret).
+func (a *App) buildLogin(ctx context.Context, deps *web.Deps, devIdPKey *rsa.PrivateKey) error {
+	cfg := a.Config
+	pseudonyms, err := pid.NewPseudonymizer([]byte(cfg.PIDKey))
+	if err != nil {
+		return fmt.Errorf("app: MINSIDE_PID_KEY: %w", err)
+	}
+	a.Citizens = citizens.NewDirectory(pseudonyms, cfg.Dev())
+	a.Sessions = sessions.New(a.DB, sessions.Options{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Now: a.Now})
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	a.Login, err = login.New(ctx, login.Config{
+		Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+		RedirectURL: base + "/auth/callback", Scopes: []string{"profile"},
+		AllowSyntheticPID: cfg.Dev(), Now: a.Now,
+	})
+	if err != nil {
+		return fmt.Errorf("app: login: %w", err)
+	}
+	deps.Citizens, deps.Sessions, deps.Login = a.Citizens, a.Sessions, a.Login
+	if cfg.Dev() {
+		idp, err := devidp.New(devidp.Config{
+			Issuer: cfg.OIDCIssuer,
+			Clients: []devidp.Client{{ID: cfg.OIDCClientID, Secret: cfg.OIDCClientSecret,
+				RedirectURIs:           []string{base + "/auth/callback"},
+				PostLogoutRedirectURIs: []string{base + "/"},
+				FrontchannelLogoutURI:  base + "/auth/frontchannel-logout"}},
+			People: a.devLoginPeople,
+			Now:    a.Now,
+			Key:    devIdPKey,
+		})
+		if err != nil {
+			return fmt.Errorf("app: dev identity provider: %w", err)
+		}
+		deps.DevIdP = idp
+	}
+	return nil
+}
+
+// devLoginPeople is the hook for the demo people offered as one-click logins on the dev identity
+// provider's page. Until the seed package provides them, the page shows only the pid field.
+func (a *App) devLoginPeople(ctx context.Context) []devidp.Person {
+	return nil
 }
 
 // Close releases the database.

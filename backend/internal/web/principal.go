@@ -1,17 +1,34 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"minside/backend/internal/represent"
+)
 
 // Principal is who calls the citizen API: the person logged in, and the person whose data the
 // request concerns (themselves, or someone they act for as guardian or with a power of attorney).
+// requireCitizen sets it after checking the session and, when acting for someone, the relation
+// (again on every request, so access ends the moment the relation does).
 type Principal struct {
-	CitizenID    string // the logged-in person
-	SubjectID    string // whose data: CitizenID, or the person acted for
-	ActingAs     bool   // SubjectID != CitizenID
-	SessionHash  string // identifies the session (push devices are tied to it)
-	ACR          string // the identity provider's assurance level of this login
-	SharedDevice bool   // keep nothing offline
+	CitizenID    string   // the logged-in person
+	SubjectID    string   // whose data: CitizenID, or the person acted for
+	ActingAs     bool     // SubjectID != CitizenID
+	Areas        []string // areas the relation allows when ActingAs; nil = every area
+	SessionHash  string   // identifies the session (push devices are tied to it)
+	ACR          string   // the identity provider's assurance level of this login
+	SharedDevice bool     // keep nothing offline
 	CSRFToken    string
+}
+
+// View is the principal's access as the query filter every citizen read applies
+// (see represent.View.Apply and Owns).
+func (p Principal) View() represent.View {
+	v := represent.View{SubjectID: p.SubjectID, Areas: p.Areas}
+	if p.ActingAs {
+		v.ActorID = p.CitizenID
+	}
+	return v
 }
 
 const localPrincipal = "principal"

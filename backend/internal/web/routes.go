@@ -1,5 +1,7 @@
 package web
 
+import "github.com/gofiber/fiber/v2/middleware/adaptor"
+
 // routes lists the whole HTTP surface on one screen. Handlers live beside their domain's file.
 func (s *Server) routes() {
 	app := s.app
@@ -11,6 +13,23 @@ func (s *Server) routes() {
 
 	api := app.Group("/api", s.noStore)
 	_ = api
+
+	// --- Login, sessions and representation (issue 3) ---
+	if s.deps.DevIdP != nil {
+		app.All("/dev-idp/*", adaptor.HTTPHandler(s.deps.DevIdP)) // dev mode only: see app.New
+	}
+	if s.deps.Login != nil {
+		app.Get("/auth/login", s.noStore, s.authLogin)
+		app.Get("/auth/callback", s.noStore, s.authCallback)
+		app.Post("/auth/logout", s.noStore, s.requireCitizen, s.csrf, s.authLogout)
+		app.Get("/auth/frontchannel-logout", s.noStore, s.authFrontchannelLogout)
+	}
+	// Public /api/v1 routes (no session) must be registered ABOVE this group: its middleware
+	// applies to every /api/v1 path registered after it. Citizen routes go on citizen.
+	citizen := app.Group("/api/v1", s.requireCitizen, s.csrf)
+	citizen.Get("/me", s.me)
+	citizen.Put("/me/acting-as", s.putActingAs)
+	// --- end login, sessions and representation ---
 
 	// Catch-alls last: unknown API and auth paths are problems, every other GET is the PWA
 	// (its router handles deep links).

@@ -6,12 +6,18 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"minside/backend/internal/auth/login"
+	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/represent"
+	"minside/backend/internal/sessions"
+	"minside/backend/internal/store"
 )
 
 // Translator localizes message keys for a language; the i18n bundle implements it.
@@ -36,6 +42,18 @@ type Deps struct {
 	Registry   *prometheus.Registry // metrics are registered here, never on a global registry
 	PWA        fs.FS                // the built app (or the placeholder page), served at /
 	Now        func() time.Time
+
+	// Citizen login, sessions and representation (nil in tests of the bare server: the citizen API
+	// then answers 401 and /auth is not found).
+	DB       *store.DB
+	Citizens *citizens.Directory
+	Sessions *sessions.Store
+	Login    *login.Client
+	Access   represent.Access
+	DevIdP   http.Handler // the dev identity provider, mounted at /dev-idp; nil outside dev mode
+	// NeedsAction counts what a person must do (GET /api/v1/me "represents[].needsAction"); the
+	// overview service provides it. nil answers 0.
+	NeedsAction func(ctx context.Context, view represent.View) (int, error)
 }
 
 // Server is the Fiber application with its dependencies.
@@ -44,6 +62,7 @@ type Server struct {
 	deps    Deps
 	metrics *httpMetrics
 	static  *staticFiles
+	cookie  sessionCookie
 }
 
 // New builds the application with every route registered.
@@ -53,6 +72,9 @@ func New(deps Deps) (*Server, error) {
 	}
 	s := &Server{deps: deps}
 	var err error
+	if s.cookie, err = newSessionCookie(deps.Config); err != nil {
+		return nil, err
+	}
 	if s.metrics, err = newHTTPMetrics(deps.Registry); err != nil {
 		return nil, err
 	}

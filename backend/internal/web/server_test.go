@@ -125,8 +125,9 @@ func TestErrorsAreProblemsWithHeaders(t *testing.T) {
 		wantStatus int
 		wantCode   string
 	}{
-		{"unknown API route", httptest.NewRequest("GET", "/api/v1/nothing-here", nil), 404, "not_found"},
-		{"unknown API method", httptest.NewRequest("DELETE", "/api/v1/nothing-here", nil), 404, "not_found"},
+		// Under /api/v1 the session is checked first (401 without one; see TestNoSessionIs401).
+		{"unknown API route", httptest.NewRequest("GET", "/api/nothing-here", nil), 404, "not_found"},
+		{"unknown API method", httptest.NewRequest("DELETE", "/api/nothing-here", nil), 404, "not_found"},
 		{"unknown auth route", httptest.NewRequest("GET", "/auth/nowhere", nil), 404, "not_found"},
 		{"missing asset", httptest.NewRequest("GET", "/assets/missing.js", nil), 404, "not_found"},
 	}

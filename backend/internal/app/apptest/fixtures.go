@@ -1,0 +1,62 @@
+package apptest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"minside/backend/internal/agency"
+	"minside/backend/internal/citizens"
+	"minside/backend/internal/represent"
+	"minside/backend/internal/store"
+)
+
+// Citizen returns the citizen with this national identity number, creating them as an agency
+// mention would (the same row a later login finds).
+func (p *Portal) Citizen(t testing.TB, number, name string) *citizens.Citizen {
+	t.Helper()
+	n, err := p.App.Citizens.Parse(number)
+	if err != nil {
+		t.Fatalf("apptest: citizen: %v", err)
+	}
+	c, err := p.App.Citizens.Ensure(context.Background(), p.DB, n, name, p.Clock.Now())
+	if err != nil {
+		t.Fatalf("apptest: citizen: %v", err)
+	}
+	return c
+}
+
+// Agency creates an agency with this slug (no API key, no webhook).
+func (p *Portal) Agency(t testing.TB, slug string) *agency.Agency {
+	t.Helper()
+	now := store.UTC(p.Clock.Now())
+	a := &agency.Agency{ID: store.NewID(), Slug: slug, Name: slug, CreatedAt: now, UpdatedAt: now}
+	if _, err := p.DB.NewInsert().Model(a).Exec(context.Background()); err != nil {
+		t.Fatalf("apptest: agency: %v", err)
+	}
+	return a
+}
+
+// Relation records that rep may act for subject, as the population register or a fullmakt
+// registry would: kind represent.KindGuardian or KindPowerOfAttorney, scopes nil for every area,
+// valid from now on until until (nil: open-ended). It creates the feeding agency when needed.
+func (p *Portal) Relation(t testing.TB, kind string, rep, subject *citizens.Citizen, scopes []string, until *time.Time) *represent.Relation {
+	t.Helper()
+	ctx := context.Background()
+	var ag agency.Agency
+	if err := p.DB.NewSelect().Model(&ag).Where("slug = ?", "folkeregisteret").Scan(ctx); err != nil {
+		ag = *p.Agency(t, "folkeregisteret")
+	}
+	now := store.UTC(p.Clock.Now())
+	r := &represent.Relation{ID: store.NewID(), AgencyID: ag.ID, ExternalID: store.NewID(), Version: 1, Kind: kind,
+		RepresentativeID: rep.ID, SubjectID: subject.ID, Scopes: scopes, ValidFrom: now.Add(-time.Hour),
+		CreatedAt: now, UpdatedAt: now}
+	if until != nil {
+		u := store.UTC(*until)
+		r.ValidUntil = &u
+	}
+	if _, err := p.DB.NewInsert().Model(r).Exec(ctx); err != nil {
+		t.Fatalf("apptest: relation: %v", err)
+	}
+	return r
+}

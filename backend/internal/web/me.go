@@ -1,0 +1,133 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"minside/backend/internal/apperr"
+	"minside/backend/internal/audit"
+	"minside/backend/internal/citizens"
+	"minside/backend/internal/represent"
+)
+
+// personJSON is the Person of the citizen API: never a national id, not even masked.
+type personJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type representedJSON struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Relation    string     `json:"relation"`
+	Scopes      []string   `json:"scopes"` // null: every area
+	ValidUntil  *time.Time `json:"validUntil"`
+	NeedsAction int        `json:"needsAction"`
+}
+
+type meJSON struct {
+	ID           string            `json:"id"`
+	Name         string            `json:"name"`
+	PIDMasked    string            `json:"pidMasked"`
+	BirthDate    string            `json:"birthDate"`
+	Language     string            `json:"language"`
+	CSRFToken    string            `json:"csrfToken"`
+	SharedDevice bool              `json:"sharedDevice"`
+	Roles        []string          `json:"roles"`
+	ActingAs     *personJSON       `json:"actingAs"`
+	Represents   []representedJSON `json:"represents"`
+}
+
+// me answers GET /api/v1/me: the person, their session's CSRF token, and whom they may act for.
+func (s *Server) me(c *fiber.Ctx) error {
+	return s.answerMe(c, principalOf(c))
+}
+
+func (s *Server) answerMe(c *fiber.Ctx, p Principal) error {
+	ctx := c.UserContext()
+	db := s.deps.DB
+	self, err := citizens.Get(ctx, db, p.CitizenID)
+	if err != nil {
+		return err
+	}
+	out := meJSON{ID: self.ID, Name: self.Name, PIDMasked: self.PIDMasked, BirthDate: self.BirthDate.Format(time.DateOnly),
+		Language: languageOf(c), CSRFToken: p.CSRFToken, SharedDevice: p.SharedDevice,
+		Roles: []string{}, Represents: []representedJSON{}}
+	var roles []citizens.Role
+	if err := db.NewSelect().Model(&roles).Where("citizen_id = ?", self.ID).OrderExpr("role, scope").Scan(ctx); err != nil {
+		return fmt.Errorf("web: roles: %w", err)
+	}
+	for _, r := range roles {
+		out.Roles = append(out.Roles, r.Role+":"+r.Scope)
+	}
+	list, err := s.deps.Access.Represents(ctx, db, self.ID, s.deps.Now())
+	if err != nil {
+		return err
+	}
+	for _, r := range list {
+		item := representedJSON{ID: r.Subject.ID, Name: r.Subject.Name, Relation: r.Relation, Scopes: r.Areas, ValidUntil: r.ValidUntil}
+		if s.deps.NeedsAction != nil {
+			view := represent.View{SubjectID: r.Subject.ID, Areas: r.Areas, ActorID: self.ID}
+			if item.NeedsAction, err = s.deps.NeedsAction(ctx, view); err != nil {
+				return err
+			}
+		}
+		out.Represents = append(out.Represents, item)
+		if p.ActingAs && r.Subject.ID == p.SubjectID {
+			out.ActingAs = &personJSON{ID: r.Subject.ID, Name: r.Subject.Name}
+		}
+	}
+	return c.JSON(out)
+}
+
+// putActingAs answers PUT /api/v1/me/acting-as {citizenId|null}: whom the session acts for from
+// now on. Someone the citizen may not act for is answered as not found.
+func (s *Server) putActingAs(c *fiber.Ctx) error {
+	var body struct {
+		CitizenID *string `json:"citizenId"`
+	}
+	if err := json.Unmarshal(c.Body(), &body); err != nil {
+		return apperr.BadRequest("error.detail.malformed_json").Wrap(err)
+	}
+	p := principalOf(c)
+	ctx := c.UserContext()
+	if body.CitizenID == nil || *body.CitizenID == "" || *body.CitizenID == p.CitizenID {
+		if err := s.deps.Sessions.SetActingAs(ctx, p.SessionHash, nil); err != nil {
+			return err
+		}
+		if p.ActingAs {
+			if err := s.recordActing(c, "act_as_end", p.SubjectID); err != nil {
+				return err
+			}
+		}
+		p.SubjectID, p.ActingAs, p.Areas = p.CitizenID, false, nil
+		return s.answerMe(c, p)
+	}
+	subject := *body.CitizenID
+	view, ok, err := s.deps.Access.ViewFor(ctx, s.deps.DB, p.CitizenID, subject, s.deps.Now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.notFoundFor(c, "citizen", subject)
+	}
+	if err := s.deps.Sessions.SetActingAs(ctx, p.SessionHash, &subject); err != nil {
+		return err
+	}
+	if err := s.recordActing(c, "act_as_start", subject); err != nil {
+		return err
+	}
+	p.SubjectID, p.ActingAs, p.Areas = view.SubjectID, true, view.Areas
+	c.Locals(localPrincipal, p)
+	return s.answerMe(c, p)
+}
+
+func (s *Server) recordActing(c *fiber.Ctx, action, subjectID string) error {
+	p := principalOf(c)
+	return audit.Record(c.UserContext(), s.deps.DB, audit.Entry{At: s.deps.Now(), ActorKind: audit.ActorRepresentative,
+		ActorID: &p.CitizenID, SubjectID: &subjectID, Action: action, ObjectKind: "citizen", ObjectID: subjectID,
+		RequestID: requestIDOf(c)})
+}
