@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"minside/backend/internal/push"
 )
 
 // Modes.
@@ -20,14 +22,6 @@ const (
 	ModeDev        = "dev"
 	ModeProduction = "production"
 )
-
-// DefaultPushHosts are the push services of the browsers in common use, matched as host suffixes.
-var DefaultPushHosts = []string{
-	"fcm.googleapis.com",
-	"updates.push.services.mozilla.com",
-	"notify.windows.com",
-	"push.apple.com",
-}
 
 // Config holds every setting. Secrets are tagged so they are never printed.
 type Config struct {
@@ -52,7 +46,10 @@ type Config struct {
 	VAPIDPublicKey   string
 	VAPIDPrivateKey  string `secret:"true"`
 	VAPIDSubject     string
-	PushAllowedHosts []string
+	// PushAllowedHosts is MINSIDE_PUSH_ALLOWED_HOSTS as given, interpreted by push.ParseAllowList:
+	// "" means push.DefaultAllowList; a non-empty list replaces the defaults (add "default" to
+	// keep them); "host:port" admits exactly that host, even on a private address.
+	PushAllowedHosts string
 
 	BodyLimit       int
 	ShutdownTimeout time.Duration
@@ -74,8 +71,7 @@ func Default() Config {
 		StepUpACR:        "idporten-loa-substantial",
 		SessionIdle:      30 * time.Minute,
 		SessionAbsolute:  120 * time.Minute,
-		VAPIDSubject:     "mailto:postmottak@minside.example.no",
-		PushAllowedHosts: DefaultPushHosts,
+		VAPIDSubject:     "mailto:postmottak@minside.kommune.no",
 		BodyLimit:        256 << 10,
 		ShutdownTimeout:  15 * time.Second,
 		LogLevel:         "info",
@@ -154,7 +150,7 @@ func Load(getenv func(string) string) (Config, error) {
 	str("VAPID_PUBLIC_KEY", &c.VAPIDPublicKey)
 	secret("VAPID_PRIVATE_KEY", &c.VAPIDPrivateKey)
 	str("VAPID_SUBJECT", &c.VAPIDSubject)
-	list("PUSH_ALLOWED_HOSTS", &c.PushAllowedHosts)
+	str("PUSH_ALLOWED_HOSTS", &c.PushAllowedHosts)
 	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	str("LOG_LEVEL", &c.LogLevel)
 	list("TRUSTED_PROXIES", &c.TrustedProxies)
@@ -222,6 +218,17 @@ func (c Config) Validate() error {
 		}
 		if c.SeedDemo {
 			bad("MINSIDE_SEED_DEMO is not allowed in production")
+		}
+	}
+	if _, err := push.ParseAllowList(c.PushAllowedHosts); err != nil {
+		bad("MINSIDE_PUSH_ALLOWED_HOSTS: %v", err)
+	}
+	if _, err := push.ParseSubject(c.VAPIDSubject); err != nil {
+		bad("MINSIDE_VAPID_SUBJECT must be a mailto: address at a real domain or an https: URL: %v", err)
+	}
+	if c.VAPIDPublicKey != "" || c.VAPIDPrivateKey != "" {
+		if _, err := push.ParseVAPIDKeys(c.VAPIDPublicKey, c.VAPIDPrivateKey); err != nil {
+			bad("MINSIDE_VAPID_PUBLIC_KEY / MINSIDE_VAPID_PRIVATE_KEY: %v (minside vapid-keys prints a new pair)", err)
 		}
 	}
 	for name, v := range map[string]string{"MINSIDE_PID_KEY": c.PIDKey, "MINSIDE_SESSION_KEY": c.SessionKey} {

@@ -54,6 +54,7 @@ type Deps struct {
 	// NeedsAction counts what a person must do (GET /api/v1/me "represents[].needsAction"); the
 	// overview service provides it. nil answers 0.
 	NeedsAction func(ctx context.Context, view represent.View) (int, error)
+	Notify      *NotifyDeps // web push, preferences, "what we sent you" (issue 6)
 }
 
 // Server is the Fiber application with its dependencies.
