@@ -100,6 +100,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		Config:     cfg,
 		Log:        log,
 		Translator: a.Bundle,
+		Catalog:    a.Bundle,
 		Ready:      a.DB,
 		Registry:   a.Registry,
 		PWA:        dist,

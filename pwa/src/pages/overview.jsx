@@ -12,7 +12,7 @@ export function Overview() {
   const name = s.me ? s.me.name : '';
   const stale = !s.online && s.overviewSavedAt;
   return (
-    <Page title={t('ui.overview.greeting', { name })}>
+    <Page title={t('ui.overview.hello', { name })}>
       <ActingAs />
       {stale ? <StaleNote savedAt={s.overviewSavedAt} t={t} lang={s.lang} /> : null}
       {!o ? <p class="loading">{t('ui.common.loading')}</p> : (
