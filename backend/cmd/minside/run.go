@@ -21,6 +21,7 @@ Usage:
   minside [serve] [flags]     start the portal (default)
   minside migrate             apply database migrations and exit
   minside locales check       check the message files; non-zero exit on an error
+  minside vapid-keys          print a new web push (VAPID) key pair as MINSIDE_VAPID_* lines
 
 Configuration comes from MINSIDE_* environment variables; see README.md.
 Flags of serve: --addr, --database-url, --env (they override the environment).
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return errors.New("usage: minside locales check")
 		}
 		return localesCheck(stdout)
+	case "vapid-keys": // web push (issue 6)
+		return vapidKeys(stdout)
 	case "help", "-h", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err
@@ -64,7 +67,7 @@ func loadConfig(getenv func(string) string, args []string) (config.Config, error
 		return cfg, err
 	}
 	if cfg.Dev() {
-		if err := cfg.FillDevSecrets(nil); err != nil {
+		if err := cfg.FillDevSecrets(app.VAPIDGenerator()); err != nil {
 			return cfg, err
 		}
 	}

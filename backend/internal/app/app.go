@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -45,14 +46,16 @@ type App struct {
 	Citizens *citizens.Directory
 	Sessions *sessions.Store
 	Login    *login.Client
+	Notify   *Notify // web push: outbox handlers and reminders (issue 6)
 }
 
 // Option adjusts how New builds the portal; the command passes none, tests do.
 type Option func(*options)
 
 type options struct {
-	now       func() time.Time
-	devIdPKey *rsa.PrivateKey
+	now        func() time.Time
+	devIdPKey  *rsa.PrivateKey
+	pushClient *http.Client // WithPushClient (issue 6)
 }
 
 // WithDevIdPKey gives the dev identity provider its signing key instead of a fresh one (RSA key
@@ -113,6 +116,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	// --- end login, sessions and representation ---
+	// --- Web push and notifications (issue 6) ---
+	if err := a.buildNotify(&deps, o.pushClient); err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+	// --- end web push ---
 	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.DB.Close()
@@ -128,6 +137,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.DB.RunCheckpoints(workCtx, time.Minute, a.Log) })
 	wg.Go(func() { a.Sessions.RunSweeper(workCtx, 5*time.Minute, a.Log) })
+	wg.Go(func() { a.Notify.Reminders.Run(workCtx, time.Minute) }) // web push reminders (issue 6)
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Server.App().Listener(ln) }()

@@ -43,9 +43,9 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 
-	VAPIDPublicKey   string
-	VAPIDPrivateKey  string `secret:"true"`
-	VAPIDSubject     string
+	VAPIDPublicKey  string
+	VAPIDPrivateKey string `secret:"true"`
+	VAPIDSubject    string
 	// PushAllowedHosts is MINSIDE_PUSH_ALLOWED_HOSTS as given, interpreted by push.ParseAllowList:
 	// "" means push.DefaultAllowList; a non-empty list replaces the defaults (add "default" to
 	// keep them); "host:port" admits exactly that host, even on a private address.
@@ -61,21 +61,21 @@ type Config struct {
 // Default returns the configuration of a fresh dev machine.
 func Default() Config {
 	return Config{
-		Env:              ModeDev,
-		Addr:             ":8080",
-		BaseURL:          "http://localhost:8080",
-		DatabaseURL:      "sqlite:data/minside.db",
-		DataDir:          "data",
-		OIDCClientID:     "minside",
-		RequiredACR:      "idporten-loa-substantial",
-		StepUpACR:        "idporten-loa-substantial",
-		SessionIdle:      30 * time.Minute,
-		SessionAbsolute:  120 * time.Minute,
-		VAPIDSubject:     "mailto:postmottak@minside.kommune.no",
-		BodyLimit:        256 << 10,
-		ShutdownTimeout:  15 * time.Second,
-		LogLevel:         "info",
-		SeedDemo:         true,
+		Env:             ModeDev,
+		Addr:            ":8080",
+		BaseURL:         "http://localhost:8080",
+		DatabaseURL:     "sqlite:data/minside.db",
+		DataDir:         "data",
+		OIDCClientID:    "minside",
+		RequiredACR:     "idporten-loa-substantial",
+		StepUpACR:       "idporten-loa-substantial",
+		SessionIdle:     30 * time.Minute,
+		SessionAbsolute: 120 * time.Minute,
+		VAPIDSubject:    "mailto:postmottak@minside.kommune.no",
+		BodyLimit:       256 << 10,
+		ShutdownTimeout: 15 * time.Second,
+		LogLevel:        "info",
+		SeedDemo:        true,
 	}
 }
 
