@@ -50,14 +50,18 @@ func NewDevices(db bun.IDB, allow push.AllowList) *Devices { return &Devices{db:
 // that device (keys, label, owner, session) instead of adding a second one; an endpoint moves to
 // whoever registered it last, so a shared browser never notifies its previous user.
 func (d *Devices) Register(ctx context.Context, citizenID, sessionHash string, body []byte, now time.Time) (Device, error) {
+	var extra struct {
+		Label string `json:"label"`
+	}
+	if len(body) <= push.MaxSubscriptionBodyBytes {
+		if err := json.Unmarshal(body, &extra); err != nil {
+			return Device{}, apperr.BadRequest("error.detail.malformed_json").Wrap(err)
+		}
+	}
 	sub, err := push.ParseSubscription(body, d.allow)
 	if err != nil {
 		return Device{}, err
 	}
-	var extra struct {
-		Label string `json:"label"`
-	}
-	_ = json.Unmarshal(body, &extra) // the body already parsed as JSON above
 	if utf8.RuneCountInString(extra.Label) > MaxLabelRunes {
 		return Device{}, apperr.Invalid(apperr.Field("/label", "field.too_long", map[string]any{"max": MaxLabelRunes}))
 	}
