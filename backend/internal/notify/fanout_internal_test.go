@@ -6,6 +6,7 @@ import (
 )
 
 func TestPushableIDsAndLinks(t *testing.T) {
+	t.Parallel()
 	for range 2000 {
 		if id := pushableID(); hasElevenDigits(id) {
 			t.Fatalf("pushableID gave %s", id)

@@ -18,6 +18,7 @@ import (
 // decrypts an English title (the citizen's saved language), checks the VAPID signature, and sees
 // the TTL, urgency and topic of a case update.
 func TestCaseUpdateReachesDeviceInCitizensLanguage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		who := e.citizen(adult)
@@ -63,6 +64,7 @@ func TestCaseUpdateReachesDeviceInCitizensLanguage(t *testing.T) {
 
 // The push service's answers, one table row each: what becomes of the delivery and the device.
 func TestPushOutcomes(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		tests := []struct {
 			name        string
@@ -132,6 +134,7 @@ func TestPushOutcomes(t *testing.T) {
 
 // A 429's Retry-After sets the next attempt; without one the backoff decides.
 func TestRetryHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		who := e.citizen(adult)
@@ -162,6 +165,7 @@ func TestRetryHonoursRetryAfter(t *testing.T) {
 // With the push service down for a while and the sender restarted in between, every delivery
 // arrives exactly once.
 func TestServiceDownAndRestartLosesNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ag := e.agency("Oslo bibliotek")
@@ -220,6 +224,7 @@ func TestServiceDownAndRestartLosesNothing(t *testing.T) {
 
 // A stored device whose endpoint the allow-list no longer admits is forgotten without a request.
 func TestEndpointNoLongerAllowedForgetsDevice(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		who := e.citizen(adult)
@@ -240,6 +245,7 @@ func TestEndpointNoLongerAllowedForgetsDevice(t *testing.T) {
 }
 
 func TestShortTitleAfter413(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		who := e.citizen(adult)
