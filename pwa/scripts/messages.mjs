@@ -25,6 +25,9 @@ export const TEMPLATES = {
   'ui.people.scope.${sc}': ['health'],
 };
 
+// Ids named in lookup tables rather than in t(…) calls.
+const TABLE_IDS = /'(ui\.outbox\.kind\.\w+)'/g;
+
 function files(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : /\.(js|jsx)$/.test(e.name) ? [join(dir, e.name)] : []));
 }
@@ -36,6 +39,7 @@ export function usedIds() {
   for (const f of files(src)) {
     const text = readFileSync(f, 'utf8');
     for (const m of text.matchAll(/\bt\(\s*'(ui\.[\w.]+)'/g)) ids.add(m[1]);
+    for (const m of text.matchAll(TABLE_IDS)) ids.add(m[1]);
     for (const m of text.matchAll(/\bt\(\s*`(ui\.[^`]+)`/g)) {
       const tpl = m[1];
       const values = TEMPLATES[tpl];

@@ -24,6 +24,8 @@ import (
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
 	"minside/backend/internal/i18n"
+	"minside/backend/internal/live"
+	"minside/backend/internal/overview"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
@@ -46,7 +48,13 @@ type App struct {
 	Citizens *citizens.Directory
 	Sessions *sessions.Store
 	Login    *login.Client
+<<<<<<< HEAD
 	Notify   *Notify // web push: outbox handlers and reminders (issue 6)
+=======
+
+	Overview *overview.Service // the citizen's reads (issue 5)
+	Live     *live.Broker      // live updates to open streams; runs with the serve context
+>>>>>>> main
 }
 
 // Option adjusts how New builds the portal; the command passes none, tests do.
@@ -116,12 +124,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	// --- end login, sessions and representation ---
+<<<<<<< HEAD
 	// --- Web push and notifications (issue 6) ---
 	if err := a.buildNotify(&deps, o.pushClient); err != nil {
 		_ = a.DB.Close()
 		return nil, err
 	}
 	// --- end web push ---
+=======
+	// --- Overview, lists, changes feed and live updates (issue 5) ---
+	a.Overview = overview.New(a.DB, a.Now)
+	a.Live = live.New(a.DB, log, live.DefaultInterval)
+	deps.Overview, deps.Live, deps.NeedsAction = a.Overview, a.Live, a.Overview.NeedsAction
+	// The case.seen webhook goes here once the delivery helper's webhook package lands:
+	// deps.CaseSeen = func(ctx context.Context, tx bun.Tx, agencyID string, data map[string]any, now time.Time) error {
+	//	return webhook.Enqueue(ctx, tx, agencyID, "case.seen", data, now)
+	// }
+	// --- end overview ---
+>>>>>>> main
 	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.DB.Close()
@@ -137,7 +157,13 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.DB.RunCheckpoints(workCtx, time.Minute, a.Log) })
 	wg.Go(func() { a.Sessions.RunSweeper(workCtx, 5*time.Minute, a.Log) })
+<<<<<<< HEAD
 	wg.Go(func() { a.Notify.Reminders.Run(workCtx, time.Minute) }) // web push reminders (issue 6)
+=======
+	// Live updates stop with ctx itself, not after shutdown: closing every stream is what lets
+	// the shutdown finish instead of waiting on open event streams.
+	wg.Go(func() { a.Live.Run(ctx) })
+>>>>>>> main
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Server.App().Listener(ln) }()

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minside/backend/internal/apperr"
+	"minside/backend/internal/overview"
 )
 
 // statusOf maps a stable error code to its HTTP status: the only place that knows both.
@@ -90,6 +91,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if !ok {
 		var fe *fiber.Error
 		switch {
+		case overview.Unavailable(err):
+			// The database is away or too slow (a session lookup, a read): say so, and that it passes.
+			s.deps.Log.Warn("database unavailable", "request_id", requestIDOf(c), "route", routeOf(c), "err", err)
+			ae = apperr.Unavailable(err)
 		case errors.As(err, &fe):
 			ae = apperr.New(codeOfStatus(fe.Code))
 			if fe.Code == http.StatusRequestEntityTooLarge {

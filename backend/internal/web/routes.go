@@ -48,6 +48,21 @@ func (s *Server) routes() {
 	}
 	// --- end web push ---
 
+	// --- Overview, lists, search, changes feed and live updates (issue 5) ---
+	if s.deps.Overview != nil {
+		citizen.Get("/me/overview", s.getOverview)
+		citizen.Get("/cases", s.listCases)
+		citizen.Get("/cases/:id", s.getCase)
+		citizen.Get("/bookings", s.listBookings)
+		citizen.Get("/keys", s.listKeys)
+		citizen.Get("/notifications", s.listNotifications)
+		citizen.Get("/tiles", s.listTiles)
+		citizen.Get("/search", s.search)
+		citizen.Get("/changes", s.changesFeed)
+		citizen.Get("/events", s.events)
+	}
+	// --- end overview ---
+
 	// Catch-alls last: unknown API and auth paths are problems, every other GET is the PWA
 	// (its router handles deep links).
 	app.Use("/api", s.notFound)

@@ -16,6 +16,8 @@ import (
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
 	"minside/backend/internal/i18n"
+	"minside/backend/internal/live"
+	"minside/backend/internal/overview"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
@@ -64,6 +66,12 @@ type Deps struct {
 	// overview service provides it. nil answers 0.
 	NeedsAction func(ctx context.Context, view represent.View) (int, error)
 	Notify      *NotifyDeps // web push, preferences, "what we sent you" (issue 6)
+
+	// --- Overview, lists, changes feed and live updates (issue 5) ---
+	Overview *overview.Service
+	Live     *live.Broker
+	// CaseSeen runs in the transaction of a person's first open of a case (the case.seen webhook).
+	CaseSeen overview.SeenHook
 }
 
 // Server is the Fiber application with its dependencies.

@@ -1,0 +1,213 @@
+package overview
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"minside/backend/internal/apperr"
+	"minside/backend/internal/represent"
+)
+
+// Link is someone the logged-in person may act for, as the "people" of the overview.
+type Link struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Relation    string     `json:"relation"`
+	Scopes      []string   `json:"scopes"`
+	ValidUntil  *time.Time `json:"validUntil"`
+	NeedsAction int        `json:"needsAction"`
+	birthDate   time.Time
+	district    string
+}
+
+// citizenRow is the part of a citizen the overview needs.
+type citizenRow struct {
+	ID        string    `bun:"id"`
+	Name      string    `bun:"name"`
+	BirthDate time.Time `bun:"birth_date"`
+	District  string    `bun:"district"`
+	UpdatedAt time.Time `bun:"updated_at"`
+}
+
+// subject is one person whose items the viewer sees, and in which areas.
+type subject struct {
+	id     string
+	person *Person   // nil for the viewer's own subject; set for items marked as someone else's
+	areas  []string  // nil: every area
+	all    bool      // areas is nil: keys and notifications (which carry no area) are visible too
+	birth  time.Time // for tile targeting on children's ages
+}
+
+// scope is everything a request may see, resolved once per request from the relations table.
+type scope struct {
+	viewer   Viewer
+	self     citizenRow // the subject of the request
+	me       citizenRow // the logged-in person
+	visible  []subject  // self first, then the people acted for when acting as oneself
+	links    []Link     // the logged-in person's relations (the overview's "people")
+	relStamp string     // changes when the relations change (part of the ETag)
+	counted  []string   // every person whose needs-action count is shown
+	byID     map[string]*subject
+}
+
+type relationRow struct {
+	Kind       string     `bun:"kind"`
+	Scopes     []string   `bun:"scopes"`
+	ValidUntil *time.Time `bun:"valid_until"`
+	UpdatedAt  time.Time  `bun:"updated_at"`
+	SubjectID  string     `bun:"subject_id"`
+	Name       string     `bun:"name"`
+	BirthDate  time.Time  `bun:"birth_date"`
+	District   string     `bun:"district"`
+}
+
+const relationsQuery = `SELECT r.kind, r.scopes, r.valid_until, r.updated_at, r.subject_id, c.name, c.birth_date, c.district
+FROM relations r JOIN citizens c ON c.id = r.subject_id
+WHERE r.representative_id = ? AND r.valid_from <= ? AND (r.valid_until IS NULL OR r.valid_until > ?)
+ORDER BY c.name, r.subject_id, r.kind`
+
+const citizensQuery = `SELECT id, name, birth_date, district, updated_at FROM citizens WHERE id IN (?)`
+
+// resolve loads who the viewer is, whom they may act for and what they may see. A subject the viewer
+// may not act for is answered as not found, like any foreign id.
+func (s *Service) resolve(ctx context.Context, v Viewer, now time.Time) (*scope, error) {
+	if v.CitizenID == "" {
+		return nil, apperr.Unauthorized()
+	}
+	now = utc(now)
+	var rels []relationRow
+	if err := s.db.NewRaw(relationsQuery, v.CitizenID, now, now).Scan(ctx, &rels); err != nil {
+		return nil, fail("relations", err)
+	}
+	sc := &scope{viewer: v, byID: map[string]*subject{}}
+	var stamp strings.Builder
+	for _, r := range rels {
+		if r.Kind == represent.KindGuardian && !r.BirthDate.AddDate(18, 0, 0).After(now) {
+			continue // guardianship ends when the child comes of age
+		}
+		fmt.Fprintf(&stamp, "%s/%s/%d/%v;", r.SubjectID, r.Kind, r.UpdatedAt.UnixMicro(), r.ValidUntil)
+		if i := slices.IndexFunc(sc.links, func(l Link) bool { return l.ID == r.SubjectID }); i >= 0 {
+			l := &sc.links[i]
+			l.Scopes = unionScopes(l.Scopes, scopesOf(r))
+			if r.Kind == represent.KindGuardian {
+				l.Relation = r.Kind
+			}
+			continue
+		}
+		sc.links = append(sc.links, Link{ID: r.SubjectID, Name: r.Name, Relation: r.Kind, Scopes: scopesOf(r),
+			ValidUntil: r.ValidUntil, birthDate: r.BirthDate, district: r.District})
+	}
+	sc.relStamp = stamp.String()
+
+	subjectID := v.subject()
+	var rows []citizenRow
+	if err := s.db.NewRaw(citizensQuery, bun.In(uniq([]string{v.CitizenID, subjectID}))).Scan(ctx, &rows); err != nil {
+		return nil, fail("citizen", err)
+	}
+	for _, r := range rows {
+		if r.ID == subjectID {
+			sc.self = r
+		}
+		if r.ID == v.CitizenID {
+			sc.me = r
+		}
+	}
+	if sc.self.ID == "" || sc.me.ID == "" {
+		return nil, apperr.NotFound()
+	}
+	if v.ActingAs() {
+		i := slices.IndexFunc(sc.links, func(l Link) bool { return l.ID == subjectID })
+		if i < 0 {
+			return nil, apperr.NotFound()
+		}
+		sc.add(subject{id: subjectID, areas: sc.links[i].Scopes, all: sc.links[i].Scopes == nil, birth: sc.self.BirthDate})
+	} else {
+		sc.add(subject{id: subjectID, all: true, birth: sc.self.BirthDate})
+		for _, l := range sc.links {
+			sc.add(subject{id: l.ID, person: &Person{ID: l.ID, Name: l.Name}, areas: l.Scopes, all: l.Scopes == nil, birth: l.birthDate})
+		}
+	}
+	sc.counted = sc.ids()
+	for _, l := range sc.links {
+		if _, ok := sc.byID[l.ID]; !ok {
+			sc.counted = append(sc.counted, l.ID)
+		}
+	}
+	return sc, nil
+}
+
+func (sc *scope) add(sub subject) {
+	sc.visible = append(sc.visible, sub)
+	sc.byID[sub.id] = &sc.visible[len(sc.visible)-1]
+	for i := range sc.visible { // the slice may have moved
+		sc.byID[sc.visible[i].id] = &sc.visible[i]
+	}
+}
+
+// ids lists the visible people.
+func (sc *scope) ids() []string {
+	out := make([]string, len(sc.visible))
+	for i, sub := range sc.visible {
+		out[i] = sub.id
+	}
+	return out
+}
+
+// fullIDs lists the visible people whose every area the viewer may see (keys, notifications).
+func (sc *scope) fullIDs() []string {
+	var out []string
+	for _, sub := range sc.visible {
+		if sub.all {
+			out = append(out, sub.id)
+		}
+	}
+	return out
+}
+
+// sees reports whether an item of citizenID in area is visible, and whose it is (nil: the subject's own).
+func (sc *scope) sees(citizenID, area string) (bool, *Person) {
+	sub, ok := sc.byID[citizenID]
+	if !ok {
+		return false, nil
+	}
+	if !sub.all && !slices.Contains(sub.areas, area) {
+		return false, nil
+	}
+	return true, sub.person
+}
+
+// seesAll reports whether items without an area (keys, notifications) of citizenID are visible.
+func (sc *scope) seesAll(citizenID string) (bool, *Person) {
+	sub, ok := sc.byID[citizenID]
+	if !ok || !sub.all {
+		return false, nil
+	}
+	return true, sub.person
+}
+
+func scopesOf(r relationRow) []string {
+	if r.Kind == represent.KindGuardian || len(r.Scopes) == 0 {
+		return nil
+	}
+	return slices.Clone(r.Scopes)
+}
+
+// unionScopes merges two relations to the same person: nil (every area) wins.
+func unionScopes(a, b []string) []string {
+	if a == nil || b == nil {
+		return nil
+	}
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

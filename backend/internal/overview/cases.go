@@ -1,0 +1,146 @@
+package overview
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"minside/backend/internal/apperr"
+	"minside/backend/internal/cases"
+)
+
+// NextAction is what the citizen must do next on a case, and by when.
+type NextAction struct {
+	Text  string     `json:"text"`
+	DueAt *time.Time `json:"dueAt"`
+}
+
+// Case is a case as lists, the overview and the changes feed show it.
+type Case struct {
+	ID         string      `json:"id"`
+	Agency     Agency      `json:"agency"`
+	Title      string      `json:"title"`
+	Status     string      `json:"status"`
+	NextAction *NextAction `json:"nextAction"`
+	UpdatedAt  time.Time   `json:"updatedAt"`
+	DeepLink   string      `json:"deepLink"`
+	Subject    *Person     `json:"subject"`
+	SeenAt     *time.Time  `json:"seenAt"`
+	kind       string
+	citizenID  string
+}
+
+// Statuses a case list may be filtered on.
+var caseStatuses = []string{cases.StatusReceived, cases.StatusInProgress, cases.StatusAwaitingCitizen, cases.StatusDecided, cases.StatusClosed}
+
+type caseRow struct {
+	ID            string     `bun:"id"`
+	CitizenID     string     `bun:"citizen_id"`
+	Kind          string     `bun:"kind"`
+	Area          string     `bun:"area"`
+	Status        string     `bun:"status"`
+	NextActionDue *time.Time `bun:"next_action_due"`
+	DeepLink      string     `bun:"deep_link"`
+	UpdatedAt     time.Time  `bun:"updated_at"`
+	AgencySlug    string     `bun:"agency_slug"`
+	AgencyName    string     `bun:"agency_name"`
+	SeenAt        *time.Time `bun:"seen_at"`
+}
+
+// caseSelect reads cases with their agency and when the viewer (first ?) first opened them.
+const caseSelect = `SELECT c.id, c.citizen_id, c.kind, c.area, c.status, c.next_action_due, c.deep_link, c.updated_at,
+ a.slug AS agency_slug, a.name AS agency_name, s.first_seen_at AS seen_at
+FROM cases c JOIN agencies a ON a.id = c.agency_id
+LEFT JOIN case_seen s ON s.case_id = c.id AND s.citizen_id = ?
+WHERE `
+
+// loadCases runs caseSelect with the given condition and localizes the rows.
+func (s *Service) loadCases(ctx context.Context, sc *scope, where string, args ...any) ([]Case, error) {
+	var rows []caseRow
+	all := append([]any{sc.viewer.CitizenID}, args...)
+	if err := s.db.NewRaw(caseSelect+where, all...).Scan(ctx, &rows); err != nil {
+		return nil, fail("cases", err)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	txt, err := s.loadTexts(ctx, ids, sc.viewer.Lang)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Case, 0, len(rows))
+	for _, r := range rows {
+		ok, who := sc.sees(r.CitizenID, r.Area)
+		if !ok {
+			continue
+		}
+		out = append(out, caseOf(r, who, txt))
+	}
+	return out, nil
+}
+
+func caseOf(r caseRow, who *Person, txt localTexts) Case {
+	c := Case{ID: r.ID, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName}, Title: txt.get(r.ID, "title"),
+		Status: r.Status, UpdatedAt: r.UpdatedAt.UTC(), DeepLink: r.DeepLink, Subject: who, SeenAt: utcPtr(r.SeenAt),
+		kind: r.Kind, citizenID: r.CitizenID}
+	if text := txt.get(r.ID, "next_action"); text != "" || r.NextActionDue != nil {
+		c.NextAction = &NextAction{Text: text, DueAt: utcPtr(r.NextActionDue)}
+	}
+	return c
+}
+
+// Cases lists the viewer's cases, most recently updated first, optionally of one status.
+func (s *Service) Cases(ctx context.Context, v Viewer, status string, page PageRequest) (Page[Case], error) {
+	if status != "" && !slices.Contains(caseStatuses, status) {
+		return Page[Case]{}, apperr.Invalid(apperr.Field("/status", "field.invalid", nil))
+	}
+	after, err := page.after()
+	if err != nil {
+		return Page[Case]{}, err
+	}
+	ctx, cancel := read(ctx)
+	defer cancel()
+	sc, err := s.resolve(ctx, v, s.now())
+	if err != nil {
+		return Page[Case]{}, err
+	}
+	where, args := sc.whose("c.citizen_id", "c.area")
+	if status != "" {
+		where += " AND c.status = ?"
+		args = append(args, status)
+	}
+	ks, kargs := keyset("c.updated_at", "c.id", true, after)
+	limit := page.limit()
+	args = append(append(args, kargs...), limit+1)
+	items, err := s.loadCases(ctx, sc, where+ks+" ORDER BY c.updated_at DESC, c.id DESC LIMIT ?", args...)
+	if err != nil {
+		return Page[Case]{}, err
+	}
+	if err := s.auditRead(ctx, sc, sc.self.ID, "read.cases", "case", ""); err != nil {
+		return Page[Case]{}, err
+	}
+	return pageOf(items, limit, func(c Case) (time.Time, string) { return c.UpdatedAt, c.ID }), nil
+}
+
+// casesByID loads the visible cases among ids (the changes feed).
+func (s *Service) casesByID(ctx context.Context, sc *scope, ids []string) (map[string]Case, error) {
+	out := map[string]Case{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	where, args := sc.whose("c.citizen_id", "c.area")
+	items, err := s.loadCases(ctx, sc, where+" AND c.id IN (?)", append(args, inIDs(ids))...)
+	for _, c := range items {
+		out[c.ID] = c
+	}
+	return out, err
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

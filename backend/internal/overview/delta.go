@@ -1,0 +1,142 @@
+package overview
+
+import (
+	"context"
+
+	"minside/backend/internal/apperr"
+	"minside/backend/internal/changes"
+)
+
+// FeedPage is how many change rows one call of the changes feed reads at most.
+const FeedPage = 200
+
+// WithFeedPage returns a copy of the service whose changes feed reads n rows per call (tests use a
+// small page to exercise "more").
+func (s *Service) WithFeedPage(n int) *Service {
+	c := *s
+	c.feedPage = n
+	return &c
+}
+
+// Change is one entry of the changes feed: an object to store (with its current content, in the
+// same shape as its list) or to forget.
+type Change struct {
+	Kind string `json:"kind"` // "case", "booking", "key", "notification", "tile"
+	ID   string `json:"id"`
+	Op   string `json:"op"` // "upsert", "delete"
+	Data any    `json:"data"`
+}
+
+// Delta is one page of the changes feed.
+type Delta struct {
+	Changes []Change `json:"changes"`
+	Cursor  string   `json:"cursor"`
+	More    bool     `json:"more"`
+}
+
+// Changes returns what changed for the viewer after the cursor. An upsert of something the viewer
+// cannot (or can no longer) see, or that is gone, is sent as a delete: forgetting an object the
+// client never had is harmless. A cursor past retention is 410: resync from the overview.
+func (s *Service) Changes(ctx context.Context, v Viewer, cursor string) (*Delta, error) {
+	if cursor == "" {
+		return nil, apperr.Invalid(apperr.Field("/cursor", "field.required", nil))
+	}
+	after, err := changes.ParseCursor(cursor)
+	if err != nil {
+		return nil, err
+	}
+	now := utc(s.now())
+	if after.Expired(now) {
+		return nil, changes.ErrExpired()
+	}
+	ctx, cancel := read(ctx)
+	defer cancel()
+	sc, err := s.resolve(ctx, v, now)
+	if err != nil {
+		return nil, err
+	}
+	rows, next, more, err := changes.Since(ctx, s.db, sc.ids(), after, s.feedPage, now)
+	if err != nil {
+		return nil, fail("changes", err)
+	}
+	// The last change of an object wins; it is sent once, at its last position.
+	type key struct{ kind, id string }
+	last := map[key]int{}
+	ids := map[string][]string{}
+	for i, r := range rows {
+		k := key{r.Kind, r.ObjectID}
+		if _, seen := last[k]; !seen && r.Op == changes.OpUpsert && validID(r.ObjectID) {
+			ids[r.Kind] = append(ids[r.Kind], r.ObjectID)
+		}
+		last[k] = i
+	}
+	objects, err := s.objects(ctx, sc, ids)
+	if err != nil {
+		return nil, err
+	}
+	d := &Delta{Changes: []Change{}, Cursor: next.String(), More: more}
+	for i, r := range rows {
+		if last[key{r.Kind, r.ObjectID}] != i {
+			continue
+		}
+		c := Change{Kind: r.Kind, ID: r.ObjectID, Op: changes.OpDelete}
+		if obj, ok := objects[r.Kind][r.ObjectID]; ok && r.Op == changes.OpUpsert {
+			c.Op, c.Data = changes.OpUpsert, obj
+		}
+		d.Changes = append(d.Changes, c)
+	}
+	if err := s.auditRead(ctx, sc, sc.self.ID, "read.changes", "changes", ""); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// objects loads the current, visible objects of each kind by id.
+func (s *Service) objects(ctx context.Context, sc *scope, ids map[string][]string) (map[string]map[string]any, error) {
+	now := utc(s.now())
+	out := map[string]map[string]any{}
+	put := func(kind, id string, v any) {
+		if out[kind] == nil {
+			out[kind] = map[string]any{}
+		}
+		out[kind][id] = v
+	}
+	cs, err := s.casesByID(ctx, sc, ids["case"])
+	if err != nil {
+		return nil, err
+	}
+	for id, c := range cs {
+		put("case", id, c)
+	}
+	bs, err := s.bookingsByID(ctx, sc, now, ids["booking"])
+	if err != nil {
+		return nil, err
+	}
+	for id, b := range bs {
+		put("booking", id, b)
+	}
+	ks, err := s.keysByID(ctx, sc, now, ids["key"])
+	if err != nil {
+		return nil, err
+	}
+	for id, k := range ks {
+		put("key", id, k)
+	}
+	ns, err := s.notificationsByID(ctx, sc, ids["notification"])
+	if err != nil {
+		return nil, err
+	}
+	for id, n := range ns {
+		put("notification", id, n)
+	}
+	if len(ids["tile"]) > 0 {
+		ts, err := s.loadTiles(ctx, sc, now, ids["tile"])
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			put("tile", t.ID, t)
+		}
+	}
+	return out, nil
+}

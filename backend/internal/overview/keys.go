@@ -1,0 +1,153 @@
+package overview
+
+import (
+	"context"
+	"time"
+
+	"minside/backend/internal/keys"
+)
+
+// AccessPoint is a door a key opens.
+type AccessPoint struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Window is a period in which a key works.
+type Window struct {
+	StartsAt time.Time `json:"startsAt"`
+	EndsAt   time.Time `json:"endsAt"`
+}
+
+// Key is a key as lists, the overview and the changes feed show it. ValidNow says a door would open
+// now; NextWindow is the window open now, else the next one (nil when none is left).
+type Key struct {
+	ID           string        `json:"id"`
+	Agency       Agency        `json:"agency"`
+	Facility     Place         `json:"facility"`
+	AccessPoints []AccessPoint `json:"accessPoints"`
+	Status       string        `json:"status"`
+	ValidNow     bool          `json:"validNow"`
+	NextWindow   *Window       `json:"nextWindow"`
+	BookingID    *string       `json:"bookingId"`
+	Subject      *Person       `json:"subject"`
+	validUntil   time.Time
+}
+
+type keyRow struct {
+	ID           string    `bun:"id"`
+	CitizenID    string    `bun:"citizen_id"`
+	Status       string    `bun:"status"`
+	BookingID    *string   `bun:"booking_id"`
+	ValidUntil   time.Time `bun:"valid_until"`
+	FacilityName string    `bun:"facility_name"`
+	FacilityAddr string    `bun:"facility_address"`
+	AgencySlug   string    `bun:"agency_slug"`
+	AgencyName   string    `bun:"agency_name"`
+}
+
+const keySelect = `SELECT k.id, k.citizen_id, k.status, k.booking_id, k.valid_until,
+ f.name AS facility_name, f.address AS facility_address, a.slug AS agency_slug, a.name AS agency_name
+FROM keys k JOIN facilities f ON f.id = k.facility_id JOIN agencies a ON a.id = k.agency_id
+WHERE `
+
+type windowRow struct {
+	KeyID    string    `bun:"key_id"`
+	StartsAt time.Time `bun:"starts_at"`
+	EndsAt   time.Time `bun:"ends_at"`
+}
+
+type accessPointRow struct {
+	KeyID string `bun:"key_id"`
+	ID    string `bun:"id"`
+	Name  string `bun:"name"`
+}
+
+// loadKeys reads keys with their doors and their current or next window: three queries whatever
+// the number of keys.
+func (s *Service) loadKeys(ctx context.Context, sc *scope, now time.Time, where string, args ...any) ([]Key, error) {
+	var rows []keyRow
+	if err := s.db.NewRaw(keySelect+where, args...).Scan(ctx, &rows); err != nil {
+		return nil, fail("keys", err)
+	}
+	out := make([]Key, 0, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var windows []windowRow
+	if err := s.db.NewRaw(`SELECT key_id, starts_at, ends_at FROM key_windows WHERE key_id IN (?) AND ends_at > ? ORDER BY starts_at`,
+		inIDs(ids), now).Scan(ctx, &windows); err != nil {
+		return nil, fail("key windows", err)
+	}
+	var doors []accessPointRow
+	if err := s.db.NewRaw(`SELECT kap.key_id, ap.id, ap.name FROM key_access_points kap JOIN access_points ap ON ap.id = kap.access_point_id
+WHERE kap.key_id IN (?) ORDER BY ap.name, ap.id`, inIDs(ids)).Scan(ctx, &doors); err != nil {
+		return nil, fail("key access points", err)
+	}
+	for _, r := range rows {
+		ok, who := sc.seesAll(r.CitizenID)
+		if !ok {
+			continue
+		}
+		k := Key{ID: r.ID, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName}, Facility: Place{Name: r.FacilityName, Address: r.FacilityAddr},
+			AccessPoints: []AccessPoint{}, Status: r.Status, BookingID: r.BookingID, Subject: who, validUntil: r.ValidUntil.UTC()}
+		for _, w := range windows { // ordered by start, none ended: the first is open now or next
+			if w.KeyID == r.ID {
+				k.NextWindow = &Window{StartsAt: w.StartsAt.UTC(), EndsAt: w.EndsAt.UTC()}
+				k.ValidNow = r.Status == keys.StatusActive && !w.StartsAt.After(now)
+				break
+			}
+		}
+		for _, d := range doors {
+			if d.KeyID == r.ID {
+				k.AccessPoints = append(k.AccessPoints, AccessPoint{ID: d.ID, Name: d.Name})
+			}
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// Keys lists the viewer's keys, the latest ending first.
+func (s *Service) Keys(ctx context.Context, v Viewer, page PageRequest) (Page[Key], error) {
+	after, err := page.after()
+	if err != nil {
+		return Page[Key]{}, err
+	}
+	ctx, cancel := read(ctx)
+	defer cancel()
+	now := utc(s.now())
+	sc, err := s.resolve(ctx, v, now)
+	if err != nil {
+		return Page[Key]{}, err
+	}
+	where, args := sc.whose("k.citizen_id", "")
+	ks, kargs := keyset("k.valid_until", "k.id", true, after)
+	limit := page.limit()
+	args = append(append(args, kargs...), limit+1)
+	items, err := s.loadKeys(ctx, sc, now, where+ks+" ORDER BY k.valid_until DESC, k.id DESC LIMIT ?", args...)
+	if err != nil {
+		return Page[Key]{}, err
+	}
+	if err := s.auditRead(ctx, sc, sc.self.ID, "read.keys", "key", ""); err != nil {
+		return Page[Key]{}, err
+	}
+	return pageOf(items, limit, func(k Key) (time.Time, string) { return k.validUntil, k.ID }), nil
+}
+
+func (s *Service) keysByID(ctx context.Context, sc *scope, now time.Time, ids []string) (map[string]Key, error) {
+	out := map[string]Key{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	where, args := sc.whose("k.citizen_id", "")
+	items, err := s.loadKeys(ctx, sc, now, where+" AND k.id IN (?)", append(args, inIDs(ids))...)
+	for _, k := range items {
+		out[k.ID] = k
+	}
+	return out, err
+}

@@ -1,0 +1,115 @@
+// Package overview reads what a citizen sees: the one-call overview of the first screen, the lists
+// and details behind it, and search. Everything is read from the portal's own read model (what
+// agencies pushed), in a handful of indexed queries, with agency texts in the reader's language.
+package overview
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"minside/backend/internal/apperr"
+	"minside/backend/internal/store"
+)
+
+// ReadTimeout bounds every read, so a database that hangs turns into a 503 within a second
+// instead of a request that never answers.
+const ReadTimeout = 800 * time.Millisecond
+
+// Service answers the citizen's read requests.
+type Service struct {
+	db       *store.DB
+	now      func() time.Time
+	feedPage int
+}
+
+// New builds the service; now is the clock (time.Now in production, fixed in tests).
+func New(db *store.DB, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: db, now: now, feedPage: FeedPage}
+}
+
+// Viewer is who asks and for whom: the logged-in person and the person whose data it is (the same
+// person, or someone they act for), and the language to answer in.
+type Viewer struct {
+	CitizenID string
+	SubjectID string
+	Lang      string
+}
+
+// ActingAs reports whether the viewer reads someone else's data.
+func (v Viewer) ActingAs() bool { return v.SubjectID != "" && v.SubjectID != v.CitizenID }
+
+func (v Viewer) subject() string {
+	if v.SubjectID == "" {
+		return v.CitizenID
+	}
+	return v.SubjectID
+}
+
+// Person names someone in an answer.
+type Person struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Agency names the agency an item comes from.
+type Agency struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// read gives a query context bounded by ReadTimeout.
+func read(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, ReadTimeout)
+}
+
+// fail turns a database error into what the client should see: a 503 when the database is away
+// or too slow (it recovers by itself), otherwise the wrapped error (a 500).
+func fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := apperr.As(err); ok {
+		return err
+	}
+	wrapped := errors.Join(errors.New("overview: "+op), err)
+	if Unavailable(err) {
+		return apperr.Unavailable(wrapped)
+	}
+	return wrapped
+}
+
+// Unavailable reports whether err means the database cannot be reached or did not answer in time,
+// rather than a bug: timeouts, refused or broken connections, and server shutdowns.
+func Unavailable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return true
+	}
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P01..57P03: admin shutdown, crash shutdown, cannot connect now.
+		c := pgErr.Code
+		return len(c) == 5 && (c[:2] == "08" || c == "57P01" || c == "57P02" || c == "57P03")
+	}
+	return pgconn.SafeToRetry(err) || pgconn.Timeout(err)
+}
+
+// utc is how every time goes into a query (SQLite compares times as text).
+func utc(t time.Time) time.Time { return store.UTC(t) }

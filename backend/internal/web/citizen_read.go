@@ -1,0 +1,119 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"minside/backend/internal/overview"
+)
+
+// Handlers of the citizen's reads (issue 5): the overview, lists, case detail, search and the
+// changes feed. Each parses, calls one overview.Service method and answers.
+
+func (s *Server) viewerOf(c *fiber.Ctx) overview.Viewer {
+	p := principalOf(c)
+	return overview.Viewer{CitizenID: p.CitizenID, SubjectID: p.SubjectID, Lang: languageOf(c)}
+}
+
+func pageOf(c *fiber.Ctx) overview.PageRequest {
+	return overview.PageRequest{Cursor: c.Query("cursor"), Limit: c.QueryInt("limit", 0)}
+}
+
+// getOverview answers the first screen. The ETag is computed from a few indexed queries before
+// anything is built, so an unchanged overview costs a 304 and no body.
+func (s *Server) getOverview(c *fiber.Ctx) error {
+	prepared, err := s.deps.Overview.Prepare(c.UserContext(), s.viewerOf(c))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderETag, prepared.ETag)
+	c.Set(fiber.HeaderVary, "Accept-Language, Cookie")
+	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), prepared.ETag) {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	o, err := s.deps.Overview.Build(c.UserContext(), prepared)
+	if err != nil {
+		return err
+	}
+	return c.JSON(o)
+}
+
+// etagMatches applies If-None-Match (a list of entity tags, or *), comparing weakly as RFC 9110 asks.
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, tag := range strings.Split(header, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || strings.TrimPrefix(tag, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) listCases(c *fiber.Ctx) error {
+	page, err := s.deps.Overview.Cases(c.UserContext(), s.viewerOf(c), c.Query("status"), pageOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (s *Server) getCase(c *fiber.Ctx) error {
+	d, err := s.deps.Overview.Case(c.UserContext(), s.viewerOf(c), c.Params("id"), s.deps.CaseSeen)
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}
+
+func (s *Server) listBookings(c *fiber.Ctx) error {
+	page, err := s.deps.Overview.Bookings(c.UserContext(), s.viewerOf(c), c.Query("when"), pageOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (s *Server) listKeys(c *fiber.Ctx) error {
+	page, err := s.deps.Overview.Keys(c.UserContext(), s.viewerOf(c), pageOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (s *Server) listNotifications(c *fiber.Ctx) error {
+	unread := c.Query("unread")
+	page, err := s.deps.Overview.Notifications(c.UserContext(), s.viewerOf(c), unread == "1" || unread == "true", pageOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (s *Server) listTiles(c *fiber.Ctx) error {
+	page, err := s.deps.Overview.Tiles(c.UserContext(), s.viewerOf(c), pageOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (s *Server) search(c *fiber.Ctx) error {
+	hits, err := s.deps.Overview.Search(c.UserContext(), s.viewerOf(c), c.Query("q"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": hits})
+}
+
+func (s *Server) changesFeed(c *fiber.Ctx) error {
+	d, err := s.deps.Overview.Changes(c.UserContext(), s.viewerOf(c), c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}

@@ -1,0 +1,94 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"minside/backend/internal/live"
+)
+
+// eventsHeartbeat keeps proxies and the browser from closing a quiet stream, and is when the
+// session is checked again (it is also checked before each event).
+const eventsHeartbeat = 20 * time.Second
+
+// events streams "change" events ({kind, id}) for the viewer's people and tiles. It ends when the
+// session ends (logout, expiry, checked at every event and heartbeat), when the client goes away
+// (a write fails), and when the server shuts down (the broker closes every subscription). The
+// *fiber.Ctx never reaches the stream goroutine: what it needs is copied first.
+func (s *Server) events(c *fiber.Ctx) error {
+	people, err := s.deps.Overview.Audience(c.UserContext(), s.viewerOf(c))
+	if err != nil {
+		return err
+	}
+	token := utils.CopyString(c.Cookies(s.cookie.name))
+	sessions, broker, log := s.deps.Sessions, s.deps.Live, s.deps.Log
+	requestID := requestIDOf(c)
+	sub := broker.Subscribe(people)
+
+	c.Set(fiber.HeaderContentType, "text/event-stream")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("X-Accel-Buffering", "no") // tell a buffering reverse proxy to pass events through at once
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer broker.Cancel(sub)
+		alive := func() bool {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			sess, err := sessions.Lookup(ctx, token)
+			if err != nil {
+				return true // the database is away: keep the stream, check again later
+			}
+			return sess != nil
+		}
+		end := func() {
+			_, _ = fmt.Fprint(w, "event: end\ndata: {}\n\n")
+			_ = w.Flush()
+		}
+		if _, err := fmt.Fprint(w, "retry: 3000\n: open\n\n"); err != nil || w.Flush() != nil {
+			return
+		}
+		heartbeat := time.NewTicker(eventsHeartbeat)
+		defer heartbeat.Stop()
+		for {
+			select {
+			case ev, open := <-sub.C:
+				if !open { // server shutting down
+					return
+				}
+				if !alive() {
+					end()
+					return
+				}
+				if err := writeEvent(w, ev); err != nil {
+					log.Debug("events: client gone", "request_id", requestID)
+					return
+				}
+			case <-heartbeat.C:
+				if !alive() {
+					end()
+					return
+				}
+				if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil || w.Flush() != nil {
+					return
+				}
+			}
+		}
+	})
+	return nil
+}
+
+func writeEvent(w *bufio.Writer, ev live.Event) error {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(w, "event: change\ndata: %s\n\n", data); err != nil {
+		return err
+	}
+	return w.Flush()
+}
