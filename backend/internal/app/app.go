@@ -48,13 +48,10 @@ type App struct {
 	Citizens *citizens.Directory
 	Sessions *sessions.Store
 	Login    *login.Client
-<<<<<<< HEAD
 	Notify   *Notify // web push: outbox handlers and reminders (issue 6)
-=======
 
 	Overview *overview.Service // the citizen's reads (issue 5)
 	Live     *live.Broker      // live updates to open streams; runs with the serve context
->>>>>>> main
 }
 
 // Option adjusts how New builds the portal; the command passes none, tests do.
@@ -124,14 +121,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	// --- end login, sessions and representation ---
-<<<<<<< HEAD
 	// --- Web push and notifications (issue 6) ---
 	if err := a.buildNotify(&deps, o.pushClient); err != nil {
 		_ = a.DB.Close()
 		return nil, err
 	}
 	// --- end web push ---
-=======
 	// --- Overview, lists, changes feed and live updates (issue 5) ---
 	a.Overview = overview.New(a.DB, a.Now)
 	a.Live = live.New(a.DB, log, live.DefaultInterval)
@@ -141,7 +136,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	//	return webhook.Enqueue(ctx, tx, agencyID, "case.seen", data, now)
 	// }
 	// --- end overview ---
->>>>>>> main
 	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.DB.Close()
@@ -157,13 +151,10 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.DB.RunCheckpoints(workCtx, time.Minute, a.Log) })
 	wg.Go(func() { a.Sessions.RunSweeper(workCtx, 5*time.Minute, a.Log) })
-<<<<<<< HEAD
 	wg.Go(func() { a.Notify.Reminders.Run(workCtx, time.Minute) }) // web push reminders (issue 6)
-=======
 	// Live updates stop with ctx itself, not after shutdown: closing every stream is what lets
 	// the shutdown finish instead of waiting on open event streams.
 	wg.Go(func() { a.Live.Run(ctx) })
->>>>>>> main
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Server.App().Listener(ln) }()
