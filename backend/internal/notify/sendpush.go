@@ -90,22 +90,27 @@ func (p *Pusher) HandlePush(ctx context.Context, m outbox.Message) handlerResult
 	if err := json.Unmarshal(m.Payload, &job); err != nil {
 		return dead("push: undecodable job")
 	}
-	var d Delivery
-	err := p.db.NewSelect().Model(&d).Where("id = ?", job.DeliveryID).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && d.State != StatePending) {
+	// One query for the delivery's state and the device: this runs once per push.
+	var row struct {
+		State    string  `bun:"state"`
+		DeviceID *string `bun:"device_id"`
+		Endpoint *string `bun:"endpoint"`
+		P256dh   *string `bun:"p256dh"`
+		Auth     *string `bun:"auth"`
+	}
+	err := p.db.NewRaw(`SELECT d.state, s.id AS device_id, s.endpoint, s.p256dh, s.auth FROM deliveries d
+LEFT JOIN push_subscriptions s ON s.id = ? WHERE d.id = ?`, job.DeviceID, job.DeliveryID).Scan(ctx, &row)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && row.State != StatePending) {
 		return done() // the citizen was deleted, or this delivery already has its outcome
 	}
 	if err != nil {
 		return retry(0, "push: load delivery: "+err.Error())
 	}
-	var dev Device
-	err = p.db.NewSelect().Model(&dev).Where("id = ?", job.DeviceID).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return p.finish(ctx, d, StateDropped, nil, false, done())
+	d := Delivery{ID: job.DeliveryID}
+	if row.DeviceID == nil {
+		return p.finish(ctx, d, StateDropped, nil, false, done()) // forgotten meanwhile
 	}
-	if err != nil {
-		return retry(0, "push: load device: "+err.Error())
-	}
+	dev := Device{ID: *row.DeviceID, Endpoint: *row.Endpoint, P256dh: *row.P256dh, Auth: *row.Auth}
 	sub := push.Subscription{Endpoint: dev.Endpoint, P256dh: dev.P256dh, Auth: dev.Auth}
 	res := p.send(ctx, sub, job, job.Payload)
 	if res.Outcome == push.TooLarge {
@@ -164,7 +169,9 @@ func (p *Pusher) send(ctx context.Context, sub push.Subscription, job PushJob, p
 // forget is true: only this one device, never others).
 func (p *Pusher) finish(ctx context.Context, d Delivery, state string, dev *Device, forget bool, r handlerResult) handlerResult {
 	now := store.UTC(p.opts.Now())
-	err := p.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	// Two statements, not a transaction: they need not be atomic (a lost last_sent_at is cosmetic;
+	// deleting a gone device is idempotent), and on SQLite each BEGIN/COMMIT pair costs as much.
+	err := func(tx bun.IDB) error {
 		_, err := tx.NewUpdate().Model((*Delivery)(nil)).Set("state = ?", state).
 			Set("attempts = attempts + 1").Set("updated_at = ?", now).
 			Where("id = ?", d.ID).Where("state = ?", StatePending).Exec(ctx)
@@ -178,7 +185,7 @@ func (p *Pusher) finish(ctx context.Context, d Delivery, state string, dev *Devi
 		_, err = tx.NewUpdate().Model((*Device)(nil)).Set("last_sent_at = ?", now).Set("failures = 0").
 			Where("id = ?", dev.ID).Exec(ctx)
 		return err
-	})
+	}(p.db)
 	if err != nil {
 		// The push itself went out; recording failed. Retrying may send it twice, which beats
 		// losing the outcome; the payload's id (the delivery's) is the notification tag, so the
