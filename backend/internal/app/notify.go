@@ -7,6 +7,7 @@ import (
 
 	"minside/backend/internal/config"
 	"minside/backend/internal/notify"
+	"minside/backend/internal/outbox"
 	"minside/backend/internal/push"
 	"minside/backend/internal/web"
 )
@@ -79,6 +80,9 @@ func (a *App) buildNotify(deps *web.Deps, client *http.Client) error {
 	a.Notify = &Notify{Keys: keys, Allow: allow, Sender: sender, Pusher: pusher,
 		Notifier:  notify.NewNotifier(a.DB, prefs, a.Bundle, a.Log, a.Now),
 		Reminders: notify.NewReminders(a.DB, a.Log, a.Now)}
+	// Every replica's worker sends: the handlers are stateless beyond the shared Sender.
+	a.Outbox.Register(outbox.TopicNotify, a.Notify.Notifier.HandleNotify)
+	a.Outbox.Register(outbox.TopicPush, a.Notify.Pusher.HandlePush)
 	deps.Notify = &web.NotifyDeps{VAPIDPublicKey: keys.PublicKey, Devices: notify.NewDevices(a.DB, allow),
 		Preferences: prefs, SentLog: notify.NewSentLog(a.DB)}
 	return nil

@@ -138,7 +138,7 @@ func (e *benchEnv) send(b *testing.B, msgs []outbox.Message, workers int) {
 			for i := int(next.Add(1)) - 1; i < len(msgs); i = int(next.Add(1)) - 1 {
 				m := msgs[i]
 				m.Attempts = 1
-				if r := e.pusher.HandlePush(ctx, m); r.Outcome != "done" {
+				if r := e.pusher.HandlePush(ctx, m); r.String() != "done" {
 					b.Errorf("push: %+v", r)
 				}
 			}

@@ -45,6 +45,7 @@ type env struct {
 	notifier *Notifier
 	pusher   *Pusher
 	registry *prometheus.Registry
+	worker   *outbox.Worker
 }
 
 // noon on a winter weekday, outside quiet hours in Oslo.
@@ -86,6 +87,10 @@ func (e *env) restartPusher() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.worker = outbox.NewWorker(e.db, map[string]outbox.Handler{
+		outbox.TopicNotify: e.notifier.HandleNotify,
+		outbox.TopicPush:   e.pusher.HandlePush,
+	}, outbox.WorkerOptions{ID: "test-" + randomHex(4), Now: e.clock.Now, Concurrency: 4})
 }
 
 func randomHex(n int) string {
@@ -145,48 +150,20 @@ func (e *env) enqueue(ev outbox.NotifyEvent) {
 	}
 }
 
-// drain runs the due outbox messages through the handlers until none is due, recording outcomes
-// as the worker does; it returns how many it ran.
+// drain runs the real outbox worker on the test clock until no message is due; it returns how
+// many messages it handled.
 func (e *env) drain() int {
 	e.t.Helper()
 	ran := 0
 	for range 100 {
-		var msgs []outbox.Message
-		err := e.db.NewSelect().Model(&msgs).Where("status = ?", outbox.StatusPending).
-			Where("topic IN (?, ?)", outbox.TopicNotify, outbox.TopicPush).
-			Where("available_at <= ?", store.UTC(e.clock.Now())).Order("id").Scan(e.ctx)
+		n, err := e.worker.RunOnce(e.ctx)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if len(msgs) == 0 {
+		if n == 0 {
 			return ran
 		}
-		for _, m := range msgs {
-			m.Attempts++
-			var r handlerResult
-			if m.Topic == outbox.TopicNotify {
-				r = e.notifier.HandleNotify(e.ctx, m)
-			} else {
-				r = e.pusher.HandlePush(e.ctx, m)
-			}
-			ran++
-			q := e.db.NewUpdate().Model((*outbox.Message)(nil)).Where("id = ?", m.ID).Set("attempts = ?", m.Attempts)
-			switch r.Outcome {
-			case "done":
-				q = q.Set("status = ?", outbox.StatusDone)
-			case "dead":
-				q = q.Set("status = ?", outbox.StatusDead).Set("last_error = ?", r.Reason)
-			default:
-				after := r.After
-				if after <= 0 {
-					after = time.Second
-				}
-				q = q.Set("available_at = ?", store.UTC(e.clock.Now().Add(after))).Set("last_error = ?", r.Reason)
-			}
-			if _, err := q.Exec(e.ctx); err != nil {
-				e.t.Fatal(err)
-			}
-		}
+		ran += n
 	}
 	e.t.Fatal("drain: outbox never emptied")
 	return ran

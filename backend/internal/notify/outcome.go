@@ -1,19 +1,13 @@
 package notify
 
-import "time"
+import "minside/backend/internal/outbox"
 
-// handlerResult is what a handler tells the outbox worker. It stands in for outbox.Result until
-// the worker lands on main; the handlers only use done, retry and dead.
-type handlerResult struct {
-	Outcome string // "done", "retry", "dead"
-	After   time.Duration
-	Reason  string
-}
+// The handlers answer the outbox worker with its own Result; these short names keep them readable.
+type handlerResult = outbox.Result
 
-func done() handlerResult { return handlerResult{Outcome: "done"} }
+func done() handlerResult { return outbox.Done() }
 
-func retry(after time.Duration, reason string) handlerResult {
-	return handlerResult{Outcome: "retry", After: after, Reason: reason}
-}
-
-func dead(reason string) handlerResult { return handlerResult{Outcome: "dead", Reason: reason} }
+var (
+	retry = outbox.Retry
+	dead  = outbox.Dead
+)

@@ -146,17 +146,17 @@ func TestRetryHonoursRetryAfter(t *testing.T) {
 		}
 		m := e.pushMessages()[0]
 		m.Attempts = 1
-		if r := e.pusher.HandlePush(e.ctx, m); r.Outcome != "retry" || r.After != 7*time.Second {
+		if r := e.pusher.HandlePush(e.ctx, m); r.String() != "retry" || r.After() != 7*time.Second {
 			t.Fatalf("after 429 with Retry-After 7: %+v", r)
 		}
 		m.Attempts = 2
-		if r := e.pusher.HandlePush(e.ctx, m); r.Outcome != "retry" || r.After != 2*time.Minute {
+		if r := e.pusher.HandlePush(e.ctx, m); r.String() != "retry" || r.After() != 2*time.Minute {
 			t.Fatalf("after 503: %+v (want the backoff of attempt 2)", r)
 		}
-		if r := e.pusher.HandlePush(e.ctx, m); r.Outcome != "done" {
+		if r := e.pusher.HandlePush(e.ctx, m); r.String() != "done" {
 			t.Fatalf("third try: %+v", r)
 		}
-		if r := e.pusher.HandlePush(e.ctx, m); r.Outcome != "done" || len(e.srv.Messages(sub)) != 1 {
+		if r := e.pusher.HandlePush(e.ctx, m); r.String() != "done" || len(e.srv.Messages(sub)) != 1 {
 			t.Fatalf("a second run of a delivered message must not send again: %+v, %d sent", r, len(e.srv.Messages(sub)))
 		}
 	})

@@ -34,11 +34,11 @@ func enqueueNotify(t *testing.T, p *apptest.Portal, citizenID, kind, objectID, r
 	}
 }
 
-// runOutbox runs the due notify and push messages through the portal's Notifier and a Pusher
-// whose client trusts the fake push service (the portal's own trusts only public CAs).
+// runOutbox lets the portal's own outbox worker send to the fake push service: its TopicPush
+// handler is replaced by one whose client trusts the fake's certificate (the portal's trusts only
+// public CAs), then the worker is woken.
 func runOutbox(t *testing.T, p *apptest.Portal, srv *pushtest.Server) {
 	t.Helper()
-	ctx := context.Background()
 	subject, _ := push.ParseSubject(p.App.Config.VAPIDSubject)
 	sender, err := push.NewSender(p.App.Notify.Keys, subject, p.App.Notify.Allow, srv.Client(5*time.Second), push.SenderOptions{})
 	if err != nil {
@@ -48,25 +48,23 @@ func runOutbox(t *testing.T, p *apptest.Portal, srv *pushtest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, topic := range []string{outbox.TopicNotify, outbox.TopicPush} {
-		var msgs []outbox.Message
-		if err := p.DB.NewSelect().Model(&msgs).Where("topic = ? AND status = ?", topic, outbox.StatusPending).
-			Where("available_at <= ?", store.UTC(p.Clock.Now())).Order("id").Scan(ctx); err != nil {
+	p.App.Outbox.Register(outbox.TopicPush, pusher.HandlePush)
+	p.App.Outbox.Notify()
+}
+
+// waitDelivered waits until the worker has recorded the citizen's push deliveries as delivered.
+func waitDelivered(t *testing.T, p *apptest.Portal, citizenID string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		n, err := p.DB.NewSelect().Model((*notify.Delivery)(nil)).Where("citizen_id = ? AND state <> ?", citizenID, notify.StateDelivered).Count(context.Background())
+		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range msgs {
-			var outcome string
-			if topic == outbox.TopicNotify {
-				outcome = p.App.Notify.Notifier.HandleNotify(ctx, m).Outcome
-			} else {
-				outcome = pusher.HandlePush(ctx, m).Outcome
-			}
-			if outcome != "done" {
-				t.Fatalf("%s message %d: %s", topic, m.ID, outcome)
-			}
-			if _, err := p.DB.NewUpdate().Model((*outbox.Message)(nil)).Set("status = ?", outbox.StatusDone).Where("id = ?", m.ID).Exec(ctx); err != nil {
-				t.Fatal(err)
-			}
+		if n == 0 {
+			return
 		}
+		time.Sleep(20 * time.Millisecond)
 	}
+	t.Fatal("deliveries not recorded as delivered within 10 s")
 }

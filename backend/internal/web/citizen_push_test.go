@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"minside/backend/internal/app/apptest"
 	"minside/backend/internal/config"
@@ -171,11 +172,14 @@ func TestCaseUpdateReachesSubscribedDevice(t *testing.T) {
 		sub := srv.NewSubscriber()
 		c.Send(t, http.MethodPost, "/api/v1/push/subscriptions", json.RawMessage(pushtest.BrowserJSON(sub))).Status(t, http.StatusCreated)
 
+		runOutbox(t, p, srv)
 		caseID := insertCase(t, p, who.ID, p.Agency(t, "byggesak").ID)
 		enqueueNotify(t, p, who.ID, "case", caseID, "awaiting_citizen")
-		runOutbox(t, p, srv)
+		p.App.Outbox.Notify()
 
-		msgs, err := srv.WaitMessages(context.Background(), sub, 1)
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		msgs, err := srv.WaitMessages(ctx, sub, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,6 +193,7 @@ func TestCaseUpdateReachesSubscribedDevice(t *testing.T) {
 		if msgs[0].VAPIDKey != p.App.Notify.Keys.PublicKey || len(srv.Rejections()) != 0 {
 			t.Fatalf("VAPID key %q, rejections %+v", msgs[0].VAPIDKey, srv.Rejections())
 		}
+		waitDelivered(t, p, who.ID)
 		var sent struct {
 			Items      []notify.SentItem
 			NextCursor *string
