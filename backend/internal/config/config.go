@@ -77,7 +77,7 @@ func Default() Config {
 		StepUpACR:       "idporten-loa-substantial",
 		SessionIdle:     30 * time.Minute,
 		SessionAbsolute: 120 * time.Minute,
-		VAPIDSubject:    "mailto:postmottak@minside.kommune.no",
+		VAPIDSubject:    "mailto:postmottak@minside.example.no",
 		BodyLimit:       256 << 10,
 		ShutdownTimeout: 15 * time.Second,
 		LogLevel:        "info",
