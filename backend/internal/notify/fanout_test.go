@@ -192,10 +192,10 @@ func TestRemindersPlannedOnceByTwoSchedulers(t *testing.T) {
 			}
 		}
 		want := map[string]int{
-			"Påminnelse: du har en booking hos Deichman innen et døgn /bookings/" + tomorrow:     1,
-			"Påminnelse: bookingen din hos Deichman starter om under to timer /bookings/" + soon: 1,
-			"Nøkkelen din fra Deichman blir gyldig snart /keys/" + key.ID:                        1,
-			"Nøkkelen din fra Deichman går ut snart /keys/" + key.ID:                             1,
+			"Påminnelse: du har en booking hos Deichman innen et døgn " + pushableLink("/bookings/"+tomorrow):     1,
+			"Påminnelse: bookingen din hos Deichman starter om under to timer " + pushableLink("/bookings/"+soon): 1,
+			"Nøkkelen din fra Deichman blir gyldig snart " + pushableLink("/keys/"+key.ID):                        1,
+			"Nøkkelen din fra Deichman går ut snart " + pushableLink("/keys/"+key.ID):                             1,
 		}
 		for k, n := range want {
 			if titles[k] != n {

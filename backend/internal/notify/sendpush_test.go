@@ -40,7 +40,7 @@ func TestCaseUpdateReachesDeviceInCitizensLanguage(t *testing.T) {
 		if want := "Your case with Plan- og bygningsetaten has been updated"; p.Title != want {
 			t.Errorf("title = %q, want %q", p.Title, want)
 		}
-		if p.URL != "/cases/"+caseID || p.Category != "case" || p.Urgent {
+		if p.URL != pushableLink("/cases/"+caseID) || p.Category != "case" || p.Urgent {
 			t.Errorf("payload = %+v", p)
 		}
 		m := msgs[0]

@@ -14,7 +14,7 @@ import (
 	"minside/backend/internal/store"
 )
 
-func insertCase(t *testing.T, p *apptest.Portal, citizenID, agencyID string) string {
+func insertPushCase(t *testing.T, p *apptest.Portal, citizenID, agencyID string) string {
 	t.Helper()
 	now := store.UTC(p.Clock.Now())
 	c := &cases.Case{ID: store.NewID(), AgencyID: agencyID, ExternalID: store.NewID(), Version: 1, CitizenID: citizenID,
