@@ -27,6 +27,7 @@ Usage:
                               instead of the embedded locales/)
   minside role grant|revoke|list   citizen roles: translator (per language), agency_editor (per agency)
   minside agency …            create agencies, rotate and revoke their API keys (minside agency for help)
+  minside vapid-keys          print a new web push (VAPID) key pair as MINSIDE_VAPID_* lines
 
 Configuration comes from MINSIDE_* environment variables; see README.md.
 Flags of serve: --addr, --database-url, --env (they override the environment).
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return localesCheck(args[1:], stdout)
 	case "role":
 		return roleCommand(ctx, args, getenv, os.Stdin, stdout)
+	case "vapid-keys": // web push (issue 6)
+		return vapidKeys(stdout)
 	case "help", "-h", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err
@@ -76,7 +79,7 @@ func loadConfig(getenv func(string) string, args []string) (config.Config, error
 		return cfg, err
 	}
 	if cfg.Dev() {
-		if err := cfg.FillDevSecrets(nil); err != nil {
+		if err := cfg.FillDevSecrets(app.VAPIDGenerator()); err != nil {
 			return cfg, err
 		}
 	}

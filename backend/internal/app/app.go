@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -65,6 +66,7 @@ type App struct {
 	Citizens *citizens.Directory
 	Sessions *sessions.Store
 	Login    *login.Client
+	Notify   *Notify // web push: outbox handlers and reminders (issue 6)
 
 	Overview *overview.Service // the citizen's reads (issue 5)
 	Live     *live.Broker      // live updates to open streams; runs with the serve context
@@ -81,8 +83,9 @@ type App struct {
 type Option func(*options)
 
 type options struct {
-	now       func() time.Time
-	devIdPKey *rsa.PrivateKey
+	now        func() time.Time
+	devIdPKey  *rsa.PrivateKey
+	pushClient *http.Client // WithPushClient (issue 6)
 }
 
 // WithDevIdPKey gives the dev identity provider its signing key instead of a fresh one (RSA key
@@ -149,6 +152,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	// --- end login, sessions and representation ---
+	// --- Web push and notifications (issue 6) ---
+	if err := a.buildNotify(&deps, o.pushClient); err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+	// --- end web push ---
 	// --- Actions, calendar feed and the citizen's own data (issue 5, actions) ---
 	deps.Citizen = web.CitizenActions{
 		Actions: actions.New(actions.Deps{
@@ -209,6 +218,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { _ = a.Outbox.Run(workCtx) })
 	wg.Go(func() { a.Janitor.Run(workCtx) })
 	wg.Go(func() { a.Sessions.RunSweeper(workCtx, 5*time.Minute, a.Log) })
+	wg.Go(func() { a.Notify.Reminders.Run(workCtx, time.Minute) }) // web push reminders (issue 6)
 	// Live updates stop with ctx itself, not after shutdown: closing every stream is what lets
 	// the shutdown finish instead of waiting on open event streams.
 	wg.Go(func() { a.Live.Run(ctx) })
