@@ -46,7 +46,7 @@ func (s *Service) Case(ctx context.Context, v Viewer, id string, onFirstSeen See
 	if !validID(id) {
 		return CaseDetail{}, apperr.NotFound()
 	}
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	now := utc(s.now())
 	sc, err := s.resolve(ctx, v, now)

@@ -49,7 +49,7 @@ func (s *Service) Changes(ctx context.Context, v Viewer, cursor string) (*Delta,
 	if after.Expired(now) {
 		return nil, changes.ErrExpired()
 	}
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	sc, err := s.resolve(ctx, v, now)
 	if err != nil {

@@ -1,4 +1,7 @@
-package web_test
+// Package citizenread_test tests the citizen read API (issue 5) through the whole portal: the overview
+// with its ETag, lists, details, the changes feed, live events across replicas and database outages.
+// It lives apart from package web so each package's tests stay fast.
+package citizenread_test
 
 import (
 	"encoding/base64"
