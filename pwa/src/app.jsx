@@ -53,7 +53,7 @@ function Header({ s, t }) {
         {!s.online ? <span class="badge badge-offline">{t('ui.offline.badge')}</span> : null}
         {pendingCount ? <span class="badge badge-pending">{t('ui.outbox.count', { count: pendingCount })}</span> : null}
       </div>
-      {s.phase === 'ready' ? (
+      {s.phase === 'ready' || s.phase === 'boot' ? (
         <nav aria-label={t('ui.nav.label')}>
           <ul class="nav">
             {NAV.map(([path, id]) => (
@@ -101,7 +101,7 @@ export function App({ state, ctl }) {
         </div>
       ) : null}
       <main id="main" tabIndex={-1}>{body}</main>
-      <footer class="site-footer"><p>{t('ui.footer.text')}</p></footer>
+      <footer class="site-footer"><p><a href="/settings">{t('ui.footer.your_data')}</a></p></footer>
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">{s.status ? s.status.text : ''}</div>
     </AppContext.Provider>
   );

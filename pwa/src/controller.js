@@ -7,6 +7,7 @@ import { openUserStore, memoryStore, destroyUserStore } from './store.js';
 import { enqueue, replay, sendWith, dismiss } from './outbox.js';
 import { overviewKey, refreshOverview, applyLiveChange } from './sync.js';
 import { disablePush } from './push.js';
+import { sameData } from './state.js';
 
 const FALLBACK_CONFIG = { languages: [{ code: 'nb', name: 'Norsk bokmål', dir: 'ltr' }], defaultLanguage: 'nb', mode: 'production' };
 
@@ -22,22 +23,25 @@ export function createController(state) {
 
   const announce = (text) => state.set({ status: { text, at: Date.now() } });
 
+  let shownMessages = null;
   function applyLanguage(lang, messages) {
+    if (lang === state.get().lang && shownMessages && sameData(shownMessages, messages)) return;
+    shownMessages = messages;
     const cfg = state.get().config || FALLBACK_CONFIG;
     const entry = (cfg.languages || []).find((l) => l.code === lang);
     const dir = entry && entry.dir ? entry.dir : isRTL(lang) ? 'rtl' : 'ltr';
     document.documentElement.lang = lang;
     document.documentElement.dir = dir;
     state.set({ lang, dir, t: makeTranslator(messages || {}, lang) });
-    document.title = state.get().t('ui.app_name');
   }
 
   async function loadMessages(lang) {
     const cached = bootCache.messages(lang);
     if (cached) applyLanguage(lang, cached.messages);
     try {
-      const res = await api.get(`/api/v1/i18n/${encodeURIComponent(lang)}`);
-      bootCache.setMessages(lang, { messages: res.data.messages });
+      const res = await api.get(`/api/v1/i18n/${encodeURIComponent(lang)}`, { etag: cached ? cached.etag : undefined });
+      if (res.notModified) return;
+      bootCache.setMessages(lang, { messages: res.data.messages, etag: res.etag });
       applyLanguage(lang, res.data.messages);
     } catch (err) {
       if (!cached) applyLanguage(lang, {});
@@ -66,7 +70,9 @@ export function createController(state) {
   }
 
   async function reloadOutbox() {
-    if (store) state.set({ outbox: await store.listActions() });
+    if (!store) return;
+    const outbox = await store.listActions();
+    if (!sameData(outbox, state.get().outbox)) state.set({ outbox });
   }
 
   /** boot renders stored data at once, then asks the server. */
@@ -95,7 +101,7 @@ export function createController(state) {
     try {
       const res = await api.get('/api/v1/config');
       bootCache.setConfig(res.data);
-      state.set({ config: res.data, online: true });
+      state.set({ config: sameData(res.data, state.get().config) ? state.get().config : res.data, online: true });
     } catch (err) {
       if (err instanceof NetworkError) state.set({ online: false });
     }
@@ -120,16 +126,23 @@ export function createController(state) {
   }
 
   async function startSession(me) {
-    const prevActing = state.get().me?.actingAs?.id;
+    const prev = state.get().me;
+    const sameView = prev && prev.id === me.id && prev.actingAs?.id === me.actingAs?.id;
+    if (prev && prev.id !== me.id) {
+      // Someone else logged in on this device: never show, nor keep, the last person's data.
+      state.set({ overview: null, overviewSavedAt: null, outbox: [] });
+      if (store) { store.close(); store = null; }
+      await destroyUserStore(prev.id).catch(() => {});
+    }
     await openStoreFor(me);
     const { csrfToken, ...keep } = me;
     if (store.persistent) await store.putDoc('me', keep);
-    state.set({ me, phase: 'ready', online: true });
+    state.set({ me: sameData(prev, me) ? prev : me, phase: 'ready', online: true });
     if (me.language && me.language !== state.get().lang && (state.get().config.languages || []).some((l) => l.code === me.language)) {
       bootCache.setLang(me.language);
       await loadMessages(me.language);
     }
-    if (!state.get().overview || prevActing !== me.actingAs?.id) await showStoredOverview();
+    if (!state.get().overview || !sameView) await showStoredOverview();
     await reloadOutbox();
     await runOutbox();
     await refresh();
@@ -142,7 +155,12 @@ export function createController(state) {
     if (!me || !store) return;
     try {
       const { overview, savedAt } = await refreshOverview(api, store, overviewKey(me));
-      state.set({ overview, overviewSavedAt: savedAt, online: true, dataVersion: state.get().dataVersion + 1 });
+      if (sameData(overview, state.get().overview)) {
+        state.set({ overviewSavedAt: savedAt }, { quiet: true });
+        state.set({ online: true });
+      } else {
+        state.set({ overview, overviewSavedAt: savedAt, online: true, dataVersion: state.get().dataVersion + 1 });
+      }
     } catch (err) {
       if (err instanceof NetworkError) state.set({ online: false });
       else if (err instanceof HttpError && err.status === 401) state.set({ phase: 'loggedout' });
@@ -265,7 +283,8 @@ export function createController(state) {
     sw.addEventListener('message', (e) => {
       if (e.data && e.data.type === 'outbox-replayed') { reloadOutbox(); refresh(); }
     });
-    sw.register('/sw.js', { scope: '/' }).then((reg) => {
+    // Register after the page has loaded, so precaching never competes with the first render.
+    const register = () => sw.register('/sw.js', { scope: '/' }).then((reg) => {
       swReg = reg;
       const offer = (w) => state.set({ updateWorker: w });
       if (reg.waiting && sw.controller) offer(reg.waiting);
@@ -275,6 +294,8 @@ export function createController(state) {
       });
       document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') reg.update().catch(() => {}); });
     }).catch(() => {});
+    if (document.readyState === 'complete') register();
+    else addEventListener('load', register, { once: true });
   }
 
   function applyUpdate() {

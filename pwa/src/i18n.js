@@ -49,8 +49,12 @@ export function interpolate(text, data) {
   });
 }
 
+// The product name reads right even before any messages arrive.
+const BUILT_IN = { 'ui.app_name': 'Min side' };
+
 // A missing message still carries its values: "Open: Main door", "Unread: 3".
 function fallback(id, data) {
+  if (BUILT_IN[id]) return BUILT_IN[id];
   const values = data ? Object.values(data).filter((v) => v !== undefined && v !== null && v !== '') : [];
   return values.length ? `${humanize(id)}: ${values.join(', ')}` : humanize(id);
 }
@@ -70,12 +74,26 @@ export function makeTranslator(messages, lang) {
 const OSLO = 'Europe/Oslo';
 
 /** formatDateTime shows an RFC 3339 time in Europe/Oslo in the chosen locale. */
-export function formatDateTime(iso, lang, opts = { dateStyle: 'medium', timeStyle: 'short' }) {
+// Building an Intl formatter costs far more than using one: keep them per locale and options.
+const formatters = new Map();
+function dateFormatter(lang, opts) {
+  const key = `${lang}|${JSON.stringify(opts)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    try { f = new Intl.DateTimeFormat(lang, { timeZone: OSLO, ...opts }); }
+    catch { f = new Intl.DateTimeFormat('en', { timeZone: OSLO, ...opts }); }
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+const DATE_TIME = { dateStyle: 'medium', timeStyle: 'short' };
+
+export function formatDateTime(iso, lang, opts = DATE_TIME) {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  try { return new Intl.DateTimeFormat(lang, { timeZone: OSLO, ...opts }).format(d); }
-  catch { return new Intl.DateTimeFormat('en', { timeZone: OSLO, ...opts }).format(d); }
+  return dateFormatter(lang, opts).format(d);
 }
 
 export function formatDate(iso, lang) {
@@ -85,7 +103,7 @@ export function formatDate(iso, lang) {
 export function formatTimeRange(startIso, endIso, lang) {
   const start = new Date(startIso), end = new Date(endIso);
   try {
-    const f = new Intl.DateTimeFormat(lang, { timeZone: OSLO, dateStyle: 'medium', timeStyle: 'short' });
+    const f = dateFormatter(lang, DATE_TIME);
     return f.formatRange ? f.formatRange(start, end) : `${f.format(start)} – ${f.format(end)}`;
   } catch {
     return `${formatDateTime(startIso, lang)} – ${formatDateTime(endIso, lang)}`;

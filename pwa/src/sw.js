@@ -49,7 +49,12 @@ async function replayOutbox(userId) {
 }
 
 self.addEventListener('sync', (e) => {
-  if (e.tag.startsWith('outbox:')) e.waitUntil(replayOutbox(e.tag.slice('outbox:'.length)));
+  if (!e.tag.startsWith('outbox:')) return;
+  const userId = e.tag.slice('outbox:'.length);
+  // The same lock as the page's, so a tab and the worker never replay at once
+  // (the Idempotency-Key would make a double send harmless, but not free).
+  const locks = self.navigator && self.navigator.locks;
+  e.waitUntil(locks ? locks.request(`minside-outbox-${userId}`, () => replayOutbox(userId)) : replayOutbox(userId));
 });
 
 /**

@@ -10,6 +10,9 @@ export const AppContext = createContext(null);
 export function useApp() { return useContext(AppContext); }
 
 export function Page({ title, children, actions }) {
+  const { t } = useApp();
+  // Each page has its own document title, so history and screen readers can tell them apart.
+  useEffect(() => { document.title = `${title} – ${t('ui.app_name')}`; }, [title, t]);
   return (
     <>
       <div class="page-head">

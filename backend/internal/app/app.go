@@ -22,13 +22,17 @@ import (
 	"minside/backend/internal/auth/login"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/doors"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/live"
+	"minside/backend/internal/outbox"
 	"minside/backend/internal/overview"
 	"minside/backend/internal/pid"
+	"minside/backend/internal/seed"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
 	"minside/backend/internal/web"
+	"minside/backend/internal/webhook"
 	"minside/locales"
 	"minside/pwa"
 )
@@ -42,6 +46,14 @@ type App struct {
 	Registry *prometheus.Registry
 	Server   *web.Server
 	PWABuilt bool // false when built without the pwa tag: / explains how to build it
+
+	// Delivery: every side effect goes through Outbox (register handlers with Outbox.Register
+	// before Run); Doors opens doors through Lock, the default simulated lock adapter.
+	Outbox   *outbox.Worker
+	Janitor  *outbox.Janitor
+	Webhooks *webhook.Sender
+	Doors    *doors.Service
+	Lock     *doors.SimulatedLock
 
 	Now      func() time.Time // the portal's clock (tests move it to expire sessions)
 	Citizens *citizens.Directory
@@ -99,12 +111,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 
+	// Delivery: the outbox worker and janitor, signed webhooks to agencies, the door adapter.
+	if err := a.newDelivery(cfg, log); err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+
 	dist, built := pwa.Dist()
 	a.PWABuilt = built
 	deps := web.Deps{
 		Config:     cfg,
 		Log:        log,
 		Translator: a.Bundle,
+		Catalog:    a.Bundle,
 		Ready:      a.DB,
 		Registry:   a.Registry,
 		PWA:        dist,
@@ -117,6 +136,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	// --- end login, sessions and representation ---
+	// --- Demo data (seed): an empty dev database gets the demo municipality ---
+	if cfg.SeedDemo {
+		if _, _, err := seed.New(a.DB, a.Citizens, log).Demo(ctx, a.Now()); err != nil {
+			_ = a.DB.Close()
+			return nil, fmt.Errorf("app: seed demo data: %w", err)
+		}
+	}
+	// --- end demo data ---
 	// --- Overview, lists, changes feed and live updates (issue 5) ---
 	a.Overview = overview.New(a.DB, a.Now)
 	a.Live = live.New(a.DB, log, live.DefaultInterval)
@@ -140,6 +167,9 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.DB.RunCheckpoints(workCtx, time.Minute, a.Log) })
+	// Delivery: the outbox worker finishes the message in hand when workCtx ends.
+	wg.Go(func() { _ = a.Outbox.Run(workCtx) })
+	wg.Go(func() { a.Janitor.Run(workCtx) })
 	wg.Go(func() { a.Sessions.RunSweeper(workCtx, 5*time.Minute, a.Log) })
 	// Live updates stop with ctx itself, not after shutdown: closing every stream is what lets
 	// the shutdown finish instead of waiting on open event streams.
@@ -199,10 +229,15 @@ func (a *App) buildLogin(ctx context.Context, deps *web.Deps, devIdPKey *rsa.Pri
 	return nil
 }
 
-// devLoginPeople is the hook for the demo people offered as one-click logins on the dev identity
-// provider's page. Until the seed package provides them, the page shows only the pid field.
-func (a *App) devLoginPeople(ctx context.Context) []devidp.Person {
-	return nil
+// devLoginPeople offers the seeded demo persons as one-click logins on the dev identity provider's
+// page, each with a note of what they show.
+func (a *App) devLoginPeople(context.Context) []devidp.Person {
+	people := seed.People()
+	out := make([]devidp.Person, 0, len(people))
+	for _, p := range people {
+		out = append(out, devidp.Person{Name: p.Name + " – " + p.Note, PID: p.PID})
+	}
+	return out
 }
 
 // Close releases the database.

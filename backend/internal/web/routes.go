@@ -12,7 +12,8 @@ func (s *Server) routes() {
 	app.Get("/metrics", s.metricsHandler())
 
 	api := app.Group("/api", s.noStore)
-	_ = api
+	api.Get("/v1/config", s.runtimeConfig) // public: what one PWA build needs to fit this deployment
+	api.Get("/v1/i18n/:lang", s.messages)  // public: the UI messages of one language
 
 	// --- Login, sessions and representation (issue 3) ---
 	if s.deps.DevIdP != nil {

@@ -15,6 +15,7 @@ import (
 	"minside/backend/internal/auth/login"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/i18n"
 	"minside/backend/internal/live"
 	"minside/backend/internal/overview"
 	"minside/backend/internal/represent"
@@ -30,6 +31,13 @@ type Translator interface {
 	Translate(lang, id string, data map[string]any) string
 }
 
+// Catalog lists the supported languages and hands out each one's messages after fallback.
+type Catalog interface {
+	Languages() []i18n.Language
+	Has(code string) bool
+	Messages(lang string) map[string]any
+}
+
 // Readiness answers whether the database is reachable and migrated.
 type Readiness interface {
 	Ready(ctx context.Context) error
@@ -40,6 +48,7 @@ type Deps struct {
 	Config     config.Config
 	Log        *slog.Logger
 	Translator Translator
+	Catalog    Catalog // the languages and message sets the PWA downloads
 	Ready      Readiness
 	Registry   *prometheus.Registry // metrics are registered here, never on a global registry
 	PWA        fs.FS                // the built app (or the placeholder page), served at /

@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"minside/backend/internal/config"
+	"minside/backend/internal/i18n"
+	"minside/locales"
 )
 
 // keyTranslator answers the message id itself, so tests see which key an answer carries.
@@ -43,7 +45,12 @@ var testPWA = fstest.MapFS{
 func newTestServer(t *testing.T, ready error) *Server {
 	t.Helper()
 	cfg := config.Default()
+	bundle, err := i18n.New(locales.FS, i18n.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, err := New(Deps{
+		Catalog:    bundle,
 		Config:     cfg,
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Translator: keyTranslator{},

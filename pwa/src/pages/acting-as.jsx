@@ -20,7 +20,7 @@ export function ActingAs() {
   }
   return (
     <div class="acting-as">
-      <label for="acting-as">{t('ui.acting_as.label')}</label>
+      <label for="acting-as">{t('ui.acting_as.show_for')}</label>
       <select id="acting-as" value={current} onChange={change} disabled={busy || !s.online}>
         <option value="">{t('ui.acting_as.myself', { name: me.name })}</option>
         {me.represents.map((p) => (

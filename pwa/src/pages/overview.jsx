@@ -3,6 +3,7 @@
 // overview at once; the controller refreshes it in the background.
 import { Page, Section, Agency, When, Empty, StaleNote, Subject, useApp } from '../ui.jsx';
 import { ActingAs } from './acting-as.jsx';
+import { FailedActions } from './failed-actions.jsx';
 
 const itemLink = (it) => (it.kind === 'case' ? `/cases/${encodeURIComponent(it.id)}` : it.kind === 'booking' ? '/bookings' : '/keys');
 
@@ -12,8 +13,9 @@ export function Overview() {
   const name = s.me ? s.me.name : '';
   const stale = !s.online && s.overviewSavedAt;
   return (
-    <Page title={t('ui.overview.greeting', { name })}>
+    <Page title={t('ui.overview.hello', { name })}>
       <ActingAs />
+      <FailedActions />
       {stale ? <StaleNote savedAt={s.overviewSavedAt} t={t} lang={s.lang} /> : null}
       {!o ? <p class="loading">{t('ui.common.loading')}</p> : (
         <div class="overview-grid">

@@ -1,0 +1,246 @@
+package seed
+
+import (
+	"fmt"
+	"time"
+
+	"minside/backend/internal/bookings"
+	"minside/backend/internal/cases"
+	"minside/backend/internal/changes"
+	"minside/backend/internal/citizens"
+	"minside/backend/internal/keys"
+	"minside/backend/internal/notify"
+	"minside/backend/internal/pid"
+	"minside/backend/internal/represent"
+	"minside/backend/internal/store"
+	"minside/backend/internal/texts"
+)
+
+// demo builds the demo municipality's rows; every method adds one citizen-visible object with its
+// texts and its change-feed row.
+type demo struct {
+	r    *rows
+	b    *base
+	now  time.Time
+	who  map[string]string // persona key → citizen id
+	next int               // running number for external ids
+}
+
+// at is a time relative to now.
+func (d *demo) at(offset time.Duration) time.Time { return store.UTC(d.now.Add(offset)) }
+
+func (d *demo) externalID(prefix string) string {
+	d.next++
+	return fmt.Sprintf("%s-%04d", prefix, d.next)
+}
+
+func (d *demo) changed(citizen, kind, id string) {
+	c := d.who[citizen]
+	d.r.changes = append(d.r.changes, changes.Change{CitizenID: &c, Kind: kind, ObjectID: id, Op: changes.OpUpsert, CreatedAt: d.now})
+}
+
+// demoRows builds the whole demo set (citizens, relations, roles, items, tiles) on the shared base.
+func demoRows(dir *citizens.Directory, b *base, now time.Time) (*rows, error) {
+	now = store.UTC(now)
+	d := &demo{r: &rows{}, b: b, now: now, who: map[string]string{}}
+	for _, p := range personas {
+		digits, err := demoPID(p.born)
+		if err != nil {
+			return nil, err
+		}
+		n, err := pid.Parse(digits, syntheticOnly)
+		if err != nil {
+			return nil, fmt.Errorf("seed: demo person %s: %w", p.key, err)
+		}
+		c := citizens.Citizen{ID: store.NewID(), PIDHash: dir.Pseudonym(n), PIDMasked: n.String(), BirthDate: n.BirthDate,
+			Name: p.name, District: p.district, CreatedAt: now, UpdatedAt: now}
+		d.r.citizens = append(d.r.citizens, c)
+		d.who[p.key] = c.ID
+	}
+	d.preferences()
+	d.representation()
+	d.roles()
+	addTiles(d.r, b, now)
+	d.items()
+	return d.r, nil
+}
+
+func (d *demo) preferences() {
+	all := map[string]citizens.Channel{}
+	for _, c := range notify.Categories {
+		all[c] = citizens.Channel{Push: true, InApp: true}
+	}
+	for _, p := range []struct{ who, lang string }{{"maret", "se"}, {"olena", "uk"}, {"lan", "en"}, {"piotr", "pl"}, {"aisha", "ur"}} {
+		d.r.preferences = append(d.r.preferences, citizens.Preferences{CitizenID: d.who[p.who], Language: p.lang,
+			QuietStart: "22:00", QuietEnd: "07:00", Timezone: "Europe/Oslo", Channels: all,
+			RepresentedNotifications: true, UpdatedAt: d.now})
+	}
+}
+
+// relation adds a representation from the population register (the source of family relations).
+func (d *demo) relation(kind, representative, subject string, scopes []string, from time.Time, until *time.Time) {
+	d.r.relations = append(d.r.relations, represent.Relation{ID: store.NewID(), AgencyID: d.b.agency[AgencyRegister],
+		ExternalID: d.externalID("rel"), Version: 1, Kind: kind, RepresentativeID: d.who[representative],
+		SubjectID: d.who[subject], Scopes: scopes, ValidFrom: store.UTC(from), ValidUntil: until,
+		CreatedAt: d.now, UpdatedAt: d.now})
+}
+
+// guardian adds parental responsibility from birth until the child turns 18.
+func (d *demo) guardian(parent, child string) {
+	for _, p := range personas {
+		if p.key == child {
+			d.relation(represent.KindGuardian, parent, child, nil, p.born, timep(p.born.AddDate(18, 0, 0)))
+			return
+		}
+	}
+	panic("seed: unknown child " + child)
+}
+
+func (d *demo) representation() {
+	for _, parent := range []string{"kari", "ola"} {
+		d.guardian(parent, "emma")
+		d.guardian(parent, "jonas")
+	}
+	d.guardian("aisha", "yusuf")
+	d.guardian("aisha", "sara") // ended when Sara turned 18
+	for _, parent := range []string{"fatima", "ahmed"} {
+		d.guardian(parent, "amina")
+	}
+	d.relation(represent.KindPowerOfAttorney, "lars", "ingrid", []string{"health"}, d.at(-200*day), timep(d.at(530*day)))
+	d.relation(represent.KindPowerOfAttorney, "per", "berit", []string{"health", "building"}, d.at(-400*day), timep(d.at(-35*day)))
+}
+
+func (d *demo) roles() {
+	for _, r := range []struct{ who, role, scope string }{
+		{"annelise", "agency_editor", AgencyLibrary}, {"olena", "translator", "se"}, {"olena", "translator", "uk"},
+	} {
+		d.r.roles = append(d.r.roles, citizens.Role{CitizenID: d.who[r.who], Role: r.role, Scope: r.scope, GrantedAt: d.now})
+	}
+}
+
+// event is one timeline entry of a demo case, ago before now.
+type event struct {
+	ago         time.Duration
+	status      string
+	title, body texts.Values
+}
+
+// caseSpec is one demo case.
+type caseSpec struct {
+	who, agency, kind, area, status string
+	title, titlePublic, nextAction  texts.Values
+	due                             *time.Duration
+	events                          []event
+	documents                       []string // document names; the URL is derived
+}
+
+func (d *demo) addCase(s caseSpec) string {
+	ext := d.externalID("sak")
+	created := d.now
+	if len(s.events) > 0 {
+		created = d.at(-s.events[0].ago)
+	}
+	c := cases.Case{ID: store.NewID(), AgencyID: d.b.agency[s.agency], ExternalID: ext, Version: int64(len(s.events)),
+		CitizenID: d.who[s.who], Kind: s.kind, Area: s.area, Status: s.status, NextActionDue: relTime(d.now, s.due),
+		DeepLink: "https://innsyn.example.kommune.no/" + s.agency + "/sak/" + ext, CreatedAt: created, UpdatedAt: created}
+	for i, e := range s.events {
+		status := e.status
+		ev := cases.Event{ID: store.NewID(), CaseID: c.ID, ExternalID: fmt.Sprintf("%s-h%d", ext, i+1),
+			OccurredAt: d.at(-e.ago), CreatedAt: d.at(-e.ago)}
+		if status != "" {
+			ev.Status = &status
+		}
+		c.UpdatedAt = ev.OccurredAt
+		d.r.events = append(d.r.events, ev)
+		d.r.text("case_event", ev.ID, "title", e.title)
+		if e.body != nil {
+			d.r.text("case_event", ev.ID, "body", e.body)
+		}
+	}
+	for i, name := range s.documents {
+		d.r.documents = append(d.r.documents, cases.Document{ID: store.NewID(), CaseID: c.ID,
+			ExternalID: fmt.Sprintf("%s-d%d", ext, i+1), Name: name, DocType: "application/pdf",
+			URL: fmt.Sprintf("https://innsyn.example.kommune.no/%s/sak/%s/dokument/%d", s.agency, ext, i+1), CreatedAt: c.UpdatedAt})
+	}
+	d.r.cases = append(d.r.cases, c)
+	d.r.text("case", c.ID, "title", s.title)
+	if s.titlePublic != nil {
+		d.r.text("case", c.ID, "title_public", s.titlePublic)
+	}
+	if s.nextAction != nil {
+		d.r.text("case", c.ID, "next_action", s.nextAction)
+	}
+	d.changed(s.who, "case", c.ID)
+	return c.ID
+}
+
+// bookingSpec is one demo booking; start is relative to now, cancellable relative to start.
+type bookingSpec struct {
+	who, agency, area, place, address, status string
+	resource                                  texts.Values
+	start, length                             time.Duration
+	cancellableBefore                         *time.Duration
+}
+
+func (d *demo) addBooking(s bookingSpec) bookings.Booking {
+	b := bookings.Booking{ID: store.NewID(), AgencyID: d.b.agency[s.agency], ExternalID: d.externalID("bok"), Version: 1,
+		CitizenID: d.who[s.who], Area: s.area, PlaceName: s.place, PlaceAddress: s.address,
+		StartsAt: d.at(s.start), EndsAt: d.at(s.start + s.length), Status: s.status,
+		CreatedAt: d.at(min(s.start, 0) - 14*day), UpdatedAt: d.at(min(s.start, 0) - 14*day)}
+	if s.cancellableBefore != nil {
+		b.CancellableUntil = timep(b.StartsAt.Add(-*s.cancellableBefore))
+	}
+	if s.status == bookings.StatusCancelled {
+		b.CancelledAt, b.UpdatedAt = timep(d.at(-2*day)), d.at(-2*day)
+	}
+	d.r.bookings = append(d.r.bookings, b)
+	d.r.text("booking", b.ID, "resource", s.resource)
+	d.changed(s.who, "booking", b.ID)
+	return b
+}
+
+// addKey grants who the given doors of a facility during the windows (relative to now).
+func (d *demo) addKey(who, fac string, doors []string, status string, booking *string, windows ...[2]time.Duration) {
+	f := d.b.facilities[fac]
+	k := keys.Key{ID: store.NewID(), AgencyID: d.b.agency[f.agency], ExternalID: d.externalID("key"), Version: 1,
+		CitizenID: d.who[who], FacilityID: d.b.facility[fac], BookingID: booking, Status: status,
+		CreatedAt: d.at(windows[0][0] - 7*day), UpdatedAt: d.at(windows[0][0] - 7*day)}
+	for i, w := range windows {
+		from, until := d.at(w[0]), d.at(w[1])
+		if i == 0 || from.Before(k.ValidFrom) {
+			k.ValidFrom = from
+		}
+		if until.After(k.ValidUntil) {
+			k.ValidUntil = until
+		}
+		d.r.windows = append(d.r.windows, keys.Window{ID: store.NewID(), KeyID: k.ID, StartsAt: from, EndsAt: until})
+	}
+	for _, door := range doors {
+		d.r.keyDoors = append(d.r.keyDoors, keys.KeyAccessPoint{KeyID: k.ID, AccessPointID: d.b.doors[fac][door]})
+	}
+	d.r.keys = append(d.r.keys, k)
+	d.changed(who, "key", k.ID)
+}
+
+// notificationSpec is one demo notification, ago before now.
+type notificationSpec struct {
+	who, agency, category, urgency, link string
+	ago                                  time.Duration
+	read                                 bool
+	title, body                          texts.Values
+}
+
+func (d *demo) addNotification(s notificationSpec) {
+	n := notify.Notification{ID: store.NewID(), CitizenID: d.who[s.who], Category: s.category, Urgency: s.urgency,
+		Link: s.link, CreatedAt: d.at(-s.ago)}
+	if s.agency != "" {
+		n.AgencyID, n.ExternalID = strp(d.b.agency[s.agency]), strp(d.externalID("varsel"))
+	}
+	if s.read {
+		n.ReadAt = timep(d.at(-s.ago + time.Hour))
+	}
+	d.r.notifications = append(d.r.notifications, n)
+	d.r.text("notification", n.ID, "title", s.title)
+	d.r.text("notification", n.ID, "body", s.body)
+	d.changed(s.who, "notification", n.ID)
+}

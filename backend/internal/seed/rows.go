@@ -1,0 +1,106 @@
+package seed
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"minside/backend/internal/bookings"
+	"minside/backend/internal/cases"
+	"minside/backend/internal/changes"
+	"minside/backend/internal/citizens"
+	"minside/backend/internal/keys"
+	"minside/backend/internal/notify"
+	"minside/backend/internal/represent"
+	"minside/backend/internal/texts"
+	"minside/backend/internal/tiles"
+)
+
+// rows collects everything one seeding step writes, so it can go to the database as a few
+// multi-row INSERTs in one transaction instead of one round trip per row.
+type rows struct {
+	citizens      []citizens.Citizen
+	preferences   []citizens.Preferences
+	roles         []citizens.Role
+	relations     []represent.Relation
+	cases         []cases.Case
+	events        []cases.Event
+	documents     []cases.Document
+	bookings      []bookings.Booking
+	keys          []keys.Key
+	windows       []keys.Window
+	keyDoors      []keys.KeyAccessPoint
+	notifications []notify.Notification
+	tiles         []tiles.Tile
+	texts         []texts.Text
+	changes       []changes.Change
+}
+
+// text adds one field of one record in the given languages (lang → value).
+func (r *rows) text(ownerKind, ownerID, field string, values texts.Values) {
+	for _, lang := range langOrder {
+		if v, ok := values[lang]; ok {
+			r.texts = append(r.texts, texts.Text{OwnerKind: ownerKind, OwnerID: ownerID, Field: field, Lang: lang, Value: v})
+		}
+	}
+}
+
+// langOrder makes the order of text rows (and so the seeded database) deterministic.
+var langOrder = []string{"nb", "nn", "en", "se", "uk", "pl", "ar", "so", "ur"}
+
+// count is the number of rows collected.
+func (r *rows) count() int {
+	return len(r.citizens) + len(r.preferences) + len(r.roles) + len(r.relations) + len(r.cases) +
+		len(r.events) + len(r.documents) + len(r.bookings) + len(r.keys) + len(r.windows) +
+		len(r.keyDoors) + len(r.notifications) + len(r.tiles) + len(r.texts) + len(r.changes)
+}
+
+// insert writes the rows in foreign-key order, at most chunk rows per statement.
+func (r *rows) insert(ctx context.Context, db bun.IDB, chunk int) error {
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"citizens", func() error { return insertChunks(ctx, db, r.citizens, chunk) }},
+		{"preferences", func() error { return insertChunks(ctx, db, r.preferences, chunk) }},
+		{"roles", func() error { return insertChunks(ctx, db, r.roles, chunk) }},
+		{"relations", func() error { return insertChunks(ctx, db, r.relations, chunk) }},
+		{"cases", func() error { return insertChunks(ctx, db, r.cases, chunk) }},
+		{"case events", func() error { return insertChunks(ctx, db, r.events, chunk) }},
+		{"case documents", func() error { return insertChunks(ctx, db, r.documents, chunk) }},
+		{"bookings", func() error { return insertChunks(ctx, db, r.bookings, chunk) }},
+		{"keys", func() error { return insertChunks(ctx, db, r.keys, chunk) }},
+		{"key windows", func() error { return insertChunks(ctx, db, r.windows, chunk) }},
+		{"key doors", func() error { return insertChunks(ctx, db, r.keyDoors, chunk) }},
+		{"notifications", func() error { return insertChunks(ctx, db, r.notifications, chunk) }},
+		{"tiles", func() error { return insertChunks(ctx, db, r.tiles, chunk) }},
+		{"texts", func() error { return insertChunks(ctx, db, r.texts, chunk) }},
+		{"changes", func() error { return insertChunks(ctx, db, r.changes, chunk) }},
+	}
+	for _, s := range steps {
+		if err := s.fn(); err != nil {
+			return fmt.Errorf("seed: insert %s: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+// insertChunks writes a slice of models as multi-row INSERTs. RETURNING is switched off: the
+// seed assigns every id itself (the changes sequence is the only generated key and nobody reads it).
+func insertChunks[T any](ctx context.Context, db bun.IDB, all []T, chunk int) error {
+	if chunk <= 0 {
+		chunk = defaultChunk
+	}
+	for start := 0; start < len(all); start += chunk {
+		part := all[start:min(start+chunk, len(all))]
+		if _, err := db.NewInsert().Model(&part).Returning("NULL").Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// defaultChunk rows per INSERT statement: large enough to amortise a round trip, small enough to
+// keep one statement's SQL text around a megabyte.
+const defaultChunk = 2000

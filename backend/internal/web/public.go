@@ -1,0 +1,78 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"runtime/debug"
+
+	"github.com/gofiber/fiber/v2"
+
+	"minside/backend/internal/apperr"
+)
+
+// runtimeConfig hands the PWA what differs between deployments, so one build fits them all.
+func (s *Server) runtimeConfig(c *fiber.Ctx) error {
+	type language struct {
+		Code string `json:"code"`
+		Name string `json:"name"`
+		Dir  string `json:"dir"`
+	}
+	var langs []language
+	for _, l := range s.deps.Catalog.Languages() {
+		langs = append(langs, language{Code: l.Code, Name: l.Name, Dir: l.Dir})
+	}
+	return c.JSON(fiber.Map{
+		"mode":            s.deps.Config.Env,
+		"languages":       langs,
+		"defaultLanguage": "nb",
+		"vapidPublicKey":  s.deps.Config.VAPIDPublicKey,
+		"loginUrl":        "/auth/login",
+		"version":         buildVersion(),
+	})
+}
+
+// messages answers one language's UI messages after the fallback chain, with an ETag: translators
+// publish without a restart, so clients revalidate instead of caching blindly.
+func (s *Server) messages(c *fiber.Ctx) error {
+	lang := c.Params("lang")
+	if !s.deps.Catalog.Has(lang) {
+		return apperr.NotFound()
+	}
+	dir := "ltr"
+	for _, l := range s.deps.Catalog.Languages() {
+		if l.Code == lang {
+			dir = l.Dir
+		}
+	}
+	body, err := json.Marshal(fiber.Map{"lang": lang, "dir": dir, "messages": s.deps.Catalog.Messages(lang)})
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set(fiber.HeaderETag, etag)
+	if c.Get(fiber.HeaderIfNoneMatch) == etag {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	return c.Send(body)
+}
+
+// buildVersion names the running build (the VCS revision when the binary carries one).
+func buildVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	for _, setting := range info.Settings {
+		if setting.Key == "vcs.revision" && len(setting.Value) >= 12 {
+			return setting.Value[:12]
+		}
+	}
+	if info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
+}

@@ -1,0 +1,83 @@
+// Lists every UI message id the app uses, for translators: `npm run messages`
+// writes pwa/src/messages-used.txt; the unit tests fail when it is out of date.
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const src = fileURLToPath(new URL('../src/', import.meta.url));
+
+// Ids built from data: each template in the source and the values it can take.
+export const TEMPLATES = {
+  'ui.nav.${id}': ['overview', 'cases', 'bookings', 'keys', 'notifications', 'services', 'settings'],
+  'ui.cases.status.${c.status}': ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'],
+  'ui.cases.status.${ev.status}': ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'],
+  'ui.cases.status.${v}': ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'],
+  'ui.${kind}.status.${value}': [
+    ...['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'].map((v) => `cases.status.${v}`),
+    ...['confirmed', 'cancelled', 'completed'].map((v) => `bookings.status.${v}`),
+    ...['active', 'suspended', 'revoked', 'expired'].map((v) => `keys.status.${v}`),
+  ],
+  'ui.bookings.${w}': ['upcoming', 'past'],
+  'ui.notifications.category.${n.category}': ['cases', 'bookings', 'keys', 'messages', 'general'],
+  'ui.notifications.category.${cat}': ['cases', 'bookings', 'keys', 'messages', 'general'],
+  'ui.preferences.channel.${ch}': ['push', 'inApp'],
+  'ui.people.relation.${p.relation}': ['guardian', 'power_of_attorney'],
+  'ui.people.scope.${sc}': ['health'],
+};
+
+// Ids named in lookup tables rather than in t(…) calls.
+const TABLE_IDS = /'(ui\.outbox\.kind\.\w+)'/g;
+
+function files(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : /\.(js|jsx)$/.test(e.name) ? [join(dir, e.name)] : []));
+}
+
+/** usedIds returns the sorted ids, and templates found without an expansion rule. */
+export function usedIds() {
+  const ids = new Set();
+  const unknown = [];
+  for (const f of files(src)) {
+    const text = readFileSync(f, 'utf8');
+    for (const m of text.matchAll(/\bt\(\s*'(ui\.[\w.]+)'/g)) ids.add(m[1]);
+    for (const m of text.matchAll(TABLE_IDS)) ids.add(m[1]);
+    for (const m of text.matchAll(/\bt\(\s*`(ui\.[^`]+)`/g)) {
+      const tpl = m[1];
+      const values = TEMPLATES[tpl];
+      if (!values) { unknown.push(`${f}: ${tpl}`); continue; }
+      const prefix = tpl.startsWith('ui.${') ? 'ui.' : tpl.slice(0, tpl.indexOf('${'));
+      for (const v of values) ids.add(prefix + v);
+    }
+  }
+  return { ids: [...ids].sort(), unknown };
+}
+
+export const listPath = join(src, 'messages-used.txt');
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { ids, unknown } = usedIds();
+  if (unknown.length) { console.error('templates without values in pwa/scripts/messages.mjs:\n' + unknown.join('\n')); process.exit(1); }
+  writeFileSync(listPath, ids.join('\n') + '\n');
+  console.log(`${ids.length} message ids → ${listPath}`);
+}
+
+/**
+ * readProposal parses pwa/messages/<lang>.toml — only the flat form written there:
+ * "id" = "text" lines and ["id"] tables of plural forms.
+ */
+export function readProposal(lang) {
+  const text = readFileSync(fileURLToPath(new URL(`../messages/${lang}.toml`, import.meta.url)), 'utf8');
+  const out = {};
+  let table = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const head = line.match(/^\[("(?:[^"\\]|\\.)*")\]$/);
+    if (head) { table = JSON.parse(head[1]); out[table] = {}; continue; }
+    const kv = line.match(/^("(?:[^"\\]|\\.)*"|\w+)\s*=\s*("(?:[^"\\]|\\.)*")$/);
+    if (!kv) throw new Error(`${lang}.toml: cannot read: ${line}`);
+    const key = kv[1].startsWith('"') ? JSON.parse(kv[1]) : kv[1];
+    const value = JSON.parse(kv[2]);
+    if (table) out[table][key] = value; else out[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+import { describe, it, expect } from 'vitest';
+import { refreshOverview, overviewKey } from '../src/sync.js';
+import { memoryStore } from '../src/store.js';
+import { HttpError } from '../src/api.js';
+
+const future = new Date(Date.now() + 864e5).toISOString();
+const ov = (cursor, extra = {}) => ({ cursor, needsAction: [], upcoming: [], keys: [], notifications: { unread: 0, items: [] }, recent: [], tiles: [], people: [], ...extra });
+
+// A scripted api: each GET path prefix answers from a queue.
+function scriptedApi(script) {
+  const calls = [];
+  return {
+    calls,
+    get: async (path, opts = {}) => {
+      calls.push({ path, etag: opts.etag });
+      const key = Object.keys(script).find((k) => path.startsWith(k));
+      const next = script[key].shift();
+      if (next instanceof Error) throw next;
+      return next;
+    },
+  };
+}
+
+describe('refreshOverview', () => {
+  it('uses the stored copy on 304 and applies the changes feed from its cursor', async () => {
+    const store = memoryStore();
+    await store.putDoc('overview:self', ov('5'), '"v1"', 1);
+    const api = scriptedApi({
+      '/api/v1/me/overview': [{ status: 304, notModified: true, data: null }],
+      '/api/v1/changes': [
+        { data: { changes: [{ kind: 'tile', id: 't1', op: 'upsert', data: { id: 't1' } }], cursor: '6', more: true } },
+        { data: { changes: [{ kind: 'booking', id: 'b1', op: 'upsert', data: { id: 'b1', status: 'confirmed', startsAt: future, endsAt: future } }], cursor: '7', more: false } },
+      ],
+    });
+    const { overview } = await refreshOverview(api, store, 'overview:self');
+    expect(api.calls.map((c) => c.path)).toEqual(['/api/v1/me/overview', '/api/v1/changes?cursor=5', '/api/v1/changes?cursor=6']);
+    expect(api.calls[0].etag).toBe('"v1"');
+    expect(overview.cursor).toBe('7');
+    expect(overview.tiles).toHaveLength(1);
+    expect(overview.upcoming).toHaveLength(1);
+    const stored = await store.getDoc('overview:self');
+    expect(stored.data).toEqual(overview);
+    expect(stored.etag).toBe('"v1"');
+  });
+
+  it('resyncs from the overview when the cursor is too old (410)', async () => {
+    const store = memoryStore();
+    await store.putDoc('overview:self', ov('1'), '"old"', 1);
+    const api = scriptedApi({
+      '/api/v1/me/overview': [{ status: 200, data: ov('1', { tiles: [{ id: 'stale' }] }), etag: '"a"' }, { status: 200, data: ov('99'), etag: '"fresh"' }],
+      '/api/v1/changes': [new HttpError(410, { title: 'Gone' })],
+    });
+    const { overview } = await refreshOverview(api, store, 'overview:self');
+    expect(overview.cursor).toBe('99');
+    expect(overview.tiles).toEqual([]);
+    expect(api.calls[2]).toEqual({ path: '/api/v1/me/overview', etag: undefined });
+    expect((await store.getDoc('overview:self')).etag).toBe('"fresh"');
+  });
+
+  it('keys the stored overview by whom the citizen acts as', () => {
+    expect(overviewKey({ actingAs: null })).toBe('overview:self');
+    expect(overviewKey({ actingAs: { id: 'p1' } })).toBe('overview:p1');
+  });
+});
