@@ -131,10 +131,10 @@ func TestFirstOpenIsRecordedOnce(t *testing.T) {
 		v := overview.Viewer{CitizenID: d.kari, SubjectID: d.kari, Lang: "nb"}
 		var mu sync.Mutex
 		var hooks []string
-		hook := func(ctx context.Context, tx bun.Tx, agencyID string, data map[string]any, now time.Time) error {
+		hook := func(ctx context.Context, tx bun.Tx, seen overview.FirstSeen) error {
 			mu.Lock()
 			defer mu.Unlock()
-			hooks = append(hooks, agencyID+"/"+data["caseId"].(string))
+			hooks = append(hooks, seen.AgencyID+"/"+seen.CaseID)
 			return nil
 		}
 		var wg sync.WaitGroup
