@@ -1,7 +1,7 @@
 // Package overviewbench measures GET /api/v1/me/overview over HTTP with real sessions against the
 // raw prepared SQL of the same queries, on a synthetic city (see docs/performance.md, "Overview").
 //
-//	MINSIDE_BENCH_CITIZENS=100000 go test -run '^$' -bench . ./backend/internal/overview/...
+//	make bench   (or: go test -run '^$' -bench . ./backend/internal/overview/...; MINSIDE_BENCH_CITIZENS=2000 for a quick run)
 //
 // The synthetic database is generated once per size and engine and kept (SQLite: a file under the
 // system temp folder; PostgreSQL: a schema bench_overview_<n> when MINSIDE_TEST_POSTGRES_DSN is set),

@@ -22,13 +22,13 @@ import (
 	"minside/backend/internal/store/storetest"
 )
 
-// citizensWanted is the size of the synthetic city: MINSIDE_BENCH_CITIZENS, default 2000 (make
-// bench sets 100000).
+// citizensWanted is the size of the synthetic city: MINSIDE_BENCH_CITIZENS, default 100000 (city
+// scale; benchmarks run only in make bench, and the city is generated once and kept).
 func citizensWanted() int {
 	if n, err := strconv.Atoi(os.Getenv("MINSIDE_BENCH_CITIZENS")); err == nil && n > 0 {
 		return n
 	}
-	return 2000
+	return 100_000
 }
 
 // benchDuration is how long each load phase runs: MINSIDE_BENCH_SECONDS, default 3.
