@@ -37,8 +37,9 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	return &world{t: t, db: db, ctx: context.Background(), now: store.UTC(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))}
 }
 
+// service reads at the world's clock, with a generous timeout: tests share a busy machine.
 func (w *world) service() *overview.Service {
-	return overview.New(w.db, func() time.Time { return w.now })
+	return overview.New(w.db, func() time.Time { return w.now }).WithReadTimeout(10 * time.Second)
 }
 
 func (w *world) next() string { w.n++; return fmt.Sprintf("x-%d", w.n) }
