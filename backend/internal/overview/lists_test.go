@@ -30,12 +30,14 @@ func TestCursorPaginationCoversEveryItemOnce(t *testing.T) {
 		ag := w.agency("plan", "Plan")
 		me := w.citizen("Kari", date(1980, 1, 1), "Sentrum")
 		var want []string
-		for i := range 23 {
-			// Several cases share an update time, so the id must break ties.
-			want = append(want, w.addCase(caseSpec{agency: ag, citizen: me, status: cases.StatusReceived, updated: w.now.Add(-time.Duration(i/3) * time.Minute)}))
-			w.addBooking(ag, me, "", fmt.Sprintf("Rom %d", i), w.now.Add(time.Duration(i%5-2)*24*time.Hour), bookings.StatusConfirmed)
-			w.addNotification(ag, me, fmt.Sprintf("Varsel %d", i), i%2 == 0)
-		}
+		w.batch(func() {
+			for i := range 23 {
+				// Several cases share an update time, so the id must break ties.
+				want = append(want, w.addCase(caseSpec{agency: ag, citizen: me, status: cases.StatusReceived, updated: w.now.Add(-time.Duration(i/3) * time.Minute)}))
+				w.addBooking(ag, me, "", fmt.Sprintf("Rom %d", i), w.now.Add(time.Duration(i%5-2)*24*time.Hour), bookings.StatusConfirmed)
+				w.addNotification(ag, me, fmt.Sprintf("Varsel %d", i), i%2 == 0)
+			}
+		})
 		s := w.service()
 		v := overview.Viewer{CitizenID: me, SubjectID: me, Lang: "nb"}
 		for _, limit := range []int{1, 4, 7, 23, 100} {

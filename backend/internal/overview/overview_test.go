@@ -31,6 +31,12 @@ type demo struct {
 func newDemo(t *testing.T, db *store.DB) *demo {
 	w := newWorld(t, db)
 	d := &demo{w: w}
+	w.batch(func() { d.fill() })
+	return d
+}
+
+func (d *demo) fill() {
+	w := d.w
 	d.plan = w.agency("plan-og-bygg", "Plan- og bygningsetaten")
 	d.library = w.agency("deichman", "Deichman")
 	d.health = w.agency("helse", "Helseetaten")
@@ -64,7 +70,6 @@ func newDemo(t *testing.T, db *store.DB) *demo {
 	d.tileDraft = w.addTile(d.library, "Utkast", tiles.Targeting{}, "draft")
 	d.tileElsewhere = w.addTile(d.plan, "Frogner-nytt", tiles.Targeting{Districts: []string{"Frogner"}}, "published")
 	d.tileOld = w.addTile(d.plan, "Seniortilbud", tiles.Targeting{MinAge: ptr(67)}, "published")
-	return d
 }
 
 func build(t *testing.T, s *overview.Service, v overview.Viewer) *overview.Overview {
