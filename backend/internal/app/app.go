@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/uptrace/bun"
 
 	"minside/backend/internal/account"
 	"minside/backend/internal/actions"
@@ -181,10 +182,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	a.Overview = overview.New(a.DB, a.Now)
 	a.Live = live.New(a.DB, log, live.DefaultInterval)
 	deps.Overview, deps.Live, deps.NeedsAction = a.Overview, a.Live, a.Overview.NeedsAction
-	// The case.seen webhook goes here once the delivery helper's webhook package lands:
-	// deps.CaseSeen = func(ctx context.Context, tx bun.Tx, agencyID string, data map[string]any, now time.Time) error {
-	//	return webhook.Enqueue(ctx, tx, agencyID, "case.seen", data, now)
-	// }
+	// A person's first open of a case tells the agency, once (Dialogporten's seen log).
+	deps.CaseSeen = func(ctx context.Context, tx bun.Tx, seen overview.FirstSeen) error {
+		by := webhook.ActorCitizen
+		if seen.ByRepresentative {
+			by = webhook.ActorRepresentative
+		}
+		return webhook.Enqueue(ctx, tx, seen.AgencyID, webhook.EventCaseSeen,
+			webhook.CaseSeen{Case: seen.ExternalID, SeenAt: seen.SeenAt, By: by}, seen.SeenAt)
+	}
 	// --- end overview ---
 	// --- Translator console (issue 8): overrides from the database over the embedded files ---
 	a.Translations = translate.NewStore(a.DB)
