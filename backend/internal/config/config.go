@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"minside/backend/internal/push"
 )
 
 // Modes.
@@ -20,14 +22,6 @@ const (
 	ModeDev        = "dev"
 	ModeProduction = "production"
 )
-
-// DefaultPushHosts are the push services of the browsers in common use, matched as host suffixes.
-var DefaultPushHosts = []string{
-	"fcm.googleapis.com",
-	"updates.push.services.mozilla.com",
-	"notify.windows.com",
-	"push.apple.com",
-}
 
 // Config holds every setting. Secrets are tagged so they are never printed.
 type Config struct {
@@ -49,10 +43,13 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 
-	VAPIDPublicKey   string
-	VAPIDPrivateKey  string `secret:"true"`
-	VAPIDSubject     string
-	PushAllowedHosts []string
+	VAPIDPublicKey  string
+	VAPIDPrivateKey string `secret:"true"`
+	VAPIDSubject    string
+	// PushAllowedHosts is MINSIDE_PUSH_ALLOWED_HOSTS as given, interpreted by push.ParseAllowList:
+	// "" means push.DefaultAllowList; a non-empty list replaces the defaults (add "default" to
+	// keep them); "host:port" admits exactly that host, even on a private address.
+	PushAllowedHosts string
 
 	// DoorTokenKey signs the short-lived door tokens (HS256), shared with the agencies' lock adapters.
 	DoorTokenKey string `secret:"true"`
@@ -70,22 +67,21 @@ type Config struct {
 // Default returns the configuration of a fresh dev machine.
 func Default() Config {
 	return Config{
-		Env:              ModeDev,
-		Addr:             ":8080",
-		BaseURL:          "http://localhost:8080",
-		DatabaseURL:      "sqlite:data/minside.db",
-		DataDir:          "data",
-		OIDCClientID:     "minside",
-		RequiredACR:      "idporten-loa-substantial",
-		StepUpACR:        "idporten-loa-substantial",
-		SessionIdle:      30 * time.Minute,
-		SessionAbsolute:  120 * time.Minute,
-		VAPIDSubject:     "mailto:postmottak@minside.example.no",
-		PushAllowedHosts: DefaultPushHosts,
-		BodyLimit:        256 << 10,
-		ShutdownTimeout:  15 * time.Second,
-		LogLevel:         "info",
-		SeedDemo:         true,
+		Env:             ModeDev,
+		Addr:            ":8080",
+		BaseURL:         "http://localhost:8080",
+		DatabaseURL:     "sqlite:data/minside.db",
+		DataDir:         "data",
+		OIDCClientID:    "minside",
+		RequiredACR:     "idporten-loa-substantial",
+		StepUpACR:       "idporten-loa-substantial",
+		SessionIdle:     30 * time.Minute,
+		SessionAbsolute: 120 * time.Minute,
+		VAPIDSubject:    "mailto:postmottak@minside.example.no",
+		BodyLimit:       256 << 10,
+		ShutdownTimeout: 15 * time.Second,
+		LogLevel:        "info",
+		SeedDemo:        true,
 	}
 }
 
@@ -160,7 +156,7 @@ func Load(getenv func(string) string) (Config, error) {
 	str("VAPID_PUBLIC_KEY", &c.VAPIDPublicKey)
 	secret("VAPID_PRIVATE_KEY", &c.VAPIDPrivateKey)
 	str("VAPID_SUBJECT", &c.VAPIDSubject)
-	list("PUSH_ALLOWED_HOSTS", &c.PushAllowedHosts)
+	str("PUSH_ALLOWED_HOSTS", &c.PushAllowedHosts)
 	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	str("LOG_LEVEL", &c.LogLevel)
 	list("TRUSTED_PROXIES", &c.TrustedProxies)
@@ -237,6 +233,17 @@ func (c Config) Validate() error {
 		}
 		if c.SeedDemo {
 			bad("MINSIDE_SEED_DEMO is not allowed in production")
+		}
+	}
+	if _, err := push.ParseAllowList(c.PushAllowedHosts); err != nil {
+		bad("MINSIDE_PUSH_ALLOWED_HOSTS: %v", err)
+	}
+	if _, err := push.ParseSubject(c.VAPIDSubject); err != nil {
+		bad("MINSIDE_VAPID_SUBJECT must be a mailto: address at a real domain or an https: URL: %v", err)
+	}
+	if c.VAPIDPublicKey != "" || c.VAPIDPrivateKey != "" {
+		if _, err := push.ParseVAPIDKeys(c.VAPIDPublicKey, c.VAPIDPrivateKey); err != nil {
+			bad("MINSIDE_VAPID_PUBLIC_KEY / MINSIDE_VAPID_PRIVATE_KEY: %v (minside vapid-keys prints a new pair)", err)
 		}
 	}
 	for name, v := range map[string]string{"MINSIDE_PID_KEY": c.PIDKey, "MINSIDE_SESSION_KEY": c.SessionKey, "MINSIDE_DOOR_TOKEN_KEY": c.DoorTokenKey} {

@@ -111,3 +111,32 @@ func TestDevSecretsAreGeneratedOnceAndKept(t *testing.T) {
 		t.Fatal("dev secrets changed between starts")
 	}
 }
+
+func TestPushSettingsAreValidated(t *testing.T) {
+	tests := []struct {
+		vars map[string]string
+		want string // "" = valid
+	}{
+		{map[string]string{}, ""},
+		{map[string]string{"MINSIDE_PUSH_ALLOWED_HOSTS": "default, push.kommune.no:8443"}, ""},
+		{map[string]string{"MINSIDE_PUSH_ALLOWED_HOSTS": "https://evil.example/x.google.com/"}, "MINSIDE_PUSH_ALLOWED_HOSTS"},
+		{map[string]string{"MINSIDE_PUSH_ALLOWED_HOSTS": "*"}, "MINSIDE_PUSH_ALLOWED_HOSTS"},
+		{map[string]string{"MINSIDE_VAPID_SUBJECT": "https://kommune.no/kontakt"}, ""},
+		{map[string]string{"MINSIDE_VAPID_SUBJECT": "mailto:ops@localhost"}, "MINSIDE_VAPID_SUBJECT"},
+		{map[string]string{"MINSIDE_VAPID_SUBJECT": "ops@kommune.no"}, "MINSIDE_VAPID_SUBJECT"},
+		{map[string]string{"MINSIDE_VAPID_PUBLIC_KEY": "p", "MINSIDE_VAPID_PRIVATE_KEY": "q"}, "MINSIDE_VAPID_PUBLIC_KEY"},
+	}
+	for _, tc := range tests {
+		c, err := Load(env(tc.vars))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v: refused: %v", tc.vars, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%v: want an error naming %s, got %v", tc.vars, tc.want, err)
+		}
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"minside/backend/internal/represent"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
+	"minside/backend/internal/translate"
 )
 
 // Translator localizes message keys for a language; the i18n bundle implements it.
@@ -65,6 +66,7 @@ type Deps struct {
 	// NeedsAction counts what a person must do (GET /api/v1/me "represents[].needsAction"); the
 	// overview service provides it. nil answers 0.
 	NeedsAction func(ctx context.Context, view represent.View) (int, error)
+	Notify      *NotifyDeps // web push, preferences, "what we sent you" (issue 6)
 	// Citizen actions, calendar feed and the citizen's own data (issue 5, actions).
 	Citizen CitizenActions
 
@@ -73,6 +75,13 @@ type Deps struct {
 	Live     *live.Broker
 	// CaseSeen runs in the transaction of a person's first open of a case (the case.seen webhook).
 	CaseSeen overview.SeenHook
+
+	// --- Translator console (issue 8): nil leaves /api/v1/translate unrouted ---
+	Translate *translate.Console
+	// Agency API (agency_*.go); its routes are registered only when Agencies and Records are set.
+	// The bulk route's Idempotency-Key uses DB.
+	Agencies AgencyAuthenticator
+	Records  AgencyRecords
 }
 
 // Server is the Fiber application with its dependencies.
@@ -100,9 +109,12 @@ func New(deps Deps) (*Server, error) {
 	if s.static, err = loadStatic(deps.PWA); err != nil {
 		return nil, err
 	}
+	// The agency bulk route takes more than the global body limit; limitBody enforces each route's
+	// limit before the body is read, which StreamRequestBody makes possible.
 	s.app = fiber.New(fiber.Config{
 		AppName:               "minside",
-		BodyLimit:             deps.Config.BodyLimit,
+		BodyLimit:             max(deps.Config.BodyLimit, agencyBulkBodyLimit),
+		StreamRequestBody:     true,
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
