@@ -17,13 +17,19 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/uptrace/bun"
 
+	"minside/backend/internal/account"
+	"minside/backend/internal/actions"
 	"minside/backend/internal/auth/devidp"
 	"minside/backend/internal/auth/login"
+	"minside/backend/internal/calendar"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/doors"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/live"
+	"minside/backend/internal/outbox"
 	"minside/backend/internal/overview"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/seed"
@@ -31,6 +37,7 @@ import (
 	"minside/backend/internal/store"
 	"minside/backend/internal/translate"
 	"minside/backend/internal/web"
+	"minside/backend/internal/webhook"
 	"minside/locales"
 	"minside/pwa"
 )
@@ -44,6 +51,14 @@ type App struct {
 	Registry *prometheus.Registry
 	Server   *web.Server
 	PWABuilt bool // false when built without the pwa tag: / explains how to build it
+
+	// Delivery: every side effect goes through Outbox (register handlers with Outbox.Register
+	// before Run); Doors opens doors through Lock, the default simulated lock adapter.
+	Outbox   *outbox.Worker
+	Janitor  *outbox.Janitor
+	Webhooks *webhook.Sender
+	Doors    *doors.Service
+	Lock     *doors.SimulatedLock
 
 	Now      func() time.Time // the portal's clock (tests move it to expire sessions)
 	Citizens *citizens.Directory
@@ -105,6 +120,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 
+	// Delivery: the outbox worker and janitor, signed webhooks to agencies, the door adapter.
+	if err := a.newDelivery(cfg, log); err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+
 	dist, built := pwa.Dist()
 	a.PWABuilt = built
 	deps := web.Deps{
@@ -124,6 +145,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	// --- end login, sessions and representation ---
+	// --- Actions, calendar feed and the citizen's own data (issue 5, actions) ---
+	deps.Citizen = web.CitizenActions{
+		Actions: actions.New(actions.Deps{
+			// TODO(actions): webhook.Enqueue and the door service of the delivery package once they
+			// are on main. Until then agencies are NOT told of cancellations or door openings, and
+			// opening a door answers 503 (no door adapter).
+			Webhooks:  webhooksNotYetWired,
+			StepUpACR: cfg.StepUpACR,
+		}),
+		Calendar: calendar.New(cfg.BaseURL, a.Bundle),
+		Account:  account.New(),
+	}
+	// --- end actions ---
 	// --- Demo data (seed): an empty dev database gets the demo municipality ---
 	if cfg.SeedDemo {
 		if _, _, err := seed.New(a.DB, a.Citizens, log).Demo(ctx, a.Now()); err != nil {
@@ -164,6 +198,9 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.DB.RunCheckpoints(workCtx, time.Minute, a.Log) })
+	// Delivery: the outbox worker finishes the message in hand when workCtx ends.
+	wg.Go(func() { _ = a.Outbox.Run(workCtx) })
+	wg.Go(func() { a.Janitor.Run(workCtx) })
 	wg.Go(func() { a.Sessions.RunSweeper(workCtx, 5*time.Minute, a.Log) })
 	// Live updates stop with ctx itself, not after shutdown: closing every stream is what lets
 	// the shutdown finish instead of waiting on open event streams.
@@ -250,3 +287,7 @@ func NewLogger(cfg config.Config, w io.Writer) (*slog.Logger, error) {
 	}
 	return slog.New(slog.NewJSONHandler(w, opts)), nil
 }
+
+// webhooksNotYetWired stands where webhook.Enqueue goes (see New): it sends nothing.
+// TODO(actions): remove when the delivery package is on main.
+func webhooksNotYetWired(context.Context, bun.IDB, string, string, any, time.Time) error { return nil }

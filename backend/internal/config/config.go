@@ -54,6 +54,12 @@ type Config struct {
 	VAPIDSubject     string
 	PushAllowedHosts []string
 
+	// DoorTokenKey signs the short-lived door tokens (HS256), shared with the agencies' lock adapters.
+	DoorTokenKey string `secret:"true"`
+	// WebhookAllowPrivate lets webhooks reach loopback and private addresses: for tests and for
+	// operators whose agency systems live on the internal network. Off, such URLs are refused.
+	WebhookAllowPrivate bool
+
 	BodyLimit       int
 	ShutdownTimeout time.Duration
 	LogLevel        string
@@ -158,6 +164,14 @@ func Load(getenv func(string) string) (Config, error) {
 	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	str("LOG_LEVEL", &c.LogLevel)
 	list("TRUSTED_PROXIES", &c.TrustedProxies)
+	secret("DOOR_TOKEN_KEY", &c.DoorTokenKey)
+	if v := getenv("MINSIDE_WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("MINSIDE_WEBHOOK_ALLOW_PRIVATE: %q is not true or false", v))
+		}
+		c.WebhookAllowPrivate = b
+	}
 	if v := getenv("MINSIDE_SEED_DEMO"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -211,6 +225,7 @@ func (c Config) Validate() error {
 			"MINSIDE_SESSION_KEY":        c.SessionKey,
 			"MINSIDE_VAPID_PUBLIC_KEY":   c.VAPIDPublicKey,
 			"MINSIDE_VAPID_PRIVATE_KEY":  c.VAPIDPrivateKey,
+			"MINSIDE_DOOR_TOKEN_KEY":     c.DoorTokenKey,
 		}
 		for _, name := range sortedKeys(required) {
 			if required[name] == "" {
@@ -224,7 +239,7 @@ func (c Config) Validate() error {
 			bad("MINSIDE_SEED_DEMO is not allowed in production")
 		}
 	}
-	for name, v := range map[string]string{"MINSIDE_PID_KEY": c.PIDKey, "MINSIDE_SESSION_KEY": c.SessionKey} {
+	for name, v := range map[string]string{"MINSIDE_PID_KEY": c.PIDKey, "MINSIDE_SESSION_KEY": c.SessionKey, "MINSIDE_DOOR_TOKEN_KEY": c.DoorTokenKey} {
 		if v != "" && len(v) < 32 {
 			bad("%s must be at least 32 characters of random (e.g. openssl rand -hex 32)", name)
 		}

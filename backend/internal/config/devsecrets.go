@@ -17,6 +17,7 @@ type DevSecrets struct {
 	PIDKey           string `json:"pidKey"`
 	SessionKey       string `json:"sessionKey"`
 	OIDCClientSecret string `json:"oidcClientSecret"`
+	DoorTokenKey     string `json:"doorTokenKey,omitempty"`
 	VAPIDPublicKey   string `json:"vapidPublicKey,omitempty"`
 	VAPIDPrivateKey  string `json:"vapidPrivateKey,omitempty"`
 }
@@ -42,7 +43,7 @@ func (c *Config) FillDevSecrets(genVAPID VAPIDGenerator) error {
 		return fmt.Errorf("config: read %s: %w", path, err)
 	}
 	changed := false
-	for _, v := range []*string{&s.PIDKey, &s.SessionKey, &s.OIDCClientSecret} {
+	for _, v := range []*string{&s.PIDKey, &s.SessionKey, &s.OIDCClientSecret, &s.DoorTokenKey} {
 		if *v == "" {
 			if *v, err = randomHex(32); err != nil {
 				return err
@@ -73,6 +74,7 @@ func (c *Config) FillDevSecrets(genVAPID VAPIDGenerator) error {
 	fill(&c.PIDKey, s.PIDKey)
 	fill(&c.SessionKey, s.SessionKey)
 	fill(&c.OIDCClientSecret, s.OIDCClientSecret)
+	fill(&c.DoorTokenKey, s.DoorTokenKey)
 	if c.VAPIDPublicKey == "" {
 		c.VAPIDPublicKey, c.VAPIDPrivateKey = s.VAPIDPublicKey, s.VAPIDPrivateKey
 	}

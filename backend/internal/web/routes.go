@@ -32,6 +32,20 @@ func (s *Server) routes() {
 	citizen.Put("/me/acting-as", s.putActingAs)
 	// --- end login, sessions and representation ---
 
+	// --- Actions, calendar feed and the citizen's own data (issue 5, actions) ---
+	citizen.Post("/bookings/:id/cancel", s.cancelBooking)
+	citizen.Post("/keys/:id/open", s.openDoor)
+	citizen.Get("/keys/:id/uses", s.keyUses)
+	citizen.Post("/notifications/read-all", s.markAllRead)
+	citizen.Post("/notifications/:id/read", s.markRead)
+	citizen.Get("/me/calendar", s.getCalendar)
+	citizen.Post("/me/calendar", s.postCalendar)
+	citizen.Delete("/me/calendar", s.deleteCalendar)
+	citizen.Get("/me/export", s.exportData)
+	citizen.Get("/me/access-log", s.accessLogList)
+	citizen.Delete("/me", s.closeAccount)
+	app.Get("/calendar/:file", s.calendarFeed) // public: the secret token in the URL is the credential
+	// --- end actions ---
 	// --- Overview, lists, search, changes feed and live updates (issue 5) ---
 	if s.deps.Overview != nil {
 		citizen.Get("/me/overview", s.getOverview)

@@ -66,6 +66,8 @@ type Deps struct {
 	// NeedsAction counts what a person must do (GET /api/v1/me "represents[].needsAction"); the
 	// overview service provides it. nil answers 0.
 	NeedsAction func(ctx context.Context, view represent.View) (int, error)
+	// Citizen actions, calendar feed and the citizen's own data (issue 5, actions).
+	Citizen CitizenActions
 
 	// --- Overview, lists, changes feed and live updates (issue 5) ---
 	Overview *overview.Service

@@ -1,0 +1,300 @@
+package account_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"minside/backend/internal/account"
+	"minside/backend/internal/agency"
+	"minside/backend/internal/apperr"
+	"minside/backend/internal/audit"
+	"minside/backend/internal/bookings"
+	"minside/backend/internal/cases"
+	"minside/backend/internal/changes"
+	"minside/backend/internal/citizens"
+	"minside/backend/internal/idempotency"
+	"minside/backend/internal/keys"
+	"minside/backend/internal/notify"
+	"minside/backend/internal/pid"
+	"minside/backend/internal/represent"
+	"minside/backend/internal/sessions"
+	"minside/backend/internal/store"
+	"minside/backend/internal/store/storetest"
+	"minside/backend/internal/texts"
+)
+
+var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	db                *store.DB
+	agency            string
+	me, child, helper string
+	numbers           []string // the clear national ids, which must never come out
+	hashes            []string
+}
+
+func setup(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	p, err := pid.NewPseudonymizer([]byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := citizens.NewDirectory(p, true)
+	f := &fixture{db: db, agency: store.NewID()}
+	url, secret := "https://agency.example/hook", "whsec_secret"
+	must(t, insert(db, &agency.Agency{ID: f.agency, Slug: "kultur", Name: "Kulturetaten", WebhookURL: &url, WebhookSecret: &secret, CreatedAt: t0, UpdatedAt: t0}))
+	person := func(name string, born time.Time, n int) string {
+		number, err := pid.Synthetic(born, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, err := dir.Parse(number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := dir.Ensure(ctx, db, parsed, name, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.numbers = append(f.numbers, number)
+		f.hashes = append(f.hashes, c.PIDHash)
+		return c.ID
+	}
+	f.me = person("Kari Nordmann", time.Date(1985, 3, 1, 0, 0, 0, 0, time.UTC), 111)
+	f.child = person("Ola Nordmann", time.Date(2014, 6, 1, 0, 0, 0, 0, time.UTC), 555)
+	f.helper = person("Per Hjelper", time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), 333)
+	tokenHash := "calendar-token-hash"
+	_, err = db.NewUpdate().Model((*citizens.Citizen)(nil)).Set("calendar_token_hash = ?", tokenHash).Where("id = ?", f.me).Exec(ctx)
+	must(t, err)
+
+	must(t, insert(db, &citizens.Preferences{CitizenID: f.me, Language: "nn", QuietStart: "22:00", QuietEnd: "07:00", Timezone: "Europe/Oslo", Channels: map[string]citizens.Channel{"cases": {Push: true, InApp: true}}, UpdatedAt: t0}))
+	must(t, insert(db, &represent.Relation{ID: store.NewID(), AgencyID: f.agency, ExternalID: "r1", Version: 1, Kind: represent.KindGuardian, RepresentativeID: f.me, SubjectID: f.child, ValidFrom: t0, CreatedAt: t0, UpdatedAt: t0}))
+	must(t, insert(db, &represent.Relation{ID: store.NewID(), AgencyID: f.agency, ExternalID: "r2", Version: 1, Kind: represent.KindPowerOfAttorney, RepresentativeID: f.helper, SubjectID: f.me, Scopes: []string{"culture"}, ValidFrom: t0, CreatedAt: t0, UpdatedAt: t0}))
+	c := &cases.Case{ID: store.NewID(), AgencyID: f.agency, ExternalID: "c1", Version: 1, CitizenID: f.me, Area: "culture", Status: cases.StatusInProgress, CreatedAt: t0, UpdatedAt: t0}
+	must(t, insert(db, c))
+	must(t, texts.Save(ctx, db, "case", c.ID, texts.Fields{"title": {"nb": "Søknad om kulturstøtte"}}))
+	ev := &cases.Event{ID: store.NewID(), CaseID: c.ID, ExternalID: "e1", OccurredAt: t0, CreatedAt: t0}
+	must(t, insert(db, ev))
+	must(t, texts.Save(ctx, db, "case_event", ev.ID, texts.Fields{"title": {"nb": "Mottatt"}}))
+	must(t, insert(db, &cases.Document{ID: store.NewID(), CaseID: c.ID, ExternalID: "d1", Name: "vedtak.pdf", URL: "https://agency.example/d1", CreatedAt: t0}))
+	b := &bookings.Booking{ID: store.NewID(), AgencyID: f.agency, ExternalID: "b1", Version: 1, CitizenID: f.me, Area: "culture", StartsAt: t0, EndsAt: t0.Add(time.Hour), Status: bookings.StatusConfirmed, CreatedAt: t0, UpdatedAt: t0}
+	must(t, insert(db, b))
+	must(t, texts.Save(ctx, db, "booking", b.ID, texts.Fields{"resource": {"nb": "Øvingsrom"}}))
+	fac := &keys.Facility{ID: store.NewID(), AgencyID: f.agency, ExternalID: "f1", Name: "Huset", CreatedAt: t0, UpdatedAt: t0}
+	must(t, insert(db, fac))
+	k := &keys.Key{ID: store.NewID(), AgencyID: f.agency, ExternalID: "k1", Version: 1, CitizenID: f.me, FacilityID: fac.ID, Status: keys.StatusActive, ValidFrom: t0, ValidUntil: t0.Add(time.Hour), CreatedAt: t0, UpdatedAt: t0}
+	must(t, insert(db, k))
+	must(t, insert(db, &keys.Use{ID: store.NewID(), KeyID: k.ID, AccessPointID: store.NewID(), CitizenID: f.me, ActorCitizenID: f.me, Result: "opened", CreatedAt: t0}))
+	n := &notify.Notification{ID: store.NewID(), CitizenID: f.me, Category: "general", Urgency: "normal", CreatedAt: t0}
+	must(t, insert(db, n))
+	must(t, texts.Save(ctx, db, "notification", n.ID, texts.Fields{"title": {"nb": "Hei"}}))
+	must(t, insert(db, &notify.Device{ID: store.NewID(), CitizenID: f.me, Endpoint: "https://fcm.googleapis.com/secret-endpoint", P256dh: "p256-secret", Auth: "auth-secret", Label: "Mobil", CreatedAt: t0}))
+	must(t, insert(db, &notify.Delivery{ID: store.NewID(), CitizenID: f.me, Channel: "push", Category: "general", Title: "Hei", State: "delivered", CreatedAt: t0, UpdatedAt: t0}))
+	must(t, insert(db, &sessions.Session{IDHash: "session-hash-secret", CitizenID: f.me, ACR: "idporten-loa-substantial", CSRFToken: "csrf-secret", UserAgent: "Firefox", CreatedAt: t0, LastSeenAt: t0, IdleExpiresAt: t0.Add(time.Hour), AbsoluteExpiresAt: t0.Add(2 * time.Hour)}))
+	me := f.me
+	must(t, changes.Record(ctx, db, &me, "case", c.ID, changes.OpUpsert, t0))
+	_, _, _, err = idempotency.Do(ctx, db, idempotency.CitizenScope(f.me), "k", "h", func(bun.Tx) (int, []byte, error) { return 200, nil, nil })
+	must(t, err)
+
+	// The access log: an agency read my case, my helper cancelled for me, I logged in, I acted for my child.
+	agencyID, helper, child := f.agency, f.helper, f.child
+	for i, e := range []audit.Entry{
+		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &me, Action: "case.read", ObjectKind: "case", ObjectID: c.ID},
+		{ActorKind: audit.ActorRepresentative, ActorID: &helper, SubjectID: &me, Action: "booking.cancel", ObjectKind: "booking", ObjectID: b.ID},
+		{ActorKind: audit.ActorCitizen, ActorID: &me, SubjectID: &me, Action: "login", ObjectKind: "session"},
+		{ActorKind: audit.ActorRepresentative, ActorID: &me, SubjectID: &child, Action: "booking.cancel", ObjectKind: "booking", ObjectID: "child-booking"},
+		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &helper, Action: "case.read", ObjectKind: "case", ObjectID: "someone-else"},
+	} {
+		e.At = t0.Add(time.Duration(i) * time.Minute)
+		must(t, audit.Record(ctx, db, e))
+	}
+	return f
+}
+
+func insert(db *store.DB, model any) error {
+	_, err := db.NewInsert().Model(model).Exec(context.Background())
+	return err
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		data, err := account.New().Export(context.Background(), db, f.me, "req-x", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		contents := map[string][]byte{}
+		for _, zf := range zr.File {
+			r, err := zf.Open()
+			must(t, err)
+			b, err := io.ReadAll(r)
+			must(t, err)
+			if !json.Valid(b) {
+				t.Fatalf("%s is not JSON", zf.Name)
+			}
+			contents[zf.Name] = b
+		}
+		want := map[string]int{ // file → rows expected (profile is an object)
+			"roles.json": 0, "preferences.json": 1, "cases.json": 1, "case-events.json": 1, "case-documents.json": 1,
+			"bookings.json": 1, "keys.json": 1, "key-uses.json": 1, "notifications.json": 1, "texts.json": 4,
+			"devices.json": 1, "deliveries.json": 1, "relations.json": 2, "access-log.json": 4, "sessions.json": 1,
+		}
+		for name, n := range want {
+			var rows []map[string]any
+			if err := json.Unmarshal(contents[name], &rows); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if len(rows) != n {
+				t.Errorf("%s has %d rows, want %d: %s", name, len(rows), n, contents[name])
+			}
+		}
+		var profile map[string]any
+		must(t, json.Unmarshal(contents["profile.json"], &profile))
+		if profile["name"] != "Kari Nordmann" || profile["id"] != f.me {
+			t.Fatalf("profile %v", profile)
+		}
+		all := bytes.Join(func() [][]byte {
+			var out [][]byte
+			for _, b := range contents {
+				out = append(out, b)
+			}
+			return out
+		}(), nil)
+		secrets := append(append([]string{}, f.numbers...), f.hashes...)
+		secrets = append(secrets, "calendar-token-hash", "secret-endpoint", "p256-secret", "auth-secret", "session-hash-secret", "csrf-secret", "whsec_secret")
+		for _, s := range secrets {
+			if bytes.Contains(all, []byte(s)) || bytes.Contains(data, []byte(s)) {
+				t.Errorf("the export holds %q", s[:4]+"…")
+			}
+		}
+		for _, s := range []string{"Søknad om kulturstøtte", "Øvingsrom", "Mobil", "Firefox", "Per Hjelper", "Kulturetaten"} {
+			if !bytes.Contains(all, []byte(s)) {
+				t.Errorf("the export lacks %q", s)
+			}
+		}
+		if n, _ := db.NewSelect().Model((*audit.Entry)(nil)).Where("action = 'account.export' AND subject_id = ?", f.me).Count(context.Background()); n != 1 {
+			t.Fatal("the export was not audited")
+		}
+	})
+}
+
+func TestAccessLog(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		svc := account.New()
+		ctx := context.Background()
+		var all []account.Entry
+		cursor := ""
+		for page := 0; ; page++ {
+			items, next, err := svc.AccessLog(ctx, db, f.me, cursor, 3)
+			must(t, err)
+			all = append(all, items...)
+			if next == "" {
+				break
+			}
+			if page > 3 {
+				t.Fatal("pagination does not end")
+			}
+			cursor = next
+		}
+		if len(all) != 4 {
+			t.Fatalf("%d entries, want 4 (not the agency's read of someone else): %+v", len(all), all)
+		}
+		byAction := map[string]account.Entry{}
+		for i, e := range all {
+			if i > 0 && !e.At.Before(all[i-1].At) {
+				t.Fatal("not newest first")
+			}
+			byAction[e.Action+"/"+e.Actor.Kind] = e
+		}
+		read := byAction["case.read/agency"]
+		if read.Actor.Name != "Kulturetaten" || read.Subject == nil || !read.Subject.Me {
+			t.Fatalf("agency read: %+v", read)
+		}
+		rep := byAction["booking.cancel/representative"]
+		if rep.Actor.Name == "" {
+			t.Fatalf("representative entry: %+v", rep)
+		}
+		var mine, forMe bool
+		for _, e := range all {
+			if e.Action == "booking.cancel" && e.Actor.Me && e.Subject != nil && e.Subject.Name == "Ola Nordmann" {
+				mine = true
+			}
+			if e.Action == "booking.cancel" && e.Actor.Name == "Per Hjelper" && e.Subject != nil && e.Subject.Me {
+				forMe = true
+			}
+		}
+		if !mine || !forMe {
+			t.Fatalf("representative entries missing (mine %v, for me %v)", mine, forMe)
+		}
+		login := byAction["login/citizen"]
+		if !login.Actor.Me || login.Subject != nil {
+			t.Fatalf("login entry: %+v", login)
+		}
+		if _, _, err := svc.AccessLog(ctx, db, f.me, "not-a-cursor", 3); !apperr.Is(err, apperr.CodeBadRequest) {
+			t.Fatalf("bad cursor: %v", err)
+		}
+	})
+}
+
+func TestClose(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		svc := account.New()
+		must(t, svc.Close(ctx, db, f.me, "req-close", t0))
+		for table, where := range map[string]string{
+			"citizens": "id = ?", "sessions": "citizen_id = ?", "push_subscriptions": "citizen_id = ?", "cases": "citizen_id = ?",
+			"bookings": "citizen_id = ?", "keys": "citizen_id = ?", "notifications": "citizen_id = ?", "deliveries": "citizen_id = ?",
+			"changes": "citizen_id = ?", "preferences": "citizen_id = ?", "relations": "representative_id = ? OR subject_id = ?",
+			"key_uses": "citizen_id = ?",
+		} {
+			args := []any{f.me}
+			if strings.Count(where, "?") == 2 {
+				args = append(args, f.me)
+			}
+			n, err := db.NewSelect().TableExpr(table).Where(where, args...).Count(ctx)
+			must(t, err)
+			if n != 0 {
+				t.Errorf("%d rows left in %s", n, table)
+			}
+		}
+		if n, _ := db.NewSelect().TableExpr("texts").Count(ctx); n != 0 {
+			t.Errorf("%d texts left", n)
+		}
+		if n, _ := db.NewSelect().TableExpr("idempotency_keys").Where("scope = ?", idempotency.CitizenScope(f.me)).Count(ctx); n != 0 {
+			t.Error("idempotency keys left")
+		}
+		var closed audit.Entry
+		must(t, db.NewSelect().Model(&closed).Where("action = 'account.closed'").Scan(ctx))
+		if closed.ActorID != nil || closed.SubjectID != nil || closed.ObjectID != "" || len(closed.Detail) != 0 {
+			t.Fatalf("the closing entry holds personal data: %+v", closed)
+		}
+		if n, _ := db.NewSelect().TableExpr("citizens").Where("id IN (?)", bun.In([]string{f.child, f.helper})).Count(ctx); n != 2 {
+			t.Fatal("other people were deleted")
+		}
+		if err := svc.Close(ctx, db, f.me, "", t0); !apperr.Is(err, apperr.CodeNotFound) {
+			t.Fatalf("closing twice: %v", err)
+		}
+	})
+}

@@ -1,0 +1,141 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"minside/backend/internal/store"
+)
+
+// JanitorOptions tune the janitor. Zero values take the defaults named on each field.
+type JanitorOptions struct {
+	Every          time.Duration // how often it runs (default 1 min)
+	KeepDone       time.Duration // done outbox messages are kept this long (default 7 days)
+	KeepDead       time.Duration // dead ones, for the operator to look at (default 30 days)
+	IdempotencyTTL time.Duration // stored Idempotency-Key answers live this long (default 24 h)
+	RateLimitTTL   time.Duration // rate-limit windows that started this long ago are stale (default 48 h)
+	Metrics        *Metrics
+	Log            *slog.Logger
+	Now            func() time.Time
+}
+
+// Janitor deletes what has outlived its use: finished outbox messages, used door-token ids past
+// their expiry, stale idempotency answers, abandoned logins and old rate-limit windows. Every replica may run one; the
+// deletes are idempotent.
+type Janitor struct {
+	db   *store.DB
+	opts JanitorOptions
+}
+
+// NewJanitor builds the janitor of db.
+func NewJanitor(db *store.DB, opts JanitorOptions) *Janitor {
+	setDefault(&opts.Every, time.Minute)
+	setDefault(&opts.KeepDone, 7*24*time.Hour)
+	setDefault(&opts.KeepDead, 30*24*time.Hour)
+	setDefault(&opts.IdempotencyTTL, 24*time.Hour)
+	setDefault(&opts.RateLimitTTL, 48*time.Hour)
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Janitor{db: db, opts: opts}
+}
+
+// Run cleans once at start and then every opts.Every until ctx ends.
+func (j *Janitor) Run(ctx context.Context) {
+	t := time.NewTicker(j.opts.Every)
+	defer t.Stop()
+	for {
+		if _, err := j.Clean(ctx); err != nil && ctx.Err() == nil {
+			j.opts.Log.Error("janitor: clean", "err", err)
+		}
+		if err := j.Count(ctx); err != nil && ctx.Err() == nil {
+			j.opts.Log.Error("janitor: count outbox", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Clean deletes expired rows and reports how many per table.
+func (j *Janitor) Clean(ctx context.Context) (map[string]int64, error) {
+	now := store.UTC(j.opts.Now())
+	steps := []struct {
+		table, where string
+		arg          any
+	}{
+		{"outbox", "status = 'done' AND done_at < ?", now.Add(-j.opts.KeepDone)},
+		{"outbox", "status = 'dead' AND done_at < ?", now.Add(-j.opts.KeepDead)},
+		{"used_tokens", "expires_at < ?", now},
+		{"login_attempts", "expires_at < ?", now},
+		{"idempotency_keys", "created_at < ?", now.Add(-j.opts.IdempotencyTTL)},
+		{"rate_limits", "window_start < ?", now.Add(-j.opts.RateLimitTTL)},
+	}
+	deleted := map[string]int64{}
+	for _, s := range steps {
+		res, err := j.db.NewDelete().TableExpr(s.table).Where(s.where, s.arg).Exec(ctx)
+		if err != nil {
+			return deleted, fmt.Errorf("janitor: delete from %s: %w", s.table, err)
+		}
+		n, _ := res.RowsAffected()
+		deleted[s.table] += n
+		if j.opts.Metrics != nil && n > 0 {
+			j.opts.Metrics.cleaned.WithLabelValues(s.table).Add(float64(n))
+		}
+	}
+	return deleted, nil
+}
+
+// Count refreshes the gauge of pending and dead messages by topic.
+func (j *Janitor) Count(ctx context.Context) error {
+	if j.opts.Metrics == nil {
+		return nil
+	}
+	var rows []struct {
+		Topic  string `bun:"topic"`
+		Status string `bun:"status"`
+		N      int64  `bun:"n"`
+	}
+	err := j.db.NewSelect().TableExpr("outbox").ColumnExpr("topic, status, count(*) AS n").
+		Where("status IN (?, ?)", StatusPending, StatusDead).GroupExpr("topic, status").Scan(ctx, &rows)
+	if err != nil {
+		return fmt.Errorf("janitor: count outbox: %w", err)
+	}
+	j.opts.Metrics.messages.Reset()
+	for _, r := range rows {
+		j.opts.Metrics.messages.WithLabelValues(r.Topic, r.Status).Set(float64(r.N))
+	}
+	return nil
+}
+
+func counterValue(c prometheus.Counter) float64 {
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		return 0
+	}
+	return m.GetCounter().GetValue()
+}
+
+// RequeueDead gives dead messages of a topic a fresh set of attempts, e.g. after an agency fixed
+// its endpoint. It reports how many were requeued. For an operator command; no worker calls it.
+func RequeueDead(ctx context.Context, db *store.DB, topic string, now time.Time) (int64, error) {
+	res, err := db.NewUpdate().Model((*Message)(nil)).
+		Set("status = ?", StatusPending).Set("attempts = 0").Set("available_at = ?", store.UTC(now)).
+		Set("done_at = NULL").Set("locked_by = NULL").Set("locked_until = NULL").
+		Where("status = ?", StatusDead).Where("topic = ?", topic).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: requeue dead %s: %w", topic, err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

@@ -1,0 +1,60 @@
+package outbox
+
+import (
+	"context"
+	"time"
+)
+
+// Handler performs the side effect of one message. It may run more than once for the same message
+// (a worker can crash after the effect and before recording it), so it must be idempotent or
+// carry a stable id the receiver dedupes on. It must not keep ctx after returning. m.Attempts
+// counts this try too (1 on the first), so a handler can give up early on answers that will not
+// change. ctx ends at the worker's HandlerTimeout, not when the worker is asked to stop.
+type Handler func(ctx context.Context, m Message) Result
+
+type outcome int
+
+const (
+	outcomeDone outcome = iota
+	outcomeRetry
+	outcomeDead
+)
+
+// Result tells the worker what became of a message. Reasons end up in outbox.last_error and in
+// logs: they must never hold personal data (no names, no national ids, no message bodies).
+type Result struct {
+	outcome outcome
+	after   time.Duration
+	reason  string
+}
+
+// Done: the side effect happened (or is no longer needed); the message is finished.
+func Done() Result { return Result{outcome: outcomeDone} }
+
+// Retry: try again later. after > 0 asks for that delay (e.g. a Retry-After header, capped by the
+// worker's maximum backoff); zero uses the worker's exponential backoff with jitter.
+func Retry(after time.Duration, reason string) Result {
+	return Result{outcome: outcomeRetry, after: after, reason: reason}
+}
+
+// Dead: retrying cannot help (a refused request, a missing configuration); the message is kept
+// with status dead for the operator.
+func Dead(reason string) Result { return Result{outcome: outcomeDead, reason: reason} }
+
+// String names the outcome, as used in the metric label "result".
+func (r Result) String() string {
+	switch r.outcome {
+	case outcomeDone:
+		return "done"
+	case outcomeRetry:
+		return "retry"
+	default:
+		return "dead"
+	}
+}
+
+// Reason is the explanation given with Retry or Dead.
+func (r Result) Reason() string { return r.reason }
+
+// After is the delay asked for by Retry (zero: the worker's backoff).
+func (r Result) After() time.Duration { return r.after }

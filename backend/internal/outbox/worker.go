@@ -1,0 +1,341 @@
+package outbox
+
+import (
+	"cmp"
+	"context"
+	crand "crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"minside/backend/internal/store"
+)
+
+// WorkerOptions tune a Worker. Zero values take the defaults named on each field.
+type WorkerOptions struct {
+	// ID names this worker in outbox.locked_by (default: host name and a random suffix).
+	ID string
+	// Batch is how many messages one claim takes (default 10).
+	Batch int
+	// Concurrency is how many messages of a batch run at once (default 4).
+	Concurrency int
+	// Poll is how long an idle worker waits before looking again (default 250 ms); Notify wakes it sooner.
+	Poll time.Duration
+	// Lease is how long a claimed message stays invisible to other workers (default 2 min). A
+	// worker that crashes holds its messages this long. It is raised to cover a whole batch:
+	// ceil(Batch/Concurrency) handler timeouts plus 30 s.
+	Lease time.Duration
+	// HandlerTimeout bounds one handler call (default 30 s).
+	HandlerTimeout time.Duration
+	// MaxAttempts: a message still failing after this many tries is marked dead (default 20).
+	MaxAttempts int
+	// BackoffMin and BackoffMax bound the exponential retry delay (defaults 1 s and 1 h).
+	BackoffMin, BackoffMax time.Duration
+	// Metrics is registered with minside_outbox_processed_total; nil keeps no metrics.
+	Metrics *Metrics
+	Log     *slog.Logger
+	// Now is the clock (default time.Now); tests move it.
+	Now func() time.Time
+}
+
+func (o *WorkerOptions) defaults() {
+	if o.ID == "" {
+		host, _ := os.Hostname()
+		b := make([]byte, 4)
+		_, _ = crand.Read(b)
+		o.ID = host + "-" + hex.EncodeToString(b)
+	}
+	setDefault(&o.Batch, 10)
+	setDefault(&o.Concurrency, 4)
+	setDefault(&o.MaxAttempts, 20)
+	setDefault(&o.Poll, 250*time.Millisecond)
+	setDefault(&o.Lease, 2*time.Minute)
+	setDefault(&o.HandlerTimeout, 30*time.Second)
+	setDefault(&o.BackoffMin, time.Second)
+	setDefault(&o.BackoffMax, time.Hour)
+	// The last message of a batch may wait for the ones before it: the lease must cover them all,
+	// or another worker would take it while it is still in hand.
+	rounds := time.Duration((o.Batch + o.Concurrency - 1) / o.Concurrency)
+	o.Lease = max(o.Lease, rounds*o.HandlerTimeout+30*time.Second)
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+func setDefault[T int | time.Duration](v *T, d T) {
+	if *v <= 0 {
+		*v = d
+	}
+}
+
+// Worker sends the outbox: it claims due messages under a lease, runs the topic's handler outside
+// any transaction, and records done, retry or dead. Any number of workers may run on any replica;
+// a message is handled by one of them at a time, at least once overall.
+type Worker struct {
+	db   *store.DB
+	opts WorkerOptions
+	wake chan struct{}
+
+	mu       sync.RWMutex
+	handlers map[string]Handler
+}
+
+// NewWorker builds a worker for the given topic handlers; more may be added with Register before Run.
+func NewWorker(db *store.DB, handlers map[string]Handler, opts WorkerOptions) *Worker {
+	opts.defaults()
+	w := &Worker{db: db, opts: opts, wake: make(chan struct{}, 1), handlers: map[string]Handler{}}
+	for topic, h := range handlers {
+		w.handlers[topic] = h
+	}
+	return w
+}
+
+// Register sets the handler of a topic. Messages of a topic without a handler wait (they are
+// left pending, never lost) until a worker that has one picks them up.
+func (w *Worker) Register(topic string, h Handler) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.handlers[topic] = h
+}
+
+// ID is the name this worker writes into outbox.locked_by.
+func (w *Worker) ID() string { return w.opts.ID }
+
+// Notify wakes the worker at once, e.g. right after a transaction that enqueued a message commits.
+// It never blocks; wakes from other replicas come by polling.
+func (w *Worker) Notify() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes messages until ctx ends, then returns once the messages in hand are finished;
+// claimed messages not yet started are released for other workers.
+func (w *Worker) Run(ctx context.Context) error {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-timer.C:
+		case <-w.wake:
+		}
+		n, err := w.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.opts.Log.Error("outbox: claim", "err", err)
+		}
+		delay := w.opts.Poll
+		switch {
+		case err != nil:
+			delay = max(delay, 5*time.Second) // the database is unwell: do not flood the log
+		case n == w.opts.Batch:
+			delay = 0 // a full batch: there may be more due right now
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(delay)
+	}
+}
+
+// RunOnce claims one batch of due messages and processes it; it reports how many it claimed.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	msgs, err := w.claim(ctx)
+	if err != nil || len(msgs) == 0 {
+		return 0, err
+	}
+	sem := make(chan struct{}, w.opts.Concurrency)
+	var wg sync.WaitGroup
+	var unstarted []int64
+	for _, m := range msgs {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			unstarted = append(unstarted, m.ID)
+			continue
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			w.process(context.WithoutCancel(ctx), m)
+		})
+	}
+	wg.Wait()
+	if len(unstarted) > 0 {
+		w.release(unstarted)
+	}
+	return len(msgs), nil
+}
+
+// claim takes a lease on up to Batch due messages in one statement. On PostgreSQL the subquery
+// locks rows with SKIP LOCKED so concurrent workers take disjoint sets; SQLite has one writer at
+// a time, which gives the same guarantee. attempts counts claims, so a message that crashes every
+// worker that takes it still dies after MaxAttempts.
+func (w *Worker) claim(ctx context.Context) ([]Message, error) {
+	now := store.UTC(w.opts.Now())
+	lock := ""
+	if w.db.Kind == store.Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	topics := w.topics()
+	if len(topics) == 0 {
+		return nil, nil
+	}
+	// An idle poll is a read: on SQLite an UPDATE would take the one write lock four times a second.
+	due, err := w.db.NewSelect().Model((*Message)(nil)).
+		Where("status = ? AND topic IN (?) AND available_at <= ?", StatusPending, bun.In(topics), now).
+		Where("(locked_until IS NULL OR locked_until < ?)", now).Exists(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: look for due messages: %w", err)
+	}
+	if !due {
+		return nil, nil
+	}
+	var msgs []Message
+	err = w.db.NewRaw(`UPDATE outbox SET locked_by = ?, locked_until = ?, attempts = attempts + 1
+WHERE id IN (SELECT id FROM outbox
+  WHERE status = ? AND topic IN (?) AND available_at <= ? AND (locked_until IS NULL OR locked_until < ?)
+  ORDER BY available_at, id LIMIT ?`+lock+`)
+RETURNING *`,
+		w.opts.ID, now.Add(w.opts.Lease), StatusPending, bun.In(topics), now, now, w.opts.Batch,
+	).Scan(ctx, &msgs)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) { // an empty RETURNING, on some drivers
+		return nil, fmt.Errorf("outbox: claim: %w", err)
+	}
+	// RETURNING follows no ORDER BY: restore the oldest-first order of the subquery.
+	slices.SortFunc(msgs, func(a, b Message) int {
+		if c := a.AvailableAt.Compare(b.AvailableAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return msgs, nil
+}
+
+func (w *Worker) topics() []string {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	out := make([]string, 0, len(w.handlers))
+	for t := range w.handlers {
+		out = append(out, t)
+	}
+	return out
+}
+
+func (w *Worker) handler(topic string) Handler {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.handlers[topic]
+}
+
+// process runs one message's handler and records what became of it.
+func (w *Worker) process(ctx context.Context, m Message) {
+	var res Result
+	if m.Attempts > w.opts.MaxAttempts {
+		res = Dead("lease expired too often: a worker stopped while handling it")
+	} else {
+		hctx, cancel := context.WithTimeout(ctx, w.opts.HandlerTimeout)
+		res = w.call(hctx, m)
+		cancel()
+	}
+	if res.outcome == outcomeRetry && m.Attempts >= w.opts.MaxAttempts {
+		res = Dead(fmt.Sprintf("gave up after %d attempts: %s", m.Attempts, res.reason))
+	}
+	if err := w.record(ctx, m, res); err != nil {
+		w.opts.Log.Error("outbox: record result", "id", m.ID, "topic", m.Topic, "err", err)
+		return
+	}
+	w.opts.Metrics.observe(m.Topic, res.String())
+	switch res.outcome {
+	case outcomeDead:
+		w.opts.Log.Warn("outbox: message dead", "id", m.ID, "topic", m.Topic, "attempts", m.Attempts, "reason", res.reason)
+	case outcomeRetry:
+		w.opts.Log.Info("outbox: retry", "id", m.ID, "topic", m.Topic, "attempts", m.Attempts, "reason", res.reason)
+	}
+}
+
+// call runs the handler, turning a panic into a retry so one bad message cannot stop the worker.
+func (w *Worker) call(ctx context.Context, m Message) (res Result) {
+	h := w.handler(m.Topic)
+	if h == nil {
+		return Retry(0, "no handler for topic "+m.Topic)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			w.opts.Log.Error("outbox: handler panicked", "id", m.ID, "topic", m.Topic, "panic", p)
+			res = Retry(0, "handler panicked")
+		}
+	}()
+	return h(ctx, m)
+}
+
+// record stores the outcome, but only while this worker still holds the lease: if it ran out and
+// another worker took the message, that worker's outcome counts.
+func (w *Worker) record(ctx context.Context, m Message, res Result) error {
+	now := store.UTC(w.opts.Now())
+	q := w.db.NewUpdate().Model((*Message)(nil)).
+		Set("locked_by = NULL").Set("locked_until = NULL").
+		Where("id = ?", m.ID).Where("locked_by = ?", w.opts.ID)
+	switch res.outcome {
+	case outcomeDone:
+		q = q.Set("status = ?", StatusDone).Set("done_at = ?", now).Set("last_error = NULL")
+	case outcomeRetry:
+		q = q.Set("available_at = ?", now.Add(w.backoff(m.Attempts, res.after))).Set("last_error = ?", res.reason)
+	case outcomeDead:
+		q = q.Set("status = ?", StatusDead).Set("done_at = ?", now).Set("last_error = ?", res.reason)
+	}
+	out, err := q.Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("outbox: record %d: %w", m.ID, err)
+	}
+	if n, err := out.RowsAffected(); err == nil && n == 0 {
+		w.opts.Log.Warn("outbox: lease lost before the result was recorded; another worker has the message", "id", m.ID, "topic", m.Topic)
+	}
+	return nil
+}
+
+// release hands back claimed messages that were never started (the worker is stopping).
+func (w *Worker) release(ids []int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := w.db.NewUpdate().Model((*Message)(nil)).
+		Set("locked_by = NULL").Set("locked_until = NULL").Set("attempts = attempts - 1").
+		Where("id IN (?)", bun.In(ids)).Where("locked_by = ?", w.opts.ID).Exec(ctx)
+	if err != nil {
+		w.opts.Log.Error("outbox: release unstarted messages (their lease will expire)", "err", err)
+	}
+}
+
+// backoff is the delay before attempt n+1: BackoffMin·2^(n−1), capped at BackoffMax, with jitter
+// in [d/2, d] so retries of many messages spread out. A handler's own delay (Retry-After) wins but
+// is capped too.
+func (w *Worker) backoff(attempts int, asked time.Duration) time.Duration {
+	if asked > 0 {
+		return min(asked, w.opts.BackoffMax)
+	}
+	d := w.opts.BackoffMin
+	for i := 1; i < attempts && d < w.opts.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, w.opts.BackoffMax)
+	half := d / 2
+	return half + rand.N(half+1)
+}
