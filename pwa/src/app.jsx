@@ -38,6 +38,7 @@ const Keys = lazyPage(() => import('./pages/keys.jsx'), 'Keys');
 const Notifications = lazyPage(() => import('./pages/notifications.jsx'), 'Notifications');
 const Services = lazyPage(() => import('./pages/services.jsx'), 'Services');
 const Settings = lazyPage(() => import('./pages/settings.jsx'), 'Settings');
+const Translate = lazyPage(() => import('./pages/translate.jsx'), 'Translate');
 
 /** prefetchPages loads the other pages' code when the browser is idle. */
 function prefetchPages() {
@@ -66,6 +67,7 @@ function Content({ route }) {
     case 'notifications': return <Notifications />;
     case 'services': return <Services />;
     case 'settings': return <Settings />;
+    case 'translate': return <Translate />;
     default: return <NotFound />;
   }
 }
@@ -97,6 +99,7 @@ function Header({ s, t }) {
                 </a>
               </li>
             ))}
+            {s.me && (s.me.roles || []).some((r) => r.startsWith('translator:')) ? <li><a href="/translate" aria-current={route.name === 'translate' ? 'page' : undefined}>{t('ui.nav.translate')}</a></li> : null}
           </ul>
         </nav>
       ) : null}

@@ -37,8 +37,7 @@ type Config struct {
 	RequiredACR      string // level for login
 	StepUpACR        string // level for sensitive actions such as opening a door
 
-	PIDKey     string `secret:"true"` // HMAC key of the national-id pseudonym
-	SessionKey string `secret:"true"` // seals what sessions keep for the identity provider
+	PIDKey string `secret:"true"` // HMAC key of the national-id pseudonym
 
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
@@ -150,7 +149,6 @@ func Load(getenv func(string) string) (Config, error) {
 	str("REQUIRED_ACR", &c.RequiredACR)
 	str("STEP_UP_ACR", &c.StepUpACR)
 	secret("PID_KEY", &c.PIDKey)
-	secret("SESSION_KEY", &c.SessionKey)
 	duration("SESSION_IDLE", &c.SessionIdle)
 	duration("SESSION_ABSOLUTE", &c.SessionAbsolute)
 	str("VAPID_PUBLIC_KEY", &c.VAPIDPublicKey)
@@ -218,7 +216,6 @@ func (c Config) Validate() error {
 			"MINSIDE_OIDC_CLIENT_ID":     c.OIDCClientID,
 			"MINSIDE_OIDC_CLIENT_SECRET": c.OIDCClientSecret,
 			"MINSIDE_PID_KEY":            c.PIDKey,
-			"MINSIDE_SESSION_KEY":        c.SessionKey,
 			"MINSIDE_VAPID_PUBLIC_KEY":   c.VAPIDPublicKey,
 			"MINSIDE_VAPID_PRIVATE_KEY":  c.VAPIDPrivateKey,
 			"MINSIDE_DOOR_TOKEN_KEY":     c.DoorTokenKey,
@@ -246,7 +243,7 @@ func (c Config) Validate() error {
 			bad("MINSIDE_VAPID_PUBLIC_KEY / MINSIDE_VAPID_PRIVATE_KEY: %v (minside vapid-keys prints a new pair)", err)
 		}
 	}
-	for name, v := range map[string]string{"MINSIDE_PID_KEY": c.PIDKey, "MINSIDE_SESSION_KEY": c.SessionKey, "MINSIDE_DOOR_TOKEN_KEY": c.DoorTokenKey} {
+	for name, v := range map[string]string{"MINSIDE_PID_KEY": c.PIDKey, "MINSIDE_DOOR_TOKEN_KEY": c.DoorTokenKey} {
 		if v != "" && len(v) < 32 {
 			bad("%s must be at least 32 characters of random (e.g. openssl rand -hex 32)", name)
 		}

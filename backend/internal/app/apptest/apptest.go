@@ -108,7 +108,7 @@ func Start(t testing.TB, opts ...Option) *Portal {
 	cfg.SeedDemo = false
 	cfg.LogLevel = "debug"
 	cfg.ShutdownTimeout = 5 * time.Second
-	cfg.PIDKey, cfg.SessionKey, cfg.OIDCClientSecret = randomHex(t), randomHex(t), randomHex(t)
+	cfg.PIDKey, cfg.OIDCClientSecret = randomHex(t), randomHex(t)
 	for _, fn := range st.configure {
 		fn(&cfg)
 	}

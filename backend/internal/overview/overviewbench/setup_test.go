@@ -131,7 +131,7 @@ func portal(b *testing.B, databaseURL string) (*app.App, string) {
 	cfg.DatabaseURL = databaseURL
 	cfg.SeedDemo = false
 	cfg.ShutdownTimeout = 5 * time.Second
-	cfg.PIDKey, cfg.SessionKey, cfg.OIDCClientSecret = secret(), secret(), secret()
+	cfg.PIDKey, cfg.OIDCClientSecret = secret(), secret()
 	cfg.Addr, cfg.BaseURL, cfg.OIDCIssuer = ln.Addr().String(), base, base+"/dev-idp"
 	if err := cfg.Validate(); err != nil {
 		b.Fatal(err)

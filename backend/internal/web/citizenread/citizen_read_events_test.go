@@ -139,7 +139,7 @@ func TestEventsCrossReplicas(t *testing.T) {
 	url := storetest.PostgresURL(t)
 	// Replicas share their configuration: the same pseudonym and session keys.
 	shared := apptest.WithConfig(func(c *config.Config) {
-		c.PIDKey, c.SessionKey = strings.Repeat("a1", 32), strings.Repeat("b2", 32)
+		c.PIDKey = strings.Repeat("a1", 32)
 	})
 	a := apptest.Start(t, apptest.WithDatabaseURL(url), shared)
 	b := apptest.Start(t, apptest.WithDatabaseURL(url), shared)
