@@ -21,6 +21,7 @@ Usage:
   minside [serve] [flags]     start the portal (default)
   minside migrate             apply database migrations and exit
   minside seed [--citizens N] seed the demo set into an empty database, or add N synthetic citizens
+  minside agency …            create agencies, rotate and revoke their API keys (minside agency for help)
   minside locales check       check the message files; non-zero exit on an error
 
 Configuration comes from MINSIDE_* environment variables; see README.md.
@@ -40,6 +41,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return migrate(ctx, getenv, stdout)
 	case "seed":
 		return seedCommand(ctx, args, getenv, stdout)
+	case "agency":
+		return agencyCmd(ctx, args, getenv, stdout)
 	case "locales":
 		if len(args) != 1 || args[0] != "check" {
 			return errors.New("usage: minside locales check")

@@ -21,6 +21,7 @@ import (
 
 	"minside/backend/internal/account"
 	"minside/backend/internal/actions"
+	"minside/backend/internal/agency"
 	"minside/backend/internal/auth/devidp"
 	"minside/backend/internal/auth/login"
 	"minside/backend/internal/calendar"
@@ -28,6 +29,8 @@ import (
 	"minside/backend/internal/config"
 	"minside/backend/internal/doors"
 	"minside/backend/internal/i18n"
+	"minside/backend/internal/idempotency"
+	"minside/backend/internal/ingest"
 	"minside/backend/internal/live"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/overview"
@@ -66,6 +69,10 @@ type App struct {
 
 	Overview *overview.Service // the citizen's reads (issue 5)
 	Live     *live.Broker      // live updates to open streams; runs with the serve context
+
+	// Agency API (issue 4): agencies with their keys, and the records they push.
+	Agencies *agency.Service
+	Ingest   *ingest.Service
 }
 
 // Option adjusts how New builds the portal; the command passes none, tests do.
@@ -170,6 +177,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	//	return webhook.Enqueue(ctx, tx, agencyID, "case.seen", data, now)
 	// }
 	// --- end overview ---
+	// --- Agency API (issue 4): agencies, their keys, and the records they push ---
+	a.Agencies = agency.NewService(a.DB.DB, a.Now)
+	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now)
+	deps.Agencies, deps.Records = a.Agencies, a.Ingest
+	deps.Idempotency = idempotency.NewStore(a.DB.DB, a.Now)
+	// --- end agency API ---
 	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.DB.Close()

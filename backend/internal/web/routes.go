@@ -6,6 +6,7 @@ import "github.com/gofiber/fiber/v2/middleware/adaptor"
 func (s *Server) routes() {
 	app := s.app
 	app.Use(s.requestID, s.secureHeaders, s.accessLog, s.language)
+	app.Use(s.limitBody) // agency API (ingest): per-route body limits, before any handler reads the body
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -60,6 +61,9 @@ func (s *Server) routes() {
 		citizen.Get("/events", s.events)
 	}
 	// --- end overview ---
+
+	// Agency API (ingest): bearer keys, versioned upserts, bulk NDJSON, the OpenAPI document.
+	s.agencyRoutes(api)
 
 	// Catch-alls last: unknown API and auth paths are problems, every other GET is the PWA
 	// (its router handles deep links).

@@ -73,6 +73,11 @@ type Deps struct {
 	Live     *live.Broker
 	// CaseSeen runs in the transaction of a person's first open of a case (the case.seen webhook).
 	CaseSeen overview.SeenHook
+
+	// Agency API (agency_*.go); its routes are registered only when Agencies is set.
+	Agencies    AgencyAuthenticator
+	Records     AgencyRecords
+	Idempotency IdempotencyStore
 }
 
 // Server is the Fiber application with its dependencies.
@@ -100,9 +105,12 @@ func New(deps Deps) (*Server, error) {
 	if s.static, err = loadStatic(deps.PWA); err != nil {
 		return nil, err
 	}
+	// The agency bulk route takes more than the global body limit; limitBody enforces each route's
+	// limit before the body is read, which StreamRequestBody makes possible.
 	s.app = fiber.New(fiber.Config{
 		AppName:               "minside",
-		BodyLimit:             deps.Config.BodyLimit,
+		BodyLimit:             max(deps.Config.BodyLimit, agencyBulkBodyLimit),
+		StreamRequestBody:     true,
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,

@@ -1,0 +1,222 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+
+	"github.com/uptrace/bun"
+
+	"minside/backend/internal/apperr"
+)
+
+// Bulk tuning: lines are applied in transactions of batchSize records (one commit per batch is
+// what makes onboarding fast, above all on SQLite), each line inside its own savepoint so a bad
+// line never undoes its neighbours.
+const (
+	batchSize   = 200
+	maxLineSize = 256 << 10 // one line may be as large as one PUT body
+)
+
+// LineResult is the outcome of one NDJSON line: Err is nil or an *apperr.Error (invalid,
+// conflict, not_found, bad_request).
+type LineResult struct {
+	Line       int
+	Kind       Kind
+	ExternalID string
+	Outcome    Outcome
+	Stored     *Stored
+	Err        error
+}
+
+// bulkLine is one line of the bulk format.
+type bulkLine struct {
+	Kind       string          `json:"kind"`
+	ExternalID string          `json:"externalId"`
+	Record     json.RawMessage `json:"record"`
+}
+
+type pending struct {
+	result LineResult
+	parsed parsed
+}
+
+// Bulk reads NDJSON records from r ({"kind", "externalId", "record"} per line, blank lines
+// skipped) and applies them in batches, reporting every line in order through emit. Pointers in a
+// line's errors start at the line ("/record/title/nb"). An error return means the database failed:
+// batches already reported are committed, and every line is safe to send again.
+func (s *Service) Bulk(ctx context.Context, req Request, r io.Reader, emit func(LineResult) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var batch []pending
+	flush := func() error {
+		if err := s.applyBatch(ctx, req, batch); err != nil {
+			return err
+		}
+		for _, p := range batch {
+			if err := emit(p.result); err != nil {
+				return err
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for n := 1; ; n++ {
+		line, tooLong, err := readLine(br)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("ingest: bulk: read: %w", err)
+		}
+		if tooLong {
+			batch = append(batch, pending{result: LineResult{Line: n, Err: apperr.New(apperr.CodeTooLarge)}})
+		} else if len(bytes.TrimSpace(line)) > 0 {
+			batch = append(batch, s.parseLine(n, line))
+		}
+		if len(batch) >= batchSize || (errors.Is(err, io.EOF) && len(batch) > 0) {
+			if ferr := flush(); ferr != nil {
+				return ferr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+	}
+}
+
+// readLine returns the next line without its newline; tooLong when it exceeded maxLineSize (the
+// rest of it is skipped). err is io.EOF on the last line.
+func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, isPrefix, rerr := br.ReadLine()
+		if !tooLong {
+			if len(line)+len(chunk) > maxLineSize {
+				tooLong, line = true, nil
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if rerr != nil {
+			return line, tooLong, rerr
+		}
+		if !isPrefix {
+			return line, tooLong, nil
+		}
+	}
+}
+
+func (s *Service) parseLine(n int, raw []byte) pending {
+	res := LineResult{Line: n}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil {
+		res.Err = malformed(err, "")
+		return pending{result: res}
+	}
+	var fields apperr.Fields
+	for _, name := range slices.Sorted(maps.Keys(members)) {
+		if name != "kind" && name != "externalId" && name != "record" {
+			fields.Add("/"+escapePointer(name), "field.unknown", nil)
+		}
+	}
+	var l bulkLine
+	if err := json.Unmarshal(raw, &l); err != nil {
+		fields.Add("", "field.invalid", nil)
+	}
+	res.ExternalID = l.ExternalID
+	kind, ok := ParseKind(l.Kind)
+	switch {
+	case l.Kind == "":
+		fields.Add("/kind", "field.required", nil)
+	case !ok:
+		fields.Add("/kind", "field.invalid_enum", map[string]any{"Allowed": kindList()})
+	}
+	res.Kind = kind
+	if len(l.Record) == 0 || string(l.Record) == "null" {
+		fields.Add("/record", "field.required", nil)
+	}
+	if err := fields.Err(); err != nil {
+		res.Err = err
+		return pending{result: res}
+	}
+	p, err := s.Parse(kind, l.ExternalID, l.Record, "")
+	if err != nil {
+		res.Err = prefixPointers(err, "/record")
+		return pending{result: res}
+	}
+	return pending{result: res, parsed: p}
+}
+
+// applyBatch writes the valid lines of a batch in one transaction, each in a savepoint.
+func (s *Service) applyBatch(ctx context.Context, req Request, batch []pending) error {
+	valid := 0
+	for _, p := range batch {
+		if p.parsed != nil {
+			valid++
+		}
+	}
+	if valid == 0 {
+		return nil
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		known := people{}
+		for i := range batch {
+			p := &batch[i]
+			if p.parsed == nil {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT bulk_line"); err != nil {
+				return fmt.Errorf("ingest: bulk: savepoint: %w", err)
+			}
+			st, out, err := s.write(ctx, tx, req, p.result.Kind, p.result.ExternalID, p.parsed, known)
+			if err != nil {
+				if _, ok := apperr.As(err); !ok {
+					return err
+				}
+				if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT bulk_line"); rerr != nil {
+					return fmt.Errorf("ingest: bulk: rollback line: %w", rerr)
+				}
+				clear(known) // a person created by the undone line no longer exists
+				p.result.Err = prefixPointers(err, "/record")
+			} else {
+				p.result.Stored, p.result.Outcome = st, out
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT bulk_line"); err != nil {
+				return fmt.Errorf("ingest: bulk: release: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// prefixPointers moves a record's field pointers under the line member that holds the record.
+func prefixPointers(err error, prefix string) error {
+	ae, ok := apperr.As(err)
+	if !ok || len(ae.Fields) == 0 {
+		return err
+	}
+	out := *ae
+	out.Fields = make([]apperr.FieldError, len(ae.Fields))
+	for i, f := range ae.Fields {
+		if f.Pointer == "/externalId" {
+			out.Fields[i] = f // the line's own member, not the record's
+			continue
+		}
+		f.Pointer = prefix + f.Pointer
+		out.Fields[i] = f
+	}
+	return &out
+}
+
+func kindList() string {
+	var b bytes.Buffer
+	for i, k := range Kinds() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(k))
+	}
+	return b.String()
+}

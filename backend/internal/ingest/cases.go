@@ -1,0 +1,340 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"minside/backend/internal/cases"
+	"minside/backend/internal/outbox"
+	"minside/backend/internal/pid"
+	"minside/backend/internal/store"
+	"minside/backend/internal/texts"
+)
+
+// urgentWithin makes a deadline urgent enough to break through quiet hours.
+const urgentWithin = 72 * time.Hour
+
+var caseStatuses = []string{cases.StatusReceived, cases.StatusInProgress, cases.StatusAwaitingCitizen, cases.StatusDecided, cases.StatusClosed}
+
+// CaseRecord is a case as an agency sends it.
+type CaseRecord struct {
+	PID         string            `json:"pid"`
+	Title       map[string]string `json:"title"`
+	TitlePublic map[string]string `json:"titlePublic,omitempty"`
+	Kind        string            `json:"kind,omitempty"`
+	Area        string            `json:"area"`
+	Status      string            `json:"status"`
+	NextAction  *NextAction       `json:"nextAction,omitempty"`
+	Events      []CaseEvent       `json:"events,omitempty"`
+	Documents   []CaseDocument    `json:"documents,omitempty"`
+	DeepLink    string            `json:"deepLink,omitempty"`
+	Version     int64             `json:"version"`
+}
+
+// NextAction is what the citizen must do, and by when.
+type NextAction struct {
+	Text  map[string]string `json:"text"`
+	DueAt string            `json:"dueAt,omitempty"`
+}
+
+// CaseEvent is one entry of the timeline; upserted by external id, never deleted by omission.
+type CaseEvent struct {
+	ExternalID string            `json:"externalId"`
+	OccurredAt string            `json:"occurredAt"`
+	Status     string            `json:"status,omitempty"`
+	Title      map[string]string `json:"title"`
+	Body       map[string]string `json:"body,omitempty"`
+}
+
+// CaseDocument links a document the agency holds; the list replaces the previous one.
+type CaseDocument struct {
+	ExternalID string `json:"externalId"`
+	Name       string `json:"name"`
+	Type       string `json:"type,omitempty"`
+	URL        string `json:"url"`
+}
+
+type caseSpec struct{}
+
+type parsedCase struct {
+	rec      CaseRecord
+	number   pid.Number
+	due      *time.Time
+	occurred []time.Time
+}
+
+func (caseSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
+	var r CaseRecord
+	if err := decodeStrict(body, &r, base); err != nil {
+		return nil, err
+	}
+	c := &checker{base: base, pids: pids}
+	p := &parsedCase{rec: r}
+	p.number, _ = c.pid("/pid", r.PID)
+	c.texts("/title", r.Title, maxTitle, true)
+	c.texts("/titlePublic", r.TitlePublic, maxTitle, false)
+	c.maxLen("/kind", r.Kind, maxShortString)
+	c.oneOf("/area", r.Area, areas, true)
+	c.oneOf("/status", r.Status, caseStatuses, true)
+	if r.NextAction != nil {
+		c.texts("/nextAction/text", r.NextAction.Text, maxTitle, true)
+		p.due = c.time("/nextAction/dueAt", r.NextAction.DueAt, false)
+	}
+	c.count("/events", len(r.Events), maxEvents)
+	seen := map[string]bool{}
+	for i, e := range r.Events {
+		ptr := "/events/" + strconv.Itoa(i)
+		checkExternalID(c, ptr+"/externalId", e.ExternalID)
+		if seen[e.ExternalID] {
+			c.add(ptr+"/externalId", "field.duplicate", nil)
+		}
+		seen[e.ExternalID] = true
+		at := c.time(ptr+"/occurredAt", e.OccurredAt, true)
+		if at != nil {
+			p.occurred = append(p.occurred, *at)
+		} else {
+			p.occurred = append(p.occurred, time.Time{})
+		}
+		c.oneOf(ptr+"/status", e.Status, caseStatuses, false)
+		c.texts(ptr+"/title", e.Title, maxTitle, true)
+		c.texts(ptr+"/body", e.Body, maxBody, false)
+	}
+	c.count("/documents", len(r.Documents), maxDocuments)
+	docs := map[string]bool{}
+	for i, d := range r.Documents {
+		ptr := "/documents/" + strconv.Itoa(i)
+		checkExternalID(c, ptr+"/externalId", d.ExternalID)
+		if docs[d.ExternalID] {
+			c.add(ptr+"/externalId", "field.duplicate", nil)
+		}
+		docs[d.ExternalID] = true
+		c.required(ptr+"/name", d.Name)
+		c.maxLen(ptr+"/name", d.Name, maxName)
+		c.maxLen(ptr+"/type", d.Type, maxShortString)
+		c.httpsURL(ptr+"/url", d.URL, true)
+	}
+	c.httpsURL("/deepLink", r.DeepLink, false)
+	c.version(r.Version)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *parsedCase) version() int64 { return p.rec.Version }
+
+func (p *parsedCase) apply(ctx context.Context, w *writer, prev *record) (applied, error) {
+	r := p.rec
+	person, err := w.citizen(ctx, p.number, "")
+	if err != nil {
+		return applied{}, err
+	}
+	var before CaseRecord
+	row := &cases.Case{ID: store.NewID(), CreatedAt: w.now}
+	if prev != nil {
+		if err := json.Unmarshal(prev.Body, &before); err != nil {
+			return applied{}, fmt.Errorf("ingest: stored case: %w", err)
+		}
+		row.ID, row.CreatedAt = prev.ObjectID, prev.CreatedAt
+	}
+	row.AgencyID, row.ExternalID, row.Version, row.CitizenID = w.req.AgencyID, w.externalID, r.Version, person.ID
+	row.Kind, row.Area, row.Status, row.NextActionDue, row.DeepLink, row.UpdatedAt = r.Kind, r.Area, r.Status, p.due, r.DeepLink, w.now
+	if prev != nil {
+		_, err = w.tx.NewUpdate().Model(row).ExcludeColumn("created_at").WherePK().Exec(ctx)
+	} else {
+		_, err = w.tx.NewInsert().Model(row).Exec(ctx)
+	}
+	if err != nil {
+		return applied{}, fmt.Errorf("ingest: case: %w", err)
+	}
+	fields := texts.Fields{"title": r.Title, "title_public": r.TitlePublic, "next_action": nil}
+	if r.NextAction != nil {
+		fields["next_action"] = r.NextAction.Text
+	}
+	if prev == nil {
+		err = p.insertNew(ctx, w, row.ID, fields)
+	} else {
+		err = p.updateChildren(ctx, w, row.ID, fields)
+	}
+	if err != nil {
+		return applied{}, err
+	}
+	if err := w.change(ctx, &person.ID, "case", row.ID, "upsert"); err != nil {
+		return applied{}, err
+	}
+	if reason := caseNotifyReason(prev != nil, before, r); reason != "" {
+		urgent := reason == "awaiting_citizen" && p.due != nil && p.due.Sub(w.now) <= urgentWithin
+		ev := outbox.NotifyEvent{CitizenID: person.ID, Kind: "case", ObjectID: row.ID, Reason: reason, Urgent: urgent}
+		if err := w.notify(ctx, ev, outbox.Options{}); err != nil {
+			return applied{}, err
+		}
+	}
+	// Events are never deleted by omission: the answer on GET is the whole timeline so far.
+	r.Events = mergeEvents(before.Events, r.Events)
+	body, err := stripPIDs(r, row.ID, map[string]string{"pid": p.number.String()})
+	return applied{objectID: row.ID, citizenID: &person.ID, body: body}, err
+}
+
+// caseNotifyReason tells the citizen when a case starts awaiting them or changes status. A case
+// first seen in any other status is onboarding, not news.
+func caseNotifyReason(existed bool, before, now CaseRecord) string {
+	switch {
+	case now.Status == cases.StatusAwaitingCitizen && (!existed || before.Status != now.Status):
+		return "awaiting_citizen"
+	case existed && before.Status != now.Status:
+		return "status_changed"
+	}
+	return ""
+}
+
+// insertNew writes a new case's texts, events and documents with one statement each: onboarding
+// thousands of cases is mostly this path, and round trips are what it costs.
+func (p *parsedCase) insertNew(ctx context.Context, w *writer, caseID string, fields texts.Fields) error {
+	rows := textRows("case", caseID, fields)
+	if len(p.rec.Events) > 0 {
+		events := make([]cases.Event, len(p.rec.Events))
+		for i, e := range p.rec.Events {
+			events[i] = cases.Event{ID: store.NewID(), CaseID: caseID, ExternalID: e.ExternalID, OccurredAt: p.occurred[i], CreatedAt: w.now}
+			if e.Status != "" {
+				status := e.Status
+				events[i].Status = &status
+			}
+			rows = append(rows, textRows("case_event", events[i].ID, texts.Fields{"title": e.Title, "body": e.Body})...)
+		}
+		if _, err := w.tx.NewInsert().Model(&events).Exec(ctx); err != nil {
+			return fmt.Errorf("ingest: case events: %w", err)
+		}
+	}
+	if len(rows) > 0 {
+		if _, err := w.tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+			return fmt.Errorf("ingest: case texts: %w", err)
+		}
+	}
+	return p.insertDocuments(ctx, w, caseID)
+}
+
+// updateChildren replaces the texts and documents of an existing case and upserts its events.
+func (p *parsedCase) updateChildren(ctx context.Context, w *writer, caseID string, fields texts.Fields) error {
+	if err := texts.Save(ctx, w.tx, "case", caseID, fields); err != nil {
+		return err
+	}
+	if err := p.upsertEvents(ctx, w, caseID); err != nil {
+		return err
+	}
+	if _, err := w.tx.NewDelete().Model((*cases.Document)(nil)).Where("case_id = ?", caseID).Exec(ctx); err != nil {
+		return fmt.Errorf("ingest: case documents: %w", err)
+	}
+	return p.insertDocuments(ctx, w, caseID)
+}
+
+// textRows flattens a record's multilingual fields into rows of the texts table.
+func textRows(ownerKind, ownerID string, fields texts.Fields) []texts.Text {
+	var rows []texts.Text
+	for _, field := range slices.Sorted(maps.Keys(fields)) {
+		for _, lang := range slices.Sorted(maps.Keys(fields[field])) {
+			rows = append(rows, texts.Text{OwnerKind: ownerKind, OwnerID: ownerID, Field: field, Lang: lang, Value: fields[field][lang]})
+		}
+	}
+	return rows
+}
+
+func (p *parsedCase) upsertEvents(ctx context.Context, w *writer, caseID string) error {
+	if len(p.rec.Events) == 0 {
+		return nil
+	}
+	ids := make([]string, len(p.rec.Events))
+	for i, e := range p.rec.Events {
+		ids[i] = e.ExternalID
+	}
+	var existing []cases.Event
+	if err := w.tx.NewSelect().Model(&existing).Where("case_id = ? AND external_id IN (?)", caseID, bun.In(ids)).Scan(ctx); err != nil {
+		return fmt.Errorf("ingest: case events: %w", err)
+	}
+	byExt := map[string]cases.Event{}
+	for _, e := range existing {
+		byExt[e.ExternalID] = e
+	}
+	for i, e := range p.rec.Events {
+		row, found := byExt[e.ExternalID]
+		if !found {
+			row = cases.Event{ID: store.NewID(), CaseID: caseID, ExternalID: e.ExternalID, CreatedAt: w.now}
+		}
+		row.OccurredAt = p.occurred[i]
+		row.Status = nil
+		if e.Status != "" {
+			status := e.Status
+			row.Status = &status
+		}
+		var err error
+		if found {
+			_, err = w.tx.NewUpdate().Model(&row).Column("occurred_at", "status").WherePK().Exec(ctx)
+		} else {
+			_, err = w.tx.NewInsert().Model(&row).Exec(ctx)
+		}
+		if err != nil {
+			return fmt.Errorf("ingest: case event: %w", err)
+		}
+		if err := texts.Save(ctx, w.tx, "case_event", row.ID, texts.Fields{"title": e.Title, "body": e.Body}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *parsedCase) insertDocuments(ctx context.Context, w *writer, caseID string) error {
+	if len(p.rec.Documents) == 0 {
+		return nil
+	}
+	rows := make([]cases.Document, len(p.rec.Documents))
+	for i, d := range p.rec.Documents {
+		rows[i] = cases.Document{ID: store.NewID(), CaseID: caseID, ExternalID: d.ExternalID, Name: d.Name, DocType: d.Type, URL: d.URL, CreatedAt: w.now}
+	}
+	if _, err := w.tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		return fmt.Errorf("ingest: case documents: %w", err)
+	}
+	return nil
+}
+
+// mergeEvents keeps every earlier event and lets the new list replace same-id entries, ordered by time.
+func mergeEvents(before, now []CaseEvent) []CaseEvent {
+	out := slices.Clone(now)
+	have := map[string]bool{}
+	for _, e := range now {
+		have[e.ExternalID] = true
+	}
+	for _, e := range before {
+		if !have[e.ExternalID] {
+			out = append(out, e)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b CaseEvent) int {
+		ta, _ := time.Parse(time.RFC3339, a.OccurredAt)
+		tb, _ := time.Parse(time.RFC3339, b.OccurredAt)
+		return ta.Compare(tb)
+	})
+	return out
+}
+
+func deleteCase(ctx context.Context, w *writer, r *record) error {
+	var eventIDs []string
+	if err := w.tx.NewSelect().Model((*cases.Event)(nil)).Column("id").Where("case_id = ?", r.ObjectID).Scan(ctx, &eventIDs); err != nil {
+		return fmt.Errorf("ingest: delete case: %w", err)
+	}
+	if err := texts.Delete(ctx, w.tx, "case_event", eventIDs...); err != nil {
+		return err
+	}
+	if err := texts.Delete(ctx, w.tx, "case", r.ObjectID); err != nil {
+		return err
+	}
+	if _, err := w.tx.NewDelete().Model((*cases.Case)(nil)).Where("id = ?", r.ObjectID).Exec(ctx); err != nil {
+		return fmt.Errorf("ingest: delete case: %w", err)
+	}
+	return w.change(ctx, r.CitizenID, "case", r.ObjectID, "delete")
+}

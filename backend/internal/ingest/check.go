@@ -1,0 +1,201 @@
+package ingest
+
+import (
+	"maps"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"minside/backend/internal/apperr"
+	"minside/backend/internal/i18n"
+	"minside/backend/internal/pid"
+	"minside/backend/internal/store"
+)
+
+// Bounds of what an agency may send. They keep one record small enough for a phone screen and a
+// web push, and a bulk request bounded in memory.
+const (
+	maxTitle       = 200
+	maxBody        = 4000
+	maxName        = 200
+	maxExternalID  = 200
+	maxEvents      = 100
+	maxDocuments   = 50
+	maxWindows     = 50
+	maxAccessPts   = 50
+	maxURL         = 2000
+	maxListItems   = 50
+	maxShortString = 100
+)
+
+// Areas a case, booking or scoped power of attorney belongs to.
+var areas = []string{"building", "kindergarten", "school", "health", "care", "culture", "waste", "library", "tax", "other"}
+
+var validExternalID = regexp.MustCompile(`^[A-Za-z0-9._:~-]{1,200}$`)
+
+// checker collects every problem of one record; each method reports at a JSON pointer.
+type checker struct {
+	fields apperr.Fields
+	base   string // prefix of every pointer ("" for PUT, "/record" in bulk)
+	pids   pid.Options
+}
+
+func (c *checker) add(ptr, key string, data map[string]any) { c.fields.Add(c.base+ptr, key, data) }
+
+func (c *checker) err() error { return c.fields.Err() }
+
+// ExternalID checks an id that becomes part of a URL: a safe alphabet, and never something that
+// looks like a national identity number.
+func checkExternalID(c *checker, ptr, id string) {
+	switch {
+	case id == "":
+		c.add(ptr, "field.required", nil)
+	case !validExternalID.MatchString(id):
+		c.add(ptr, "field.invalid", nil)
+	case looksLikePID(id):
+		c.add(ptr, "field.invalid", nil)
+	}
+}
+
+// looksLikePID refuses 11-digit ids: they end up in URLs and logs, where a national id must never be.
+func looksLikePID(s string) bool {
+	if len(s) != 11 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *checker) version(v int64) {
+	if v <= 0 {
+		c.add("/version", "field.out_of_range", map[string]any{"Min": 1})
+	}
+}
+
+func (c *checker) pid(ptr, s string) (pid.Number, bool) {
+	if s == "" {
+		c.add(ptr, "field.required", nil)
+		return pid.Number{}, false
+	}
+	n, err := pid.Parse(s, c.pids)
+	if err != nil {
+		c.add(ptr, pid.FieldKey, nil)
+		return pid.Number{}, false
+	}
+	return n, true
+}
+
+func (c *checker) required(ptr, s string) {
+	if strings.TrimSpace(s) == "" {
+		c.add(ptr, "field.required", nil)
+	}
+}
+
+func (c *checker) maxLen(ptr, s string, max int) {
+	if utf8.RuneCountInString(s) > max {
+		c.add(ptr, "field.too_long", map[string]any{"Max": max})
+	}
+}
+
+func (c *checker) oneOf(ptr, s string, allowed []string, required bool) {
+	if s == "" {
+		if required {
+			c.add(ptr, "field.required", nil)
+		}
+		return
+	}
+	if !slices.Contains(allowed, s) {
+		c.add(ptr, "field.invalid_enum", map[string]any{"Allowed": strings.Join(allowed, ", ")})
+	}
+}
+
+func (c *checker) count(ptr string, n, max int) {
+	if n > max {
+		c.add(ptr, "field.too_many", map[string]any{"Max": max})
+	}
+}
+
+// texts checks a lang → text object: supported languages only, no empty or overlong text, and
+// (when required) at least bokmål or English so every reader's fallback chain finds something.
+func (c *checker) texts(ptr string, t map[string]string, max int, required bool) {
+	if len(t) == 0 {
+		if required {
+			c.add(ptr, "field.required", nil)
+		}
+		return
+	}
+	supported := languageCodes()
+	for _, lang := range slices.Sorted(maps.Keys(t)) {
+		p := ptr + "/" + escapePointer(lang)
+		if !slices.Contains(supported, lang) {
+			c.add(p, "field.invalid_language", map[string]any{"Supported": strings.Join(supported, ", ")})
+			continue
+		}
+		c.required(p, t[lang])
+		c.maxLen(p, t[lang], max)
+	}
+	if required && t["nb"] == "" && t["en"] == "" {
+		c.add(ptr+"/nb", "field.required", nil)
+	}
+}
+
+// time parses an RFC 3339 time; empty is allowed unless required.
+func (c *checker) time(ptr, s string, required bool) *time.Time {
+	if s == "" {
+		if required {
+			c.add(ptr, "field.required", nil)
+		}
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		c.add(ptr, "field.invalid_time", nil)
+		return nil
+	}
+	t = store.UTC(t)
+	return &t
+}
+
+// httpsURL checks an absolute https URL.
+func (c *checker) httpsURL(ptr, s string, required bool) {
+	if s == "" {
+		if required {
+			c.add(ptr, "field.required", nil)
+		}
+		return
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || u.Host == "" || u.User != nil || len(s) > maxURL:
+		c.add(ptr, "field.invalid_url", nil)
+	case u.Scheme != "https":
+		c.add(ptr, "field.must_be_https", nil)
+	}
+}
+
+// link is an https URL or a path inside the portal ("/cases/…", never "//host").
+func (c *checker) link(ptr, s string) {
+	if strings.HasPrefix(s, "/") {
+		if strings.HasPrefix(s, "//") || strings.Contains(s, `\`) || len(s) > maxURL {
+			c.add(ptr, "field.invalid_url", nil)
+		}
+		return
+	}
+	c.httpsURL(ptr, s, false)
+}
+
+func languageCodes() []string {
+	langs := i18n.Languages()
+	out := make([]string, len(langs))
+	for i, l := range langs {
+		out[i] = l.Code
+	}
+	return out
+}

@@ -1,0 +1,162 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"minside/backend/internal/apperr"
+)
+
+// decodeStrict fills dst (a pointer to a record struct) from body and refuses anything the record
+// does not define. Unlike json.Decoder.DisallowUnknownFields, which stops at the first unknown
+// field and does not say where it was, it walks the whole document and names every unknown field
+// and every value of the wrong JSON type by pointer, prefixed with base (e.g. "/record").
+//
+// Malformed JSON is a bad_request with the byte offset; shape errors are invalid (422).
+func decodeStrict(body []byte, dst any, base string) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return malformed(err, base)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return apperr.BadRequest("error.detail.malformed_json").WithExtra("pointer", pointerOr(base))
+	}
+	var fields apperr.Fields
+	checkShape(doc, reflect.TypeOf(dst).Elem(), base, &fields)
+	if err := fields.Err(); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, dst); err != nil {
+		// The shape was checked; what is left is a number out of range for its Go type.
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return apperr.Invalid(apperr.Field(base+"/"+strings.ReplaceAll(te.Field, ".", "/"), "field.out_of_range", nil))
+		}
+		return malformed(err, base)
+	}
+	return nil
+}
+
+// pointerOr names a place in the document; the whole document is the empty pointer (RFC 6901),
+// which "/record" + "" turns into the record's own pointer in bulk lines.
+func pointerOr(p string) string { return p }
+
+func malformed(err error, base string) error {
+	e := apperr.BadRequest("error.detail.malformed_json").WithExtra("pointer", pointerOr(base)).Wrap(err)
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		e.WithExtra("offset", se.Offset)
+	}
+	return e
+}
+
+// checkShape compares a generic JSON value with the Go type it will be decoded into.
+func checkShape(v any, t reflect.Type, ptr string, fields *apperr.Fields) {
+	if t.Kind() == reflect.Pointer {
+		if v == nil {
+			return
+		}
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			fields.Add(pointerOr(ptr), "field.invalid", map[string]any{"Expected": "object"})
+			return
+		}
+		known := jsonFields(t)
+		for _, name := range sortedKeys(obj) {
+			ft, ok := known[name]
+			if !ok {
+				fields.Add(ptr+"/"+escapePointer(name), "field.unknown", nil)
+				continue
+			}
+			checkShape(obj[name], ft, ptr+"/"+escapePointer(name), fields)
+		}
+	case reflect.Slice:
+		if v == nil {
+			return
+		}
+		arr, ok := v.([]any)
+		if !ok {
+			fields.Add(pointerOr(ptr), "field.invalid", map[string]any{"Expected": "array"})
+			return
+		}
+		for i, item := range arr {
+			checkShape(item, t.Elem(), ptr+"/"+strconv.Itoa(i), fields)
+		}
+	case reflect.Map:
+		if v == nil {
+			return
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
+			fields.Add(pointerOr(ptr), "field.invalid", map[string]any{"Expected": "object"})
+			return
+		}
+		for _, k := range sortedKeys(obj) {
+			checkShape(obj[k], t.Elem(), ptr+"/"+escapePointer(k), fields)
+		}
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			fields.Add(pointerOr(ptr), "field.invalid", map[string]any{"Expected": "string"})
+		}
+	case reflect.Int, reflect.Int64:
+		n, ok := v.(json.Number)
+		if !ok {
+			fields.Add(pointerOr(ptr), "field.invalid", map[string]any{"Expected": "integer"})
+			return
+		}
+		if _, err := n.Int64(); err != nil {
+			fields.Add(pointerOr(ptr), "field.invalid", map[string]any{"Expected": "integer"})
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			fields.Add(pointerOr(ptr), "field.invalid", map[string]any{"Expected": "boolean"})
+		}
+	}
+}
+
+// jsonFields maps the JSON names of a struct's exported fields to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := make(map[string]reflect.Type, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+// escapePointer escapes one reference token of an RFC 6901 JSON pointer.
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// sortedKeys orders an object's members so the error list is stable for clients and tests.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,129 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+
+	"minside/backend/internal/apperr"
+	"minside/backend/internal/notify"
+	"minside/backend/internal/outbox"
+	"minside/backend/internal/pid"
+	"minside/backend/internal/store"
+	"minside/backend/internal/texts"
+)
+
+var urgencies = []string{"low", "normal", "high"}
+
+// NotificationRecord is a message to a citizen as an agency sends it.
+type NotificationRecord struct {
+	PID       string            `json:"pid"`
+	Category  string            `json:"category"`
+	Title     map[string]string `json:"title"`
+	Body      map[string]string `json:"body"`
+	Link      string            `json:"link,omitempty"`
+	Urgency   string            `json:"urgency,omitempty"`
+	DedupeKey string            `json:"dedupeKey,omitempty"`
+	Version   int64             `json:"version"`
+}
+
+type notificationSpec struct{}
+
+type parsedNotification struct {
+	rec    NotificationRecord
+	number pid.Number
+}
+
+func (notificationSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
+	var r NotificationRecord
+	if err := decodeStrict(body, &r, base); err != nil {
+		return nil, err
+	}
+	c := &checker{base: base, pids: pids}
+	p := &parsedNotification{rec: r}
+	p.number, _ = c.pid("/pid", r.PID)
+	c.oneOf("/category", r.Category, notify.Categories, true)
+	c.texts("/title", r.Title, maxTitle, true)
+	c.texts("/body", r.Body, maxBody, true)
+	c.link("/link", r.Link)
+	c.oneOf("/urgency", r.Urgency, urgencies, false)
+	c.maxLen("/dedupeKey", r.DedupeKey, maxExternalID)
+	c.version(r.Version)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	if p.rec.Urgency == "" {
+		p.rec.Urgency = "normal"
+	}
+	return p, nil
+}
+
+func (p *parsedNotification) version() int64 { return p.rec.Version }
+
+func (p *parsedNotification) apply(ctx context.Context, w *writer, prev *record) (applied, error) {
+	r := p.rec
+	person, err := w.citizen(ctx, p.number, "")
+	if err != nil {
+		return applied{}, err
+	}
+	agencyID, ext := w.req.AgencyID, w.externalID
+	row := &notify.Notification{ID: store.NewID(), AgencyID: &agencyID, ExternalID: &ext, CreatedAt: w.now}
+	if prev != nil {
+		row.ID = prev.ObjectID
+		if err := w.tx.NewSelect().Model(row).Where("id = ?", prev.ObjectID).Scan(ctx); err != nil {
+			return applied{}, fmt.Errorf("ingest: notification: %w", err)
+		}
+	}
+	row.CitizenID, row.Category, row.Urgency, row.Link = person.ID, r.Category, r.Urgency, r.Link
+	row.DedupeKey = nil
+	if r.DedupeKey != "" {
+		key := r.DedupeKey
+		row.DedupeKey = &key
+	}
+	if prev == nil && row.DedupeKey != nil {
+		// A second notification with the same dedupe key for the same person is the same message:
+		// an agency retrying under a new external id must not notify twice.
+		n, err := w.tx.NewSelect().Model((*notify.Notification)(nil)).Where("citizen_id = ? AND dedupe_key = ?", person.ID, r.DedupeKey).Count(ctx)
+		if err != nil {
+			return applied{}, fmt.Errorf("ingest: notification: %w", err)
+		}
+		if n > 0 {
+			return applied{}, duplicateDedupeKey()
+		}
+	}
+	if prev != nil {
+		_, err = w.tx.NewUpdate().Model(row).Column("citizen_id", "category", "urgency", "link", "dedupe_key").WherePK().Exec(ctx)
+	} else {
+		_, err = w.tx.NewInsert().Model(row).Exec(ctx)
+	}
+	if err != nil {
+		return applied{}, fmt.Errorf("ingest: notification: %w", err)
+	}
+	if err := texts.Save(ctx, w.tx, "notification", row.ID, texts.Fields{"title": r.Title, "body": r.Body}); err != nil {
+		return applied{}, err
+	}
+	if err := w.change(ctx, &person.ID, "notification", row.ID, "upsert"); err != nil {
+		return applied{}, err
+	}
+	if prev == nil {
+		ev := outbox.NotifyEvent{CitizenID: person.ID, Kind: "notification", ObjectID: row.ID, Reason: "new", Urgent: r.Urgency == "high"}
+		if err := w.notify(ctx, ev, outbox.Options{}); err != nil {
+			return applied{}, err
+		}
+	}
+	body, err := stripPIDs(r, row.ID, map[string]string{"pid": p.number.String()})
+	return applied{objectID: row.ID, citizenID: &person.ID, body: body}, err
+}
+
+func deleteNotification(ctx context.Context, w *writer, r *record) error {
+	if err := texts.Delete(ctx, w.tx, "notification", r.ObjectID); err != nil {
+		return err
+	}
+	if _, err := w.tx.NewDelete().Model((*notify.Notification)(nil)).Where("id = ?", r.ObjectID).Exec(ctx); err != nil {
+		return fmt.Errorf("ingest: delete notification: %w", err)
+	}
+	return w.change(ctx, r.CitizenID, "notification", r.ObjectID, "delete")
+}
+
+func duplicateDedupeKey() error {
+	return apperr.Invalid(apperr.Field("/dedupeKey", "field.duplicate", nil))
+}

@@ -1,0 +1,409 @@
+// Package ingest is the write side of the agency API: it validates what agency systems push
+// (cases, bookings, keys, notifications, relations, tiles), and upserts it keyed by (agency,
+// external id) with a version, so every request is idempotent and an old one can never overwrite a
+// newer one. Each write happens in one transaction with its texts, its changes-feed row, its audit
+// row and the outbox event that may tell the citizen.
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"minside/backend/internal/apperr"
+	"minside/backend/internal/audit"
+	"minside/backend/internal/changes"
+	"minside/backend/internal/citizens"
+	"minside/backend/internal/outbox"
+	"minside/backend/internal/pid"
+	"minside/backend/internal/store"
+)
+
+// Kind names a record type as it appears in the API's paths.
+type Kind string
+
+const (
+	KindCases         Kind = "cases"
+	KindBookings      Kind = "bookings"
+	KindKeys          Kind = "keys"
+	KindNotifications Kind = "notifications"
+	KindRelations     Kind = "relations"
+	KindTiles         Kind = "tiles"
+)
+
+// Kinds lists every record type, in the order the documentation shows them.
+func Kinds() []Kind {
+	return []Kind{KindCases, KindBookings, KindKeys, KindNotifications, KindRelations, KindTiles}
+}
+
+// ParseKind accepts a path segment; ok is false for anything else.
+func ParseKind(s string) (Kind, bool) {
+	for _, k := range Kinds() {
+		if string(k) == s {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// Outcome says what a write did.
+type Outcome int
+
+const (
+	Created   Outcome = iota + 1 // a new record
+	Updated                      // a newer version replaced the stored one
+	Unchanged                    // the same version again: nothing was written
+)
+
+// KeyGrace keeps a booking's key working after the booking ends (Helsinki Varaamo: a door code
+// stays valid a few hours after, so nobody is locked in or out while tidying up).
+const KeyGrace = 2 * time.Hour
+
+// Stored is one agency record as the agency sees it on GET: what it sent, with every national
+// identity number replaced by its masked form, plus the portal's id.
+type Stored struct {
+	Kind       Kind
+	ExternalID string
+	ObjectID   string
+	Version    int64
+	Body       json.RawMessage // the JSON object answered on GET
+}
+
+// record is the row behind Stored.
+type record struct {
+	bun.BaseModel `bun:"table:agency_records"`
+
+	AgencyID   string          `bun:"agency_id,pk"`
+	Kind       string          `bun:"kind,pk"`
+	ExternalID string          `bun:"external_id,pk"`
+	ObjectID   string          `bun:"object_id,notnull"`
+	CitizenID  *string         `bun:"citizen_id"`
+	Version    int64           `bun:"version,notnull"`
+	Body       json.RawMessage `bun:"body,type:jsonb,notnull"`
+	CreatedAt  time.Time       `bun:"created_at,notnull"`
+	UpdatedAt  time.Time       `bun:"updated_at,notnull"`
+}
+
+func (r *record) stored() *Stored {
+	return &Stored{Kind: Kind(r.Kind), ExternalID: r.ExternalID, ObjectID: r.ObjectID, Version: r.Version, Body: r.Body}
+}
+
+// Service validates and stores agency records.
+type Service struct {
+	db   *bun.DB
+	dir  *citizens.Directory
+	pids pid.Options
+	now  func() time.Time
+}
+
+// NewService builds the service. allowSynthetic accepts test-register identity numbers (dev, test).
+func NewService(db *bun.DB, dir *citizens.Directory, allowSynthetic bool, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: db, dir: dir, pids: pid.Options{AllowSynthetic: allowSynthetic}, now: now}
+}
+
+// Request says who writes and why, for the audit log.
+type Request struct {
+	AgencyID  string
+	RequestID string
+}
+
+// kindSpec is how one kind of record is parsed and applied.
+type kindSpec interface {
+	// parse decodes and validates body; pointers start with base.
+	parse(body []byte, base string, pids pid.Options) (parsed, error)
+}
+
+// parsed is a valid record ready to be written.
+type parsed interface {
+	version() int64
+	// apply writes the record over prev (nil when new) and returns what to remember.
+	apply(ctx context.Context, w *writer, prev *record) (applied, error)
+}
+
+// applied is what a write produced: the portal object and the body to answer GET with.
+type applied struct {
+	objectID  string
+	citizenID *string
+	body      any
+}
+
+func specOf(k Kind) kindSpec {
+	switch k {
+	case KindCases:
+		return caseSpec{}
+	case KindBookings:
+		return bookingSpec{}
+	case KindKeys:
+		return keySpec{}
+	case KindNotifications:
+		return notificationSpec{}
+	case KindRelations:
+		return relationSpec{}
+	case KindTiles:
+		return tileSpec{}
+	}
+	return nil
+}
+
+// Put validates body and upserts it as (agency, kind, externalID). A rejected request changes
+// nothing: validation happens before the transaction, and the transaction is all or nothing.
+func (s *Service) Put(ctx context.Context, req Request, kind Kind, externalID string, body []byte) (*Stored, Outcome, error) {
+	p, err := s.Parse(kind, externalID, body, "")
+	if err != nil {
+		return nil, 0, err
+	}
+	var st *Stored
+	var out Outcome
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		st, out, err = s.write(ctx, tx, req, kind, externalID, p, people{})
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return st, out, nil
+}
+
+// Parse decodes and validates one record without touching the database.
+func (s *Service) Parse(kind Kind, externalID string, body []byte, base string) (parsed, error) {
+	spec := specOf(kind)
+	if spec == nil {
+		return nil, apperr.NotFound()
+	}
+	c := &checker{}
+	checkExternalID(c, "/externalId", externalID)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	return spec.parse(body, base, s.pids)
+}
+
+// write applies a parsed record inside tx: version check first, so a conflict or a repeat writes
+// nothing at all.
+func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, externalID string, p parsed, known people) (*Stored, Outcome, error) {
+	prev, err := findRecord(ctx, tx, req.AgencyID, kind, externalID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if prev != nil {
+		switch {
+		case p.version() < prev.Version:
+			return nil, 0, apperr.Conflict("error.detail.version_conflict").
+				WithDetail("error.detail.version_conflict", map[string]any{"Current": prev.Version}).
+				WithExtra("currentVersion", prev.Version)
+		case p.version() == prev.Version:
+			return prev.stored(), Unchanged, nil
+		}
+	}
+	now := store.UTC(s.now())
+	w := &writer{tx: tx, s: s, req: req, kind: kind, externalID: externalID, now: now, known: known}
+	res, err := p.apply(ctx, w, prev)
+	if err != nil {
+		return nil, 0, err
+	}
+	if prev != nil && prev.CitizenID != nil && res.citizenID != nil && *prev.CitizenID != *res.citizenID && kind != KindRelations {
+		// The record moved to another person: the first one's offline copy must drop it.
+		if err := w.change(ctx, prev.CitizenID, objectKind(kind), res.objectID, "delete"); err != nil {
+			return nil, 0, err
+		}
+	}
+	body, err := json.Marshal(res.body)
+	if err != nil {
+		return nil, 0, fmt.Errorf("ingest: encode %s: %w", kind, err)
+	}
+	rec := &record{AgencyID: req.AgencyID, Kind: string(kind), ExternalID: externalID, ObjectID: res.objectID,
+		CitizenID: res.citizenID, Version: p.version(), Body: body, CreatedAt: now, UpdatedAt: now}
+	out := Created
+	if prev != nil {
+		out = Updated
+		rec.CreatedAt = prev.CreatedAt
+		_, err = tx.NewUpdate().Model(rec).Column("object_id", "citizen_id", "version", "body", "updated_at").WherePK().Exec(ctx)
+	} else {
+		_, err = tx.NewInsert().Model(rec).Exec(ctx)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("ingest: remember %s: %w", kind, err)
+	}
+	if err := w.audit(ctx, "write", res.citizenID, res.objectID); err != nil {
+		return nil, 0, err
+	}
+	return rec.stored(), out, nil
+}
+
+func findRecord(ctx context.Context, db bun.IDB, agencyID string, kind Kind, externalID string) (*record, error) {
+	r := new(record)
+	err := db.NewSelect().Model(r).
+		Where("agency_id = ? AND kind = ? AND external_id = ?", agencyID, string(kind), externalID).
+		Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ingest: find %s: %w", kind, err)
+	}
+	return r, nil
+}
+
+// Get returns the agency's own record; another agency's record is not_found, exactly like one that
+// does not exist. Reading a citizen's record is audited.
+func (s *Service) Get(ctx context.Context, req Request, kind Kind, externalID string) (*Stored, error) {
+	if specOf(kind) == nil {
+		return nil, apperr.NotFound()
+	}
+	var st *Stored
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		r, err := findRecord(ctx, tx, req.AgencyID, kind, externalID)
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			return apperr.NotFound()
+		}
+		st = r.stored()
+		if r.CitizenID == nil {
+			return nil
+		}
+		w := &writer{tx: tx, s: s, req: req, kind: kind, externalID: externalID, now: store.UTC(s.now())}
+		return w.audit(ctx, "read", r.CitizenID, r.ObjectID)
+	})
+	return st, err
+}
+
+// Delete removes the agency's record and the portal object it became, and tells the changes feed.
+func (s *Service) Delete(ctx context.Context, req Request, kind Kind, externalID string) error {
+	if specOf(kind) == nil {
+		return apperr.NotFound()
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		r, err := findRecord(ctx, tx, req.AgencyID, kind, externalID)
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			return apperr.NotFound()
+		}
+		w := &writer{tx: tx, s: s, req: req, kind: kind, externalID: externalID, now: store.UTC(s.now())}
+		if err := w.deleteObject(ctx, r); err != nil {
+			return err
+		}
+		if _, err := tx.NewDelete().Model(r).WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("ingest: forget %s: %w", kind, err)
+		}
+		return w.audit(ctx, "delete", r.CitizenID, r.ObjectID)
+	})
+}
+
+// writer carries one write's transaction and context to the kind that applies it.
+type writer struct {
+	tx         bun.Tx
+	s          *Service
+	req        Request
+	kind       Kind
+	externalID string
+	now        time.Time
+	known      people // citizens already ensured in this transaction
+}
+
+// people caches citizens by pseudonym within one transaction, so a bulk batch ensures each
+// person once. It must be emptied when a savepoint is rolled back.
+type people map[string]*citizens.Citizen
+
+// citizen finds or creates the person a record is about; only the pseudonym is stored.
+func (w *writer) citizen(ctx context.Context, n pid.Number, name string) (*citizens.Citizen, error) {
+	key := w.s.dir.Pseudonym(n)
+	if c, ok := w.known[key]; ok && (name == "" || c.Name == name) {
+		return c, nil
+	}
+	c, err := w.s.dir.Ensure(ctx, w.tx, n, name, w.now)
+	if err != nil {
+		return nil, err
+	}
+	if w.known != nil {
+		w.known[key] = c
+	}
+	return c, nil
+}
+
+func (w *writer) change(ctx context.Context, citizenID *string, kind, objectID, op string) error {
+	return changes.Record(ctx, w.tx, citizenID, kind, objectID, op, w.now)
+}
+
+func (w *writer) notify(ctx context.Context, ev outbox.NotifyEvent, opts outbox.Options) error {
+	_, err := outbox.Enqueue(ctx, w.tx, outbox.TopicNotify, ev, w.now, opts)
+	return err
+}
+
+func (w *writer) audit(ctx context.Context, action string, citizenID *string, objectID string) error {
+	agencyID := w.req.AgencyID
+	return audit.Record(ctx, w.tx, audit.Entry{
+		At: w.now, ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: citizenID,
+		Action: action, ObjectKind: objectKind(w.kind), ObjectID: objectID,
+		Detail: map[string]any{"externalId": w.externalID}, RequestID: w.req.RequestID,
+	})
+}
+
+// objectKind is the singular name used by the changes feed, the audit log and the outbox.
+func objectKind(k Kind) string {
+	switch k {
+	case KindCases:
+		return "case"
+	case KindBookings:
+		return "booking"
+	case KindKeys:
+		return "key"
+	case KindNotifications:
+		return "notification"
+	case KindRelations:
+		return "relation"
+	case KindTiles:
+		return "tile"
+	}
+	return string(k)
+}
+
+// deleteObject removes the portal object behind r (its children cascade) and its texts.
+func (w *writer) deleteObject(ctx context.Context, r *record) error {
+	var err error
+	switch Kind(r.Kind) {
+	case KindCases:
+		err = deleteCase(ctx, w, r)
+	case KindBookings:
+		err = deleteBooking(ctx, w, r)
+	case KindKeys:
+		err = deleteKey(ctx, w, r)
+	case KindNotifications:
+		err = deleteNotification(ctx, w, r)
+	case KindRelations:
+		err = deleteRelation(ctx, w, r)
+	case KindTiles:
+		err = deleteTile(ctx, w, r)
+	}
+	return err
+}
+
+// body turns a record into its GET form: the JSON of v with the named identity numbers replaced by
+// their masked forms (pid → pidMasked), and the portal's id.
+func stripPIDs(v any, id string, masked map[string]string) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	for field, mask := range masked {
+		delete(m, field)
+		m[field+"Masked"] = mask
+	}
+	m["id"] = id
+	return m, nil
+}

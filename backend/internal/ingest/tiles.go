@@ -1,0 +1,146 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"minside/backend/internal/pid"
+	"minside/backend/internal/store"
+	"minside/backend/internal/texts"
+	"minside/backend/internal/tiles"
+)
+
+// Icons a tile may show; the PWA ships exactly these.
+var tileIcons = []string{"book", "building", "calendar", "care", "child", "document", "health", "home", "info", "key", "leaf", "money", "people", "recycle", "school", "sport", "transport"}
+
+var tileStatuses = []string{"draft", "published"}
+
+// TileRecord is a service tile as an agency (or the tile editor) publishes it. Tiles are for
+// everyone the targeting matches, not for one person: no pid.
+type TileRecord struct {
+	Title        map[string]string `json:"title"`
+	Description  map[string]string `json:"description,omitempty"`
+	Link         string            `json:"link"`
+	Icon         string            `json:"icon"`
+	Category     string            `json:"category,omitempty"`
+	Targeting    *TileTargeting    `json:"targeting,omitempty"`
+	PublishFrom  string            `json:"publishFrom,omitempty"`
+	PublishUntil string            `json:"publishUntil,omitempty"`
+	Status       string            `json:"status"`
+	Version      int64             `json:"version"`
+}
+
+// TileTargeting mirrors tiles.Targeting with strict JSON.
+type TileTargeting struct {
+	MinAge        *int     `json:"minAge,omitempty"`
+	MaxAge        *int     `json:"maxAge,omitempty"`
+	Districts     []string `json:"districts,omitempty"`
+	ChildAgeMin   *int     `json:"childAgeMin,omitempty"`
+	ChildAgeMax   *int     `json:"childAgeMax,omitempty"`
+	OpenCaseKinds []string `json:"openCaseKinds,omitempty"`
+}
+
+type tileSpec struct{}
+
+type parsedTile struct {
+	rec         TileRecord
+	from, until *time.Time
+}
+
+func (tileSpec) parse(body []byte, base string, _ pid.Options) (parsed, error) {
+	var r TileRecord
+	if err := decodeStrict(body, &r, base); err != nil {
+		return nil, err
+	}
+	c := &checker{base: base}
+	p := &parsedTile{rec: r}
+	c.texts("/title", r.Title, maxTitle, true)
+	c.texts("/description", r.Description, maxBody, false)
+	c.httpsURL("/link", r.Link, true)
+	c.oneOf("/icon", r.Icon, tileIcons, true)
+	c.maxLen("/category", r.Category, maxShortString)
+	if t := r.Targeting; t != nil {
+		age := func(ptr string, v *int) {
+			if v != nil && (*v < 0 || *v > 130) {
+				c.add(ptr, "field.out_of_range", map[string]any{"Min": 0, "Max": 130})
+			}
+		}
+		age("/targeting/minAge", t.MinAge)
+		age("/targeting/maxAge", t.MaxAge)
+		age("/targeting/childAgeMin", t.ChildAgeMin)
+		age("/targeting/childAgeMax", t.ChildAgeMax)
+		if t.MinAge != nil && t.MaxAge != nil && *t.MaxAge < *t.MinAge {
+			c.add("/targeting/maxAge", "field.out_of_range", nil)
+		}
+		if t.ChildAgeMin != nil && t.ChildAgeMax != nil && *t.ChildAgeMax < *t.ChildAgeMin {
+			c.add("/targeting/childAgeMax", "field.out_of_range", nil)
+		}
+		c.count("/targeting/districts", len(t.Districts), maxListItems)
+		for i, d := range t.Districts {
+			c.required("/targeting/districts/"+strconv.Itoa(i), d)
+			c.maxLen("/targeting/districts/"+strconv.Itoa(i), d, maxShortString)
+		}
+		c.count("/targeting/openCaseKinds", len(t.OpenCaseKinds), maxListItems)
+		for i, k := range t.OpenCaseKinds {
+			c.required("/targeting/openCaseKinds/"+strconv.Itoa(i), k)
+			c.maxLen("/targeting/openCaseKinds/"+strconv.Itoa(i), k, maxShortString)
+		}
+	}
+	p.from = c.time("/publishFrom", r.PublishFrom, false)
+	p.until = c.time("/publishUntil", r.PublishUntil, false)
+	if p.from != nil && p.until != nil && !p.until.After(*p.from) {
+		c.add("/publishUntil", "field.must_be_after", map[string]any{"Other": "publishFrom"})
+	}
+	c.oneOf("/status", r.Status, tileStatuses, true)
+	c.version(r.Version)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *parsedTile) version() int64 { return p.rec.Version }
+
+func (p *parsedTile) apply(ctx context.Context, w *writer, prev *record) (applied, error) {
+	r := p.rec
+	row := &tiles.Tile{ID: store.NewID(), CreatedAt: w.now}
+	if prev != nil {
+		row.ID, row.CreatedAt = prev.ObjectID, prev.CreatedAt
+	}
+	row.AgencyID, row.ExternalID, row.Version = w.req.AgencyID, w.externalID, r.Version
+	row.Link, row.Icon, row.Category, row.Status = r.Link, r.Icon, r.Category, r.Status
+	row.PublishFrom, row.PublishUntil, row.UpdatedAt = p.from, p.until, w.now
+	if t := r.Targeting; t != nil {
+		row.Targeting = tiles.Targeting{MinAge: t.MinAge, MaxAge: t.MaxAge, Districts: t.Districts,
+			ChildAgeMin: t.ChildAgeMin, ChildAgeMax: t.ChildAgeMax, OpenCaseKinds: t.OpenCaseKinds}
+	}
+	var err error
+	if prev != nil {
+		_, err = w.tx.NewUpdate().Model(row).ExcludeColumn("created_at").WherePK().Exec(ctx)
+	} else {
+		_, err = w.tx.NewInsert().Model(row).Exec(ctx)
+	}
+	if err != nil {
+		return applied{}, fmt.Errorf("ingest: tile: %w", err)
+	}
+	if err := texts.Save(ctx, w.tx, "tile", row.ID, texts.Fields{"title": r.Title, "description": r.Description}); err != nil {
+		return applied{}, err
+	}
+	if err := w.change(ctx, nil, "tile", row.ID, "upsert"); err != nil {
+		return applied{}, err
+	}
+	body, err := stripPIDs(r, row.ID, nil)
+	return applied{objectID: row.ID, body: body}, err
+}
+
+func deleteTile(ctx context.Context, w *writer, r *record) error {
+	if err := texts.Delete(ctx, w.tx, "tile", r.ObjectID); err != nil {
+		return err
+	}
+	if _, err := w.tx.NewDelete().Model((*tiles.Tile)(nil)).Where("id = ?", r.ObjectID).Exec(ctx); err != nil {
+		return fmt.Errorf("ingest: delete tile: %w", err)
+	}
+	return w.change(ctx, nil, "tile", r.ObjectID, "delete")
+}
