@@ -27,6 +27,7 @@ import (
 	"minside/backend/internal/calendar"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/console"
 	"minside/backend/internal/doors"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/idempotency"
@@ -183,6 +184,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	deps.Agencies, deps.Records = a.Agencies, a.Ingest
 	deps.Idempotency = idempotency.NewStore(a.DB.DB, a.Now)
 	// --- end agency API ---
+	// Agency console (issue 4, agencyconsole): editors write tiles through the same ingest service.
+	deps.Console = console.New(a.DB.DB, a.Ingest, a.Now)
 	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.DB.Close()

@@ -29,8 +29,11 @@ func Reached(ctx context.Context, db bun.IDB, t Targeting, now time.Time) ([]str
 			BirthDate time.Time `bun:"birth_date"`
 			District  string    `bun:"district"`
 		}
-		if err := db.NewRaw(`SELECT id, birth_date, district FROM citizens WHERE id > ? ORDER BY id LIMIT ?`, after, reachBatch).
-			Scan(ctx, &people); err != nil {
+		q := db.NewSelect().Table("citizens").Column("id", "birth_date", "district").OrderExpr("id").Limit(reachBatch)
+		if after != "" {
+			q = q.Where("id > ?", after)
+		}
+		if err := q.Scan(ctx, &people); err != nil {
 			return nil, fmt.Errorf("tiles: reach: citizens: %w", err)
 		}
 		if len(people) == 0 {

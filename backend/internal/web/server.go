@@ -15,6 +15,7 @@ import (
 	"minside/backend/internal/auth/login"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/console"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/live"
 	"minside/backend/internal/overview"
@@ -78,6 +79,9 @@ type Deps struct {
 	Agencies    AgencyAuthenticator
 	Records     AgencyRecords
 	Idempotency IdempotencyStore
+
+	// Agency console (console*.go): agency editors' tiles and notices; routes only when set.
+	Console *console.Service
 }
 
 // Server is the Fiber application with its dependencies.
