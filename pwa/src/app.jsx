@@ -11,6 +11,7 @@ import { Keys } from './pages/keys.jsx';
 import { Notifications } from './pages/notifications.jsx';
 import { Services } from './pages/services.jsx';
 import { Settings } from './pages/settings.jsx';
+import { Console, isEditor } from './pages/console.jsx';
 import { LoggedOut, OfflineNoData, NotFound, BootError } from './pages/public.jsx';
 
 const NAV = [
@@ -33,6 +34,7 @@ function Content({ route }) {
     case 'notifications': return <Notifications />;
     case 'services': return <Services />;
     case 'settings': return <Settings />;
+    case 'console': return <Console />;
     default: return <NotFound />;
   }
 }
@@ -64,6 +66,7 @@ function Header({ s, t }) {
                 </a>
               </li>
             ))}
+            {isEditor(s.me) ? <li><a href="/console" aria-current={route.name === 'console' ? 'page' : undefined}>{t('ui.nav.console')}</a></li> : null}
           </ul>
         </nav>
       ) : null}

@@ -10,6 +10,7 @@ export const ROUTES = [
   ['/notifications', 'notifications'],
   ['/services', 'services'],
   ['/settings', 'settings'],
+  ['/console', 'console'], // agency console (agencyconsole)
 ];
 
 /** matchRoute maps a pathname to {name, params}; unknown paths give "notfound". */
