@@ -81,3 +81,24 @@ export function readProposal(lang) {
   }
   return out;
 }
+
+/**
+ * readLocale parses locales/<lang>.toml (the files the server embeds) in the shape written there:
+ * one [id] table per message with its description/hash and one "form" = "text" line per plural
+ * category. It returns id → {form: text}, without description and hash.
+ */
+export function readLocale(lang) {
+  const text = readFileSync(fileURLToPath(new URL(`../../locales/${lang}.toml`, import.meta.url)), 'utf8');
+  const out = {};
+  let id = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const head = line.match(/^\[([\w.]+)\]$/);
+    if (head) { id = head[1]; out[id] = {}; continue; }
+    const kv = line.match(/^(\w+)\s*=\s*("(?:[^"\\]|\\.)*")$/);
+    if (!kv || !id) throw new Error(`${lang}.toml: cannot read: ${line}`);
+    if (kv[1] !== 'description' && kv[1] !== 'hash') out[id][kv[1]] = JSON.parse(kv[2]);
+  }
+  return out;
+}

@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
+	"os"
 	"strings"
 
 	"minside/backend/internal/app"
@@ -21,8 +23,11 @@ Usage:
   minside [serve] [flags]     start the portal (default)
   minside migrate             apply database migrations and exit
   minside seed [--citizens N] seed the demo set into an empty database, or add N synthetic citizens
+  minside locales check       check the message files; non-zero exit on an error (--dir: a folder
+                              instead of the embedded locales/)
+  minside role grant|revoke|list   citizen roles: translator (per language), agency_editor (per agency)
   minside agency …            create agencies, rotate and revoke their API keys (minside agency for help)
-  minside locales check       check the message files; non-zero exit on an error
+  minside vapid-keys          print a new web push (VAPID) key pair as MINSIDE_VAPID_* lines
 
 Configuration comes from MINSIDE_* environment variables; see README.md.
 Flags of serve: --addr, --database-url, --env (they override the environment).
@@ -44,10 +49,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "agency":
 		return agencyCmd(ctx, args, getenv, stdout)
 	case "locales":
-		if len(args) != 1 || args[0] != "check" {
-			return errors.New("usage: minside locales check")
+		if len(args) < 1 || args[0] != "check" {
+			return errors.New("usage: minside locales check [--dir <locales folder>]")
 		}
-		return localesCheck(stdout)
+		return localesCheck(args[1:], stdout)
+	case "role":
+		return roleCommand(ctx, args, getenv, os.Stdin, stdout)
+	case "vapid-keys": // web push (issue 6)
+		return vapidKeys(stdout)
 	case "help", "-h", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err
@@ -70,7 +79,7 @@ func loadConfig(getenv func(string) string, args []string) (config.Config, error
 		return cfg, err
 	}
 	if cfg.Dev() {
-		if err := cfg.FillDevSecrets(nil); err != nil {
+		if err := cfg.FillDevSecrets(app.VAPIDGenerator()); err != nil {
 			return cfg, err
 		}
 	}
@@ -119,8 +128,18 @@ func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) 
 	return a.Close()
 }
 
-func localesCheck(stdout io.Writer) error {
-	report, err := i18n.Check(locales.FS)
+func localesCheck(args []string, stdout io.Writer) error {
+	flags := flag.NewFlagSet("locales check", flag.ContinueOnError)
+	flags.SetOutput(stdout)
+	dir := flags.String("dir", "", "check this folder instead of the locales embedded in the binary")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	fsys := fs.FS(locales.FS)
+	if *dir != "" {
+		fsys = os.DirFS(*dir)
+	}
+	report, err := i18n.Check(fsys)
 	if err != nil {
 		return err
 	}

@@ -14,14 +14,8 @@ import (
 	"minside/backend/internal/changes"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/store"
+	"minside/backend/internal/webhook"
 )
-
-// BookingCancelled is the data of the booking.cancelled webhook; ids are the agency's own.
-type BookingCancelled struct {
-	Booking     string    `json:"booking"`
-	CancelledAt time.Time `json:"cancelledAt"`
-	By          string    `json:"by"`
-}
 
 // CanCancel reports whether a confirmed booking may still be cancelled at now: before its
 // cancellation deadline and before it starts (the overview computes canCancel the same way).
@@ -72,8 +66,8 @@ func (s *Service) CancelBooking(ctx context.Context, tx bun.IDB, v For, bookingI
 	if err := revokeLinkedKeys(ctx, tx, b, now); err != nil {
 		return nil, err
 	}
-	if err := s.deps.Webhooks(ctx, tx, b.AgencyID, EventBookingCancelled,
-		BookingCancelled{Booking: b.ExternalID, CancelledAt: now, By: by(v)}, now); err != nil {
+	if err := s.deps.Webhooks(ctx, tx, b.AgencyID, webhook.EventBookingCancelled,
+		webhook.BookingCancelled{Booking: b.ExternalID, CancelledAt: now, By: by(v)}, now); err != nil {
 		return nil, fmt.Errorf("actions: cancel booking: %w", err)
 	}
 	if err := changes.Record(ctx, tx, &b.CitizenID, "booking", b.ID, changes.OpUpsert, now); err != nil {

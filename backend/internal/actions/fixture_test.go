@@ -15,9 +15,9 @@ import (
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/notify"
-	"minside/backend/internal/outbox"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/store"
+	"minside/backend/internal/webhook"
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -105,13 +105,9 @@ func count(t *testing.T, db bun.IDB, table, where string, args ...any) int {
 	return int(n)
 }
 
-// webhooks records events as outbox rows in the action's transaction, as the delivery side's
-// webhook.Enqueue does, so the tests see exactly the events that committed.
-// TODO(actions): use webhook.Enqueue itself once the delivery package is on main.
-func webhooks(ctx context.Context, tx bun.IDB, agencyID, eventType string, data any, now time.Time) error {
-	_, err := outbox.Enqueue(ctx, tx, outbox.TopicWebhook, map[string]any{"agencyId": agencyID, "type": eventType, "data": data}, now, outbox.Options{})
-	return err
-}
+// webhooks is the delivery side's webhook.Enqueue: an outbox row in the action's transaction
+// (the agency of the fixtures has a webhook URL).
+var webhooks actions.EnqueueWebhook = webhook.Enqueue
 
 func own(id string) actions.For { return actions.For{SubjectID: id} }
 

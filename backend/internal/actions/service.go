@@ -1,7 +1,9 @@
 // Package actions is what a citizen (or someone acting for them) does to objects agencies own:
-// cancel a booking, open a door with a key, mark notifications read. Each action changes the read
-// model, writes the delta feed, tells the agency by webhook and audits representatives, all in the
-// caller's transaction, so that with an idempotency key an action happens exactly once.
+// cancel a booking, open a door with a key, mark notifications read. Cancelling and marking read
+// change the read model, write the delta feed, tell the agency by webhook and audit
+// representatives, all in the caller's transaction, so that with an idempotency key an action
+// happens exactly once. Opening a door goes through the door service (doors.Service), which
+// records the attempt in its own transaction; this package adds step-up and the rate limit.
 package actions
 
 import (
@@ -13,6 +15,7 @@ import (
 
 	"minside/backend/internal/audit"
 	"minside/backend/internal/represent"
+	"minside/backend/internal/webhook"
 )
 
 // For says whose data an action concerns and who acts: the filter the web layer resolves for every
@@ -37,33 +40,10 @@ func isID(s string) bool {
 // EnqueueWebhook writes an event for an agency in the caller's transaction (webhook.Enqueue).
 type EnqueueWebhook func(ctx context.Context, tx bun.IDB, agencyID, eventType string, data any, now time.Time) error
 
-// Door asks an agency's lock system to open one door. It is called inside the action's
-// transaction, so that an idempotency key makes one press open the door once; adapters must
-// answer quickly (the default build's adapter is simulated).
-type Door interface {
-	Open(ctx context.Context, req DoorRequest) error
-}
-
-// DoorRequest names the door by the agency's external ids: that is all the lock system knows.
-type DoorRequest struct {
-	AgencyID            string
-	KeyExternalID       string
-	FacilityExternalID  string
-	AccessPointExternal string
-	ActorCitizenID      string
-	At                  time.Time
-}
-
-// Webhook event types the actions send (the delivery side documents their data).
-const (
-	EventBookingCancelled = "booking.cancelled"
-	EventKeyUsed          = "key.used"
-)
-
 // Deps are the action service's collaborators.
 type Deps struct {
-	Webhooks  EnqueueWebhook // required
-	Door      Door           // nil: opening doors answers 503 until an adapter is configured
+	Webhooks  EnqueueWebhook // required: webhook.Enqueue
+	Doors     DoorService    // doors.Service; nil: opening a door answers 503
 	StepUpACR string         // login level required to open a door ("" = no step-up)
 	// OpenLimit attempts per OpenWindow per (citizen, key); defaults 10 per minute.
 	OpenLimit  int
@@ -100,7 +80,7 @@ func auditRepresentative(ctx context.Context, tx bun.IDB, v For, action, objectK
 // by is the webhook's word for who acted.
 func by(v For) string {
 	if v.ActingAs() {
-		return "representative"
+		return webhook.ActorRepresentative
 	}
-	return "citizen"
+	return webhook.ActorCitizen
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -30,7 +31,6 @@ import (
 	"minside/backend/internal/console"
 	"minside/backend/internal/doors"
 	"minside/backend/internal/i18n"
-	"minside/backend/internal/idempotency"
 	"minside/backend/internal/ingest"
 	"minside/backend/internal/live"
 	"minside/backend/internal/outbox"
@@ -39,6 +39,7 @@ import (
 	"minside/backend/internal/seed"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
+	"minside/backend/internal/translate"
 	"minside/backend/internal/web"
 	"minside/backend/internal/webhook"
 	"minside/locales"
@@ -67,10 +68,14 @@ type App struct {
 	Citizens *citizens.Directory
 	Sessions *sessions.Store
 	Login    *login.Client
+	Notify   *Notify // web push: outbox handlers and reminders (issue 6)
 
 	Overview *overview.Service // the citizen's reads (issue 5)
 	Live     *live.Broker      // live updates to open streams; runs with the serve context
 
+	// Translator overrides (issue 8); the reloader polls them into Bundle while running.
+	Translations        *translate.Store
+	TranslationReloader *translate.Reloader
 	// Agency API (issue 4): agencies with their keys, and the records they push.
 	Agencies *agency.Service
 	Ingest   *ingest.Service
@@ -80,8 +85,9 @@ type App struct {
 type Option func(*options)
 
 type options struct {
-	now       func() time.Time
-	devIdPKey *rsa.PrivateKey
+	now        func() time.Time
+	devIdPKey  *rsa.PrivateKey
+	pushClient *http.Client // WithPushClient (issue 6)
 }
 
 // WithDevIdPKey gives the dev identity provider its signing key instead of a fresh one (RSA key
@@ -148,13 +154,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	// --- end login, sessions and representation ---
+	// --- Web push and notifications (issue 6) ---
+	if err := a.buildNotify(&deps, o.pushClient); err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+	// --- end web push ---
 	// --- Actions, calendar feed and the citizen's own data (issue 5, actions) ---
 	deps.Citizen = web.CitizenActions{
 		Actions: actions.New(actions.Deps{
-			// TODO(actions): webhook.Enqueue and the door service of the delivery package once they
-			// are on main. Until then agencies are NOT told of cancellations or door openings, and
-			// opening a door answers 503 (no door adapter).
-			Webhooks:  webhooksNotYetWired,
+			Webhooks:  webhook.Enqueue,
+			Doors:     a.Doors, // built by the delivery block above
 			StepUpACR: cfg.StepUpACR,
 		}),
 		Calendar: calendar.New(cfg.BaseURL, a.Bundle),
@@ -173,16 +183,29 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	a.Overview = overview.New(a.DB, a.Now)
 	a.Live = live.New(a.DB, log, live.DefaultInterval)
 	deps.Overview, deps.Live, deps.NeedsAction = a.Overview, a.Live, a.Overview.NeedsAction
-	// The case.seen webhook goes here once the delivery helper's webhook package lands:
-	// deps.CaseSeen = func(ctx context.Context, tx bun.Tx, agencyID string, data map[string]any, now time.Time) error {
-	//	return webhook.Enqueue(ctx, tx, agencyID, "case.seen", data, now)
-	// }
+	// A person's first open of a case tells the agency, once (Dialogporten's seen log).
+	deps.CaseSeen = func(ctx context.Context, tx bun.Tx, seen overview.FirstSeen) error {
+		by := webhook.ActorCitizen
+		if seen.ByRepresentative {
+			by = webhook.ActorRepresentative
+		}
+		return webhook.Enqueue(ctx, tx, seen.AgencyID, webhook.EventCaseSeen,
+			webhook.CaseSeen{Case: seen.ExternalID, SeenAt: seen.SeenAt, By: by}, seen.SeenAt)
+	}
 	// --- end overview ---
+	// --- Translator console (issue 8): overrides from the database over the embedded files ---
+	a.Translations = translate.NewStore(a.DB)
+	a.TranslationReloader = translate.NewReloader(a.Translations, a.Bundle, log, translate.ReloadInterval)
+	if err := a.TranslationReloader.Load(ctx); err != nil {
+		_ = a.DB.Close()
+		return nil, fmt.Errorf("app: translator overrides: %w", err)
+	}
+	deps.Translate = translate.NewConsole(a.Translations, a.Bundle, a.TranslationReloader, a.Now)
+	// --- end translator console ---
 	// --- Agency API (issue 4): agencies, their keys, and the records they push ---
 	a.Agencies = agency.NewService(a.DB.DB, a.Now)
 	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now)
 	deps.Agencies, deps.Records = a.Agencies, a.Ingest
-	deps.Idempotency = idempotency.NewStore(a.DB.DB, a.Now)
 	// --- end agency API ---
 	// Agency console (issue 4, agencyconsole): editors write tiles through the same ingest service.
 	deps.Console = console.New(a.DB.DB, a.Ingest, a.Now)
@@ -204,9 +227,11 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { _ = a.Outbox.Run(workCtx) })
 	wg.Go(func() { a.Janitor.Run(workCtx) })
 	wg.Go(func() { a.Sessions.RunSweeper(workCtx, 5*time.Minute, a.Log) })
+	wg.Go(func() { a.Notify.Reminders.Run(workCtx, time.Minute) }) // web push reminders (issue 6)
 	// Live updates stop with ctx itself, not after shutdown: closing every stream is what lets
 	// the shutdown finish instead of waiting on open event streams.
 	wg.Go(func() { a.Live.Run(ctx) })
+	wg.Go(func() { a.TranslationReloader.Run(workCtx) }) // translator overrides published on any replica
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Server.App().Listener(ln) }()
@@ -288,7 +313,3 @@ func NewLogger(cfg config.Config, w io.Writer) (*slog.Logger, error) {
 	}
 	return slog.New(slog.NewJSONHandler(w, opts)), nil
 }
-
-// webhooksNotYetWired stands where webhook.Enqueue goes (see New): it sends nothing.
-// TODO(actions): remove when the delivery package is on main.
-func webhooksNotYetWired(context.Context, bun.IDB, string, string, any, time.Time) error { return nil }

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"minside/backend/internal/push"
 )
 
 // Modes.
@@ -20,14 +22,6 @@ const (
 	ModeDev        = "dev"
 	ModeProduction = "production"
 )
-
-// DefaultPushHosts are the push services of the browsers in common use, matched as host suffixes.
-var DefaultPushHosts = []string{
-	"fcm.googleapis.com",
-	"updates.push.services.mozilla.com",
-	"notify.windows.com",
-	"push.apple.com",
-}
 
 // Config holds every setting. Secrets are tagged so they are never printed.
 type Config struct {
@@ -43,16 +37,18 @@ type Config struct {
 	RequiredACR      string // level for login
 	StepUpACR        string // level for sensitive actions such as opening a door
 
-	PIDKey     string `secret:"true"` // HMAC key of the national-id pseudonym
-	SessionKey string `secret:"true"` // seals what sessions keep for the identity provider
+	PIDKey string `secret:"true"` // HMAC key of the national-id pseudonym
 
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 
-	VAPIDPublicKey   string
-	VAPIDPrivateKey  string `secret:"true"`
-	VAPIDSubject     string
-	PushAllowedHosts []string
+	VAPIDPublicKey  string
+	VAPIDPrivateKey string `secret:"true"`
+	VAPIDSubject    string
+	// PushAllowedHosts is MINSIDE_PUSH_ALLOWED_HOSTS as given, interpreted by push.ParseAllowList:
+	// "" means push.DefaultAllowList; a non-empty list replaces the defaults (add "default" to
+	// keep them); "host:port" admits exactly that host, even on a private address.
+	PushAllowedHosts string
 
 	// DoorTokenKey signs the short-lived door tokens (HS256), shared with the agencies' lock adapters.
 	DoorTokenKey string `secret:"true"`
@@ -70,22 +66,21 @@ type Config struct {
 // Default returns the configuration of a fresh dev machine.
 func Default() Config {
 	return Config{
-		Env:              ModeDev,
-		Addr:             ":8080",
-		BaseURL:          "http://localhost:8080",
-		DatabaseURL:      "sqlite:data/minside.db",
-		DataDir:          "data",
-		OIDCClientID:     "minside",
-		RequiredACR:      "idporten-loa-substantial",
-		StepUpACR:        "idporten-loa-substantial",
-		SessionIdle:      30 * time.Minute,
-		SessionAbsolute:  120 * time.Minute,
-		VAPIDSubject:     "mailto:postmottak@minside.example.no",
-		PushAllowedHosts: DefaultPushHosts,
-		BodyLimit:        256 << 10,
-		ShutdownTimeout:  15 * time.Second,
-		LogLevel:         "info",
-		SeedDemo:         true,
+		Env:             ModeDev,
+		Addr:            ":8080",
+		BaseURL:         "http://localhost:8080",
+		DatabaseURL:     "sqlite:data/minside.db",
+		DataDir:         "data",
+		OIDCClientID:    "minside",
+		RequiredACR:     "idporten-loa-substantial",
+		StepUpACR:       "idporten-loa-substantial",
+		SessionIdle:     30 * time.Minute,
+		SessionAbsolute: 120 * time.Minute,
+		VAPIDSubject:    "mailto:postmottak@minside.example.no",
+		BodyLimit:       256 << 10,
+		ShutdownTimeout: 15 * time.Second,
+		LogLevel:        "info",
+		SeedDemo:        true,
 	}
 }
 
@@ -154,13 +149,12 @@ func Load(getenv func(string) string) (Config, error) {
 	str("REQUIRED_ACR", &c.RequiredACR)
 	str("STEP_UP_ACR", &c.StepUpACR)
 	secret("PID_KEY", &c.PIDKey)
-	secret("SESSION_KEY", &c.SessionKey)
 	duration("SESSION_IDLE", &c.SessionIdle)
 	duration("SESSION_ABSOLUTE", &c.SessionAbsolute)
 	str("VAPID_PUBLIC_KEY", &c.VAPIDPublicKey)
 	secret("VAPID_PRIVATE_KEY", &c.VAPIDPrivateKey)
 	str("VAPID_SUBJECT", &c.VAPIDSubject)
-	list("PUSH_ALLOWED_HOSTS", &c.PushAllowedHosts)
+	str("PUSH_ALLOWED_HOSTS", &c.PushAllowedHosts)
 	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	str("LOG_LEVEL", &c.LogLevel)
 	list("TRUSTED_PROXIES", &c.TrustedProxies)
@@ -222,7 +216,6 @@ func (c Config) Validate() error {
 			"MINSIDE_OIDC_CLIENT_ID":     c.OIDCClientID,
 			"MINSIDE_OIDC_CLIENT_SECRET": c.OIDCClientSecret,
 			"MINSIDE_PID_KEY":            c.PIDKey,
-			"MINSIDE_SESSION_KEY":        c.SessionKey,
 			"MINSIDE_VAPID_PUBLIC_KEY":   c.VAPIDPublicKey,
 			"MINSIDE_VAPID_PRIVATE_KEY":  c.VAPIDPrivateKey,
 			"MINSIDE_DOOR_TOKEN_KEY":     c.DoorTokenKey,
@@ -239,7 +232,18 @@ func (c Config) Validate() error {
 			bad("MINSIDE_SEED_DEMO is not allowed in production")
 		}
 	}
-	for name, v := range map[string]string{"MINSIDE_PID_KEY": c.PIDKey, "MINSIDE_SESSION_KEY": c.SessionKey, "MINSIDE_DOOR_TOKEN_KEY": c.DoorTokenKey} {
+	if _, err := push.ParseAllowList(c.PushAllowedHosts); err != nil {
+		bad("MINSIDE_PUSH_ALLOWED_HOSTS: %v", err)
+	}
+	if _, err := push.ParseSubject(c.VAPIDSubject); err != nil {
+		bad("MINSIDE_VAPID_SUBJECT must be a mailto: address at a real domain or an https: URL: %v", err)
+	}
+	if c.VAPIDPublicKey != "" || c.VAPIDPrivateKey != "" {
+		if _, err := push.ParseVAPIDKeys(c.VAPIDPublicKey, c.VAPIDPrivateKey); err != nil {
+			bad("MINSIDE_VAPID_PUBLIC_KEY / MINSIDE_VAPID_PRIVATE_KEY: %v (minside vapid-keys prints a new pair)", err)
+		}
+	}
+	for name, v := range map[string]string{"MINSIDE_PID_KEY": c.PIDKey, "MINSIDE_DOOR_TOKEN_KEY": c.DoorTokenKey} {
 		if v != "" && len(v) < 32 {
 			bad("%s must be at least 32 characters of random (e.g. openssl rand -hex 32)", name)
 		}

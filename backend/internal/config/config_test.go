@@ -31,7 +31,7 @@ func TestProductionRefusesMissingSecretsByName(t *testing.T) {
 	if err == nil {
 		t.Fatal("production started without secrets")
 	}
-	for _, name := range []string{"MINSIDE_OIDC_ISSUER", "MINSIDE_OIDC_CLIENT_SECRET", "MINSIDE_PID_KEY", "MINSIDE_SESSION_KEY", "MINSIDE_VAPID_PRIVATE_KEY"} {
+	for _, name := range []string{"MINSIDE_OIDC_ISSUER", "MINSIDE_OIDC_CLIENT_SECRET", "MINSIDE_PID_KEY", "MINSIDE_DOOR_TOKEN_KEY", "MINSIDE_VAPID_PRIVATE_KEY"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
@@ -42,7 +42,7 @@ func TestProductionRefusesDevIdentityProvider(t *testing.T) {
 	c, err := Load(env(map[string]string{
 		"MINSIDE_ENV": "production", "MINSIDE_BASE_URL": "https://minside.example.no",
 		"MINSIDE_OIDC_ISSUER": "https://minside.example.no/dev-idp", "MINSIDE_OIDC_CLIENT_SECRET": "s",
-		"MINSIDE_PID_KEY": strings.Repeat("k", 32), "MINSIDE_SESSION_KEY": strings.Repeat("s", 32),
+		"MINSIDE_PID_KEY": strings.Repeat("k", 32), "MINSIDE_DOOR_TOKEN_KEY": strings.Repeat("s", 32),
 		"MINSIDE_VAPID_PUBLIC_KEY": "p", "MINSIDE_VAPID_PRIVATE_KEY": "q",
 	}))
 	if err != nil {
@@ -99,7 +99,7 @@ func TestDevSecretsAreGeneratedOnceAndKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := c
-	if len(c.PIDKey) < 32 || c.SessionKey == "" || c.OIDCClientSecret == "" || c.VAPIDPublicKey != "pub" {
+	if len(c.PIDKey) < 32 || c.DoorTokenKey == "" || c.OIDCClientSecret == "" || c.VAPIDPublicKey != "pub" {
 		t.Fatalf("secrets not filled: %+v", c)
 	}
 	again := Default()
@@ -107,7 +107,36 @@ func TestDevSecretsAreGeneratedOnceAndKept(t *testing.T) {
 	if err := again.FillDevSecrets(gen); err != nil {
 		t.Fatal(err)
 	}
-	if again.PIDKey != first.PIDKey || again.SessionKey != first.SessionKey || calls != 1 {
+	if again.PIDKey != first.PIDKey || again.DoorTokenKey != first.DoorTokenKey || calls != 1 {
 		t.Fatal("dev secrets changed between starts")
+	}
+}
+
+func TestPushSettingsAreValidated(t *testing.T) {
+	tests := []struct {
+		vars map[string]string
+		want string // "" = valid
+	}{
+		{map[string]string{}, ""},
+		{map[string]string{"MINSIDE_PUSH_ALLOWED_HOSTS": "default, push.kommune.no:8443"}, ""},
+		{map[string]string{"MINSIDE_PUSH_ALLOWED_HOSTS": "https://evil.example/x.google.com/"}, "MINSIDE_PUSH_ALLOWED_HOSTS"},
+		{map[string]string{"MINSIDE_PUSH_ALLOWED_HOSTS": "*"}, "MINSIDE_PUSH_ALLOWED_HOSTS"},
+		{map[string]string{"MINSIDE_VAPID_SUBJECT": "https://kommune.no/kontakt"}, ""},
+		{map[string]string{"MINSIDE_VAPID_SUBJECT": "mailto:ops@localhost"}, "MINSIDE_VAPID_SUBJECT"},
+		{map[string]string{"MINSIDE_VAPID_SUBJECT": "ops@kommune.no"}, "MINSIDE_VAPID_SUBJECT"},
+		{map[string]string{"MINSIDE_VAPID_PUBLIC_KEY": "p", "MINSIDE_VAPID_PRIVATE_KEY": "q"}, "MINSIDE_VAPID_PUBLIC_KEY"},
+	}
+	for _, tc := range tests {
+		c, err := Load(env(tc.vars))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v: refused: %v", tc.vars, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%v: want an error naming %s, got %v", tc.vars, tc.want, err)
+		}
 	}
 }

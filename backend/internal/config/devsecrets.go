@@ -15,7 +15,6 @@ import (
 // sessions and push subscriptions across restarts without anyone configuring keys.
 type DevSecrets struct {
 	PIDKey           string `json:"pidKey"`
-	SessionKey       string `json:"sessionKey"`
 	OIDCClientSecret string `json:"oidcClientSecret"`
 	DoorTokenKey     string `json:"doorTokenKey,omitempty"`
 	VAPIDPublicKey   string `json:"vapidPublicKey,omitempty"`
@@ -43,7 +42,7 @@ func (c *Config) FillDevSecrets(genVAPID VAPIDGenerator) error {
 		return fmt.Errorf("config: read %s: %w", path, err)
 	}
 	changed := false
-	for _, v := range []*string{&s.PIDKey, &s.SessionKey, &s.OIDCClientSecret, &s.DoorTokenKey} {
+	for _, v := range []*string{&s.PIDKey, &s.OIDCClientSecret, &s.DoorTokenKey} {
 		if *v == "" {
 			if *v, err = randomHex(32); err != nil {
 				return err
@@ -72,7 +71,6 @@ func (c *Config) FillDevSecrets(genVAPID VAPIDGenerator) error {
 		}
 	}
 	fill(&c.PIDKey, s.PIDKey)
-	fill(&c.SessionKey, s.SessionKey)
 	fill(&c.OIDCClientSecret, s.OIDCClientSecret)
 	fill(&c.DoorTokenKey, s.DoorTokenKey)
 	if c.VAPIDPublicKey == "" {

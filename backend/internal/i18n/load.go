@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -73,8 +74,8 @@ func parseLocaleFile(lang string, buf []byte) (*localeFile, error) {
 	}
 	f := &localeFile{lang: lang, messages: map[string]Message{}, hashes: map[string]string{}, descs: map[string]string{}}
 	for _, m := range msgs {
-		if m.ID != strings.ToLower(m.ID) {
-			return nil, fmt.Errorf("message id %q must be lowercase", m.ID)
+		if !ValidID(m.ID) {
+			return nil, fmt.Errorf("message id %q must be dotted segments of letters, digits and underscores, each starting lowercase", m.ID)
 		}
 		f.messages[m.ID] = fromGoI18n(m)
 		if m.Hash != "" {
@@ -107,3 +108,11 @@ func (c *catalog) needsReview(lang, id string) bool {
 	set := c.review[lang]
 	return set["*"] || set[id]
 }
+
+// idRe is the shape of a message id. A segment may be camelCase only because some ids are built from
+// API values the PWA receives (ui.preferences.channel.inApp); everything else is lowercase by habit.
+var idRe = regexp.MustCompile(`^[a-z][A-Za-z0-9_]*(\.[a-z][A-Za-z0-9_]*)*$`)
+
+// ValidID reports whether id has the shape of a message id, so callers (the translator API) can refuse
+// a malformed id before looking it up.
+func ValidID(id string) bool { return idRe.MatchString(id) }

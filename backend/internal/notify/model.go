@@ -54,7 +54,7 @@ type Delivery struct {
 	Channel        string    `bun:"channel,notnull"` // "push", "in_app"
 	Category       string    `bun:"category,notnull"`
 	Title          string    `bun:"title,notnull"` // the non-sensitive title that was shown
-	State          string    `bun:"state,notnull"` // "pending", "delivered", "failed", "dropped"
+	State          string    `bun:"state,notnull"` // StatePending, StateDelivered, StateGone, StateFailed, StateDropped
 	Attempts       int       `bun:"attempts,notnull"`
 	CreatedAt      time.Time `bun:"created_at,notnull"`
 	UpdatedAt      time.Time `bun:"updated_at,notnull"`

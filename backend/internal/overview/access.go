@@ -181,6 +181,12 @@ func (sc *scope) sees(citizenID, area string) (bool, *Person) {
 	return true, sub.person
 }
 
+// seesEverything reports whether every item of citizenID is visible (not through a scoped relation).
+func (sc *scope) seesEverything(citizenID string) bool {
+	sub, ok := sc.byID[citizenID]
+	return ok && sub.all
+}
+
 // seesAll reports whether items without an area (keys, notifications) of citizenID are visible.
 func (sc *scope) seesAll(citizenID string) (bool, *Person) {
 	sub, ok := sc.byID[citizenID]

@@ -112,7 +112,7 @@ func (s *Service) Bookings(ctx context.Context, v Viewer, when string, page Page
 	if err != nil {
 		return Page[Booking]{}, err
 	}
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	now := utc(s.now())
 	sc, err := s.resolve(ctx, v, now)

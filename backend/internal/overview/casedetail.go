@@ -36,9 +36,18 @@ type CaseDetail struct {
 	Documents []CaseDocument `json:"documents"`
 }
 
+// FirstSeen is a person's first open of a case.
+type FirstSeen struct {
+	AgencyID         string
+	CaseID           string // the portal's id
+	ExternalID       string // the agency's id of the case
+	SeenAt           time.Time
+	ByRepresentative bool // opened by someone acting for the case's person
+}
+
 // SeenHook runs in the transaction that records a person's first open of a case, so the agency
-// hears about it exactly once (the delivery helper's webhook.Enqueue fits here).
-type SeenHook func(ctx context.Context, tx bun.Tx, agencyID string, data map[string]any, now time.Time) error
+// hears about it exactly once (the app enqueues the case.seen webhook here).
+type SeenHook func(ctx context.Context, tx bun.Tx, seen FirstSeen) error
 
 // Case returns one visible case with its timeline and documents. The viewer's first open is
 // recorded once, however many requests race for it, and only that first open calls onFirstSeen.
@@ -46,7 +55,7 @@ func (s *Service) Case(ctx context.Context, v Viewer, id string, onFirstSeen See
 	if !validID(id) {
 		return CaseDetail{}, apperr.NotFound()
 	}
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	now := utc(s.now())
 	sc, err := s.resolve(ctx, v, now)
@@ -132,8 +141,8 @@ func (s *Service) markSeen(ctx context.Context, sc *scope, c Case, now time.Time
 		if err := tx.NewSelect().Table("cases").Column("agency_id", "external_id").Where("id = ?", c.ID).Scan(ctx, &row); err != nil {
 			return err
 		}
-		return onFirstSeen(ctx, tx, row.AgencyID, map[string]any{"caseId": c.ID, "externalId": row.ExternalID,
-			"seenAt": now, "byRepresentative": sc.viewer.CitizenID != owner}, now)
+		return onFirstSeen(ctx, tx, FirstSeen{AgencyID: row.AgencyID, CaseID: c.ID, ExternalID: row.ExternalID,
+			SeenAt: now, ByRepresentative: sc.viewer.CitizenID != owner})
 	})
 	if err != nil {
 		return time.Time{}, fail("mark seen", err)

@@ -99,7 +99,7 @@ func (s *Service) Cases(ctx context.Context, v Viewer, status string, page PageR
 	if err != nil {
 		return Page[Case]{}, err
 	}
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	sc, err := s.resolve(ctx, v, s.now())
 	if err != nil {

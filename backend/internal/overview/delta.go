@@ -49,7 +49,7 @@ func (s *Service) Changes(ctx context.Context, v Viewer, cursor string) (*Delta,
 	if after.Expired(now) {
 		return nil, changes.ErrExpired()
 	}
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	sc, err := s.resolve(ctx, v, now)
 	if err != nil {
@@ -82,6 +82,8 @@ func (s *Service) Changes(ctx context.Context, v Viewer, cursor string) (*Delta,
 		c := Change{Kind: r.Kind, ID: r.ObjectID, Op: changes.OpDelete}
 		if obj, ok := objects[r.Kind][r.ObjectID]; ok && r.Op == changes.OpUpsert {
 			c.Op, c.Data = changes.OpUpsert, obj
+		} else if r.Op == changes.OpUpsert && r.CitizenID != nil && !sc.seesEverything(*r.CitizenID) {
+			continue // outside a scoped relation's areas: a representative is not even told it exists
 		}
 		d.Changes = append(d.Changes, c)
 	}

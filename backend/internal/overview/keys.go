@@ -118,7 +118,7 @@ func (s *Service) Keys(ctx context.Context, v Viewer, page PageRequest) (Page[Ke
 	if err != nil {
 		return Page[Key]{}, err
 	}
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	now := utc(s.now())
 	sc, err := s.resolve(ctx, v, now)

@@ -30,12 +30,14 @@ func TestCursorPaginationCoversEveryItemOnce(t *testing.T) {
 		ag := w.agency("plan", "Plan")
 		me := w.citizen("Kari", date(1980, 1, 1), "Sentrum")
 		var want []string
-		for i := range 23 {
-			// Several cases share an update time, so the id must break ties.
-			want = append(want, w.addCase(caseSpec{agency: ag, citizen: me, status: cases.StatusReceived, updated: w.now.Add(-time.Duration(i/3) * time.Minute)}))
-			w.addBooking(ag, me, "", fmt.Sprintf("Rom %d", i), w.now.Add(time.Duration(i%5-2)*24*time.Hour), bookings.StatusConfirmed)
-			w.addNotification(ag, me, fmt.Sprintf("Varsel %d", i), i%2 == 0)
-		}
+		w.batch(func() {
+			for i := range 23 {
+				// Several cases share an update time, so the id must break ties.
+				want = append(want, w.addCase(caseSpec{agency: ag, citizen: me, status: cases.StatusReceived, updated: w.now.Add(-time.Duration(i/3) * time.Minute)}))
+				w.addBooking(ag, me, "", fmt.Sprintf("Rom %d", i), w.now.Add(time.Duration(i%5-2)*24*time.Hour), bookings.StatusConfirmed)
+				w.addNotification(ag, me, fmt.Sprintf("Varsel %d", i), i%2 == 0)
+			}
+		})
 		s := w.service()
 		v := overview.Viewer{CitizenID: me, SubjectID: me, Lang: "nb"}
 		for _, limit := range []int{1, 4, 7, 23, 100} {
@@ -131,10 +133,10 @@ func TestFirstOpenIsRecordedOnce(t *testing.T) {
 		v := overview.Viewer{CitizenID: d.kari, SubjectID: d.kari, Lang: "nb"}
 		var mu sync.Mutex
 		var hooks []string
-		hook := func(ctx context.Context, tx bun.Tx, agencyID string, data map[string]any, now time.Time) error {
+		hook := func(ctx context.Context, tx bun.Tx, seen overview.FirstSeen) error {
 			mu.Lock()
 			defer mu.Unlock()
-			hooks = append(hooks, agencyID+"/"+data["caseId"].(string))
+			hooks = append(hooks, seen.AgencyID+"/"+seen.CaseID)
 			return nil
 		}
 		var wg sync.WaitGroup

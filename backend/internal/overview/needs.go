@@ -15,7 +15,7 @@ func (s *Service) NeedsAction(ctx context.Context, view represent.View) (int, er
 	if !validID(view.SubjectID) {
 		return 0, nil
 	}
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	now := utc(s.now())
 	var rows []countRow
@@ -37,7 +37,7 @@ SELECT citizen_id, area, COUNT(*) AS n FROM bookings WHERE citizen_id = ? AND st
 // Audience lists whose changes the viewer hears about on the live stream: the same people the
 // lists and the changes feed show (tiles, everyone's, come too).
 func (s *Service) Audience(ctx context.Context, v Viewer) ([]string, error) {
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	sc, err := s.resolve(ctx, v, s.now())
 	if err != nil {

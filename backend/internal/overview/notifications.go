@@ -89,7 +89,7 @@ func (s *Service) Notifications(ctx context.Context, v Viewer, unreadOnly bool, 
 	if err != nil {
 		return Page[Notification]{}, err
 	}
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	sc, err := s.resolve(ctx, v, s.now())
 	if err != nil {

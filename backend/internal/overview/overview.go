@@ -64,7 +64,7 @@ type Prepared struct {
 
 // Prepare resolves the viewer and computes the overview's ETag in three indexed queries.
 func (s *Service) Prepare(ctx context.Context, v Viewer) (*Prepared, error) {
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	now := utc(s.now())
 	sc, err := s.resolve(ctx, v, now)
@@ -80,7 +80,7 @@ func (s *Service) Prepare(ctx context.Context, v Viewer) (*Prepared, error) {
 
 // Build reads the overview that Prepare described.
 func (s *Service) Build(ctx context.Context, p *Prepared) (*Overview, error) {
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	sc, now := p.sc, p.now
 	head, err := changes.Head(ctx, s.db, now)

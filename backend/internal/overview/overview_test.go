@@ -8,6 +8,7 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/bookings"
 	"minside/backend/internal/cases"
+	"minside/backend/internal/changes"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/overview"
 	"minside/backend/internal/represent"
@@ -31,6 +32,12 @@ type demo struct {
 func newDemo(t *testing.T, db *store.DB) *demo {
 	w := newWorld(t, db)
 	d := &demo{w: w}
+	w.batch(func() { d.fill() })
+	return d
+}
+
+func (d *demo) fill() {
+	w := d.w
 	d.plan = w.agency("plan-og-bygg", "Plan- og bygningsetaten")
 	d.library = w.agency("deichman", "Deichman")
 	d.health = w.agency("helse", "Helseetaten")
@@ -64,7 +71,6 @@ func newDemo(t *testing.T, db *store.DB) *demo {
 	d.tileDraft = w.addTile(d.library, "Utkast", tiles.Targeting{}, "draft")
 	d.tileElsewhere = w.addTile(d.plan, "Frogner-nytt", tiles.Targeting{Districts: []string{"Frogner"}}, "published")
 	d.tileOld = w.addTile(d.plan, "Seniortilbud", tiles.Targeting{MinAge: ptr(67)}, "published")
-	return d
 }
 
 func build(t *testing.T, s *overview.Service, v overview.Viewer) *overview.Overview {
@@ -205,6 +211,19 @@ func TestFullmaktScopedToHealth(t *testing.T) {
 			if c, err := s.Case(t.Context(), v, healthCase, nil); err != nil || c.ID != healthCase {
 				t.Errorf("%+v: health case detail: %+v, %v", v, c, err)
 			}
+		}
+		// The changes feed from the start tells the son about the health case, and nothing of the building case.
+		delta, err := s.Changes(t.Context(), overview.Viewer{CitizenID: son, SubjectID: mother, Lang: "nb"},
+			changes.Cursor{Issued: w.now}.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fed []string
+		for _, c := range delta.Changes {
+			fed = append(fed, c.Kind+":"+c.ID)
+		}
+		if !slices.Contains(fed, "case:"+healthCase) || slices.Contains(fed, "case:"+buildingCase) {
+			t.Errorf("feed for a health fullmakt = %v", fed)
 		}
 		var audited int
 		if err := db.NewRaw(`SELECT COUNT(*) FROM audit_log WHERE actor_id = ? AND subject_id = ? AND actor_kind = 'representative'`, son, mother).

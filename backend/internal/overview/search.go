@@ -37,7 +37,7 @@ func (s *Service) Search(ctx context.Context, v Viewer, q string) ([]SearchHit, 
 	if n := utf8.RuneCountInString(q); n < searchMinRunes || n > searchMaxRunes {
 		return nil, apperr.Invalid(apperr.Field("/q", "field.invalid", map[string]any{"Min": searchMinRunes, "Max": searchMaxRunes}))
 	}
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	now := utc(s.now())
 	sc, err := s.resolve(ctx, v, now)

@@ -23,9 +23,10 @@ const ReadTimeout = 800 * time.Millisecond
 
 // Service answers the citizen's read requests.
 type Service struct {
-	db       *store.DB
-	now      func() time.Time
-	feedPage int
+	db          *store.DB
+	now         func() time.Time
+	feedPage    int
+	readTimeout time.Duration
 }
 
 // New builds the service; now is the clock (time.Now in production, fixed in tests).
@@ -33,7 +34,7 @@ func New(db *store.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: now, feedPage: FeedPage}
+	return &Service{db: db, now: now, feedPage: FeedPage, readTimeout: ReadTimeout}
 }
 
 // Viewer is who asks and for whom: the logged-in person and the person whose data it is (the same
@@ -66,9 +67,17 @@ type Agency struct {
 	Name string `json:"name"`
 }
 
-// read gives a query context bounded by ReadTimeout.
-func read(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, ReadTimeout)
+// WithReadTimeout returns a copy of the service whose reads give up after d (tests that load a
+// busy machine use a longer one than production's ReadTimeout).
+func (s *Service) WithReadTimeout(d time.Duration) *Service {
+	c := *s
+	c.readTimeout = d
+	return &c
+}
+
+// read gives a query context bounded by the read timeout.
+func (s *Service) read(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.readTimeout)
 }
 
 // fail turns a database error into what the client should see: a 503 when the database is away

@@ -108,7 +108,7 @@ func (s *Service) Tiles(ctx context.Context, v Viewer, page PageRequest) (Page[T
 	if err != nil {
 		return Page[Tile]{}, err
 	}
-	ctx, cancel := read(ctx)
+	ctx, cancel := s.read(ctx)
 	defer cancel()
 	now := utc(s.now())
 	sc, err := s.resolve(ctx, v, now)

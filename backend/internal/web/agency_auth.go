@@ -9,7 +9,6 @@ import (
 
 	"minside/backend/internal/agency"
 	"minside/backend/internal/apperr"
-	"minside/backend/internal/idempotency"
 	"minside/backend/internal/ingest"
 )
 
@@ -24,11 +23,6 @@ type AgencyRecords interface {
 	Get(ctx context.Context, req ingest.Request, kind ingest.Kind, externalID string) (*ingest.Stored, error)
 	Delete(ctx context.Context, req ingest.Request, kind ingest.Kind, externalID string) error
 	Bulk(ctx context.Context, req ingest.Request, r io.Reader, emit func(ingest.LineResult) error) error
-}
-
-// IdempotencyStore runs a request once per Idempotency-Key (idempotency.Store implements it).
-type IdempotencyStore interface {
-	Do(ctx context.Context, scope, key, requestHash string, fn func() (idempotency.Response, error)) (idempotency.Response, bool, error)
 }
 
 const localAgency = "agency"

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -69,40 +70,29 @@ func (s *Server) agencyBulk(c *fiber.Ctx) error {
 	if err := requireMediaType(c, "application/x-ndjson"); err != nil {
 		return err
 	}
-	run := func() (idempotency.Response, error) {
-		body, err := s.runBulk(c)
-		if err != nil {
-			return idempotency.Response{}, err
-		}
-		return idempotency.Response{Status: http.StatusOK, Body: body}, nil
+	run := func(ctx context.Context) (int, []byte, error) {
+		body, err := s.runBulk(ctx, c)
+		return http.StatusOK, body, err
 	}
-	var res idempotency.Response
-	var err error
-	if key := c.Get("Idempotency-Key"); key != "" && s.deps.Idempotency != nil {
-		if !idempotency.ValidKey(key) {
-			return apperr.Invalid(apperr.Field("/Idempotency-Key", "field.invalid", nil))
-		}
-		hash := idempotency.HashRequest(c.Method(), c.Path(), c.Body())
-		var replayed bool
-		res, replayed, err = s.deps.Idempotency.Do(c.UserContext(), "agency:"+agencyOf(c).AgencyID, string([]byte(key)), hash, run)
-		if replayed {
-			c.Set("Idempotent-Replayed", "true")
-		}
-	} else {
-		res, err = run()
-	}
+	// The batches commit one by one, so the claim of the key cannot share their transaction.
+	hash := idempotency.RequestHash(c.Method(), c.Path(), c.Body())
+	status, body, replayed, err := idempotency.DoOutside(c.UserContext(), s.deps.DB,
+		idempotency.AgencyScope(agencyOf(c).AgencyID), string([]byte(c.Get("Idempotency-Key"))), hash, run)
 	if err != nil {
 		return err
 	}
+	if replayed {
+		c.Set("Idempotent-Replayed", "true")
+	}
 	c.Set(fiber.HeaderContentType, "application/x-ndjson")
-	return c.Status(res.Status).Send(res.Body)
+	return c.Status(status).Send(body)
 }
 
-func (s *Server) runBulk(c *fiber.Ctx) ([]byte, error) {
+func (s *Server) runBulk(ctx context.Context, c *fiber.Ctx) ([]byte, error) {
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
 	lang := languageOf(c)
-	err := s.deps.Records.Bulk(c.UserContext(), ingestRequest(c), bytes.NewReader(c.Body()), func(r ingest.LineResult) error {
+	err := s.deps.Records.Bulk(ctx, ingestRequest(c), bytes.NewReader(c.Body()), func(r ingest.LineResult) error {
 		return enc.Encode(s.bulkAnswer(lang, r))
 	})
 	return out.Bytes(), err

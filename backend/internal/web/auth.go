@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"net/url"
@@ -51,7 +52,32 @@ func (s *Server) authLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	u, err := url.Parse(target)
+	if err != nil || u.Query().Get("state") == "" {
+		return fmt.Errorf("web: authorization URL without state: %w", err)
+	}
+	s.setLoginCookie(c, u.Query().Get("state"))
 	return c.Redirect(target, fiber.StatusFound)
+}
+
+// The login cookie binds a started login to the browser that started it: the callback must come
+// with the same state in the cookie as in the URL, so nobody can finish their own login in someone
+// else's browser (login CSRF). SameSite=Lax still sends it on the provider's top-level redirect.
+func (s *Server) loginCookieName() string {
+	if s.cookie.secure {
+		return "__Secure-minside-login"
+	}
+	return "minside-login"
+}
+
+func (s *Server) setLoginCookie(c *fiber.Ctx, state string) {
+	c.Cookie(&fiber.Cookie{Name: s.loginCookieName(), Value: state, Path: "/auth/", MaxAge: 600,
+		HTTPOnly: true, Secure: s.cookie.secure, SameSite: fiber.CookieSameSiteLaxMode})
+}
+
+func (s *Server) clearLoginCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: s.loginCookieName(), Value: "", Path: "/auth/", MaxAge: -1,
+		Expires: time.Unix(0, 0), HTTPOnly: true, Secure: s.cookie.secure, SameSite: fiber.CookieSameSiteLaxMode})
 }
 
 // queryValues copies the request's query (Fiber's buffers are reused after the handler).
@@ -67,6 +93,12 @@ func queryValues(c *fiber.Ctx) url.Values {
 func (s *Server) authCallback(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	q := queryValues(c)
+	bound := c.Cookies(s.loginCookieName())
+	if q.Get("state") == "" || subtle.ConstantTimeCompare([]byte(bound), []byte(q.Get("state"))) != 1 {
+		// Not started in this browser: refused without consuming the attempt of the browser that did.
+		return s.loginFailed(c, apperr.Unauthorized().WithDetail(login.ReasonStateUnknown, nil))
+	}
+	s.clearLoginCookie(c)
 	attempt := s.deps.Sessions.Callback(q.Get("state"))
 	id, err := s.deps.Login.Finish(ctx, attempt, q)
 	if err != nil {

@@ -80,9 +80,10 @@ func (s *Server) cancelBooking(c *fiber.Ctx) error {
 	})
 }
 
-// openDoor answers POST /api/v1/keys/{id}/open {accessPointId} with {opened: true, at}. Step-up,
-// ownership and the rate limit are checked first, outside the action's transaction, so refused
-// attempts count too.
+// openDoor answers POST /api/v1/keys/{id}/open {accessPointId} with {opened: true, at, useId}.
+// Ownership, step-up and the rate limit are checked first, so refused attempts count too; the
+// door service then opens and records the attempt in its own transaction, so the
+// Idempotency-Key is claimed before it runs (idempotency.DoOutside): one press opens once.
 func (s *Server) openDoor(c *fiber.Ctx) error {
 	svc, err := s.actionsService()
 	if err != nil {
@@ -105,19 +106,25 @@ func (s *Server) openDoor(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	err = s.idempotent(c, func(ctx context.Context, tx bun.Tx) (int, any, error) {
-		at, err := svc.Open(ctx, tx, p.View(), req, s.deps.Now())
-		if err != nil {
-			return 0, nil, err
-		}
-		return fiber.StatusOK, fiber.Map{"opened": true, "at": at}, nil
-	})
-	if errors.Is(err, actions.ErrDoorFailed) {
-		if rerr := svc.RecordFailedOpen(ctx, s.deps.DB, p.View(), req, s.deps.Now()); rerr != nil {
-			s.deps.Log.Error("record failed door attempt", "request_id", requestIDOf(c), "err", rerr)
-		}
+	key := utils.CopyString(c.Get("Idempotency-Key"))
+	hash := idempotency.RequestHash(c.Method(), c.Path()+"\x00"+p.SubjectID, c.Body())
+	status, out, replayed, err := idempotency.DoOutside(ctx, s.deps.DB, idempotency.CitizenScope(p.CitizenID), key, hash,
+		func(ctx context.Context) (int, []byte, error) {
+			res, err := svc.OpenDoor(ctx, p.View(), req, s.deps.Now())
+			if err != nil {
+				return 0, nil, err
+			}
+			b, err := json.Marshal(fiber.Map{"opened": true, "at": res.At, "useId": res.UseID})
+			return fiber.StatusOK, b, err
+		})
+	if err != nil {
+		return err
 	}
-	return err
+	if replayed {
+		c.Set("Idempotency-Replayed", "true")
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Status(status).Send(out)
 }
 
 // keyUses answers GET /api/v1/keys/{id}/uses: the key's use log, newest first.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -296,6 +297,40 @@ func openDoorHTTP(t *testing.T, p *apptest.Portal, w *actionWorld) {
 		stranger.Get(t, "/api/v1/keys/"+k.ID+"/uses").Status(t, http.StatusNotFound)
 	})
 
+	t.Run("success, and a replayed Idempotency-Key opens once", func(t *testing.T) {
+		k, ap := doorWorld(t, w, -30*time.Minute)
+		before := p.App.Lock.Opened()
+		first := post(t, c, "/api/v1/keys/"+k.ID+"/open", "door-1", map[string]string{"accessPointId": ap}).Status(t, http.StatusOK)
+		var got struct {
+			Opened bool
+			At     time.Time
+		}
+		first.JSON(t, &got)
+		if !got.Opened || got.At.IsZero() {
+			t.Fatalf("%s", first.Body)
+		}
+		again := post(t, c, "/api/v1/keys/"+k.ID+"/open", "door-1", map[string]string{"accessPointId": ap}).Status(t, http.StatusOK)
+		if !bytes.Equal(first.Body, again.Body) || again.Header.Get("Idempotency-Replayed") != "true" {
+			t.Fatalf("replay differs: %s / %s", first.Body, again.Body)
+		}
+		if opened := p.App.Lock.Opened() - before; opened != 1 {
+			t.Fatalf("the lock opened %d times", opened)
+		}
+		if n := count(t, p, "key_uses", "key_id = ? AND result = 'opened'", k.ID); n != 1 {
+			t.Fatalf("%d key uses", n)
+		}
+		if n := count(t, p, "outbox", "topic = 'webhook' AND CAST(payload AS TEXT) LIKE ?", "%"+k.ExternalID+"%"); n != 1 {
+			t.Fatalf("%d key.used webhooks", n)
+		}
+		var uses struct {
+			Items []struct{ Result, AccessPointName string }
+		}
+		c.Get(t, "/api/v1/keys/"+k.ID+"/uses").Status(t, http.StatusOK).JSON(t, &uses)
+		if len(uses.Items) != 1 || uses.Items[0].Result != "opened" || uses.Items[0].AccessPointName != "Hovedinngang" {
+			t.Fatalf("%+v", uses)
+		}
+	})
+
 	t.Run("uses list", func(t *testing.T) {
 		k, _ := doorWorld(t, w, -30*time.Minute)
 		var uses struct {
@@ -312,13 +347,20 @@ func openDoorHTTP(t *testing.T, p *apptest.Portal, w *actionWorld) {
 // TestCitizenActionsHTTP runs the action and own-data scenarios through the real app on one portal
 // per engine (a PostgreSQL portal costs seconds to start). Closing the account comes last.
 func TestCitizenActionsHTTP(t *testing.T) {
+	agency := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	defer agency.Close()
+	allowLoopback := apptest.WithConfig(func(c *config.Config) { c.WebhookAllowPrivate = true })
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		w := newActionWorld(t, p)
+		if _, err := p.DB.NewUpdate().TableExpr("agencies").Set("webhook_url = ?", agency.URL).Set("webhook_secret = ?", "whsec_"+strings.Repeat("A", 32)).
+			Where("id = ?", w.agency).Exec(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		t.Run("cancel booking", func(t *testing.T) { cancelBookingHTTP(t, p, w) })
 		t.Run("mark read", func(t *testing.T) { markReadHTTP(t, p, w) })
 		t.Run("open door", func(t *testing.T) { openDoorHTTP(t, p, w) })
 		t.Run("calendar", func(t *testing.T) { calendarHTTP(t, p, w) })
 		t.Run("export and access log", func(t *testing.T) { exportAndAccessLogHTTP(t, p, w) })
 		t.Run("close account", func(t *testing.T) { closeAccountHTTP(t, p, w) })
-	})
+	}, allowLoopback)
 }

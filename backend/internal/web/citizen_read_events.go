@@ -29,6 +29,11 @@ func (s *Server) events(c *fiber.Ctx) error {
 	token := utils.CopyString(c.Cookies(s.cookie.name))
 	sessions, broker, log := s.deps.Sessions, s.deps.Live, s.deps.Log
 	requestID := requestIDOf(c)
+	// The server's WriteTimeout is set once per response: a stream would die after it. Each write
+	// of the stream pushes the connection's deadline on instead (the conn is safe to use from the
+	// stream goroutine; the Ctx is not).
+	conn := c.Context().Conn()
+	extend := func() { _ = conn.SetWriteDeadline(time.Now().Add(2 * eventsHeartbeat)) }
 	sub := broker.Subscribe(people)
 
 	c.Set(fiber.HeaderContentType, "text/event-stream")
@@ -49,6 +54,7 @@ func (s *Server) events(c *fiber.Ctx) error {
 			_, _ = fmt.Fprint(w, "event: end\ndata: {}\n\n")
 			_ = w.Flush()
 		}
+		extend()
 		if _, err := fmt.Fprint(w, "retry: 3000\n: open\n\n"); err != nil || w.Flush() != nil {
 			return
 		}
@@ -64,6 +70,7 @@ func (s *Server) events(c *fiber.Ctx) error {
 					end()
 					return
 				}
+				extend()
 				if err := writeEvent(w, ev); err != nil {
 					log.Debug("events: client gone", "request_id", requestID)
 					return
@@ -73,6 +80,7 @@ func (s *Server) events(c *fiber.Ctx) error {
 					end()
 					return
 				}
+				extend()
 				if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil || w.Flush() != nil {
 					return
 				}

@@ -15,6 +15,7 @@ import (
 // Token-level refusals (wrong issuer, wrong audience, expired token, bad signature, alg=none,
 // replayed nonce) are tested against a fake provider in auth/login; these run the whole portal.
 func TestLoginRefusals(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		opts   apptest.LoginOptions
@@ -50,6 +51,7 @@ func TestLoginRefusals(t *testing.T) {
 }
 
 func TestStepUpLogin(t *testing.T) {
+	t.Parallel()
 	p := apptest.Start(t)
 	c := p.Anonymous(t)
 	final := c.Login(t, apptest.PID(t, 1961, 8), apptest.LoginOptions{ACR: auth.ACRHigh, ReturnTo: "/keys"})
@@ -66,6 +68,7 @@ func TestStepUpLogin(t *testing.T) {
 }
 
 func TestReplayedCallbackIsRefused(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		c := p.Anonymous(t)
 		c.Login(t, apptest.PID(t, 1962, 9), apptest.LoginOptions{})
@@ -90,6 +93,7 @@ func TestReplayedCallbackIsRefused(t *testing.T) {
 }
 
 func TestReturnToStaysLocal(t *testing.T) {
+	t.Parallel()
 	p := apptest.Start(t)
 	for returnTo, want := range map[string]string{
 		"/cases/123?tab=documents": "/cases/123",
@@ -108,6 +112,7 @@ func TestReturnToStaysLocal(t *testing.T) {
 
 // TestSessionRotatesAtLogin: a cookie planted before login is not the one that gets logged in.
 func TestSessionRotatesAtLogin(t *testing.T) {
+	t.Parallel()
 	p := apptest.Start(t)
 	c := p.LoginAs(t, apptest.PID(t, 1964, 11))
 	first := cookieOf(t, c, p)
@@ -137,6 +142,7 @@ func cookieOf(t *testing.T, c *apptest.Client, p *apptest.Portal) string {
 }
 
 func TestSessionCookieAttributes(t *testing.T) {
+	t.Parallel()
 	p := apptest.Start(t)
 	c := p.LoginAs(t, apptest.PID(t, 1965, 12))
 	var set string
@@ -160,4 +166,40 @@ func TestSessionCookieAttributes(t *testing.T) {
 			t.Errorf("a shared device's cookie outlives the browser: %q", h)
 		}
 	}
+}
+
+// TestLoginCSRF: a callback with someone else's code and state (their login, not started in this
+// browser) is refused, and does not burn their login either.
+func TestLoginCSRF(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
+		attacker := p.Anonymous(t)
+		var callback string
+		follow := attacker.HTTP.CheckRedirect
+		attacker.HTTP.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if req.URL.Path == "/auth/callback" {
+				callback = req.URL.String()
+				return http.ErrUseLastResponse
+			}
+			return follow(req, via)
+		}
+		attacker.Login(t, apptest.PID(t, 1966, 40), apptest.LoginOptions{})
+		if callback == "" {
+			t.Fatal("no callback captured")
+		}
+		victim := p.Anonymous(t)
+		r := victim.Visit(t, callback).Status(t, http.StatusOK)
+		if q := r.Request.URL.Query(); q.Get("login") != "failed" || q.Get("reason") != "state_unknown" {
+			t.Errorf("someone else's callback ended on %s", r.Request.URL)
+		}
+		victim.Get(t, "/api/v1/me").Status(t, http.StatusUnauthorized)
+
+		attacker.HTTP.CheckRedirect = follow
+		attacker.Visit(t, callback).Status(t, http.StatusOK)
+		attacker.Get(t, "/api/v1/me").Status(t, http.StatusOK) // their own login still works, once
+		again := attacker.Visit(t, callback)
+		if q := again.Request.URL.Query(); q.Get("login") != "failed" {
+			t.Errorf("a used callback in the same browser ended on %s", again.Request.URL)
+		}
+	})
 }

@@ -10,6 +10,7 @@ import (
 
 // TestLoginThroughDevIdP logs in through /auth/login → /dev-idp → /auth/callback and reads /me.
 func TestLoginThroughDevIdP(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		number := apptest.PID(t, 1985, 1)
 		c := p.LoginAs(t, number)

@@ -91,13 +91,17 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	status := c.Response().StatusCode()
 	route := routeOf(c)
 	s.metrics.observe(c.Method(), route, status, elapsed)
+	size := -1 // a streamed body (server-sent events) has no size yet: Body() would read the whole stream
+	if !c.Response().IsBodyStream() {
+		size = len(c.Response().Body())
+	}
 	s.deps.Log.Info("request",
 		"request_id", requestIDOf(c),
 		"method", c.Method(),
 		"path", c.Path(),
 		"route", route,
 		"status", status,
-		"bytes", len(c.Response().Body()),
+		"bytes", size,
 		"duration_ms", float64(elapsed.Microseconds())/1000,
 	)
 	return nil

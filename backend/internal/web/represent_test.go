@@ -26,6 +26,7 @@ type meBody struct {
 // TestGuardianUntilEighteen: a parent acts for their child until the child turns 18; then the
 // act-as choice ends on the next request, with nothing deleted.
 func TestGuardianUntilEighteen(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		now := p.Clock.Now()
 		parent := p.LoginAs(t, apptest.PID(t, 1980, 20))
@@ -67,6 +68,7 @@ func TestGuardianUntilEighteen(t *testing.T) {
 
 // TestActAsRecheckedEveryRequest: a fullmakt that runs out mid-session ends the act-as choice.
 func TestActAsRecheckedEveryRequest(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		rep := p.LoginAs(t, apptest.PID(t, 1970, 21))
 		var me meBody
@@ -101,6 +103,7 @@ func TestActAsRecheckedEveryRequest(t *testing.T) {
 
 // TestActAsForeignIDIsNotFound: whoever the citizen may not act for is not found, whatever the id.
 func TestActAsForeignIDIsNotFound(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		c := p.LoginAs(t, apptest.PID(t, 1975, 23))
 		stranger := p.Citizen(t, apptest.PID(t, 1975, 24), "Per")
@@ -121,4 +124,27 @@ func TestActAsForeignIDIsNotFound(t *testing.T) {
 
 func citizenByID(p *apptest.Portal, id string) (*citizens.Citizen, error) {
 	return citizens.Get(context.Background(), p.DB, id)
+}
+
+// TestSavedLanguageWins: the citizen's saved language beats the browser's Accept-Language.
+func TestSavedLanguageWins(t *testing.T) {
+	t.Parallel()
+	p := apptest.Start(t)
+	c := p.LoginAs(t, apptest.PID(t, 1950, 25))
+	c.Header.Set("Accept-Language", "nb")
+	var me struct{ ID, Language string }
+	c.Get(t, "/api/v1/me").JSON(t, &me)
+	if me.Language != "nb" {
+		t.Fatalf("language %q before saving one", me.Language)
+	}
+	prefs := &citizens.Preferences{CitizenID: me.ID, Language: "en", QuietStart: "22:00", QuietEnd: "07:00",
+		Timezone: "Europe/Oslo", Channels: map[string]citizens.Channel{}, UpdatedAt: time.Now().UTC()}
+	if _, err := p.DB.NewInsert().Model(prefs).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := c.Get(t, "/api/v1/me")
+	r.JSON(t, &me)
+	if me.Language != "en" {
+		t.Errorf("language %q, want the saved en", me.Language)
+	}
 }

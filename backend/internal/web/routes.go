@@ -26,12 +26,28 @@ func (s *Server) routes() {
 		app.Post("/auth/logout", s.noStore, s.requireCitizen, s.csrf, s.authLogout)
 		app.Get("/auth/frontchannel-logout", s.noStore, s.authFrontchannelLogout)
 	}
+	// --- Web push and preferences (issue 6): the public key is public ---
+	if s.deps.Notify != nil {
+		app.Get("/api/v1/push/vapid-public-key", s.noStore, s.vapidPublicKey)
+	}
+	// --- end web push (public) ---
 	// Public /api/v1 routes (no session) must be registered ABOVE this group: its middleware
 	// applies to every /api/v1 path registered after it. Citizen routes go on citizen.
 	citizen := app.Group("/api/v1", s.requireCitizen, s.csrf)
 	citizen.Get("/me", s.me)
 	citizen.Put("/me/acting-as", s.putActingAs)
 	// --- end login, sessions and representation ---
+
+	// --- Web push, preferences and "what we sent you" (issue 6) ---
+	if s.deps.Notify != nil {
+		citizen.Post("/push/subscriptions", s.postPushSubscription)
+		citizen.Get("/push/subscriptions", s.listPushSubscriptions)
+		citizen.Delete("/push/subscriptions/:id", s.deletePushSubscription)
+		citizen.Get("/me/preferences", s.getPreferences)
+		citizen.Put("/me/preferences", s.putPreferences)
+		citizen.Get("/me/deliveries", s.listDeliveries)
+	}
+	// --- end web push ---
 
 	// --- Actions, calendar feed and the citizen's own data (issue 5, actions) ---
 	citizen.Post("/bookings/:id/cancel", s.cancelBooking)
@@ -74,6 +90,15 @@ func (s *Server) routes() {
 	}
 	// --- end agency console ---
 
+	// --- Translator console (issue 8) ---
+	if s.deps.Translate != nil {
+		citizen.Get("/translate/languages", s.translateLanguages)
+		citizen.Get("/translate/:lang/messages", s.translateMessages)
+		citizen.Put("/translate/:lang/messages/:id", s.translatePublish)
+		citizen.Get("/translate/:lang/export", s.translateExport)
+		citizen.Get("/translate/:lang/history", s.translateHistory)
+	}
+	// --- end translator console ---
 	// Agency API (ingest): bearer keys, versioned upserts, bulk NDJSON, the OpenAPI document.
 	s.agencyRoutes(api)
 

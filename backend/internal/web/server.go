@@ -22,6 +22,7 @@ import (
 	"minside/backend/internal/represent"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
+	"minside/backend/internal/translate"
 )
 
 // Translator localizes message keys for a language; the i18n bundle implements it.
@@ -66,6 +67,7 @@ type Deps struct {
 	// NeedsAction counts what a person must do (GET /api/v1/me "represents[].needsAction"); the
 	// overview service provides it. nil answers 0.
 	NeedsAction func(ctx context.Context, view represent.View) (int, error)
+	Notify      *NotifyDeps // web push, preferences, "what we sent you" (issue 6)
 	// Citizen actions, calendar feed and the citizen's own data (issue 5, actions).
 	Citizen CitizenActions
 
@@ -75,10 +77,12 @@ type Deps struct {
 	// CaseSeen runs in the transaction of a person's first open of a case (the case.seen webhook).
 	CaseSeen overview.SeenHook
 
-	// Agency API (agency_*.go); its routes are registered only when Agencies is set.
-	Agencies    AgencyAuthenticator
-	Records     AgencyRecords
-	Idempotency IdempotencyStore
+	// --- Translator console (issue 8): nil leaves /api/v1/translate unrouted ---
+	Translate *translate.Console
+	// Agency API (agency_*.go); its routes are registered only when Agencies and Records are set.
+	// The bulk route's Idempotency-Key uses DB.
+	Agencies AgencyAuthenticator
+	Records  AgencyRecords
 
 	// Agency console (console*.go): agency editors' tiles and notices; routes only when set.
 	Console *console.Service

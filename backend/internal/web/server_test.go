@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -163,9 +164,17 @@ func TestOversizedBody(t *testing.T) {
 	}
 	go func() { _ = s.App().Listener(ln) }()
 	t.Cleanup(func() { _ = s.App().Shutdown() })
+	// A raw connection: the server answers 413 and closes before the body is sent, which makes
+	// net/http's client fail now and then with "connection reset" while it is still writing.
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
 	req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/api/v1/anything", bytes.NewReader(make([]byte, 300<<10)))
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	go func() { _ = req.Write(conn) }() // may fail half-way once the server has answered
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 )
 
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		steps []time.Duration // clock jumps, each followed by GET /api/v1/me
@@ -45,6 +46,7 @@ func TestSessionExpiry(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		c := p.LoginAs(t, apptest.PID(t, 1980, 3))
 		var me struct{ ID string }
@@ -74,6 +76,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestFrontchannelLogout(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		c := p.LoginAs(t, apptest.PID(t, 1980, 4))
 		other := p.LoginAs(t, apptest.PID(t, 1981, 4))
@@ -103,6 +106,7 @@ func TestFrontchannelLogout(t *testing.T) {
 // TestLogoutAtProviderEndsSession follows the end-session URL: the provider frames our
 // front-channel logout, which ends any session of that provider session (here: already ended).
 func TestLogoutAtProviderEndsSession(t *testing.T) {
+	t.Parallel()
 	p := apptest.Start(t)
 	c := p.LoginAs(t, apptest.PID(t, 1975, 5))
 	var out struct{ EndSessionURL string }
@@ -114,6 +118,7 @@ func TestLogoutAtProviderEndsSession(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		c := p.LoginAs(t, apptest.PID(t, 1990, 6))
 		cases := []struct {
@@ -153,6 +158,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestNoSessionIs401(t *testing.T) {
+	t.Parallel()
 	p := apptest.Start(t)
 	anon := p.Anonymous(t)
 	for _, path := range []string{"/api/v1/me", "/api/v1/anything"} {

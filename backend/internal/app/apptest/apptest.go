@@ -59,7 +59,8 @@ type settings struct {
 	start       time.Time
 }
 
-// WithDatabaseURL runs on the given database (e.g. storetest.PostgresURL(t)) instead of a temp SQLite file.
+// WithDatabaseURL runs on the given database (e.g. storetest.PostgresURL(t)) instead of a temp
+// SQLite file. Each does this for PostgreSQL, faster (schemas are reused, emptied).
 func WithDatabaseURL(u string) Option { return func(s *settings) { s.databaseURL = u } }
 
 // WithConfig changes the test configuration before the portal starts (BaseURL and the OIDC issuer
@@ -71,14 +72,14 @@ func WithConfig(fn func(*config.Config)) Option {
 // WithTime starts the portal's clock at t instead of now.
 func WithTime(t time.Time) Option { return func(s *settings) { s.start = t } }
 
-// Each runs fn on a portal over SQLite and, when MINSIDE_TEST_POSTGRES_DSN is set, again over a
-// fresh PostgreSQL schema, as subtests "sqlite" and "postgres".
+// Each runs fn on a portal over SQLite and, when MINSIDE_TEST_POSTGRES_DSN is set, again over an
+// empty PostgreSQL schema of its own, as subtests "sqlite" and "postgres".
 func Each(t *testing.T, fn func(t *testing.T, p *Portal), opts ...Option) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, Start(t, opts...)) })
 	if os.Getenv(storetest.PostgresDSNEnv) != "" {
 		t.Run("postgres", func(t *testing.T) {
-			fn(t, Start(t, append(append([]Option(nil), opts...), WithDatabaseURL(storetest.PostgresURL(t)))...))
+			fn(t, Start(t, append(append([]Option(nil), opts...), WithDatabaseURL(postgresURL(t)))...))
 		})
 	}
 }
@@ -107,7 +108,7 @@ func Start(t testing.TB, opts ...Option) *Portal {
 	cfg.SeedDemo = false
 	cfg.LogLevel = "debug"
 	cfg.ShutdownTimeout = 5 * time.Second
-	cfg.PIDKey, cfg.SessionKey, cfg.OIDCClientSecret = randomHex(t), randomHex(t), randomHex(t)
+	cfg.PIDKey, cfg.OIDCClientSecret = randomHex(t), randomHex(t)
 	for _, fn := range st.configure {
 		fn(&cfg)
 	}

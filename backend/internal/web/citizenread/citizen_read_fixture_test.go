@@ -1,4 +1,4 @@
-package web_test
+package citizenread_test
 
 import (
 	"context"

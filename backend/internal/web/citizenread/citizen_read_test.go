@@ -1,4 +1,7 @@
-package web_test
+// Package citizenread_test tests the citizen read API (issue 5) through the whole portal: the overview
+// with its ETag, lists, details, the changes feed, live events across replicas and database outages.
+// It lives apart from package web so each package's tests stay fast.
+package citizenread_test
 
 import (
 	"encoding/base64"
@@ -122,8 +125,16 @@ func TestForeignIDsAreNotFoundOverHTTP(t *testing.T) {
 		kari := loginReader(t, p, 1985, 3)
 		per := loginReader(t, p, 1975, 4)
 		ag := p.Agency(t, "plan")
+		if _, err := p.DB.NewRaw(`UPDATE agencies SET webhook_url = 'https://plan.example.no/hook' WHERE id = ?`, ag.ID).Exec(t.Context()); err != nil {
+			t.Fatal(err)
+		}
 		hers := addCase(t, p, ag.ID, kari.me.ID, cases.StatusReceived, "Hennes sak")
 		kari.client.Get(t, "/api/v1/cases/"+hers).Status(t, http.StatusOK)
+		kari.client.Get(t, "/api/v1/cases/"+hers).Status(t, http.StatusOK)
+		var seen int
+		if err := p.DB.NewRaw(`SELECT COUNT(*) FROM outbox WHERE topic = 'webhook' AND CAST(payload AS TEXT) LIKE '%case.seen%'`).Scan(t.Context(), &seen); err != nil || seen != 1 {
+			t.Errorf("case.seen webhooks after two opens = %d (%v), want 1", seen, err)
+		}
 		for _, path := range []string{"/api/v1/cases/" + hers, "/api/v1/cases/not-an-id", "/api/v1/cases/01234567-89ab-7def-8123-456789abcdef"} {
 			if pr := per.client.Get(t, path).Status(t, http.StatusNotFound).Problem(t); pr.Code != "not_found" {
 				t.Errorf("%s: %+v", path, pr)

@@ -1,0 +1,231 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"minside/backend/internal/citizens"
+	"minside/backend/internal/i18n"
+	"minside/backend/internal/outbox"
+	"minside/backend/internal/push"
+	"minside/backend/internal/store"
+)
+
+// Translator renders a message id in a language; the i18n bundle implements it.
+type Translator interface {
+	Translate(lang, id string, data map[string]any) string
+}
+
+// PushJob is the payload of one outbox.TopicPush message: one push to one device.
+type PushJob struct {
+	DeliveryID string       `json:"deliveryId"`
+	DeviceID   string       `json:"deviceId"`
+	Payload    push.Payload `json:"payload"` // encoded at send time, so a 413 can shrink it
+	TTL        int          `json:"ttl"`     // seconds
+	Urgency    push.Urgency `json:"urgency"`
+	Topic      string       `json:"topic"`
+}
+
+// Notifier is the handler of outbox.TopicNotify: it turns "something happened" into one pending
+// delivery and one TopicPush message per device of every recipient, in one transaction, after
+// applying each recipient's channels, quiet hours and language.
+type Notifier struct {
+	db    *store.DB
+	prefs *Preferences
+	tr    Translator
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// NewNotifier builds the fan-out. now may be nil (time.Now).
+func NewNotifier(db *store.DB, prefs *Preferences, tr Translator, log *slog.Logger, now func() time.Time) *Notifier {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Notifier{db: db, prefs: prefs, tr: tr, log: log, now: now}
+}
+
+// FanOutStats counts what one event produced, for tests and logs.
+type FanOutStats struct {
+	Recipients int
+	Pushes     int
+	Delayed    int // held back by quiet hours
+	InApp      int
+}
+
+// HandleNotify is the outbox handler of TopicNotify.
+func (n *Notifier) HandleNotify(ctx context.Context, m outbox.Message) handlerResult {
+	var ev outbox.NotifyEvent
+	if err := json.Unmarshal(m.Payload, &ev); err != nil {
+		return dead("notify: undecodable event")
+	}
+	if _, err := n.FanOut(ctx, m.ID, ev); err != nil {
+		return retry(0, err.Error())
+	}
+	return done()
+}
+
+// FanOut does the work of one event. msgID (the outbox message id) makes a second run of the same
+// message a no-op: each push is enqueued with the dedupe key "fanout:<msgID>:<device>".
+func (n *Notifier) FanOut(ctx context.Context, msgID int64, ev outbox.NotifyEvent) (FanOutStats, error) {
+	var st FanOutStats
+	now := store.UTC(n.now())
+	err := n.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		st = FanOutStats{}
+		a, err := describe(ctx, tx, ev, now)
+		if errors.Is(err, errNothingToSay) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		recipients := []string{ev.CitizenID}
+		if a.forward {
+			subject, err := citizens.Get(ctx, tx, ev.CitizenID)
+			if err != nil {
+				return fmt.Errorf("notify: subject: %w", err)
+			}
+			reps, err := representatives(ctx, tx, ev.CitizenID, a, subject.IsMinor(now), now)
+			if err != nil {
+				return err
+			}
+			recipients = append(recipients, reps...)
+		}
+		for i, who := range recipients {
+			prefs, err := getPrefs(ctx, tx, who)
+			if err != nil {
+				return err
+			}
+			if i > 0 && !prefs.RepresentedNotifications {
+				continue
+			}
+			st.Recipients++
+			if err := n.deliver(ctx, tx, msgID, who, i == 0, a, prefs, now, &st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return st, fmt.Errorf("notify: fan out %s/%s: %w", ev.Kind, ev.Reason, err)
+	}
+	return st, nil
+}
+
+// deliver writes one recipient's deliveries and push messages.
+func (n *Notifier) deliver(ctx context.Context, tx bun.Tx, msgID int64, who string, own bool, a about, prefs Prefs, now time.Time, st *FanOutStats) error {
+	lang := prefs.Language
+	if lang == "" {
+		lang = i18n.Source
+	}
+	agencyName := a.agency
+	if agencyName == "" {
+		agencyName = "Min side" // a notice from the portal itself
+	}
+	title := n.tr.Translate(lang, a.titleKey, map[string]any{"Agency": agencyName})
+	ch := prefs.Channels[a.category]
+
+	// In-app: the notifications row is the inbox; log it once, for its own citizen only.
+	if own && a.notifID != nil && ch.InApp {
+		exists, err := tx.NewSelect().Model((*Delivery)(nil)).
+			Where("notification_id = ? AND channel = ? AND citizen_id = ?", *a.notifID, "in_app", who).Exists(ctx)
+		if err != nil {
+			return err
+		}
+		if !exists {
+			d := &Delivery{ID: store.NewID(), CitizenID: who, NotificationID: a.notifID, Channel: "in_app",
+				Category: a.category, Title: title, State: StateDelivered, CreatedAt: now, UpdatedAt: now}
+			if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
+				return err
+			}
+			st.InApp++
+		}
+	}
+	if !ch.Push {
+		return nil
+	}
+	at := now
+	if !a.urgent {
+		if end, quiet := prefs.QuietHours.QuietUntil(now, n.prefs.Location()); quiet {
+			at = end
+			st.Delayed++
+		}
+	}
+	urgency := push.UrgencyNormal
+	if a.urgent {
+		urgency = push.UrgencyHigh
+	}
+	var devices []Device
+	if err := tx.NewSelect().Model(&devices).Column("id").Where("citizen_id = ?", who).Scan(ctx); err != nil {
+		return err
+	}
+	for _, dev := range devices {
+		d := &Delivery{ID: pushableID(), CitizenID: who, NotificationID: a.notifID, SubscriptionID: &dev.ID,
+			Channel: "push", Category: a.category, Title: title, State: StatePending, CreatedAt: now, UpdatedAt: now}
+		job := PushJob{DeliveryID: d.ID, DeviceID: dev.ID, TTL: int(a.ttl / time.Second), Urgency: urgency,
+			Topic: push.TopicFor(a.id), // a newer message about the object replaces an undelivered one
+			// The payload's id is the delivery's: opaque, and the service worker's notification tag,
+			// so an at-least-once duplicate replaces rather than adds a notification.
+			Payload: push.Payload{Title: title, Category: a.payloadKind, ID: d.ID, URL: pushableLink(a.link), Urgent: a.urgent}}
+		added, err := outbox.Enqueue(ctx, tx, outbox.TopicPush, job, now,
+			outbox.Options{DedupeKey: "fanout:" + strconv.FormatInt(msgID, 10) + ":" + dev.ID, At: at})
+		if err != nil {
+			return err
+		}
+		if !added {
+			continue // this event already fanned out to this device
+		}
+		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
+			return err
+		}
+		st.Pushes++
+	}
+	return nil
+}
+
+// push.Payload refuses any run of 11 digits (a national identity number must never reach a lock
+// screen), and about 1 % of UUIDs end in such a run. Delivery ids are ours: draw until it is clean.
+func pushableID() string {
+	for {
+		if id := store.NewID(); !hasElevenDigits(id) {
+			return id
+		}
+	}
+}
+
+// pushableLink is the deep link, or the list it belongs to when the object's id happens to hold
+// 11 digits in a row: the citizen lands one tap away instead of the push being refused.
+func pushableLink(link string) string {
+	if !hasElevenDigits(link) {
+		return link
+	}
+	if i := strings.LastIndexByte(link, '/'); i > 0 {
+		return link[:i]
+	}
+	return "/"
+}
+
+func hasElevenDigits(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if run++; run >= 11 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}

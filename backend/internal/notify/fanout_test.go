@@ -1,0 +1,231 @@
+package notify
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"minside/backend/internal/bookings"
+	"minside/backend/internal/cases"
+	"minside/backend/internal/citizens"
+	"minside/backend/internal/keys"
+	"minside/backend/internal/outbox"
+	"minside/backend/internal/push"
+	"minside/backend/internal/represent"
+	"minside/backend/internal/store"
+	"minside/backend/internal/store/storetest"
+)
+
+// Quiet hours hold a non-urgent push until they end and let an urgent deadline through at once.
+func TestQuietHoursDelayAllButUrgent(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		oslo, _ := time.LoadLocation(Timezone)
+		e.clock.Set(time.Date(2026, 1, 14, 23, 30, 0, 0, oslo)) // 23:30 in Oslo
+		who := e.citizen(adult)
+		ag := e.agency("NAV Frogner")
+		sub, _ := e.device(who)
+		calm := e.caseFor(who, ag, cases.StatusInProgress)
+		urgent := e.caseFor(who, ag, cases.StatusAwaitingCitizen)
+		st1, err := e.notifier.FanOut(e.ctx, 1, outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: calm, Reason: "status_changed"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st2, err := e.notifier.FanOut(e.ctx, 2, outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: urgent, Reason: "awaiting_citizen", Urgent: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st1.Delayed != 1 || st2.Delayed != 0 || st1.Pushes != 1 || st2.Pushes != 1 {
+			t.Fatalf("stats %+v %+v", st1, st2)
+		}
+		e.drain()
+		msgs := e.srv.Messages(sub)
+		if len(msgs) != 1 || msgs[0].Urgency != string(push.UrgencyHigh) {
+			t.Fatalf("during quiet hours: %d messages, %+v", len(msgs), msgs)
+		}
+		end := time.Date(2026, 1, 15, 7, 0, 0, 0, oslo)
+		e.clock.Set(end.Add(-time.Minute))
+		e.drain()
+		if n := len(e.srv.Messages(sub)); n != 1 {
+			t.Fatalf("sent before quiet hours ended: %d", n)
+		}
+		e.clock.Set(end)
+		e.drain()
+		if msgs := e.srv.Messages(sub); len(msgs) != 2 || msgs[1].Urgency != string(push.UrgencyNormal) {
+			t.Fatalf("after quiet hours: %+v", msgs)
+		}
+	})
+}
+
+// Channels per category: push off means no push (and no delivery row), other categories unaffected.
+func TestChannelOffSendsNothing(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		who := e.citizen(adult)
+		e.device(who)
+		if _, err := e.prefs.Put(e.ctx, who, PrefsInput{Channels: map[string]citizens.Channel{"cases": {Push: false, InApp: true}}}, e.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		st, err := e.notifier.FanOut(e.ctx, 1, outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: e.caseFor(who, e.agency("X"), cases.StatusDecided), Reason: "status_changed"})
+		if err != nil || st.Pushes != 0 || len(e.deliveries(who)) != 0 {
+			t.Fatalf("stats %+v, %v, deliveries %d", st, err, len(e.deliveries(who)))
+		}
+	})
+}
+
+// A guardian of a minor and a fullmakt holder whose scope covers the case get it when they chose
+// to; a fullmakt for another area, an ended relation, or a guardian who said no do not. Each
+// gets it in their own language.
+func TestRepresentativesGetWhatTheyChose(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		now := e.clock.Now()
+		child := e.citizen(now.AddDate(-10, 0, 0))
+		ag := e.agency("Helsestasjonen")
+		caseID := e.caseFor(child, ag, cases.StatusInProgress) // area "building"
+		rel := func(kind, rep string, scopes []string, until *time.Time) {
+			r := &represent.Relation{ID: store.NewID(), AgencyID: ag, ExternalID: randomHex(4), Version: 1, Kind: kind,
+				RepresentativeID: rep, SubjectID: child, Scopes: scopes, ValidFrom: store.UTC(now.Add(-time.Hour)),
+				ValidUntil: until, CreatedAt: store.UTC(now), UpdatedAt: store.UTC(now)}
+			if _, err := db.NewInsert().Model(r).Exec(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ended := store.UTC(now.Add(-time.Minute))
+		mother, father, aunt, lawyer, former := e.citizen(adult), e.citizen(adult), e.citizen(adult), e.citizen(adult), e.citizen(adult)
+		rel(represent.KindGuardian, mother, nil, nil)
+		rel(represent.KindGuardian, father, nil, nil)
+		rel(represent.KindPowerOfAttorney, aunt, []string{"building"}, nil)
+		rel(represent.KindPowerOfAttorney, lawyer, []string{"health"}, nil)
+		rel(represent.KindGuardian, former, nil, &ended)
+		no := false
+		if _, err := e.prefs.Put(e.ctx, father, PrefsInput{RepresentedNotifications: &no}, now); err != nil {
+			t.Fatal(err)
+		}
+		e.setLanguage(aunt, "en")
+		subs := map[string]push.Subscription{}
+		for _, who := range []string{child, mother, father, aunt, lawyer, former} {
+			subs[who], _ = e.device(who)
+		}
+		e.enqueue(outbox.NotifyEvent{CitizenID: child, Kind: "case", ObjectID: caseID, Reason: "status_changed"})
+		e.drain()
+		want := map[string]string{
+			child: "Saken din hos Helsestasjonen er oppdatert", mother: "Saken din hos Helsestasjonen er oppdatert",
+			aunt: "Your case with Helsestasjonen has been updated", father: "", lawyer: "", former: "",
+		}
+		for who, title := range want {
+			msgs := e.srv.Messages(subs[who])
+			var got string
+			if len(msgs) == 1 {
+				var p push.Payload
+				_ = msgs[0].Decode(&p)
+				got = p.Title
+			}
+			if got != title || len(msgs) > 1 {
+				t.Errorf("%s: %d messages, title %q, want %q", who, len(msgs), got, title)
+			}
+		}
+	})
+}
+
+// Two schedulers (two replicas) planning at the same minute enqueue each reminder once, and the
+// reminder goes out once with the reminder's TTL.
+func TestRemindersPlannedOnceByTwoSchedulers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		now := store.UTC(e.clock.Now())
+		who := e.citizen(adult)
+		ag := e.agency("Deichman")
+		sub, _ := e.device(who)
+		booking := func(startsIn time.Duration, status string) string {
+			b := &bookings.Booking{ID: store.NewID(), AgencyID: ag, ExternalID: randomHex(4), Version: 1, CitizenID: who,
+				StartsAt: now.Add(startsIn), EndsAt: now.Add(startsIn + time.Hour), Status: status, CreatedAt: now, UpdatedAt: now}
+			if _, err := db.NewInsert().Model(b).Exec(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+			return b.ID
+		}
+		tomorrow := booking(20*time.Hour, bookings.StatusConfirmed)
+		soon := booking(90*time.Minute, bookings.StatusConfirmed)
+		booking(20*time.Hour, bookings.StatusCancelled)
+		booking(30*time.Hour, bookings.StatusConfirmed)
+		fac := &keys.Facility{ID: store.NewID(), AgencyID: ag, ExternalID: randomHex(4), Name: "Filial", CreatedAt: now, UpdatedAt: now}
+		key := &keys.Key{ID: store.NewID(), AgencyID: ag, ExternalID: randomHex(4), Version: 1, CitizenID: who, FacilityID: fac.ID,
+			Status: keys.StatusActive, ValidFrom: now.Add(30 * time.Minute), ValidUntil: now.Add(10 * time.Hour), CreatedAt: now, UpdatedAt: now}
+		for _, m := range []any{fac, key} {
+			if _, err := db.NewInsert().Model(m).Exec(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		a, b := NewReminders(db, nil, e.clock.Now), NewReminders(db, nil, e.clock.Now)
+		var wg sync.WaitGroup
+		counts := make([]int, 2)
+		for i, r := range []*Reminders{a, b} {
+			wg.Go(func() {
+				for range 3 {
+					n, err := r.RunOnce(e.ctx)
+					if err != nil {
+						t.Error(err)
+					}
+					counts[i] += n
+				}
+			})
+		}
+		wg.Wait()
+		// tomorrow: 24h; soon: 2h; key: valid_soon and expires_soon.
+		if counts[0]+counts[1] != 4 {
+			t.Fatalf("planned %v reminders, want 4 in all", counts)
+		}
+		e.drain()
+		titles := map[string]int{}
+		for _, m := range e.srv.Messages(sub) {
+			var p push.Payload
+			_ = m.Decode(&p)
+			titles[p.Title+" "+p.URL]++
+			if p.Category == "booking" && m.TTL > int(TTLReminder/time.Second) {
+				t.Errorf("reminder TTL %d", m.TTL)
+			}
+		}
+		want := map[string]int{
+			"Påminnelse: du har en booking hos Deichman innen et døgn " + pushableLink("/bookings/"+tomorrow):     1,
+			"Påminnelse: bookingen din hos Deichman starter om under to timer " + pushableLink("/bookings/"+soon): 1,
+			"Nøkkelen din fra Deichman blir gyldig snart " + pushableLink("/keys/"+key.ID):                        1,
+			"Nøkkelen din fra Deichman går ut snart " + pushableLink("/keys/"+key.ID):                             1,
+		}
+		for k, n := range want {
+			if titles[k] != n {
+				t.Errorf("%q sent %d times, want %d (all: %v)", k, titles[k], n, titles)
+			}
+		}
+		// A minute later nothing new is planned.
+		e.clock.Advance(time.Minute)
+		if n, err := a.RunOnce(e.ctx); err != nil || n != 0 {
+			t.Fatalf("replanned %d, %v", n, err)
+		}
+	})
+}
+
+// Running the same notify message twice (a worker crashed after committing) fans out once.
+func TestFanOutIsIdempotentPerMessage(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		who := e.citizen(adult)
+		e.device(who)
+		ev := outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: e.caseFor(who, e.agency("X"), cases.StatusInProgress), Reason: "status_changed"}
+		for i, want := range []int{1, 0} {
+			st, err := e.notifier.FanOut(e.ctx, 42, ev)
+			if err != nil || st.Pushes != want {
+				t.Fatalf("run %d: %+v, %v", i, st, err)
+			}
+		}
+		if n := len(e.deliveries(who)); n != 1 {
+			t.Fatalf("%d deliveries", n)
+		}
+	})
+}

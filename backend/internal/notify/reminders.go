@@ -1,0 +1,127 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"minside/backend/internal/bookings"
+	"minside/backend/internal/keys"
+	"minside/backend/internal/outbox"
+	"minside/backend/internal/store"
+)
+
+// Reminder windows: a booking is reminded 24 h and 2 h before it starts; a key when it becomes
+// valid within the hour and when it expires within 24 h.
+const (
+	RemindBookingEarly = 24 * time.Hour
+	RemindBookingLate  = 2 * time.Hour
+	RemindKeyValid     = time.Hour
+	RemindKeyExpires   = 24 * time.Hour
+)
+
+// Reminders plans time-based notifications. Every replica may run it: each reminder is enqueued
+// with a unique dedupe key, so two schedulers planning the same reminder enqueue it once. The key
+// includes the time it is about ("reminder:<booking>:24h:<unix start>"), so a moved booking is
+// reminded again for its new time.
+type Reminders struct {
+	db  *store.DB
+	log *slog.Logger
+	now func() time.Time
+}
+
+// NewReminders builds the scheduler; log and now may be nil.
+func NewReminders(db *store.DB, log *slog.Logger, now func() time.Time) *Reminders {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Reminders{db: db, log: log, now: now}
+}
+
+// Run plans reminders every interval (a minute in production) until ctx ends.
+func (r *Reminders) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := r.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			r.log.Error("notify: plan reminders", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce enqueues the reminders due now and reports how many were new.
+func (r *Reminders) RunOnce(ctx context.Context) (int, error) {
+	now := store.UTC(r.now())
+	added := 0
+	err := r.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		added = 0
+		var bs []bookings.Booking
+		if err := tx.NewSelect().Model(&bs).Column("id", "citizen_id", "starts_at").
+			Where("status = ?", bookings.StatusConfirmed).
+			Where("starts_at > ? AND starts_at <= ?", now, now.Add(RemindBookingEarly)).Scan(ctx); err != nil {
+			return fmt.Errorf("bookings: %w", err)
+		}
+		for _, b := range bs {
+			reason, tag := "reminder_24h", "24h"
+			if !b.StartsAt.After(now.Add(RemindBookingLate)) {
+				reason, tag = "reminder_2h", "2h"
+			}
+			key := "reminder:" + b.ID + ":" + tag + ":" + strconv.FormatInt(b.StartsAt.Unix(), 10)
+			n, err := enqueueOnce(ctx, tx, outbox.NotifyEvent{CitizenID: b.CitizenID, Kind: "booking", ObjectID: b.ID, Reason: reason}, key, now)
+			if err != nil {
+				return err
+			}
+			added += n
+		}
+		var ks []keys.Key
+		if err := tx.NewSelect().Model(&ks).Column("id", "citizen_id", "valid_from", "valid_until").
+			Where("status = ?", keys.StatusActive).
+			Where("(valid_from > ? AND valid_from <= ?) OR (valid_until > ? AND valid_until <= ?)",
+				now, now.Add(RemindKeyValid), now, now.Add(RemindKeyExpires)).Scan(ctx); err != nil {
+			return fmt.Errorf("keys: %w", err)
+		}
+		for _, k := range ks {
+			if k.ValidFrom.After(now) && !k.ValidFrom.After(now.Add(RemindKeyValid)) {
+				key := "key:" + k.ID + ":valid_soon:" + strconv.FormatInt(k.ValidFrom.Unix(), 10)
+				n, err := enqueueOnce(ctx, tx, outbox.NotifyEvent{CitizenID: k.CitizenID, Kind: "key", ObjectID: k.ID, Reason: "valid_soon"}, key, now)
+				if err != nil {
+					return err
+				}
+				added += n
+			}
+			if k.ValidUntil.After(now) && !k.ValidUntil.After(now.Add(RemindKeyExpires)) {
+				key := "key:" + k.ID + ":expires_soon:" + strconv.FormatInt(k.ValidUntil.Unix(), 10)
+				n, err := enqueueOnce(ctx, tx, outbox.NotifyEvent{CitizenID: k.CitizenID, Kind: "key", ObjectID: k.ID, Reason: "expires_soon"}, key, now)
+				if err != nil {
+					return err
+				}
+				added += n
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("notify: reminders: %w", err)
+	}
+	return added, nil
+}
+
+func enqueueOnce(ctx context.Context, tx bun.IDB, ev outbox.NotifyEvent, key string, now time.Time) (int, error) {
+	ok, err := outbox.Enqueue(ctx, tx, outbox.TopicNotify, ev, now, outbox.Options{DedupeKey: key})
+	if err != nil || !ok {
+		return 0, err
+	}
+	return 1, nil
+}

@@ -1,0 +1,160 @@
+package overviewbench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"minside/backend/internal/store"
+	"minside/backend/internal/store/storetest"
+)
+
+// BenchmarkOverview measures, on each engine: the overview over HTTP at full load (requests/s), the
+// raw prepared SQL of the same queries at full load (overviews/s), their ratio, and the HTTP
+// latency (p50, p99) at a fixed rate of 70 % of the HTTP peak.
+func BenchmarkOverview(b *testing.B) {
+	n := citizensWanted()
+	b.Run("sqlite", func(b *testing.B) { benchOverview(b, cachedSQLite(b, n), n) })
+	if os.Getenv(storetest.PostgresDSNEnv) != "" {
+		b.Run("postgres", func(b *testing.B) { benchOverview(b, cachedPostgres(b, n), n) })
+	}
+}
+
+func benchOverview(b *testing.B, databaseURL string, n int) {
+	ctx := context.Background()
+	a, base := portal(b, databaseURL)
+	ids, tokens := sample(b, a, 1000)
+	var districts []string
+	if err := a.DB.NewRaw(`SELECT district FROM citizens WHERE pid_hash LIKE 'bench-%' ORDER BY pid_hash LIMIT ?`, len(ids)).Scan(ctx, &districts); err != nil {
+		b.Fatal(err)
+	}
+	dur := benchDuration()
+	workers := 8
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256, DisableCompression: true}}
+	get := func(i int) error {
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/me/overview", nil)
+		req.Header.Set("Cookie", "minside="+tokens[i])
+		req.Header.Set("Accept-Language", "nb")
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("status %d", res.StatusCode)
+		}
+		return nil
+	}
+	if err := get(0); err != nil {
+		b.Fatal(err)
+	}
+
+	db, err := store.Open(ctx, databaseURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	r, err := newRaw(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rawOne := func(i int) error { return r.overview(ctx, ids[i], districts[i], time.Now()) }
+	if err := rawOne(0); err != nil {
+		b.Fatal(err)
+	}
+
+	b.ResetTimer()
+	httpRate := closedLoop(b, workers, dur, len(ids), get)
+	rawRate := closedLoop(b, workers, dur, len(ids), rawOne)
+	p50, p99, late := fixedRate(b, 0.7*httpRate, dur, len(ids), get)
+	b.StopTimer()
+
+	b.ReportMetric(httpRate, "http-req/s")
+	b.ReportMetric(rawRate, "raw-overviews/s")
+	b.ReportMetric(httpRate/rawRate, "http/raw")
+	b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms@70%")
+	b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms@70%")
+	fmt.Printf("| %s | %d | %.0f | %.0f | %.2f | %.1f | %.2f | %.2f | %d |\n", a.DB.Kind, n, httpRate, rawRate, httpRate/rawRate,
+		0.7*httpRate, float64(p50.Microseconds())/1000, float64(p99.Microseconds())/1000, late)
+}
+
+// closedLoop runs fn from workers goroutines for d and returns successful calls per second. Failed
+// calls (e.g. a 503 when a read passed its timeout on an overloaded machine) are logged and counted.
+func closedLoop(b *testing.B, workers int, d time.Duration, n int, fn func(i int) error) float64 {
+	var count, failures atomic.Int64
+	var failed atomic.Value
+	stop := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			for time.Now().Before(stop) {
+				if err := fn(rng.IntN(n)); err != nil {
+					failed.Store(err)
+					failures.Add(1)
+					continue
+				}
+				count.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if f := failures.Load(); f > 0 {
+		b.Logf("%d of %d calls failed, e.g. %v", f, f+count.Load(), failed.Load())
+		if count.Load() == 0 {
+			b.Fatal("every call failed")
+		}
+	}
+	return float64(count.Load()) / d.Seconds()
+}
+
+// fixedRate sends rate calls per second for d (open loop: each call is timed from when it was due,
+// so a stall shows as latency) and returns p50 and p99, and how many calls found no free sender.
+func fixedRate(b *testing.B, rate float64, d time.Duration, n int, fn func(i int) error) (time.Duration, time.Duration, int) {
+	interval := time.Duration(float64(time.Second) / rate)
+	total := int(d / interval)
+	lat := make([]time.Duration, 0, total)
+	var mu sync.Mutex
+	sem := make(chan struct{}, 64)
+	var wg sync.WaitGroup
+	late := 0
+	start := time.Now()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for k := range total {
+		due := start.Add(time.Duration(k) * interval)
+		time.Sleep(time.Until(due))
+		select {
+		case sem <- struct{}{}:
+		default:
+			late++
+			sem <- struct{}{}
+		}
+		i := rng.IntN(n)
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := fn(i); err != nil {
+				b.Log(err) // counted as missing from the percentiles; closedLoop explains
+				return
+			}
+			mu.Lock()
+			lat = append(lat, time.Since(due))
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		return 0, 0, late
+	}
+	return lat[len(lat)/2], lat[len(lat)*99/100], late
+}

@@ -1,0 +1,176 @@
+package overviewbench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"minside/backend/internal/app"
+	"minside/backend/internal/config"
+	"minside/backend/internal/sessions"
+	"minside/backend/internal/store"
+	"minside/backend/internal/store/storetest"
+)
+
+// citizensWanted is the size of the synthetic city: MINSIDE_BENCH_CITIZENS, default 100000 (city
+// scale; benchmarks run only in make bench, and the city is generated once and kept).
+func citizensWanted() int {
+	if n, err := strconv.Atoi(os.Getenv("MINSIDE_BENCH_CITIZENS")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}
+
+// benchDuration is how long each load phase runs: MINSIDE_BENCH_SECONDS, default 3.
+func benchDuration() time.Duration {
+	if s, err := strconv.Atoi(os.Getenv("MINSIDE_BENCH_SECONDS")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 3 * time.Second
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// cachedSQLite returns the URL of a generated SQLite city, generating it on first use.
+func cachedSQLite(b *testing.B, n int) string {
+	dir := filepath.Join(os.TempDir(), "minside-bench")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(dir, fmt.Sprintf("overview-%d.db", n))
+	done := path + ".done"
+	u := "sqlite:" + path
+	if _, err := os.Stat(done); err == nil {
+		return u
+	}
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		_ = os.Remove(f)
+	}
+	fill(b, u, n)
+	if err := os.WriteFile(done, nil, 0o640); err != nil {
+		b.Fatal(err)
+	}
+	return u
+}
+
+// cachedPostgres returns the URL of a generated PostgreSQL city in schema bench_overview_<n>.
+func cachedPostgres(b *testing.B, n int) string {
+	base := os.Getenv(storetest.PostgresDSNEnv)
+	ctx := context.Background()
+	admin, err := store.Open(ctx, base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer admin.Close()
+	schema := fmt.Sprintf("bench_overview_%d", n)
+	u, _ := url.Parse(base)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	var ready int
+	if err := admin.NewRaw(`SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = 'bench_done'`, schema).
+		Scan(ctx, &ready); err != nil {
+		b.Fatal(err)
+	}
+	if ready == 1 {
+		return u.String()
+	}
+	if _, err := admin.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		b.Fatal(err)
+	}
+	fill(b, u.String(), n)
+	if _, err := admin.ExecContext(ctx, "CREATE TABLE "+schema+".bench_done ()"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := admin.ExecContext(ctx, "ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+	return u.String()
+}
+
+func fill(b *testing.B, databaseURL string, n int) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, databaseURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx, quiet); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := generate(ctx, db, n, time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("generated %d citizens on %s in %s", n, db.Kind, time.Since(start).Round(time.Second))
+}
+
+// portal runs the whole app on loopback on databaseURL, as the binary would, with logs discarded.
+func portal(b *testing.B, databaseURL string) (*app.App, string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	cfg := config.Default()
+	cfg.Env = config.ModeDev
+	cfg.DataDir = b.TempDir()
+	cfg.DatabaseURL = databaseURL
+	cfg.SeedDemo = false
+	cfg.ShutdownTimeout = 5 * time.Second
+	cfg.PIDKey, cfg.OIDCClientSecret = secret(), secret()
+	cfg.Addr, cfg.BaseURL, cfg.OIDCIssuer = ln.Addr().String(), base, base+"/dev-idp"
+	if err := cfg.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})) // production's level and format
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		cancel()
+		b.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, ln) }()
+	b.Cleanup(func() {
+		cancel()
+		<-done
+		_ = a.Close()
+	})
+	return a, base
+}
+
+// sample picks k generated citizens and logs each in (a sessions row, as a login makes).
+func sample(b *testing.B, a *app.App, k int) (ids, tokens []string) {
+	ctx := context.Background()
+	if err := a.DB.NewRaw(`SELECT id FROM citizens WHERE pid_hash LIKE 'bench-%' ORDER BY pid_hash LIMIT ?`, k).Scan(ctx, &ids); err != nil {
+		b.Fatal(err)
+	}
+	for _, id := range ids {
+		token, _, err := a.Sessions.Create(ctx, sessions.Start{CitizenID: id, ACR: "idporten-loa-substantial"}, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		tokens = append(tokens, token)
+	}
+	return ids, tokens
+}
+
+func secret() string {
+	buf := make([]byte, 32)
+	_, _ = rand.Read(buf)
+	return hex.EncodeToString(buf)
+}
