@@ -23,6 +23,8 @@ export const TEMPLATES = {
   'ui.preferences.channel.${ch}': ['push', 'inApp'],
   'ui.people.relation.${p.relation}': ['guardian', 'power_of_attorney'],
   'ui.people.scope.${sc}': ['health'],
+  'ui.translate.filter_${f}': ['missing', 'outdated', 'review', 'all'],
+  'ui.translate.filter_${msg.status}': ['missing', 'outdated', 'review', 'translated'],
 };
 
 // Ids named in lookup tables rather than in t(…) calls.

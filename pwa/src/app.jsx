@@ -11,6 +11,7 @@ import { Keys } from './pages/keys.jsx';
 import { Notifications } from './pages/notifications.jsx';
 import { Services } from './pages/services.jsx';
 import { Settings } from './pages/settings.jsx';
+import { Translate } from './pages/translate.jsx';
 import { Console, isEditor } from './pages/console.jsx';
 import { LoggedOut, OfflineNoData, NotFound, BootError } from './pages/public.jsx';
 
@@ -34,6 +35,7 @@ function Content({ route }) {
     case 'notifications': return <Notifications />;
     case 'services': return <Services />;
     case 'settings': return <Settings />;
+    case 'translate': return <Translate />;
     case 'console': return <Console />;
     default: return <NotFound />;
   }
@@ -66,6 +68,7 @@ function Header({ s, t }) {
                 </a>
               </li>
             ))}
+            {s.me && (s.me.roles || []).some((r) => r.startsWith('translator:')) ? <li><a href="/translate" aria-current={route.name === 'translate' ? 'page' : undefined}>{t('ui.nav.translate')}</a></li> : null}
             {isEditor(s.me) ? <li><a href="/console" aria-current={route.name === 'console' ? 'page' : undefined}>{t('ui.nav.console')}</a></li> : null}
           </ul>
         </nav>

@@ -10,6 +10,7 @@ export const ROUTES = [
   ['/notifications', 'notifications'],
   ['/services', 'services'],
   ['/settings', 'settings'],
+  ['/translate', 'translate'], // the translator console (issue 8)
   ['/console', 'console'], // agency console (agencyconsole)
 ];
 

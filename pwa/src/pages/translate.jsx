@@ -1,0 +1,165 @@
+// The translator console (issue 8): for people with the translator role of a language. Progress
+// per language, filters, the nb source with its description and context, one field per CLDR plural
+// category of the language, placeholders checked before saving (here and again by the server, whose
+// 422 is shown at the form it names), a live preview through the same t() the app uses, publish,
+// the language file to commit into locales/, and who changed what.
+import { useState } from 'preact/hooks';
+import { Page, Section, When, Empty, ErrorNote, Loading, useApp, useResource } from '../ui.jsx';
+import { problemText, HttpError } from '../api.js';
+import { makeTranslator, isRTL } from '../i18n.js';
+import { formProblems, sampleCounts } from '../translate-check.js';
+
+const FILTERS = ['missing', 'outdated', 'review', 'all'];
+function Progress({ l, t, onOpen }) {
+  return (
+    <li class="card">
+      <h2 class="card-title"><bdi lang={l.code} dir={l.dir}>{l.name}</bdi> ({l.code})</h2>
+      <progress max={l.total} value={l.translated} aria-label={t('ui.translate.progress', { translated: l.translated, total: l.total })} />
+      <p>{t('ui.translate.progress', { translated: l.translated, total: l.total })}</p>
+      <p class="meta">{t('ui.translate.counts', { missing: l.missing, outdated: l.outdated, review: l.needsReview })}</p>
+      {onOpen ? <p><button type="button" class="btn" onClick={() => onOpen(l.code)}>{t('ui.translate.open', { name: l.name })}</button></p> : null}
+    </li>
+  );
+}
+
+function Editor({ msg, lang, dir, onSaved }) {
+  const { ctl, t } = useApp();
+  const [forms, setForms] = useState(() => Object.fromEntries(msg.plurals.map((c) => [c, (msg.forms || {})[c] || ''])));
+  const [review, setReview] = useState(!!msg.needsReview);
+  const [serverErrors, setServerErrors] = useState({});
+  const [note, setNote] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const problems = formProblems(msg, forms);
+  const samples = sampleCounts(lang, msg.plurals);
+  const preview = makeTranslator({ [msg.id]: msg.plurals.length > 1 ? forms : forms.other }, lang);
+  const base = `tr-${msg.id.replace(/\W/g, '-')}`;
+
+  async function publish(e) {
+    e.preventDefault();
+    if (Object.keys(problems).length) {
+      const first = document.getElementById(`${base}-${Object.keys(problems)[0]}`);
+      if (first) first.focus();
+      return;
+    }
+    setBusy(true); setServerErrors({}); setNote(null);
+    try {
+      const res = await ctl.api.put(`/api/v1/translate/${lang}/messages/${encodeURIComponent(msg.id)}`, { forms, needsReview: review });
+      setNote({ ok: true, text: t('ui.translate.published') });
+      ctl.announce(t('ui.translate.published'));
+      onSaved(res.data);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 422 && err.problem && err.problem.errors) {
+        const byForm = {};
+        for (const fe of err.problem.errors) byForm[(fe.pointer || '').split('/')[2] || msg.plurals[0]] = fe.detail || problemText(err, t);
+        setServerErrors(byForm);
+      }
+      setNote({ ok: false, text: problemText(err, t) });
+    } finally { setBusy(false); }
+  }
+
+  return (
+    <form class="card translate-item" onSubmit={publish} noValidate aria-labelledby={`${base}-h`}>
+      <h3 id={`${base}-h`} class="card-title"><code>{msg.id}</code> <span class={`badge badge-${msg.status}`}>{t(`ui.translate.filter_${msg.status}`)}</span></h3>
+      <dl class="translate-source">
+        <dt>{t('ui.translate.source')}</dt>
+        <dd lang="nb">{Object.entries(msg.source).map(([cat, text]) => <p key={cat}>{msg.plurals.length > 1 ? <b>{cat}: </b> : null}{text}</p>)}</dd>
+        <dt>{t('ui.translate.about')}</dt>
+        <dd lang="en">{msg.description}</dd>
+        <dt>{t('ui.translate.context')}</dt>
+        <dd lang="en">{msg.context}</dd>
+        {msg.placeholders && msg.placeholders.length ? <><dt>{t('ui.translate.placeholders')}</dt><dd><code>{msg.placeholders.map((p) => `{{.${p}}}`).join(' ')}</code></dd></> : null}
+      </dl>
+      {msg.plurals.map((cat) => {
+        const id = `${base}-${cat}`;
+        const problem = problems[cat];
+        const server = serverErrors[cat];
+        return (
+          <div class="field" key={cat}>
+            <label for={id}>{msg.plurals.length > 1 ? t('ui.translate.form', { form: cat }) : t('ui.translate.text_label')}</label>
+            <textarea id={id} rows={2} lang={lang} dir={dir} value={forms[cat]} aria-invalid={problem || server ? 'true' : undefined}
+              aria-describedby={problem || server ? `${id}-err` : undefined}
+              onInput={(e) => setForms((f) => ({ ...f, [cat]: e.currentTarget.value }))} />
+            {problem || server ? <p id={`${id}-err`} class="field-error">{server || (problem.key === 'required' ? t('ui.translate.required') : t('ui.translate.placeholders_wrong', { names: problem.names }))}</p> : null}
+          </div>
+        );
+      })}
+      <div class="check">
+        <input type="checkbox" id={`${base}-review`} checked={review} onChange={(e) => setReview(e.currentTarget.checked)} />
+        <label for={`${base}-review`}>{t('ui.translate.needs_review')}</label>
+      </div>
+      <section class="translate-preview" aria-label={t('ui.translate.preview')}>
+        <h4>{t('ui.translate.preview')}</h4>
+        <ul lang={lang} dir={dir}>
+          {msg.plurals.map((cat) => (
+            <li key={cat}>{preview(msg.id, { name: 'Kari', count: samples[cat] ?? 1, time: '12:00', age: '5 min', limit: '1 MB' })}</li>
+          ))}
+        </ul>
+      </section>
+      <button type="submit" class="btn btn-primary" disabled={busy}>{t('ui.translate.publish')}</button>
+      {note ? <p class={note.ok ? 'note note-ok' : 'note note-error'} role={note.ok ? 'status' : 'alert'}>{note.text}</p> : null}
+    </form>
+  );
+}
+
+function Language({ lang, progress }) {
+  const { t } = useApp();
+  const [filter, setFilter] = useState('missing');
+  const [version, setVersion] = useState(0);
+  const r = useResource(`/api/v1/translate/${lang}/messages?filter=${filter}`, { persist: false, version });
+  const h = useResource(`/api/v1/translate/${lang}/history`, { persist: false, version });
+  const dir = isRTL(lang) ? 'rtl' : 'ltr';
+  const items = r.data ? r.data.messages : [];
+  return (
+    <>
+      {progress ? <ul class="cards"><Progress l={progress} t={t} /></ul> : null}
+      <p><a class="btn" href={`/api/v1/translate/${lang}/export`} download={`${lang}.toml`}>{t('ui.translate.export', { lang })}</a></p>
+      <fieldset class="fieldset">
+        <legend>{t('ui.translate.filter')}</legend>
+        {FILTERS.map((f) => (
+          <div class="check" key={f}>
+            <input type="radio" name="translate-filter" id={`tf-${f}`} checked={filter === f} onChange={() => setFilter(f)} />
+            <label for={`tf-${f}`}>{t(`ui.translate.filter_${f}`)}</label>
+          </div>
+        ))}
+      </fieldset>
+      <ErrorNote error={r.error} t={t} />
+      {r.loading && !r.data ? <Loading t={t} /> : items.length === 0 ? <Empty>{t('ui.translate.none')}</Empty> : (
+        <div class="cards">
+          {items.slice(0, 50).map((m) => <Editor key={`${m.id}-${version}`} msg={m} lang={lang} dir={dir} onSaved={() => setVersion((v) => v + 1)} />)}
+        </div>
+      )}
+      <Section id="translate-history" title={t('ui.translate.history')}>
+        {h.data && h.data.changes.length ? (
+          <ul class="list">
+            {h.data.changes.map((c) => (
+              <li key={c.id}><When iso={c.changedAt} lang={lang} /> · <bdi>{c.changedBy}</bdi> · <code>{c.messageId}</code>: <bdi lang={lang} dir={dir}>{Object.values(c.newForms).join(' / ')}</bdi></li>
+            ))}
+          </ul>
+        ) : <Empty>{t('ui.translate.no_history')}</Empty>}
+      </Section>
+    </>
+  );
+}
+
+export function Translate() {
+  const { t } = useApp();
+  const [lang, setLang] = useState(null);
+  const r = useResource('/api/v1/translate/languages', { persist: false });
+  const langs = r.data ? r.data.languages : [];
+  const chosen = lang && r.data && r.data.permitted.includes(lang) ? lang : null;
+  const open = (code) => {
+    setLang(code);
+    const h1 = document.getElementById('page-title');
+    if (h1) h1.focus();
+  };
+  return (
+    <Page title={t('ui.translate.title')} actions={chosen ? <button type="button" class="btn" onClick={() => open(null)}>{t('ui.translate.all_languages')}</button> : null}>
+      <ErrorNote error={r.error} t={t} />
+      {r.loading && !r.data ? <Loading t={t} /> : chosen ? (
+        <Language lang={chosen} progress={langs.find((l) => l.code === chosen)} />
+      ) : (
+        <ul class="cards">{langs.filter((l) => l.permitted).map((l) => <Progress key={l.code} l={l} t={t} onOpen={open} />)}</ul>
+      )}
+    </Page>
+  );
+}
