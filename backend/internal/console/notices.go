@@ -77,25 +77,31 @@ func (s *Service) Notice(ctx context.Context, ed Editor, slug string, body []byt
 	}
 	noticeID := store.NewID()
 	dedupe := "notice:" + noticeID
-	for start := 0; start < len(recipients); start += noticeBatch {
+	// The audit entry commits with the first batch, so a send that stops half way is still on record.
+	entry := audit.Entry{At: now, ActorKind: audit.ActorCitizen, ActorID: &ed.CitizenID,
+		Action: "console.notice.send", ObjectKind: "notice", ObjectID: noticeID, RequestID: ed.RequestID,
+		Detail: map[string]any{"agencyId": a.ID, "role": RoleEditor, "sent": len(recipients), "category": req.Category}}
+	for start := 0; start == 0 || start < len(recipients); start += noticeBatch {
 		batch := recipients[start:min(start+noticeBatch, len(recipients))]
 		err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if start == 0 {
+				if err := audit.Record(ctx, tx, entry); err != nil {
+					return err
+				}
+			}
 			return s.sendBatch(ctx, tx, a.ID, req.Notice, dedupe, batch, now)
 		})
 		if err != nil {
 			return NoticeResult{}, fmt.Errorf("console: notice: after %d of %d: %w", start, len(recipients), err)
 		}
 	}
-	err = audit.Record(ctx, s.db, audit.Entry{At: now, ActorKind: audit.ActorCitizen, ActorID: &ed.CitizenID,
-		Action: "console.notice.send", ObjectKind: "notice", ObjectID: noticeID, RequestID: ed.RequestID,
-		Detail: map[string]any{"agencyId": a.ID, "role": RoleEditor, "sent": len(recipients), "category": req.Category}})
-	if err != nil {
-		return NoticeResult{}, err
-	}
 	return NoticeResult{Reach: len(recipients), NoticeID: noticeID, Sent: len(recipients)}, nil
 }
 
 func (s *Service) sendBatch(ctx context.Context, tx bun.Tx, agencyID string, n ingest.Notice, dedupe string, batch []string, now time.Time) error {
+	if len(batch) == 0 {
+		return nil
+	}
 	rows := make([]notify.Notification, len(batch))
 	for i, citizenID := range batch {
 		aid, key := agencyID, dedupe
