@@ -5,6 +5,8 @@ import { AppContext, Loading, useApp } from './ui.jsx';
 import { useStateOf } from './state.js';
 import { matchRoute } from './router.js';
 import { Overview } from './pages/overview.jsx';
+// The agency console's role check runs in the navigation, so its module stays in the entry chunk.
+import { Console, isEditor } from './pages/console.jsx';
 import { LoggedOut, OfflineNoData, NotFound, BootError } from './pages/public.jsx';
 
 /**
@@ -79,6 +81,7 @@ function Content({ route }) {
     case 'services': return <Services />;
     case 'settings': return <Settings />;
     case 'translate': return <Translate />;
+    case 'console': return <Console />;
     default: return <NotFound />;
   }
 }
@@ -111,6 +114,7 @@ function Header({ s, t }) {
               </li>
             ))}
             {s.me && (s.me.roles || []).some((r) => r.startsWith('translator:')) ? <li><a href="/translate" aria-current={route.name === 'translate' ? 'page' : undefined}>{t('ui.nav.translate')}</a></li> : null}
+            {isEditor(s.me) ? <li><a href="/console" aria-current={route.name === 'console' ? 'page' : undefined}>{t('ui.nav.console')}</a></li> : null}
           </ul>
         </nav>
       ) : null}

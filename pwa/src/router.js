@@ -11,6 +11,7 @@ export const ROUTES = [
   ['/services', 'services'],
   ['/settings', 'settings'],
   ['/translate', 'translate'], // the translator console (issue 8)
+  ['/console', 'console'], // agency console (agencyconsole)
 ];
 
 /** matchRoute maps a pathname to {name, params}; unknown paths give "notfound". */

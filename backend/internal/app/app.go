@@ -28,6 +28,7 @@ import (
 	"minside/backend/internal/calendar"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/console"
 	"minside/backend/internal/doors"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/ingest"
@@ -206,6 +207,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now)
 	deps.Agencies, deps.Records = a.Agencies, a.Ingest
 	// --- end agency API ---
+	// Agency console (issue 4, agencyconsole): editors write tiles through the same ingest service.
+	deps.Console = console.New(a.DB.DB, a.Ingest, a.Now)
 	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.DB.Close()

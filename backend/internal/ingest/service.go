@@ -113,6 +113,10 @@ func NewService(db *bun.DB, dir *citizens.Directory, allowSynthetic bool, now fu
 type Request struct {
 	AgencyID  string
 	RequestID string
+	// Editor is the citizen id of an agency editor writing through the agency console (empty for
+	// the agency API). The audit then names the person, and a write must be exactly one version
+	// newer than the stored one (the form was loaded from it), else it is a conflict.
+	Editor string
 }
 
 // kindSpec is how one kind of record is parsed and applied.
@@ -193,12 +197,13 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, 
 	if err != nil {
 		return nil, 0, err
 	}
+	if req.Editor != "" && prev != nil && p.version() != prev.Version+1 {
+		return nil, 0, versionConflict(prev.Version)
+	}
 	if prev != nil {
 		switch {
 		case p.version() < prev.Version:
-			return nil, 0, apperr.Conflict("error.detail.version_conflict").
-				WithDetail("error.detail.version_conflict", map[string]any{"Current": prev.Version}).
-				WithExtra("currentVersion", prev.Version)
+			return nil, 0, versionConflict(prev.Version)
 		case p.version() == prev.Version:
 			return prev.stored(), Unchanged, nil
 		}
@@ -225,7 +230,16 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, 
 	if prev != nil {
 		out = Updated
 		rec.CreatedAt = prev.CreatedAt
-		_, err = tx.NewUpdate().Model(rec).Column("object_id", "citizen_id", "version", "body", "updated_at").WherePK().Exec(ctx)
+		// Compare and swap: a concurrent write of the same record that committed first wins, this
+		// one rolls back as a conflict.
+		var res sql.Result
+		res, err = tx.NewUpdate().Model(rec).Column("object_id", "citizen_id", "version", "body", "updated_at").WherePK().
+			Where("version = ?", prev.Version).Exec(ctx)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil, 0, versionConflict(prev.Version)
+			}
+		}
 	} else {
 		_, err = tx.NewInsert().Model(rec).Exec(ctx)
 	}
@@ -236,6 +250,14 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, 
 		return nil, 0, err
 	}
 	return rec.stored(), out, nil
+}
+
+// versionConflict answers a write that is not newer than the stored version (or, from the console,
+// not based on it); currentVersion lets the client reload.
+func versionConflict(current int64) error {
+	return apperr.Conflict("error.detail.version_conflict").
+		WithDetail("error.detail.version_conflict", map[string]any{"Current": current}).
+		WithExtra("currentVersion", current)
 }
 
 func findRecord(ctx context.Context, db bun.IDB, agencyID string, kind Kind, externalID string) (*record, error) {
@@ -343,6 +365,13 @@ func (w *writer) notify(ctx context.Context, ev outbox.NotifyEvent, opts outbox.
 
 func (w *writer) audit(ctx context.Context, action string, citizenID *string, objectID string) error {
 	agencyID := w.req.AgencyID
+	if editor := w.req.Editor; editor != "" {
+		return audit.Record(ctx, w.tx, audit.Entry{
+			At: w.now, ActorKind: audit.ActorCitizen, ActorID: &editor, SubjectID: citizenID,
+			Action: "console." + objectKind(w.kind) + "." + action, ObjectKind: objectKind(w.kind), ObjectID: objectID,
+			Detail: map[string]any{"externalId": w.externalID, "agencyId": agencyID, "role": "agency_editor"}, RequestID: w.req.RequestID,
+		})
+	}
 	return audit.Record(ctx, w.tx, audit.Entry{
 		At: w.now, ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: citizenID,
 		Action: action, ObjectKind: objectKind(w.kind), ObjectID: objectID,

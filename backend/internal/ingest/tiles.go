@@ -42,6 +42,47 @@ type TileTargeting struct {
 	OpenCaseKinds []string `json:"openCaseKinds,omitempty"`
 }
 
+// Model is the targeting as stored; nil targets everyone.
+func (t *TileTargeting) Model() tiles.Targeting {
+	if t == nil {
+		return tiles.Targeting{}
+	}
+	return tiles.Targeting{MinAge: t.MinAge, MaxAge: t.MaxAge, Districts: t.Districts,
+		ChildAgeMin: t.ChildAgeMin, ChildAgeMax: t.ChildAgeMax, OpenCaseKinds: t.OpenCaseKinds}
+}
+
+// targeting checks ages (0–130, ranges in order) and the district and case-kind lists.
+func (c *checker) targeting(ptr string, t *TileTargeting) {
+	if t == nil {
+		return
+	}
+	age := func(p string, v *int) {
+		if v != nil && (*v < 0 || *v > 130) {
+			c.add(ptr+p, "field.out_of_range", map[string]any{"Min": 0, "Max": 130})
+		}
+	}
+	age("/minAge", t.MinAge)
+	age("/maxAge", t.MaxAge)
+	age("/childAgeMin", t.ChildAgeMin)
+	age("/childAgeMax", t.ChildAgeMax)
+	if t.MinAge != nil && t.MaxAge != nil && *t.MaxAge < *t.MinAge {
+		c.add(ptr+"/maxAge", "field.out_of_range", nil)
+	}
+	if t.ChildAgeMin != nil && t.ChildAgeMax != nil && *t.ChildAgeMax < *t.ChildAgeMin {
+		c.add(ptr+"/childAgeMax", "field.out_of_range", nil)
+	}
+	c.count(ptr+"/districts", len(t.Districts), maxListItems)
+	for i, d := range t.Districts {
+		c.required(ptr+"/districts/"+strconv.Itoa(i), d)
+		c.maxLen(ptr+"/districts/"+strconv.Itoa(i), d, maxShortString)
+	}
+	c.count(ptr+"/openCaseKinds", len(t.OpenCaseKinds), maxListItems)
+	for i, k := range t.OpenCaseKinds {
+		c.required(ptr+"/openCaseKinds/"+strconv.Itoa(i), k)
+		c.maxLen(ptr+"/openCaseKinds/"+strconv.Itoa(i), k, maxShortString)
+	}
+}
+
 type tileSpec struct{}
 
 type parsedTile struct {
@@ -61,33 +102,7 @@ func (tileSpec) parse(body []byte, base string, _ pid.Options) (parsed, error) {
 	c.httpsURL("/link", r.Link, true)
 	c.oneOf("/icon", r.Icon, tileIcons, true)
 	c.maxLen("/category", r.Category, maxShortString)
-	if t := r.Targeting; t != nil {
-		age := func(ptr string, v *int) {
-			if v != nil && (*v < 0 || *v > 130) {
-				c.add(ptr, "field.out_of_range", map[string]any{"Min": 0, "Max": 130})
-			}
-		}
-		age("/targeting/minAge", t.MinAge)
-		age("/targeting/maxAge", t.MaxAge)
-		age("/targeting/childAgeMin", t.ChildAgeMin)
-		age("/targeting/childAgeMax", t.ChildAgeMax)
-		if t.MinAge != nil && t.MaxAge != nil && *t.MaxAge < *t.MinAge {
-			c.add("/targeting/maxAge", "field.out_of_range", nil)
-		}
-		if t.ChildAgeMin != nil && t.ChildAgeMax != nil && *t.ChildAgeMax < *t.ChildAgeMin {
-			c.add("/targeting/childAgeMax", "field.out_of_range", nil)
-		}
-		c.count("/targeting/districts", len(t.Districts), maxListItems)
-		for i, d := range t.Districts {
-			c.required("/targeting/districts/"+strconv.Itoa(i), d)
-			c.maxLen("/targeting/districts/"+strconv.Itoa(i), d, maxShortString)
-		}
-		c.count("/targeting/openCaseKinds", len(t.OpenCaseKinds), maxListItems)
-		for i, k := range t.OpenCaseKinds {
-			c.required("/targeting/openCaseKinds/"+strconv.Itoa(i), k)
-			c.maxLen("/targeting/openCaseKinds/"+strconv.Itoa(i), k, maxShortString)
-		}
-	}
+	c.targeting("/targeting", r.Targeting)
 	p.from = c.time("/publishFrom", r.PublishFrom, false)
 	p.until = c.time("/publishUntil", r.PublishUntil, false)
 	if p.from != nil && p.until != nil && !p.until.After(*p.from) {
@@ -112,10 +127,7 @@ func (p *parsedTile) apply(ctx context.Context, w *writer, prev *record) (applie
 	row.AgencyID, row.ExternalID, row.Version = w.req.AgencyID, w.externalID, r.Version
 	row.Link, row.Icon, row.Category, row.Status = r.Link, r.Icon, r.Category, r.Status
 	row.PublishFrom, row.PublishUntil, row.UpdatedAt = p.from, p.until, w.now
-	if t := r.Targeting; t != nil {
-		row.Targeting = tiles.Targeting{MinAge: t.MinAge, MaxAge: t.MaxAge, Districts: t.Districts,
-			ChildAgeMin: t.ChildAgeMin, ChildAgeMax: t.ChildAgeMax, OpenCaseKinds: t.OpenCaseKinds}
-	}
+	row.Targeting = r.Targeting.Model()
 	var err error
 	if prev != nil {
 		_, err = w.tx.NewUpdate().Model(row).ExcludeColumn("created_at").WherePK().Exec(ctx)

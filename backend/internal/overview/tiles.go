@@ -39,15 +39,6 @@ const tileSelect = `SELECT t.id, t.link, t.icon, t.category, t.targeting, t.crea
 FROM tiles t JOIN agencies a ON a.id = t.agency_id
 WHERE t.status = 'published' AND (t.publish_from IS NULL OR t.publish_from <= ?) AND (t.publish_until IS NULL OR t.publish_until > ?)`
 
-// audience is what tile targeting looks at: the subject's age and district, the ages of the
-// children the viewer is guardian of, and the kinds of the subject's open cases (read lazily).
-type audience struct {
-	birth     time.Time
-	district  string
-	children  []time.Time
-	openKinds func() ([]string, error)
-}
-
 // loadTiles reads the published tiles in their window that target the audience, oldest first.
 func (s *Service) loadTiles(ctx context.Context, sc *scope, now time.Time, ids []string) ([]Tile, error) {
 	var rows []tileRow
@@ -62,7 +53,7 @@ func (s *Service) loadTiles(ctx context.Context, sc *scope, now time.Time, ids [
 	aud := s.audienceOf(ctx, sc)
 	var kept []tileRow
 	for _, r := range rows {
-		ok, err := aud.matches(r.Targeting, now)
+		ok, err := r.Targeting.Matches(*aud, now)
 		if err != nil {
 			return nil, err
 		}
@@ -86,18 +77,20 @@ func (s *Service) loadTiles(ctx context.Context, sc *scope, now time.Time, ids [
 	return out, nil
 }
 
-func (s *Service) audienceOf(ctx context.Context, sc *scope) *audience {
-	aud := &audience{birth: sc.self.BirthDate, district: sc.self.District}
+// audienceOf is what tile targeting looks at for the subject; children count only when the viewer
+// is not acting for someone (a guardian's tiles are theirs, not their child's).
+func (s *Service) audienceOf(ctx context.Context, sc *scope) *tiles.Audience {
+	aud := &tiles.Audience{Birth: sc.self.BirthDate, District: sc.self.District}
 	if !sc.viewer.ActingAs() {
 		for _, l := range sc.links {
 			if l.Relation == "guardian" {
-				aud.children = append(aud.children, l.birthDate)
+				aud.Children = append(aud.Children, l.birthDate)
 			}
 		}
 	}
 	var kinds []string
 	var loaded bool
-	aud.openKinds = func() ([]string, error) {
+	aud.OpenKinds = func() ([]string, error) {
 		if loaded {
 			return kinds, nil
 		}
@@ -107,43 +100,6 @@ func (s *Service) audienceOf(ctx context.Context, sc *scope) *audience {
 		return kinds, fail("open case kinds", err)
 	}
 	return aud
-}
-
-func (a *audience) matches(t tiles.Targeting, now time.Time) (bool, error) {
-	age := ageAt(a.birth, now)
-	if (t.MinAge != nil && age < *t.MinAge) || (t.MaxAge != nil && age > *t.MaxAge) {
-		return false, nil
-	}
-	if len(t.Districts) > 0 && !slices.Contains(t.Districts, a.district) {
-		return false, nil
-	}
-	if t.ChildAgeMin != nil || t.ChildAgeMax != nil {
-		if !slices.ContainsFunc(a.children, func(b time.Time) bool {
-			c := ageAt(b, now)
-			return (t.ChildAgeMin == nil || c >= *t.ChildAgeMin) && (t.ChildAgeMax == nil || c <= *t.ChildAgeMax)
-		}) {
-			return false, nil
-		}
-	}
-	if len(t.OpenCaseKinds) > 0 {
-		kinds, err := a.openKinds()
-		if err != nil {
-			return false, err
-		}
-		if !slices.ContainsFunc(t.OpenCaseKinds, func(k string) bool { return slices.Contains(kinds, k) }) {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
-// ageAt is a person's age in whole years on the day of now.
-func ageAt(birth, now time.Time) int {
-	years := now.Year() - birth.Year()
-	if now.Month() < birth.Month() || (now.Month() == birth.Month() && now.Day() < birth.Day()) {
-		years--
-	}
-	return years
 }
 
 // Tiles lists the tiles targeted at the viewer, oldest first.

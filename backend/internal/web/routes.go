@@ -77,6 +77,18 @@ func (s *Server) routes() {
 		citizen.Get("/events", s.events)
 	}
 	// --- end overview ---
+	// --- Agency console: editors' tiles and notices (issue 4, agencyconsole) ---
+	if s.deps.Console != nil {
+		citizen.Get("/console/agencies", s.consoleAgencies)
+		citizen.Get("/console/:slug/tiles", s.consoleTiles)
+		citizen.Post("/console/:slug/tiles", s.consoleCreateTile)
+		citizen.Post("/console/:slug/tiles/preview", s.consolePreview)
+		citizen.Put("/console/:slug/tiles/:id", s.consoleUpdateTile)
+		citizen.Post("/console/:slug/tiles/:id/publish", s.consoleTileStatus("published"))
+		citizen.Post("/console/:slug/tiles/:id/unpublish", s.consoleTileStatus("draft"))
+		citizen.Post("/console/:slug/notices", s.consoleNotice)
+	}
+	// --- end agency console ---
 
 	// --- Translator console (issue 8) ---
 	if s.deps.Translate != nil {

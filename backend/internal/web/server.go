@@ -15,6 +15,7 @@ import (
 	"minside/backend/internal/auth/login"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/console"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/live"
 	"minside/backend/internal/overview"
@@ -82,6 +83,9 @@ type Deps struct {
 	// The bulk route's Idempotency-Key uses DB.
 	Agencies AgencyAuthenticator
 	Records  AgencyRecords
+
+	// Agency console (console*.go): agency editors' tiles and notices; routes only when set.
+	Console *console.Service
 }
 
 // Server is the Fiber application with its dependencies.

@@ -1,0 +1,352 @@
+// Agency console: an agency editor writes the agency's service tiles in several languages, with
+// targeting, a live preview and the number of people it reaches, and sends notices after a dry
+// run. Every text field carries its own lang and dir; errors are linked with aria-describedby and
+// focus moves to the first one.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { Page, Section, Agency, Empty, ErrorNote, Loading, useApp, useResource } from '../ui.jsx';
+import { HttpError } from '../api.js';
+
+const LANGS = ['nb', 'en', 'nn', 'se', 'uk', 'pl', 'ar', 'so', 'ur'];
+const MAIN_LANGS = ['nb', 'en'];
+const RTL = new Set(['ar', 'ur']);
+const ICONS = ['book', 'building', 'calendar', 'care', 'child', 'document', 'health', 'home', 'info', 'key', 'leaf', 'money', 'people', 'recycle', 'school', 'sport', 'transport'];
+const CATEGORIES = ['cases', 'bookings', 'keys', 'messages', 'general'];
+
+/** isEditor: the nav shows the console only to people with an agency_editor role. */
+export function isEditor(me) {
+  return !!(me && (me.roles || []).some((r) => r.startsWith('agency_editor:')));
+}
+
+const fieldId = (prefix, pointer) => `${prefix}${pointer.replace(/[^A-Za-z0-9]+/g, '-')}`;
+const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const num = (s) => (s === '' || s == null ? undefined : Number(s));
+const nonEmpty = (m) => Object.fromEntries(Object.entries(m || {}).filter(([, v]) => v && v.trim()));
+
+function targetingOf(f) {
+  const t = {
+    minAge: num(f.minAge), maxAge: num(f.maxAge), childAgeMin: num(f.childAgeMin), childAgeMax: num(f.childAgeMax),
+    districts: list(f.districts || ''), openCaseKinds: list(f.openCaseKinds || ''),
+  };
+  for (const k of Object.keys(t)) if (t[k] === undefined || (Array.isArray(t[k]) && !t[k].length)) delete t[k];
+  return t;
+}
+
+function errorsOf(err) {
+  const out = {};
+  if (err instanceof HttpError && err.status === 422 && err.problem) {
+    for (const e of err.problem.errors || []) out[e.pointer] = e.detail || e.code;
+  }
+  return out;
+}
+
+/** Field is one labelled input with its error linked. */
+function Field({ prefix, pointer, label, value, onInput, errors, type = 'text', lang, multiline }) {
+  const id = fieldId(prefix, pointer);
+  const err = errors[pointer];
+  const props = {
+    id, value: value ?? '', lang, dir: lang ? (RTL.has(lang) ? 'rtl' : 'ltr') : undefined, class: 'wide',
+    'aria-invalid': err ? 'true' : undefined, 'aria-describedby': err ? `${id}-err` : undefined,
+    onInput: (e) => onInput(e.currentTarget.value),
+  };
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      {multiline ? <textarea rows={3} {...props} /> : <input type={type} inputMode={type === 'number' ? 'numeric' : undefined} {...props} />}
+      {err ? <p class="field-error" id={`${id}-err`}>{err}</p> : null}
+    </div>
+  );
+}
+
+function focusFirstError(prefix, errors, root) {
+  const first = Object.keys(errors)[0];
+  if (!first || !root) return;
+  const el = root.querySelector(`#${fieldId(prefix, first)}`) || root.querySelector('[aria-invalid="true"]');
+  if (el) el.focus();
+}
+
+function LangFields({ prefix, langs, f, set, errors, t, fields }) {
+  return langs.map((lang) => (
+    <fieldset class="fieldset" key={lang} lang={lang}>
+      <legend><bdi>{lang}</bdi></legend>
+      {fields.map(([name, label, multiline]) => (
+        <Field key={name} prefix={prefix} pointer={`/${name}/${lang}`} label={label} lang={lang} multiline={multiline}
+          value={f[name][lang]} errors={errors} onInput={(v) => set({ ...f, [name]: { ...f[name], [lang]: v } })} />
+      ))}
+    </fieldset>
+  ));
+}
+
+function TargetingFields({ prefix, f, set, errors, t }) {
+  const g = (k) => (v) => set({ ...f, [k]: v });
+  return (
+    <fieldset class="fieldset">
+      <legend>{t('ui.console.targeting')}</legend>
+      <div class="console-grid">
+        <Field prefix={prefix} pointer="/targeting/minAge" type="number" label={t('ui.console.min_age')} value={f.minAge} onInput={g('minAge')} errors={errors} />
+        <Field prefix={prefix} pointer="/targeting/maxAge" type="number" label={t('ui.console.max_age')} value={f.maxAge} onInput={g('maxAge')} errors={errors} />
+        <Field prefix={prefix} pointer="/targeting/childAgeMin" type="number" label={t('ui.console.child_age_min')} value={f.childAgeMin} onInput={g('childAgeMin')} errors={errors} />
+        <Field prefix={prefix} pointer="/targeting/childAgeMax" type="number" label={t('ui.console.child_age_max')} value={f.childAgeMax} onInput={g('childAgeMax')} errors={errors} />
+      </div>
+      <Field prefix={prefix} pointer="/targeting/districts" label={t('ui.console.districts')} value={f.districts} onInput={g('districts')} errors={errors} />
+      <Field prefix={prefix} pointer="/targeting/openCaseKinds" label={t('ui.console.case_kinds')} value={f.openCaseKinds} onInput={g('openCaseKinds')} errors={errors} />
+    </fieldset>
+  );
+}
+
+const emptyTile = { title: {}, description: {}, link: 'https://', icon: 'info', category: '', minAge: '', maxAge: '', childAgeMin: '', childAgeMax: '', districts: '', openCaseKinds: '' };
+
+function formOf(tile) {
+  const tg = tile.targeting || {};
+  const s = (v) => (v == null ? '' : String(v));
+  return {
+    title: { ...tile.title }, description: { ...(tile.description || {}) }, link: tile.link, icon: tile.icon, category: tile.category || '',
+    minAge: s(tg.minAge), maxAge: s(tg.maxAge), childAgeMin: s(tg.childAgeMin), childAgeMax: s(tg.childAgeMax),
+    districts: (tg.districts || []).join(', '), openCaseKinds: (tg.openCaseKinds || []).join(', '),
+  };
+}
+
+function bodyOf(f) {
+  const b = { title: nonEmpty(f.title), description: nonEmpty(f.description), link: f.link, icon: f.icon, category: f.category, targeting: targetingOf(f) };
+  if (!Object.keys(b.description).length) delete b.description;
+  return b;
+}
+
+function TileEditor({ slug, tile, onDone }) {
+  const { ctl, t, s } = useApp();
+  const [f, set] = useState(tile ? formOf(tile) : emptyTile);
+  const [errors, setErrors] = useState({});
+  const [error, setError] = useState(null);
+  const [previewLang, setPreviewLang] = useState(s.lang || 'nb');
+  const [preview, setPreview] = useState(null);
+  const root = useRef(null);
+  const base = `/api/v1/console/${encodeURIComponent(slug)}/tiles`;
+
+  useEffect(() => {
+    let live = true;
+    const timer = setTimeout(async () => {
+      try {
+        const r = await ctl.api.post(`${base}/preview`, { tile: bodyOf(f), lang: previewLang });
+        if (live) setPreview({ ...r.data, invalid: false });
+      } catch (err) {
+        if (live) setPreview((p) => (p ? { ...p, invalid: true } : null));
+      }
+    }, 400);
+    return () => { live = false; clearTimeout(timer); };
+  }, [f, previewLang]);
+
+  async function save(e) {
+    e.preventDefault();
+    setError(null);
+    try {
+      if (tile) await ctl.api.put(`${base}/${encodeURIComponent(tile.id)}`, { ...bodyOf(f), version: tile.version });
+      else await ctl.api.post(base, bodyOf(f));
+      setErrors({});
+      ctl.announce(t('ui.console.saved'));
+      onDone();
+    } catch (err) {
+      const found = errorsOf(err);
+      setErrors(found);
+      setError(err);
+      if (Object.keys(found).length) setTimeout(() => focusFirstError('tile', found, root.current), 0);
+    }
+  }
+
+  return (
+    <form class="console-form" ref={root} onSubmit={save} noValidate>
+      {Object.keys(errors).length ? <p class="note note-error" role="alert">{t('ui.console.fix_errors')}</p> : <ErrorNote error={error} t={t} />}
+      <LangFields prefix="tile" langs={MAIN_LANGS} f={f} set={set} errors={errors} t={t}
+        fields={[['title', t('ui.console.title_field')], ['description', t('ui.console.description'), true]]} />
+      <details class="console-more" open={LANGS.some((l) => !MAIN_LANGS.includes(l) && (f.title[l] || errors[`/title/${l}`]))}>
+        <summary>{t('ui.console.more_languages')}</summary>
+        <LangFields prefix="tile" langs={LANGS.filter((l) => !MAIN_LANGS.includes(l))} f={f} set={set} errors={errors} t={t}
+          fields={[['title', t('ui.console.title_field')], ['description', t('ui.console.description'), true]]} />
+      </details>
+      <Field prefix="tile" pointer="/link" type="url" label={t('ui.console.link')} value={f.link} onInput={(v) => set({ ...f, link: v })} errors={errors} />
+      <div class="field">
+        <label for="tile-icon">{t('ui.console.icon')}</label>
+        <select id="tile-icon" value={f.icon} onChange={(e) => set({ ...f, icon: e.currentTarget.value })}>
+          {ICONS.map((i) => <option key={i} value={i}>{i}</option>)}
+        </select>
+      </div>
+      <Field prefix="tile" pointer="/category" label={t('ui.console.category')} value={f.category} onInput={(v) => set({ ...f, category: v })} errors={errors} />
+      <TargetingFields prefix="tile" f={f} set={set} errors={errors} t={t} />
+
+      <section class="section" aria-labelledby="h-preview">
+        <h3 id="h-preview">{t('ui.console.preview')}</h3>
+        <div class="field">
+          <label for="preview-lang">{t('ui.console.preview_lang')}</label>
+          <select id="preview-lang" value={previewLang} onChange={(e) => setPreviewLang(e.currentTarget.value)}>
+            {LANGS.map((l) => <option key={l} value={l}>{l}</option>)}
+          </select>
+        </div>
+        {preview ? (
+          <>
+            <ul class="tiles">
+              <li class="tile" lang={preview.tile.titleLang} dir={RTL.has(preview.tile.titleLang) ? 'rtl' : 'ltr'}>
+                <a href={preview.tile.link} class="card-title" dir="auto">{preview.tile.title}</a>
+                <p dir="auto">{preview.tile.description}</p>
+                <div class="meta"><Agency agency={preview.tile.agency} /></div>
+              </li>
+            </ul>
+            <p class="console-reach" aria-live="polite">{t('ui.console.reach', { count: preview.reach })}</p>
+          </>
+        ) : null}
+      </section>
+      <div class="console-actions">
+        <button type="submit" class="btn btn-primary">{t('ui.console.save')}</button>
+        <button type="button" class="btn" onClick={onDone}>{t('ui.console.cancel')}</button>
+      </div>
+    </form>
+  );
+}
+
+function TileList({ slug }) {
+  const { ctl, t } = useApp();
+  const [version, setVersion] = useState(0);
+  const [editing, setEditing] = useState(null); // null, 'new' or a tile
+  const [error, setError] = useState(null);
+  const r = useResource(`/api/v1/console/${encodeURIComponent(slug)}/tiles`, { persist: false, version });
+  const tiles = r.data ? r.data.tiles : [];
+  const done = () => { setEditing(null); setVersion((v) => v + 1); };
+
+  async function setStatus(tile, action) {
+    setError(null);
+    try {
+      await ctl.api.post(`/api/v1/console/${encodeURIComponent(slug)}/tiles/${encodeURIComponent(tile.id)}/${action}`, { version: tile.version });
+      setVersion((v) => v + 1);
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  if (editing) return <TileEditor slug={slug} tile={editing === 'new' ? null : editing} onDone={done} />;
+  return (
+    <>
+      <ErrorNote error={r.error || error} t={t} />
+      <button type="button" class="btn btn-primary" onClick={() => setEditing('new')}>{t('ui.console.new_tile')}</button>
+      {r.loading && !r.data ? <Loading t={t} /> : tiles.length === 0 ? <Empty>{t('ui.console.none')}</Empty> : (
+        <ul class="list console-tiles">
+          {tiles.map((tile) => (
+            <li key={tile.id}>
+              <span class="card-title" dir="auto">{tile.title.nb || tile.title.en || Object.values(tile.title)[0]}</span>{' '}
+              <span class={`badge badge-${tile.status}`}>{tile.status === 'published' ? t('ui.console.status_published') : t('ui.console.status_draft')}</span>
+              <p class="meta">{t('ui.console.languages', { langs: Object.keys(tile.title).join(', ') })}</p>
+              <div class="console-actions">
+                <button type="button" class="btn" onClick={() => setEditing(tile)}>{t('ui.console.edit')}</button>
+                {tile.status === 'published'
+                  ? <button type="button" class="btn" onClick={() => setStatus(tile, 'unpublish')}>{t('ui.console.unpublish')}</button>
+                  : <button type="button" class="btn" onClick={() => setStatus(tile, 'publish')}>{t('ui.console.publish')}</button>}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+const emptyNotice = { title: {}, body: {}, link: '', category: 'general', urgency: 'normal', minAge: '', maxAge: '', childAgeMin: '', childAgeMax: '', districts: '', openCaseKinds: '' };
+
+function NoticeComposer({ slug }) {
+  const { ctl, t } = useApp();
+  const [f, set] = useState(emptyNotice);
+  const [errors, setErrors] = useState({});
+  const [error, setError] = useState(null);
+  const [reach, setReach] = useState(null);
+  const [sent, setSent] = useState(null);
+  const root = useRef(null);
+  const change = (next) => { set(next); setReach(null); };
+  const body = () => {
+    const b = { title: nonEmpty(f.title), body: nonEmpty(f.body), category: f.category, urgency: f.urgency, targeting: targetingOf(f) };
+    if (f.link) b.link = f.link;
+    return b;
+  };
+
+  async function send(dryRun) {
+    setError(null);
+    setSent(null);
+    try {
+      const payload = dryRun ? { ...body(), dryRun: true } : { ...body(), dryRun: false, expectedReach: reach };
+      const r = await ctl.api.post(`/api/v1/console/${encodeURIComponent(slug)}/notices`, payload);
+      setErrors({});
+      if (dryRun) setReach(r.data.reach);
+      else { setSent(r.data.sent); setReach(null); ctl.announce(t('ui.console.sent', { count: r.data.sent })); }
+    } catch (err) {
+      const found = errorsOf(err);
+      setErrors(found);
+      setError(err);
+      setReach(null);
+      if (Object.keys(found).length) setTimeout(() => focusFirstError('notice', found, root.current), 0);
+    }
+  }
+
+  return (
+    <form class="console-form" ref={root} onSubmit={(e) => { e.preventDefault(); send(true); }} noValidate>
+      {Object.keys(errors).length ? <p class="note note-error" role="alert">{t('ui.console.fix_errors')}</p> : <ErrorNote error={error} t={t} />}
+      <LangFields prefix="notice" langs={MAIN_LANGS} f={f} set={change} errors={errors} t={t}
+        fields={[['title', t('ui.console.title_field')], ['body', t('ui.console.notice_body'), true]]} />
+      <details class="console-more">
+        <summary>{t('ui.console.more_languages')}</summary>
+        <LangFields prefix="notice" langs={LANGS.filter((l) => !MAIN_LANGS.includes(l))} f={f} set={change} errors={errors} t={t}
+          fields={[['title', t('ui.console.title_field')], ['body', t('ui.console.notice_body'), true]]} />
+      </details>
+      <Field prefix="notice" pointer="/link" label={t('ui.console.link')} value={f.link} onInput={(v) => change({ ...f, link: v })} errors={errors} />
+      <div class="field">
+        <label for="notice-category">{t('ui.console.category')}</label>
+        <select id="notice-category" value={f.category} onChange={(e) => change({ ...f, category: e.currentTarget.value })}>
+          {CATEGORIES.map((cat) => <option key={cat} value={cat}>{t(`ui.notifications.category.${cat}`)}</option>)}
+        </select>
+      </div>
+      <div class="field">
+        <label for="notice-urgency">{t('ui.console.urgency')}</label>
+        <select id="notice-urgency" value={f.urgency} onChange={(e) => change({ ...f, urgency: e.currentTarget.value })}>
+          <option value="low">{t('ui.console.urgency_low')}</option>
+          <option value="normal">{t('ui.console.urgency_normal')}</option>
+          <option value="high">{t('ui.console.urgency_high')}</option>
+        </select>
+      </div>
+      <TargetingFields prefix="notice" f={f} set={change} errors={errors} t={t} />
+      {reach === null ? (
+        <div class="console-actions"><button type="submit" class="btn btn-primary">{t('ui.console.dry_run')}</button></div>
+      ) : (
+        <div class="console-confirm" role="group" aria-labelledby="notice-reach">
+          <p id="notice-reach" aria-live="polite">{t('ui.console.will_reach', { count: reach })}</p>
+          <div class="console-actions">
+            <button type="button" class="btn btn-primary" onClick={() => send(false)} disabled={reach === 0}>{t('ui.console.confirm_send')}</button>
+            <button type="button" class="btn" onClick={() => setReach(null)}>{t('ui.console.cancel')}</button>
+          </div>
+        </div>
+      )}
+      {sent !== null ? <p class="note" role="status">{t('ui.console.sent', { count: sent })}</p> : null}
+    </form>
+  );
+}
+
+export function Console() {
+  const { s, t } = useApp();
+  const r = useResource('/api/v1/console/agencies', { persist: false });
+  const agencies = r.data ? r.data.agencies : [];
+  const [slug, setSlug] = useState(null);
+  const current = slug || (agencies[0] && agencies[0].slug);
+  if (!isEditor(s.me)) return <Page title={t('ui.console.title')}><Empty>{t('ui.console.not_editor')}</Empty></Page>;
+  return (
+    <Page title={t('ui.console.title')}>
+      <ErrorNote error={r.error} t={t} />
+      {r.loading && !r.data ? <Loading t={t} /> : null}
+      {agencies.length > 1 ? (
+        <div class="field">
+          <label for="console-agency">{t('ui.console.agency')}</label>
+          <select id="console-agency" value={current} onChange={(e) => setSlug(e.currentTarget.value)}>
+            {agencies.map((a) => <option key={a.slug} value={a.slug}>{a.name}</option>)}
+          </select>
+        </div>
+      ) : null}
+      {current ? (
+        <>
+          <Section id="h-console-tiles" title={t('ui.console.tiles')}><TileList key={current} slug={current} /></Section>
+          <Section id="h-console-notice" title={t('ui.console.notice')}><NoticeComposer key={current} slug={current} /></Section>
+        </>
+      ) : null}
+    </Page>
+  );
+}
