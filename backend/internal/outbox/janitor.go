@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"minside/backend/internal/changes"
 	"minside/backend/internal/store"
 )
 
@@ -88,12 +89,22 @@ func (j *Janitor) Clean(ctx context.Context) (map[string]int64, error) {
 			return deleted, fmt.Errorf("janitor: delete from %s: %w", s.table, err)
 		}
 		n, _ := res.RowsAffected()
-		deleted[s.table] += n
-		if j.opts.Metrics != nil && n > 0 {
-			j.opts.Metrics.cleaned.WithLabelValues(s.table).Add(float64(n))
-		}
+		j.count(deleted, s.table, n)
 	}
+	// The delta feed keeps its retention window; a client behind it gets 410 and resyncs.
+	n, err := changes.Prune(ctx, j.db, now)
+	if err != nil {
+		return deleted, fmt.Errorf("janitor: %w", err)
+	}
+	j.count(deleted, "changes", n)
 	return deleted, nil
+}
+
+func (j *Janitor) count(deleted map[string]int64, table string, n int64) {
+	deleted[table] += n
+	if j.opts.Metrics != nil && n > 0 {
+		j.opts.Metrics.cleaned.WithLabelValues(table).Add(float64(n))
+	}
 }
 
 // Count refreshes the gauge of pending and dead messages by topic.

@@ -41,6 +41,9 @@ func TestJanitorDeletesOnlyWhatExpired(t *testing.T) {
 
 		exec("INSERT INTO rate_limits (bucket, window_start, count) VALUES ('door:a', ?, 3), ('door:b', ?, 1)",
 			store.UTC(now.Add(-49*time.Hour)), recent)
+		// The delta feed keeps 30 days (changes.Retention): one row past it, one inside.
+		exec("INSERT INTO changes (kind, object_id, op, created_at) VALUES ('tile', 'x', 'upsert', ?), ('tile', 'y', 'upsert', ?)",
+			store.UTC(now.Add(-32*24*time.Hour)), recent)
 
 		metrics := NewMetrics(prometheus.NewRegistry())
 		j := NewJanitor(db, JanitorOptions{Now: func() time.Time { return now }, Metrics: metrics})
@@ -48,13 +51,13 @@ func TestJanitorDeletesOnlyWhatExpired(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]int64{"outbox": 2, "used_tokens": 1, "login_attempts": 1, "idempotency_keys": 1, "rate_limits": 1}
+		want := map[string]int64{"outbox": 2, "used_tokens": 1, "login_attempts": 1, "idempotency_keys": 1, "rate_limits": 1, "changes": 1}
 		for table, n := range want {
 			if deleted[table] != n {
 				t.Errorf("deleted from %s = %d, want %d", table, deleted[table], n)
 			}
 		}
-		for table, n := range map[string]int64{"outbox": 3, "used_tokens": 1, "login_attempts": 1, "idempotency_keys": 1, "rate_limits": 1} {
+		for table, n := range map[string]int64{"outbox": 3, "used_tokens": 1, "login_attempts": 1, "idempotency_keys": 1, "rate_limits": 1, "changes": 1} {
 			got, err := db.NewSelect().TableExpr(table).Count(ctx)
 			if err != nil || int64(got) != n {
 				t.Errorf("%s keeps %d rows (%v), want %d", table, got, err, n)
