@@ -104,6 +104,9 @@ func TestEventsSurviveADownReceiverAndARestart(t *testing.T) {
 			s := NewSender(db, SenderOptions{Client: NewClient(true, 2*time.Second)})
 			return outbox.NewWorker(db, map[string]outbox.Handler{outbox.TopicWebhook: s.Handle}, outbox.WorkerOptions{
 				Poll: 10 * time.Millisecond, BackoffMin: 5 * time.Millisecond, BackoffMax: 40 * time.Millisecond, Concurrency: 4,
+				// Production's 20 attempts span hours of backoff; at these millisecond backoffs a
+				// loaded machine could spend them in the outage itself and mark events dead.
+				MaxAttempts: 10000,
 			})
 		}
 		// First process: only refused connections; then it stops.
