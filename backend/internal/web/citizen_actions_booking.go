@@ -13,44 +13,21 @@ import (
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/keys"
+	"minside/backend/internal/overview"
 	"minside/backend/internal/texts"
 )
 
-// bookingJSON is the Booking of the citizen API (docs/citizen-api.md), as an action answers it.
-type bookingJSON struct {
-	ID               string      `json:"id"`
-	Agency           agencyJSON  `json:"agency"`
-	Resource         string      `json:"resource"`
-	Place            placeJSON   `json:"place"`
-	StartsAt         time.Time   `json:"startsAt"`
-	EndsAt           time.Time   `json:"endsAt"`
-	Status           string      `json:"status"`
-	CancellableUntil *time.Time  `json:"cancellableUntil"`
-	CanCancel        bool        `json:"canCancel"`
-	KeyID            *string     `json:"keyId"`
-	Subject          *personJSON `json:"subject"`
-}
-
-type agencyJSON struct {
-	Slug string `json:"slug"`
-	Name string `json:"name"`
-}
-
-type placeJSON struct {
-	Name    string `json:"name"`
-	Address string `json:"address"`
-}
-
-// presentBooking renders one booking for the caller in lang, reading in the action's transaction
-// so the answer is what was committed.
-func presentBooking(ctx context.Context, db bun.IDB, b *bookings.Booking, lang string, p Principal, now time.Time) (bookingJSON, error) {
-	out := bookingJSON{ID: b.ID, Place: placeJSON{Name: b.PlaceName, Address: b.PlaceAddress}, StartsAt: b.StartsAt.UTC(),
+// presentBooking renders one booking, in the shape the lists show (overview.Booking), for the caller
+// in lang. It reads in the action's transaction so the answer is what was committed and can be stored
+// for an Idempotency-Key replay; the overview service reads on its own handle, hence this renderer.
+func presentBooking(ctx context.Context, db bun.IDB, b *bookings.Booking, lang string, p Principal, now time.Time) (overview.Booking, error) {
+	out := overview.Booking{ID: b.ID, Place: overview.Place{Name: b.PlaceName, Address: b.PlaceAddress}, StartsAt: b.StartsAt.UTC(),
 		EndsAt: b.EndsAt.UTC(), Status: b.Status, CancellableUntil: b.CancellableUntil, CanCancel: actions.CanCancel(b, now)}
 	var a agency.Agency
 	if err := db.NewSelect().Model(&a).Column("slug", "name").Where("id = ?", b.AgencyID).Scan(ctx); err != nil {
 		return out, fmt.Errorf("web: booking agency: %w", err)
 	}
-	out.Agency = agencyJSON{Slug: a.Slug, Name: a.Name}
+	out.Agency = overview.Agency{Slug: a.Slug, Name: a.Name}
 	t, err := texts.Load(ctx, db, "booking", []string{b.ID})
 	if err != nil {
 		return out, err
@@ -68,7 +45,7 @@ func presentBooking(ctx context.Context, db bun.IDB, b *bookings.Booking, lang s
 		if err != nil {
 			return out, err
 		}
-		out.Subject = &personJSON{ID: subject.ID, Name: subject.Name}
+		out.Subject = &overview.Person{ID: subject.ID, Name: subject.Name}
 	}
 	return out, nil
 }
