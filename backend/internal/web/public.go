@@ -39,6 +39,18 @@ func (s *Server) messages(c *fiber.Ctx) error {
 	if !s.deps.Catalog.Has(lang) {
 		return apperr.NotFound()
 	}
+	return s.sendMessages(c, lang)
+}
+
+// myMessages answers the messages of the language this citizen reads in (the saved one, else
+// Accept-Language), so a first visit on a new device needs one round trip, not /me and then
+// the messages.
+func (s *Server) myMessages(c *fiber.Ctx) error {
+	c.Vary(fiber.HeaderCookie, fiber.HeaderAcceptLanguage)
+	return s.sendMessages(c, languageOf(c))
+}
+
+func (s *Server) sendMessages(c *fiber.Ctx, lang string) error {
 	dir := "ltr"
 	for _, l := range s.deps.Catalog.Languages() {
 		if l.Code == lang {
@@ -50,7 +62,7 @@ func (s *Server) messages(c *fiber.Ctx) error {
 		return err
 	}
 	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	etag := `W/"` + hex.EncodeToString(sum[:12]) + `"` // weak: the same for the gzip and the plain body
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set(fiber.HeaderETag, etag)
 	if c.Get(fiber.HeaderIfNoneMatch) == etag {

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -57,4 +61,31 @@ func TestMessagesPerLanguageWithETag(t *testing.T) {
 	if got := do(t, s, httptest.NewRequest("GET", "/api/v1/i18n/xx", nil)).StatusCode; got != 404 {
 		t.Fatalf("unknown language = %d", got)
 	}
+}
+
+func TestMessagesAreCompressedForClientsThatAccept(t *testing.T) {
+	s := newTestServer(t, nil)
+	plain := do(t, s, httptest.NewRequest("GET", "/api/v1/i18n/nb", nil))
+	want, err := io.ReadAll(plain.Body)
+	if err != nil || plain.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("plain: %v, encoding %q", err, plain.Header.Get("Content-Encoding"))
+	}
+	req := httptest.NewRequest("GET", "/api/v1/i18n/nb", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp := do(t, s, req)
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Content-Encoding %q, want gzip", resp.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("gunzipped body differs from the plain one (%v)", err)
+	}
+	if resp.Header.Get("ETag") != plain.Header.Get("ETag") || !strings.HasPrefix(resp.Header.Get("ETag"), "W/") {
+		t.Errorf("ETag %q (plain %q), want the same weak tag", resp.Header.Get("ETag"), plain.Header.Get("ETag"))
+	}
+	t.Logf("messages: %d bytes, %d gzipped", len(want), resp.ContentLength)
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,5 +147,36 @@ func TestSavedLanguageWins(t *testing.T) {
 	r.JSON(t, &me)
 	if me.Language != "en" {
 		t.Errorf("language %q, want the saved en", me.Language)
+	}
+	// The PWA's first visit on a device asks for "my messages" and gets the saved language's.
+	var msgs struct {
+		Lang     string
+		Messages map[string]any
+	}
+	c.Get(t, "/api/v1/me/messages").JSON(t, &msgs)
+	if msgs.Lang != "en" || msgs.Messages["ui.nav.overview"] != "Overview" {
+		t.Errorf("my messages in %q (overview = %v), want the saved en", msgs.Lang, msgs.Messages["ui.nav.overview"])
+	}
+}
+
+// TestMyMessagesFollowTheBrowserUntilALanguageIsSaved: without a saved language "my messages"
+// are those Accept-Language asks for, and without a session there are none.
+func TestMyMessagesFollowTheBrowserUntilALanguageIsSaved(t *testing.T) {
+	t.Parallel()
+	p := apptest.Start(t)
+	c := p.LoginAs(t, apptest.PID(t, 1951, 26))
+	c.Header.Set("Accept-Language", "uk-UA,uk;q=0.9,en;q=0.5")
+	r := c.Get(t, "/api/v1/me/messages")
+	var msgs struct{ Lang, Dir string }
+	r.JSON(t, &msgs)
+	if msgs.Lang != "uk" || msgs.Dir != "ltr" {
+		t.Fatalf("messages in %q/%q, want uk/ltr", msgs.Lang, msgs.Dir)
+	}
+	if vary := r.Header.Get("Vary"); !strings.Contains(vary, "Cookie") || !strings.Contains(vary, "Accept-Language") {
+		t.Errorf("Vary = %q, want Cookie and Accept-Language", vary)
+	}
+	anon := p.Anonymous(t)
+	if got := anon.Get(t, "/api/v1/me/messages").StatusCode; got != 401 {
+		t.Errorf("without a session: %d, want 401", got)
 	}
 }

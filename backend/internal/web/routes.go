@@ -1,6 +1,9 @@
 package web
 
-import "github.com/gofiber/fiber/v2/middleware/adaptor"
+import (
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+)
 
 // routes lists the whole HTTP surface on one screen. Handlers live beside their domain's file.
 func (s *Server) routes() {
@@ -12,9 +15,13 @@ func (s *Server) routes() {
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())
 
+	// The UI messages are 20 KB of JSON, a third of that compressed. Only public, secret-free
+	// answers are compressed: a secret compressed next to text an attacker controls leaks
+	// through the length (BREACH).
+	compressed := compress.New(compress.Config{Level: compress.LevelBestSpeed})
 	api := app.Group("/api", s.noStore)
-	api.Get("/v1/config", s.runtimeConfig) // public: what one PWA build needs to fit this deployment
-	api.Get("/v1/i18n/:lang", s.messages)  // public: the UI messages of one language
+	api.Get("/v1/config", s.runtimeConfig)            // public: what one PWA build needs to fit this deployment
+	api.Get("/v1/i18n/:lang", compressed, s.messages) // public: the UI messages of one language
 
 	// --- Login, sessions and representation (issue 3) ---
 	if s.deps.DevIdP != nil {
@@ -35,6 +42,7 @@ func (s *Server) routes() {
 	// applies to every /api/v1 path registered after it. Citizen routes go on citizen.
 	citizen := app.Group("/api/v1", s.requireCitizen, s.csrf)
 	citizen.Get("/me", s.me)
+	citizen.Get("/me/messages", compressed, s.myMessages) // the UI messages in the language this citizen reads
 	citizen.Put("/me/acting-as", s.putActingAs)
 	// --- end login, sessions and representation ---
 
