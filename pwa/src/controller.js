@@ -1,15 +1,24 @@
 // The app's behaviour outside the views: boot, session, language, overview sync,
 // outbox, live updates, service worker updates and logout. Views call these methods.
 import { createApi, HttpError, NetworkError } from './api.js';
-import { makeTranslator, isRTL } from './i18n.js';
+import { makeTranslator, isRTL, warmFormatters } from './i18n.js';
 import { bootCache, pickLanguage } from './boot-cache.js';
 import { openUserStore, memoryStore, destroyUserStore } from './store.js';
 import { enqueue, replay, sendWith, dismiss } from './outbox.js';
-import { overviewKey, refreshOverview, applyLiveChange } from './sync.js';
+import { overviewKey, refreshOverview, applyLiveChange, sameContent } from './sync.js';
 import { disablePush } from './push.js';
 import { sameData } from './state.js';
 
 const FALLBACK_CONFIG = { languages: [{ code: 'nb', name: 'Norsk bokmål', dir: 'ltr' }], defaultLanguage: 'nb', mode: 'production' };
+
+/**
+ * sentAhead marks a request whose answer is read later: its failure (offline, logged
+ * out) is handled where it is awaited, not reported as an unhandled rejection meanwhile.
+ */
+function sentAhead(request) {
+  request.catch(() => {});
+  return request;
+}
 
 /** mark is a User Timing mark of a boot step (read by the e2e offline timing). */
 const mark = (name) => { try { performance.mark(name); } catch { /* no User Timing */ } };
@@ -27,28 +36,43 @@ export function createController(state) {
   const announce = (text) => state.set({ status: { text, at: Date.now() } });
 
   let shownMessages = null;
-  function applyLanguage(lang, messages) {
-    if (lang === state.get().lang && shownMessages && sameData(shownMessages, messages)) return;
+  /** languagePatch switches <html lang dir> and returns the state for lang, or null if nothing changed. */
+  function languagePatch(lang, messages) {
+    if (lang === state.get().lang && shownMessages && sameData(shownMessages, messages)) return null;
     shownMessages = messages;
     const cfg = state.get().config || FALLBACK_CONFIG;
     const entry = (cfg.languages || []).find((l) => l.code === lang);
     const dir = entry && entry.dir ? entry.dir : isRTL(lang) ? 'rtl' : 'ltr';
     document.documentElement.lang = lang;
     document.documentElement.dir = dir;
-    state.set({ lang, dir, t: makeTranslator(messages || {}, lang) });
+    return { lang, dir, t: makeTranslator(messages || {}, lang) };
+  }
+  function applyLanguage(lang, messages) {
+    const patch = languagePatch(lang, messages);
+    if (patch) state.set(patch);
+  }
+
+  /**
+   * fetchMessages asks for a language's messages (conditionally, when a copy is kept)
+   * and returns the messages to show: the server's, else the kept copy, else none.
+   */
+  async function fetchMessages(lang) {
+    const cached = bootCache.messages(lang);
+    try {
+      const res = await api.get(`/api/v1/i18n/${encodeURIComponent(lang)}`, { etag: cached ? cached.etag : undefined });
+      if (res.notModified && cached) return cached.messages;
+      if (!res.notModified) {
+        bootCache.setMessages(lang, { messages: res.data.messages, etag: res.etag });
+        return res.data.messages;
+      }
+    } catch { /* offline or not offered: the kept copy, if any */ }
+    return cached ? cached.messages : {};
   }
 
   async function loadMessages(lang) {
     const cached = bootCache.messages(lang);
     if (cached) applyLanguage(lang, cached.messages);
-    try {
-      const res = await api.get(`/api/v1/i18n/${encodeURIComponent(lang)}`, { etag: cached ? cached.etag : undefined });
-      if (res.notModified) return;
-      bootCache.setMessages(lang, { messages: res.data.messages, etag: res.etag });
-      applyLanguage(lang, res.data.messages);
-    } catch (err) {
-      if (!cached) applyLanguage(lang, {});
-    }
+    applyLanguage(lang, await fetchMessages(lang));
   }
 
   async function openStoreFor(me) {
@@ -66,10 +90,10 @@ export function createController(state) {
     return store;
   }
 
-  async function showStoredOverview() {
-    const me = state.get().me;
+  /** storedOverview is the state for the overview kept on this device for me (or none). */
+  async function storedOverview(me) {
     const doc = store && me ? await store.getDoc(overviewKey(me)) : null;
-    state.set({ overview: doc ? doc.data : null, overviewSavedAt: doc ? doc.savedAt : null });
+    return { overview: doc ? doc.data : null, overviewSavedAt: doc ? doc.savedAt : null, overviewEtag: doc ? doc.etag : undefined };
   }
 
   async function reloadOutbox() {
@@ -78,16 +102,32 @@ export function createController(state) {
     if (!sameData(outbox, state.get().outbox)) state.set({ outbox });
   }
 
-  /** boot renders stored data at once, then asks the server. */
+  /**
+   * boot renders stored data at once, then asks the server for everything the first
+   * screen needs together (config, messages, the session, the overview): on a phone a
+   * round trip costs about 150 ms, and one after the other they were most of the wait.
+   * What arrives is shown in as few renders as it can be, since each render of the
+   * whole app is a long task on a slow phone.
+   */
   async function boot() {
     const cachedConfig = bootCache.config();
     state.set({ config: cachedConfig || FALLBACK_CONFIG });
     const browser = typeof navigator !== 'undefined' ? navigator.languages || [] : [];
-    const firstLang = pickLanguage(cachedConfig || FALLBACK_CONFIG, { saved: bootCache.lang(), browser });
+    const saved = bootCache.lang();
+    const firstLang = pickLanguage(cachedConfig || FALLBACK_CONFIG, { saved, browser });
     const cachedMsgs = bootCache.messages(firstLang);
     applyLanguage(firstLang, cachedMsgs ? cachedMsgs.messages : {});
+    // Still before the first paint (main.jsx calls boot in the task that renders the shell).
+    warmFormatters(firstLang);
+
+    const configReq = sentAhead(api.get('/api/v1/config'));
+    const meReq = sentAhead(api.get('/api/v1/me'));
+    // The server knows the language this person reads in (saved, else Accept-Language,
+    // which carries firstLang); asking it saves waiting for /me before the messages.
+    const myMessagesReq = sentAhead(api.get('/api/v1/me/messages', { etag: cachedMsgs ? cachedMsgs.etag : undefined }));
 
     // Offline head start: the last private user's stored me and overview.
+    let etag;
     const lastUser = bootCache.lastUser();
     if (lastUser) {
       try {
@@ -97,35 +137,53 @@ export function createController(state) {
         const meDoc = await store.getDoc('me');
         mark('minside:me-read');
         if (meDoc) {
-          state.set({ me: meDoc.data, phase: 'ready' });
-          await showStoredOverview();
-          await reloadOutbox();
+          const { overviewEtag, ...shown } = await storedOverview(meDoc.data);
+          etag = overviewEtag;
+          const outbox = await store.listActions();
+          state.set({ me: meDoc.data, phase: 'ready', ...shown, outbox });
         }
       } catch { store = null; }
     }
+    const overviewReq = sentAhead(api.get('/api/v1/me/overview', { etag }));
 
+    const patch = {};
     try {
-      const res = await api.get('/api/v1/config');
+      const res = await configReq;
       bootCache.setConfig(res.data);
-      state.set({ config: sameData(res.data, state.get().config) ? state.get().config : res.data, online: true });
+      if (!sameData(res.data, state.get().config)) patch.config = res.data;
+      patch.online = true;
     } catch (err) {
-      if (err instanceof NetworkError) state.set({ online: false });
+      if (err instanceof NetworkError) patch.online = false;
     }
-    const lang = pickLanguage(state.get().config, { saved: bootCache.lang(), browser });
-    await loadMessages(lang);
-
+    let lang, messages;
     try {
-      const res = await api.get('/api/v1/me');
-      await startSession(res.data);
+      const res = await myMessagesReq;
+      lang = res.notModified ? firstLang : res.data.lang;
+      messages = res.notModified ? cachedMsgs.messages : res.data.messages;
+      if (!res.notModified) bootCache.setMessages(lang, { messages, etag: res.etag });
+      bootCache.setLang(lang);
+    } catch {
+      lang = pickLanguage(patch.config || state.get().config, { saved, browser });
+      messages = await fetchMessages(lang);
+    }
+
+    let me = null;
+    try {
+      me = (await meReq).data;
     } catch (err) {
       if (err instanceof HttpError && err.status === 401) {
-        state.set({ phase: 'loggedout', me: null, overview: null });
+        Object.assign(patch, { phase: 'loggedout', me: null, overview: null });
       } else if (!state.get().me) {
-        state.set({ phase: err instanceof NetworkError ? 'offline' : 'error', online: !(err instanceof NetworkError) });
+        Object.assign(patch, { phase: err instanceof NetworkError ? 'offline' : 'error', online: !(err instanceof NetworkError) });
       } else {
-        state.set({ online: !(err instanceof NetworkError) });
+        patch.online = !(err instanceof NetworkError);
       }
     }
+    if (patch.config) state.set({ config: patch.config }, { quiet: true });
+    Object.assign(patch, languagePatch(lang, messages));
+    if (me) await startSession(me, { early: overviewReq, patch });
+    else state.set(patch);
+
     addEventListener('online', onOnline);
     addEventListener('offline', () => state.set({ online: false }));
     if (channel) channel.onmessage = (e) => { if (e.data === 'logout') forgetLocally().then(() => location.assign('/')); };
@@ -153,47 +211,88 @@ export function createController(state) {
     startEvents();
   }
 
-  async function startSession(me) {
+  /**
+   * startSession shows the session's person and overview in one render: the copy kept on
+   * this device, else the server's answer to the request boot already sent (early). patch
+   * carries what else boot has to show (config, language) into that same render. Storing,
+   * the changes feed, the outbox and live events come after the data is on screen.
+   */
+  async function startSession(me, { early, patch = {} } = {}) {
     const prev = state.get().me;
     const sameView = prev && prev.id === me.id && prev.actingAs?.id === me.actingAs?.id;
     if (prev && prev.id !== me.id) {
       // Someone else logged in on this device: never show, nor keep, the last person's data.
-      state.set({ overview: null, overviewSavedAt: null, outbox: [] });
+      state.set({ overview: null, overviewSavedAt: null, outbox: [] }, { quiet: true });
       if (store) { store.close(); store = null; }
       await destroyUserStore(prev.id).catch(() => {});
     }
+    // Only the last private user's database can hold anything of theirs: for anyone else
+    // opening one (the slowest step of a first visit) waits until the data is on screen.
+    const kept = !me.sharedDevice && bootCache.lastUser() === me.id;
+    if (kept) await openStoreFor(me);
+    const view = { ...patch, me: sameData(prev, me) ? prev : me, phase: 'ready', online: true };
+    if (me.language && me.language !== (view.lang || state.get().lang) && (state.get().config.languages || []).some((l) => l.code === me.language)) {
+      bootCache.setLang(me.language);
+      Object.assign(view, languagePatch(me.language, await fetchMessages(me.language)));
+    }
+    let pending = early;
+    if (!state.get().overview || !sameView) {
+      if (kept) {
+        const { overviewEtag, ...shown } = await storedOverview(me);
+        Object.assign(view, shown);
+        const outbox = await store.listActions();
+        if (!sameData(outbox, state.get().outbox)) view.outbox = outbox;
+      }
+      if (!view.overview) {
+        pending = early || api.get('/api/v1/me/overview');
+        Object.assign(view, await answeredOverview(pending));
+      }
+    }
+    state.set(view);
+
     await openStoreFor(me);
     const { csrfToken, ...keep } = me;
     if (store.persistent) await store.putDoc('me', keep);
-    state.set({ me: sameData(prev, me) ? prev : me, phase: 'ready', online: true });
-    if (me.language && me.language !== state.get().lang && (state.get().config.languages || []).some((l) => l.code === me.language)) {
-      bootCache.setLang(me.language);
-      await loadMessages(me.language);
-    }
-    if (!state.get().overview || !sameView) await showStoredOverview();
     await reloadOutbox();
     await runOutbox();
-    await refresh();
+    await refresh(pending);
     startEvents();
   }
 
-  /** refresh brings the overview up to date; offline it keeps the stored one. */
-  async function refresh() {
-    const me = state.get().me;
-    if (!me || !store) return;
+  /** answeredOverview is the state for an overview GET's answer, shown before it is stored. */
+  async function answeredOverview(request) {
     try {
-      const { overview, savedAt } = await refreshOverview(api, store, overviewKey(me));
-      if (sameData(overview, state.get().overview)) {
-        state.set({ overviewSavedAt: savedAt }, { quiet: true });
-        state.set({ online: true });
-      } else {
-        state.set({ overview, overviewSavedAt: savedAt, online: true, dataVersion: state.get().dataVersion + 1 });
-      }
+      const res = await request;
+      return res.notModified ? {} : { overview: res.data, overviewSavedAt: Date.now(), online: true };
     } catch (err) {
-      if (err instanceof NetworkError) state.set({ online: false });
-      else if (err instanceof HttpError && err.status === 401) state.set({ phase: 'loggedout' });
-      else state.set({ overviewError: err });
+      return failedOverview(err);
     }
+  }
+
+  function failedOverview(err) {
+    if (err instanceof NetworkError) return { online: false };
+    if (err instanceof HttpError && err.status === 401) return { phase: 'loggedout' };
+    return { overviewError: err };
+  }
+
+  /** overviewState brings me's overview up to date and says what to show; offline it keeps the stored one. */
+  async function overviewState(me, early) {
+    if (!me || !store) return {};
+    try {
+      const { overview, savedAt } = await refreshOverview(api, store, overviewKey(me), { early });
+      if (sameContent(overview, state.get().overview)) return { overviewSavedAt: savedAt, online: true };
+      return { overview, overviewSavedAt: savedAt, online: true, dataVersion: state.get().dataVersion + 1 };
+    } catch (err) {
+      return failedOverview(err);
+    }
+  }
+
+  /** refresh brings the overview on screen up to date. */
+  async function refresh(early) {
+    const { overviewSavedAt, ...next } = await overviewState(state.get().me, early);
+    // Unchanged data: its new age is shown only offline, so store it without a render.
+    if (overviewSavedAt && !('overview' in next)) state.set({ overviewSavedAt }, { quiet: true });
+    state.set('overview' in next ? { ...next, overviewSavedAt } : next);
   }
 
   async function onLiveChange() {

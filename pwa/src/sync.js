@@ -2,10 +2,21 @@
 // changes feed from its cursor; a 410 (cursor too old) means a full resync.
 import { HttpError } from './api.js';
 import { applyChanges } from './deltas.js';
+import { sameData } from './state.js';
 
 /** overviewKey names the stored overview for whom the citizen acts as. */
 export function overviewKey(me) {
   return `overview:${me && me.actingAs ? me.actingAs.id : 'self'}`;
+}
+
+/**
+ * sameContent is true when two overviews show the same: only the feed position or the
+ * time of generation differ. Rendering the whole overview again for those is a long task
+ * on a slow phone, for nothing the person can see.
+ */
+export function sameContent(a, b) {
+  if (!a || !b) return a === b;
+  return sameData({ ...a, cursor: null, generatedAt: null }, { ...b, cursor: null, generatedAt: null });
 }
 
 const MAX_PAGES = 20;
@@ -29,11 +40,16 @@ export async function pullChanges(api, overview) {
  * refreshOverview brings the stored overview up to date and stores it.
  * Returns {overview, savedAt}. Network errors propagate (the caller shows the
  * stored copy with its age).
+ *
+ * early is an overview GET already under way (boot asks for it together with the
+ * session). Its 304 counts only if it was asked with this stored copy's ETag.
  */
-export async function refreshOverview(api, store, key) {
+export async function refreshOverview(api, store, key, { early } = {}) {
   const cached = await store.getDoc(key);
+  const etagSent = cached && cached.data ? cached.etag : undefined;
   let overview, etag;
-  const res = await api.get('/api/v1/me/overview', { etag: cached && cached.data ? cached.etag : undefined });
+  let res = early ? await early : null;
+  if (!res || (res.notModified && res.etag !== etagSent)) res = await api.get('/api/v1/me/overview', { etag: etagSent });
   if (res.notModified && cached) {
     overview = cached.data;
     etag = cached.etag;

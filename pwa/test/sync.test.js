@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { refreshOverview, overviewKey } from '../src/sync.js';
+import { refreshOverview, overviewKey, sameContent } from '../src/sync.js';
 import { memoryStore } from '../src/store.js';
 import { HttpError } from '../src/api.js';
 
@@ -55,6 +55,50 @@ describe('refreshOverview', () => {
     expect(overview.tiles).toEqual([]);
     expect(api.calls[2]).toEqual({ path: '/api/v1/me/overview', etag: undefined });
     expect((await store.getDoc('overview:self')).etag).toBe('"fresh"');
+  });
+
+  it('uses an overview GET already under way instead of asking again', async () => {
+    const store = memoryStore();
+    const api = scriptedApi({
+      '/api/v1/me/overview': [],
+      '/api/v1/changes': [{ data: { changes: [], cursor: '3', more: false } }],
+    });
+    const early = Promise.resolve({ status: 200, data: ov('3', { tiles: [{ id: 't' }] }), etag: '"e"' });
+    const { overview } = await refreshOverview(api, store, 'overview:self', { early });
+    expect(api.calls.map((c) => c.path)).toEqual(['/api/v1/changes?cursor=3']);
+    expect(overview.tiles).toEqual([{ id: 't' }]);
+    expect((await store.getDoc('overview:self')).etag).toBe('"e"');
+  });
+
+  it('asks again when the early GET got 304 for another stored copy', async () => {
+    const store = memoryStore();
+    await store.putDoc('overview:p1', ov('4'), '"child"', 1);
+    const api = scriptedApi({
+      '/api/v1/me/overview': [{ status: 200, data: ov('8'), etag: '"child2"' }],
+      '/api/v1/changes': [{ data: { changes: [], cursor: '8', more: false } }],
+    });
+    // Boot asked with the ETag of the person's own overview; the session now acts for p1.
+    const early = Promise.resolve({ status: 304, notModified: true, data: null, etag: '"self"' });
+    const { overview } = await refreshOverview(api, store, 'overview:p1', { early });
+    expect(api.calls[0]).toEqual({ path: '/api/v1/me/overview', etag: '"child"' });
+    expect(overview.cursor).toBe('8');
+  });
+
+  it('keeps the stored copy when the early GET got 304 for it', async () => {
+    const store = memoryStore();
+    await store.putDoc('overview:self', ov('5', { tiles: [{ id: 'kept' }] }), '"v5"', 1);
+    const api = scriptedApi({ '/api/v1/changes': [{ data: { changes: [], cursor: '5', more: false } }] });
+    const early = Promise.resolve({ status: 304, notModified: true, data: null, etag: '"v5"' });
+    const { overview } = await refreshOverview(api, store, 'overview:self', { early });
+    expect(api.calls.map((c) => c.path)).toEqual(['/api/v1/changes?cursor=5']);
+    expect(overview.tiles).toEqual([{ id: 'kept' }]);
+  });
+
+  it('tells overviews that show the same from ones that do not', () => {
+    expect(sameContent(ov('1', { generatedAt: 'a' }), ov('2', { generatedAt: 'b' }))).toBe(true);
+    expect(sameContent(ov('1'), ov('1', { tiles: [{ id: 't' }] }))).toBe(false);
+    expect(sameContent(null, ov('1'))).toBe(false);
+    expect(sameContent(null, null)).toBe(true);
   });
 
   it('keys the stored overview by whom the citizen acts as', () => {
