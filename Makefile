@@ -48,8 +48,9 @@ go-test:
 js-test: node_modules
 	npm test
 
-## e2e: Playwright drives Debian's Chromium against the real binary (installs Chromium when missing)
+## e2e: the first-load JS budget, then Playwright driving Debian's Chromium against the real binary (installs Chromium when missing)
 e2e: build /usr/bin/chromium
+	npm run size
 	MINSIDE_BIN=$(CURDIR)/$(BIN) npm run e2e
 
 /usr/bin/chromium:
