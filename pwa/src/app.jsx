@@ -133,7 +133,7 @@ function TypeSamples() {
   return (
     <div class="type-samples" aria-hidden="true">
       <span class="type-h1">Aa</span><span class="type-h2">Aa</span><span class="card-title">Aa</span>
-      <span class="meta"><span class="agency">Aa</span></span><span class="badge">Aa</span><span class="count">Aa</span>
+      <span class="meta"><span class="agency">Aa</span></span><span class="badge">Aa</span><span class="count">Aa</span><span class="empty">Aa</span>
     </div>
   );
 }
