@@ -254,9 +254,10 @@ export function createController(state) {
     const { csrfToken, ...keep } = me;
     if (store.persistent) await store.putDoc('me', keep);
     await reloadOutbox();
-    await runOutbox();
-    await refresh(pending);
+    if (state.get().outbox.some((a) => a.status === 'pending')) await runOutbox();
+    // Live events first, then the changes feed: nothing written in between is missed.
     startEvents();
+    await refresh(pending);
   }
 
   /** answeredOverview is the state for an overview GET's answer, shown before it is stored. */
