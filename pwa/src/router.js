@@ -1,6 +1,8 @@
 // A tiny History API router: real paths (deep links work, the server falls back to
 // index.html), no hashes. Pure matching plus a click handler for in-app links.
 
+import { isServerPath } from './server-paths.js';
+
 export const ROUTES = [
   ['/', 'overview'],
   ['/cases', 'cases'],
@@ -36,7 +38,7 @@ export function isAppLink(a, origin) {
   if (!a || !a.href || a.target || a.hasAttribute('download')) return false;
   const url = new URL(a.href, origin);
   if (url.origin !== origin) return false;
-  return !/^\/(api|auth)\//.test(url.pathname);
+  return !isServerPath(url.pathname);
 }
 
 /** startRouter calls onChange(location) on back/forward and intercepts app links. */

@@ -7,12 +7,11 @@ import { createApi } from './api.js';
 import { openUserStore, dbName } from './store.js';
 import { replay, sendWith } from './outbox.js';
 import { vapidKeyBytes, deviceLabel } from './push.js';
+import { SERVER_PATHS } from './server-paths.js';
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
-registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), {
-  denylist: [/^\/api\//, /^\/auth\//, /^\/agency\//, /^\/healthz/, /^\/readyz/, /^\/metrics/],
-}));
+registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: SERVER_PATHS }));
 
 // A new version waits until the person presses "reload" (never forced).
 self.addEventListener('message', (e) => {

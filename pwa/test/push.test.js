@@ -30,6 +30,8 @@ describe('isAppLink', () => {
     [a('/'), true],
     [a('/api/v1/me/export'), false],
     [a('/auth/login?returnTo=%2F'), false],
+    [a('/calendar/abc.ics'), false],
+    [a('/dev-idp/authorize'), false],
     [a('https://other.example/x'), false],
     [a('/cases', { target: '_blank' }), false],
     [a('/x.pdf', { download: '' }), false],
