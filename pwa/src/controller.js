@@ -1,7 +1,8 @@
 // The app's behaviour outside the views: boot, session, language, overview sync,
 // outbox, live updates, service worker updates and logout. Views call these methods.
 import { createApi, HttpError, NetworkError } from './api.js';
-import { makeTranslator, isRTL, warmFormatters } from './i18n.js';
+import { warmFormatters } from './i18n.js';
+import { createLanguage } from './language.js';
 import { bootCache, pickLanguage } from './boot-cache.js';
 import { openUserStore, memoryStore, destroyUserStore } from './store.js';
 import { enqueue, replay, sendWith, dismiss } from './outbox.js';
@@ -35,45 +36,9 @@ export function createController(state) {
 
   const announce = (text) => state.set({ status: { text, at: Date.now() } });
 
-  let shownMessages = null;
-  /** languagePatch switches <html lang dir> and returns the state for lang, or null if nothing changed. */
-  function languagePatch(lang, messages) {
-    if (lang === state.get().lang && shownMessages && sameData(shownMessages, messages)) return null;
-    shownMessages = messages;
-    const cfg = state.get().config || FALLBACK_CONFIG;
-    const entry = (cfg.languages || []).find((l) => l.code === lang);
-    const dir = entry && entry.dir ? entry.dir : isRTL(lang) ? 'rtl' : 'ltr';
-    document.documentElement.lang = lang;
-    document.documentElement.dir = dir;
-    return { lang, dir, t: makeTranslator(messages || {}, lang) };
-  }
-  function applyLanguage(lang, messages) {
-    const patch = languagePatch(lang, messages);
-    if (patch) state.set(patch);
-  }
-
-  /**
-   * fetchMessages asks for a language's messages (conditionally, when a copy is kept)
-   * and returns the messages to show: the server's, else the kept copy, else none.
-   */
-  async function fetchMessages(lang) {
-    const cached = bootCache.messages(lang);
-    try {
-      const res = await api.get(`/api/v1/i18n/${encodeURIComponent(lang)}`, { etag: cached ? cached.etag : undefined });
-      if (res.notModified && cached) return cached.messages;
-      if (!res.notModified) {
-        bootCache.setMessages(lang, { messages: res.data.messages, etag: res.etag });
-        return res.data.messages;
-      }
-    } catch { /* offline or not offered: the kept copy, if any */ }
-    return cached ? cached.messages : {};
-  }
-
-  async function loadMessages(lang) {
-    const cached = bootCache.messages(lang);
-    if (cached) applyLanguage(lang, cached.messages);
-    applyLanguage(lang, await fetchMessages(lang));
-  }
+  const {
+    patch: languagePatch, apply: applyLanguage, fetchMessages, load: loadMessages,
+  } = createLanguage({ api, state, fallbackConfig: FALLBACK_CONFIG });
 
   async function openStoreFor(me) {
     if (store && store.userId === me.id && store.persistent === !me.sharedDevice) return store;
