@@ -49,7 +49,9 @@ const Translate = lazyPage(() => import('./pages/translate.jsx'), 'Translate');
  */
 function prefetchPages() {
   const all = [Cases, CaseDetail, Bookings, Keys, Notifications, Services, Settings, Translate];
-  const events = ['pointerdown', 'keydown', 'touchstart'];
+  // pointerdown covers touch too; a touchstart listener on the window would make the
+  // compositor track touch regions for nothing.
+  const events = ['pointerdown', 'keydown'];
   let timer = null;
   const go = () => {
     clearTimeout(timer);
