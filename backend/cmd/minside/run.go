@@ -28,6 +28,7 @@ Usage:
   minside role grant|revoke|list   citizen roles: translator (per language), agency_editor (per agency)
   minside agency …            create agencies, rotate and revoke their API keys (minside agency for help)
   minside vapid-keys          print a new web push (VAPID) key pair as MINSIDE_VAPID_* lines
+  minside outbox status|requeue   what waits or gave up (push, webhooks); send given-up messages again
 
 Configuration comes from MINSIDE_* environment variables; see README.md.
 Flags of serve: --addr, --database-url, --env (they override the environment).
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return localesCheck(args[1:], stdout)
 	case "role":
 		return roleCommand(ctx, args, getenv, os.Stdin, stdout)
+	case "outbox":
+		return outboxCommand(ctx, args, getenv, stdout)
 	case "vapid-keys": // web push (issue 6)
 		return vapidKeys(stdout)
 	case "help", "-h", "--help":
