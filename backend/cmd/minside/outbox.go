@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -94,8 +95,11 @@ func outboxStatus(ctx context.Context, db *store.DB, stdout io.Writer) error {
 		var last outbox.Message
 		err := db.NewSelect().Model(&last).Column("last_error", "attempts", "done_at").
 			Where("topic = ? AND status = ?", topic, outbox.StatusDead).OrderExpr("done_at DESC").Limit(1).Scan(ctx)
-		if err != nil || last.LastError == nil {
-			continue // none given up (sql.ErrNoRows), or no reason kept
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && last.LastError == nil) {
+			continue // none given up, or no reason kept
+		}
+		if err != nil {
+			return fmt.Errorf("outbox status: last %s given up: %w", topic, err)
 		}
 		fmt.Fprintf(stdout, "Last %s given up after %d attempt(s): %s\n", topic, last.Attempts, firstLine(*last.LastError, 200))
 	}
