@@ -157,7 +157,13 @@ func (w *Worker) Run(ctx context.Context) error {
 
 // RunOnce claims one batch of due messages and processes it; it reports how many it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	msgs, err := w.claim(ctx)
+	if ctx.Err() != nil {
+		return 0, nil
+	}
+	// A claim cut off by a stop can still commit on the server after the client gave up on it
+	// (PostgreSQL), leaving its messages leased to nobody until the lease runs out (minutes).
+	// So a claim that started finishes; what it took is released below if the worker is stopping.
+	msgs, err := w.claim(context.WithoutCancel(ctx))
 	if err != nil || len(msgs) == 0 {
 		return 0, err
 	}
