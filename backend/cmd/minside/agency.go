@@ -11,9 +11,7 @@ import (
 	"time"
 
 	"minside/backend/internal/agency"
-	"minside/backend/internal/app"
 	"minside/backend/internal/apperr"
-	"minside/backend/internal/store"
 )
 
 const agencyUsage = `Usage:
@@ -71,22 +69,11 @@ func agencyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 
-	cfg, err := loadConfig(getenv, nil)
-	if err != nil {
-		return fmt.Errorf("configuration: %w", err)
-	}
-	log, err := app.NewLogger(cfg, io.Discard)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	db, err := openMigrated(ctx, getenv)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx, log); err != nil {
-		return err
-	}
 	svc := agency.NewService(db.DB, nil)
 
 	switch verb {

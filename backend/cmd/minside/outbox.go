@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"minside/backend/internal/app"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/store"
 )
@@ -45,22 +44,11 @@ func outboxCommand(ctx context.Context, args []string, getenv func(string) strin
 		return fmt.Errorf("outbox requeue: --topic must be one of %s\n\n%s", strings.Join(outboxTopics, ", "), outboxUsage)
 	}
 
-	cfg, err := loadConfig(getenv, nil)
-	if err != nil {
-		return fmt.Errorf("configuration: %w", err)
-	}
-	log, err := app.NewLogger(cfg, io.Discard)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	db, err := openMigrated(ctx, getenv)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx, log); err != nil {
-		return err
-	}
 	if sub == "requeue" {
 		n, err := outbox.RequeueDead(ctx, db, *topic, time.Now())
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"minside/backend/internal/app"
 	"minside/backend/internal/config"
 	"minside/backend/internal/i18n"
+	"minside/backend/internal/store"
 	"minside/locales"
 )
 
@@ -129,6 +130,28 @@ func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) 
 	}
 	fmt.Fprintln(stdout, "database is migrated")
 	return a.Close()
+}
+
+// openMigrated opens the configured database for an operator command, migrated, without
+// starting the portal. The caller closes it.
+func openMigrated(ctx context.Context, getenv func(string) string) (*store.DB, error) {
+	cfg, err := loadConfig(getenv, nil)
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	log, err := app.NewLogger(cfg, io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, log); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 func localesCheck(args []string, stdout io.Writer) error {
