@@ -268,6 +268,9 @@ func (a *App) buildLogin(ctx context.Context, deps *web.Deps, devIdPKey *rsa.Pri
 		return fmt.Errorf("app: login: %w", err)
 	}
 	deps.Citizens, deps.Sessions, deps.Login = a.Citizens, a.Sessions, a.Login
+	// The "address:" prefix keeps these hashes apart from the identity-number pseudonyms made with
+	// the same key (an identity number is digits only).
+	deps.AddressPseudonym = func(addr string) string { return pseudonyms.Pseudonym("address:" + addr) }
 	if cfg.Dev() {
 		idp, err := devidp.New(devidp.Config{
 			Issuer: cfg.OIDCIssuer,

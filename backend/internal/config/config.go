@@ -56,7 +56,11 @@ type Config struct {
 	// operators whose agency systems live on the internal network. Off, such URLs are refused.
 	WebhookAllowPrivate bool
 
-	BodyLimit       int
+	BodyLimit int
+	// LoginLimit is how many logins one client address may start a minute. A started login is a
+	// database row written before anyone has proven anything, so it is the flood to guard against;
+	// it is generous because a library or a school puts many people behind one address.
+	LoginLimit      int
 	ShutdownTimeout time.Duration
 	LogLevel        string
 	SeedDemo        bool // seed demo data into an empty database (dev default)
@@ -78,6 +82,7 @@ func Default() Config {
 		SessionAbsolute: 120 * time.Minute,
 		VAPIDSubject:    "mailto:postmottak@minside.example.no",
 		BodyLimit:       256 << 10,
+		LoginLimit:      60,
 		ShutdownTimeout: 15 * time.Second,
 		LogLevel:        "info",
 		SeedDemo:        true,
@@ -179,6 +184,13 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("MINSIDE_BODY_LIMIT: %q must be bytes between 1024 and %d", v, 256<<10))
 		}
 		c.BodyLimit = n
+	}
+	if v := getenv("MINSIDE_LOGIN_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			errs = append(errs, fmt.Errorf("MINSIDE_LOGIN_LIMIT: %q must be logins a minute per client address, 1 to 100000", v))
+		}
+		c.LoginLimit = n
 	}
 	if c.OIDCIssuer == "" && c.Dev() {
 		c.OIDCIssuer = strings.TrimRight(c.BaseURL, "/") + "/dev-idp"

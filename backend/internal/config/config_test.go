@@ -70,10 +70,22 @@ func TestSecretFromFile(t *testing.T) {
 	}
 }
 
+func TestLoginLimit(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil || c.LoginLimit != 60 {
+		t.Fatalf("default login limit = %d, %v; want 60", c.LoginLimit, err)
+	}
+	c, err = Load(env(map[string]string{"MINSIDE_LOGIN_LIMIT": "500"}))
+	if err != nil || c.LoginLimit != 500 {
+		t.Fatalf("MINSIDE_LOGIN_LIMIT=500 gave %d, %v", c.LoginLimit, err)
+	}
+}
+
 func TestBadValuesAreNamed(t *testing.T) {
 	tests := map[string]map[string]string{
 		"MINSIDE_SESSION_IDLE": {"MINSIDE_SESSION_IDLE": "soon"},
 		"MINSIDE_BODY_LIMIT":   {"MINSIDE_BODY_LIMIT": "10000000"},
+		"MINSIDE_LOGIN_LIMIT":  {"MINSIDE_LOGIN_LIMIT": "0"},
 		"MINSIDE_SEED_DEMO":    {"MINSIDE_SEED_DEMO": "perhaps"},
 	}
 	for name, vars := range tests {

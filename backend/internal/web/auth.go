@@ -48,6 +48,9 @@ func (s *Server) authLogin(c *fiber.Ctx) error {
 			acr = want
 		}
 	}
+	if ok, err := s.allowLoginStart(c); !ok {
+		return err
+	}
 	target, err := s.deps.Login.Start(c.UserContext(), s.deps.Sessions.LoginAttempt(returnTo, shared), acr)
 	if err != nil {
 		return err

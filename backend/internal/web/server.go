@@ -63,7 +63,10 @@ type Deps struct {
 	Sessions *sessions.Store
 	Login    *login.Client
 	Access   represent.Access
-	DevIdP   http.Handler // the dev identity provider, mounted at /dev-idp; nil outside dev mode
+	// AddressPseudonym is a keyed hash of a client address, for counters that must not write the
+	// address down (the login limit, auth_limit.go).
+	AddressPseudonym func(addr string) string
+	DevIdP           http.Handler // the dev identity provider, mounted at /dev-idp; nil outside dev mode
 	// NeedsAction counts what a person must do (GET /api/v1/me "represents[].needsAction"); the
 	// overview service provides it. nil answers 0.
 	NeedsAction func(ctx context.Context, view represent.View) (int, error)

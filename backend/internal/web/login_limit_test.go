@@ -1,0 +1,81 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"minside/backend/internal/app/apptest"
+	"minside/backend/internal/config"
+)
+
+// A started login is a row written before anyone has proven anything, so one client address may
+// start Config.LoginLimit a minute. The counter is on the database and never holds the address.
+func TestLoginStartsAreLimitedPerAddress(t *testing.T) {
+	t.Parallel()
+	const limit = 3
+	start := time.Date(2026, 12, 3, 12, 0, 1, 0, time.UTC) // 59 s before the counting window ends
+	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
+		ctx := context.Background()
+		raw := &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}}
+		startLogin := func() *http.Response {
+			t.Helper()
+			resp, err := raw.Get(p.URL + "/auth/login?returnTo=%2F")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp
+		}
+		attempts := func() int {
+			t.Helper()
+			n, err := p.DB.NewSelect().Table("login_attempts").Count(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return int(n)
+		}
+		for i := range limit {
+			if resp := startLogin(); resp.StatusCode != http.StatusFound || !strings.Contains(resp.Header.Get("Location"), "/dev-idp/authorize") {
+				t.Fatalf("start %d: %d to %q, want 302 to the identity provider", i+1, resp.StatusCode, resp.Header.Get("Location"))
+			}
+		}
+		if n := attempts(); n != limit {
+			t.Fatalf("%d started logins stored, want %d", n, limit)
+		}
+
+		resp := startLogin()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/?login=failed&reason=rate_limited" {
+			t.Fatalf("start over the limit: %d to %q, want 303 to /?login=failed&reason=rate_limited", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || secs < 1 || secs > 60 {
+			t.Errorf("Retry-After %q, want the seconds left of the minute", resp.Header.Get("Retry-After"))
+		}
+		if n := attempts(); n != limit {
+			t.Errorf("a refused start stored a login: %d stored, want %d", n, limit)
+		}
+		if !strings.Contains(p.Logs(), "too many starts from one client address") {
+			t.Error("the refusal is not logged")
+		}
+
+		var buckets []string
+		if err := p.DB.NewSelect().Table("rate_limits").Column("bucket").Scan(ctx, &buckets); err != nil {
+			t.Fatal(err)
+		}
+		if len(buckets) != 1 || !strings.HasPrefix(buckets[0], "login:") || strings.Contains(buckets[0], "127.0.0.1") {
+			t.Errorf("counters %q: want one login counter keyed by a hash of the address", buckets)
+		}
+
+		// A minute later the same address logs in all the way.
+		p.Clock.Advance(time.Minute)
+		final := p.Anonymous(t).Login(t, apptest.PID(t, 1962, 11), apptest.LoginOptions{})
+		if final.Path != "/" || final.Query().Get("login") == "failed" {
+			t.Fatalf("login in the next minute ended on %s", final)
+		}
+	}, apptest.WithConfig(func(c *config.Config) { c.LoginLimit = limit }), apptest.WithTime(start))
+}
