@@ -18,6 +18,21 @@ test('log in through the dev identity provider from the welcome page', async ({ 
   expect(page.url()).not.toMatch(/\d{11}/);
 });
 
+test('a cancelled login says why on the welcome page, once', async ({ page }) => {
+  await page.goto('/');
+  await page.locator('[data-action="login"]').click();
+  await expect(page).toHaveURL(/\/dev-idp\/authorize/);
+  await page.getByRole('button', { name: 'Avbryt' }).click();
+  await page.waitForURL((u) => u.pathname === '/');
+  await expect(page.getByRole('alert')).toHaveText('Du avbrøt innloggingen.');
+  await expect(page.locator('[data-action="login"]')).toBeVisible();
+  // The reason leaves the address bar, so a reload does not say it again.
+  expect(new URL(page.url()).search).toBe('');
+  await page.reload();
+  await expect(page.locator('[data-action="login"]')).toBeVisible();
+  await expect(page.locator('[data-login-refusal]')).toHaveCount(0);
+});
+
 test('the overview shows items from several agencies', async ({ page }) => {
   await login(page, 'Kari Nordmann');
   const agencies = new Set((await page.locator('#main .agency').allTextContents()).map((s) => s.trim()).filter(Boolean));

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { AppContext, Loading, useApp } from './ui.jsx';
 import { useStateOf } from './state.js';
 import { matchRoute } from './router.js';
+import { loginRefusalText } from './login-refusal.js';
 import { Overview } from './pages/overview.jsx';
 // The agency console's role check runs in the navigation, so its module stays in the entry chunk.
 import { Console, isEditor } from './pages/console.jsx';
@@ -173,7 +174,12 @@ export function App({ state, ctl }) {
           <button type="button" class="btn btn-primary" onClick={() => ctl.applyUpdate()}>{t('ui.update.reload')}</button>
         </div>
       ) : null}
-      <main id="main" tabIndex={-1}>{body}</main>
+      <main id="main" tabIndex={-1}>
+        {s.loginRefusal && s.phase !== 'boot' ? (
+          <p class="note note-error" role="alert" data-login-refusal="">{loginRefusalText(s.loginRefusal, t)}</p>
+        ) : null}
+        {body}
+      </main>
       <footer class="site-footer"><p><a href="/settings">{t('ui.footer.your_data')}</a></p></footer>
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">{s.status ? s.status.text : ''}</div>
     </AppContext.Provider>

@@ -61,14 +61,21 @@ function fallback(id, data) {
 
 /** makeTranslator builds t(id, data) over a message map for one language. */
 export function makeTranslator(messages, lang) {
-  return function t(id, data) {
+  const has = (id) => {
     const msg = messages ? messages[id] : undefined;
-    if (msg === undefined || msg === null || msg === '') return fallback(id, data);
+    return msg !== undefined && msg !== null && msg !== '';
+  };
+  function t(id, data) {
+    if (!has(id)) return fallback(id, data);
+    const msg = messages[id];
     const text = typeof msg === 'object'
       ? choosePlural(msg, data && data.count !== undefined ? data.count : 1, lang)
       : msg;
     return interpolate(String(text), data);
-  };
+  }
+  /** t.has tells whether the message set has id (for ids that come from the server). */
+  t.has = has;
+  return t;
 }
 
 const OSLO = 'Europe/Oslo';
