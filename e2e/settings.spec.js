@@ -1,6 +1,6 @@
-// Settings: Arabic turns the document right-to-left; logging out leaves no personal
-// data in IndexedDB or Cache Storage.
-import { test, expect, login, personalDatabases, cachedApiUrls } from './fixtures.js';
+// Settings: Arabic turns the document right-to-left; logging out, online or offline,
+// leaves no personal data in IndexedDB or Cache Storage and ends the session.
+import { test, expect, login, overviewReady, personalDatabases, cachedApiUrls } from './fixtures.js';
 
 test('switch to Arabic in settings: <html dir="rtl" lang="ar"> and a right-to-left layout', async ({ page }) => {
   await login(page, 'Mari Haugen');
@@ -37,6 +37,47 @@ test('log out: IndexedDB has no personal database and caches hold no API data', 
   expect(await page.evaluate(() => localStorage.getItem('minside.lastUser'))).toBeNull();
   // The session is gone on the server too.
   expect((await page.request.get('/api/v1/me')).status()).toBe(401);
+});
+
+/** logOutOffline logs in, cuts the network and presses "log out": the device is wiped at once. */
+async function logOutOffline(page, context, name) {
+  await login(page, name);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  if (!(await page.evaluate(() => !!navigator.serviceWorker.controller))) {
+    await page.reload();
+    await overviewReady(page);
+  }
+  await page.locator('nav a[href="/settings"]').click();
+  await context.setOffline(true);
+  await page.locator('[data-action="logout"]').click();
+  // The app wipes the device, then leaves for its start page (from the service worker).
+  await page.waitForURL((u) => u.pathname === '/');
+  await expect(page.locator('#page-title')).toBeVisible();
+  expect(await personalDatabases(page)).toEqual([]);
+  expect(await page.evaluate(() => localStorage.getItem('minside.lastUser'))).toBeNull();
+  expect(await page.evaluate(() => localStorage.getItem('minside.logoutPending'))).not.toBeNull();
+  // Only the server can end the session (its cookie is HttpOnly), and it was out of reach.
+  expect((await page.request.get('/api/v1/me')).status()).toBe(200);
+}
+
+test('log out offline, stay on the page: the session ends as soon as the network is back', async ({ page, context }) => {
+  await logOutOffline(page, context, 'Erik Solberg');
+  await context.setOffline(false); // the app's "online" handler ends the session
+  await expect.poll(async () => (await page.request.get('/api/v1/me')).status(), { timeout: 15_000 }).toBe(401);
+  await expect(page.locator('[data-action="login"]')).toBeVisible({ timeout: 15_000 });
+  expect(await page.evaluate(() => localStorage.getItem('minside.logoutPending'))).toBeNull();
+});
+
+test('log out offline, come back later: the app ends the session before it shows anything', async ({ page, context }) => {
+  await logOutOffline(page, context, 'Jan Eriksen');
+  const later = await context.newPage();
+  await page.close();
+  await context.setOffline(false);
+  await later.goto('/');
+  await expect(later.locator('[data-action="login"]')).toBeVisible({ timeout: 15_000 });
+  expect((await later.request.get('/api/v1/me')).status()).toBe(401);
+  expect(await later.evaluate(() => localStorage.getItem('minside.logoutPending'))).toBeNull();
+  await expect(later.locator('header .who')).toHaveCount(0);
 });
 
 test('close the account: confirm step, the server forgets the person, this device too', async ({ page }) => {

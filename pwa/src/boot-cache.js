@@ -1,7 +1,10 @@
 // Public, non-personal data kept between visits so the shell can render offline in
 // an instant: runtime config, UI messages, the chosen language, and which user's
 // IndexedDB database to open (an opaque id, never a name or an identity number).
-const K = { config: 'minside.config', lang: 'minside.lang', lastUser: 'minside.lastUser', msgs: (l) => `minside.i18n.${l}` };
+const K = {
+  config: 'minside.config', lang: 'minside.lang', lastUser: 'minside.lastUser', msgs: (l) => `minside.i18n.${l}`,
+  logoutPending: 'minside.logoutPending',
+};
 
 function read(key) {
   try { const v = localStorage.getItem(key); return v ? JSON.parse(v) : null; } catch { return null; }
@@ -22,6 +25,9 @@ export const bootCache = {
   setLastUser: (id) => write(K.lastUser, id),
   messages: (lang) => read(K.msgs(lang)),
   setMessages: (lang, m) => write(K.msgs(lang), m),
+  // A logout the server has not heard of yet (logout-pending.js); null when none.
+  logoutPending: () => read(K.logoutPending),
+  setLogoutPending: (p) => write(K.logoutPending, p),
 };
 
 /** pickLanguage chooses the UI language from what the server offers. */

@@ -8,6 +8,7 @@ import { openUserStore, memoryStore, destroyUserStore } from './store.js';
 import { enqueue, replay, sendWith, dismiss } from './outbox.js';
 import { overviewKey, refreshOverview, applyLiveChange, sameContent } from './sync.js';
 import { disablePush } from './push.js';
+import { pendingLogout, isLoggedOutSession } from './logout-pending.js';
 import { sameData } from './state.js';
 
 const FALLBACK_CONFIG = { languages: [{ code: 'nb', name: 'Norsk bokmål', dir: 'ltr' }], defaultLanguage: 'nb', mode: 'production' };
@@ -137,6 +138,7 @@ export function createController(state) {
       me = (await meReq).data;
     } catch (err) {
       if (err instanceof HttpError && err.status === 401) {
+        bootCache.setLogoutPending(null); // whatever was logged out offline has ended
         Object.assign(patch, { phase: 'loggedout', me: null, overview: null });
       } else if (!state.get().me) {
         Object.assign(patch, { phase: err instanceof NetworkError ? 'offline' : 'error', online: !(err instanceof NetworkError) });
@@ -146,6 +148,10 @@ export function createController(state) {
     }
     if (patch.config) state.set({ config: patch.config }, { quiet: true });
     Object.assign(patch, languagePatch(lang, messages));
+    if (me && await endedLoggedOutSession(me)) {
+      Object.assign(patch, { phase: 'loggedout', me: null, overview: null });
+      me = null;
+    }
     if (me) await startSession(me, { early: overviewReq, patch });
     else state.set(patch);
 
@@ -161,6 +167,15 @@ export function createController(state) {
    */
   async function onOnline() {
     state.set({ online: true });
+    if (bootCache.logoutPending()) {
+      try {
+        const me = (await api.get('/api/v1/me')).data;
+        if (await endedLoggedOutSession(me)) return;
+      } catch (err) {
+        if (err instanceof HttpError && err.status === 401) bootCache.setLogoutPending(null);
+        return;
+      }
+    }
     if (state.get().me && !state.get().me.csrfToken) {
       try {
         const res = await api.get('/api/v1/me');
@@ -359,15 +374,42 @@ export function createController(state) {
   async function logout() {
     announce(state.get().t('ui.logout.in_progress'));
     outboxStopped = true;
+    const me = state.get().me;
     await disablePush(api, swReg).catch(() => {});
     await forgetLocally();
     if (channel) channel.postMessage('logout');
     try {
       const res = await api.post('/auth/logout');
       location.assign((res.data && res.data.endSessionUrl) || '/');
-    } catch {
+    } catch (err) {
+      // No answer (offline), or refused for want of the CSRF token a boot made offline
+      // lacks: the device is wiped, the session still lives on the server.
+      if (me && !(err instanceof HttpError && err.status === 401)) bootCache.setLogoutPending(pendingLogout(me));
       location.assign('/');
     }
+  }
+
+  /**
+   * endedLoggedOutSession ends the session the server answered with (me) if it is the
+   * one logged out offline, and reports whether it was; a later login is kept (and the
+   * pending logout forgotten). Once the server has ended it, the page leaves as after
+   * any logout; while the server cannot be reached, it stays pending.
+   */
+  async function endedLoggedOutSession(me) {
+    const pending = bootCache.logoutPending();
+    if (!pending) return false;
+    if (!isLoggedOutSession(pending, me)) {
+      bootCache.setLogoutPending(null);
+      return false;
+    }
+    try {
+      const res = await api.post('/auth/logout', undefined, { headers: { 'X-CSRF-Token': me.csrfToken } });
+      bootCache.setLogoutPending(null);
+      location.assign((res.data && res.data.endSessionUrl) || '/');
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 401) bootCache.setLogoutPending(null);
+    }
+    return true;
   }
 
   /**

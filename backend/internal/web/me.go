@@ -29,16 +29,18 @@ type representedJSON struct {
 }
 
 type meJSON struct {
-	ID           string            `json:"id"`
-	Name         string            `json:"name"`
-	PIDMasked    string            `json:"pidMasked"`
-	BirthDate    string            `json:"birthDate"`
-	Language     string            `json:"language"`
-	CSRFToken    string            `json:"csrfToken"`
-	SharedDevice bool              `json:"sharedDevice"`
-	Roles        []string          `json:"roles"`
-	ActingAs     *personJSON       `json:"actingAs"`
-	Represents   []representedJSON `json:"represents"`
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	PIDMasked string `json:"pidMasked"`
+	BirthDate string `json:"birthDate"`
+	Language  string `json:"language"`
+	CSRFToken string `json:"csrfToken"`
+	// SessionStartedAt is when this login began: the PWA's name for the session.
+	SessionStartedAt time.Time         `json:"sessionStartedAt"`
+	SharedDevice     bool              `json:"sharedDevice"`
+	Roles            []string          `json:"roles"`
+	ActingAs         *personJSON       `json:"actingAs"`
+	Represents       []representedJSON `json:"represents"`
 }
 
 // me answers GET /api/v1/me: the person, their session's CSRF token, and whom they may act for.
@@ -55,7 +57,8 @@ func (s *Server) answerMe(c *fiber.Ctx, p Principal) error {
 	}
 	out := meJSON{ID: self.ID, Name: self.Name, PIDMasked: self.PIDMasked, BirthDate: self.BirthDate.Format(time.DateOnly),
 		Language: languageOf(c), CSRFToken: p.CSRFToken, SharedDevice: p.SharedDevice,
-		Roles: []string{}, Represents: []representedJSON{}}
+		SessionStartedAt: p.SessionStartedAt.UTC(),
+		Roles:            []string{}, Represents: []representedJSON{}}
 	var roles []citizens.Role
 	if err := db.NewSelect().Model(&roles).Where("citizen_id = ?", self.ID).OrderExpr("role, scope").Scan(ctx); err != nil {
 		return fmt.Errorf("web: roles: %w", err)

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"minside/backend/internal/represent"
@@ -19,6 +21,9 @@ type Principal struct {
 	ACR          string   // the identity provider's assurance level of this login
 	SharedDevice bool     // keep nothing offline
 	CSRFToken    string
+	// SessionStartedAt tells this session from a later one of the same person on the same
+	// device (the PWA ends a session that was logged out offline, and only that one).
+	SessionStartedAt time.Time
 }
 
 // View is the principal's access as the query filter every citizen read applies

@@ -75,7 +75,7 @@ func (s *Server) requireCitizen(c *fiber.Ctx) error {
 		return apperr.Unauthorized().WithDetail("error.detail.session_expired", nil)
 	}
 	p := Principal{CitizenID: sess.CitizenID, SubjectID: sess.CitizenID, SessionHash: sess.IDHash,
-		ACR: sess.ACR, SharedDevice: sess.SharedDevice, CSRFToken: sess.CSRFToken}
+		ACR: sess.ACR, SharedDevice: sess.SharedDevice, CSRFToken: sess.CSRFToken, SessionStartedAt: sess.CreatedAt}
 	if sess.ActingAsID != nil && *sess.ActingAsID != sess.CitizenID {
 		view, ok, err := s.deps.Access.ViewFor(ctx, s.deps.DB, sess.CitizenID, *sess.ActingAsID, s.deps.Now())
 		if err != nil {
