@@ -48,7 +48,7 @@ func (s *Server) authLogin(c *fiber.Ctx) error {
 			acr = want
 		}
 	}
-	if ok, err := s.allowLoginStart(c); !ok {
+	if ok, err := s.allowLoginStep(c, loginStepStart); !ok {
 		return err
 	}
 	target, err := s.deps.Login.Start(c.UserContext(), s.deps.Sessions.LoginAttempt(returnTo, shared), acr)
@@ -95,6 +95,9 @@ func queryValues(c *fiber.Ctx) url.Values {
 // to where the login started; on failure they go to /?login=failed&reason=… and nothing is kept.
 func (s *Server) authCallback(c *fiber.Ctx) error {
 	ctx := c.UserContext()
+	if ok, err := s.allowLoginStep(c, loginStepFinish); !ok {
+		return err
+	}
 	q := queryValues(c)
 	bound := c.Cookies(s.loginCookieName())
 	if q.Get("state") == "" || subtle.ConstantTimeCompare([]byte(bound), []byte(q.Get("state"))) != 1 {

@@ -14,6 +14,7 @@ import (
 
 // A started login is a row written before anyone has proven anything, so one client address may
 // start Config.LoginLimit a minute. The counter is on the database and never holds the address.
+// (The callback is counted the same way: TestLoginCallbacksAreLimitedPerAddress.)
 func TestLoginStartsAreLimitedPerAddress(t *testing.T) {
 	t.Parallel()
 	const limit = 3
@@ -59,7 +60,7 @@ func TestLoginStartsAreLimitedPerAddress(t *testing.T) {
 		if n := attempts(); n != limit {
 			t.Errorf("a refused start stored a login: %d stored, want %d", n, limit)
 		}
-		if !strings.Contains(p.Logs(), "too many starts from one client address") {
+		if !strings.Contains(p.Logs(), "too many calls from one client address") {
 			t.Error("the refusal is not logged")
 		}
 
@@ -76,6 +77,55 @@ func TestLoginStartsAreLimitedPerAddress(t *testing.T) {
 		final := p.Anonymous(t).Login(t, apptest.PID(t, 1962, 11), apptest.LoginOptions{})
 		if final.Path != "/" || final.Query().Get("login") == "failed" {
 			t.Fatalf("login in the next minute ended on %s", final)
+		}
+	}, apptest.WithConfig(func(c *config.Config) { c.LoginLimit = limit }), apptest.WithTime(start))
+}
+
+// Every refused callback is audited, so the callback is counted too, apart from the starts: past
+// the limit it writes no audit row.
+func TestLoginCallbacksAreLimitedPerAddress(t *testing.T) {
+	t.Parallel()
+	const limit = 3
+	start := time.Date(2026, 12, 3, 12, 0, 1, 0, time.UTC) // 59 s before the counting window ends
+	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
+		ctx := context.Background()
+		raw := &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}}
+		callback := func() string {
+			t.Helper()
+			resp, err := raw.Get(p.URL + "/auth/callback?state=made-up&code=made-up")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.Header.Get("Location")
+		}
+		refusals := func() int {
+			t.Helper()
+			n, err := p.DB.NewSelect().Table("audit_log").Where("action = ?", "login_failed").Count(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return int(n)
+		}
+		for i := range limit {
+			if to := callback(); to != "/?login=failed&reason=state_unknown" {
+				t.Fatalf("callback %d went to %q, want the state_unknown refusal", i+1, to)
+			}
+		}
+		if n := refusals(); n != limit {
+			t.Fatalf("%d refusals audited, want %d", n, limit)
+		}
+		if to := callback(); to != "/?login=failed&reason=rate_limited" {
+			t.Fatalf("callback over the limit went to %q, want the rate_limited refusal", to)
+		}
+		if n := refusals(); n != limit {
+			t.Errorf("a callback over the limit was audited: %d refusals, want %d", n, limit)
+		}
+		// Starts are counted apart: a new login still reaches the provider, and is refused on its way back.
+		if final := p.Anonymous(t).Login(t, apptest.PID(t, 1962, 12), apptest.LoginOptions{}); final.Query().Get("reason") != "rate_limited" {
+			t.Fatalf("a full login over the callback limit ended on %s, want refused at the callback", final)
 		}
 	}, apptest.WithConfig(func(c *config.Config) { c.LoginLimit = limit }), apptest.WithTime(start))
 }
