@@ -1,7 +1,8 @@
 // Offline: the app shell from the service worker's precache, the overview from the
 // per-user IndexedDB at once with its age, an offline cancel waiting in the outbox
-// with an Idempotency-Key, and its replay — once — when the network is back.
-import { test, expect, login, apiGet, apiSend, cachedApiUrls, overviewReady } from './fixtures.js';
+// with an Idempotency-Key, and its replay — once — when the network is back. A
+// "shared device" login keeps nothing for offline use.
+import { test, expect, login, apiGet, apiSend, cachedApiUrls, overviewReady, personButton, personalDatabases } from './fixtures.js';
 
 async function outboxOf(page, userId) {
   return page.evaluate(async (name) => {
@@ -99,4 +100,32 @@ test('offline: reload shows the stored overview fast, cancel waits, replays once
   expect(again.headers['idempotency-replayed']).toBe('true');
   const feed2 = (await apiGet(page, `/api/v1/changes?cursor=${encodeURIComponent(cursor)}`)).body;
   expect(feed2.changes.filter((c) => c.kind === 'booking' && c.id === b.id).length, 'no new feed row after a second replay').toBe(1);
+});
+
+test('a shared-device login keeps nothing on the device, and an offline reload shows nothing personal', async ({ page, context }) => {
+  await page.goto('/');
+  await page.getByRole('checkbox').check(); // "shared device", explained beside it
+  await page.locator('[data-action="login"]').click();
+  await personButton(page, 'Mohammed Ali').click();
+  await page.waitForURL((u) => u.pathname === '/');
+  await overviewReady(page);
+  expect((await apiGet(page, '/api/v1/me')).body.sharedDevice).toBe(true);
+  await page.locator('nav a[href="/keys"]').click();
+  await expect(page.locator('#page-title')).toBeVisible();
+
+  expect(await personalDatabases(page)).toEqual([]);
+  expect(await cachedApiUrls(page)).toEqual([]);
+  expect(await page.evaluate(() => localStorage.getItem('minside.lastUser'))).toBeNull();
+  // The session cookie lives only as long as the browser (expires -1: no date).
+  const cookie = (await context.cookies()).find((c) => c.name === 'minside');
+  expect(cookie && cookie.expires).toBe(-1);
+
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  if (!(await page.evaluate(() => !!navigator.serviceWorker.controller))) await page.reload();
+  await context.setOffline(true);
+  await page.goto('/');
+  await expect(page.locator('#page-title')).toBeVisible();
+  await expect(page.locator('#h-needs')).toHaveCount(0);
+  await expect(page.locator('body')).not.toContainText('Mohammed');
+  await context.setOffline(false);
 });
