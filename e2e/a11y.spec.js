@@ -1,5 +1,6 @@
 // axe-core (WCAG 2.1 A and AA rules) on every page, in Norwegian bokmål and in Arabic
-// (right-to-left). Any violation fails, listed with its rule, impact and elements.
+// (right-to-left). Any violation fails, listed with its rule, impact and elements. Then
+// reflow (WCAG 1.4.10): at 320 CSS pixels no page scrolls sideways.
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect, login, apiGet } from './fixtures.js';
 
@@ -51,5 +52,50 @@ for (const lang of ['nb', 'ar']) {
     }
     const found = problems.filter(Boolean);
     expect(found.join('\n'), 'axe violations').toBe('');
+  });
+}
+
+/** sideways is how far the page scrolls horizontally (0 when it reflows), with what sticks out. */
+async function sideways(page) {
+  return page.evaluate(() => {
+    const root = document.documentElement;
+    const over = root.scrollWidth - root.clientWidth;
+    if (over <= 0) return null;
+    // Boxes past the edge, or boxes whose content spills out of them (a long word, a pre).
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0) return false;
+        if (r.right > root.clientWidth + 1 || r.left < -1) return true;
+        return el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible';
+      })
+      .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ').join('.') : ''}`);
+    return `${over}px too wide: ${wide.join(', ')}`;
+  });
+}
+
+for (const lang of ['nb', 'ar']) {
+  test(`reflow: no page scrolls sideways at 320 px (${lang})`, async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: 320, height: 640 });
+    const problems = [];
+    await page.goto('/');
+    await settled(page);
+    const out = await sideways(page);
+    if (out) problems.push(`logged-out page: ${out}`);
+    // People no other test logs in as, one per language: the choice below is saved on the server.
+    await login(page, lang === 'nb' ? 'Fatima Hassan' : 'Máret Eira');
+    await page.goto('/settings');
+    await page.locator(`input[name="lang"][value="${lang}"]`).check();
+    await expect(page.locator('html')).toHaveAttribute('lang', lang);
+    const caseId = (await apiGet(page, '/api/v1/cases')).body.items[0].id;
+    for (const p of PAGES) {
+      const path = p === 'case' ? `/cases/${caseId}` : p;
+      await page.goto(path);
+      await settled(page);
+      const found = await sideways(page);
+      if (found) problems.push(`${path} (${lang}): ${found}`);
+    }
+    expect(problems.join('\n'), 'pages wider than 320 px').toBe('');
   });
 }
