@@ -1,5 +1,6 @@
-// Settings: Arabic turns the document right-to-left; logging out, online or offline,
-// leaves no personal data in IndexedDB or Cache Storage and ends the session.
+// Settings: Arabic turns the document right-to-left; a language picked offline reaches
+// the server later; logging out, online or offline, leaves no personal data in IndexedDB
+// or Cache Storage and ends the session.
 import { test, expect, login, overviewReady, personalDatabases, cachedApiUrls } from './fixtures.js';
 
 test('switch to Arabic in settings: <html dir="rtl" lang="ar"> and a right-to-left layout', async ({ page }) => {
@@ -37,6 +38,28 @@ test('log out: IndexedDB has no personal database and caches hold no API data', 
   expect(await page.evaluate(() => localStorage.getItem('minside.lastUser'))).toBeNull();
   // The session is gone on the server too.
   expect((await page.request.get('/api/v1/me')).status()).toBe(401);
+});
+
+test('a language picked offline is saved when the network is back, not undone by the server', async ({ page, context }) => {
+  await login(page, 'Per Johansen');
+  await page.locator('nav a[href="/settings"]').click();
+  // English once online, so the device keeps its messages; then back to bokmål.
+  for (const lang of ['en', 'nb']) {
+    await page.locator(`input[name="lang"][value="${lang}"]`).check();
+    await expect(page.locator('html')).toHaveAttribute('lang', lang);
+  }
+  await expect.poll(async () => (await page.request.get('/api/v1/me/preferences')).json().then((p) => p.language)).toBe('nb');
+
+  await context.setOffline(true);
+  await page.locator('input[name="lang"][value="en"]').check();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  expect((await (await page.request.get('/api/v1/me/preferences')).json()).language, 'the server has not heard of it').toBe('nb');
+
+  await context.setOffline(false);
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect.poll(async () => (await page.request.get('/api/v1/me/preferences')).json().then((p) => p.language)).toBe('en');
+  expect(await page.evaluate(() => localStorage.getItem('minside.langUnsaved'))).toBeNull();
 });
 
 /** logOutOffline logs in, cuts the network and presses "log out": the device is wiped at once. */

@@ -3,7 +3,7 @@
 // IndexedDB database to open (an opaque id, never a name or an identity number).
 const K = {
   config: 'minside.config', lang: 'minside.lang', lastUser: 'minside.lastUser', msgs: (l) => `minside.i18n.${l}`,
-  logoutPending: 'minside.logoutPending',
+  logoutPending: 'minside.logoutPending', langUnsaved: 'minside.langUnsaved',
 };
 
 function read(key) {
@@ -28,6 +28,9 @@ export const bootCache = {
   // A logout the server has not heard of yet (logout-pending.js); null when none.
   logoutPending: () => read(K.logoutPending),
   setLogoutPending: (p) => write(K.logoutPending, p),
+  // A language picked while the server could not be reached: { userId, code }, or null.
+  langUnsaved: () => read(K.langUnsaved),
+  setLangUnsaved: (v) => write(K.langUnsaved, v),
 };
 
 /** pickLanguage chooses the UI language from what the server offers. */

@@ -198,6 +198,7 @@ export function createController(state) {
    * the changes feed, the outbox and live events come after the data is on screen.
    */
   async function startSession(me, { early, patch = {} } = {}) {
+    me = await withUnsavedLanguage(me);
     const prev = state.get().me;
     const sameView = prev && prev.id === me.id && prev.actingAs?.id === me.actingAs?.id;
     if (prev && prev.id !== me.id) {
@@ -347,13 +348,42 @@ export function createController(state) {
   async function setLanguage(code) {
     bootCache.setLang(code);
     await loadMessages(code);
-    if (state.get().me) {
-      try {
-        const cur = await api.get('/api/v1/me/preferences');
-        await api.put('/api/v1/me/preferences', { ...cur.data, language: code });
-      } catch { /* saved locally; the server keeps the old one until next time */ }
+    const me = state.get().me;
+    if (me) {
+      // Unreachable (or a boot made offline, without the CSRF token): the choice is
+      // saved by the next startSession, or the server's old one would undo it.
+      const saved = await saveLanguage(code, me.csrfToken);
+      bootCache.setLangUnsaved(saved === 'unreachable' ? { userId: me.id, code } : null);
+      if (saved === 'saved') state.set({ me: { ...me, language: code } }, { quiet: true });
     }
     state.set({ dataVersion: state.get().dataVersion + 1 });
+  }
+
+  /** saveLanguage saves the person's language on the server: 'saved', 'refused' or 'unreachable'. */
+  async function saveLanguage(code, csrfToken) {
+    if (!csrfToken) return 'unreachable';
+    try {
+      await api.put('/api/v1/me/preferences', { language: code }, { headers: { 'X-CSRF-Token': csrfToken } });
+      return 'saved';
+    } catch (err) {
+      return err instanceof HttpError && err.status < 500 ? 'refused' : 'unreachable';
+    }
+  }
+
+  /**
+   * withUnsavedLanguage saves a language this person picked while the server could not be
+   * reached, and returns me with it; until the server has it, the device shows it anyway.
+   */
+  async function withUnsavedLanguage(me) {
+    const unsaved = bootCache.langUnsaved();
+    if (!unsaved) return me;
+    if (unsaved.userId !== me.id || unsaved.code === me.language) {
+      bootCache.setLangUnsaved(null);
+      return me;
+    }
+    const saved = await saveLanguage(unsaved.code, me.csrfToken);
+    if (saved !== 'unreachable') bootCache.setLangUnsaved(null);
+    return saved === 'refused' ? me : { ...me, language: unsaved.code };
   }
 
   /** forgetLocally wipes everything personal on this device. */
@@ -366,6 +396,7 @@ export function createController(state) {
     const last = bootCache.lastUser();
     if (last && (!me || last !== me.id)) await destroyUserStore(last).catch(() => {});
     bootCache.setLastUser(null);
+    bootCache.setLangUnsaved(null);
     if (typeof caches !== 'undefined') {
       for (const name of await caches.keys()) if (!name.includes('precache')) await caches.delete(name);
     }
