@@ -38,7 +38,7 @@ export function createController(state) {
   const announce = (text) => state.set({ status: { text, at: Date.now() } });
 
   const {
-    patch: languagePatch, apply: applyLanguage, fetchMessages, load: loadMessages,
+    patch: languagePatch, apply: applyLanguage, fetchMessages, choose: setLanguage, withUnsaved: withUnsavedLanguage,
   } = createLanguage({ api, state, fallbackConfig: FALLBACK_CONFIG });
 
   async function openStoreFor(me) {
@@ -343,47 +343,6 @@ export function createController(state) {
     const res = await api.put('/api/v1/me/acting-as', { citizenId: citizenId || null });
     state.set({ overview: null, overviewSavedAt: null });
     await startSession(res.data);
-  }
-
-  async function setLanguage(code) {
-    bootCache.setLang(code);
-    await loadMessages(code);
-    const me = state.get().me;
-    if (me) {
-      // Unreachable (or a boot made offline, without the CSRF token): the choice is
-      // saved by the next startSession, or the server's old one would undo it.
-      const saved = await saveLanguage(code, me.csrfToken);
-      bootCache.setLangUnsaved(saved === 'unreachable' ? { userId: me.id, code } : null);
-      if (saved === 'saved') state.set({ me: { ...me, language: code } }, { quiet: true });
-    }
-    state.set({ dataVersion: state.get().dataVersion + 1 });
-  }
-
-  /** saveLanguage saves the person's language on the server: 'saved', 'refused' or 'unreachable'. */
-  async function saveLanguage(code, csrfToken) {
-    if (!csrfToken) return 'unreachable';
-    try {
-      await api.put('/api/v1/me/preferences', { language: code }, { headers: { 'X-CSRF-Token': csrfToken } });
-      return 'saved';
-    } catch (err) {
-      return err instanceof HttpError && err.status < 500 ? 'refused' : 'unreachable';
-    }
-  }
-
-  /**
-   * withUnsavedLanguage saves a language this person picked while the server could not be
-   * reached, and returns me with it; until the server has it, the device shows it anyway.
-   */
-  async function withUnsavedLanguage(me) {
-    const unsaved = bootCache.langUnsaved();
-    if (!unsaved) return me;
-    if (unsaved.userId !== me.id || unsaved.code === me.language) {
-      bootCache.setLangUnsaved(null);
-      return me;
-    }
-    const saved = await saveLanguage(unsaved.code, me.csrfToken);
-    if (saved !== 'unreachable') bootCache.setLangUnsaved(null);
-    return saved === 'refused' ? me : { ...me, language: unsaved.code };
   }
 
   /** forgetLocally wipes everything personal on this device. */

@@ -1,5 +1,7 @@
-// The UI language: which messages are shown, <html lang dir>, and fetching a language's
-// messages (kept in localStorage between visits, revalidated by ETag).
+// The UI language: which messages are shown, <html lang dir>, fetching a language's
+// messages (kept in localStorage between visits, revalidated by ETag), and saving the
+// person's choice on the server, later if it cannot be reached now.
+import { HttpError } from './api.js';
 import { makeTranslator, isRTL } from './i18n.js';
 import { bootCache } from './boot-cache.js';
 import { sameData } from './state.js';
@@ -48,5 +50,49 @@ export function createLanguage({ api, state, fallbackConfig }) {
     apply(lang, await fetchMessages(lang));
   }
 
-  return { patch, apply, fetchMessages, load };
+  /** saveOnServer saves the person's language: 'saved', 'refused' or 'unreachable'. */
+  async function saveOnServer(code, csrfToken) {
+    if (!csrfToken) return 'unreachable'; // a boot made offline has none yet
+    try {
+      await api.put('/api/v1/me/preferences', { language: code }, { headers: { 'X-CSRF-Token': csrfToken } });
+      return 'saved';
+    } catch (err) {
+      return err instanceof HttpError && err.status < 500 ? 'refused' : 'unreachable';
+    }
+  }
+
+  /**
+   * choose shows code at once and saves it for the person logged in. When the server
+   * cannot be reached the choice waits on this device for withUnsaved: otherwise the
+   * server's old choice would undo it at the next start.
+   */
+  async function choose(code) {
+    bootCache.setLang(code);
+    await load(code);
+    const me = state.get().me;
+    if (me) {
+      const saved = await saveOnServer(code, me.csrfToken);
+      bootCache.setLangUnsaved(saved === 'unreachable' ? { userId: me.id, code } : null);
+      if (saved === 'saved') state.set({ me: { ...me, language: code } }, { quiet: true });
+    }
+    state.set({ dataVersion: state.get().dataVersion + 1 });
+  }
+
+  /**
+   * withUnsaved saves a language this person picked while the server could not be
+   * reached, and returns me with it; until the server has it, the device shows it anyway.
+   */
+  async function withUnsaved(me) {
+    const unsaved = bootCache.langUnsaved();
+    if (!unsaved) return me;
+    if (unsaved.userId !== me.id || unsaved.code === me.language) {
+      bootCache.setLangUnsaved(null);
+      return me;
+    }
+    const saved = await saveOnServer(unsaved.code, me.csrfToken);
+    if (saved !== 'unreachable') bootCache.setLangUnsaved(null);
+    return saved === 'refused' ? me : { ...me, language: unsaved.code };
+  }
+
+  return { patch, apply, fetchMessages, load, choose, withUnsaved };
 }
