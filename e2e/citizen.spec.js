@@ -84,3 +84,23 @@ test('switch to acting for a child and see the child\'s items', async ({ page })
   await page.locator('select#acting-as').selectOption('');
   await expect(page.locator('header .who')).toContainText('Kari Nordmann');
 });
+
+test('a returning visit asks for each answer of the first screen once (the preloads are used)', async ({ page }) => {
+  await login(page, 'Mari Haugen');
+  const asked = new Map();
+  const unused = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith('/api/v1/')) asked.set(path, (asked.get(path) || 0) + 1);
+  });
+  page.on('console', (m) => { if (/preload .* not used/i.test(m.text())) unused.push(m.text()); });
+  // The changes feed is asked for after the first screen is on it: by then all four were.
+  const feed = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/changes');
+  await page.reload();
+  await overviewReady(page);
+  await feed;
+  for (const path of ['/api/v1/config', '/api/v1/me', '/api/v1/me/messages', '/api/v1/me/overview']) {
+    expect(asked.get(path), `requests for ${path}`).toBe(1);
+  }
+  expect(unused).toEqual([]);
+});

@@ -86,14 +86,15 @@ export function createController(state) {
     // Still before the first paint (main.jsx calls boot in the task that renders the shell).
     warmFormatters(firstLang);
 
+    // These four are the preloads of index.html, already under way: asked for the same way
+    // (no If-None-Match), the browser hands over their answers instead of asking again.
     const configReq = sentAhead(api.get('/api/v1/config'));
     const meReq = sentAhead(api.get('/api/v1/me'));
     // The server knows the language this person reads in (saved, else Accept-Language,
     // which carries firstLang); asking it saves waiting for /me before the messages.
-    const myMessagesReq = sentAhead(api.get('/api/v1/me/messages', { etag: cachedMsgs ? cachedMsgs.etag : undefined }));
+    const myMessagesReq = sentAhead(api.get('/api/v1/me/messages'));
 
     // Offline head start: the last private user's stored me and overview.
-    let etag;
     const lastUser = bootCache.lastUser();
     if (lastUser) {
       try {
@@ -104,13 +105,12 @@ export function createController(state) {
         mark('minside:me-read');
         if (meDoc) {
           const { overviewEtag, ...shown } = await storedOverview(meDoc.data);
-          etag = overviewEtag;
           const outbox = await store.listActions();
           state.set({ me: meDoc.data, phase: 'ready', ...shown, outbox });
         }
       } catch { store = null; }
     }
-    const overviewReq = sentAhead(api.get('/api/v1/me/overview', { etag }));
+    const overviewReq = sentAhead(api.get('/api/v1/me/overview'));
 
     const patch = {};
     try {
@@ -123,10 +123,9 @@ export function createController(state) {
     }
     let lang, messages;
     try {
-      const res = await myMessagesReq;
-      lang = res.notModified ? firstLang : res.data.lang;
-      messages = res.notModified ? cachedMsgs.messages : res.data.messages;
-      if (!res.notModified) bootCache.setMessages(lang, { messages, etag: res.etag });
+      const { data, etag } = await myMessagesReq;
+      ({ lang, messages } = data);
+      bootCache.setMessages(lang, { messages, etag });
       bootCache.setLang(lang);
     } catch {
       lang = pickLanguage(patch.config || state.get().config, { saved, browser });
