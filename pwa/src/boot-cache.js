@@ -1,6 +1,8 @@
 // Public, non-personal data kept between visits so the shell can render offline in
 // an instant: runtime config, UI messages, the chosen language, and which user's
-// IndexedDB database to open (an opaque id, never a name or an identity number).
+// IndexedDB database to open (an opaque id, never a name or an identity number). Also
+// what waits for the server: a logout made offline (only when its session began) and
+// a language picked offline (with that opaque id).
 const K = {
   config: 'minside.config', lang: 'minside.lang', lastUser: 'minside.lastUser', msgs: (l) => `minside.i18n.${l}`,
   logoutPending: 'minside.logoutPending', langUnsaved: 'minside.langUnsaved',

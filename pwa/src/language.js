@@ -94,5 +94,5 @@ export function createLanguage({ api, state, fallbackConfig }) {
     return saved === 'refused' ? me : { ...me, language: unsaved.code };
   }
 
-  return { patch, apply, fetchMessages, load, choose, withUnsaved };
+  return { patch, apply, fetchMessages, choose, withUnsaved };
 }

@@ -57,9 +57,10 @@ type Config struct {
 	WebhookAllowPrivate bool
 
 	BodyLimit int
-	// LoginLimit is how many logins one client address may start a minute. A started login is a
-	// database row written before anyone has proven anything, so it is the flood to guard against;
-	// it is generous because a library or a school puts many people behind one address.
+	// LoginLimit is how many logins one client address may start a minute, and how many login
+	// callbacks it may make (counted apart). Both write to the database before anyone has proven
+	// anything, so they are the flood to guard against; it is generous because a library or a
+	// school puts many people behind one address.
 	LoginLimit      int
 	ShutdownTimeout time.Duration
 	LogLevel        string
