@@ -59,7 +59,7 @@ export function createController(state) {
   /** storedOverview is the state for the overview kept on this device for me (or none). */
   async function storedOverview(me) {
     const doc = store && me ? await store.getDoc(overviewKey(me)) : null;
-    return { overview: doc ? doc.data : null, overviewSavedAt: doc ? doc.savedAt : null, overviewEtag: doc ? doc.etag : undefined };
+    return { overview: doc ? doc.data : null, overviewSavedAt: doc ? doc.savedAt : null };
   }
 
   async function reloadOutbox() {
@@ -104,7 +104,7 @@ export function createController(state) {
         const meDoc = await store.getDoc('me');
         mark('minside:me-read');
         if (meDoc) {
-          const { overviewEtag, ...shown } = await storedOverview(meDoc.data);
+          const shown = await storedOverview(meDoc.data);
           const outbox = await store.listActions();
           state.set({ me: meDoc.data, phase: 'ready', ...shown, outbox });
         }
@@ -218,7 +218,7 @@ export function createController(state) {
     let pending = early;
     if (!state.get().overview || !sameView) {
       if (kept) {
-        const { overviewEtag, ...shown } = await storedOverview(me);
+        const shown = await storedOverview(me);
         Object.assign(view, shown);
         const outbox = await store.listActions();
         if (!sameData(outbox, state.get().outbox)) view.outbox = outbox;
@@ -368,8 +368,7 @@ export function createController(state) {
     await forgetLocally();
     if (channel) channel.postMessage('logout');
     try {
-      const res = await api.post('/auth/logout');
-      location.assign((res.data && res.data.endSessionUrl) || '/');
+      await endServerSession(me && me.csrfToken);
     } catch (err) {
       // No answer (offline), or refused for want of the CSRF token a boot made offline
       // lacks: the device is wiped, the session still lives on the server.
@@ -392,13 +391,18 @@ export function createController(state) {
       return false;
     }
     try {
-      const res = await api.post('/auth/logout', undefined, { headers: { 'X-CSRF-Token': me.csrfToken } });
+      await endServerSession(me.csrfToken);
       bootCache.setLogoutPending(null);
-      location.assign((res.data && res.data.endSessionUrl) || '/');
     } catch (err) {
       if (err instanceof HttpError && err.status === 401) bootCache.setLogoutPending(null);
     }
     return true;
+  }
+
+  /** endServerSession ends the session on the server, then leaves as every logout does. */
+  async function endServerSession(csrfToken) {
+    const res = await api.post('/auth/logout', undefined, csrfToken ? { headers: { 'X-CSRF-Token': csrfToken } } : {});
+    location.assign((res.data && res.data.endSessionUrl) || '/');
   }
 
   /**
