@@ -6,7 +6,7 @@ PG_DSN ?= $(MINSIDE_TEST_POSTGRES_DSN)
 BIN := bin/minside
 TEST_LOG := $(or $(TMPDIR),/tmp)/minside-go-test.log
 
-.PHONY: run test bench build pwa go-test js-test e2e locales-check vet tools clean
+.PHONY: run test bench build pwa go-test js-test e2e locales-check vet tools clean deploy-check
 
 ## run: build the PWA and the binary, then start the portal on http://localhost:8080 with demo data
 run: build
@@ -25,7 +25,7 @@ pwa: node_modules
 	npm run build
 
 ## test: every test — Go (SQLite always, PostgreSQL when MINSIDE_TEST_POSTGRES_DSN is set), locales, PWA units, e2e
-test: vet locales-check go-test js-test e2e
+test: vet locales-check go-test js-test deploy-check e2e
 
 vet:
 	@unformatted=$$(gofmt -l backend locales migrations pwa); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
@@ -63,3 +63,12 @@ bench:
 
 clean:
 	rm -rf bin pwa/dist node_modules
+
+## deploy-check: what can be checked of the deployment files without a container runtime (the Go test checks the rest)
+deploy-check: build
+	@unit=$$(mktemp --suffix=.service); sed 's#/usr/local/bin/minside#$(CURDIR)/$(BIN)#g' deploy/minside.service > $$unit; \
+	if command -v systemd-analyze >/dev/null; then systemd-analyze verify $$unit && echo "deploy: systemd unit verified"; \
+	else echo "deploy: systemd-analyze not installed, unit not verified"; fi; rm -f $$unit
+	@if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then \
+	MINSIDE_VAPID_PUBLIC_KEY=x docker compose -f deploy/compose.yaml config -q && echo "deploy: compose file valid"; \
+	else echo "deploy: no docker compose here; backend/cmd/minside/deploy_test.go checked the compose file"; fi

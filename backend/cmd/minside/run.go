@@ -30,6 +30,8 @@ Usage:
   minside agency …            create agencies, rotate and revoke their API keys (minside agency for help)
   minside vapid-keys          print a new web push (VAPID) key pair as MINSIDE_VAPID_* lines
   minside outbox status|requeue   what waits or gave up (push, webhooks); send given-up messages again
+  minside healthcheck [--addr A] [--path /readyz]   exit 0 when the portal on this host is ready
+                              (a container's HEALTHCHECK: the image has no shell or curl)
 
 Configuration comes from MINSIDE_* environment variables; see README.md.
 Flags of serve: --addr, --database-url, --env (they override the environment).
@@ -59,8 +61,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return roleCommand(ctx, args, getenv, os.Stdin, stdout)
 	case "outbox":
 		return outboxCommand(ctx, args, getenv, stdout)
-	case "vapid-keys": // web push (issue 6)
+	case "vapid-keys":
 		return vapidKeys(stdout)
+	case "healthcheck":
+		return healthcheck(ctx, args, getenv, stdout)
 	case "help", "-h", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err

@@ -107,7 +107,8 @@ func (j *Janitor) count(deleted map[string]int64, table string, n int64) {
 	}
 }
 
-// Count refreshes the gauge of pending and dead messages by topic.
+// Count refreshes the gauges of pending and dead messages by topic, and how long the oldest due
+// message of each topic has waited.
 func (j *Janitor) Count(ctx context.Context) error {
 	if j.opts.Metrics == nil {
 		return nil
@@ -125,6 +126,20 @@ func (j *Janitor) Count(ctx context.Context) error {
 	j.opts.Metrics.messages.Reset()
 	for _, r := range rows {
 		j.opts.Metrics.messages.WithLabelValues(r.Topic, r.Status).Set(float64(r.N))
+	}
+	now := store.UTC(j.opts.Now())
+	var oldest []struct {
+		Topic string    `bun:"topic"`
+		Since time.Time `bun:"since"`
+	}
+	err = j.db.NewSelect().TableExpr("outbox").ColumnExpr("topic, min(available_at) AS since").
+		Where("status = ? AND available_at <= ?", StatusPending, now).GroupExpr("topic").Scan(ctx, &oldest)
+	if err != nil {
+		return fmt.Errorf("janitor: oldest due message: %w", err)
+	}
+	j.opts.Metrics.waiting.Reset()
+	for _, r := range oldest {
+		j.opts.Metrics.waiting.WithLabelValues(r.Topic).Set(now.Sub(r.Since).Seconds())
 	}
 	return nil
 }

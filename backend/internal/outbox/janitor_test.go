@@ -72,6 +72,9 @@ func TestJanitorDeletesOnlyWhatExpired(t *testing.T) {
 		if got := gauge(t, metrics.messages.WithLabelValues("job", StatusDead)); got != 1 {
 			t.Errorf("dead gauge = %v", got)
 		}
+		if got, want := gauge(t, metrics.waiting.WithLabelValues("job")), now.Sub(old).Seconds(); got != want {
+			t.Errorf("oldest due message waited %v s, want %v", got, want)
+		}
 	})
 }
 

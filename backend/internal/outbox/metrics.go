@@ -10,6 +10,7 @@ import (
 type Metrics struct {
 	processed *prometheus.CounterVec
 	messages  *prometheus.GaugeVec
+	waiting   *prometheus.GaugeVec
 	cleaned   *prometheus.CounterVec
 }
 
@@ -25,6 +26,10 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 			Name: "minside_outbox_messages",
 			Help: "Outbox messages by topic and status (pending, dead), as last counted by the janitor.",
 		}, []string{"topic", "status"}),
+		waiting: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "minside_outbox_oldest_ready_seconds",
+			Help: "How long the oldest pending message that is due has waited, by topic (0 when none): workers that fall behind or stop show here first.",
+		}, []string{"topic"}),
 		cleaned: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "minside_janitor_deleted_total",
 			Help: "Expired rows deleted by the janitor, by table.",
@@ -33,6 +38,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	if reg != nil {
 		m.processed = register(reg, m.processed)
 		m.messages = register(reg, m.messages)
+		m.waiting = register(reg, m.waiting)
 		m.cleaned = register(reg, m.cleaned)
 	}
 	return m
