@@ -156,6 +156,21 @@ func mustOslo() *time.Location {
 	return loc
 }
 
+// deadlineDay tells a deadline that means "by the end of a day" (23:59 or midnight in Oslo, as
+// agencies write it) from one at a time of day. The first is an all-day event on that day; the
+// second keeps its time, or a 14:57 deadline would read as the whole day.
+func deadlineDay(due time.Time) (time.Time, bool) {
+	local := due.In(oslo)
+	h, m, _ := local.Clock()
+	switch {
+	case h == 23 && m == 59:
+		return local, true
+	case h == 0 && m == 0:
+		return local.AddDate(0, 0, -1), true // midnight starting the 1st ends the 30th
+	}
+	return local, false
+}
+
 func (s *Service) render(ctx context.Context, db bun.IDB, lang string, bs []bookings.Booking, cs []cases.Case, now time.Time) ([]byte, error) {
 	ids := make([]string, 0, len(bs))
 	for _, b := range bs {
@@ -192,7 +207,7 @@ func (s *Service) render(ctx context.Context, db bun.IDB, lang string, bs []book
 		if summary == "" {
 			summary = s.tr.Translate(lang, "calendar.booking_fallback", nil)
 		}
-		link := s.baseURL + "/bookings/" + b.ID
+		link := s.baseURL + "/bookings#booking-" + b.ID // the bookings page: there is no page per booking
 		w.line("BEGIN", "VEVENT")
 		w.line("UID", "booking-"+b.ID+"@"+host)
 		w.utc("DTSTAMP", now)
@@ -216,16 +231,25 @@ func (s *Service) render(ctx context.Context, db bun.IDB, lang string, bs []book
 		if title == "" {
 			title, _ = i18n.Pick(ctexts[c.ID]["title"], lang)
 		}
-		day := c.NextActionDue.In(oslo)
 		link := s.baseURL + "/cases/" + c.ID
+		summary := s.tr.Translate(lang, "calendar.case_deadline", map[string]any{"Title": title})
 		w.line("BEGIN", "VEVENT")
 		w.line("UID", "case-deadline-"+c.ID+"@"+host)
 		w.utc("DTSTAMP", now)
 		w.utc("LAST-MODIFIED", c.UpdatedAt)
 		w.line("SEQUENCE", fmt.Sprint(max(c.Version, 0)))
-		w.date("DTSTART", day)
-		w.date("DTEND", day.AddDate(0, 0, 1))
-		w.text("SUMMARY", s.tr.Translate(lang, "calendar.case_deadline", map[string]any{"Title": title}))
+		if day, allDay := deadlineDay(*c.NextActionDue); allDay {
+			w.date("DTSTART", day)
+			w.date("DTEND", day.AddDate(0, 0, 1))
+			w.text("SUMMARY", summary)
+			w.alarm("-PT15H", summary) // 09:00 the day before
+		} else {
+			// A point in time: with no DTEND the event ends when it starts (RFC 5545 3.6.1).
+			w.utc("DTSTART", *c.NextActionDue)
+			w.text("SUMMARY", summary)
+			w.alarm("-P1D", summary)
+			w.alarm("-PT1H", summary)
+		}
 		w.text("DESCRIPTION", s.tr.Translate(lang, "calendar.more_at", map[string]any{"URL": link}))
 		w.line("URL", link)
 		w.line("TRANSP", "TRANSPARENT")

@@ -171,6 +171,13 @@ func TestFeed(t *testing.T) {
 		if err := texts.Save(ctx, db, "case", c.ID, texts.Fields{"title": {"en": "Building permit, Storgata 1"}, "title_public": {"en": "Building permit"}}); err != nil {
 			t.Fatal(err)
 		}
+		timedDue := time.Date(2026, 12, 1, 13, 57, 0, 0, time.UTC) // 14:57 in Oslo
+		timed := &cases.Case{ID: store.NewID(), AgencyID: ag.ID, ExternalID: "c3", Version: 1, CitizenID: me.ID, Status: cases.StatusAwaitingCitizen,
+			NextActionDue: &timedDue, CreatedAt: t0, UpdatedAt: t0}
+		insert(t, db, timed)
+		if err := texts.Save(ctx, db, "case", timed.ID, texts.Fields{"title": {"en": "Neighbour notice"}}); err != nil {
+			t.Fatal(err)
+		}
 		closedDue := t0.Add(24 * time.Hour)
 		insert(t, db, &cases.Case{ID: store.NewID(), AgencyID: ag.ID, ExternalID: "c2", Version: 1, CitizenID: me.ID, Status: cases.StatusClosed, NextActionDue: &closedDue, CreatedAt: t0, UpdatedAt: t0})
 
@@ -207,15 +214,15 @@ func TestFeed(t *testing.T) {
 			if ev.name != "VEVENT" {
 				t.Fatalf("unexpected component %s", ev.name)
 			}
-			for _, p := range []string{"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY"} {
+			for _, p := range []string{"UID", "DTSTAMP", "DTSTART", "SUMMARY", "URL"} {
 				if len(ev.props[p]) != 1 {
 					t.Fatalf("VEVENT lacks exactly one %s: %v", p, ev.props)
 				}
 			}
 			events[ev.props["UID"][0]] = ev
 		}
-		if len(events) != 3 {
-			t.Fatalf("%d events, want the two upcoming bookings and the open deadline: %v", len(events), events)
+		if len(events) != 4 {
+			t.Fatalf("%d events, want the two upcoming bookings and the two open deadlines: %v", len(events), events)
 		}
 		ev := events["booking-"+upcoming.ID+"@minside.example.no"]
 		if ev == nil {
@@ -223,6 +230,9 @@ func TestFeed(t *testing.T) {
 		}
 		if ev.props["SUMMARY"][0] != longName || ev.props["DTSTART"][0] != "20261125T120000Z" || ev.props["DTEND"][0] != "20261125T140000Z" {
 			t.Fatalf("booking event: %v", ev.props)
+		}
+		if got := ev.props["URL"][0]; got != "https://minside.example.no/bookings#booking-"+upcoming.ID {
+			t.Fatalf("booking link %q: the bookings page, not a page per booking (there is none)", got)
 		}
 		if ev.props["LOCATION"][0] != "Kulturhuset, sal 2, Storgata 1; 0155 Oslo" {
 			t.Fatalf("location %q", ev.props["LOCATION"])
@@ -233,6 +243,26 @@ func TestFeed(t *testing.T) {
 		dl := events["case-deadline-"+c.ID+"@minside.example.no"]
 		if dl == nil || dl.props["SUMMARY"][0] != "Deadline: Building permit" || dl.props["DTSTART"][0] != "20261130" || dl.params["DTSTART"] != "VALUE=DATE" || dl.props["DTEND"][0] != "20261201" {
 			t.Fatalf("deadline event: %+v", dl)
+		}
+		if alarms := dl.children; len(alarms) != 1 || alarms[0].name != "VALARM" || alarms[0].props["TRIGGER"][0] != "-PT15H" {
+			t.Fatalf("an all-day deadline reminds the morning before: %+v", alarms)
+		}
+		at := events["case-deadline-"+timed.ID+"@minside.example.no"]
+		if at == nil || at.props["DTSTART"][0] != "20261201T135700Z" || at.params["DTSTART"] != "" || len(at.props["DTEND"]) != 0 {
+			t.Fatalf("a 14:57 deadline must keep its time: %+v", at)
+		}
+		var triggers []string
+		for _, a := range at.children {
+			if a.name != "VALARM" || a.props["ACTION"][0] != "DISPLAY" || a.props["DESCRIPTION"][0] != "Deadline: Neighbour notice" {
+				t.Fatalf("alarm %+v", a)
+			}
+			triggers = append(triggers, a.props["TRIGGER"][0])
+		}
+		if strings.Join(triggers, " ") != "-P1D -PT1H" {
+			t.Fatalf("alarms of a timed deadline: %v, want a day and an hour before", triggers)
+		}
+		if got := at.props["URL"][0]; got != "https://minside.example.no/cases/"+timed.ID {
+			t.Fatalf("deadline link %q", got)
 		}
 		// A valid national identity number, not any 11 digits: a UID's random hex can hold those.
 		if found := apptest.FindPIDs(string(data)); len(found) > 0 {

@@ -49,6 +49,15 @@ func (w *writer) utc(name string, t time.Time) { w.line(name, t.UTC().Format("20
 // date writes a DATE value (an all-day event).
 func (w *writer) date(name string, t time.Time) { w.line(name+";VALUE=DATE", t.Format("20060102")) }
 
+// alarm writes a display reminder, trigger being an RFC 5545 duration before the start ("-P1D").
+func (w *writer) alarm(trigger, description string) {
+	w.line("BEGIN", "VALARM")
+	w.line("ACTION", "DISPLAY")
+	w.line("TRIGGER", trigger)
+	w.text("DESCRIPTION", description)
+	w.line("END", "VALARM")
+}
+
 // escapeText escapes a TEXT value: backslash, semicolon, comma and newlines (RFC 5545 3.3.11).
 // Other control characters are dropped: they are not allowed in a content line.
 func escapeText(s string) string {

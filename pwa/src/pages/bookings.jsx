@@ -1,6 +1,6 @@
 // Bookings: upcoming and past; cancelling asks once more, then goes through the
 // outbox so it also works offline (shown as pending until sent, or as failed).
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, MoreButton, useApp, useMore, useResource } from '../ui.jsx';
 import { formatTimeRange } from '../i18n.js';
 import { pendingTargets } from '../outbox.js';
@@ -19,6 +19,11 @@ export function Bookings() {
     await ctl.act({ path: `/api/v1/bookings/${encodeURIComponent(b.id)}/cancel`, kind: 'cancelBooking', targetId: b.id, doneText: t('ui.bookings.cancelled_done') });
   }
   const items = more.items;
+  // The calendar feed links a booking as /bookings#booking-<id>: show that card once it is there.
+  useEffect(() => {
+    const target = location.hash.startsWith('#booking-') && document.getElementById(location.hash.slice(1));
+    if (target) target.scrollIntoView({ block: 'center' });
+  }, [items.length]);
   return (
     <Page title={t('ui.bookings.title')}>
       <div class="segmented" role="group" aria-label={t('ui.bookings.which')}>
@@ -35,7 +40,7 @@ export function Bookings() {
           {items.map((b) => {
             const action = pending.get(`cancelBooking:${b.id}`);
             return (
-              <li key={b.id} class="card" data-booking={b.id} data-status={b.status}>
+              <li key={b.id} id={`booking-${b.id}`} class="card" data-booking={b.id} data-status={b.status}>
                 <span class="card-title"><bdi>{b.resource}</bdi></span>
                 <p>{formatTimeRange(b.startsAt, b.endsAt, s.lang)}</p>
                 <p><bdi>{b.place.name}</bdi>{b.place.address ? <>, <bdi>{b.place.address}</bdi></> : null}</p>
