@@ -1,0 +1,59 @@
+import { describe, it, expect, vi, afterEach } from 'vitest';
+import { createOutboxRunner } from '../src/outbox-runner.js';
+import { memoryStore } from '../src/store.js';
+import { fakeApi, fakeDevice, offline, refused } from './controller-parts.js';
+
+afterEach(() => vi.unstubAllGlobals());
+
+function runner(script, { online = true, csrf = 'token' } = {}) {
+  vi.stubGlobal('navigator', { onLine: online });
+  const api = fakeApi(script);
+  const device = fakeDevice(api, { me: { id: 'c1', csrfToken: csrf } });
+  device.store = memoryStore('c1');
+  const refresh = vi.fn(async () => {});
+  return { api, device, refresh, outbox: createOutboxRunner(device, { refresh }) };
+}
+
+describe('the outbox runner', () => {
+  it('sends an action at once when online, says it is done and refreshes', async () => {
+    const { api, device, refresh, outbox } = runner({ 'POST /api/v1/bookings/b1/cancel': [{ status: 200, data: {} }] });
+    await outbox.act({ path: '/api/v1/bookings/b1/cancel', kind: 'cancelBooking', targetId: 'b1', doneText: 'Cancelled' });
+    expect(api.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /api/v1/bookings/b1/cancel']);
+    expect(device.state.get().outbox).toEqual([]);
+    expect(device.announced).toContain('Cancelled');
+    expect(refresh).toHaveBeenCalledOnce();
+  });
+
+  it('queues an action offline and says so, sending nothing', async () => {
+    const { api, device, outbox } = runner({}, { online: false });
+    await outbox.act({ path: '/api/v1/notifications/n1/read', kind: 'markRead', targetId: 'n1' });
+    expect(api.calls).toEqual([]);
+    expect(device.state.get().outbox.map((a) => [a.targetId, a.status])).toEqual([['n1', 'pending']]);
+    expect(device.announced).toEqual(['ui.outbox.queued']);
+  });
+
+  it('keeps an action whose send found no network, and marks the device offline', async () => {
+    const { device, outbox } = runner({ 'POST /api/v1/notifications/n1/read': [offline()] });
+    await outbox.act({ path: '/api/v1/notifications/n1/read', kind: 'markRead', targetId: 'n1', doneText: 'Read' });
+    expect(device.state.get().online).toBe(false);
+    expect(device.state.get().outbox.map((a) => a.status)).toEqual(['pending']);
+    expect(device.announced).not.toContain('Read');
+  });
+
+  it('reports an action the server refused as failed', async () => {
+    const { device, outbox } = runner({ 'POST /api/v1/bookings/b1/cancel': [refused(409)] });
+    await outbox.act({ path: '/api/v1/bookings/b1/cancel', kind: 'cancelBooking', targetId: 'b1', doneText: 'Cancelled' });
+    expect(device.state.get().outbox.map((a) => a.status)).toEqual(['failed']);
+    expect(device.announced).toEqual(['ui.outbox.failed {"count":1}']);
+  });
+
+  it('sends nothing without the session token (a boot made offline), nor after stop', async () => {
+    const { api, device, outbox } = runner({}, { csrf: null });
+    await outbox.act({ path: '/api/v1/notifications/n1/read', kind: 'markRead', targetId: 'n1' });
+    expect(api.calls).toEqual([]);
+    device.state.set({ me: { id: 'c1', csrfToken: 'token' } });
+    outbox.stop();
+    await outbox.run();
+    expect(api.calls).toEqual([]);
+  });
+});
