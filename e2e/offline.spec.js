@@ -129,3 +129,25 @@ test('a shared-device login keeps nothing on the device, and an offline reload s
   await expect(page.locator('body')).not.toContainText('Mohammed');
   await context.setOffline(false);
 });
+
+test('a notification marked read offline leaves the unread count at once, and the server hears of it once online', async ({ page, context }) => {
+  await login(page, 'Sigrid Bakken');
+  const unread = (await apiGet(page, '/api/v1/me/overview')).body.notifications.unread;
+  expect(unread, 'Sigrid has unread notifications').toBeGreaterThan(1);
+  const pill = page.locator('nav a[href="/notifications"] .count-pill');
+  await expect(pill).toHaveText(String(unread));
+  await page.locator('nav a[href="/notifications"]').click();
+  const markOne = page.locator('.card-unread button.btn').first();
+  await expect(markOne).toBeVisible();
+
+  await context.setOffline(true);
+  await markOne.click();
+  await expect(pill).toHaveText(String(unread - 1));
+  await page.locator('nav a[href="/"]').click();
+  await expect(page.locator('section[aria-labelledby="h-new"] .count')).toContainText(String(unread - 1));
+
+  await context.setOffline(false);
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await expect.poll(async () => (await apiGet(page, '/api/v1/me/overview')).body.notifications.unread).toBe(unread - 1);
+  await expect(pill).toHaveText(String(unread - 1));
+});

@@ -119,3 +119,17 @@ test('close the account: confirm step, the server forgets the person, this devic
   expect(await cachedApiUrls(page)).toEqual([]);
   expect((await page.request.get('/api/v1/me')).status()).toBe(401);
 });
+
+test('a new language reaches agency content too: case titles on the overview, without a reload', async ({ page }) => {
+  await login(page, 'Kari Nordmann');
+  await expect(page.getByText('Barnehageplass for Jonas – tilbud').first()).toBeVisible();
+  await page.locator('nav a[href="/settings"]').click();
+  await page.locator('input[name="lang"][value="en"]').check();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await page.locator('nav a[href="/"]').click();
+  await expect(page.getByText('Kindergarten place for Jonas – offer').first()).toBeVisible();
+  await expect(page.getByText('Barnehageplass for Jonas – tilbud')).toHaveCount(0);
+  // The cases list, stored for offline use, follows as well.
+  await page.locator('nav a[href="/cases"]').click();
+  await expect(page.getByText('Kindergarten place for Jonas – offer').first()).toBeVisible();
+});

@@ -5,6 +5,7 @@ import { AppContext, Loading, useApp } from './ui.jsx';
 import { useStateOf } from './state.js';
 import { matchRoute } from './router.js';
 import { loginRefusalText } from './login-refusal.js';
+import { unreadAfterPending } from './outbox.js';
 import { Overview } from './pages/overview.jsx';
 // The agency console's role check runs in the navigation, so its module stays in the entry chunk.
 import { Console, isEditor } from './pages/console.jsx';
@@ -90,7 +91,7 @@ function Content({ route }) {
 }
 
 function Header({ s, t }) {
-  const unread = s.overview && s.overview.notifications ? s.overview.notifications.unread : 0;
+  const unread = unreadAfterPending(s.overview && s.overview.notifications ? s.overview.notifications.unread : 0, s.outbox);
   const route = matchRoute(s.path);
   const pendingCount = (s.outbox || []).filter((a) => a.status === 'pending').length;
   return (

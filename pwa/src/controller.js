@@ -20,8 +20,9 @@ export function createController(state) {
     channel: typeof BroadcastChannel === 'function' ? new BroadcastChannel('minside') : null,
     announce: (text) => state.set({ status: { text, at: Date.now() } }),
   };
-  const language = createLanguage({ api: device.api, state, fallbackConfig: FALLBACK_CONFIG });
   const sync = createOverviewSync(device);
+  // The overview's ETag includes the language: a refresh fetches it anew, in the new one.
+  const language = createLanguage({ api: device.api, state, fallbackConfig: FALLBACK_CONFIG, onChosen: () => sync.refresh() });
   const outbox = createOutboxRunner(device, { refresh: () => sync.refresh() });
   const worker = createWorkerClient(device, { onOutboxReplayed: () => { outbox.reload(); sync.refresh(); } });
   const session = createSession(device, { language, sync, outbox });

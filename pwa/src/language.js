@@ -6,7 +6,12 @@ import { makeTranslator, isRTL } from './i18n.js';
 import { bootCache } from './boot-cache.js';
 import { sameData } from './state.js';
 
-export function createLanguage({ api, state, fallbackConfig }) {
+/**
+ * createLanguage manages the UI language. onChosen runs after the person picks one:
+ * agency content (case titles, tiles) comes from the server in the reader's language,
+ * so everything on screen that carries it must be asked for again.
+ */
+export function createLanguage({ api, state, fallbackConfig, onChosen = async () => {} }) {
   let shownMessages = null;
 
   /** patch switches <html lang dir> and returns the state for lang, or null if nothing changed. */
@@ -76,6 +81,7 @@ export function createLanguage({ api, state, fallbackConfig }) {
       if (saved === 'saved') state.set({ me: { ...me, language: code } }, { quiet: true });
     }
     state.set({ dataVersion: state.get().dataVersion + 1 });
+    if (me) await onChosen(code);
   }
 
   /**

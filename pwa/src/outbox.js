@@ -71,3 +71,14 @@ export function pendingTargets(actions) {
   for (const a of actions) if (a.targetId) m.set(`${a.kind}:${a.targetId}`, a);
   return m;
 }
+
+/**
+ * unreadAfterPending is the unread count to show while mark-read actions wait to be sent:
+ * the server's count less what this device has already marked (all of it, for "mark all").
+ */
+export function unreadAfterPending(unread, actions) {
+  const waiting = (actions || []).filter((a) => a.status === 'pending');
+  if (waiting.some((a) => a.kind === 'markAllRead')) return 0;
+  const marked = new Set(waiting.filter((a) => a.kind === 'markRead').map((a) => a.targetId));
+  return Math.max(0, (unread || 0) - marked.size);
+}

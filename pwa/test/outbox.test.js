@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, it, expect, beforeEach } from 'vitest';
-import { enqueue, replay, sendWith, pendingTargets } from '../src/outbox.js';
+import { enqueue, replay, sendWith, pendingTargets, unreadAfterPending } from '../src/outbox.js';
 import { memoryStore, openUserStore, destroyUserStore, dbName } from '../src/store.js';
 import { createApi, NetworkError, HttpError } from '../src/api.js';
 
@@ -145,5 +145,20 @@ describe('per-user IndexedDB store', () => {
     expect(r.sent).toBe(2);
     expect(await s.listActions()).toEqual([]);
     s.close();
+  });
+});
+
+describe('the unread count while mark-read waits offline', () => {
+  const markRead = (id, status = 'pending') => ({ kind: 'markRead', targetId: id, status });
+  it('drops by each notification marked on this device, once', () => {
+    expect(unreadAfterPending(3, [markRead('n1'), markRead('n2'), markRead('n2')])).toBe(1);
+  });
+  it('is zero while "mark all read" waits', () => {
+    expect(unreadAfterPending(7, [{ kind: 'markAllRead', targetId: 'all', status: 'pending' }])).toBe(0);
+  });
+  it('counts only what still waits, never below zero', () => {
+    expect(unreadAfterPending(2, [markRead('n1', 'failed'), { kind: 'cancelBooking', targetId: 'b1', status: 'pending' }])).toBe(2);
+    expect(unreadAfterPending(1, [markRead('n1'), markRead('n2')])).toBe(0);
+    expect(unreadAfterPending(undefined, null)).toBe(0);
   });
 });

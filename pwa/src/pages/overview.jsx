@@ -5,6 +5,7 @@ import { useLayoutEffect } from 'preact/hooks';
 import { Page, Section, Agency, When, Empty, StaleNote, Subject, useApp } from '../ui.jsx';
 import { ActingAs } from './acting-as.jsx';
 import { FailedActions } from './failed-actions.jsx';
+import { unreadAfterPending } from '../outbox.js';
 
 const itemLink = (it) => (it.kind === 'case' ? `/cases/${encodeURIComponent(it.id)}` : it.kind === 'booking' ? '/bookings' : '/keys');
 
@@ -77,7 +78,7 @@ export function Overview() {
           </Section>
 
           <Section id="h-new" title={t('ui.overview.whats_new')} more={<a href="/notifications">{t('ui.overview.all_notifications')}</a>}>
-            <p class="count">{t('ui.overview.unread', { count: o.notifications.unread })}</p>
+            <p class="count">{t('ui.overview.unread', { count: unreadAfterPending(o.notifications.unread, s.outbox) })}</p>
             <ul class="list">
               {o.notifications.items.map((n) => (
                 <li key={`n${n.id}`}>
