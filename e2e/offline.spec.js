@@ -61,6 +61,7 @@ test('offline: reload shows the stored overview fast, cancel waits, replays once
   const age = page.locator('.note-offline');
   await expect(age).toBeVisible();
   await expect(age).not.toBeEmpty();
+  await expect(age, 'the time of the data, not only "now"').toContainText(/\d{1,2}[:.]\d{2}/);
   await expect(page.locator('.badge-offline')).toBeVisible();
 
   // Cancel offline (deep link served from the precache by the SPA fallback).

@@ -115,6 +115,15 @@ export function warmFormatters(lang) {
   pluralRules(lang);
 }
 
+/**
+ * dataTime names when data was saved: the clock time on the same day in Oslo, else date and
+ * time. "Now" or "5 minutes ago" alone says little to someone who has been offline a while.
+ */
+export function dataTime(savedAt, now, lang) {
+  const day = (t) => formatDateTime(t, 'en', { dateStyle: 'short' });
+  return day(savedAt) === day(now) ? formatDateTime(savedAt, lang, { timeStyle: 'short' }) : formatDateTime(savedAt, lang);
+}
+
 export function formatDate(iso, lang) {
   return formatDateTime(iso, lang, { dateStyle: 'medium' });
 }

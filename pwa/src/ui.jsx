@@ -2,7 +2,7 @@
 // stored-data loading, empty states. Everything styled by classes (strict CSP).
 import { createContext } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
-import { formatDateTime, relativeAge } from './i18n.js';
+import { dataTime, formatDateTime, relativeAge } from './i18n.js';
 import { NetworkError, problemText } from './api.js';
 
 export const AppContext = createContext(null);
@@ -66,7 +66,7 @@ export function StaleNote({ savedAt, t, lang }) {
   if (!savedAt) return null;
   return (
     <p class="note note-offline">
-      {t('ui.offline.showing_from', { age: relativeAge(savedAt, Date.now(), lang) })}
+      {t('ui.offline.showing_from', { time: dataTime(savedAt, Date.now(), lang), age: relativeAge(savedAt, Date.now(), lang) })}
     </p>
   );
 }

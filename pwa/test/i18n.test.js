@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { humanize, choosePlural, interpolate, makeTranslator, relativeAge, isRTL } from '../src/i18n.js';
+import { humanize, choosePlural, interpolate, makeTranslator, relativeAge, dataTime, isRTL } from '../src/i18n.js';
 
 describe('humanize', () => {
   it.each([
@@ -77,6 +77,20 @@ describe('relativeAge', () => {
     [ago(5 * 60), 'nb', 'for 5 minutter siden'],
     [new Date(ago(3 * 3600)).toISOString(), 'en', '3 hours ago'],
   ])('%s in %s', (then, lang, want) => expect(relativeAge(then, now, lang)).toBe(want));
+});
+
+describe('dataTime', () => {
+  const now = Date.parse('2026-12-04T14:30:00Z'); // 15:30 in Oslo
+  it('gives the clock time for data saved today, even seconds ago', () => {
+    expect(dataTime(now - 10_000, now, 'nb')).toBe('15:29');
+    expect(dataTime(Date.parse('2026-12-04T07:05:00Z'), now, 'en-GB')).toBe('08:05');
+  });
+  it('gives the date too for data from another day (in Oslo)', () => {
+    const yesterday = dataTime(Date.parse('2026-12-03T20:00:00Z'), now, 'nb');
+    expect(yesterday).toContain('3. des');
+    expect(yesterday).toContain('21:00');
+    expect(dataTime(Date.parse('2026-12-03T23:30:00Z'), now, 'nb')).toBe('00:30'); // after midnight in Oslo: today
+  });
 });
 
 describe('isRTL', () => {
