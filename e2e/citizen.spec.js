@@ -43,6 +43,19 @@ test('the overview shows items from several agencies', async ({ page }) => {
   await expect(page.locator('#main').getByText(ov.needsAction[0].title).first()).toBeVisible();
 });
 
+test('a booking soon is labelled by its start, and overview bookings open the bookings page at that booking', async ({ page }) => {
+  await login(page, 'Nguyen Thi Lan');
+  const ov = (await apiGet(page, '/api/v1/me/overview')).body;
+  const soon = ov.needsAction.find((it) => it.kind === 'booking');
+  expect(soon, 'a booking within the attention window').toBeTruthy();
+  const card = page.locator('section[aria-labelledby="h-needs"] li', { has: page.locator(`a[href="/bookings#booking-${soon.id}"]`) });
+  await expect(card.locator('.due')).toHaveText(/^Starts: /); // Nguyen reads English; not "Deadline"
+  const first = ov.upcoming[0];
+  await page.locator(`section[aria-labelledby="h-upcoming"] a[href="/bookings#booking-${first.id}"]`).click();
+  await expect(page).toHaveURL(new RegExp(`/bookings#booking-${first.id}$`));
+  await expect(page.locator(`#booking-${first.id}`)).toBeInViewport();
+});
+
 test('open a case: detail with its timeline', async ({ page }) => {
   await login(page, 'Kari Nordmann');
   const cases = (await apiGet(page, '/api/v1/cases')).body.items;

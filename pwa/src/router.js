@@ -44,7 +44,7 @@ export function isAppLink(a, origin) {
 /** startRouter calls onChange(location) on back/forward and intercepts app links. */
 export function startRouter(onChange) {
   const navigate = (to, { replace = false } = {}) => {
-    if (to === location.pathname + location.search) return;
+    if (to === location.pathname + location.search + location.hash) return;
     history[replace ? 'replaceState' : 'pushState'](null, '', to);
     onChange(location);
   };
@@ -55,7 +55,7 @@ export function startRouter(onChange) {
     if (!isAppLink(a, location.origin)) return;
     e.preventDefault();
     const url = new URL(a.href);
-    navigate(url.pathname + url.search);
+    navigate(url.pathname + url.search + url.hash); // the hash points at an item on the page
   });
   return navigate;
 }

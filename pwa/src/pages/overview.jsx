@@ -7,7 +7,9 @@ import { ActingAs } from './acting-as.jsx';
 import { FailedActions } from './failed-actions.jsx';
 import { unreadAfterPending } from '../outbox.js';
 
-const itemLink = (it) => (it.kind === 'case' ? `/cases/${encodeURIComponent(it.id)}` : it.kind === 'booking' ? '/bookings' : '/keys');
+/** bookingLink opens the bookings page at that booking (there is no page per booking). */
+const bookingLink = (id) => `/bookings#booking-${encodeURIComponent(id)}`;
+const itemLink = (it) => (it.kind === 'case' ? `/cases/${encodeURIComponent(it.id)}` : it.kind === 'booking' ? bookingLink(it.id) : '/keys');
 
 const OVERVIEW_MARK = 'minside:overview-data';
 
@@ -39,7 +41,7 @@ export function Overview() {
                     <a href={itemLink(it)} class="card-title"><bdi>{it.title}</bdi></a>
                     <div class="meta"><Agency agency={it.agency} /><Subject subject={it.subject} t={t} /></div>
                     {it.nextAction ? <p><bdi>{it.nextAction}</bdi></p> : null}
-                    {it.dueAt ? <p class="due">{t('ui.common.due')}: <When iso={it.dueAt} lang={s.lang} /></p> : null}
+                    {it.dueAt ? <p class="due">{it.kind === 'booking' ? t('ui.common.starts') : t('ui.common.due')}: <When iso={it.dueAt} lang={s.lang} /></p> : null}
                   </li>
                 ))}
               </ul>
@@ -51,7 +53,7 @@ export function Overview() {
               <ul class="cards">
                 {o.upcoming.map((b) => (
                   <li key={b.id} class="card">
-                    <span class="card-title"><bdi>{b.resource}</bdi></span>
+                    <a href={bookingLink(b.id)} class="card-title"><bdi>{b.resource}</bdi></a>
                     <div class="meta"><When iso={b.startsAt} lang={s.lang} /> · <bdi>{b.place && b.place.name}</bdi></div>
                     <div class="meta"><Agency agency={b.agency} /><Subject subject={b.subject} t={t} /></div>
                   </li>
