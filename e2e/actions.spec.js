@@ -23,6 +23,13 @@ test('cancel a booking: confirm step, then it shows as cancelled', async ({ page
   await confirm.click();
   await expect(card.locator('.badge-cancelled')).toBeVisible();
   await expect(card.locator('[data-action="cancel"]')).toHaveCount(0);
+  // The confirmation is on screen, not only read out by a screen reader.
+  const status = page.getByRole('status');
+  await expect(status).toBeVisible();
+  await expect(status).not.toBeEmpty();
+  await expect(status).toBeInViewport();
+  const box = await status.boundingBox(); // a visually hidden live region is 1 px
+  expect(box.width * box.height, 'the confirmation is readable on screen').toBeGreaterThan(1000);
   const all = [...(await apiGet(page, '/api/v1/bookings?when=upcoming')).body.items, ...(await apiGet(page, '/api/v1/bookings?when=past')).body.items];
   expect(all.find((x) => x.id === b.id).status).toBe('cancelled');
 });

@@ -142,6 +142,28 @@ function TypeSamples() {
   );
 }
 
+/** How long a confirmation ("Booking cancelled") stays on screen. */
+const STATUS_SHOWN_MS = 6000;
+
+/**
+ * StatusMessage shows what just happened where everyone can see it, for a few seconds, and is
+ * the polite live region that reads it out. Hidden, it keeps its text for the screen reader.
+ */
+function StatusMessage({ status }) {
+  const [shown, setShown] = useState(false);
+  useEffect(() => {
+    if (!status) return undefined;
+    setShown(true);
+    const timer = setTimeout(() => setShown(false), STATUS_SHOWN_MS);
+    return () => clearTimeout(timer);
+  }, [status && status.at]);
+  return (
+    <div class={shown ? 'toast' : 'visually-hidden'} role="status" aria-live="polite" aria-atomic="true">
+      {status ? status.text : ''}
+    </div>
+  );
+}
+
 export function App({ state, ctl }) {
   const s = useStateOf(state);
   const t = s.t;
@@ -182,7 +204,7 @@ export function App({ state, ctl }) {
         {body}
       </main>
       <footer class="site-footer"><p><a href="/settings">{t('ui.footer.your_data')}</a></p></footer>
-      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">{s.status ? s.status.text : ''}</div>
+      <StatusMessage status={s.status} />
     </AppContext.Provider>
   );
 }
