@@ -36,7 +36,9 @@ func refused(t *testing.T, c *apptest.Client, path, pointer string) problemField
 }
 
 // longSessions keeps a login alive while the tests move the clock by days.
-func longSessions(c *config.Config) { c.SessionIdle, c.SessionAbsolute = 2000*time.Hour, 2000*time.Hour }
+func longSessions(c *config.Config) {
+	c.SessionIdle, c.SessionAbsolute = 2000*time.Hour, 2000*time.Hour
+}
 
 // TestListParametersAreCheckedOnEveryList asks every citizen list with each kind of bad limit,
 // cursor and flag: each is a 422 naming the parameter, never a 500 or a silently used default.
