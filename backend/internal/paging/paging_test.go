@@ -86,3 +86,15 @@ func TestLimit(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSealAndOpen is the cost a list page pays for its cursors (one Open, one Seal).
+func BenchmarkSealAndOpen(b *testing.B) {
+	s := sealer(b)
+	bind := paging.Binding{List: "cases", Owner: "01900000-0000-7000-8000-000000000000/01900000-0000-7000-8000-000000000000"}
+	for b.Loop() {
+		c := s.Seal(bind, "2026-05-17T10:00:00.123456Z|01900000-0000-7000-8000-000000000000", now.Add(time.Hour))
+		if _, err := s.Open(bind, c, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
