@@ -1,6 +1,7 @@
 package translate_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -51,6 +52,17 @@ func TestPublishTakesOnlyPlaceholdersPlainTextAndBoundedLength(t *testing.T) {
 			r := publish(b.id, b.text).Status(t, http.StatusUnprocessableEntity)
 			if got := pointers(t, r); len(got) == 0 || got[0] != "/forms/other" {
 				t.Errorf("%s %q: pointers %v, want /forms/other", b.id, b.text, got)
+			}
+		}
+		for body, pointer := range map[string]string{
+			`null`: "", `{"forms":{"other":"x"},"colour":1}`: "/colour", `{"forms":{"other":5}}`: "/forms",
+			`{"forms":{"other":"x"},"needsReview":"yes"}`: "/needsReview", `{"forms":{"other":"x"},"forms":{"other":"y"}}`: "/forms",
+		} {
+			r := tc.Send(t, http.MethodPut, "/api/v1/translate/se/messages/ui.nav.overview", json.RawMessage(body)).Status(t, http.StatusUnprocessableEntity)
+			var pb problemWithFields
+			r.JSON(t, &pb)
+			if len(pb.Errors) != 1 || pb.Errors[0].Pointer != pointer {
+				t.Errorf("body %s: errors %+v, want one on %q", body, pb.Errors, pointer)
 			}
 		}
 		var hist struct{ Changes []struct{} }
