@@ -1,5 +1,7 @@
 // Keeping the stored overview current: conditional GET of the overview, then the
-// changes feed from its cursor; a 410 (cursor too old) means a full resync.
+// changes feed from its cursor; a 410 (cursor too old) or 422 (a cursor the server no
+// longer accepts: made for another session's person, or before a key change) means a
+// full resync.
 import { HttpError } from './api.js';
 import { applyChanges } from './deltas.js';
 import { sameData } from './state.js';
@@ -21,9 +23,14 @@ export function sameContent(a, b) {
 
 const MAX_PAGES = 20;
 
+/** startOver is true when the feed refuses the stored cursor: only a fresh overview helps. */
+function startOver(err) {
+  return err instanceof HttpError && (err.status === 410 || err.status === 422);
+}
+
 /**
  * pullChanges applies the changes feed to overview until `more` is false.
- * Throws HttpError 410 when the cursor is too old.
+ * Throws HttpError 410 when the cursor is too old, 422 when it is not accepted.
  */
 export async function pullChanges(api, overview) {
   let o = overview;
@@ -60,7 +67,7 @@ export async function refreshOverview(api, store, key, { early } = {}) {
   try {
     overview = await pullChanges(api, overview);
   } catch (err) {
-    if (!(err instanceof HttpError && err.status === 410)) throw err;
+    if (!startOver(err)) throw err;
     const full = await api.get('/api/v1/me/overview');
     overview = full.data;
     etag = full.etag;
@@ -80,7 +87,7 @@ export async function applyLiveChange(api, store, key) {
     await store.putDoc(key, overview, cached.etag, savedAt);
     return { overview, savedAt };
   } catch (err) {
-    if (err instanceof HttpError && err.status === 410) return refreshOverview(api, store, key);
+    if (startOver(err)) return refreshOverview(api, store, key);
     throw err;
   }
 }

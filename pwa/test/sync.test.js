@@ -57,6 +57,19 @@ describe('refreshOverview', () => {
     expect((await store.getDoc('overview:self')).etag).toBe('"fresh"');
   });
 
+  it('resyncs from the overview when the feed refuses the stored cursor (422)', async () => {
+    const store = memoryStore();
+    await store.putDoc('overview:self', ov('unsigned'), '"v1"', 1);
+    const api = scriptedApi({
+      '/api/v1/me/overview': [{ status: 304, notModified: true, data: null }, { status: 200, data: ov('signed'), etag: '"v2"' }],
+      '/api/v1/changes': [new HttpError(422, { title: 'Invalid', errors: [{ pointer: '/cursor' }] })],
+    });
+    const { overview } = await refreshOverview(api, store, 'overview:self');
+    expect(overview.cursor).toBe('signed');
+    expect(api.calls[2]).toEqual({ path: '/api/v1/me/overview', etag: undefined });
+    expect((await store.getDoc('overview:self')).etag).toBe('"v2"');
+  });
+
   it('uses an overview GET already under way instead of asking again', async () => {
     const store = memoryStore();
     const api = scriptedApi({

@@ -30,6 +30,11 @@ func TestRoleCommand(t *testing.T) {
 	if err := os.WriteFile(pidFile, []byte(number+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Spaces inside the number (as people write it on paper) make it no number: refused, not guessed.
+	spaced := filepath.Join(dir, "spaced.txt")
+	if err := os.WriteFile(spaced, []byte(number[:6]+" "+number[6:]+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args    []string
 		want    string
@@ -46,6 +51,8 @@ func TestRoleCommand(t *testing.T) {
 		{args: []string{"role", "grant", "--pid-file", pidFile, "--role", "translator", "--scope", "xx"}, wantErr: "must be a language"},
 		{args: []string{"role", "grant", "--pid-file", pidFile, "--role", "admin", "--scope", "x"}, wantErr: "unknown role"},
 		{args: []string{"role", "grant", "--role", "translator", "--scope", "se"}, wantErr: "number is needed"},
+		{args: []string{"role", "grant", "--pid-file", spaced, "--role", "translator", "--scope", "se"}, wantErr: "not a valid national identity number"},
+		{args: []string{"role", "grant", "--pid", number[:6] + " " + number[6:], "--role", "translator", "--scope", "se"}, wantErr: "not a valid national identity number"},
 		{args: []string{"role", "bogus"}, wantErr: "Usage"},
 	} {
 		t.Run(strings.Join(tc.args[:2], " "), func(t *testing.T) {
@@ -54,6 +61,9 @@ func TestRoleCommand(t *testing.T) {
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				if strings.Contains(err.Error(), number[6:]) {
+					t.Errorf("error shows the national identity number: %v", err)
 				}
 				return
 			}

@@ -35,6 +35,7 @@ import (
 	"minside/backend/internal/live"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/overview"
+	"minside/backend/internal/paging"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/seed"
 	"minside/backend/internal/sessions"
@@ -268,6 +269,11 @@ func (a *App) buildLogin(ctx context.Context, deps *web.Deps, devIdPKey *rsa.Pri
 		return fmt.Errorf("app: login: %w", err)
 	}
 	deps.Citizens, deps.Sessions, deps.Login = a.Citizens, a.Sessions, a.Login
+	// List and changes-feed cursors are signed with a key derived from the same secret (under a
+	// label of their own), so no further secret has to be configured.
+	if deps.Cursors, err = paging.NewSealer([]byte(cfg.PIDKey)); err != nil {
+		return fmt.Errorf("app: MINSIDE_PID_KEY: %w", err)
+	}
 	// The "address:" prefix keeps these hashes apart from the identity-number pseudonyms made with
 	// the same key (an identity number is digits only).
 	deps.AddressPseudonym = func(addr string) string { return pseudonyms.Pseudonym("address:" + addr) }

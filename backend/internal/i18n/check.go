@@ -169,6 +169,10 @@ func (r *Report) checkMessage(l Language, id string, src, m Message) {
 			r.errorf("%s: %s [%s] is not a valid template: %v", l.Code, id, cat, err)
 			continue
 		}
+		if problem := formProblems(text, FormBudget(src)); problem != "" {
+			r.errorf("%s: %s [%s] %s", l.Code, id, cat, problem)
+			continue
+		}
 		ref, ok := srcForms[cat]
 		if !ok {
 			ref = src.Other

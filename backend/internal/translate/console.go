@@ -246,11 +246,14 @@ func (c *Console) validate(l i18n.Language, e i18n.FileEntry, forms map[string]s
 		if m := formInProblem.FindStringSubmatch(p); m != nil {
 			pointer += "/" + m[1] + m[2]
 		}
-		key := "field.invalid"
-		if strings.Contains(p, "lacks plural form") || strings.Contains(p, " is empty") {
+		key, data := "field.invalid", map[string]any(nil)
+		switch {
+		case strings.Contains(p, "lacks plural form") || strings.Contains(p, " is empty"):
 			key = "field.required"
+		case strings.Contains(p, "is longer than"):
+			key, data = "field.too_long", map[string]any{"Max": i18n.FormBudget(e.Source)}
 		}
-		fields.Add(pointer, key, nil)
+		fields.Add(pointer, key, data)
 	}
 	if err := fields.Err(); err != nil {
 		ae, _ := apperr.As(err)

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -110,12 +109,15 @@ func (s *Server) accessLogList(c *fiber.Ctx) error {
 	if err := s.accountService(); err != nil {
 		return err
 	}
-	limit, _ := strconv.Atoi(c.Query("limit"))
-	items, next, err := s.deps.Citizen.Account.AccessLog(c.UserContext(), s.deps.DB, principalOf(c).CitizenID, c.Query("cursor"), limit)
+	q, err := s.parseList(c, listAccessLog)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": items, "nextCursor": nullable(next)})
+	items, next, err := s.deps.Citizen.Account.AccessLog(c.UserContext(), s.deps.DB, principalOf(c).CitizenID, q.After, q.Limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": items, "nextCursor": s.next(q, next)})
 }
 
 // closeAccount answers DELETE /api/v1/me {"confirm": true}: everything the portal holds about the

@@ -133,12 +133,16 @@ func (s *Server) keyUses(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	limit, _ := strconv.Atoi(c.Query("limit"))
-	items, next, err := svc.Uses(c.UserContext(), s.deps.DB, principalOf(c).View(), c.Params("id"), c.Query("cursor"), limit)
+	keyID := utils.CopyString(c.Params("id"))
+	q, err := s.parseList(c, listKeyUses+":"+keyID) // each key's log is a list of its own
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": items, "nextCursor": nullable(next)})
+	items, next, err := svc.Uses(c.UserContext(), s.deps.DB, principalOf(c).View(), keyID, q.After, q.Limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": items, "nextCursor": s.next(q, next)})
 }
 
 // markRead answers POST /api/v1/notifications/{id}/read with {id, readAt}.
@@ -172,12 +176,4 @@ func (s *Server) markAllRead(c *fiber.Ctx) error {
 		}
 		return fiber.StatusOK, fiber.Map{"marked": n}, nil
 	})
-}
-
-// nullable is JSON null for an empty cursor.
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

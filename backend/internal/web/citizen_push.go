@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -58,14 +57,13 @@ func (s *Server) deletePushSubscription(c *fiber.Ctx) error {
 
 // listDeliveries is "what we sent you", newest first, paged by cursor.
 func (s *Server) listDeliveries(c *fiber.Ctx) error {
-	limit, _ := strconv.Atoi(c.Query("limit"))
-	items, next, err := s.deps.Notify.SentLog.List(c.UserContext(), principalOf(c).CitizenID, utils.CopyString(c.Query("cursor")), limit)
+	q, err := s.parseList(c, listDeliveries)
 	if err != nil {
 		return err
 	}
-	var cursor any
-	if next != "" {
-		cursor = next
+	items, next, err := s.deps.Notify.SentLog.List(c.UserContext(), principalOf(c).CitizenID, q.After, q.Limit)
+	if err != nil {
+		return err
 	}
-	return c.JSON(fiber.Map{"items": items, "nextCursor": cursor})
+	return c.JSON(fiber.Map{"items": items, "nextCursor": s.next(q, next)})
 }

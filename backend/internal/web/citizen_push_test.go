@@ -157,7 +157,7 @@ func TestPreferencesOverHTTP(t *testing.T) {
 		if got := strings.Join(pointers, " "); got != "/language /quietHours/start /channels/sms" {
 			t.Errorf("pointers = %q", got)
 		}
-		c.Send(t, http.MethodPut, "/api/v1/me/preferences", map[string]any{"colour": "blue"}).Status(t, http.StatusBadRequest)
+		c.Send(t, http.MethodPut, "/api/v1/me/preferences", map[string]any{"colour": "blue"}).Status(t, http.StatusUnprocessableEntity)
 	})
 }
 

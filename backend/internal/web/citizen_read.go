@@ -16,8 +16,18 @@ func (s *Server) viewerOf(c *fiber.Ctx) overview.Viewer {
 	return overview.Viewer{CitizenID: p.CitizenID, SubjectID: p.SubjectID, Lang: languageOf(c)}
 }
 
-func pageOf(c *fiber.Ctx) overview.PageRequest {
-	return overview.PageRequest{Cursor: c.Query("cursor"), Limit: c.QueryInt("limit", 0)}
+// listPage checks ?limit=&cursor= of list for an overview list.
+func (s *Server) listPage(c *fiber.Ctx, list string) (listQuery, overview.PageRequest, error) {
+	q, err := s.parseList(c, list)
+	return q, overview.PageRequest{Cursor: q.After, Limit: q.Limit}, err
+}
+
+// answerPage answers a page of an overview list with its next position sealed.
+func answerPage[T any](s *Server, c *fiber.Ctx, q listQuery, page overview.Page[T]) error {
+	if page.NextCursor != nil {
+		page.NextCursor = s.next(q, *page.NextCursor)
+	}
+	return c.JSON(page)
 }
 
 // getOverview answers the first screen. The ETag is computed from a few indexed queries before
@@ -34,6 +44,9 @@ func (s *Server) getOverview(c *fiber.Ctx) error {
 	}
 	o, err := s.deps.Overview.Build(c.UserContext(), prepared)
 	if err != nil {
+		return err
+	}
+	if o.Cursor, err = s.sealFeedCursor(c, o.Cursor); err != nil {
 		return err
 	}
 	return c.JSON(o)
@@ -54,11 +67,15 @@ func etagMatches(header, etag string) bool {
 }
 
 func (s *Server) listCases(c *fiber.Ctx) error {
-	page, err := s.deps.Overview.Cases(c.UserContext(), s.viewerOf(c), c.Query("status"), pageOf(c))
+	q, req, err := s.listPage(c, listCases)
 	if err != nil {
 		return err
 	}
-	return c.JSON(page)
+	page, err := s.deps.Overview.Cases(c.UserContext(), s.viewerOf(c), c.Query("status"), req)
+	if err != nil {
+		return err
+	}
+	return answerPage(s, c, q, page)
 }
 
 func (s *Server) getCase(c *fiber.Ctx) error {
@@ -70,40 +87,59 @@ func (s *Server) getCase(c *fiber.Ctx) error {
 }
 
 func (s *Server) listBookings(c *fiber.Ctx) error {
-	page, err := s.deps.Overview.Bookings(c.UserContext(), s.viewerOf(c), c.Query("when"), pageOf(c))
+	q, req, err := s.listPage(c, listBookings)
 	if err != nil {
 		return err
 	}
-	return c.JSON(page)
+	page, err := s.deps.Overview.Bookings(c.UserContext(), s.viewerOf(c), c.Query("when"), req)
+	if err != nil {
+		return err
+	}
+	return answerPage(s, c, q, page)
 }
 
 func (s *Server) listKeys(c *fiber.Ctx) error {
-	page, err := s.deps.Overview.Keys(c.UserContext(), s.viewerOf(c), pageOf(c))
+	q, req, err := s.listPage(c, listKeys)
 	if err != nil {
 		return err
 	}
-	return c.JSON(page)
+	page, err := s.deps.Overview.Keys(c.UserContext(), s.viewerOf(c), req)
+	if err != nil {
+		return err
+	}
+	return answerPage(s, c, q, page)
 }
 
 func (s *Server) listNotifications(c *fiber.Ctx) error {
-	unread := c.Query("unread")
-	page, err := s.deps.Overview.Notifications(c.UserContext(), s.viewerOf(c), unread == "1" || unread == "true", pageOf(c))
+	unread, err := queryFlag(c, "unread")
 	if err != nil {
 		return err
 	}
-	return c.JSON(page)
+	q, req, err := s.listPage(c, listNotifications)
+	if err != nil {
+		return err
+	}
+	page, err := s.deps.Overview.Notifications(c.UserContext(), s.viewerOf(c), unread, req)
+	if err != nil {
+		return err
+	}
+	return answerPage(s, c, q, page)
 }
 
 func (s *Server) listTiles(c *fiber.Ctx) error {
-	page, err := s.deps.Overview.Tiles(c.UserContext(), s.viewerOf(c), pageOf(c))
+	q, req, err := s.listPage(c, listTiles)
 	if err != nil {
 		return err
 	}
-	return c.JSON(page)
+	page, err := s.deps.Overview.Tiles(c.UserContext(), s.viewerOf(c), req)
+	if err != nil {
+		return err
+	}
+	return answerPage(s, c, q, page)
 }
 
 func (s *Server) search(c *fiber.Ctx) error {
-	hits, err := s.deps.Overview.Search(c.UserContext(), s.viewerOf(c), c.Query("q"))
+	hits, err := s.deps.Overview.Search(c.UserContext(), s.viewerOf(c), queryText(c, "q"))
 	if err != nil {
 		return err
 	}
@@ -111,8 +147,15 @@ func (s *Server) search(c *fiber.Ctx) error {
 }
 
 func (s *Server) changesFeed(c *fiber.Ctx) error {
-	d, err := s.deps.Overview.Changes(c.UserContext(), s.viewerOf(c), c.Query("cursor"))
+	after, err := s.parseFeedCursor(c)
 	if err != nil {
+		return err
+	}
+	d, err := s.deps.Overview.Changes(c.UserContext(), s.viewerOf(c), after)
+	if err != nil {
+		return err
+	}
+	if d.Cursor, err = s.sealFeedCursor(c, d.Cursor); err != nil {
 		return err
 	}
 	return c.JSON(d)

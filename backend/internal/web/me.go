@@ -89,11 +89,17 @@ func (s *Server) answerMe(c *fiber.Ctx, p Principal) error {
 // putActingAs answers PUT /api/v1/me/acting-as {citizenId|null}: whom the session acts for from
 // now on. Someone the citizen may not act for is answered as not found.
 func (s *Server) putActingAs(c *fiber.Ctx) error {
+	members, err := objectMembers(c.Body(), "citizenId")
+	if err != nil {
+		return err
+	}
 	var body struct {
 		CitizenID *string `json:"citizenId"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
-		return apperr.BadRequest("error.detail.malformed_json").Wrap(err)
+	if raw, ok := members["citizenId"]; ok {
+		if err := json.Unmarshal(raw, &body.CitizenID); err != nil {
+			return apperr.Invalid(apperr.Field("/citizenId", "field.invalid", nil)).Wrap(err)
+		}
 	}
 	p := principalOf(c)
 	ctx := c.UserContext()

@@ -19,6 +19,7 @@ import (
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/live"
 	"minside/backend/internal/overview"
+	"minside/backend/internal/paging"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
@@ -73,6 +74,9 @@ type Deps struct {
 	Notify      *NotifyDeps // web push, preferences, "what we sent you" (issue 6)
 	// Citizen actions, calendar feed and the citizen's own data (issue 5, actions).
 	Citizen CitizenActions
+
+	// Cursors seals the cursors of every citizen list and of the changes feed (citizen_query.go).
+	Cursors *paging.Sealer
 
 	// --- Overview, lists, changes feed and live updates (issue 5) ---
 	Overview *overview.Service

@@ -65,12 +65,19 @@ func (s *Server) translatePublish(c *fiber.Ctx) error {
 	if _, err := s.translatorFor(c, lang); err != nil {
 		return err
 	}
+	members, err := objectMembers(c.Body(), "forms", "needsReview")
+	if err != nil {
+		return err
+	}
 	var body struct {
 		Forms       map[string]string `json:"forms"`
 		NeedsReview bool              `json:"needsReview"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
-		return apperr.BadRequest("error.detail.malformed_json").Wrap(err)
+	if err := json.Unmarshal(members["forms"], &body.Forms); members["forms"] != nil && err != nil {
+		return apperr.Invalid(apperr.Field("/forms", "field.invalid", nil)).Wrap(err)
+	}
+	if err := json.Unmarshal(members["needsReview"], &body.NeedsReview); members["needsReview"] != nil && err != nil {
+		return apperr.Invalid(apperr.Field("/needsReview", "field.invalid", nil)).Wrap(err)
 	}
 	if len(body.Forms) == 0 {
 		return apperr.Invalid(apperr.Field("/forms", "field.required", nil))
