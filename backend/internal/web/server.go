@@ -105,6 +105,7 @@ func New(deps Deps) (*Server, error) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
+	deps.Log = maskPIDs(deps.Log) // no national identity number in any line the web layer writes
 	s := &Server{deps: deps}
 	var err error
 	if s.cookie, err = newSessionCookie(deps.Config); err != nil {
