@@ -216,4 +216,3 @@ func pushableLink(link string) string {
 	}
 	return "/"
 }
-
