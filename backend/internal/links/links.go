@@ -7,8 +7,8 @@
 // "//evil.example", another site. Rather than repair such input, the policy refuses any link a
 // browser would read differently from its plain text, and accepts only:
 //
-//   - an absolute https URL on an allowed host (any public DNS name unless the policy lists
-//     hosts), without user info, on a real port; or
+//   - an absolute https URL on an allowed host (any host name unless the policy lists hosts; no
+//     IP address, no localhost), without user info, on a real port; or
 //   - a path inside the portal: "/" followed by anything but a second "/" or "\".
 //
 // pwa/src/links.js applies the same rules before a link becomes an href.
@@ -125,10 +125,11 @@ func validScheme(s string) bool {
 
 func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
-// dnsName reports an ASCII host name of two labels or more (IDN hosts in their xn-- form).
+// dnsName reports an ASCII host name (IDN hosts in their xn-- form), not "localhost": a link to
+// the citizen's own machine could reach services running there.
 func dnsName(host string) bool {
 	host = strings.TrimSuffix(host, ".")
-	if len(host) > 253 || !strings.Contains(host, ".") {
+	if host == "" || len(host) > 253 || host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return false
 	}
 	for _, label := range strings.Split(host, ".") {
