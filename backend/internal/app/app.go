@@ -104,6 +104,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	for _, opt := range opts {
 		opt(&o)
 	}
+	log = pid.MaskLogs(log) // no run of 11 digits (a national identity number) in any log line
 	a := &App{Config: cfg, Log: log, Registry: prometheus.NewRegistry(), Now: o.now}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
