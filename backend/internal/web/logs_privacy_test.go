@@ -81,6 +81,16 @@ func TestRequestIDTrustedOnlyFromProxies(t *testing.T) {
 			if !strings.Contains(p.Logs(), "request_id="+got) {
 				t.Fatalf("the log does not carry the id %q", got)
 			}
+			// The audit log keeps the id of a login: a planted one only from a trusted proxy.
+			c.Header.Set("X-Request-ID", tt.header)
+			c.Login(t, apptest.PID(t, 1977, 3), apptest.LoginOptions{})
+			n, err := p.DB.NewSelect().TableExpr("audit_log").Where("request_id = ?", tt.header).Count(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (n > 0) != tt.keep {
+				t.Fatalf("audit_log rows with the planted id: %d, want kept=%v", n, tt.keep)
+			}
 		})
 	}
 }
