@@ -8,6 +8,7 @@ import { openUserStore, dbName } from './store.js';
 import { replay, sendWith } from './outbox.js';
 import { vapidKeyBytes, deviceLabel } from './push.js';
 import { SERVER_PATHS } from './server-paths.js';
+import { appPath } from './links.js';
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
@@ -76,9 +77,9 @@ self.addEventListener('push', (e) => {
 self.addEventListener('notificationclick', (e) => {
   e.notification.close();
   const raw = (e.notification.data && e.notification.data.url) || '/';
-  const target = new URL(raw, self.location.origin);
-  // Only same-origin deep links: a push payload must not send anyone elsewhere.
-  const url = target.origin === self.location.origin ? target.href : self.location.origin + '/';
+  // Only paths inside the portal, by the one link policy: a push must not send anyone elsewhere.
+  const path = appPath(raw, self.location.origin);
+  const url = new URL(path || '/', self.location.origin).href;
   e.waitUntil((async () => {
     const clients = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
     for (const c of clients) {

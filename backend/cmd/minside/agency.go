@@ -69,12 +69,17 @@ func agencyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 
+	cfg, err := loadConfig(getenv, nil)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
 	db, err := openMigrated(ctx, getenv)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc := agency.NewService(db.DB, nil)
+	// A webhook URL is judged by the same egress guard as delivery, when it is set.
+	svc := agency.NewService(db.DB, nil, agency.AllowPrivateWebhooks(cfg.WebhookAllowPrivate))
 
 	switch verb {
 	case "create":

@@ -9,8 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/apperr"
+	"minside/backend/internal/egress"
 	"minside/backend/internal/store"
 )
 
@@ -33,14 +32,30 @@ var validSlug = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,39}$`)
 type Service struct {
 	db  *bun.DB
 	now func() time.Time
+	// webhookPolicy judges a webhook URL when it is set, with the same egress guard the webhook
+	// client applies when it dials.
+	webhookPolicy egress.URLPolicy
+}
+
+// Option adjusts NewService.
+type Option func(*Service)
+
+// AllowPrivateWebhooks lets webhook URLs name loopback and private hosts (and plain http to
+// loopback), as MINSIDE_WEBHOOK_ALLOW_PRIVATE does for delivery: for tests and internal receivers.
+func AllowPrivateWebhooks(allow bool) Option {
+	return func(s *Service) { s.webhookPolicy.AllowPrivate = allow }
 }
 
 // NewService builds the service; now is time.Now outside tests.
-func NewService(db *bun.DB, now func() time.Time) *Service {
+func NewService(db *bun.DB, now func() time.Time, opts ...Option) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: now}
+	s := &Service{db: db, now: now}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
 }
 
 // Caller is an authenticated agency system.
@@ -98,7 +113,7 @@ func (s *Service) Create(ctx context.Context, slug, name, webhookURL string) (*A
 		fields.Add("/name", "field.too_long", map[string]any{"Max": 200})
 	}
 	if webhookURL != "" {
-		if f := checkWebhookURL(webhookURL); f != "" {
+		if f := checkWebhookURL(webhookURL, s.webhookPolicy); f != "" {
 			fields.Add("/webhookUrl", f, nil)
 		}
 	}
@@ -233,7 +248,7 @@ func (s *Service) RevokeKey(ctx context.Context, slug, prefix string) error {
 
 // SetWebhook sets where the agency's webhooks go and returns a new signing secret (shown once).
 func (s *Service) SetWebhook(ctx context.Context, slug, rawURL string) (string, error) {
-	if f := checkWebhookURL(rawURL); f != "" {
+	if f := checkWebhookURL(rawURL, s.webhookPolicy); f != "" {
 		return "", apperr.Invalid(apperr.Field("/webhookUrl", f, nil))
 	}
 	a, err := bySlug(ctx, s.db, slug)
@@ -296,23 +311,21 @@ func generateWebhookSecret() (string, error) {
 	return "whsec_" + base64.StdEncoding.EncodeToString(b), nil
 }
 
-// checkWebhookURL returns a field message key when the URL is unusable: https only, except plain
-// http to the loopback interface for local development and tests.
-func checkWebhookURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.User != nil || len(raw) > 2000 {
+// checkWebhookURL returns a field message key when the URL is unusable: https to a host that is
+// not internal in any spelling (169.254.169.254, 0x7f000001, [::ffff:127.0.0.1], localhost), on a
+// real port. Plain http and internal hosts only when the policy allows private receivers.
+func checkWebhookURL(raw string, policy egress.URLPolicy) string {
+	if len(raw) > 2000 {
 		return "field.invalid_url"
 	}
-	switch u.Scheme {
-	case "https":
+	switch err := egress.CheckURL(raw, policy); {
+	case err == nil:
 		return ""
-	case "http":
-		host := u.Hostname()
-		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
-			return ""
-		}
+	case errors.Is(err, egress.ErrScheme):
+		return "field.must_be_https"
+	default:
+		return "field.invalid_url"
 	}
-	return "field.must_be_https"
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(tx bun.Tx) error) error {

@@ -83,8 +83,12 @@ func TestCreateValidates(t *testing.T) {
 				}
 			}
 		}
-		// Loopback http is allowed for local development and tests.
-		if _, _, secret, err := svc.Create(context.Background(), "local", "Local", "http://127.0.0.1:9999/hook"); err != nil || !strings.HasPrefix(secret, "whsec_") {
+		// Loopback http only when private receivers are allowed (tests, local development).
+		if _, _, _, err := svc.Create(context.Background(), "local", "Local", "http://127.0.0.1:9999/hook"); err == nil {
+			t.Fatal("a loopback webhook was accepted without AllowPrivateWebhooks")
+		}
+		private := agency.NewService(db.DB, nil, agency.AllowPrivateWebhooks(true))
+		if _, _, secret, err := private.Create(context.Background(), "local", "Local", "http://127.0.0.1:9999/hook"); err != nil || !strings.HasPrefix(secret, "whsec_") {
 			t.Fatalf("loopback webhook: %v", err)
 		}
 	})

@@ -105,6 +105,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	for _, opt := range opts {
 		opt(&o)
 	}
+	log = pid.MaskLogs(log) // no run of 11 digits (a national identity number) in any log line
 	a := &App{Config: cfg, Log: log, Registry: prometheus.NewRegistry(), Now: o.now}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
@@ -204,7 +205,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	deps.Translate = translate.NewConsole(a.Translations, a.Bundle, a.TranslationReloader, a.Now)
 	// --- end translator console ---
 	// --- Agency API (issue 4): agencies, their keys, and the records they push ---
-	a.Agencies = agency.NewService(a.DB.DB, a.Now)
+	a.Agencies = agency.NewService(a.DB.DB, a.Now, agency.AllowPrivateWebhooks(cfg.WebhookAllowPrivate))
 	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now)
 	deps.Agencies, deps.Records = a.Agencies, a.Ingest
 	// --- end agency API ---

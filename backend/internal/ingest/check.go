@@ -1,8 +1,8 @@
 package ingest
 
 import (
+	"errors"
 	"maps"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,6 +11,7 @@ import (
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/i18n"
+	"minside/backend/internal/links"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/store"
 )
@@ -26,7 +27,6 @@ const (
 	maxDocuments   = 50
 	maxWindows     = 50
 	maxAccessPts   = 50
-	maxURL         = 2000
 	maxListItems   = 50
 	maxShortString = 100
 )
@@ -163,7 +163,7 @@ func (c *checker) time(ptr, s string, required bool) *time.Time {
 	return &t
 }
 
-// httpsURL checks an absolute https URL.
+// httpsURL checks an absolute https URL by the one link policy (package links).
 func (c *checker) httpsURL(ptr, s string, required bool) {
 	if s == "" {
 		if required {
@@ -171,24 +171,26 @@ func (c *checker) httpsURL(ptr, s string, required bool) {
 		}
 		return
 	}
-	u, err := url.Parse(s)
-	switch {
-	case err != nil || u.Host == "" || u.User != nil || len(s) > maxURL:
-		c.add(ptr, "field.invalid_url", nil)
-	case u.Scheme != "https":
-		c.add(ptr, "field.must_be_https", nil)
-	}
+	c.linkError(ptr, links.Policy{}.CheckHTTPS(s))
 }
 
-// link is an https URL or a path inside the portal ("/cases/…", never "//host").
+// link is an https URL or a path that stays inside the portal as a browser reads it ("/cases/…";
+// never "//host", "/\host" or "/\t/host"), by the one link policy (package links).
 func (c *checker) link(ptr, s string) {
-	if strings.HasPrefix(s, "/") {
-		if strings.HasPrefix(s, "//") || strings.Contains(s, `\`) || len(s) > maxURL {
-			c.add(ptr, "field.invalid_url", nil)
-		}
+	if s == "" {
 		return
 	}
-	c.httpsURL(ptr, s, false)
+	c.linkError(ptr, links.Policy{}.CheckLink(s))
+}
+
+func (c *checker) linkError(ptr string, err error) {
+	switch {
+	case err == nil:
+	case errors.Is(err, links.ErrNotHTTPS):
+		c.add(ptr, "field.must_be_https", nil)
+	default:
+		c.add(ptr, "field.invalid_url", nil)
+	}
 }
 
 func languageCodes() []string {

@@ -15,6 +15,7 @@ import (
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/outbox"
+	"minside/backend/internal/pid"
 	"minside/backend/internal/push"
 	"minside/backend/internal/store"
 )
@@ -198,7 +199,7 @@ func (n *Notifier) deliver(ctx context.Context, tx bun.Tx, msgID int64, who stri
 // screen), and about 1 % of UUIDs end in such a run. Delivery ids are ours: draw until it is clean.
 func pushableID() string {
 	for {
-		if id := store.NewID(); !hasElevenDigits(id) {
+		if id := store.NewID(); !pid.HasDigitRun(id) {
 			return id
 		}
 	}
@@ -207,25 +208,11 @@ func pushableID() string {
 // pushableLink is the deep link, or the list it belongs to when the object's id happens to hold
 // 11 digits in a row: the citizen lands one tap away instead of the push being refused.
 func pushableLink(link string) string {
-	if !hasElevenDigits(link) {
+	if !pid.HasDigitRun(link) {
 		return link
 	}
 	if i := strings.LastIndexByte(link, '/'); i > 0 {
 		return link[:i]
 	}
 	return "/"
-}
-
-func hasElevenDigits(s string) bool {
-	run := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			if run++; run >= 11 {
-				return true
-			}
-		} else {
-			run = 0
-		}
-	}
-	return false
 }

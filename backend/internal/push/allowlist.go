@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"minside/backend/internal/egress"
 )
 
 // defaultAllowedHosts are the push services of the browsers in common use. "*." marks a suffix
@@ -141,6 +143,9 @@ func (a AllowList) allowsEndpointHost(host, port string) bool {
 	host = strings.ToLower(host)
 	if port != "443" || !isDNSName(host) {
 		return false // IP literals and other ports only through an explicit entry
+	}
+	if egress.CheckURL("https://"+net.JoinHostPort(host, port)+"/", egress.URLPolicy{}) != nil {
+		return false // the one egress guard: no address in disguise, no local name
 	}
 	if a.exact[host] {
 		return true

@@ -60,3 +60,29 @@ func TestAllowListExplicit(t *testing.T) {
 		}
 	}
 }
+
+func TestAllowListRefusesAddressesInDisguise(t *testing.T) {
+	a := MustParseAllowList("default,*.push.kommune.no,127.0.0.1:8443")
+	tests := []struct {
+		host, port string
+		ok         bool
+	}{
+		{"fcm.googleapis.com", "", true},
+		{"eu.push.kommune.no", "443", true},
+		{"127.0.0.1", "8443", true}, // the explicit escape for tests and an own push service
+		{"fcm.googleapis.com", "8443", false},
+		{"fcm.googleapis.com", "99999", false},
+		{"2130706433", "", false},
+		{"0x7f000001", "", false},
+		{"127.1", "", false},
+		{"169.254.169.254", "", false},
+		{"::ffff:127.0.0.1", "", false},
+		{"localhost.push.kommune.no", "", true}, // a name: its address is checked when dialled
+		{"x.localhost", "", false},
+	}
+	for _, tt := range tests {
+		if got := a.allowsEndpointHost(tt.host, tt.port); got != tt.ok {
+			t.Errorf("allowsEndpointHost(%q, %q) = %v, want %v", tt.host, tt.port, got, tt.ok)
+		}
+	}
+}

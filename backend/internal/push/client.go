@@ -11,6 +11,8 @@ import (
 	"net/netip"
 	"syscall"
 	"time"
+
+	"minside/backend/internal/egress"
 )
 
 // ErrAddressNotAllowed is returned (wrapped) when the client refuses to connect: the push host
@@ -76,47 +78,14 @@ func NewHTTPClient(allow AllowList, timeout time.Duration, opts ...ClientOption)
 }
 
 // refuseNonPublic is the dialer's Control hook: it sees the resolved address just before connect.
-func refuseNonPublic(network, address string, _ syscall.RawConn) error {
+// Push services listen on 443; the address must pass the one egress guard.
+func refuseNonPublic(network, address string, raw syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
+	if err != nil || ap.Port() != 443 {
 		return fmt.Errorf("%w: %s", ErrAddressNotAllowed, address)
 	}
-	if ap.Port() != 443 || !isPublicAddr(ap.Addr()) {
-		return fmt.Errorf("%w: %s", ErrAddressNotAllowed, address)
+	if err := egress.DialControl(network, address, raw); err != nil {
+		return fmt.Errorf("%w: %w", ErrAddressNotAllowed, err)
 	}
 	return nil
-}
-
-// nonPublicPrefixes are ranges netip's predicates do not cover (RFC 6890 special-purpose space).
-var nonPublicPrefixes = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
-	netip.MustParsePrefix("100.64.0.0/10"),   // CGNAT (RFC 6598)
-	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
-	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
-	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
-	netip.MustParsePrefix("198.51.100.0/24"), // documentation
-	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
-	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, broadcast
-	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64: could reach any IPv4, private included
-	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64
-	netip.MustParsePrefix("100::/64"),        // discard
-	netip.MustParsePrefix("2001::/23"),       // IETF protocol assignments (Teredo, ORCHID, …)
-	netip.MustParsePrefix("2001:db8::/32"),   // documentation
-	netip.MustParsePrefix("2002::/16"),       // 6to4: embeds any IPv4
-	netip.MustParsePrefix("fec0::/10"),       // deprecated site-local
-}
-
-// isPublicAddr reports whether addr is global unicast outside every private or special range.
-func isPublicAddr(addr netip.Addr) bool {
-	addr = addr.Unmap()
-	if !addr.IsValid() || addr.Zone() != "" || !addr.IsGlobalUnicast() || addr.IsPrivate() ||
-		addr.IsLoopback() || addr.IsLinkLocalUnicast() || addr.IsMulticast() || addr.IsUnspecified() {
-		return false
-	}
-	for _, p := range nonPublicPrefixes {
-		if p.Contains(addr) {
-			return false
-		}
-	}
-	return true
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"minside/backend/internal/pid"
 )
 
 // MaxPayloadBytes is the largest payload Send accepts by default: about 1 KB of JSON, well inside
@@ -129,26 +131,11 @@ func (p Payload) validate() error {
 		return errors.New("push: payload: category is required (≤ 32 bytes), id ≤ 64 bytes")
 	}
 	for _, s := range []string{p.Title, p.Category, p.ID, p.URL} {
-		if hasElevenDigitRun(s) {
+		if pid.HasDigitRun(s) {
 			return errors.New("push: payload: an 11-digit number (a national identity number?) must never be pushed")
 		}
 	}
 	return nil
-}
-
-// hasElevenDigitRun catches a national identity number however it got into a field.
-func hasElevenDigitRun(s string) bool {
-	run := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			if run++; run >= 11 {
-				return true
-			}
-		} else {
-			run = 0
-		}
-	}
-	return false
 }
 
 // marshalCompact encodes without HTML escaping: "<" as \u003c would cost 6 bytes of the budget.

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"minside/backend/internal/pid"
 )
 
 // Keys of values kept in fiber.Ctx.Locals for the duration of one request.
@@ -18,8 +21,10 @@ const (
 
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 
-// requestID tags the request with an id for logs and problem bodies, reusing a well-formed
-// X-Request-ID from a trusted proxy.
+// requestID tags the request with an id for logs, problem bodies and the audit log. An
+// X-Request-ID is taken over only from a proxy listed in MINSIDE_TRUSTED_PROXIES, and only in a
+// safe format: anyone else could plant a chosen value (or a national identity number) in the
+// audit log.
 func (s *Server) requestID(c *fiber.Ctx) error {
 	s.ensureRequestID(c)
 	return c.Next()
@@ -29,18 +34,30 @@ func (s *Server) ensureRequestID(c *fiber.Ctx) {
 	if _, ok := c.Locals(localRequestID).(string); ok {
 		return
 	}
-	id := c.Get(fiber.HeaderXRequestID)
-	if !validRequestID.MatchString(id) {
+	id, ok := s.forwardedRequestID(c)
+	if !ok {
 		// Base32, not hex: a hex id can hold eleven digits in a row that pass the national-id
 		// check, and the log scanner rightly refuses any such run.
 		b := make([]byte, 15)
 		_, _ = rand.Read(b)
 		id = strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-	} else {
-		id = string([]byte(id)) // the header's bytes are reused after the handler
 	}
 	c.Locals(localRequestID, id)
 	c.Set(fiber.HeaderXRequestID, id)
+}
+
+// forwardedRequestID is the X-Request-ID set by a trusted proxy, copied (the header's bytes are
+// reused after the handler), or false.
+func (s *Server) forwardedRequestID(c *fiber.Ctx) (string, bool) {
+	// IsProxyTrusted says yes to everyone when no proxy is configured: check the list first.
+	if len(s.deps.Config.TrustedProxies) == 0 || !c.IsProxyTrusted() {
+		return "", false
+	}
+	id := c.Get(fiber.HeaderXRequestID)
+	if !validRequestID.MatchString(id) || pid.HasDigitRun(id) {
+		return "", false
+	}
+	return utils.CopyString(id), true
 }
 
 func requestIDOf(c *fiber.Ctx) string {
@@ -78,7 +95,9 @@ func (s *Server) noStore(c *fiber.Ctx) error {
 }
 
 // accessLog writes one structured line per request and feeds the metrics. The query string is
-// left out: it is the one part of a URL a client might fill with something personal.
+// left out: it is the one part of a URL a client might fill with something personal. The path
+// is logged with every run of 11 digits masked (a national identity number in a path), and the
+// logger itself masks any such run that reaches another line (see logmask.go).
 func (s *Server) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
@@ -89,16 +108,16 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	}
 	elapsed := time.Since(start)
 	status := c.Response().StatusCode()
-	route := routeOf(c)
-	s.metrics.observe(c.Method(), route, status, elapsed)
+	method, route := methodLabel(c.Method()), routeOf(c)
+	s.metrics.observe(method, route, status, elapsed)
 	size := -1 // a streamed body (server-sent events) has no size yet: Body() would read the whole stream
 	if !c.Response().IsBodyStream() {
 		size = len(c.Response().Body())
 	}
 	s.deps.Log.Info("request",
 		"request_id", requestIDOf(c),
-		"method", c.Method(),
-		"path", c.Path(),
+		"method", method,
+		"path", pid.MaskDigitRuns(c.Path()), // a new string: c.Path's bytes are reused
 		"route", route,
 		"status", status,
 		"bytes", size,
@@ -107,12 +126,46 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	return nil
 }
 
-// routeOf names the matched route pattern (bounded cardinality for metrics), not the raw path.
+// unmatchedRoute labels a request no route pattern matched.
+const unmatchedRoute = "unmatched"
+
+// routeOf names the matched route pattern (bounded cardinality for metrics, and no national id
+// from a path), never the raw path. Fiber answers an unmatched request with a stand-in route
+// that holds the raw path and no handlers.
 func routeOf(c *fiber.Ctx) string {
-	if r := c.Route(); r != nil && r.Path != "" {
-		return r.Path
+	if r := c.Route(); r != nil && r.Path != "" && len(r.Handlers) > 0 {
+		return r.Path // the registered pattern: lives as long as the app, not the request
 	}
-	return "unmatched"
+	return unmatchedRoute
+}
+
+// otherMethod labels any method outside the standard set, so a client cannot grow the metrics.
+const otherMethod = "other"
+
+// methodLabel maps a request method to a constant from a fixed set: the constant, never the
+// request's own bytes, which fasthttp reuses.
+func methodLabel(m string) string {
+	switch m {
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	case fiber.MethodPost:
+		return fiber.MethodPost
+	case fiber.MethodPut:
+		return fiber.MethodPut
+	case fiber.MethodPatch:
+		return fiber.MethodPatch
+	case fiber.MethodDelete:
+		return fiber.MethodDelete
+	case fiber.MethodOptions:
+		return fiber.MethodOptions
+	case fiber.MethodConnect:
+		return fiber.MethodConnect
+	case fiber.MethodTrace:
+		return fiber.MethodTrace
+	}
+	return otherMethod
 }
 
 // language picks the reader's language once per request: saved preference (set later by the

@@ -39,18 +39,19 @@ func (s *Server) messages(c *fiber.Ctx) error {
 	if !s.deps.Catalog.Has(lang) {
 		return apperr.NotFound()
 	}
-	return s.sendMessages(c, lang)
+	return s.sendMessages(c, lang, "no-cache")
 }
 
 // myMessages answers the messages of the language this citizen reads in (the saved one, else
 // Accept-Language), so a first visit on a new device needs one round trip, not /me and then
-// the messages.
+// the messages. Like every answer to a logged-in citizen it is no-store: it tells which language
+// this person reads.
 func (s *Server) myMessages(c *fiber.Ctx) error {
 	c.Vary(fiber.HeaderCookie, fiber.HeaderAcceptLanguage)
-	return s.sendMessages(c, languageOf(c))
+	return s.sendMessages(c, languageOf(c), "no-store")
 }
 
-func (s *Server) sendMessages(c *fiber.Ctx, lang string) error {
+func (s *Server) sendMessages(c *fiber.Ctx, lang, cacheControl string) error {
 	dir := "ltr"
 	for _, l := range s.deps.Catalog.Languages() {
 		if l.Code == lang {
@@ -63,7 +64,7 @@ func (s *Server) sendMessages(c *fiber.Ctx, lang string) error {
 	}
 	sum := sha256.Sum256(body)
 	etag := `W/"` + hex.EncodeToString(sum[:12]) + `"` // weak: the same for the gzip and the plain body
-	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set(fiber.HeaderCacheControl, cacheControl)
 	c.Set(fiber.HeaderETag, etag)
 	if c.Get(fiber.HeaderIfNoneMatch) == etag {
 		return c.SendStatus(fiber.StatusNotModified)

@@ -20,6 +20,7 @@ import (
 	"minside/backend/internal/live"
 	"minside/backend/internal/overview"
 	"minside/backend/internal/paging"
+	"minside/backend/internal/pid"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
@@ -109,6 +110,7 @@ func New(deps Deps) (*Server, error) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
+	deps.Log = pid.MaskLogs(deps.Log) // no national identity number in any line the web layer writes
 	s := &Server{deps: deps}
 	var err error
 	if s.cookie, err = newSessionCookie(deps.Config); err != nil {

@@ -3,7 +3,6 @@ package webhook
 import (
 	"errors"
 	"net/http"
-	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -100,27 +99,21 @@ func TestGeneratedSecretsSignAndVerify(t *testing.T) {
 	}
 }
 
-func TestPublicAddress(t *testing.T) {
-	tests := map[string]bool{
-		"93.184.216.34":        true,
-		"2606:2800:220:1::248": true,
-		"127.0.0.1":            false,
-		"::1":                  false,
-		"10.1.2.3":             false,
-		"172.16.0.1":           false,
-		"192.168.1.1":          false,
-		"169.254.169.254":      false, // cloud metadata
-		"fe80::1":              false,
-		"fd00::1":              false,
-		"0.0.0.0":              false,
-		"100.64.0.1":           false,
-		"::ffff:127.0.0.1":     false, // IPv4-mapped loopback
-		"::ffff:10.0.0.1":      false,
-		"224.0.0.1":            false,
-	}
-	for addr, want := range tests {
-		if got := publicAddress(netip.MustParseAddr(addr)); got != want {
-			t.Errorf("publicAddress(%s) = %v, want %v", addr, got, want)
+// TestClientRefusesSpecialPurposeAddresses: the dialler refuses every special-purpose address,
+// the IPv6 embeddings of IPv4 included, before a packet is sent (the one egress guard).
+func TestClientRefusesSpecialPurposeAddresses(t *testing.T) {
+	client := NewClient(false, 2*time.Second)
+	for _, host := range []string{
+		"127.0.0.1", "169.254.169.254", "10.1.2.3", "100.64.0.1", "0.0.0.0", "192.0.0.170",
+		"[::1]", "[::ffff:127.0.0.1]", "[64:ff9b::a9fe:a9fe]", "[2002:a9fe:a9fe::1]",
+		"[2001:0:4136:e378:8000:63bf:3fff:fdd2]", "[2001:db8::1]", "[fd00::1]", "[fe80::1]",
+	} {
+		resp, err := client.Post("http://"+host+":9/hook", "application/json", strings.NewReader("{}"))
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		if !errors.Is(err, ErrForbiddenAddress) {
+			t.Errorf("%s: want ErrForbiddenAddress, got %v", host, err)
 		}
 	}
 }

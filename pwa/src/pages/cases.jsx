@@ -1,6 +1,7 @@
 // Cases: a filterable list with "load more", and one case with its timeline and documents.
 import { useEffect, useState } from 'preact/hooks';
 import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, useApp, useResource } from '../ui.jsx';
+import { safeHref } from '../links.js';
 
 const STATUSES = ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'];
 
@@ -74,9 +75,9 @@ export function CaseDetail({ id }) {
               <h2 id="h-next">{t('ui.cases.next_action')}</h2>
               <p><bdi>{c.nextAction.text}</bdi></p>
               {c.nextAction.dueAt ? <p>{t('ui.common.due')}: <When iso={c.nextAction.dueAt} lang={s.lang} /></p> : null}
-              {c.deepLink ? <p><a href={c.deepLink} rel="noopener">{t('ui.cases.open_at_agency')}</a></p> : null}
+              {safeHref(c.deepLink) ? <p><a href={safeHref(c.deepLink)} rel="noopener">{t('ui.cases.open_at_agency')}</a></p> : null}
             </div>
-          ) : c.deepLink ? <p><a href={c.deepLink} rel="noopener">{t('ui.cases.open_at_agency')}</a></p> : null}
+          ) : safeHref(c.deepLink) ? <p><a href={safeHref(c.deepLink)} rel="noopener">{t('ui.cases.open_at_agency')}</a></p> : null}
           <section class="section" aria-labelledby="h-timeline">
             <h2 id="h-timeline">{t('ui.cases.timeline')}</h2>
             {c.events.length === 0 ? <Empty>{t('ui.cases.no_events')}</Empty> : (
@@ -96,7 +97,7 @@ export function CaseDetail({ id }) {
             {c.documents.length === 0 ? <Empty>{t('ui.cases.no_documents')}</Empty> : (
               <ul class="list">
                 {c.documents.map((d) => (
-                  <li key={d.id}><a href={d.url} rel="noopener"><bdi>{d.name}</bdi></a> <span class="meta">{d.type}</span></li>
+                  <li key={d.id}>{safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>} <span class="meta">{d.type}</span></li>
                 ))}
               </ul>
             )}

@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Page, Section, Agency, Empty, ErrorNote, Loading, useApp, useResource } from '../ui.jsx';
 import { HttpError } from '../api.js';
+import { safeHref } from '../links.js';
 
 const LANGS = ['nb', 'en', 'nn', 'se', 'uk', 'pl', 'ar', 'so', 'ur'];
 const MAIN_LANGS = ['nb', 'en'];
@@ -183,7 +184,7 @@ function TileEditor({ slug, tile, onDone }) {
           <>
             <ul class="tiles">
               <li class="tile" lang={preview.tile.titleLang} dir={RTL.has(preview.tile.titleLang) ? 'rtl' : 'ltr'}>
-                <a href={preview.tile.link} class="card-title" dir="auto">{preview.tile.title}</a>
+                <a href={safeHref(preview.tile.link) || undefined} class="card-title" dir="auto">{preview.tile.title}</a>
                 <p dir="auto">{preview.tile.description}</p>
                 <div class="meta"><Agency agency={preview.tile.agency} /></div>
               </li>

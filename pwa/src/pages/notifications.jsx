@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, MoreButton, useApp, useMore, useResource } from '../ui.jsx';
 import { pendingTargets } from '../outbox.js';
 import { PendingNote } from './pending.jsx';
+import { appPath } from '../links.js';
 
 export function Notifications() {
   const { s, ctl, t } = useApp();
@@ -42,7 +43,7 @@ export function Notifications() {
                   <Agency agency={n.agency} />
                   <When iso={n.createdAt} lang={s.lang} />
                 </p>
-                <h2 class="card-title" dir="auto">{n.link && n.link.startsWith('/') ? <a href={n.link}>{n.title}</a> : n.title}</h2>
+                <h2 class="card-title" dir="auto">{appPath(n.link) ? <a href={appPath(n.link)}>{n.title}</a> : n.title}</h2>
                 {n.body ? <p dir="auto">{n.body}</p> : null}
                 {action ? <PendingNote action={action} /> : !read ? (
                   <button type="button" class="btn"

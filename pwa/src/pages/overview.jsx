@@ -6,6 +6,7 @@ import { Page, Section, Agency, When, Empty, StaleNote, Subject, useApp } from '
 import { ActingAs } from './acting-as.jsx';
 import { FailedActions } from './failed-actions.jsx';
 import { unreadAfterPending } from '../outbox.js';
+import { appPath, safeHref } from '../links.js';
 
 /** bookingLink opens the bookings page at that booking (there is no page per booking). */
 const bookingLink = (id) => `/bookings#booking-${encodeURIComponent(id)}`;
@@ -84,7 +85,7 @@ export function Overview() {
             <ul class="list">
               {o.notifications.items.map((n) => (
                 <li key={`n${n.id}`}>
-                  <a href={n.link && n.link.startsWith('/') ? n.link : '/notifications'}><bdi>{n.title}</bdi></a>
+                  <a href={appPath(n.link) || '/notifications'}><bdi>{n.title}</bdi></a>
                   <span class="meta"> <When iso={n.createdAt} lang={s.lang} /></span>
                 </li>
               ))}
@@ -103,7 +104,7 @@ export function Overview() {
               <ul class="tiles">
                 {o.tiles.slice(0, 6).map((tile) => (
                   <li key={tile.id} class="tile">
-                    <a href={tile.link} class="card-title" dir="auto">{tile.title}</a>
+                    <a href={safeHref(tile.link) || '/services'} class="card-title" dir="auto">{tile.title}</a>
                     <p dir="auto">{tile.description}</p>
                     <div class="meta"><Agency agency={tile.agency} /></div>
                   </li>

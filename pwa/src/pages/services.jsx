@@ -3,8 +3,9 @@
 import { useState } from 'preact/hooks';
 import { Page, Agency, Empty, ErrorNote, Loading, useApp, useResource } from '../ui.jsx';
 import { NetworkError } from '../api.js';
+import { safeHref } from '../links.js';
 
-const linkFor = (it) => (it.kind === 'case' ? `/cases/${encodeURIComponent(it.id)}` : it.kind === 'booking' ? '/bookings' : it.kind === 'key' ? '/keys' : it.link || '/services');
+const linkFor = (it) => (it.kind === 'case' ? `/cases/${encodeURIComponent(it.id)}` : it.kind === 'booking' ? '/bookings' : it.kind === 'key' ? '/keys' : safeHref(it.link) || '/services');
 
 export function Services() {
   const { ctl, t } = useApp();
@@ -56,7 +57,7 @@ export function Services() {
           <ul class="tiles">
             {tiles.map((tile) => (
               <li key={tile.id} class="tile">
-                <a href={tile.link} class="card-title" dir="auto">{tile.title}</a>
+                <a href={safeHref(tile.link) || '/services'} class="card-title" dir="auto">{tile.title}</a>
                 <p dir="auto">{tile.description}</p>
                 <div class="meta"><Agency agency={tile.agency} /></div>
               </li>

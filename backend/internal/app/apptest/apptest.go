@@ -28,7 +28,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -152,19 +151,9 @@ func Start(t testing.TB, opts ...Option) *Portal {
 // Logs returns everything the portal logged so far (slog text format).
 func (p *Portal) Logs() string { return p.logs.String() }
 
-// candidatePID finds runs of exactly 11 digits.
-var candidatePID = regexp.MustCompile(`(?:^|[^0-9])([0-9]{11})(?:[^0-9]|$)`)
-
-// FindPIDs returns every valid national identity number (synthetic ones included) in s.
-func FindPIDs(s string) []string {
-	var found []string
-	for _, m := range candidatePID.FindAllStringSubmatch(s, -1) {
-		if pid.Valid(m[1], pid.Options{AllowSynthetic: true}) {
-			found = append(found, m[1])
-		}
-	}
-	return found
-}
+// FindPIDs returns every valid national identity number (synthetic ones included, under either
+// control-digit rule) in s; pid.FindLeaks is the one checker.
+func FindPIDs(s string) []string { return pid.FindLeaks(s) }
 
 // CheckLogs fails the test if any captured log line holds a valid national identity number. Start
 // calls it at cleanup; call it earlier to fail closer to the cause.
@@ -173,7 +162,7 @@ func (p *Portal) CheckLogs(t testing.TB) {
 	for _, line := range bytes.Split([]byte(p.Logs()), []byte("\n")) {
 		if found := FindPIDs(string(line)); len(found) > 0 {
 			t.Errorf("apptest: a national identity number (%s) is in the log: %s", pid.Mask(found[0]),
-				candidatePID.ReplaceAllString(string(line), " ***********"))
+				pid.MaskDigitRuns(string(line)))
 		}
 	}
 }
