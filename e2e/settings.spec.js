@@ -133,3 +133,16 @@ test('a new language reaches agency content too: case titles on the overview, wi
   await page.locator('nav a[href="/cases"]').click();
   await expect(page.getByText('Kindergarten place for Jonas – offer').first()).toBeVisible();
 });
+
+test('log out is on every page, and works from any of them', async ({ page }) => {
+  await login(page, 'Erik Solberg');
+  for (const path of ['/', '/cases', '/bookings', '/keys', '/notifications', '/services', '/settings']) {
+    await page.locator(`nav a[href="${path}"]`).click();
+    await expect(page.locator('header [data-action="logout"]'), `log out on ${path}`).toBeVisible();
+  }
+  await page.locator('nav a[href="/cases"]').click();
+  await page.locator('header [data-action="logout"]').click();
+  await expect(page.locator('[data-action="login"]')).toBeVisible({ timeout: 15_000 });
+  expect(new URL(page.url()).search, 'nothing left in the address from the round trip (?state=)').toBe('');
+  expect((await page.request.get('/api/v1/me')).status()).toBe(401);
+});

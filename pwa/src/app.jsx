@@ -91,6 +91,7 @@ function Content({ route }) {
 }
 
 function Header({ s, t }) {
+  const { ctl } = useApp(); // logout is on every page, in the header
   const unread = unreadAfterPending(s.overview && s.overview.notifications ? s.overview.notifications.unread : 0, s.outbox);
   const route = matchRoute(s.path);
   const pendingCount = (s.outbox || []).filter((a) => a.status === 'pending').length;
@@ -105,6 +106,9 @@ function Header({ s, t }) {
         ) : null}
         {!s.online ? <span class="badge badge-offline">{t('ui.offline.badge')}</span> : null}
         {pendingCount ? <span class="badge badge-pending">{t('ui.outbox.count', { count: pendingCount })}</span> : null}
+        {s.me && s.phase === 'ready' ? (
+          <button type="button" class="btn-logout" data-action="logout" onClick={() => ctl.logout()}>{t('ui.settings.logout_button')}</button>
+        ) : null}
       </div>
       {s.phase === 'ready' || s.phase === 'boot' ? (
         <nav aria-label={t('ui.nav.label')}>

@@ -1,5 +1,7 @@
-// A refused login comes back as /?login=failed&reason=<id>: the server's message
-// login.<id> says why (cancelled, too many attempts, a lower security level …).
+// What the identity provider's round trips leave in the address. A refused login comes
+// back as /?login=failed&reason=<id>: the server's message login.<id> says why
+// (cancelled, too many attempts, a lower security level …). A logout comes back as
+// /?state=<…> from the provider's end-session page: nothing to show, so nothing to keep.
 
 const REASON = /^[a-z_]{1,40}$/;
 
@@ -23,4 +25,13 @@ export function takeLoginRefusal(loc, hist) {
 export function loginRefusalText(reason, t) {
   const id = `login.${reason}`;
   return t.has(id) ? t(id) : t('login.failed');
+}
+
+/** dropLogoutState removes the end-session round trip's ?state= from the start page's address. */
+export function dropLogoutState(loc, hist) {
+  const q = new URLSearchParams(loc.search);
+  if (loc.pathname !== '/' || !q.has('state')) return;
+  q.delete('state');
+  const rest = q.toString();
+  hist.replaceState(hist.state, '', loc.pathname + (rest ? `?${rest}` : '') + loc.hash);
 }

@@ -5,10 +5,11 @@ import { createState } from './state.js';
 import { createController } from './controller.js';
 import { makeTranslator } from './i18n.js';
 import { startRouter } from './router.js';
-import { takeLoginRefusal } from './login-refusal.js';
+import { takeLoginRefusal, dropLogoutState } from './login-refusal.js';
 import { App } from './app.jsx';
 import './styles.css';
 
+dropLogoutState(location, history);
 const state = createState({
   phase: 'boot', path: location.pathname, config: null, lang: 'nb', dir: 'ltr', t: makeTranslator({}, 'nb'),
   me: null, overview: null, overviewSavedAt: null, online: navigator.onLine !== false, outbox: [],

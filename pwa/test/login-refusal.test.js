@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { takeLoginRefusal, loginRefusalText } from '../src/login-refusal.js';
+import { takeLoginRefusal, loginRefusalText, dropLogoutState } from '../src/login-refusal.js';
 import { makeTranslator } from '../src/i18n.js';
 
 function at(href) {
@@ -40,5 +40,22 @@ describe('loginRefusalText', () => {
 
   it('shows the general text for a reason it has no text for', () => {
     expect(loginRefusalText('from_a_newer_server', t)).toBe('Innloggingen lyktes ikke.');
+  });
+});
+
+describe('dropLogoutState', () => {
+  it('takes the end-session state out of the start page\'s address', () => {
+    const { loc, hist, calls } = at('/?state=abc123');
+    dropLogoutState(loc, hist);
+    expect(calls).toEqual([{ st: { kept: true }, to: '/' }]);
+  });
+
+  it('keeps the rest, and leaves other pages alone', () => {
+    const kept = at('/?state=x&tab=2#top');
+    dropLogoutState(kept.loc, kept.hist);
+    expect(kept.calls.map((c) => c.to)).toEqual(['/?tab=2#top']);
+    const other = at('/cases?state=x');
+    dropLogoutState(other.loc, other.hist);
+    expect(other.calls).toEqual([]);
   });
 });

@@ -185,7 +185,7 @@ export function Settings() {
       <Section id="h-close" title={t('ui.close_account.title')}><CloseAccount /></Section>
       <Section id="h-logout" title={t('ui.settings.logout')}>
         <p>{t('ui.settings.logout_explain')}</p>
-        <button type="button" class="btn btn-primary" data-action="logout" onClick={() => ctl.logout()}>{t('ui.settings.logout_button')}</button>
+        <button type="button" class="btn btn-primary" data-action="logout-settings" onClick={() => ctl.logout()}>{t('ui.settings.logout_button')}</button>
       </Section>
     </Page>
   );
