@@ -18,6 +18,15 @@ test('log in through the dev identity provider from the welcome page', async ({ 
   expect(page.url()).not.toMatch(/\d{11}/);
 });
 
+test('the welcome page says what happens to your data and lets you pick a language before logging in', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('[data-privacy]')).toContainText('Fødselsnummeret ditt lagres ikke i klartekst');
+  await page.locator('input[name="lang"][value="en"]').check();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.locator('[data-privacy]')).toContainText('never stored in clear text');
+  await expect(page.locator('[data-action="login"]')).toHaveText('Log in');
+});
+
 test('a cancelled login says why on the welcome page, once', async ({ page }) => {
   await page.goto('/');
   await page.locator('[data-action="login"]').click();

@@ -1,7 +1,8 @@
 // Pages without a session: the welcome page with login, offline without stored
 // data, not found, and a boot failure.
 import { useState } from 'preact/hooks';
-import { Page, useApp } from '../ui.jsx';
+import { Page, Section, useApp } from '../ui.jsx';
+import { LanguagePicker } from '../language-picker.jsx';
 
 /** loginHref builds the login URL; shared=1 asks the server to keep nothing offline. */
 export function loginHref(loginUrl, returnTo, shared) {
@@ -31,6 +32,10 @@ export function LoggedOut() {
         <p id="shared-help" class="meta">{t('ui.welcome.shared_device_help')}</p>
         <a class="btn btn-primary btn-large" data-action="login" href={loginHref(s.config && s.config.loginUrl, returnTo, shared)}>{t('ui.welcome.login')}</a>
       </div>
+      <Section id="h-welcome-privacy" title={t('ui.welcome.privacy_title')}>
+        <p data-privacy="">{t('ui.welcome.privacy')}</p>
+      </Section>
+      <Section id="h-welcome-language" title={t('ui.settings.language')}><LanguagePicker /></Section>
     </Page>
   );
 }

@@ -2,33 +2,11 @@
 // calendar link, people you act for, your data, and logging out.
 import { useEffect, useState } from 'preact/hooks';
 import { Page, Section, When, Empty, ErrorNote, Loading, useApp, useResource } from '../ui.jsx';
-import { languageName } from '../i18n.js';
 import { problemText } from '../api.js';
 import { enablePush, pushSupported } from '../push.js';
 import { Preferences } from './preferences.jsx';
 import { YourData } from './your-data.jsx';
-
-/** validLangTag drops private-use pseudo-locales (x-accent, x-rtl in dev): not valid in lang="". */
-const validLangTag = (code) => (/^x-/i.test(code) ? undefined : code);
-
-function LanguagePicker() {
-  const { s, ctl, t } = useApp();
-  const langs = (s.config && s.config.languages) || [];
-  return (
-    <fieldset class="fieldset">
-      <legend>{t('ui.settings.language_legend')}</legend>
-      <div class="choices">
-        {langs.map((l) => (
-          <label key={l.code} class="check">
-            <input type="radio" name="lang" value={l.code} checked={s.lang === l.code}
-              onChange={async () => { await ctl.setLanguage(l.code); ctl.announce(languageName(l.code, l.name)); }} />
-            <span lang={validLangTag(l.code)} dir={l.dir || 'auto'}>{l.name || languageName(l.code)}</span>
-          </label>
-        ))}
-      </div>
-    </fieldset>
-  );
-}
+import { LanguagePicker } from '../language-picker.jsx';
 
 function PushSetup() {
   const { s, ctl, t } = useApp();
