@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"minside/backend/internal/agency"
 	"minside/backend/internal/bookings"
 	"minside/backend/internal/cases"
 	"minside/backend/internal/citizens"
@@ -90,6 +91,9 @@ func TestRepresentativesGetWhatTheyChose(t *testing.T) {
 			r := &represent.Relation{ID: store.NewID(), AgencyID: ag, ExternalID: randomHex(4), Version: 1, Kind: kind,
 				RepresentativeID: rep, SubjectID: child, Scopes: scopes, ValidFrom: store.UTC(now.Add(-time.Hour)),
 				ValidUntil: until, CreatedAt: store.UTC(now), UpdatedAt: store.UTC(now)}
+			if err := agency.Grant(e.ctx, db, ag, kind, now); err != nil {
+				t.Fatal(err)
+			}
 			if _, err := db.NewInsert().Model(r).Exec(e.ctx); err != nil {
 				t.Fatal(err)
 			}

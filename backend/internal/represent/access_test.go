@@ -29,6 +29,11 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if _, err := db.NewInsert().Model(a).Exec(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	for _, kind := range agency.Authorities {
+		if err := agency.Grant(context.Background(), db, a.ID, kind, now); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return &fixture{t: t, db: db, agency: a.ID}
 }
 
