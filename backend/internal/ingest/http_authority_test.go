@@ -187,3 +187,34 @@ func TestRevokedAuthorityEndsTheAccessItGave(t *testing.T) {
 		openDoor(http.StatusOK)
 	})
 }
+
+// TestDedupeKeyBelongsToTheAgency: a notification's dedupe key is unique per (agency, citizen,
+// key). Another agency using the same key for the same person neither collides with it nor learns
+// that it was used; the agency's own retry under a new external id is still caught.
+func TestDedupeKeyBelongsToTheAgency(t *testing.T) {
+	t.Parallel() // each test runs its own portal and database
+	eachEngine(t, func(t *testing.T, api *agencyAPI) {
+		a, b := api.newAgency("bibliotek"), api.newAgency("helse")
+		number := demoPID(t, born, 435)
+		note := func(version int64) map[string]any {
+			return map[string]any{"pid": number, "category": "general", "title": map[string]string{"nb": "Hei"},
+				"body": map[string]string{"nb": "Velkommen"}, "dedupeKey": "welcome", "version": version}
+		}
+		if r := api.put("/notifications/a-1", a, note(1)); r.Status != http.StatusCreated {
+			t.Fatalf("A: %d %s", r.Status, r.Body)
+		}
+		if r := api.put("/notifications/b-1", b, note(1)); r.Status != http.StatusCreated {
+			t.Fatalf("B's use of the same key for the same person: %d %s", r.Status, r.Body)
+		}
+		if r := api.put("/notifications/a-2", a, note(1)); r.Status != http.StatusUnprocessableEntity ||
+			!reflect.DeepEqual(r.pointers(t), []string{"/dedupeKey field.duplicate"}) {
+			t.Fatalf("A's retry under a new external id: %d %s", r.Status, r.Body)
+		}
+		if r := api.put("/notifications/b-1", b, note(2)); r.Status != http.StatusOK {
+			t.Fatalf("B's update of its own notification with its key: %d %s", r.Status, r.Body)
+		}
+		if n := api.count("notifications", "dedupe_key = ?", "welcome"); n != 2 {
+			t.Fatalf("%d notifications with the key, want one per agency", n)
+		}
+	})
+}
