@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"minside/backend/internal/agency"
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/bookings"
 	"minside/backend/internal/cases"
@@ -155,6 +156,35 @@ func TestOverviewOfADemoCitizen(t *testing.T) {
 		}
 		if o.Cursor == "" {
 			t.Error("no cursor")
+		}
+	})
+}
+
+// TestRelationWithoutAuthorityShowsNothing: once the agency that wrote a guardianship loses the
+// guardian authority, the overview has no child in "people", no tile for parents and no act-as.
+func TestRelationWithoutAuthorityShowsNothing(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := newDemo(t, db)
+		if _, err := db.NewDelete().Model((*agency.Authority)(nil)).Where("agency_id = ?", d.school).Exec(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		o := build(t, d.w.service(), overview.Viewer{CitizenID: d.kari, SubjectID: d.kari, Lang: "nb"})
+		var tileIDs []string
+		for _, tile := range o.Tiles {
+			tileIDs = append(tileIDs, tile.ID)
+		}
+		if len(o.People) != 0 || slices.Contains(tileIDs, d.tileKids) {
+			t.Errorf("people = %+v, tiles = %v: the revoked guardianship still counts", o.People, tileIDs)
+		}
+		for _, item := range o.NeedsAction {
+			if item.ID == d.childCase {
+				t.Error("the child's case is still shown")
+			}
+		}
+		_, err := d.w.service().Prepare(t.Context(), overview.Viewer{CitizenID: d.kari, SubjectID: d.child, Lang: "nb"})
+		if !apperr.Is(err, apperr.CodeNotFound) {
+			t.Errorf("acting for the child: %v, want not_found", err)
 		}
 	})
 }
