@@ -189,6 +189,29 @@ func TestRelationWithoutAuthorityShowsNothing(t *testing.T) {
 	})
 }
 
+// TestEmptyScopeListShowsNothing: a power of attorney stored with an empty scope list gives no
+// person in "people" and no act-as; omitted scopes (nil) give every area.
+func TestEmptyScopeListShowsNothing(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := newDemo(t, db)
+		elder := d.w.citizen("Astrid Hansen", date(1940, 2, 2), "Frogner")
+		d.w.relation(d.health, represent.KindPowerOfAttorney, d.kari, d.other, []string{})
+		d.w.relation(d.health, represent.KindPowerOfAttorney, d.kari, elder, nil)
+		o := build(t, d.w.service(), overview.Viewer{CitizenID: d.kari, SubjectID: d.kari, Lang: "nb"})
+		var people []string
+		for _, p := range o.People {
+			people = append(people, p.ID)
+		}
+		if slices.Contains(people, d.other) || !slices.Contains(people, elder) {
+			t.Errorf("people = %v: want the general power of attorney's %s, not the empty one's %s", people, elder, d.other)
+		}
+		if _, err := d.w.service().Prepare(t.Context(), overview.Viewer{CitizenID: d.kari, SubjectID: d.other, Lang: "nb"}); !apperr.Is(err, apperr.CodeNotFound) {
+			t.Errorf("acting with an empty scope list: %v, want not_found", err)
+		}
+	})
+}
+
 func TestGuardianActingAsChild(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
