@@ -15,11 +15,17 @@ import (
 )
 
 const agencyUsage = `Usage:
-  minside agency create --slug <slug> --name <name> [--webhook-url <https url>]
+  minside agency create --slug <slug> --name <name> [--webhook-url <https url>] [--authority <kind>]...
   minside agency list
+  minside agency authority grant --slug <slug> --kind guardian|power_of_attorney
+  minside agency authority revoke --slug <slug> --kind guardian|power_of_attorney
   minside agency key rotate --slug <slug>
   minside agency key revoke --slug <slug> --prefix <prefix>
   minside agency webhook set --slug <slug> --url <https url>
+
+An authority lets an agency say who represents whom: guardian (only the population register),
+power_of_attorney (only the agency the municipality names for it). --authority may be repeated or
+a comma list. Relations from an agency that lacks, or loses, the authority grant nothing.
 
 API keys and webhook secrets are printed once and stored only as a hash (keys) or never shown
 again (secrets): copy them now.`
@@ -30,7 +36,7 @@ func agencyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return errors.New(agencyUsage)
 	}
 	verb, args := args[0], args[1:]
-	if (verb == "key" || verb == "webhook") && len(args) > 0 {
+	if (verb == "key" || verb == "webhook" || verb == "authority") && len(args) > 0 {
 		verb, args = verb+" "+args[0], args[1:]
 	}
 	fs := flag.NewFlagSet("agency "+verb, flag.ContinueOnError)
@@ -40,6 +46,12 @@ func agencyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	webhook := fs.String("webhook-url", "", "where signed webhooks go (https)")
 	hookURL := fs.String("url", "", "where signed webhooks go (https)")
 	prefix := fs.String("prefix", "", "the key's prefix, as agency list shows it")
+	kind := fs.String("kind", "", "an authority: guardian or power_of_attorney")
+	var authorityFlags []string
+	fs.Func("authority", "an authority to grant at creation (repeatable, or a comma list)", func(v string) error {
+		authorityFlags = append(authorityFlags, v)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w\n\n%s", err, agencyUsage)
 	}
@@ -62,11 +74,17 @@ func agencyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		required = []string{"slug", "prefix"}
 	case "webhook set":
 		required = []string{"slug", "url"}
+	case "authority grant", "authority revoke":
+		required = []string{"slug", "kind"}
 	default:
 		return fmt.Errorf("unknown agency command %q\n\n%s", verb, agencyUsage)
 	}
 	if err := need(required...); err != nil {
 		return err
+	}
+	authorities, err := agency.ParseAuthorities(authorityFlags)
+	if err != nil {
+		return cliError(err)
 	}
 
 	cfg, err := loadConfig(getenv, nil)
@@ -83,11 +101,15 @@ func agencyCmd(ctx context.Context, args []string, getenv func(string) string, s
 
 	switch verb {
 	case "create":
-		a, key, secret, err := svc.Create(ctx, *slug, *name, *webhook)
+		a, key, secret, err := svc.Create(ctx, *slug, *name, *webhook, authorities...)
 		if err != nil {
 			return cliError(err)
 		}
-		fmt.Fprintf(stdout, "Created agency %s (%s).\nAPI key (shown once, store it now):\n%s\n", a.Slug, a.Name, key.Key)
+		fmt.Fprintf(stdout, "Created agency %s (%s).\n", a.Slug, a.Name)
+		if len(authorities) > 0 {
+			fmt.Fprintf(stdout, "Authority: %s\n", strings.Join(authorities, ", "))
+		}
+		fmt.Fprintf(stdout, "API key (shown once, store it now):\n%s\n", key.Key)
 		if secret != "" {
 			fmt.Fprintf(stdout, "Webhook signing secret (shown once):\n%s\n", secret)
 		}
@@ -113,6 +135,16 @@ func agencyCmd(ctx context.Context, args []string, getenv func(string) string, s
 			return cliError(err)
 		}
 		fmt.Fprintf(stdout, "Webhooks of %s go to %s.\nSigning secret (shown once):\n%s\n", *slug, *hookURL, secret)
+	case "authority grant":
+		if err := svc.GrantAuthority(ctx, *slug, *kind); err != nil {
+			return cliError(err)
+		}
+		fmt.Fprintf(stdout, "%s may now write %s relations.\n", *slug, *kind)
+	case "authority revoke":
+		if err := svc.RevokeAuthority(ctx, *slug, *kind); err != nil {
+			return cliError(err)
+		}
+		fmt.Fprintf(stdout, "%s may no longer write %s relations; the ones it wrote grant nothing from now on.\n", *slug, *kind)
 	}
 	return nil
 }
@@ -123,17 +155,21 @@ func listAgencies(ctx context.Context, svc *agency.Service, stdout io.Writer) er
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tWEBHOOK\tKEY\tCREATED\tLAST USED\tREVOKED")
+	fmt.Fprintln(tw, "SLUG\tNAME\tAUTHORITY\tWEBHOOK\tKEY\tCREATED\tLAST USED\tREVOKED")
 	for _, l := range list {
 		hook := "-"
 		if l.Agency.WebhookURL != nil {
 			hook = *l.Agency.WebhookURL
 		}
+		authority := "-"
+		if len(l.Authorities) > 0 {
+			authority = strings.Join(l.Authorities, ",")
+		}
 		if len(l.Keys) == 0 {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t-\n", l.Agency.Slug, l.Agency.Name, hook)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t-\t-\t-\t-\n", l.Agency.Slug, l.Agency.Name, authority, hook)
 		}
 		for _, k := range l.Keys {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Agency.Slug, l.Agency.Name, hook, k.Prefix,
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Agency.Slug, l.Agency.Name, authority, hook, k.Prefix,
 				k.CreatedAt.Format(time.RFC3339), timeOrDash(k.LastUsedAt), timeOrDash(k.RevokedAt))
 		}
 	}
@@ -154,7 +190,7 @@ func cliError(err error) error {
 		return err
 	}
 	if ae.Code == apperr.CodeNotFound {
-		return errors.New("no such agency or key")
+		return errors.New("no such agency, key or authority")
 	}
 	var parts []string
 	for _, f := range ae.Fields {

@@ -27,7 +27,7 @@ Usage:
   minside locales check       check the message files; non-zero exit on an error (--dir: a folder
                               instead of the embedded locales/)
   minside role grant|revoke|list   citizen roles: translator (per language), agency_editor (per agency)
-  minside agency …            create agencies, rotate and revoke their API keys (minside agency for help)
+  minside agency …            create agencies, their API keys and authorities (minside agency for help)
   minside vapid-keys          print a new web push (VAPID) key pair as MINSIDE_VAPID_* lines
   minside outbox status|requeue   what waits or gave up (push, webhooks); send given-up messages again
   minside healthcheck [--addr A] [--path /readyz]   exit 0 when the portal on this host is ready

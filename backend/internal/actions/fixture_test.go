@@ -37,6 +37,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	w.parent = w.citizen(t, "Kari", time.Date(1985, 3, 1, 0, 0, 0, 0, time.UTC))
 	w.child = w.citizen(t, "Ola", time.Date(2014, 6, 1, 0, 0, 0, 0, time.UTC))
 	w.stranger = w.citizen(t, "Per", time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC))
+	insert(t, db, &agency.Authority{AgencyID: w.agency, Kind: represent.KindGuardian, GrantedAt: t0})
 	insert(t, db, &represent.Relation{ID: store.NewID(), AgencyID: w.agency, ExternalID: "rel-" + w.child, Version: 1,
 		Kind: represent.KindGuardian, RepresentativeID: w.parent, SubjectID: w.child, ValidFrom: t0.AddDate(-1, 0, 0), CreatedAt: t0, UpdatedAt: t0})
 	return w

@@ -72,10 +72,11 @@ type NewKey struct {
 	ID     string
 }
 
-// Listing is an agency with its keys (never the keys themselves).
+// Listing is an agency with its keys (never the keys themselves) and its authorities.
 type Listing struct {
-	Agency Agency
-	Keys   []APIKey
+	Agency      Agency
+	Keys        []APIKey
+	Authorities []string // kinds of relation it may write, sorted
 }
 
 // generateKey makes "ms_<prefix>_<secret>": 32 random bits of prefix to tell keys apart in
@@ -99,8 +100,9 @@ func HashKey(key string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Create registers an agency and gives it its first API key. webhookURL may be empty.
-func (s *Service) Create(ctx context.Context, slug, name, webhookURL string) (*Agency, NewKey, string, error) {
+// Create registers an agency, gives it its first API key and the authorities named (see
+// Authority; usually none). webhookURL may be empty.
+func (s *Service) Create(ctx context.Context, slug, name, webhookURL string, authorities ...string) (*Agency, NewKey, string, error) {
 	var fields apperr.Fields
 	if !validSlug.MatchString(slug) {
 		fields.Add("/slug", "field.invalid", nil)
@@ -141,6 +143,11 @@ func (s *Service) Create(ctx context.Context, slug, name, webhookURL string) (*A
 		}
 		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
 			return fmt.Errorf("agency: create: %w", err)
+		}
+		for _, kind := range authorities {
+			if err := Grant(ctx, tx, a.ID, kind, now); err != nil {
+				return err
+			}
 		}
 		key, err = s.addKey(ctx, tx, a.ID, "first key", now)
 		return err
@@ -194,9 +201,13 @@ func (s *Service) List(ctx context.Context) ([]Listing, error) {
 	for _, k := range keys {
 		byAgency[k.AgencyID] = append(byAgency[k.AgencyID], k)
 	}
+	authorities, err := authoritiesByAgency(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Listing, 0, len(agencies))
 	for _, a := range agencies {
-		out = append(out, Listing{Agency: a, Keys: byAgency[a.ID]})
+		out = append(out, Listing{Agency: a, Keys: byAgency[a.ID], Authorities: authorities[a.ID]})
 	}
 	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"minside/backend/internal/cases"
 	"minside/backend/internal/outbox"
+	"minside/backend/internal/represent"
 )
 
 var born = time.Date(1985, 5, 17, 0, 0, 0, 0, time.UTC)
@@ -168,7 +169,7 @@ func recordsOfEveryKind(t *testing.T, number, other string) map[string]map[strin
 func TestAgencyCannotSeeOrChangeAnotherAgencysRecords(t *testing.T) {
 	t.Parallel() // each test runs its own portal and database
 	eachEngine(t, func(t *testing.T, api *agencyAPI) {
-		owner, stranger := api.newAgency("bibliotek"), api.newAgency("helse")
+		owner, stranger := api.newAgency("bibliotek", represent.KindPowerOfAttorney), api.newAgency("helse", represent.KindPowerOfAttorney)
 		records := recordsOfEveryKind(t, demoPID(t, born, 413), demoPID(t, born.AddDate(30, 0, 0), 514))
 		for _, kind := range []string{"cases", "bookings", "keys", "notifications", "relations", "tiles"} {
 			t.Run(kind, func(t *testing.T) {

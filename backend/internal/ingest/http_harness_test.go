@@ -169,10 +169,11 @@ func (api *agencyAPI) del(path, key string) reply {
 	return api.call(http.MethodDelete, path, key, "", nil)
 }
 
-// newAgency creates an agency through the service, as the CLI does, and returns its key.
-func (api *agencyAPI) newAgency(slug string) string {
+// newAgency creates an agency through the service, as the CLI does, with the authorities named
+// (kinds of relation it may write), and returns its key.
+func (api *agencyAPI) newAgency(slug string, authorities ...string) string {
 	api.t.Helper()
-	_, key, _, err := api.app.Agencies.Create(context.Background(), slug, "Etat "+slug, "")
+	_, key, _, err := api.app.Agencies.Create(context.Background(), slug, "Etat "+slug, "", authorities...)
 	if err != nil {
 		api.t.Fatal(err)
 	}

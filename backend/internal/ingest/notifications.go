@@ -79,10 +79,12 @@ func (p *parsedNotification) apply(ctx context.Context, w *writer, prev *record)
 		key := r.DedupeKey
 		row.DedupeKey = &key
 	}
-	if prev == nil && row.DedupeKey != nil {
-		// A second notification with the same dedupe key for the same person is the same message:
-		// an agency retrying under a new external id must not notify twice.
-		n, err := w.tx.NewSelect().Model((*notify.Notification)(nil)).Where("citizen_id = ? AND dedupe_key = ?", person.ID, r.DedupeKey).Count(ctx)
+	if row.DedupeKey != nil {
+		// A second notification of this agency with the same dedupe key for the same person is the
+		// same message: an agency retrying under a new external id must not notify twice. The key
+		// is the agency's own: another agency's use of it neither collides nor shows.
+		n, err := w.tx.NewSelect().Model((*notify.Notification)(nil)).
+			Where("agency_id = ? AND citizen_id = ? AND dedupe_key = ? AND id <> ?", agencyID, person.ID, r.DedupeKey, row.ID).Count(ctx)
 		if err != nil {
 			return applied{}, fmt.Errorf("ingest: notification: %w", err)
 		}

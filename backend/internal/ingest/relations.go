@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"minside/backend/internal/agency"
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/pid"
@@ -55,6 +56,11 @@ func (relationSpec) parse(body []byte, base string, pids pid.Options) (parsed, e
 	c.maxLen("/representativeName", r.RepresentativeName, maxName)
 	c.maxLen("/subjectName", r.SubjectName, maxName)
 	c.count("/scopes", len(r.Scopes), len(areas))
+	if r.Kind == represent.KindPowerOfAttorney && r.Scopes != nil && len(r.Scopes) == 0 {
+		// An empty list would grant nothing (represent.AreasOf): name an area, or omit the list
+		// for every area.
+		c.add("/scopes", "field.too_few", map[string]any{"Min": 1})
+	}
 	for i, s := range r.Scopes {
 		c.oneOf("/scopes/"+strconv.Itoa(i), s, areas, true)
 	}
@@ -79,6 +85,10 @@ func (p *parsedRelation) version() int64 { return p.rec.Version }
 
 func (p *parsedRelation) apply(ctx context.Context, w *writer, prev *record) (applied, error) {
 	r := p.rec
+	// Only the agency the operator named for a kind of relation may say who represents whom.
+	if err := agency.RequireAuthority(ctx, w.tx, w.req.AgencyID, r.Kind); err != nil {
+		return applied{}, err
+	}
 	rep, err := w.citizen(ctx, p.representative, r.RepresentativeName)
 	if err != nil {
 		return applied{}, err

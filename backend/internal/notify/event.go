@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -141,30 +140,4 @@ func describe(ctx context.Context, db bun.IDB, ev outbox.NotifyEvent, now time.T
 		}
 	}
 	return a, nil
-}
-
-// representatives lists who may receive the subject's notifications about a: guardians while
-// the subject is a minor, and holders of a power of attorney whose scopes cover the area (nil
-// scopes cover every area), each only while the relation is valid.
-func representatives(ctx context.Context, db bun.IDB, subjectID string, a about, minor bool, now time.Time) ([]string, error) {
-	var rels []represent.Relation
-	err := db.NewSelect().Model(&rels).Where("subject_id = ?", subjectID).
-		Where("valid_from <= ?", now).Where("valid_until IS NULL OR valid_until > ?", now).Scan(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("notify: representatives: %w", err)
-	}
-	var out []string
-	for _, r := range rels {
-		ok := false
-		switch r.Kind {
-		case represent.KindGuardian:
-			ok = minor
-		case represent.KindPowerOfAttorney:
-			ok = r.Scopes == nil || (a.area != "" && slices.Contains(r.Scopes, a.area))
-		}
-		if ok && r.RepresentativeID != subjectID && !slices.Contains(out, r.RepresentativeID) {
-			out = append(out, r.RepresentativeID)
-		}
-	}
-	return out, nil
 }

@@ -12,11 +12,11 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"minside/backend/internal/citizens"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/push"
+	"minside/backend/internal/represent"
 	"minside/backend/internal/store"
 )
 
@@ -93,11 +93,7 @@ func (n *Notifier) FanOut(ctx context.Context, msgID int64, ev outbox.NotifyEven
 		}
 		recipients := []string{ev.CitizenID}
 		if a.forward {
-			subject, err := citizens.Get(ctx, tx, ev.CitizenID)
-			if err != nil {
-				return fmt.Errorf("notify: subject: %w", err)
-			}
-			reps, err := representatives(ctx, tx, ev.CitizenID, a, subject.IsMinor(now), now)
+			reps, err := represent.Access{}.RepresentativesOf(ctx, tx, ev.CitizenID, a.area, now)
 			if err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"minside/backend/internal/agency"
 	"minside/backend/internal/bookings"
 	"minside/backend/internal/cases"
 	"minside/backend/internal/citizens"
@@ -90,6 +91,9 @@ func TestRepresentativesGetWhatTheyChose(t *testing.T) {
 			r := &represent.Relation{ID: store.NewID(), AgencyID: ag, ExternalID: randomHex(4), Version: 1, Kind: kind,
 				RepresentativeID: rep, SubjectID: child, Scopes: scopes, ValidFrom: store.UTC(now.Add(-time.Hour)),
 				ValidUntil: until, CreatedAt: store.UTC(now), UpdatedAt: store.UTC(now)}
+			if err := agency.Grant(e.ctx, db, ag, kind, now); err != nil {
+				t.Fatal(err)
+			}
 			if _, err := db.NewInsert().Model(r).Exec(e.ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -101,13 +105,23 @@ func TestRepresentativesGetWhatTheyChose(t *testing.T) {
 		rel(represent.KindPowerOfAttorney, aunt, []string{"building"}, nil)
 		rel(represent.KindPowerOfAttorney, lawyer, []string{"health"}, nil)
 		rel(represent.KindGuardian, former, nil, &ended)
+		// A power of attorney stored with an empty scope list grants nothing (refused on input
+		// today); a guardianship from an agency without the authority for it grants nothing either.
+		emptied, untrusted := e.citizen(adult), e.citizen(adult)
+		rel(represent.KindPowerOfAttorney, emptied, []string{}, nil)
+		stranger := &represent.Relation{ID: store.NewID(), AgencyID: e.agency("Ny etat"), ExternalID: randomHex(4), Version: 1,
+			Kind: represent.KindGuardian, RepresentativeID: untrusted, SubjectID: child, ValidFrom: store.UTC(now.Add(-time.Hour)),
+			CreatedAt: store.UTC(now), UpdatedAt: store.UTC(now)}
+		if _, err := db.NewInsert().Model(stranger).Exec(e.ctx); err != nil {
+			t.Fatal(err)
+		}
 		no := false
 		if _, err := e.prefs.Put(e.ctx, father, PrefsInput{RepresentedNotifications: &no}, now); err != nil {
 			t.Fatal(err)
 		}
 		e.setLanguage(aunt, "en")
 		subs := map[string]push.Subscription{}
-		for _, who := range []string{child, mother, father, aunt, lawyer, former} {
+		for _, who := range []string{child, mother, father, aunt, lawyer, former, emptied, untrusted} {
 			subs[who], _ = e.device(who)
 		}
 		e.enqueue(outbox.NotifyEvent{CitizenID: child, Kind: "case", ObjectID: caseID, Reason: "status_changed"})
@@ -115,6 +129,7 @@ func TestRepresentativesGetWhatTheyChose(t *testing.T) {
 		want := map[string]string{
 			child: "Saken din hos Helsestasjonen er oppdatert", mother: "Saken din hos Helsestasjonen er oppdatert",
 			aunt: "Your case with Helsestasjonen has been updated", father: "", lawyer: "", former: "",
+			emptied: "", untrusted: "",
 		}
 		for who, title := range want {
 			msgs := e.srv.Messages(subs[who])

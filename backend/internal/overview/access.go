@@ -55,52 +55,28 @@ type scope struct {
 	byID     map[string]*subject
 }
 
-type relationRow struct {
-	Kind       string     `bun:"kind"`
-	Scopes     []string   `bun:"scopes"`
-	ValidUntil *time.Time `bun:"valid_until"`
-	UpdatedAt  time.Time  `bun:"updated_at"`
-	SubjectID  string     `bun:"subject_id"`
-	Name       string     `bun:"name"`
-	BirthDate  time.Time  `bun:"birth_date"`
-	District   string     `bun:"district"`
-}
-
-const relationsQuery = `SELECT r.kind, r.scopes, r.valid_until, r.updated_at, r.subject_id, c.name, c.birth_date, c.district
-FROM relations r JOIN citizens c ON c.id = r.subject_id
-WHERE r.representative_id = ? AND r.valid_from <= ? AND (r.valid_until IS NULL OR r.valid_until > ?)
-ORDER BY c.name, r.subject_id, r.kind`
-
 const citizensQuery = `SELECT id, name, birth_date, district, updated_at FROM citizens WHERE id IN (?)`
 
-// resolve loads who the viewer is, whom they may act for and what they may see. A subject the viewer
-// may not act for is answered as not found, like any foreign id.
+// resolve loads who the viewer is, whom they may act for (by represent's rules, the same the
+// session and notify use) and what they may see. A subject the viewer may not act for is answered
+// as not found, like any foreign id.
 func (s *Service) resolve(ctx context.Context, v Viewer, now time.Time) (*scope, error) {
 	if v.CitizenID == "" {
 		return nil, apperr.Unauthorized()
 	}
 	now = utc(now)
-	var rels []relationRow
-	if err := s.db.NewRaw(relationsQuery, v.CitizenID, now, now).Scan(ctx, &rels); err != nil {
+	represented, err := represent.Access{}.Represents(ctx, s.db, v.CitizenID, now)
+	if err != nil {
 		return nil, fail("relations", err)
 	}
 	sc := &scope{viewer: v, byID: map[string]*subject{}}
 	var stamp strings.Builder
-	for _, r := range rels {
-		if r.Kind == represent.KindGuardian && !r.BirthDate.AddDate(18, 0, 0).After(now) {
-			continue // guardianship ends when the child comes of age
+	for _, r := range represented {
+		for _, rel := range r.Relations {
+			fmt.Fprintf(&stamp, "%s/%s/%d/%v;", rel.SubjectID, rel.Kind, rel.UpdatedAt.UnixMicro(), rel.ValidUntil)
 		}
-		fmt.Fprintf(&stamp, "%s/%s/%d/%v;", r.SubjectID, r.Kind, r.UpdatedAt.UnixMicro(), r.ValidUntil)
-		if i := slices.IndexFunc(sc.links, func(l Link) bool { return l.ID == r.SubjectID }); i >= 0 {
-			l := &sc.links[i]
-			l.Scopes = unionScopes(l.Scopes, scopesOf(r))
-			if r.Kind == represent.KindGuardian {
-				l.Relation = r.Kind
-			}
-			continue
-		}
-		sc.links = append(sc.links, Link{ID: r.SubjectID, Name: r.Name, Relation: r.Kind, Scopes: scopesOf(r),
-			ValidUntil: r.ValidUntil, birthDate: r.BirthDate, district: r.District})
+		sc.links = append(sc.links, Link{ID: r.Subject.ID, Name: r.Subject.Name, Relation: r.Relation, Scopes: r.Areas,
+			ValidUntil: r.ValidUntil, birthDate: r.Subject.BirthDate, district: r.Subject.District})
 	}
 	sc.relStamp = stamp.String()
 
@@ -194,26 +170,4 @@ func (sc *scope) seesAll(citizenID string) (bool, *Person) {
 		return false, nil
 	}
 	return true, sub.person
-}
-
-func scopesOf(r relationRow) []string {
-	if r.Kind == represent.KindGuardian || len(r.Scopes) == 0 {
-		return nil
-	}
-	return slices.Clone(r.Scopes)
-}
-
-// unionScopes merges two relations to the same person: nil (every area) wins.
-func unionScopes(a, b []string) []string {
-	if a == nil || b == nil {
-		return nil
-	}
-	out := slices.Clone(a)
-	for _, s := range b {
-		if !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	slices.Sort(out)
-	return out
 }

@@ -98,7 +98,12 @@ func (w *world) citizen(name string, birth time.Time, district string) string {
 func (w *world) relation(agencyID, kind, rep, subject string, scopes []string) {
 	r := &represent.Relation{ID: store.NewID(), AgencyID: agencyID, ExternalID: w.next(), Version: 1, Kind: kind,
 		RepresentativeID: rep, SubjectID: subject, Scopes: scopes, ValidFrom: w.now.Add(-time.Hour), CreatedAt: w.now, UpdatedAt: w.now}
-	w.tx(func(tx bun.Tx) error { return w.insert(tx, r) })
+	w.tx(func(tx bun.Tx) error {
+		if err := agency.Grant(w.ctx, tx, agencyID, kind, w.now); err != nil { // the feeding agency is trusted with it
+			return err
+		}
+		return w.insert(tx, r)
+	})
 }
 
 func (w *world) record(tx bun.IDB, citizenID *string, kind, id, op string) error {

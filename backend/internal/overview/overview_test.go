@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"minside/backend/internal/agency"
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/bookings"
 	"minside/backend/internal/cases"
@@ -155,6 +156,58 @@ func TestOverviewOfADemoCitizen(t *testing.T) {
 		}
 		if o.Cursor == "" {
 			t.Error("no cursor")
+		}
+	})
+}
+
+// TestRelationWithoutAuthorityShowsNothing: once the agency that wrote a guardianship loses the
+// guardian authority, the overview has no child in "people", no tile for parents and no act-as.
+func TestRelationWithoutAuthorityShowsNothing(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := newDemo(t, db)
+		if _, err := db.NewDelete().Model((*agency.Authority)(nil)).Where("agency_id = ?", d.school).Exec(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		o := build(t, d.w.service(), overview.Viewer{CitizenID: d.kari, SubjectID: d.kari, Lang: "nb"})
+		var tileIDs []string
+		for _, tile := range o.Tiles {
+			tileIDs = append(tileIDs, tile.ID)
+		}
+		if len(o.People) != 0 || slices.Contains(tileIDs, d.tileKids) {
+			t.Errorf("people = %+v, tiles = %v: the revoked guardianship still counts", o.People, tileIDs)
+		}
+		for _, item := range o.NeedsAction {
+			if item.ID == d.childCase {
+				t.Error("the child's case is still shown")
+			}
+		}
+		_, err := d.w.service().Prepare(t.Context(), overview.Viewer{CitizenID: d.kari, SubjectID: d.child, Lang: "nb"})
+		if !apperr.Is(err, apperr.CodeNotFound) {
+			t.Errorf("acting for the child: %v, want not_found", err)
+		}
+	})
+}
+
+// TestEmptyScopeListShowsNothing: a power of attorney stored with an empty scope list gives no
+// person in "people" and no act-as; omitted scopes (nil) give every area.
+func TestEmptyScopeListShowsNothing(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := newDemo(t, db)
+		elder := d.w.citizen("Astrid Hansen", date(1940, 2, 2), "Frogner")
+		d.w.relation(d.health, represent.KindPowerOfAttorney, d.kari, d.other, []string{})
+		d.w.relation(d.health, represent.KindPowerOfAttorney, d.kari, elder, nil)
+		o := build(t, d.w.service(), overview.Viewer{CitizenID: d.kari, SubjectID: d.kari, Lang: "nb"})
+		var people []string
+		for _, p := range o.People {
+			people = append(people, p.ID)
+		}
+		if slices.Contains(people, d.other) || !slices.Contains(people, elder) {
+			t.Errorf("people = %v: want the general power of attorney's %s, not the empty one's %s", people, elder, d.other)
+		}
+		if _, err := d.w.service().Prepare(t.Context(), overview.Viewer{CitizenID: d.kari, SubjectID: d.other, Lang: "nb"}); !apperr.Is(err, apperr.CodeNotFound) {
+			t.Errorf("acting with an empty scope list: %v, want not_found", err)
 		}
 	})
 }

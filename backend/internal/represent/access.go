@@ -13,49 +13,52 @@ import (
 	"minside/backend/internal/citizens"
 )
 
-// Access holds the rules of representation. Every citizen read and action goes through it (the web
-// layer resolves a View per request), so a child turning 18 or a power of attorney running out ends
-// the access at that moment, with nothing deleted. The zero value is ready to use.
+// Access holds the rules of representation, and is the only place that reads relations for
+// access: the web layer resolves a View per request, the overview lists whom one may act for,
+// notify asks who may hear about a subject's object, tiles ask whose guardian someone is. So a
+// child turning 18, a power of attorney running out or an agency losing its authority ends the
+// access everywhere at that moment, with nothing deleted. The zero value is ready to use.
 type Access struct{}
 
-// Valid reports whether relation r lets its representative act for subject in area at t. area ""
-// asks whether the relation is valid for some area (enough to choose to act as the subject).
-// subject must be the relation's subject (its birth date decides guardianship).
-func (Access) Valid(r Relation, subject *citizens.Citizen, area string, at time.Time) bool {
+// AreasOf is what relation r grants at t, the one rule every reader shares: ok is false when it
+// grants nothing (outside its validity, a guardianship of someone who is no longer a minor, a power
+// of attorney stored with an empty scope list); areas nil means every area. subjectBirth is the
+// birth date of r's subject. Whether r's agency holds the authority for its kind is checked where
+// relations are loaded (held), so a relation that reaches this function has passed it.
+func AreasOf(r Relation, subjectBirth time.Time, at time.Time) (areas []string, ok bool) {
 	if at.Before(r.ValidFrom) || (r.ValidUntil != nil && !at.Before(*r.ValidUntil)) {
-		return false
+		return nil, false
 	}
 	switch r.Kind {
 	case KindGuardian:
-		return subject != nil && subject.ID == r.SubjectID && subject.IsMinor(at)
+		return nil, subjectBirth.AddDate(18, 0, 0).After(at)
 	case KindPowerOfAttorney:
-		return area == "" || len(r.Scopes) == 0 || slices.Contains(r.Scopes, area)
+		if r.Scopes == nil {
+			return nil, true // a general power of attorney: every area
+		}
+		if len(r.Scopes) == 0 {
+			return nil, false // names no area: grants nothing (refused on input since)
+		}
+		return slices.Clone(r.Scopes), true
 	}
-	return false
+	return nil, false
 }
 
 // CanAct reports whether representativeID may act for subjectID in area at t, and by which
-// relation (a guardianship wins over a power of attorney). area "" means any area.
+// relation (a guardianship wins over a power of attorney). area "" means some area (enough to
+// choose to act as the subject).
 func (a Access) CanAct(ctx context.Context, db bun.IDB, representativeID, subjectID, area string, at time.Time) (Relation, bool, error) {
 	if representativeID == "" || representativeID == subjectID || uuid.Validate(subjectID) != nil {
 		return Relation{}, false, nil // an id that is no id is nobody (PostgreSQL would refuse it as a uuid)
 	}
-	var rels []Relation
-	if err := db.NewSelect().Model(&rels).
-		Where("representative_id = ? AND subject_id = ?", representativeID, subjectID).
-		OrderExpr("kind ASC, id ASC").Scan(ctx); err != nil {
-		return Relation{}, false, fmt.Errorf("represent: relations: %w", err)
-	}
-	if len(rels) == 0 {
-		return Relation{}, false, nil
-	}
-	subject, err := citizens.Get(ctx, db, subjectID)
+	rels, err := held(ctx, db, "r.representative_id = ? AND r.subject_id = ?", []any{representativeID, subjectID}, at)
 	if err != nil {
 		return Relation{}, false, err
 	}
-	for _, r := range rels { // "guardian" sorts before "power_of_attorney"
-		if a.Valid(r, subject, area, at) {
-			return r, true, nil
+	for _, h := range rels { // "guardian" sorts before "power_of_attorney"
+		areas, ok := AreasOf(h.Relation, h.subject.BirthDate, at)
+		if ok && (area == "" || (View{Areas: areas}).Allows(area)) {
+			return h.Relation, true, nil
 		}
 	}
 	return Relation{}, false, nil
@@ -63,53 +66,50 @@ func (a Access) CanAct(ctx context.Context, db bun.IDB, representativeID, subjec
 
 // Represented is someone a citizen may act for now.
 type Represented struct {
-	Subject    *citizens.Citizen
-	Relation   string     // KindGuardian or KindPowerOfAttorney
-	Areas      []string   // nil: every area
-	ValidUntil *time.Time // when the access ends, if known (a guardianship ends at 18)
+	Subject    *citizens.Citizen // id, name, birth date, district and updated_at of the person
+	Relation   string            // KindGuardian or KindPowerOfAttorney
+	Areas      []string          // nil: every area
+	ValidUntil *time.Time        // when the access ends, if known (a guardianship ends at 18)
+	Relations  []Relation        // the relations that grant it (their changes must change caches)
+}
+
+// View is the view of a representative acting for this person.
+func (r Represented) View(representativeID string) View {
+	return View{SubjectID: r.Subject.ID, Areas: r.Areas, ActorID: representativeID}
 }
 
 // Represents lists whom representativeID may act for at t, one entry per person, with the union of
-// the areas of every valid relation.
+// the areas of every valid relation, by name.
 func (a Access) Represents(ctx context.Context, db bun.IDB, representativeID string, at time.Time) ([]Represented, error) {
-	var rels []Relation
-	if err := db.NewSelect().Model(&rels).Where("representative_id = ?", representativeID).
-		OrderExpr("subject_id ASC, kind ASC").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("represent: relations of representative: %w", err)
+	rels, err := held(ctx, db, "r.representative_id = ?", []any{representativeID}, at)
+	if err != nil {
+		return nil, err
 	}
 	bySubject := map[string]*Represented{}
 	var order []string
-	for _, r := range rels {
-		if r.SubjectID == representativeID {
-			continue
-		}
-		entry, seen := bySubject[r.SubjectID]
-		var subject *citizens.Citizen
-		if seen {
-			subject = entry.Subject
-		} else {
-			var err error
-			if subject, err = citizens.Get(ctx, db, r.SubjectID); err != nil {
-				return nil, err
-			}
-		}
-		if !a.Valid(r, subject, "", at) {
+	for _, h := range rels {
+		r := h.Relation
+		areas, ok := AreasOf(r, h.subject.BirthDate, at)
+		if !ok {
 			continue
 		}
 		until := r.ValidUntil
 		if r.Kind == KindGuardian {
-			adult := subject.BirthDate.AddDate(18, 0, 0)
+			adult := h.subject.BirthDate.AddDate(18, 0, 0)
 			if until == nil || adult.Before(*until) {
 				until = &adult
 			}
 		}
+		entry, seen := bySubject[r.SubjectID]
 		if !seen {
-			entry = &Represented{Subject: subject, Relation: r.Kind, Areas: areasOf(r), ValidUntil: until}
+			subject := h.subject
+			entry = &Represented{Subject: &subject, Relation: r.Kind, Areas: areas, ValidUntil: until, Relations: []Relation{r}}
 			bySubject[r.SubjectID] = entry
 			order = append(order, r.SubjectID)
 			continue
 		}
-		entry.Areas = unionAreas(entry.Areas, areasOf(r))
+		entry.Relations = append(entry.Relations, r)
+		entry.Areas = unionAreas(entry.Areas, areas)
 		if r.Kind == KindGuardian {
 			entry.Relation = KindGuardian
 		}
@@ -132,24 +132,56 @@ func (a Access) ViewFor(ctx context.Context, db bun.IDB, citizenID, actingAsID s
 	if actingAsID == "" || actingAsID == citizenID {
 		return Own(citizenID), true, nil
 	}
+	if uuid.Validate(actingAsID) != nil {
+		return Own(citizenID), false, nil
+	}
 	list, err := a.Represents(ctx, db, citizenID, at)
 	if err != nil {
 		return View{}, false, err
 	}
 	for _, r := range list {
 		if r.Subject.ID == actingAsID {
-			return View{SubjectID: actingAsID, Areas: r.Areas, ActorID: citizenID}, true, nil
+			return r.View(citizenID), true, nil
 		}
 	}
 	return Own(citizenID), false, nil
 }
 
-// areasOf is a relation's areas; nil means every area (a guardian, or a fullmakt without scopes).
-func areasOf(r Relation) []string {
-	if r.Kind == KindGuardian || len(r.Scopes) == 0 {
-		return nil
+// RepresentativesOf lists who may see subjectID's object in area at t, as the portal would show it
+// to them (View.Allows): guardians while the subject is a minor, holders of a power of attorney
+// whose areas cover it. Notify forwards the subject's messages to them (if they asked).
+func (a Access) RepresentativesOf(ctx context.Context, db bun.IDB, subjectID, area string, at time.Time) ([]string, error) {
+	rels, err := held(ctx, db, "r.subject_id = ?", []any{subjectID}, at)
+	if err != nil {
+		return nil, err
 	}
-	return slices.Clone(r.Scopes)
+	var out []string
+	for _, h := range rels {
+		areas, ok := AreasOf(h.Relation, h.subject.BirthDate, at)
+		if ok && (View{Areas: areas}).Allows(area) && !slices.Contains(out, h.RepresentativeID) {
+			out = append(out, h.RepresentativeID)
+		}
+	}
+	return out, nil
+}
+
+// ChildrenOf gives, for each of representativeIDs, the birth dates of the children they are
+// guardian of at t (what tile targeting on children's ages looks at).
+func (a Access) ChildrenOf(ctx context.Context, db bun.IDB, representativeIDs []string, at time.Time) (map[string][]time.Time, error) {
+	out := map[string][]time.Time{}
+	if len(representativeIDs) == 0 {
+		return out, nil
+	}
+	rels, err := held(ctx, db, "r.kind = ? AND r.representative_id IN (?)", []any{KindGuardian, bun.In(representativeIDs)}, at)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range rels {
+		if _, ok := AreasOf(h.Relation, h.subject.BirthDate, at); ok {
+			out[h.RepresentativeID] = append(out[h.RepresentativeID], h.subject.BirthDate)
+		}
+	}
+	return out, nil
 }
 
 // unionAreas merges area lists where nil means every area.
@@ -165,4 +197,61 @@ func unionAreas(a, b []string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// heldRelation is a relation that may give access, with the subject it is about.
+type heldRelation struct {
+	Relation
+	subject citizens.Citizen
+}
+
+type heldRow struct {
+	ID               string     `bun:"id"`
+	AgencyID         string     `bun:"agency_id"`
+	ExternalID       string     `bun:"external_id"`
+	Version          int64      `bun:"version"`
+	Kind             string     `bun:"kind"`
+	RepresentativeID string     `bun:"representative_id"`
+	SubjectID        string     `bun:"subject_id"`
+	Scopes           []string   `bun:"scopes"`
+	ValidFrom        time.Time  `bun:"valid_from"`
+	ValidUntil       *time.Time `bun:"valid_until"`
+	CreatedAt        time.Time  `bun:"created_at"`
+	UpdatedAt        time.Time  `bun:"updated_at"`
+	SubjectName      string     `bun:"subject_name"`
+	SubjectBirth     time.Time  `bun:"subject_birth_date"`
+	SubjectDistrict  string     `bun:"subject_district"`
+	SubjectUpdatedAt time.Time  `bun:"subject_updated_at"`
+}
+
+// heldQuery loads the relations that may give access at a time: written by an agency that holds
+// the authority for their kind (agency_authorities), inside their validity window, between two
+// different people. %s is a fixed condition of the caller.
+const heldQuery = `SELECT r.id, r.agency_id, r.external_id, r.version, r.kind, r.representative_id, r.subject_id,
+	r.scopes, r.valid_from, r.valid_until, r.created_at, r.updated_at,
+	s.name AS subject_name, s.birth_date AS subject_birth_date, s.district AS subject_district, s.updated_at AS subject_updated_at
+FROM relations AS r
+JOIN agency_authorities AS aa ON aa.agency_id = r.agency_id AND aa.kind = r.kind
+JOIN citizens AS s ON s.id = r.subject_id
+WHERE %s AND r.representative_id <> r.subject_id AND r.valid_from <= ? AND (r.valid_until IS NULL OR r.valid_until > ?)
+ORDER BY r.subject_id, r.kind, r.id`
+
+// held runs heldQuery with the condition where (and its args) at t.
+func held(ctx context.Context, db bun.IDB, where string, args []any, at time.Time) ([]heldRelation, error) {
+	at = at.UTC()
+	var rows []heldRow
+	if err := db.NewRaw(fmt.Sprintf(heldQuery, where), append(args, at, at)...).Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("represent: relations: %w", err)
+	}
+	out := make([]heldRelation, len(rows))
+	for i, r := range rows {
+		out[i] = heldRelation{
+			Relation: Relation{ID: r.ID, AgencyID: r.AgencyID, ExternalID: r.ExternalID, Version: r.Version, Kind: r.Kind,
+				RepresentativeID: r.RepresentativeID, SubjectID: r.SubjectID, Scopes: r.Scopes, ValidFrom: r.ValidFrom,
+				ValidUntil: r.ValidUntil, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt},
+			subject: citizens.Citizen{ID: r.SubjectID, Name: r.SubjectName, BirthDate: r.SubjectBirth,
+				District: r.SubjectDistrict, UpdatedAt: r.SubjectUpdatedAt},
+		}
+	}
+	return out, nil
 }

@@ -29,6 +29,11 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if _, err := db.NewInsert().Model(a).Exec(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	for _, kind := range agency.Authorities {
+		if err := agency.Grant(context.Background(), db, a.ID, kind, now); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return &fixture{t: t, db: db, agency: a.ID}
 }
 
@@ -182,6 +187,135 @@ func TestViewFiltersCases(t *testing.T) {
 		}
 		if _, ok, _ := (represent.Access{}).ViewFor(ctx, db, rep.ID, other.ID, now); ok {
 			t.Error("a view for someone without a relation")
+		}
+	})
+}
+
+// TestRelationsGrantOnlyWhileTheAgencyHoldsTheAuthority: a relation from an agency without the
+// authority for its kind grants nothing to any reader, however valid it is otherwise; granting the
+// authority brings it to life, revoking it ends it again, with nothing deleted.
+func TestRelationsGrantOnlyWhileTheAgencyHoldsTheAuthority(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		newcomer := &agency.Agency{ID: store.NewID(), Slug: "ny-etat", Name: "Ny etat", CreatedAt: now, UpdatedAt: now}
+		if _, err := db.NewInsert().Model(newcomer).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.agency = newcomer.ID // the relations below come from the newcomer
+		stranger := f.citizen("Per", time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC))
+		child := f.citizen("Ola", time.Date(2013, 6, 15, 0, 0, 0, 0, time.UTC))
+		grandma := f.citizen("Astrid", time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC))
+		f.relation(represent.KindGuardian, stranger, child, nil, now.AddDate(-1, 0, 0), nil)
+		f.relation(represent.KindPowerOfAttorney, stranger, grandma, []string{"health"}, now.AddDate(-1, 0, 0), nil)
+
+		access := represent.Access{}
+		grants := func() []string {
+			t.Helper()
+			var out []string
+			for _, c := range []struct {
+				name    string
+				subject *citizens.Citizen
+				area    string
+			}{{"child", child, "school"}, {"grandma", grandma, "health"}} {
+				if _, ok, err := access.CanAct(ctx, db, stranger.ID, c.subject.ID, c.area, now); err != nil {
+					t.Fatal(err)
+				} else if ok {
+					out = append(out, "CanAct "+c.name)
+				}
+				if _, ok, err := access.ViewFor(ctx, db, stranger.ID, c.subject.ID, now); err != nil {
+					t.Fatal(err)
+				} else if ok {
+					out = append(out, "ViewFor "+c.name)
+				}
+				reps, err := access.RepresentativesOf(ctx, db, c.subject.ID, c.area, now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if slices.Contains(reps, stranger.ID) {
+					out = append(out, "RepresentativesOf "+c.name)
+				}
+			}
+			list, err := access.Represents(ctx, db, stranger.ID, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range list {
+				out = append(out, "Represents "+r.Subject.Name)
+			}
+			children, err := access.ChildrenOf(ctx, db, []string{stranger.ID}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(children[stranger.ID]) > 0 {
+				out = append(out, "ChildrenOf")
+			}
+			slices.Sort(out)
+			return out
+		}
+		if got := grants(); len(got) != 0 {
+			t.Fatalf("relations from an agency without authority grant %v", got)
+		}
+		for _, kind := range agency.Authorities {
+			if err := agency.Grant(ctx, db, newcomer.ID, kind, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all := []string{"CanAct child", "CanAct grandma", "ChildrenOf", "RepresentativesOf child", "RepresentativesOf grandma",
+			"Represents Astrid", "Represents Ola", "ViewFor child", "ViewFor grandma"}
+		if got := grants(); !slices.Equal(got, all) {
+			t.Fatalf("with the authority: %v, want %v", got, all)
+		}
+		if _, err := db.NewDelete().Model((*agency.Authority)(nil)).Where("agency_id = ? AND kind = ?", newcomer.ID, represent.KindGuardian).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"CanAct grandma", "RepresentativesOf grandma", "Represents Astrid", "ViewFor grandma"}
+		if got := grants(); !slices.Equal(got, want) {
+			t.Fatalf("after the guardian authority is revoked: %v, want %v", got, want)
+		}
+	})
+}
+
+// TestEmptyScopeListGrantsNothing: scopes nil is a general power of attorney (every area); a
+// stored empty list names no area and grants nothing, to every reader alike.
+func TestEmptyScopeListGrantsNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		empty := f.citizen("Tom", time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC))
+		general := f.citizen("Generell", time.Date(1981, 1, 1, 0, 0, 0, 0, time.UTC))
+		giver := f.citizen("Astrid", time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC))
+		f.relation(represent.KindPowerOfAttorney, empty, giver, []string{}, now.AddDate(-1, 0, 0), nil)
+		f.relation(represent.KindPowerOfAttorney, general, giver, nil, now.AddDate(-1, 0, 0), nil)
+		var stored represent.Relation
+		if err := db.NewSelect().Model(&stored).Where("representative_id = ?", empty.ID).Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if stored.Scopes == nil || len(stored.Scopes) != 0 {
+			t.Fatalf("an empty scope list reads back as %#v; it must stay an empty list", stored.Scopes)
+		}
+
+		access := represent.Access{}
+		for _, area := range []string{"", "health"} {
+			if _, ok, err := access.CanAct(ctx, db, empty.ID, giver.ID, area, now); err != nil || ok {
+				t.Errorf("CanAct(%q) with an empty scope list = %v, %v", area, ok, err)
+			}
+			if _, ok, err := access.CanAct(ctx, db, general.ID, giver.ID, area, now); err != nil || !ok {
+				t.Errorf("CanAct(%q) with a general power of attorney = %v, %v", area, ok, err)
+			}
+			reps, err := access.RepresentativesOf(ctx, db, giver.ID, area, now)
+			if err != nil || !slices.Equal(reps, []string{general.ID}) {
+				t.Errorf("RepresentativesOf(%q) = %v, %v; want only the general one", area, reps, err)
+			}
+		}
+		if _, ok, err := access.ViewFor(ctx, db, empty.ID, giver.ID, now); err != nil || ok {
+			t.Errorf("ViewFor with an empty scope list = %v, %v", ok, err)
+		}
+		if v, ok, err := access.ViewFor(ctx, db, general.ID, giver.ID, now); err != nil || !ok || v.Areas != nil {
+			t.Errorf("ViewFor with a general power of attorney = %+v, %v, %v; want every area", v, ok, err)
+		}
+		if list, err := access.Represents(ctx, db, empty.ID, now); err != nil || len(list) != 0 {
+			t.Errorf("Represents with an empty scope list = %v, %v", list, err)
 		}
 	})
 }

@@ -14,7 +14,9 @@ const (
 	KindPowerOfAttorney = "power_of_attorney"
 )
 
-// Relation lets the representative act for the subject. Scopes nil means every area.
+// Relation lets the representative act for the subject. Scopes nil means every area; an empty
+// list means none (see AreasOf). It grants anything only while its agency holds the authority for
+// its kind (agency.Authority).
 type Relation struct {
 	bun.BaseModel `bun:"table:relations"`
 

@@ -10,6 +10,7 @@ import (
 	"minside/backend/internal/agency"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/keys"
+	"minside/backend/internal/represent"
 	"minside/backend/internal/store"
 	"minside/backend/internal/texts"
 	"minside/backend/internal/tiles"
@@ -81,6 +82,13 @@ func ensureBase(ctx context.Context, db bun.IDB, now time.Time) (*base, error) {
 			return nil, fmt.Errorf("seed: agency %s: %w", a.slug, err)
 		}
 		b.agency[a.slug] = row.ID
+	}
+	// The population register is the demo's source of guardianships and powers of attorney, and
+	// the only agency the demo municipality trusts with them.
+	for _, kind := range []string{represent.KindGuardian, represent.KindPowerOfAttorney} {
+		if err := agency.Grant(ctx, db, b.agency[AgencyRegister], kind, now); err != nil {
+			return nil, fmt.Errorf("seed: authority: %w", err)
+		}
 	}
 	for _, f := range facilities {
 		agencyID := b.agency[f.agency]

@@ -49,6 +49,7 @@ func TestEveryModelRoundTrips(t *testing.T) {
 
 		rows := []any{
 			ag,
+			&agency.Authority{AgencyID: ag.ID, Kind: represent.KindGuardian, GrantedAt: now},
 			&agency.APIKey{ID: store.NewID(), AgencyID: ag.ID, Prefix: "ms_abcd", KeyHash: "sha", Label: "prod", CreatedAt: now, LastUsedAt: ptime(now), RevokedAt: ptime(later)},
 			alice, child,
 			&citizens.Role{CitizenID: alice.ID, Role: "translator", Scope: "se", GrantedAt: now},

@@ -6,7 +6,8 @@ import (
 )
 
 // Audience is what targeting looks at for one person: their age and district, the birth dates of
-// the children they are guardian of, and the kinds of their open cases (read lazily: most tiles
+// the children they are guardian of (by represent's rules: represent.Access.ChildrenOf, or the
+// overview's people), and the kinds of their open cases (read lazily: most tiles
 // do not ask). The overview (what one citizen sees) and the agency console (how many a tile or a
 // notice reaches) both decide through Matches, so "who a tile reaches" has one definition.
 type Audience struct {
@@ -56,7 +57,3 @@ func AgeAt(birth, now time.Time) int {
 	}
 	return years
 }
-
-// IsGuardianOf reports whether guardianship of a child born at birth still holds at now: it ends
-// when the child comes of age.
-func IsGuardianOf(birth, now time.Time) bool { return birth.AddDate(18, 0, 0).After(now) }

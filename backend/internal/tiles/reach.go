@@ -45,19 +45,9 @@ func Reached(ctx context.Context, db bun.IDB, t Targeting, now time.Time) ([]str
 		}
 		children := map[string][]time.Time{}
 		if needChildren {
-			var rows []struct {
-				ParentID  string    `bun:"representative_id"`
-				BirthDate time.Time `bun:"birth_date"`
-			}
-			if err := db.NewRaw(`SELECT r.representative_id, c.birth_date FROM relations r JOIN citizens c ON c.id = r.subject_id
-WHERE r.kind = ? AND r.representative_id IN (?) AND r.valid_from <= ? AND (r.valid_until IS NULL OR r.valid_until > ?)`,
-				represent.KindGuardian, bun.In(ids), now, now).Scan(ctx, &rows); err != nil {
+			var err error
+			if children, err = (represent.Access{}).ChildrenOf(ctx, db, ids, now); err != nil {
 				return nil, fmt.Errorf("tiles: reach: children: %w", err)
-			}
-			for _, r := range rows {
-				if IsGuardianOf(r.BirthDate, now) {
-					children[r.ParentID] = append(children[r.ParentID], r.BirthDate)
-				}
 			}
 		}
 		kinds := map[string][]string{}

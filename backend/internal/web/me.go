@@ -10,7 +10,6 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
 	"minside/backend/internal/citizens"
-	"minside/backend/internal/represent"
 )
 
 // personJSON is the Person of the citizen API: never a national id, not even masked.
@@ -73,8 +72,7 @@ func (s *Server) answerMe(c *fiber.Ctx, p Principal) error {
 	for _, r := range list {
 		item := representedJSON{ID: r.Subject.ID, Name: r.Subject.Name, Relation: r.Relation, Scopes: r.Areas, ValidUntil: r.ValidUntil}
 		if s.deps.NeedsAction != nil {
-			view := represent.View{SubjectID: r.Subject.ID, Areas: r.Areas, ActorID: self.ID}
-			if item.NeedsAction, err = s.deps.NeedsAction(ctx, view); err != nil {
+			if item.NeedsAction, err = s.deps.NeedsAction(ctx, r.View(self.ID)); err != nil {
 				return err
 			}
 		}

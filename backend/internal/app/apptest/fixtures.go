@@ -48,6 +48,9 @@ func (p *Portal) Relation(t testing.TB, kind string, rep, subject *citizens.Citi
 		ag = *p.Agency(t, "folkeregisteret")
 	}
 	now := store.UTC(p.Clock.Now())
+	if err := agency.Grant(ctx, p.DB, ag.ID, kind, now); err != nil { // the register holds the authority
+		t.Fatalf("apptest: authority: %v", err)
+	}
 	r := &represent.Relation{ID: store.NewID(), AgencyID: ag.ID, ExternalID: store.NewID(), Version: 1, Kind: kind,
 		RepresentativeID: rep.ID, SubjectID: subject.ID, Scopes: scopes, ValidFrom: now.Add(-time.Hour),
 		CreatedAt: now, UpdatedAt: now}

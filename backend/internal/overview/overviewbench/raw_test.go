@@ -26,10 +26,14 @@ type raw struct {
 }
 
 const (
-	qRelations = `SELECT r.kind, r.scopes, r.valid_until, r.updated_at, r.subject_id, c.name, c.birth_date, c.district
-FROM relations r JOIN citizens c ON c.id = r.subject_id
-WHERE r.representative_id = ? AND r.valid_from <= ? AND (r.valid_until IS NULL OR r.valid_until > ?)
-ORDER BY c.name, r.subject_id, r.kind`
+	qRelations = `SELECT r.id, r.agency_id, r.external_id, r.version, r.kind, r.representative_id, r.subject_id,
+	r.scopes, r.valid_from, r.valid_until, r.created_at, r.updated_at,
+	s.name AS subject_name, s.birth_date AS subject_birth_date, s.district AS subject_district, s.updated_at AS subject_updated_at
+FROM relations AS r
+JOIN agency_authorities AS aa ON aa.agency_id = r.agency_id AND aa.kind = r.kind
+JOIN citizens AS s ON s.id = r.subject_id
+WHERE r.representative_id = ? AND r.representative_id <> r.subject_id AND r.valid_from <= ? AND (r.valid_until IS NULL OR r.valid_until > ?)
+ORDER BY r.subject_id, r.kind, r.id`
 	qCitizen = `SELECT id, name, birth_date, district, updated_at FROM citizens WHERE id IN (?)`
 	qVersion = `SELECT COUNT(*) AS n, COALESCE(MAX(seq), 0) AS m FROM changes WHERE citizen_id IN (?) OR citizen_id IS NULL`
 	qCases   = `SELECT c.id, c.citizen_id, c.kind, c.area, c.status, c.next_action_due, c.deep_link, c.updated_at,
