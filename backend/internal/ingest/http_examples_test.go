@@ -8,6 +8,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"minside/backend/internal/ingest"
+	"minside/backend/internal/represent"
 	"minside/backend/internal/web"
 )
 
@@ -20,7 +21,8 @@ func TestEveryOpenAPIExampleIsAcceptedAsIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	eachEngine(t, func(t *testing.T, api *agencyAPI) {
-		key := api.newAgency("eksempel")
+		// The relation example is a power of attorney: only an agency with that authority may write it.
+		key := api.newAgency("eksempel", represent.KindPowerOfAttorney)
 		for _, kind := range ingest.Kinds() {
 			example := doc.Paths.Find("/" + string(kind) + "/{externalId}").Put.RequestBody.Value.Content.Get("application/json").Example
 			body, err := json.Marshal(example)
