@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
@@ -190,12 +191,18 @@ func (s *Service) Parse(kind Kind, externalID string, body []byte, base string) 
 	return spec.parse(body, base, s.pids)
 }
 
-// write applies a parsed record inside tx: version check first, so a conflict or a repeat writes
-// nothing at all.
+// write applies a parsed record inside tx. It first takes the record (lockRecord), so writes of one
+// record run one after the other, each deciding on the version the one before it stored; then
+// the version check, so a conflict or a repeat changes nothing.
 func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, externalID string, p parsed, known people) (*Stored, Outcome, error) {
-	prev, err := findRecord(ctx, tx, req.AgencyID, kind, externalID)
+	now := store.UTC(s.now())
+	prev, err := lockRecord(ctx, tx, req.AgencyID, kind, externalID, now)
 	if err != nil {
 		return nil, 0, err
+	}
+	out := Updated
+	if prev.Version == claimVersion {
+		out, prev = Created, nil
 	}
 	if req.Editor != "" && prev != nil && p.version() != prev.Version+1 {
 		return nil, 0, versionConflict(prev.Version)
@@ -208,7 +215,6 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, 
 			return prev.stored(), Unchanged, nil
 		}
 	}
-	now := store.UTC(s.now())
 	w := &writer{tx: tx, s: s, req: req, kind: kind, externalID: externalID, now: now, known: known}
 	res, err := p.apply(ctx, w, prev)
 	if err != nil {
@@ -226,30 +232,41 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, 
 	}
 	rec := &record{AgencyID: req.AgencyID, Kind: string(kind), ExternalID: externalID, ObjectID: res.objectID,
 		CitizenID: res.citizenID, Version: p.version(), Body: body, CreatedAt: now, UpdatedAt: now}
-	out := Created
 	if prev != nil {
-		out = Updated
 		rec.CreatedAt = prev.CreatedAt
-		// Compare and swap: a concurrent write of the same record that committed first wins, this
-		// one rolls back as a conflict.
-		var res sql.Result
-		res, err = tx.NewUpdate().Model(rec).Column("object_id", "citizen_id", "version", "body", "updated_at").WherePK().
-			Where("version = ?", prev.Version).Exec(ctx)
-		if err == nil {
-			if n, _ := res.RowsAffected(); n == 0 {
-				return nil, 0, versionConflict(prev.Version)
-			}
-		}
-	} else {
-		_, err = tx.NewInsert().Model(rec).Exec(ctx)
 	}
-	if err != nil {
+	// The row exists (stored before, or claimed by lockRecord) and is ours until tx ends.
+	if _, err := tx.NewUpdate().Model(rec).Column("object_id", "citizen_id", "version", "body", "created_at", "updated_at").
+		WherePK().Exec(ctx); err != nil {
 		return nil, 0, fmt.Errorf("ingest: remember %s: %w", kind, err)
 	}
 	if err := w.audit(ctx, "write", res.citizenID, res.objectID); err != nil {
 		return nil, 0, err
 	}
 	return rec.stored(), out, nil
+}
+
+// claimVersion marks a record row that lockRecord inserted for a record not stored yet; agency
+// versions start at 1. The row never outlives its transaction with this version: the write
+// replaces it, or the transaction (or the bulk line's savepoint) is rolled back.
+const claimVersion = 0
+
+// lockRecord returns the agency's record and holds it until tx ends. A record not stored yet is
+// claimed by inserting a placeholder (version claimVersion), so two creates of one external id
+// meet on the row's key instead of both inserting their portal objects: the second waits for the
+// first to commit and then finds its record. On PostgreSQL, the no-op update of an existing row
+// takes its row lock and returns the latest committed version (read committed re-reads a row it
+// waited for), so a write never decides on a stale version. On SQLite the transaction already
+// holds the database's write lock (BEGIN IMMEDIATE), and the statement is simply an upsert.
+func lockRecord(ctx context.Context, tx bun.Tx, agencyID string, kind Kind, externalID string, now time.Time) (*record, error) {
+	r := &record{AgencyID: agencyID, Kind: string(kind), ExternalID: externalID, ObjectID: store.NewID(),
+		Version: claimVersion, Body: json.RawMessage(`{}`), CreatedAt: now, UpdatedAt: now}
+	if err := tx.NewInsert().Model(r).
+		On("CONFLICT (agency_id, kind, external_id) DO UPDATE").Set("version = ?TableAlias.version").
+		Returning("*").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("ingest: lock %s: %w", kind, err)
+	}
+	return r, nil
 }
 
 // versionConflict answers a write that is not newer than the stored version (or, from the console,
@@ -260,11 +277,16 @@ func versionConflict(current int64) error {
 		WithExtra("currentVersion", current)
 }
 
-func findRecord(ctx context.Context, db bun.IDB, agencyID string, kind Kind, externalID string) (*record, error) {
+// findRecord reads the agency's record; forUpdate also locks it until the transaction ends
+// (PostgreSQL; on SQLite a write transaction holds the whole database already).
+func findRecord(ctx context.Context, db bun.IDB, agencyID string, kind Kind, externalID string, forUpdate bool) (*record, error) {
 	r := new(record)
-	err := db.NewSelect().Model(r).
-		Where("agency_id = ? AND kind = ? AND external_id = ?", agencyID, string(kind), externalID).
-		Scan(ctx)
+	q := db.NewSelect().Model(r).
+		Where("agency_id = ? AND kind = ? AND external_id = ?", agencyID, string(kind), externalID)
+	if forUpdate && db.Dialect().Name() == dialect.PG {
+		q = q.For("UPDATE")
+	}
+	err := q.Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -282,7 +304,7 @@ func (s *Service) Get(ctx context.Context, req Request, kind Kind, externalID st
 	}
 	var st *Stored
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		r, err := findRecord(ctx, tx, req.AgencyID, kind, externalID)
+		r, err := findRecord(ctx, tx, req.AgencyID, kind, externalID, false)
 		if err != nil {
 			return err
 		}
@@ -305,7 +327,9 @@ func (s *Service) Delete(ctx context.Context, req Request, kind Kind, externalID
 		return apperr.NotFound()
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		r, err := findRecord(ctx, tx, req.AgencyID, kind, externalID)
+		// Locked, so a PUT waiting on the record sees it gone and creates it anew, and a PUT that
+		// got it first has its objects deleted with it.
+		r, err := findRecord(ctx, tx, req.AgencyID, kind, externalID, true)
 		if err != nil {
 			return err
 		}
