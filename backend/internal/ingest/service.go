@@ -6,11 +6,13 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -167,7 +169,7 @@ func (s *Service) Put(ctx context.Context, req Request, kind Kind, externalID st
 	}
 	var st *Stored
 	var out Outcome
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		st, out, err = s.write(ctx, tx, req, kind, externalID, p, people{})
 		return err
 	})
@@ -269,6 +271,94 @@ func lockRecord(ctx context.Context, tx bun.Tx, agencyID string, kind Kind, exte
 	return r, nil
 }
 
+// claimRecords takes every record a bulk batch writes before it writes any, in one statement and
+// in key order, claiming the new ones as lockRecord does. Batches that share records then queue
+// for them instead of each holding some and waiting for the others (a deadlock, which PostgreSQL
+// breaks only after a second). It returns the records it claimed as new; dropClaims removes those
+// no line stored. SQLite needs neither: a write transaction holds the whole database.
+func claimRecords(ctx context.Context, tx bun.Tx, agencyID string, keys []recordKey, now time.Time) ([]recordKey, error) {
+	if tx.Dialect().Name() != dialect.PG || len(keys) == 0 {
+		return nil, nil
+	}
+	keys = slices.Clone(keys)
+	slices.SortFunc(keys, func(a, b recordKey) int {
+		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.externalID, b.externalID))
+	})
+	keys = slices.Compact(keys)
+	rows := make([]record, len(keys))
+	for i, k := range keys {
+		rows[i] = record{AgencyID: agencyID, Kind: string(k.kind), ExternalID: k.externalID, ObjectID: store.NewID(),
+			Version: claimVersion, Body: json.RawMessage(`{}`), CreatedAt: now, UpdatedAt: now}
+	}
+	if err := tx.NewInsert().Model(&rows).
+		On("CONFLICT (agency_id, kind, external_id) DO UPDATE").Set("version = ?TableAlias.version").
+		Returning("kind, external_id, version").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("ingest: claim records: %w", err)
+	}
+	var claimed []recordKey
+	for _, r := range rows {
+		if r.Version == claimVersion {
+			claimed = append(claimed, recordKey{Kind(r.Kind), r.ExternalID})
+		}
+	}
+	return claimed, nil
+}
+
+// dropClaims deletes the placeholders of claimRecords that are still placeholders: records whose
+// lines were refused.
+func dropClaims(ctx context.Context, tx bun.Tx, agencyID string, claimed []recordKey) error {
+	byKind := map[Kind][]string{}
+	for _, k := range claimed {
+		byKind[k.kind] = append(byKind[k.kind], k.externalID)
+	}
+	for kind, ids := range byKind {
+		if _, err := tx.NewDelete().Model((*record)(nil)).
+			Where("agency_id = ? AND kind = ? AND external_id IN (?) AND version = ?", agencyID, string(kind), bun.In(ids), claimVersion).
+			Exec(ctx); err != nil {
+			return fmt.Errorf("ingest: drop claims: %w", err)
+		}
+	}
+	return nil
+}
+
+// batchKeys lists the records the valid lines of a bulk batch write.
+func batchKeys(batch []pending) []recordKey {
+	var keys []recordKey
+	for _, p := range batch {
+		if p.parsed != nil {
+			keys = append(keys, recordKey{p.result.Kind, p.result.ExternalID})
+		}
+	}
+	return keys
+}
+
+// recordKey names one agency record within an agency.
+type recordKey struct {
+	kind       Kind
+	externalID string
+}
+
+// contentionRetries bounds how often a transaction PostgreSQL aborted as a deadlock or a
+// serialization failure is run again before the error is answered.
+const contentionRetries = 4
+
+// inTx runs fn in a transaction, again when PostgreSQL aborted it for colliding with another
+// (store.Contended): writes that touch shared rows (a person, a facility) in different orders can
+// deadlock, and the loser has written nothing. fn must be safe to run again.
+func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.db.RunInTx(ctx, nil, fn)
+		if err == nil || attempt == contentionRetries || !store.Contended(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt+1) * 5 * time.Millisecond):
+		}
+	}
+}
+
 // versionConflict answers a write that is not newer than the stored version (or, from the console,
 // not based on it); currentVersion lets the client reload.
 func versionConflict(current int64) error {
@@ -326,7 +416,7 @@ func (s *Service) Delete(ctx context.Context, req Request, kind Kind, externalID
 	if specOf(kind) == nil {
 		return apperr.NotFound()
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// Locked, so a PUT waiting on the record sees it gone and creates it anew, and a PUT that
 		// got it first has its objects deleted with it.
 		r, err := findRecord(ctx, tx, req.AgencyID, kind, externalID, true)
