@@ -488,3 +488,42 @@ func TestAgencyBulkRaceKeepsTheHighestVersion(t *testing.T) {
 		}
 	})
 }
+
+// TestAgencyNotificationDedupeRaceNeverFails creates many notifications under different external
+// ids with one dedupe key for one person at the same moment: one is created, every other one is
+// refused as a duplicate (422 naming /dedupeKey), none answers 5xx.
+func TestAgencyNotificationDedupeRaceNeverFails(t *testing.T) {
+	t.Parallel() // each test runs its own portal and database
+	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
+		api := newAgencyAPI(t, p)
+		c := newRaceClient(p, api.newAgency("varsler"))
+		defer logFailures(t, p)
+		var notifications raceKind
+		for _, k := range raceKinds(t) {
+			if k.kind == "notifications" {
+				notifications = k
+			}
+		}
+		for round := range 3 {
+			key := fmt.Sprintf("welcome-%d", round)
+			var puts []func() answer
+			for i := range 20 {
+				path := fmt.Sprintf("/notifications/n-%d-%d", round, i)
+				puts = append(puts, func() answer { return c.put(path, 1, notifications.record(key, 1)) })
+			}
+			created := 0
+			for _, a := range together(puts) {
+				switch {
+				case a.err == nil && a.status == http.StatusCreated:
+					created++
+				case a.err == nil && a.status == http.StatusUnprocessableEntity && strings.Contains(string(a.body), `"/dedupeKey"`):
+				default:
+					t.Errorf("answered %d (%v): %s", a.status, a.err, a.body)
+				}
+			}
+			if created != 1 {
+				t.Errorf("%d notifications created under one dedupe key", created)
+			}
+		}
+	})
+}
