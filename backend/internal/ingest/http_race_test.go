@@ -423,3 +423,28 @@ func TestAgencyDeleteRacingPutsNeverFails(t *testing.T) {
 		}
 	})
 }
+
+// TestAgencyTwoPutsKeepTheNewer is the smallest race, many times over: versions 2 and 3 of a
+// case sent at once must always leave version 3 stored.
+func TestAgencyTwoPutsKeepTheNewer(t *testing.T) {
+	t.Parallel() // each test runs its own portal and database
+	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
+		api := newAgencyAPI(t, p)
+		c := newRaceClient(p, api.newAgency("byggesak"))
+		defer logFailures(t, p)
+		cases := raceKinds(t)[0]
+		for round := range 15 {
+			ext := fmt.Sprintf("pair-%d", round)
+			path := "/cases/" + ext
+			if a := c.put(path, 1, cases.record(ext, 1)); a.status != http.StatusCreated {
+				t.Fatalf("create: %d %s", a.status, a.body)
+			}
+			answers := together([]func() answer{
+				func() answer { return c.put(path, 2, cases.record(ext, 2)) },
+				func() answer { return c.put(path, 3, cases.record(ext, 3)) },
+			})
+			judgeRace(t, answers, 1)
+			wantFinal(t, api, c, cases, path, 3)
+		}
+	})
+}
