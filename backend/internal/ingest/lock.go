@@ -19,26 +19,36 @@ import (
 // replaces it, or the transaction (or the bulk line's savepoint) is rolled back.
 const claimVersion = 0
 
-// lockRecord returns the agency's record and holds it until tx ends. A record not stored yet is
-// claimed by inserting a placeholder (version claimVersion), so two creates of one external id
-// meet on the row's key instead of both inserting their portal objects: the second waits for the
-// first to commit and then finds its record. On PostgreSQL, the no-op update of an existing row
-// takes its row lock and returns the latest committed version (read committed re-reads a row it
-// waited for), so a write never decides on a stale version. On SQLite the transaction already
-// holds the database's write lock (BEGIN IMMEDIATE), and the statement is simply an upsert.
+// lockRecord returns the agency's record and holds it until tx ends: on PostgreSQL with a row
+// lock (read committed re-reads a row it waited for, so a write never decides on a stale version);
+// on SQLite the transaction holds the database's write lock already (BEGIN IMMEDIATE). A record
+// not stored yet is claimed by inserting a placeholder (version claimVersion), so two creates of
+// one external id meet on the row's key instead of both inserting their portal objects: the
+// second waits for the first to commit, finds nothing to insert, and reads the first's record.
 func lockRecord(ctx context.Context, tx bun.Tx, agencyID string, kind Kind, externalID string, now time.Time) (*record, error) {
-	r := &record{AgencyID: agencyID, Kind: string(kind), ExternalID: externalID, ObjectID: store.NewID(),
-		Version: claimVersion, Body: json.RawMessage(`{}`), CreatedAt: now, UpdatedAt: now}
-	if err := tx.NewInsert().Model(r).
-		On("CONFLICT (agency_id, kind, external_id) DO UPDATE").Set("version = ?TableAlias.version").
-		Returning("*").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("ingest: lock %s: %w", kind, err)
+	// A claim can lose to a create, and the record then to a delete, each committed in between;
+	// a few rounds are plenty.
+	for range 4 {
+		r, err := findRecord(ctx, tx, agencyID, kind, externalID, true)
+		if err != nil || r != nil {
+			return r, err
+		}
+		r = &record{AgencyID: agencyID, Kind: string(kind), ExternalID: externalID, ObjectID: store.NewID(),
+			Version: claimVersion, Body: json.RawMessage(`{}`), CreatedAt: now, UpdatedAt: now}
+		res, err := tx.NewInsert().Model(r).On("CONFLICT (agency_id, kind, external_id) DO NOTHING").Exec(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: claim %s: %w", kind, err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return r, nil
+		}
 	}
-	return r, nil
+	return nil, fmt.Errorf("ingest: claim %s: the record keeps changing", kind)
 }
 
 // claimRecords takes every record a bulk batch writes before it writes any, in one statement and
-// in key order, claiming the new ones as lockRecord does. Batches that share records then queue
+// in key order, claiming the new ones as lockRecord does (the no-op update of an existing row
+// takes its lock). Batches that share records then queue
 // for them instead of each holding some and waiting for the others (a deadlock, which PostgreSQL
 // breaks only after a second). It returns the records it claimed as new; dropClaims removes those
 // no line stored. SQLite needs neither: a write transaction holds the whole database.
