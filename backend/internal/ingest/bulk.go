@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/apperr"
+	"minside/backend/internal/store"
 )
 
 // Bulk tuning: lines are applied in transactions of batchSize records (one commit per batch is
@@ -160,13 +161,19 @@ func (s *Service) applyBatch(ctx context.Context, req Request, batch []pending) 
 	if valid == 0 {
 		return nil
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	// inTx may run this again after a deadlock: every line's result is decided afresh.
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		known := people{}
+		claimed, err := claimRecords(ctx, tx, req.AgencyID, batchKeys(batch), store.UTC(s.now()))
+		if err != nil {
+			return err
+		}
 		for i := range batch {
 			p := &batch[i]
 			if p.parsed == nil {
 				continue
 			}
+			p.result.Err, p.result.Stored, p.result.Outcome = nil, nil, 0
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT bulk_line"); err != nil {
 				return fmt.Errorf("ingest: bulk: savepoint: %w", err)
 			}
@@ -187,7 +194,7 @@ func (s *Service) applyBatch(ctx context.Context, req Request, batch []pending) 
 				return fmt.Errorf("ingest: bulk: release: %w", err)
 			}
 		}
-		return nil
+		return dropClaims(ctx, tx, req.AgencyID, claimed)
 	})
 }
 

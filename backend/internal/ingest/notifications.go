@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"minside/backend/internal/apperr"
@@ -95,7 +96,14 @@ func (p *parsedNotification) apply(ctx context.Context, w *writer, prev *record)
 	if prev != nil {
 		_, err = w.tx.NewUpdate().Model(row).Column("citizen_id", "category", "urgency", "link", "dedupe_key").WherePK().Exec(ctx)
 	} else {
-		_, err = w.tx.NewInsert().Model(row).Exec(ctx)
+		// A concurrent create with the same dedupe key passes the count above too: the unique
+		// index decides, without aborting the transaction.
+		var res sql.Result
+		if res, err = w.tx.NewInsert().Model(row).On("CONFLICT DO NOTHING").Exec(ctx); err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				return applied{}, duplicateDedupeKey()
+			}
+		}
 	}
 	if err != nil {
 		return applied{}, fmt.Errorf("ingest: notification: %w", err)

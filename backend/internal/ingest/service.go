@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
@@ -166,7 +167,7 @@ func (s *Service) Put(ctx context.Context, req Request, kind Kind, externalID st
 	}
 	var st *Stored
 	var out Outcome
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		st, out, err = s.write(ctx, tx, req, kind, externalID, p, people{})
 		return err
 	})
@@ -190,12 +191,18 @@ func (s *Service) Parse(kind Kind, externalID string, body []byte, base string) 
 	return spec.parse(body, base, s.pids)
 }
 
-// write applies a parsed record inside tx: version check first, so a conflict or a repeat writes
-// nothing at all.
+// write applies a parsed record inside tx. It first takes the record (lockRecord), so writes of one
+// record run one after the other, each deciding on the version the one before it stored; then
+// the version check, so a conflict or a repeat changes nothing.
 func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, externalID string, p parsed, known people) (*Stored, Outcome, error) {
-	prev, err := findRecord(ctx, tx, req.AgencyID, kind, externalID)
+	now := store.UTC(s.now())
+	prev, err := lockRecord(ctx, tx, req.AgencyID, kind, externalID, now)
 	if err != nil {
 		return nil, 0, err
+	}
+	out := Updated
+	if prev.Version == claimVersion {
+		out, prev = Created, nil
 	}
 	if req.Editor != "" && prev != nil && p.version() != prev.Version+1 {
 		return nil, 0, versionConflict(prev.Version)
@@ -208,7 +215,6 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, 
 			return prev.stored(), Unchanged, nil
 		}
 	}
-	now := store.UTC(s.now())
 	w := &writer{tx: tx, s: s, req: req, kind: kind, externalID: externalID, now: now, known: known}
 	res, err := p.apply(ctx, w, prev)
 	if err != nil {
@@ -226,24 +232,12 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, 
 	}
 	rec := &record{AgencyID: req.AgencyID, Kind: string(kind), ExternalID: externalID, ObjectID: res.objectID,
 		CitizenID: res.citizenID, Version: p.version(), Body: body, CreatedAt: now, UpdatedAt: now}
-	out := Created
 	if prev != nil {
-		out = Updated
 		rec.CreatedAt = prev.CreatedAt
-		// Compare and swap: a concurrent write of the same record that committed first wins, this
-		// one rolls back as a conflict.
-		var res sql.Result
-		res, err = tx.NewUpdate().Model(rec).Column("object_id", "citizen_id", "version", "body", "updated_at").WherePK().
-			Where("version = ?", prev.Version).Exec(ctx)
-		if err == nil {
-			if n, _ := res.RowsAffected(); n == 0 {
-				return nil, 0, versionConflict(prev.Version)
-			}
-		}
-	} else {
-		_, err = tx.NewInsert().Model(rec).Exec(ctx)
 	}
-	if err != nil {
+	// The row exists (stored before, or claimed by lockRecord) and is ours until tx ends.
+	if _, err := tx.NewUpdate().Model(rec).Column("object_id", "citizen_id", "version", "body", "created_at", "updated_at").
+		WherePK().Exec(ctx); err != nil {
 		return nil, 0, fmt.Errorf("ingest: remember %s: %w", kind, err)
 	}
 	if err := w.audit(ctx, "write", res.citizenID, res.objectID); err != nil {
@@ -260,11 +254,16 @@ func versionConflict(current int64) error {
 		WithExtra("currentVersion", current)
 }
 
-func findRecord(ctx context.Context, db bun.IDB, agencyID string, kind Kind, externalID string) (*record, error) {
+// findRecord reads the agency's record; forUpdate also locks it until the transaction ends
+// (PostgreSQL; on SQLite a write transaction holds the whole database already).
+func findRecord(ctx context.Context, db bun.IDB, agencyID string, kind Kind, externalID string, forUpdate bool) (*record, error) {
 	r := new(record)
-	err := db.NewSelect().Model(r).
-		Where("agency_id = ? AND kind = ? AND external_id = ?", agencyID, string(kind), externalID).
-		Scan(ctx)
+	q := db.NewSelect().Model(r).
+		Where("agency_id = ? AND kind = ? AND external_id = ?", agencyID, string(kind), externalID)
+	if forUpdate && db.Dialect().Name() == dialect.PG {
+		q = q.For("UPDATE")
+	}
+	err := q.Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -282,7 +281,7 @@ func (s *Service) Get(ctx context.Context, req Request, kind Kind, externalID st
 	}
 	var st *Stored
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		r, err := findRecord(ctx, tx, req.AgencyID, kind, externalID)
+		r, err := findRecord(ctx, tx, req.AgencyID, kind, externalID, false)
 		if err != nil {
 			return err
 		}
@@ -304,8 +303,10 @@ func (s *Service) Delete(ctx context.Context, req Request, kind Kind, externalID
 	if specOf(kind) == nil {
 		return apperr.NotFound()
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		r, err := findRecord(ctx, tx, req.AgencyID, kind, externalID)
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		// Locked, so a PUT waiting on the record sees it gone and creates it anew, and a PUT that
+		// got it first has its objects deleted with it.
+		r, err := findRecord(ctx, tx, req.AgencyID, kind, externalID, true)
 		if err != nil {
 			return err
 		}
