@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"minside/backend/internal/app/apptest"
+	"minside/backend/internal/represent"
 )
 
 // TestAgencyBulkRaceKeepsTheHighestVersion sends many bulk requests at the same moment, each
@@ -21,7 +22,7 @@ func TestAgencyBulkRaceKeepsTheHighestVersion(t *testing.T) {
 	t.Parallel() // each test runs its own portal and database
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		api := newAgencyAPI(t, p)
-		c := newRaceClient(p, api.newAgency("byggesak"))
+		c := newRaceClient(p, api.newAgency("byggesak", represent.KindPowerOfAttorney))
 		defer logFailures(t, p)
 		kinds := raceKinds(t)
 		const senders = 12

@@ -309,7 +309,7 @@ func TestAgencyPutRaceKeepsTheHighestVersion(t *testing.T) {
 	t.Parallel() // each test runs its own portal and database
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		api := newAgencyAPI(t, p)
-		c := newRaceClient(p, api.newAgency("byggesak"))
+		c := newRaceClient(p, api.newAgency("byggesak", represent.KindPowerOfAttorney))
 		defer logFailures(t, p)
 		for _, k := range raceKinds(t) {
 			t.Run(k.kind, func(t *testing.T) {
@@ -374,7 +374,7 @@ func TestAgencyDeleteRacingPutsNeverFails(t *testing.T) {
 	t.Parallel() // each test runs its own portal and database
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		api := newAgencyAPI(t, p)
-		c := newRaceClient(p, api.newAgency("byggesak"))
+		c := newRaceClient(p, api.newAgency("byggesak", represent.KindPowerOfAttorney))
 		defer logFailures(t, p)
 		for _, k := range raceKinds(t) {
 			t.Run(k.kind, func(t *testing.T) {
@@ -430,7 +430,7 @@ func TestAgencyTwoPutsKeepTheNewer(t *testing.T) {
 	t.Parallel() // each test runs its own portal and database
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		api := newAgencyAPI(t, p)
-		c := newRaceClient(p, api.newAgency("byggesak"))
+		c := newRaceClient(p, api.newAgency("byggesak", represent.KindPowerOfAttorney))
 		defer logFailures(t, p)
 		cases := raceKinds(t)[0]
 		for round := range 15 {
