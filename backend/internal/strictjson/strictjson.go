@@ -1,0 +1,107 @@
+// Package strictjson reads one JSON document the way encoding/json does (numbers as json.Number),
+// but refuses an object that names a member twice. encoding/json keeps the last of two "pid"
+// members without a word, so a body could say one thing to a reviewer and another to the server.
+package strictjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"minside/backend/internal/textcheck"
+)
+
+// maxDepth bounds nesting: no document the portal takes is deeper than a few levels, and a body
+// of a quarter megabyte of "[" must not become as many stack frames.
+const maxDepth = 32
+
+// DuplicateError names the second occurrence of a member by JSON pointer (RFC 6901).
+type DuplicateError struct {
+	Pointer string
+}
+
+func (e *DuplicateError) Error() string { return "strictjson: duplicate member at " + e.Pointer }
+
+var (
+	// ErrTrailing is returned when the document is followed by more than white space.
+	ErrTrailing = errors.New("strictjson: data after the document")
+	// ErrTooDeep is returned for arrays and objects nested more than maxDepth levels.
+	ErrTooDeep = errors.New("strictjson: nested too deeply")
+)
+
+// Decode parses body into nil, bool, json.Number, string, []any or map[string]any. Its errors are
+// the decoder's (*json.SyntaxError with the offset, io.ErrUnexpectedEOF), *DuplicateError, or
+// ErrTrailing or ErrTooDeep.
+func Decode(body []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	v, err := value(dec, "", 0)
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, ErrTrailing
+	}
+	return v, nil
+}
+
+// value reads the value that starts at the decoder's next token; ptr is its pointer.
+func value(dec *json.Decoder, ptr string, depth int) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		if depth >= maxDepth {
+			return nil, ErrTooDeep
+		}
+		if t == '[' {
+			arr := []any{}
+			for dec.More() {
+				v, err := value(dec, ptr+"/"+strconv.Itoa(len(arr)), depth+1)
+				if err != nil {
+					return nil, err
+				}
+				arr = append(arr, v)
+			}
+			_, err := dec.Token() // ]
+			return arr, err
+		}
+		obj := map[string]any{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			name, _ := kt.(string)
+			member := ptr + "/" + EscapeToken(name)
+			if _, dup := obj[name]; dup {
+				if _, bad := textcheck.Check(name, textcheck.Line); bad != nil {
+					member = ptr // a pointer is shown and logged: never put a control character in it
+				}
+				return nil, &DuplicateError{Pointer: member}
+			}
+			v, err := value(dec, member, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			obj[name] = v
+		}
+		_, err := dec.Token() // }
+		return obj, err
+	default:
+		return t, nil
+	}
+}
+
+// EscapeToken escapes one reference token of a JSON pointer.
+func EscapeToken(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
