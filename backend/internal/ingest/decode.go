@@ -45,6 +45,20 @@ func decodeStrict(body []byte, dst any, base string) error {
 	return nil
 }
 
+// decodeMembers splits a bulk line into its members: malformed JSON or anything but an object is a
+// bad_request, a member named twice is invalid (field.duplicate_member).
+func decodeMembers(line []byte) (map[string]json.RawMessage, error) {
+	members, err := strictjson.Members(line)
+	var dup *strictjson.DuplicateError
+	switch {
+	case errors.As(err, &dup):
+		return nil, apperr.Invalid(apperr.Field(dup.Pointer, "field.duplicate_member", nil))
+	case err != nil:
+		return nil, malformed(err, "")
+	}
+	return members, nil
+}
+
 // pointerOr names a place in the document; the whole document is the empty pointer (RFC 6901),
 // which "/record" + "" turns into the record's own pointer in bulk lines.
 func pointerOr(p string) string { return p }

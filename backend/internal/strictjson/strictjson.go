@@ -105,3 +105,47 @@ func value(dec *json.Decoder, ptr string, depth int) (any, error) {
 func EscapeToken(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
+
+// ErrNotObject is returned by Members for a document that is not a JSON object.
+var ErrNotObject = errors.New("strictjson: not an object")
+
+// Members splits a JSON object into its members, undecoded, refusing a member named twice at the
+// top level (nested values are left to whoever decodes them). It is the cheap check for an
+// envelope such as a bulk line, whose record is decoded strictly on its own.
+func Members(body []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, ErrNotObject
+	}
+	out := map[string]json.RawMessage{}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		name, _ := kt.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		if _, dup := out[name]; dup {
+			member := "/" + EscapeToken(name)
+			if _, bad := textcheck.Check(name, textcheck.Line); bad != nil {
+				member = ""
+			}
+			return nil, &DuplicateError{Pointer: member}
+		}
+		out[name] = raw
+	}
+	if _, err := dec.Token(); err != nil { // }
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, ErrTrailing
+	}
+	return out, nil
+}
