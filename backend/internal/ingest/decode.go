@@ -22,12 +22,8 @@ import (
 // Malformed JSON is a bad_request with the byte offset; shape errors are invalid (422).
 func decodeStrict(body []byte, dst any, base string) error {
 	doc, err := strictjson.Decode(body)
-	var dup *strictjson.DuplicateError
-	switch {
-	case errors.As(err, &dup):
-		return apperr.Invalid(apperr.Field(base+dup.Pointer, "field.duplicate_member", nil))
-	case err != nil:
-		return malformed(err, base)
+	if err != nil {
+		return strictjson.Refusal(err, base)
 	}
 	var fields apperr.Fields
 	checkShape(doc, reflect.TypeOf(dst).Elem(), base, &fields)
@@ -49,12 +45,8 @@ func decodeStrict(body []byte, dst any, base string) error {
 // bad_request, a member named twice is invalid (field.duplicate_member).
 func decodeMembers(line []byte) (map[string]json.RawMessage, error) {
 	members, err := strictjson.Members(line)
-	var dup *strictjson.DuplicateError
-	switch {
-	case errors.As(err, &dup):
-		return nil, apperr.Invalid(apperr.Field(dup.Pointer, "field.duplicate_member", nil))
-	case err != nil:
-		return nil, malformed(err, "")
+	if err != nil {
+		return nil, strictjson.Refusal(err, "")
 	}
 	return members, nil
 }
@@ -63,14 +55,7 @@ func decodeMembers(line []byte) (map[string]json.RawMessage, error) {
 // which "/record" + "" turns into the record's own pointer in bulk lines.
 func pointerOr(p string) string { return p }
 
-func malformed(err error, base string) error {
-	e := apperr.BadRequest("error.detail.malformed_json").WithExtra("pointer", pointerOr(base)).Wrap(err)
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		e.WithExtra("offset", se.Offset)
-	}
-	return e
-}
+func malformed(err error, base string) error { return strictjson.Refusal(err, pointerOr(base)) }
 
 // checkShape compares a generic JSON value with the Go type it will be decoded into.
 func checkShape(v any, t reflect.Type, ptr string, fields *apperr.Fields) {

@@ -4,7 +4,6 @@ import (
 	"crypto/ecdh"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"math"
 	"net/netip"
 	"net/url"
@@ -63,13 +62,8 @@ func ParseSubscription(body []byte, allow AllowList) (Subscription, error) {
 	if len(body) > MaxSubscriptionBodyBytes {
 		return Subscription{}, apperr.New(apperr.CodeTooLarge)
 	}
-	_, err := strictjson.Decode(body)
-	var dup *strictjson.DuplicateError
-	switch {
-	case errors.As(err, &dup):
-		return Subscription{}, apperr.Invalid(apperr.Field(dup.Pointer, "field.duplicate_member", nil))
-	case err != nil:
-		return Subscription{}, apperr.BadRequest("error.detail.malformed_json").Wrap(err)
+	if _, err := strictjson.Decode(body); err != nil {
+		return Subscription{}, strictjson.Refusal(err, "")
 	}
 	var in SubscriptionJSON
 	if err := json.Unmarshal(body, &in); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"minside/backend/internal/apperr"
 	"minside/backend/internal/textcheck"
 )
 
@@ -148,4 +149,33 @@ func Members(body []byte) (map[string]json.RawMessage, error) {
 		return nil, ErrTrailing
 	}
 	return out, nil
+}
+
+// Refusal is how the portal answers an error of Decode or Members (or of encoding/json): a member
+// named twice is invalid (field.duplicate_member at base + its pointer); anything else is a
+// bad_request for malformed JSON, with the pointer of the document (base) and, when known, the
+// byte offset. base is "" for a whole body, or e.g. "/record" for a document inside another.
+func Refusal(err error, base string) error {
+	var dup *DuplicateError
+	if errors.As(err, &dup) {
+		return apperr.Invalid(apperr.Field(base+dup.Pointer, "field.duplicate_member", nil))
+	}
+	e := apperr.BadRequest("error.detail.malformed_json").WithExtra("pointer", base).Wrap(err)
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		e.WithExtra("offset", se.Offset)
+	}
+	return e
+}
+
+// Unmarshal is json.Unmarshal for a request body that refuses members named twice; its errors are
+// already the portal's (see Refusal). Unknown members are ignored, as with json.Unmarshal.
+func Unmarshal(body []byte, v any) error {
+	if _, err := Decode(body); err != nil {
+		return Refusal(err, "")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return Refusal(err, "")
+	}
+	return nil
 }
