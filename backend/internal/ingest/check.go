@@ -96,7 +96,9 @@ func (c *checker) pid(ptr, s string) (pid.Number, bool) {
 		return pid.Number{}, false
 	}
 	n, err := pid.Parse(s, c.pids)
-	if err != nil {
+	if err != nil || s != strings.TrimSpace(s) {
+		// pid.Parse forgives spaces around a number a person typed; an agency system that sends
+		// them has a bug worth hearing about.
 		c.add(ptr, pid.FieldKey, nil)
 		return pid.Number{}, false
 	}

@@ -166,6 +166,12 @@ func TestAgencyRefusesUnsafeKeysAndIDs(t *testing.T) {
 				[]string{" field.control_character"}},
 			{"event id with NUL", "/cases/c1", withValue(t, caseRecord(number, 1, "received"), "/events/0/externalId", "ev\x001"),
 				[]string{"/events/0/externalId field.invalid"}},
+			{"pid with spaces around it", "/cases/c1", withValue(t, caseRecord(number, 1, "received"), "/pid", " "+number+" "),
+				[]string{"/pid field.invalid_pid"}},
+			{"pid with a NUL", "/cases/c1", withValue(t, caseRecord(number, 1, "received"), "/pid", number+"\x00"),
+				[]string{"/pid field.invalid_pid"}},
+			{"representative pid with a newline", "/relations/r1", withValue(t, recordsOfEveryKind(t, number, demoPID(t, born, 426))["relations"], "/representativePid", number+"\n"),
+				[]string{"/representativePid field.invalid_pid"}},
 			{"path id with NUL", "/cases/c%001", mustJSON(t, caseRecord(number, 1, "received")), []string{"/externalId field.invalid"}},
 		}
 		for _, tc := range tests {
