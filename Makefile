@@ -53,10 +53,11 @@ FUZZ_TARGETS := \
 	FuzzBulkLines:./backend/internal/ingest \
 	FuzzParse:./backend/internal/pid \
 	FuzzParseSubscription:./backend/internal/push \
-	FuzzCheck:./backend/internal/textcheck
+	FuzzCheck:./backend/internal/textcheck \
+	FuzzDecode:./backend/internal/strictjson
 FUZZ_LOG := $(or $(TMPDIR),/tmp)/minside-fuzz.log
 
-## fuzz: each fuzz target for FUZZ_TIME (5 × 6 s); a finding is saved under the package's testdata/fuzz
+## fuzz: each fuzz target for FUZZ_TIME (6 × 6 s); a finding is saved under the package's testdata/fuzz
 fuzz:
 	@for target in $(FUZZ_TARGETS); do name=$${target%%:*}; pkg=$${target#*:}; \
 		echo "fuzz $$name in $$pkg for $(FUZZ_TIME)"; \

@@ -15,10 +15,6 @@ import (
 	"minside/backend/internal/textcheck"
 )
 
-// maxDepth bounds nesting: no document the portal takes is deeper than a few levels, and a body
-// of a quarter megabyte of "[" must not become as many stack frames.
-const maxDepth = 32
-
 // DuplicateError names the second occurrence of a member by JSON pointer (RFC 6901).
 type DuplicateError struct {
 	Pointer string
@@ -26,21 +22,17 @@ type DuplicateError struct {
 
 func (e *DuplicateError) Error() string { return "strictjson: duplicate member at " + e.Pointer }
 
-var (
-	// ErrTrailing is returned when the document is followed by more than white space.
-	ErrTrailing = errors.New("strictjson: data after the document")
-	// ErrTooDeep is returned for arrays and objects nested more than maxDepth levels.
-	ErrTooDeep = errors.New("strictjson: nested too deeply")
-)
+// ErrTrailing is returned when the document is followed by more than white space.
+var ErrTrailing = errors.New("strictjson: data after the document")
 
 // Decode parses body into nil, bool, json.Number, string, []any or map[string]any. Its errors are
 // the decoder's (*json.SyntaxError with the offset, io.ErrUnexpectedEOF), *DuplicateError, or
-// ErrTrailing or ErrTooDeep.
+// ErrTrailing.
 func Decode(body []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	v, err := value(dec, "", 0)
-	if err != nil {
+	var v any
+	if err := dec.Decode(&v); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, io.ErrUnexpectedEOF
 		}
@@ -49,57 +41,130 @@ func Decode(body []byte) (any, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, ErrTrailing
 	}
+	if ptr, found := firstDuplicate(body); found {
+		return nil, &DuplicateError{Pointer: ptr}
+	}
 	return v, nil
 }
 
-// value reads the value that starts at the decoder's next token; ptr is its pointer.
-func value(dec *json.Decoder, ptr string, depth int) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		if depth >= maxDepth {
-			return nil, ErrTooDeep
-		}
-		if t == '[' {
-			arr := []any{}
-			for dec.More() {
-				v, err := value(dec, ptr+"/"+strconv.Itoa(len(arr)), depth+1)
-				if err != nil {
-					return nil, err
+// frame is one open object or array while scanning.
+type frame struct {
+	object    bool
+	index     int      // arrays: the current element
+	expecting bool     // objects: the next string is a member name
+	name      []byte   // objects: the member whose value is being read (decoded)
+	names     [][]byte // objects: the names seen so far (few: a linear search beats a map)
+	seen      map[string]struct{}
+}
+
+// manyNames is where an object's names move from a slice to a map, so a body of thousands of
+// members costs linear time, not quadratic.
+const manyNames = 32
+
+// firstDuplicate scans a document that encoding/json has already accepted (so it is well formed)
+// and returns the pointer of the first member named twice. It reads the bytes once, without
+// building values: the decoder has done that, and doing it again through json.Decoder.Token costs
+// three times as much.
+func firstDuplicate(body []byte) (string, bool) {
+	stack := make([]frame, 0, 8)
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; c {
+		case '{', '[':
+			stack = append(stack, frame{object: c == '{', expecting: c == '{'})
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+		case ',':
+			if top := &stack[len(stack)-1]; top.object {
+				top.expecting = true
+			} else {
+				top.index++
+			}
+		case ':':
+			stack[len(stack)-1].expecting = false
+		case '"':
+			end := stringEnd(body, i)
+			if top := len(stack) - 1; top >= 0 && stack[top].expecting {
+				f := &stack[top]
+				f.name = memberName(body[i : end+1])
+				if f.has(f.name) {
+					return pointerOf(stack), true
 				}
-				arr = append(arr, v)
+				f.add(f.name)
 			}
-			_, err := dec.Token() // ]
-			return arr, err
+			i = end
 		}
-		obj := map[string]any{}
-		for dec.More() {
-			kt, err := dec.Token()
-			if err != nil {
-				return nil, err
-			}
-			name, _ := kt.(string)
-			member := ptr + "/" + EscapeToken(name)
-			if _, dup := obj[name]; dup {
-				if _, bad := textcheck.Check(name, textcheck.Line); bad != nil {
-					member = ptr // a pointer is shown and logged: never put a control character in it
-				}
-				return nil, &DuplicateError{Pointer: member}
-			}
-			v, err := value(dec, member, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			obj[name] = v
-		}
-		_, err := dec.Token() // }
-		return obj, err
-	default:
-		return t, nil
 	}
+	return "", false
+}
+
+// stringEnd returns the index of the quote that closes the string starting at body[start].
+func stringEnd(body []byte, start int) int {
+	for i := start + 1; i < len(body); i++ {
+		switch body[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return len(body) - 1
+}
+
+// memberName decodes a quoted name; most names have no escapes and are used in place.
+func memberName(quoted []byte) []byte {
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return quoted[1 : len(quoted)-1]
+	}
+	var name string
+	_ = json.Unmarshal(quoted, &name) // well formed: the decoder accepted it
+	return []byte(name)
+}
+
+func (f *frame) has(name []byte) bool {
+	if f.seen != nil {
+		_, ok := f.seen[string(name)]
+		return ok
+	}
+	for _, n := range f.names {
+		if bytes.Equal(n, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *frame) add(name []byte) {
+	if f.seen == nil && len(f.names) < manyNames {
+		f.names = append(f.names, name)
+		return
+	}
+	if f.seen == nil {
+		f.seen = make(map[string]struct{}, 2*manyNames)
+		for _, n := range f.names {
+			f.seen[string(n)] = struct{}{}
+		}
+		f.names = nil
+	}
+	f.seen[string(name)] = struct{}{}
+}
+
+// pointerOf names the member being read in the innermost object. A name that is not clean text
+// ends the pointer at the object that holds it: a pointer is shown and logged, so it never
+// carries a control character.
+func pointerOf(stack []frame) string {
+	var b strings.Builder
+	for _, f := range stack {
+		if !f.object {
+			b.WriteString("/" + strconv.Itoa(f.index))
+			continue
+		}
+		name := string(f.name)
+		if _, bad := textcheck.Check(name, textcheck.Line); bad != nil {
+			break
+		}
+		b.WriteString("/" + EscapeToken(name))
+	}
+	return b.String()
 }
 
 // EscapeToken escapes one reference token of a JSON pointer.
