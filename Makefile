@@ -6,7 +6,7 @@ PG_DSN ?= $(MINSIDE_TEST_POSTGRES_DSN)
 BIN := bin/minside
 TEST_LOG := $(or $(TMPDIR),/tmp)/minside-go-test.log
 
-.PHONY: run test bench build pwa go-test js-test e2e locales-check vet tools clean deploy-check
+.PHONY: run test bench build pwa go-test fuzz js-test e2e locales-check vet tools clean deploy-check
 
 ## run: build the PWA and the binary, then start the portal on http://localhost:8080 with demo data
 run: build
@@ -25,7 +25,7 @@ pwa: node_modules
 	npm run build
 
 ## test: every test — Go (SQLite always, PostgreSQL when MINSIDE_TEST_POSTGRES_DSN is set), locales, PWA units, e2e
-test: vet locales-check go-test js-test deploy-check e2e
+test: vet locales-check go-test fuzz js-test deploy-check e2e
 
 vet:
 	@unformatted=$$(gofmt -l backend locales migrations pwa); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
@@ -44,6 +44,26 @@ go-test:
 	echo "store tests passed: $$sqlite on SQLite, $$postgres on PostgreSQL"; \
 	echo "go: $$passed passed, $$failed failed"; \
 	exit $$status
+
+# Every fuzz target as Name:package (`go test` takes one -fuzz target per run). `go-test` already
+# runs their seed corpora; this explores beyond them for a bounded time each.
+FUZZ_TIME ?= 6s
+FUZZ_TARGETS := \
+	FuzzParseRecord:./backend/internal/ingest \
+	FuzzBulkLines:./backend/internal/ingest \
+	FuzzParse:./backend/internal/pid \
+	FuzzParseSubscription:./backend/internal/push \
+	FuzzCheck:./backend/internal/textcheck \
+	FuzzDecode:./backend/internal/strictjson \
+	FuzzOpenCursor:./backend/internal/paging
+FUZZ_LOG := $(or $(TMPDIR),/tmp)/minside-fuzz.log
+
+## fuzz: each fuzz target for FUZZ_TIME (7 × 6 s); a finding is saved under the package's testdata/fuzz
+fuzz:
+	@for target in $(FUZZ_TARGETS); do name=$${target%%:*}; pkg=$${target#*:}; \
+		echo "fuzz $$name in $$pkg for $(FUZZ_TIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZ_TIME) $$pkg > $(FUZZ_LOG) 2>&1 || { tail -40 $(FUZZ_LOG); exit 1; }; \
+	done
 
 js-test: node_modules
 	npm test

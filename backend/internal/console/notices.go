@@ -17,6 +17,7 @@ import (
 	"minside/backend/internal/notify"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/store"
+	"minside/backend/internal/strictjson"
 	"minside/backend/internal/texts"
 	"minside/backend/internal/tiles"
 )
@@ -49,6 +50,9 @@ func (s *Service) Notice(ctx context.Context, ed Editor, slug string, body []byt
 	a, err := s.authorize(ctx, ed, slug)
 	if err != nil {
 		return NoticeResult{}, err
+	}
+	if _, err := strictjson.Decode(body); err != nil {
+		return NoticeResult{}, strictjson.Refusal(err, "")
 	}
 	var req NoticeRequest
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -21,6 +21,7 @@ import (
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/ingest"
 	"minside/backend/internal/store"
+	"minside/backend/internal/strictjson"
 	"minside/backend/internal/tiles"
 )
 
@@ -157,7 +158,7 @@ func (s *Service) Create(ctx context.Context, ed Editor, slug string, body []byt
 	if err != nil {
 		return Tile{}, err
 	}
-	body, err = withFields(body, map[string]any{"status": "draft", "version": 1})
+	body, err = withFields(body, "", map[string]any{"status": "draft", "version": 1})
 	if err != nil {
 		return Tile{}, err
 	}
@@ -178,13 +179,13 @@ func (s *Service) Update(ctx context.Context, ed Editor, slug, id string, body [
 	var base struct {
 		Version *int64 `json:"version"`
 	}
-	if err := json.Unmarshal(body, &base); err != nil {
-		return Tile{}, apperr.BadRequest("error.detail.malformed_json")
+	if err := strictjson.Unmarshal(body, &base); err != nil {
+		return Tile{}, err
 	}
 	if base.Version == nil {
 		return Tile{}, apperr.Invalid(apperr.Field("/version", "field.required", nil))
 	}
-	body, err = withFields(body, map[string]any{"status": cur.Status, "version": *base.Version + 1})
+	body, err = withFields(body, "", map[string]any{"status": cur.Status, "version": *base.Version + 1})
 	if err != nil {
 		return Tile{}, err
 	}
@@ -222,11 +223,12 @@ func (s *Service) put(ctx context.Context, ed Editor, a *agency.Agency, external
 	return s.tile(ctx, a, st.ObjectID)
 }
 
-// withFields sets top-level fields of a JSON object; anything but an object is a bad request.
-func withFields(body []byte, set map[string]any) ([]byte, error) {
-	m := map[string]json.RawMessage{}
-	if err := json.Unmarshal(body, &m); err != nil || m == nil {
-		return nil, apperr.BadRequest("error.detail.malformed_json")
+// withFields sets top-level fields of a JSON object; anything but an object is a bad request, a
+// member named twice is invalid (nested ones are left as they are for the tile's strict decoder).
+func withFields(body []byte, base string, set map[string]any) ([]byte, error) {
+	m, err := strictjson.Members(body)
+	if err != nil {
+		return nil, strictjson.Refusal(err, base)
 	}
 	for k, v := range set {
 		b, err := json.Marshal(v)
@@ -264,7 +266,7 @@ func (s *Service) Preview(ctx context.Context, ed Editor, slug string, tile json
 	if len(tile) == 0 {
 		return Preview{}, apperr.Invalid(apperr.Field("/tile", "field.required", nil))
 	}
-	body, err := withFields(tile, map[string]any{"status": "draft", "version": 1})
+	body, err := withFields(tile, "/tile", map[string]any{"status": "draft", "version": 1})
 	if err != nil {
 		return Preview{}, err
 	}

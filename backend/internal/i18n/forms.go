@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"minside/backend/internal/plaintext"
+	"minside/backend/internal/textcheck"
 )
 
 // What a form of a message may hold, for the files and for translators' overrides alike: plain
@@ -33,8 +33,8 @@ func FormBudget(src Message) int {
 // formProblems says what is wrong with one form besides its placeholder names; "" when nothing.
 func formProblems(text string, budget int) string {
 	switch {
-	case !plaintext.Clean(text, true):
-		return "has a control character (only newline and tab are allowed)"
+	case !textcheck.Clean(text, textcheck.Text):
+		return "has a control character or damaged text (only newline and tab are allowed)"
 	case strings.Contains(placeholderRe.ReplaceAllString(text, ""), "{{"):
 		return "has a template action that is not a placeholder such as {{.Name}}"
 	case utf8.RuneCountInString(text) > budget:

@@ -43,17 +43,16 @@ type parsedBooking struct {
 }
 
 func (bookingSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
-	var r BookingRecord
-	if err := decodeStrict(body, &r, base); err != nil {
+	p := &parsedBooking{}
+	if err := decodeStrict(body, &p.rec, base); err != nil {
 		return nil, err
 	}
+	r := &p.rec // checks write the canonical text back into the record
 	c := &checker{base: base, pids: pids}
-	p := &parsedBooking{rec: r}
 	p.number, _ = c.pid("/pid", r.PID)
-	c.texts("/resource", r.Resource, maxTitle, true)
-	c.required("/place/name", r.Place.Name)
-	c.maxLen("/place/name", r.Place.Name, maxName)
-	c.maxLen("/place/address", r.Place.Address, maxName)
+	c.texts("/resource", r.Resource, titleText, true)
+	c.text("/place/name", &r.Place.Name, nameText.Need(true))
+	c.text("/place/address", &r.Place.Address, nameText)
 	p.starts = c.time("/startsAt", r.StartsAt, true)
 	p.ends = c.time("/endsAt", r.EndsAt, true)
 	if p.starts != nil && p.ends != nil && !p.ends.After(*p.starts) {

@@ -111,9 +111,9 @@ func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
 
 func (s *Service) parseLine(n int, raw []byte) pending {
 	res := LineResult{Line: n}
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &members); err != nil {
-		res.Err = malformed(err, "")
+	members, err := decodeMembers(raw)
+	if err != nil {
+		res.Err = err
 		return pending{result: res}
 	}
 	var fields apperr.Fields

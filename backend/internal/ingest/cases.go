@@ -71,25 +71,26 @@ type parsedCase struct {
 }
 
 func (caseSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
-	var r CaseRecord
-	if err := decodeStrict(body, &r, base); err != nil {
+	p := &parsedCase{}
+	if err := decodeStrict(body, &p.rec, base); err != nil {
 		return nil, err
 	}
+	r := &p.rec // checks write the canonical text back into the record
 	c := &checker{base: base, pids: pids}
-	p := &parsedCase{rec: r}
 	p.number, _ = c.pid("/pid", r.PID)
-	c.texts("/title", r.Title, maxTitle, true)
-	c.texts("/titlePublic", r.TitlePublic, maxTitle, false)
-	c.maxLen("/kind", r.Kind, maxShortString)
+	c.texts("/title", r.Title, titleText, true)
+	c.texts("/titlePublic", r.TitlePublic, titleText, false)
+	c.text("/kind", &r.Kind, shortText)
 	c.oneOf("/area", r.Area, areas, true)
 	c.oneOf("/status", r.Status, caseStatuses, true)
 	if r.NextAction != nil {
-		c.texts("/nextAction/text", r.NextAction.Text, maxTitle, true)
+		c.texts("/nextAction/text", r.NextAction.Text, titleText, true)
 		p.due = c.time("/nextAction/dueAt", r.NextAction.DueAt, false)
 	}
 	c.count("/events", len(r.Events), maxEvents)
 	seen := map[string]bool{}
-	for i, e := range r.Events {
+	for i := range r.Events {
+		e := &r.Events[i]
 		ptr := "/events/" + strconv.Itoa(i)
 		checkExternalID(c, ptr+"/externalId", e.ExternalID)
 		if seen[e.ExternalID] {
@@ -103,21 +104,21 @@ func (caseSpec) parse(body []byte, base string, pids pid.Options) (parsed, error
 			p.occurred = append(p.occurred, time.Time{})
 		}
 		c.oneOf(ptr+"/status", e.Status, caseStatuses, false)
-		c.texts(ptr+"/title", e.Title, maxTitle, true)
-		c.texts(ptr+"/body", e.Body, maxBody, false)
+		c.texts(ptr+"/title", e.Title, titleText, true)
+		c.texts(ptr+"/body", e.Body, bodyText, false)
 	}
 	c.count("/documents", len(r.Documents), maxDocuments)
 	docs := map[string]bool{}
-	for i, d := range r.Documents {
+	for i := range r.Documents {
+		d := &r.Documents[i]
 		ptr := "/documents/" + strconv.Itoa(i)
 		checkExternalID(c, ptr+"/externalId", d.ExternalID)
 		if docs[d.ExternalID] {
 			c.add(ptr+"/externalId", "field.duplicate", nil)
 		}
 		docs[d.ExternalID] = true
-		c.required(ptr+"/name", d.Name)
-		c.maxLen(ptr+"/name", d.Name, maxName)
-		c.maxLen(ptr+"/type", d.Type, maxShortString)
+		c.text(ptr+"/name", &d.Name, nameText.Need(true))
+		c.text(ptr+"/type", &d.Type, shortText)
 		c.httpsURL(ptr+"/url", d.URL, true)
 	}
 	c.httpsURL("/deepLink", r.DeepLink, false)

@@ -1,10 +1,6 @@
 package ingest
 
-import (
-	"encoding/json"
-
-	"minside/backend/internal/notify"
-)
+import "minside/backend/internal/notify"
 
 // Validation the agency console shares with the agency API: an editor's tile goes through Put
 // (with Request.Editor set); a notice to a targeted audience is checked here by the same rules as
@@ -13,14 +9,11 @@ import (
 // ParseTile decodes and validates a tile body exactly as PUT /tiles/{externalId} does, with
 // problem pointers under base ("" or e.g. "/tile").
 func (s *Service) ParseTile(body []byte, base string) (TileRecord, error) {
-	if _, err := (tileSpec{}).parse(body, base, s.pids); err != nil {
+	p, err := (tileSpec{}).parse(body, base, s.pids)
+	if err != nil {
 		return TileRecord{}, err
 	}
-	var r TileRecord
-	if err := json.Unmarshal(body, &r); err != nil {
-		return TileRecord{}, err
-	}
-	return r, nil
+	return p.(*parsedTile).rec, nil
 }
 
 // Notice is a message an agency editor sends to everyone a targeting selects.
@@ -38,8 +31,8 @@ type Notice struct {
 func CheckNotice(n *Notice) error {
 	c := &checker{}
 	c.oneOf("/category", n.Category, notify.Categories, true)
-	c.texts("/title", n.Title, maxTitle, true)
-	c.texts("/body", n.Body, maxBody, true)
+	c.texts("/title", n.Title, titleText, true)
+	c.texts("/body", n.Body, bodyText, true)
 	c.link("/link", n.Link)
 	c.oneOf("/urgency", n.Urgency, urgencies, false)
 	c.targeting("/targeting", n.Targeting)

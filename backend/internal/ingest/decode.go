@@ -1,33 +1,29 @@
 package ingest
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
 	"minside/backend/internal/apperr"
+	"minside/backend/internal/strictjson"
+	"minside/backend/internal/textcheck"
 )
 
 // decodeStrict fills dst (a pointer to a record struct) from body and refuses anything the record
 // does not define. Unlike json.Decoder.DisallowUnknownFields, which stops at the first unknown
 // field and does not say where it was, it walks the whole document and names every unknown field
-// and every value of the wrong JSON type by pointer, prefixed with base (e.g. "/record").
+// and every value of the wrong JSON type by pointer, prefixed with base (e.g. "/record"). A member
+// named twice is refused too (field.duplicate_member): encoding/json would keep the last one.
 //
 // Malformed JSON is a bad_request with the byte offset; shape errors are invalid (422).
 func decodeStrict(body []byte, dst any, base string) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return malformed(err, base)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return apperr.BadRequest("error.detail.malformed_json").WithExtra("pointer", pointerOr(base))
+	doc, err := strictjson.Decode(body)
+	if err != nil {
+		return strictjson.Refusal(err, base)
 	}
 	var fields apperr.Fields
 	checkShape(doc, reflect.TypeOf(dst).Elem(), base, &fields)
@@ -45,18 +41,21 @@ func decodeStrict(body []byte, dst any, base string) error {
 	return nil
 }
 
+// decodeMembers splits a bulk line into its members: malformed JSON or anything but an object is a
+// bad_request, a member named twice is invalid (field.duplicate_member).
+func decodeMembers(line []byte) (map[string]json.RawMessage, error) {
+	members, err := strictjson.Members(line)
+	if err != nil {
+		return nil, strictjson.Refusal(err, "")
+	}
+	return members, nil
+}
+
 // pointerOr names a place in the document; the whole document is the empty pointer (RFC 6901),
 // which "/record" + "" turns into the record's own pointer in bulk lines.
 func pointerOr(p string) string { return p }
 
-func malformed(err error, base string) error {
-	e := apperr.BadRequest("error.detail.malformed_json").WithExtra("pointer", pointerOr(base)).Wrap(err)
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		e.WithExtra("offset", se.Offset)
-	}
-	return e
-}
+func malformed(err error, base string) error { return strictjson.Refusal(err, pointerOr(base)) }
 
 // checkShape compares a generic JSON value with the Go type it will be decoded into.
 func checkShape(v any, t reflect.Type, ptr string, fields *apperr.Fields) {
@@ -75,6 +74,9 @@ func checkShape(v any, t reflect.Type, ptr string, fields *apperr.Fields) {
 		}
 		known := jsonFields(t)
 		for _, name := range sortedKeys(obj) {
+			if !cleanMemberName(name, ptr, fields) {
+				continue
+			}
 			ft, ok := known[name]
 			if !ok {
 				fields.Add(ptr+"/"+escapePointer(name), "field.unknown", nil)
@@ -104,7 +106,9 @@ func checkShape(v any, t reflect.Type, ptr string, fields *apperr.Fields) {
 			return
 		}
 		for _, k := range sortedKeys(obj) {
-			checkShape(obj[k], t.Elem(), ptr+"/"+escapePointer(k), fields)
+			if cleanMemberName(k, ptr, fields) {
+				checkShape(obj[k], t.Elem(), ptr+"/"+escapePointer(k), fields)
+			}
 		}
 	case reflect.String:
 		if _, ok := v.(string); !ok {
@@ -124,6 +128,17 @@ func checkShape(v any, t reflect.Type, ptr string, fields *apperr.Fields) {
 			fields.Add(pointerOr(ptr), "field.invalid", map[string]any{"Expected": "boolean"})
 		}
 	}
+}
+
+// cleanMemberName checks a member name (a field or a language code) as one-line text. A bad name
+// is reported at the object that holds it: a pointer is shown and logged, so it must never carry
+// a control character.
+func cleanMemberName(name, object string, fields *apperr.Fields) bool {
+	if _, problem := textcheck.Check(name, textcheck.Line); problem != nil {
+		fields.Add(pointerOr(object), problem.Key, problem.Data)
+		return false
+	}
+	return true
 }
 
 // jsonFields maps the JSON names of a struct's exported fields to their types.
@@ -147,9 +162,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 }
 
 // escapePointer escapes one reference token of an RFC 6901 JSON pointer.
-func escapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
-}
+func escapePointer(s string) string { return strictjson.EscapeToken(s) }
 
 // sortedKeys orders an object's members so the error list is stable for clients and tests.
 func sortedKeys(m map[string]any) []string {

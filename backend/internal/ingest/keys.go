@@ -64,32 +64,31 @@ type parsedKey struct {
 }
 
 func (keySpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
-	var r KeyRecord
-	if err := decodeStrict(body, &r, base); err != nil {
+	p := &parsedKey{}
+	if err := decodeStrict(body, &p.rec, base); err != nil {
 		return nil, err
 	}
+	r := &p.rec // checks write the canonical text back into the record
 	c := &checker{base: base, pids: pids}
-	p := &parsedKey{rec: r}
 	p.number, _ = c.pid("/pid", r.PID)
-	f := r.Facility
+	f := &r.Facility
 	checkExternalID(c, "/facility/externalId", f.ExternalID)
-	c.required("/facility/name", f.Name)
-	c.maxLen("/facility/name", f.Name, maxName)
-	c.maxLen("/facility/address", f.Address, maxName)
+	c.text("/facility/name", &f.Name, nameText.Need(true))
+	c.text("/facility/address", &f.Address, nameText)
 	if len(f.AccessPoints) == 0 {
 		c.add("/facility/accessPoints", "field.required", nil)
 	}
 	c.count("/facility/accessPoints", len(f.AccessPoints), maxAccessPts)
 	doors := map[string]bool{}
-	for i, ap := range f.AccessPoints {
+	for i := range f.AccessPoints {
+		ap := &f.AccessPoints[i]
 		ptr := "/facility/accessPoints/" + strconv.Itoa(i)
 		checkExternalID(c, ptr+"/externalId", ap.ExternalID)
 		if doors[ap.ExternalID] {
 			c.add(ptr+"/externalId", "field.duplicate", nil)
 		}
 		doors[ap.ExternalID] = true
-		c.required(ptr+"/name", ap.Name)
-		c.maxLen(ptr+"/name", ap.Name, maxName)
+		c.text(ptr+"/name", &ap.Name, nameText.Need(true))
 	}
 	for i, id := range r.AccessPoints {
 		if !doors[id] {

@@ -35,19 +35,19 @@ type parsedNotification struct {
 }
 
 func (notificationSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
-	var r NotificationRecord
-	if err := decodeStrict(body, &r, base); err != nil {
+	p := &parsedNotification{}
+	if err := decodeStrict(body, &p.rec, base); err != nil {
 		return nil, err
 	}
+	r := &p.rec // checks write the canonical text back into the record
 	c := &checker{base: base, pids: pids}
-	p := &parsedNotification{rec: r}
 	p.number, _ = c.pid("/pid", r.PID)
 	c.oneOf("/category", r.Category, notify.Categories, true)
-	c.texts("/title", r.Title, maxTitle, true)
-	c.texts("/body", r.Body, maxBody, true)
+	c.texts("/title", r.Title, titleText, true)
+	c.texts("/body", r.Body, bodyText, true)
 	c.link("/link", r.Link)
 	c.oneOf("/urgency", r.Urgency, urgencies, false)
-	c.maxLen("/dedupeKey", r.DedupeKey, maxExternalID)
+	c.text("/dedupeKey", &r.DedupeKey, tokenText)
 	c.version(r.Version)
 	if err := c.err(); err != nil {
 		return nil, err

@@ -40,12 +40,12 @@ type parsedRelation struct {
 }
 
 func (relationSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
-	var r RelationRecord
-	if err := decodeStrict(body, &r, base); err != nil {
+	p := &parsedRelation{}
+	if err := decodeStrict(body, &p.rec, base); err != nil {
 		return nil, err
 	}
+	r := &p.rec // checks write the canonical text back into the record
 	c := &checker{base: base, pids: pids}
-	p := &parsedRelation{rec: r}
 	c.oneOf("/kind", r.Kind, relationKinds, true)
 	var okR, okS bool
 	p.representative, okR = c.pid("/representativePid", r.RepresentativePID)
@@ -53,8 +53,8 @@ func (relationSpec) parse(body []byte, base string, pids pid.Options) (parsed, e
 	if okR && okS && p.representative.Digits() == p.subject.Digits() {
 		c.add("/subjectPid", "field.invalid", nil)
 	}
-	c.maxLen("/representativeName", r.RepresentativeName, maxName)
-	c.maxLen("/subjectName", r.SubjectName, maxName)
+	c.text("/representativeName", &r.RepresentativeName, nameText)
+	c.text("/subjectName", &r.SubjectName, nameText)
 	c.count("/scopes", len(r.Scopes), len(areas))
 	if r.Kind == represent.KindPowerOfAttorney && r.Scopes != nil && len(r.Scopes) == 0 {
 		// An empty list would grant nothing (represent.AreasOf): name an area, or omit the list

@@ -72,14 +72,12 @@ func (c *checker) targeting(ptr string, t *TileTargeting) {
 		c.add(ptr+"/childAgeMax", "field.out_of_range", nil)
 	}
 	c.count(ptr+"/districts", len(t.Districts), maxListItems)
-	for i, d := range t.Districts {
-		c.required(ptr+"/districts/"+strconv.Itoa(i), d)
-		c.maxLen(ptr+"/districts/"+strconv.Itoa(i), d, maxShortString)
+	for i := range t.Districts {
+		c.text(ptr+"/districts/"+strconv.Itoa(i), &t.Districts[i], shortText.Need(true))
 	}
 	c.count(ptr+"/openCaseKinds", len(t.OpenCaseKinds), maxListItems)
-	for i, k := range t.OpenCaseKinds {
-		c.required(ptr+"/openCaseKinds/"+strconv.Itoa(i), k)
-		c.maxLen(ptr+"/openCaseKinds/"+strconv.Itoa(i), k, maxShortString)
+	for i := range t.OpenCaseKinds {
+		c.text(ptr+"/openCaseKinds/"+strconv.Itoa(i), &t.OpenCaseKinds[i], shortText.Need(true))
 	}
 }
 
@@ -91,17 +89,17 @@ type parsedTile struct {
 }
 
 func (tileSpec) parse(body []byte, base string, _ pid.Options) (parsed, error) {
-	var r TileRecord
-	if err := decodeStrict(body, &r, base); err != nil {
+	p := &parsedTile{}
+	if err := decodeStrict(body, &p.rec, base); err != nil {
 		return nil, err
 	}
+	r := &p.rec // checks write the canonical text back into the record
 	c := &checker{base: base}
-	p := &parsedTile{rec: r}
-	c.texts("/title", r.Title, maxTitle, true)
-	c.texts("/description", r.Description, maxBody, false)
+	c.texts("/title", r.Title, titleText, true)
+	c.texts("/description", r.Description, bodyText, false)
 	c.httpsURL("/link", r.Link, true)
 	c.oneOf("/icon", r.Icon, tileIcons, true)
-	c.maxLen("/category", r.Category, maxShortString)
+	c.text("/category", &r.Category, shortText)
 	c.targeting("/targeting", r.Targeting)
 	p.from = c.time("/publishFrom", r.PublishFrom, false)
 	p.until = c.time("/publishUntil", r.PublishUntil, false)

@@ -3,11 +3,9 @@ package notify
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -20,9 +18,6 @@ import (
 // device registered longest ago (a new phone replaces the lost one) rather than refusing: the
 // citizen who just tapped "turn on notifications" gets them, and the list stays bounded.
 const MaxDevices = 10
-
-// MaxLabelRunes bounds a device label ("Anne's iPhone").
-const MaxLabelRunes = 100
 
 // DeviceView is a device as the citizen sees it: never the endpoint or keys.
 type DeviceView struct {
@@ -50,27 +45,16 @@ func NewDevices(db bun.IDB, allow push.AllowList) *Devices { return &Devices{db:
 // that device (keys, label, owner, session) instead of adding a second one; an endpoint moves to
 // whoever registered it last, so a shared browser never notifies its previous user.
 func (d *Devices) Register(ctx context.Context, citizenID, sessionHash string, body []byte, now time.Time) (Device, error) {
-	var extra struct {
-		Label string `json:"label"`
-	}
-	if len(body) <= push.MaxSubscriptionBodyBytes {
-		if err := json.Unmarshal(body, &extra); err != nil {
-			return Device{}, apperr.BadRequest("error.detail.malformed_json").Wrap(err)
-		}
-	}
 	sub, err := push.ParseSubscription(body, d.allow)
 	if err != nil {
 		return Device{}, err
-	}
-	if utf8.RuneCountInString(extra.Label) > MaxLabelRunes {
-		return Device{}, apperr.Invalid(apperr.Field("/label", "field.too_long", map[string]any{"max": MaxLabelRunes}))
 	}
 	var session *string
 	if sessionHash != "" {
 		session = &sessionHash
 	}
 	dev := Device{ID: store.NewID(), CitizenID: citizenID, SessionHash: session, Endpoint: sub.Endpoint,
-		P256dh: sub.P256dh, Auth: sub.Auth, Label: extra.Label, CreatedAt: store.UTC(now)}
+		P256dh: sub.P256dh, Auth: sub.Auth, Label: sub.Label, CreatedAt: store.UTC(now)}
 	err = d.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var existing Device
 		err := tx.NewSelect().Model(&existing).Where("endpoint = ?", sub.Endpoint).Scan(ctx)

@@ -7,7 +7,7 @@ import (
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/i18n"
-	"minside/backend/internal/plaintext"
+	"minside/backend/internal/textcheck"
 )
 
 // SearchHit is one match: what it is, its id, its title and agency.
@@ -35,7 +35,7 @@ type hitRow struct {
 // is case-insensitive for ASCII on SQLite and for every letter on PostgreSQL.
 func (s *Service) Search(ctx context.Context, v Viewer, q string) ([]SearchHit, error) {
 	q = strings.TrimSpace(q)
-	if n := utf8.RuneCountInString(q); n < searchMinRunes || n > searchMaxRunes || !plaintext.Clean(q, false) {
+	if n := utf8.RuneCountInString(q); n < searchMinRunes || n > searchMaxRunes || !textcheck.Clean(q, textcheck.Line) {
 		return nil, apperr.Invalid(apperr.Field("/q", "field.invalid", map[string]any{"Min": searchMinRunes, "Max": searchMaxRunes}))
 	}
 	ctx, cancel := s.read(ctx)

@@ -1,7 +1,6 @@
 package push
 
 import (
-	"bytes"
 	"crypto/ecdh"
 	"encoding/base64"
 	"encoding/json"
@@ -12,12 +11,15 @@ import (
 	"time"
 
 	"minside/backend/internal/apperr"
+	"minside/backend/internal/strictjson"
+	"minside/backend/internal/textcheck"
 )
 
 // Limits on what a browser may register. Real endpoints are 100–500 characters.
 const (
 	MaxSubscriptionBodyBytes = 8 << 10
 	MaxEndpointLength        = 2048
+	MaxLabelLength           = 100 // characters of a device's name ("Annes iPhone")
 )
 
 // Subscription is one browser's push subscription, validated and in canonical form: what the
@@ -28,6 +30,8 @@ type Subscription struct {
 	Auth     string // base64url (no padding) of the 16-byte auth secret
 	// ExpirationTime is when the browser says the subscription ends; zero when it did not say.
 	ExpirationTime time.Time
+	// Label is the citizen's name for the device, in canonical form; empty when none was given.
+	Label string
 }
 
 // Expired reports whether the browser's own expiration time has passed.
@@ -35,11 +39,13 @@ func (s Subscription) Expired(now time.Time) bool {
 	return !s.ExpirationTime.IsZero() && !now.Before(s.ExpirationTime)
 }
 
-// SubscriptionJSON is the body of PushSubscription.toJSON(), as the PWA posts it.
+// SubscriptionJSON is the body of PushSubscription.toJSON(), as the PWA posts it, with the
+// device's label the PWA adds.
 type SubscriptionJSON struct {
 	Endpoint       string           `json:"endpoint"`
 	ExpirationTime *float64         `json:"expirationTime"` // milliseconds since the epoch, or null
 	Keys           SubscriptionKeys `json:"keys"`
+	Label          string           `json:"label,omitempty"`
 }
 
 // SubscriptionKeys are the "keys" member of PushSubscription.toJSON().
@@ -50,18 +56,18 @@ type SubscriptionKeys struct {
 
 // ParseSubscription decodes and validates a PushSubscription.toJSON() body. Every refusal is an
 // *apperr.Error: too_large, bad_request for JSON that does not parse, or invalid with a field
-// pointer for each bad field (/endpoint, /keys/p256dh, /keys/auth, /expirationTime).
+// pointer for each bad field (/endpoint, /keys/p256dh, /keys/auth, /expirationTime, /label; a
+// member named twice is field.duplicate_member at its pointer).
 func ParseSubscription(body []byte, allow AllowList) (Subscription, error) {
 	if len(body) > MaxSubscriptionBodyBytes {
 		return Subscription{}, apperr.New(apperr.CodeTooLarge)
 	}
-	var in SubscriptionJSON
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&in); err != nil {
-		return Subscription{}, apperr.BadRequest("error.malformed_json").Wrap(err)
+	if _, err := strictjson.Decode(body); err != nil {
+		return Subscription{}, strictjson.Refusal(err, "")
 	}
-	if dec.More() {
-		return Subscription{}, apperr.BadRequest("error.malformed_json")
+	var in SubscriptionJSON
+	if err := json.Unmarshal(body, &in); err != nil {
+		return Subscription{}, apperr.BadRequest("error.detail.malformed_json").Wrap(err)
 	}
 	return ValidateSubscription(in, allow)
 }
@@ -90,6 +96,10 @@ func ValidateSubscription(in SubscriptionJSON, allow AllowList) (Subscription, e
 	case err != nil || len(auth) != 16:
 		fields.Add("/keys/auth", "field.invalid_key", nil)
 	}
+	label, problem := textcheck.Check(in.Label, textcheck.Line.Limit(MaxLabelLength))
+	if problem != nil {
+		fields.Add("/label", problem.Key, problem.Data)
+	}
 	var expires time.Time
 	if in.ExpirationTime != nil {
 		ms := *in.ExpirationTime
@@ -107,6 +117,7 @@ func ValidateSubscription(in SubscriptionJSON, allow AllowList) (Subscription, e
 		P256dh:         base64.RawURLEncoding.EncodeToString(p256dh),
 		Auth:           base64.RawURLEncoding.EncodeToString(auth),
 		ExpirationTime: expires,
+		Label:          label,
 	}, nil
 }
 
@@ -118,7 +129,7 @@ func checkEndpoint(endpoint string, allow AllowList) (string, map[string]any) {
 	case endpoint == "":
 		return "field.required", nil
 	case len(endpoint) > MaxEndpointLength:
-		return "field.too_long", map[string]any{"max": MaxEndpointLength}
+		return "field.too_long", map[string]any{"Max": MaxEndpointLength}
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Opaque != "" || u.Host == "" || u.Fragment != "" || strings.ContainsAny(endpoint, " \t\r\n\\") {

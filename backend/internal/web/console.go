@@ -5,8 +5,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"minside/backend/internal/apperr"
 	"minside/backend/internal/console"
+	"minside/backend/internal/strictjson"
 )
 
 // Handlers of the agency console (issue 4): an agency editor writes the agency's tiles and sends
@@ -56,8 +56,8 @@ func (s *Server) consoleTileStatus(status string) fiber.Handler {
 			Version int64 `json:"version"`
 		}
 		if len(c.Body()) > 0 {
-			if err := json.Unmarshal(c.Body(), &body); err != nil {
-				return apperr.BadRequest("error.detail.malformed_json")
+			if err := strictjson.Unmarshal(c.Body(), &body); err != nil {
+				return err
 			}
 		}
 		t, err := s.deps.Console.SetStatus(c.UserContext(), s.editorOf(c), c.Params("slug"), c.Params("id"), status, body.Version)
@@ -73,8 +73,8 @@ func (s *Server) consolePreview(c *fiber.Ctx) error {
 		Tile json.RawMessage `json:"tile"`
 		Lang string          `json:"lang"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
-		return apperr.BadRequest("error.detail.malformed_json")
+	if err := strictjson.Unmarshal(c.Body(), &body); err != nil {
+		return err
 	}
 	if body.Lang == "" {
 		body.Lang = languageOf(c)
