@@ -1,0 +1,293 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"minside/backend/internal/app/apptest"
+)
+
+// checkPublic: anyone gets an answer (after redirects) that holds nothing of A's.
+func (row authzRoute) checkPublic(t *testing.T, w *authzWorld) {
+	t.Run("anyone", func(t *testing.T) {
+		r := row.send(t, w, row.method, request{})
+		if r.StatusCode >= 400 {
+			t.Errorf("%s %s without credentials: %d, want an answer; body: %.300s", row.method, row.path, r.StatusCode, r.Body)
+		}
+		holdsNone(t, r, "a public answer with A's", w.strangerMarks)
+	})
+}
+
+// checkDevOnly: the dev identity provider answers its discovery document; no method makes it fail.
+func (row authzRoute) checkDevOnly(t *testing.T, w *authzWorld) {
+	t.Run("anyone", func(t *testing.T) {
+		succeeded(t, row.send(t, w, http.MethodGet, request{}))
+		for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+			row.send(t, w, m, request{}) // send fails the test on a 5xx
+		}
+	})
+}
+
+// checkSecretLink: the calendar feed answers only to a live secret, and B's secret shows B's.
+func (row authzRoute) checkSecretLink(t *testing.T, w *authzWorld) {
+	t.Run("no credentials", func(t *testing.T) {
+		refused(t, row.send(t, w, row.method, request{params: map[string]string{"file": "no-such-secret.ics"}}), http.StatusNotFound)
+	})
+	t.Run("stranger", func(t *testing.T) {
+		r := row.send(t, w, row.method, request{params: map[string]string{"file": w.calendarFile(t, w.b)}})
+		succeeded(t, r)
+		holdsNone(t, r, "B A's", w.strangerMarks)
+	})
+	t.Run("revoked", func(t *testing.T) {
+		old := w.calendarFile(t, w.a)
+		w.calendarFile(t, w.a)
+		refused(t, row.send(t, w, row.method, request{params: map[string]string{"file": old}}), http.StatusNotFound)
+	})
+	t.Run("own", func(t *testing.T) {
+		succeeded(t, row.send(t, w, row.method, request{params: map[string]string{"file": w.calendarFile(t, w.a)}}))
+	})
+}
+
+// checkCitizenSelf: a route of the session's own data. B's answer holds nothing of A's and B's
+// writes change nothing of A's; so do R's, acting for A outside the fullmakt's areas.
+func (row authzRoute) checkCitizenSelf(t *testing.T, w *authzWorld) {
+	row.checkNoCredentials(t, w, nil)
+	stranger, rep, owner := w.b, w.rep, w.a
+	if row.fresh {
+		stranger, rep, owner = w.freshActor(t, "a new B"), w.freshRepresentative(t), w.freshActor(t, "a new A")
+	}
+	row.checkCSRF(t, w, owner, nil)
+	ofA := func(actor *actor) func(t *testing.T) digest {
+		return func(t *testing.T) digest { return w.digestOf(t, w.a.person.ID, actor.person.ID) }
+	}
+	t.Run("stranger", func(t *testing.T) {
+		unchanged(t, "B's request: A's data", ofA(stranger), func() {
+			r := row.send(t, w, row.method, request{who: stranger})
+			if !unsafe(row.method) {
+				succeeded(t, r)
+			}
+			holdsNone(t, r, "B A's", w.strangerMarks)
+		})
+	})
+	t.Run("representative outside the fullmakt", func(t *testing.T) {
+		unchanged(t, "R's request as A: A's data", ofA(rep), func() {
+			r := row.send(t, w, row.method, request{who: rep})
+			if !unsafe(row.method) {
+				succeeded(t, r)
+			}
+			holdsNone(t, r, "R (health only) A's", w.scopeMarks)
+		})
+	})
+	t.Run("own", func(t *testing.T) { succeeded(t, row.send(t, w, row.method, request{who: owner})) })
+}
+
+// checkCitizenObject: a route naming one of A's objects. B asking for it is 404 (another's object
+// is not found) and changes nothing, as is R acting for A outside the fullmakt; A succeeds.
+func (row authzRoute) checkCitizenObject(t *testing.T, w *authzWorld) {
+	params := map[string]string{"id": w.objects[row.object]}
+	owner := w.a
+	if row.object == objPerson { // "act as A": R may, B may not
+		owner = w.rep
+	}
+	row.checkNoCredentials(t, w, params)
+	row.checkCSRF(t, w, owner, params)
+	t.Run("stranger asks for A's "+string(row.object), func(t *testing.T) {
+		unchanged(t, "B's request for A's "+string(row.object), w.wholeDigest, func() {
+			refused(t, row.send(t, w, row.method, request{who: w.b, params: params}), http.StatusNotFound)
+		})
+	})
+	if row.object != objPerson {
+		t.Run("representative outside the fullmakt", func(t *testing.T) {
+			unchanged(t, "R's request for A's "+string(row.object), w.wholeDigest, func() {
+				refused(t, row.send(t, w, row.method, request{who: w.rep, params: params}), http.StatusNotFound)
+			})
+		})
+	}
+	t.Run("own", func(t *testing.T) { succeeded(t, row.send(t, w, row.method, request{who: owner, params: params})) })
+}
+
+// checkEditor: a console route. Without the role for the slug in the path it is 403, an unknown
+// agency 404, another agency's tile under one's own slug 404; the editor of X succeeds on X.
+func (row authzRoute) checkEditor(t *testing.T, w *authzWorld) {
+	own := map[string]string{"slug": w.x.slug, "id": w.tileX}
+	row.checkNoCredentials(t, w, own)
+	row.checkCSRF(t, w, w.editor, own)
+	refusals := []struct {
+		name   string
+		who    *actor
+		params map[string]string
+		status int
+	}{
+		{"citizen without the role", w.b, own, http.StatusForbidden},
+		{"editor of X in Y's console", w.editor, map[string]string{"slug": w.y.slug, "id": w.tileY}, http.StatusForbidden},
+		{"editor of X in an unknown agency", w.editor, map[string]string{"slug": "no-such-agency", "id": w.tileX}, http.StatusNotFound},
+		{"editor of X names Y's tile", w.editor, map[string]string{"slug": w.x.slug, "id": w.tileY}, http.StatusNotFound},
+		{"representative acting for A", w.rep, own, http.StatusForbidden},
+	}
+	for _, c := range refusals {
+		if c.params["id"] == w.tileY && c.params["slug"] == w.x.slug && !hasParam(row.path, "id") {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			unchanged(t, c.name, w.wholeDigest, func() {
+				refused(t, row.send(t, w, row.method, request{who: c.who, params: c.params}), c.status)
+			})
+		})
+	}
+	t.Run("own", func(t *testing.T) { succeeded(t, row.send(t, w, row.method, request{who: w.editor, params: own})) })
+}
+
+// checkTranslator: a translator console route. Without a translator role 403; the translator of
+// nn in en 403; in nn a success.
+func (row authzRoute) checkTranslator(t *testing.T, w *authzWorld) {
+	own := map[string]string{"lang": translatorLang, "id": "ui.nav.overview"}
+	row.checkNoCredentials(t, w, own)
+	row.checkCSRF(t, w, w.translator, own)
+	t.Run("citizen without the role", func(t *testing.T) {
+		unchanged(t, "B's request", w.wholeDigest, func() {
+			refused(t, row.send(t, w, row.method, request{who: w.b, params: own}), http.StatusForbidden)
+		})
+	})
+	if hasParam(row.path, "lang") {
+		t.Run("translator of nn in en", func(t *testing.T) {
+			unchanged(t, "the translator's request for en", w.wholeDigest, func() {
+				other := map[string]string{"lang": foreignLanguage, "id": "ui.nav.overview"}
+				refused(t, row.send(t, w, row.method, request{who: w.translator, params: other}), http.StatusForbidden)
+			})
+		})
+	}
+	t.Run("own", func(t *testing.T) { succeeded(t, row.send(t, w, row.method, request{who: w.translator, params: own})) })
+}
+
+func hasParam(pattern, name string) bool {
+	return strings.Contains(pattern+"/", "/:"+name+"/")
+}
+
+// agencyClient is a client that sends key as its bearer key ("" for none).
+func (w *authzWorld) agencyClient(t *testing.T, key string) *apptest.Client {
+	t.Helper()
+	c := w.p.Anonymous(t)
+	if key != "" {
+		c.Header.Set("Authorization", "Bearer "+key)
+	}
+	return c
+}
+
+// checkAgencyKey: without a key, or with one the portal never issued, 401 with WWW-Authenticate.
+func (row authzRoute) checkAgencyKey(t *testing.T, w *authzWorld, params map[string]string) {
+	t.Run("no credentials", func(t *testing.T) {
+		unchanged(t, "a request without a valid key", w.wholeDigest, func() {
+			for _, key := range []string{"", "ms_00000000_" + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"} {
+				r := row.send(t, w, row.method, request{client: w.agencyClient(t, key), params: params})
+				refused(t, r, http.StatusUnauthorized)
+				if r.Header.Get("WWW-Authenticate") == "" {
+					t.Errorf("401 without WWW-Authenticate")
+				}
+			}
+		})
+	})
+}
+
+// checkAgencyRecord runs for every record kind: Y reading or deleting X's external id is 404 and
+// changes nothing; Y writing it creates Y's own record and leaves X's as it was; X succeeds.
+func (row authzRoute) checkAgencyRecord(t *testing.T, w *authzWorld) {
+	for _, kind := range []string{"cases", "bookings", "keys", "notifications", "relations", "tiles"} {
+		t.Run(kind, func(t *testing.T) {
+			params := map[string]string{"kind": kind, "externalId": w.records[kind]}
+			row.checkAgencyKey(t, w, params)
+			path := "/api/agency/v1/" + kind + "/" + w.records[kind]
+			xRecord := func() []byte { return w.x.c.Get(t, path).Status(t, http.StatusOK).Body }
+			t.Run("agency Y names X's record", func(t *testing.T) {
+				before := xRecord()
+				switch row.method {
+				case http.MethodPut:
+					body := w.recordBody(t, kind)
+					r := do(t, w.y.c, http.MethodPut, path, body, nil)
+					if kind == "relations" && r.StatusCode == http.StatusForbidden {
+						break // an agency without the authority for relations may write none
+					}
+					var mine, theirs struct{ ID string }
+					r.Status(t, http.StatusCreated).JSON(t, &mine)
+					_ = json.Unmarshal(before, &theirs)
+					if mine.ID == "" || mine.ID == theirs.ID {
+						t.Errorf("Y's PUT of X's external id answered X's object %q", mine.ID)
+					}
+					do(t, w.y.c, http.MethodDelete, path, nil, nil).Status(t, http.StatusNoContent)
+				default:
+					unchanged(t, "Y's "+row.method+" of X's record", w.wholeDigest, func() {
+						refused(t, row.send(t, w, row.method, request{client: w.y.c, params: params}), http.StatusNotFound)
+					})
+				}
+				if after := xRecord(); !bytes.Equal(before, after) {
+					t.Errorf("X's record changed:\n%s\n%s", before, after)
+				}
+			})
+			t.Run("own", func(t *testing.T) {
+				own := map[string]string{"kind": kind, "externalId": w.records[kind]}
+				if row.method != http.MethodGet { // write and delete a record of X's own, not the fixture
+					own["externalId"] = "own-" + kind
+				}
+				if row.method == http.MethodDelete {
+					do(t, w.x.c, http.MethodPut, fill(t, row.path, own), w.recordBody(t, kind), nil).Status(t, http.StatusCreated)
+				}
+				if row.method == http.MethodPut {
+					r := do(t, w.x.c, http.MethodPut, fill(t, row.path, own), w.recordBody(t, kind), nil)
+					succeeded(t, r)
+					do(t, w.x.c, http.MethodDelete, fill(t, row.path, own), nil, nil).Status(t, http.StatusNoContent)
+					return
+				}
+				succeeded(t, row.send(t, w, row.method, request{client: w.x.c, params: own}))
+			})
+		})
+	}
+}
+
+// recordBody is a valid record of the kind, about A (notifications with a dedupe key of their own).
+func (w *authzWorld) recordBody(t *testing.T, kind string) map[string]any {
+	body := w.recordBodies[kind]
+	if body == nil {
+		t.Fatalf("no record body for %s", kind)
+	}
+	out := map[string]any{}
+	for k, v := range body {
+		out[k] = v
+	}
+	if kind == "notifications" {
+		out["dedupeKey"] = "other-" + w.p.Clock.Now().Format("150405.000000")
+	}
+	return out
+}
+
+// checkAgencyBulk: Y's bulk line for X's external id is Y's own record; X's stays as it was.
+func (row authzRoute) checkAgencyBulk(t *testing.T, w *authzWorld) {
+	row.checkAgencyKey(t, w, nil)
+	line := func(ext string) []byte {
+		b, err := json.Marshal(map[string]any{"kind": "cases", "externalId": ext, "record": w.recordBody(t, "cases")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(b, '\n')
+	}
+	bulk := func(t *testing.T, c *apptest.Client, ext string) {
+		t.Helper()
+		r := do(t, c, http.MethodPost, row.path, line(ext), nil)
+		succeeded(t, r)
+		var res struct{ Status int }
+		if err := json.Unmarshal(r.Body, &res); err != nil || res.Status != http.StatusCreated {
+			t.Errorf("bulk line: %s (%v), want status 201", r.Body, err)
+		}
+		do(t, c, http.MethodDelete, "/api/agency/v1/cases/"+ext, nil, nil).Status(t, http.StatusNoContent)
+	}
+	t.Run("agency Y names X's record", func(t *testing.T) {
+		path := "/api/agency/v1/cases/" + w.records["cases"]
+		before := w.x.c.Get(t, path).Status(t, http.StatusOK).Body
+		bulk(t, w.y.c, w.records["cases"])
+		if after := w.x.c.Get(t, path).Status(t, http.StatusOK).Body; !bytes.Equal(before, after) {
+			t.Errorf("X's record changed:\n%s\n%s", before, after)
+		}
+	})
+	t.Run("own", func(t *testing.T) { bulk(t, w.x.c, "own-bulk") })
+}
