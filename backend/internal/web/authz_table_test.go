@@ -18,15 +18,15 @@ import (
 type access string
 
 const (
-	public        access = "public"                  // anyone, no credential
-	operator      access = "operator"                // health and metrics: no credential in the app; the deployment keeps them internal
-	devOnly       access = "dev only"                // the dev identity provider, mounted only in dev mode
-	secretLink    access = "secret link"             // the URL holds the secret (the calendar feed)
-	citizenSelf   access = "citizen-self"            // the session's own data; no object id
-	citizenObject access = "citizen-with-object-id"  // the session's data, named by an id in the path or body
-	agencyRecord  access = "agency-with-externalId"  // an agency key; the agency's own record
-	agencyBulk    access = "agency bulk"             // an agency key; many records in one body
-	editor        access = "editor (per agency slug)" // a session with agency_editor:<slug>
+	public        access = "public"                    // anyone, no credential
+	operator      access = "operator"                  // health and metrics: no credential in the app; the deployment keeps them internal
+	devOnly       access = "dev only"                  // the dev identity provider, mounted only in dev mode
+	secretLink    access = "secret link"               // the URL holds the secret (the calendar feed)
+	citizenSelf   access = "citizen-self"              // the session's own data; no object id
+	citizenObject access = "citizen-with-object-id"    // the session's data, named by an id in the path or body
+	agencyRecord  access = "agency-with-externalId"    // an agency key; the agency's own record
+	agencyBulk    access = "agency bulk"               // an agency key; many records in one body
+	editor        access = "editor (per agency slug)"  // a session with agency_editor:<slug>
 	translator    access = "translator (per language)" // a session with translator:<lang>
 )
 

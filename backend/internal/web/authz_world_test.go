@@ -264,4 +264,6 @@ func (w *authzWorld) overviewCursor(t *testing.T, a *actor) string {
 	return o.Cursor
 }
 
-func (a *actor) String() string { return fmt.Sprintf("%s (%s)", a.name, strings.TrimSpace(a.person.Name)) }
+func (a *actor) String() string {
+	return fmt.Sprintf("%s (%s)", a.name, strings.TrimSpace(a.person.Name))
+}
