@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"minside/backend/internal/app/apptest"
+	"minside/backend/internal/store"
 )
 
 // checkPublic: anyone gets an answer (after redirects) that holds nothing of A's.
@@ -82,6 +83,9 @@ func (row authzRoute) checkCitizenSelf(t *testing.T, w *authzWorld) {
 		})
 	})
 	t.Run("own", func(t *testing.T) { succeeded(t, row.send(t, w, row.method, request{who: owner})) })
+	if row.live {
+		row.checkLiveEvents(t, w)
+	}
 }
 
 // checkCitizenObject: a route naming one of A's objects. B asking for it is 404 (another's object
@@ -94,9 +98,11 @@ func (row authzRoute) checkCitizenObject(t *testing.T, w *authzWorld) {
 	}
 	row.checkNoCredentials(t, w, params)
 	row.checkCSRF(t, w, owner, params)
+	var foreign *apptest.Response
 	t.Run("stranger asks for A's "+string(row.object), func(t *testing.T) {
 		unchanged(t, "B's request for A's "+string(row.object), w.wholeDigest, func() {
-			refused(t, row.send(t, w, row.method, request{who: w.b, params: params}), http.StatusNotFound)
+			foreign = row.send(t, w, row.method, request{who: w.b, params: params})
+			refused(t, foreign, http.StatusNotFound)
 		})
 	})
 	if row.object != objPerson {
@@ -105,8 +111,38 @@ func (row authzRoute) checkCitizenObject(t *testing.T, w *authzWorld) {
 				refused(t, row.send(t, w, row.method, request{who: w.rep, params: params}), http.StatusNotFound)
 			})
 		})
+		t.Run("an id that is no one's answers the same", func(t *testing.T) {
+			none := row.send(t, w, row.method, request{who: w.a, params: map[string]string{"id": store.NewID()}})
+			refused(t, none, http.StatusNotFound)
+			if foreign != nil && problemOf(t, foreign) != problemOf(t, none) {
+				t.Errorf("another's %s answers %+v, a missing one %+v: the answer tells them apart", row.object, problemOf(t, foreign), problemOf(t, none))
+			}
+		})
 	}
-	t.Run("own", func(t *testing.T) { succeeded(t, row.send(t, w, row.method, request{who: owner, params: params})) })
+	// The owner's request carries an Idempotency-Key; B sending the same key gets no replay of it.
+	key := http.Header{"Idempotency-Key": {"authz-" + store.NewID()}}
+	t.Run("own", func(t *testing.T) {
+		succeeded(t, row.send(t, w, row.method, request{who: owner, params: params, header: key}))
+	})
+	if unsafe(row.method) {
+		t.Run("stranger replays A's Idempotency-Key", func(t *testing.T) {
+			unchanged(t, "B's replay of A's key", w.wholeDigest, func() {
+				r := row.send(t, w, row.method, request{who: w.b, params: params, header: key})
+				refused(t, r, http.StatusNotFound)
+				if r.Header.Get("Idempotency-Replayed") != "" {
+					t.Errorf("B got A's stored answer")
+				}
+			})
+		})
+	}
+}
+
+// problemOf is the part of a problem that must not tell "another's" from "missing".
+func problemOf(t *testing.T, r *apptest.Response) [3]string {
+	t.Helper()
+	var p struct{ Code, Title, Detail string }
+	_ = json.Unmarshal(r.Body, &p)
+	return [3]string{p.Code, p.Title, p.Detail}
 }
 
 // checkEditor: a console route. Without the role for the slug in the path it is 403, an unknown

@@ -46,6 +46,9 @@ type authzWorld struct {
 	strangerMarks, scopeMarks []string
 
 	fresh int // people made by freshActor so far
+	// cursors are where each person's changes feed stood before any of A's objects existed, so
+	// the feed asked from there carries every one of them that the person may see.
+	cursors map[*actor]string
 }
 
 // actor is a logged-in person.
@@ -95,6 +98,10 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	w.editor = w.login(t, "editor of X", apptest.PID(t, 1975, 43))
 	w.translator = w.login(t, "translator of nn", apptest.PID(t, 1980, 44))
 	w.rename(t, w.a.person, aName)
+	w.cursors = map[*actor]string{}
+	for _, who := range []*actor{w.a, w.b, w.rep} {
+		w.cursors[who] = w.overviewCursor(t, who)
+	}
 	w.x, w.y = w.agency(t, "etat-x"), w.agency(t, "etat-y")
 	w.grant(t, w.editor.person, console.RoleEditor, w.x.slug)
 	w.grant(t, w.translator.person, translate.RoleTranslator, translatorLang)
