@@ -56,9 +56,10 @@ func (row authzRoute) checkSecretLink(t *testing.T, w *authzWorld) {
 // writes change nothing of A's; so do R's, acting for A outside the fullmakt's areas.
 func (row authzRoute) checkCitizenSelf(t *testing.T, w *authzWorld) {
 	row.checkNoCredentials(t, w, nil)
-	stranger, rep, owner := w.b, w.rep, w.a
+	stranger, rep, repSelf, owner := w.b, w.rep, w.repSelf, w.a
 	if row.fresh {
-		stranger, rep, owner = w.freshActor(t, "a new B"), w.freshRepresentative(t), w.freshActor(t, "a new A")
+		stranger, rep, owner = w.freshActor(t, "a new B"), w.freshRepresentative(t, true), w.freshActor(t, "a new A")
+		repSelf = w.freshRepresentative(t, false)
 	}
 	row.checkCSRF(t, w, owner, nil)
 	ofA := func(actor *actor) func(t *testing.T) digest {
@@ -73,15 +74,17 @@ func (row authzRoute) checkCitizenSelf(t *testing.T, w *authzWorld) {
 			holdsNone(t, r, "B A's", w.strangerMarks)
 		})
 	})
-	t.Run("representative outside the fullmakt", func(t *testing.T) {
-		unchanged(t, "R's request as A: A's data", ofA(rep), func() {
-			r := row.send(t, w, row.method, request{who: rep})
-			if !unsafe(row.method) {
-				succeeded(t, r)
-			}
-			holdsNone(t, r, "R (health only) A's", w.scopeMarks)
+	for _, r := range []*actor{rep, repSelf} {
+		t.Run(r.name+" outside the fullmakt", func(t *testing.T) {
+			unchanged(t, r.name+"'s request: A's data", ofA(r), func() {
+				resp := row.send(t, w, row.method, request{who: r})
+				if !unsafe(row.method) {
+					succeeded(t, resp)
+				}
+				holdsNone(t, resp, r.name+" (health only) A's", w.scopeMarks)
+			})
 		})
-	})
+	}
 	t.Run("own", func(t *testing.T) { succeeded(t, row.send(t, w, row.method, request{who: owner})) })
 	if row.live {
 		row.checkLiveEvents(t, w)
@@ -106,11 +109,13 @@ func (row authzRoute) checkCitizenObject(t *testing.T, w *authzWorld) {
 		})
 	})
 	if row.object != objPerson {
-		t.Run("representative outside the fullmakt", func(t *testing.T) {
-			unchanged(t, "R's request for A's "+string(row.object), w.wholeDigest, func() {
-				refused(t, row.send(t, w, row.method, request{who: w.rep, params: params}), http.StatusNotFound)
+		for _, r := range []*actor{w.rep, w.repSelf} {
+			t.Run(r.name+" outside the fullmakt", func(t *testing.T) {
+				unchanged(t, r.name+"'s request for A's "+string(row.object), w.wholeDigest, func() {
+					refused(t, row.send(t, w, row.method, request{who: r, params: params}), http.StatusNotFound)
+				})
 			})
-		})
+		}
 		t.Run("an id that is no one's answers the same", func(t *testing.T) {
 			none := row.send(t, w, row.method, request{who: w.a, params: map[string]string{"id": store.NewID()}})
 			refused(t, none, http.StatusNotFound)

@@ -70,21 +70,25 @@ func openStream(t *testing.T, path string, who *actor) *stream {
 }
 
 // checkLiveEvents: when agency X writes new cases of A's, A's stream hears of both, R's (acting for
-// A with a fullmakt for health) only of the health case, and B's of neither.
+// A with a fullmakt for health) and R2's (the same fullmakt, as themself) only of the health case,
+// and B's of neither.
 func (row authzRoute) checkLiveEvents(t *testing.T, w *authzWorld) {
 	t.Run("live events reach only who may see the object", func(t *testing.T) {
 		owner, stranger, rep := openStream(t, row.path, w.a), openStream(t, row.path, w.b), openStream(t, row.path, w.rep)
-		defer func() { owner.close(); stranger.close(); rep.close() }()
+		repSelf := openStream(t, row.path, w.repSelf)
+		defer func() { owner.close(); stranger.close(); rep.close(); repSelf.close() }()
 		building := w.liveCase(t, "a-live", "building")
 		health := w.liveCase(t, "a-live-health", "health")
 		heard(t, owner, "A", building)
 		heard(t, owner, "A", health)
 		heard(t, rep, "R (acting for A, health only)", health) // R hears of what the fullmakt covers
-		time.Sleep(300 * time.Millisecond)                     // the others were sent at the same moment, if at all
+		heard(t, repSelf, "R2 (as themself, health only for A)", health)
+		time.Sleep(300 * time.Millisecond) // the others were sent at the same moment, if at all
 		if got := stranger.String(); strings.Contains(got, building) || strings.Contains(got, health) {
 			t.Errorf("B's stream carried A's new cases: %q", got)
 		}
 		holdsNoneOf(t, "R's stream (acting for A, health only)", rep.String(), append([]string{building}, w.scopeMarks...))
+		holdsNoneOf(t, "R2's stream (as themself, health only for A)", repSelf.String(), append([]string{building}, w.scopeMarks...))
 	})
 }
 

@@ -29,6 +29,7 @@ type authzWorld struct {
 	push *pushtest.Server
 
 	a, b, rep, editor, translator *actor
+	repSelf                       *actor // has the same fullmakt as R but acts as themself
 	x, y                          *agencyActor
 
 	objects map[objectKind]string // A's object ids by kind (the portal's ids)
@@ -94,12 +95,13 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 		recordBodies: map[string]map[string]any{}}
 	w.a = w.login(t, "A", apptest.PID(t, 1958, 40))
 	w.b = w.login(t, "B", apptest.PID(t, 1962, 41))
-	w.rep = w.login(t, "R", apptest.PID(t, 1970, 42))
+	w.rep = w.login(t, "R (acting for A)", apptest.PID(t, 1970, 42))
+	w.repSelf = w.login(t, "R2 (as themself)", apptest.PID(t, 1971, 47))
 	w.editor = w.login(t, "editor of X", apptest.PID(t, 1975, 43))
 	w.translator = w.login(t, "translator of nn", apptest.PID(t, 1980, 44))
 	w.rename(t, w.a.person, aName)
 	w.cursors = map[*actor]string{}
-	for _, who := range []*actor{w.a, w.b, w.rep} {
+	for _, who := range []*actor{w.a, w.b, w.rep, w.repSelf} {
 		w.cursors[who] = w.overviewCursor(t, who)
 	}
 	w.x, w.y = w.agency(t, "etat-x"), w.agency(t, "etat-y")
@@ -155,6 +157,7 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 
 	// R acts for A with a fullmakt for health: A's health case is R's to read, nothing else is.
 	p.Relation(t, represent.KindPowerOfAttorney, w.rep.person, w.a.person, []string{"health"}, nil)
+	p.Relation(t, represent.KindPowerOfAttorney, w.repSelf.person, w.a.person, []string{"health"}, nil)
 	actAs(t, w.rep.c, w.a.person.ID, http.StatusOK)
 	w.rep.c.Get(t, "/api/v1/cases/"+w.health).Status(t, http.StatusOK)
 
@@ -205,12 +208,15 @@ func (w *authzWorld) freshActor(t *testing.T, name string) *actor {
 	return w.login(t, name, apptest.PID(t, 1930+w.fresh, 60+w.fresh))
 }
 
-// freshRepresentative is a new person acting for A with the same health-only fullmakt as R.
-func (w *authzWorld) freshRepresentative(t *testing.T) *actor {
+// freshRepresentative is a new person with the same health-only fullmakt for A as R, acting for
+// A when acting is set, else as themself.
+func (w *authzWorld) freshRepresentative(t *testing.T, acting bool) *actor {
 	t.Helper()
 	r := w.freshActor(t, "a new R")
 	w.p.Relation(t, represent.KindPowerOfAttorney, r.person, w.a.person, []string{"health"}, nil)
-	actAs(t, r.c, w.a.person.ID, http.StatusOK)
+	if acting {
+		actAs(t, r.c, w.a.person.ID, http.StatusOK)
+	}
 	return r
 }
 
