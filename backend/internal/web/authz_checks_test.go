@@ -48,6 +48,16 @@ type request struct {
 	client *apptest.Client
 	params map[string]string
 	header http.Header
+	spell  func(path string) string // another spelling of the filled path (nil: as is)
+}
+
+// spellings are other ways to write a path; the router may take one as the same route (then it
+// meets the same refusal) or as none (404), but no spelling may slip past a group's middleware.
+var spellings = map[string]func(string) string{
+	"":               nil,
+	"upper case":     strings.ToUpper,
+	"trailing slash": func(p string) string { return p + "/" },
+	"double slash":   func(p string) string { return strings.Replace(p, "/", "//", 2)[1:] },
 }
 
 // send makes the row's request as r.who (or with r.client), its path parameters filled from
@@ -62,6 +72,9 @@ func (row authzRoute) send(t *testing.T, w *authzWorld, method string, r request
 		params[k] = v
 	}
 	target := fill(t, row.path, params)
+	if r.spell != nil {
+		target = r.spell(target)
+	}
 	var body any
 	if row.prepare != nil {
 		who := r.who
@@ -228,13 +241,25 @@ func unchanged(t *testing.T, what string, take func(*testing.T) digest, fn func(
 	}
 }
 
+// notCredentialed is the refusal of a request without credentials: 401, or 404 for a spelling
+// the router does not take as the route.
+func notCredentialed(spell func(string) string) []int {
+	if spell == nil {
+		return []int{http.StatusUnauthorized}
+	}
+	return []int{http.StatusUnauthorized, http.StatusNotFound}
+}
+
 func unsafe(method string) bool { return method != http.MethodGet && method != http.MethodHead }
 
 // checkNoCredentials: without a session (or key) the route answers 401, for GET also on HEAD.
 func (row authzRoute) checkNoCredentials(t *testing.T, w *authzWorld, params map[string]string) {
 	t.Run("no credentials", func(t *testing.T) {
 		unchanged(t, "a request without credentials", w.wholeDigest, func() {
-			refused(t, row.send(t, w, row.method, request{params: params}), http.StatusUnauthorized)
+			for _, spell := range spellings {
+				r := row.send(t, w, row.method, request{params: params, spell: spell})
+				refused(t, r, notCredentialed(spell)...)
+			}
 			if row.method == http.MethodGet {
 				refused(t, row.send(t, w, http.MethodHead, request{params: params}), http.StatusUnauthorized)
 			}

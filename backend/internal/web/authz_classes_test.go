@@ -222,10 +222,12 @@ func (row authzRoute) checkAgencyKey(t *testing.T, w *authzWorld, params map[str
 	t.Run("no credentials", func(t *testing.T) {
 		unchanged(t, "a request without a valid key", w.wholeDigest, func() {
 			for _, key := range []string{"", "ms_00000000_" + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"} {
-				r := row.send(t, w, row.method, request{client: w.agencyClient(t, key), params: params})
-				refused(t, r, http.StatusUnauthorized)
-				if r.Header.Get("WWW-Authenticate") == "" {
-					t.Errorf("401 without WWW-Authenticate")
+				for _, spell := range spellings {
+					r := row.send(t, w, row.method, request{client: w.agencyClient(t, key), params: params, spell: spell})
+					refused(t, r, notCredentialed(spell)...)
+					if r.StatusCode == http.StatusUnauthorized && r.Header.Get("WWW-Authenticate") == "" {
+						t.Errorf("%s %s: 401 without WWW-Authenticate", r.Request.Method, r.Request.URL.Path)
+					}
 				}
 			}
 		})
@@ -312,10 +314,13 @@ func (row authzRoute) checkAgencyBulk(t *testing.T, w *authzWorld) {
 		}
 		return append(b, '\n')
 	}
-	bulk := func(t *testing.T, c *apptest.Client, ext string) {
+	bulk := func(t *testing.T, c *apptest.Client, ext string, header http.Header) {
 		t.Helper()
-		r := do(t, c, http.MethodPost, row.path, line(ext), nil)
+		r := do(t, c, http.MethodPost, row.path, line(ext), header)
 		succeeded(t, r)
+		if r.Header.Get("Idempotent-Replayed") != "" || r.Header.Get("Idempotency-Replayed") != "" {
+			t.Errorf("bulk answered with a replay: %v", r.Header)
+		}
 		var res struct{ Status int }
 		if err := json.Unmarshal(r.Body, &res); err != nil || res.Status != http.StatusCreated {
 			t.Errorf("bulk line: %s (%v), want status 201", r.Body, err)
@@ -325,10 +330,12 @@ func (row authzRoute) checkAgencyBulk(t *testing.T, w *authzWorld) {
 	t.Run("agency Y names X's record", func(t *testing.T) {
 		path := "/api/agency/v1/cases/" + w.records["cases"]
 		before := w.x.c.Get(t, path).Status(t, http.StatusOK).Body
-		bulk(t, w.y.c, w.records["cases"])
+		bulk(t, w.y.c, w.records["cases"], nil)
 		if after := w.x.c.Get(t, path).Status(t, http.StatusOK).Body; !bytes.Equal(before, after) {
 			t.Errorf("X's record changed:\n%s\n%s", before, after)
 		}
 	})
-	t.Run("own", func(t *testing.T) { bulk(t, w.x.c, "own-bulk") })
+	key := http.Header{"Idempotency-Key": {"authz-" + store.NewID()}}
+	t.Run("own", func(t *testing.T) { bulk(t, w.x.c, "own-bulk", key) })
+	t.Run("agency Y sends X's Idempotency-Key", func(t *testing.T) { bulk(t, w.y.c, "own-bulk", key) })
 }
