@@ -116,11 +116,13 @@ func (row authzRoute) checkCitizenObject(t *testing.T, w *authzWorld) {
 				})
 			})
 		}
-		t.Run("an id that is no one's answers the same", func(t *testing.T) {
-			none := row.send(t, w, row.method, request{who: w.a, params: map[string]string{"id": store.NewID()}})
-			refused(t, none, http.StatusNotFound)
-			if foreign != nil && problemOf(t, foreign) != problemOf(t, none) {
-				t.Errorf("another's %s answers %+v, a missing one %+v: the answer tells them apart", row.object, problemOf(t, foreign), problemOf(t, none))
+		t.Run("a missing id, no id, or A's id in capitals answer alike", func(t *testing.T) {
+			for _, id := range []string{store.NewID(), "not-an-id", strings.ToUpper(w.objects[row.object])} {
+				none := row.send(t, w, row.method, request{who: w.b, params: map[string]string{"id": id}})
+				refused(t, none, http.StatusNotFound)
+				if foreign != nil && problemOf(t, foreign) != problemOf(t, none) {
+					t.Errorf("another's %s answers %+v, %q %+v: the answer tells them apart", row.object, problemOf(t, foreign), id, problemOf(t, none))
+				}
 			}
 		})
 	}
