@@ -263,6 +263,8 @@ func (row authzRoute) checkNoCredentials(t *testing.T, w *authzWorld, params map
 			if row.method == http.MethodGet {
 				refused(t, row.send(t, w, http.MethodHead, request{params: params}), http.StatusUnauthorized)
 			}
+			// An agency's key is no session.
+			refused(t, row.send(t, w, row.method, request{client: w.x.c, params: params}), http.StatusUnauthorized)
 		})
 	})
 }

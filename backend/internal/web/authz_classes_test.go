@@ -233,6 +233,8 @@ func (row authzRoute) checkAgencyKey(t *testing.T, w *authzWorld, params map[str
 					}
 				}
 			}
+			// A citizen's session (cookie and CSRF token) is no agency key.
+			refused(t, row.send(t, w, row.method, request{who: w.a, params: params}), http.StatusUnauthorized)
 		})
 	})
 }
