@@ -100,6 +100,11 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	w.editor = w.login(t, "editor of X", apptest.PID(t, 1975, 43))
 	w.translator = w.login(t, "translator of nn", apptest.PID(t, 1980, 44))
 	w.rename(t, w.a.person, aName)
+	// R acts for A with a fullmakt for health: A's health case is R's to read, nothing else is.
+	// R2 holds the same fullmakt and acts as themself.
+	p.Relation(t, represent.KindPowerOfAttorney, w.rep.person, w.a.person, []string{"health"}, nil)
+	p.Relation(t, represent.KindPowerOfAttorney, w.repSelf.person, w.a.person, []string{"health"}, nil)
+	actAs(t, w.rep.c, w.a.person.ID, http.StatusOK)
 	w.cursors = map[*actor]string{}
 	for _, who := range []*actor{w.a, w.b, w.rep, w.repSelf} {
 		w.cursors[who] = w.overviewCursor(t, who)
@@ -131,7 +136,8 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	put(w.x, "cases", "b-case", caseRec(w.b.pid, "building", "Tilbygg B"))
 	put(w.x, "bookings", "b-booking", bookingRec(w.b.pid, "Møterom B", at))
 	put(w.x, "notifications", "b-note", noteRec(w.b.pid, "Melding B", "b-note"))
-	// A relation record of X between two people outside this story (agency rows only need it to exist).
+	// A relation record of X between two people outside this story (agency rows only need it to
+	// exist). Once relations need an authority, X must be given the one for powers of attorney.
 	put(w.x, "relations", "x-relation", map[string]any{"kind": represent.KindPowerOfAttorney,
 		"representativePid": apptest.PID(t, 1990, 45), "representativeName": "Eva", "subjectPid": apptest.PID(t, 1991, 46),
 		"subjectName": "Frode", "scopes": []string{"health"}, "validFrom": at(-time.Hour), "version": 1})
@@ -155,11 +161,7 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	w.objects[objPushDevice] = device.ID
 	w.objects[objPerson] = w.a.person.ID
 
-	// R acts for A with a fullmakt for health: A's health case is R's to read, nothing else is.
-	p.Relation(t, represent.KindPowerOfAttorney, w.rep.person, w.a.person, []string{"health"}, nil)
-	p.Relation(t, represent.KindPowerOfAttorney, w.repSelf.person, w.a.person, []string{"health"}, nil)
-	actAs(t, w.rep.c, w.a.person.ID, http.StatusOK)
-	w.rep.c.Get(t, "/api/v1/cases/"+w.health).Status(t, http.StatusOK)
+	w.rep.c.Get(t, "/api/v1/cases/"+w.health).Status(t, http.StatusOK) // the fullmakt's area: R may read it
 
 	w.scopeMarks = []string{w.objects[objCase], w.objects[objBooking], w.objects[objKey], w.objects[objNotification],
 		w.objects[objPushDevice], w.access, aBuildingTitle, aBookingTitle, aFacility, aNoteTitle}
