@@ -53,7 +53,8 @@ func (row authzRoute) checkSecretLink(t *testing.T, w *authzWorld) {
 }
 
 // checkCitizenSelf: a route of the session's own data. B's answer holds nothing of A's and B's
-// writes change nothing of A's; so do R's, acting for A outside the fullmakt's areas.
+// writes change nothing of A's; R's (acting for A) and R2's (the same fullmakt, as themself) hold
+// nothing of A's outside the fullmakt's areas and change nothing of A's.
 func (row authzRoute) checkCitizenSelf(t *testing.T, w *authzWorld) {
 	row.checkNoCredentials(t, w, nil)
 	stranger, rep, repSelf, owner := w.b, w.rep, w.repSelf, w.a
@@ -92,7 +93,8 @@ func (row authzRoute) checkCitizenSelf(t *testing.T, w *authzWorld) {
 }
 
 // checkCitizenObject: a route naming one of A's objects. B asking for it is 404 (another's object
-// is not found) and changes nothing, as is R acting for A outside the fullmakt; A succeeds.
+// is not found, exactly as a missing one) and changes nothing, as are R and R2 outside the
+// fullmakt; A succeeds.
 func (row authzRoute) checkCitizenObject(t *testing.T, w *authzWorld) {
 	params := map[string]string{"id": w.objects[row.object]}
 	owner := w.a
