@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/agency"
@@ -141,6 +142,9 @@ func (s *Service) Tiles(ctx context.Context, ed Editor, slug string) ([]Tile, er
 
 // tile finds one of the agency's tiles by the portal id.
 func (s *Service) tile(ctx context.Context, a *agency.Agency, id string) (Tile, error) {
+	if uuid.Validate(id) != nil {
+		return Tile{}, apperr.NotFound() // no id is no tile (PostgreSQL would refuse it as a uuid)
+	}
 	var rows []recordRow
 	if err := s.db.NewRaw(tileRecords+" AND object_id = ?", a.ID, string(ingest.KindTiles), id).Scan(ctx, &rows); err != nil {
 		return Tile{}, fmt.Errorf("console: tile: %w", err)

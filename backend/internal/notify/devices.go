@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/apperr"
@@ -101,8 +102,12 @@ func (d *Devices) List(ctx context.Context, citizenID string) ([]Device, error) 
 	return out, nil
 }
 
-// Forget deletes one of the citizen's devices ("forget this device"); not_found when it is not theirs.
+// Forget deletes one of the citizen's devices ("forget this device"); not_found when it is not
+// theirs, or not an id at all (PostgreSQL would refuse it as a uuid).
 func (d *Devices) Forget(ctx context.Context, citizenID, id string) error {
+	if uuid.Validate(id) != nil {
+		return apperr.NotFound()
+	}
 	res, err := d.db.NewDelete().Model((*Device)(nil)).Where("id = ?", id).Where("citizen_id = ?", citizenID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("notify: forget device: %w", err)

@@ -22,9 +22,21 @@ const eventsHeartbeat = 20 * time.Second
 // (a write fails), and when the server shuts down (the broker closes every subscription). The
 // *fiber.Ctx never reaches the stream goroutine: what it needs is copied first.
 func (s *Server) events(c *fiber.Ctx) error {
-	people, err := s.deps.Overview.Audience(c.UserContext(), s.viewerOf(c))
+	viewer := s.viewerOf(c)
+	people, err := s.deps.Overview.Audience(c.UserContext(), viewer)
 	if err != nil {
 		return err
+	}
+	// The viewer's own objects are theirs to hear of; those of someone they act for are told only
+	// when the relation lets them see the object (a scoped fullmakt hides the rest).
+	hinted := func(ev live.Event) bool {
+		if ev.CitizenID == viewer.CitizenID && viewer.SubjectID == viewer.CitizenID {
+			return true
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		ok, err := s.deps.Overview.Hinted(ctx, viewer, ev.CitizenID, ev.Kind, ev.ID)
+		return ok && err == nil // in doubt, say nothing: the next fetch of the feed has it all
 	}
 	token := utils.CopyString(c.Cookies(s.cookie.name))
 	sessions, broker, log := s.deps.Sessions, s.deps.Live, s.deps.Log
@@ -69,6 +81,9 @@ func (s *Server) events(c *fiber.Ctx) error {
 				if !alive() {
 					end()
 					return
+				}
+				if !hinted(ev) {
+					continue
 				}
 				extend()
 				if err := writeEvent(w, ev); err != nil {
