@@ -121,7 +121,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, fmt.Errorf("app: languages: %w", err)
 	}
 
-	if a.DB, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
+	// Every request's database work is bounded (web: the deadline middleware); the database
+	// bounds each statement the same way, for a statement whose client gave up.
+	if a.DB, err = store.Open(ctx, cfg.DatabaseURL, store.WithTimeout(cfg.DBTimeout)); err != nil {
 		return nil, err
 	}
 	if err := a.DB.Migrate(ctx, log); err != nil {
