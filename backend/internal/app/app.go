@@ -206,7 +206,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	// --- end translator console ---
 	// --- Agency API (issue 4): agencies, their keys, and the records they push ---
 	a.Agencies = agency.NewService(a.DB.DB, a.Now)
-	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now)
+	// A bulk request has no one deadline (it lasts as long as its body): each batch of 200 gets ten
+	// times a request's.
+	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now).WithBatchTimeout(10 * cfg.DBTimeout)
 	deps.Agencies, deps.Records = a.Agencies, a.Ingest
 	// --- end agency API ---
 	// Agency console (issue 4, agencyconsole): editors write tiles through the same ingest service.
