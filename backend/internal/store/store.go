@@ -37,18 +37,24 @@ type DB struct {
 	// DSN is the driver connection string (for PostgreSQL LISTEN connections). It may hold a password:
 	// never log it.
 	DSN string
-	// Timeout is the server-side bound of one statement (WithTimeout); zero when none.
+	// Timeout is the request deadline the database was opened for (WithTimeout); zero when none.
 	Timeout time.Duration
 }
 
 // Option adjusts how Open connects.
 type Option func(*DB)
 
-// WithTimeout bounds each statement on the database side as well, so a statement cannot outlive
-// the request that asked for it (a client's cancel may not reach a hung server): PostgreSQL's
-// statement_timeout on every pooled connection, and on SQLite the busy_timeout, how long a write
-// waits for the write lock (SQLite cannot interrupt that wait from a context). Migrations run
-// without it (Migrate).
+// statementSlack is how many request deadlines one PostgreSQL statement may run on the server.
+// The request's own deadline is what answers the client (its connection is closed then); this
+// bound ends the statement the client gave up on, which PostgreSQL would otherwise run on, e.g.
+// waiting for a lock. It is wider than a request so that maintenance (the janitor's deletes after
+// a long pause) and a bulk batch are not cut short.
+const statementSlack = 10
+
+// WithTimeout makes the database itself keep to a request deadline d as well: on PostgreSQL every
+// pooled connection gets statement_timeout = statementSlack × d (migrations run without it); on
+// SQLite, busy_timeout = d, how long a write waits for the write lock, a wait that no context can
+// interrupt.
 func WithTimeout(d time.Duration) Option { return func(db *DB) { db.Timeout = d } }
 
 // sqlitePragmas are set on every pooled connection through the DSN: a PRAGMA run with Exec would
@@ -158,7 +164,7 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*DB, 
 		return nil, fmt.Errorf("store: postgres: parse the database URL: %w", err) // err names no password
 	}
 	if timeout > 0 {
-		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
+		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt((statementSlack * timeout).Milliseconds(), 10)
 	}
 	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(20)
