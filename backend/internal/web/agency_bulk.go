@@ -1,7 +1,7 @@
 package web
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -33,26 +33,39 @@ type bulkLine struct {
 
 // agencyBulk applies NDJSON records as they arrive (the body is never held in memory: limitBody
 // leaves it to this handler, which runs after the key was checked) and answers one NDJSON line per
-// input line. With an Idempotency-Key, a retried request gets the first answer again and changes
-// nothing; the key's claim needs the body's fingerprint first, so the body is then spooled to an
-// unnamed temporary file while it is hashed.
+// input line. The answer, which can be larger than the body (a short bad line gets a long error),
+// is written to an unlinked temporary file and sent from there. With an Idempotency-Key, a retried
+// request gets the first answer again and changes nothing; the key's claim needs the body's
+// fingerprint first, so the body is spooled to such a file while it is hashed, and the answer is
+// kept with the key.
 func (s *Server) agencyBulk(c *fiber.Ctx) error {
 	if err := requireMediaType(c, "application/x-ndjson"); err != nil {
 		return err
 	}
 	body := bulkBody(c)
-	key, hash := string([]byte(c.Get("Idempotency-Key"))), ""
-	if key != "" {
-		spooled, fingerprint, err := spoolBody(c.Method(), c.Path(), body)
+	req, lang := ingestRequest(c), languageOf(c)
+	c.Set(fiber.HeaderContentType, "application/x-ndjson")
+	key := string([]byte(c.Get("Idempotency-Key")))
+	if key == "" {
+		answer, size, err := s.runBulk(c.UserContext(), req, lang, body)
 		if err != nil {
 			return err
 		}
-		defer func() { _ = spooled.Close() }()
-		body, hash = spooled, fingerprint
+		c.Status(http.StatusOK).Context().SetBodyStream(answer, int(size)) // closed once sent
+		return nil
 	}
-	req, lang := ingestRequest(c), languageOf(c)
+	spooled, hash, err := spoolBody(c.Method(), c.Path(), body)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = spooled.Close() }()
 	run := func(ctx context.Context) (int, []byte, error) {
-		out, err := s.runBulk(ctx, req, lang, body)
+		answer, _, err := s.runBulk(ctx, req, lang, spooled)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer func() { _ = answer.Close() }()
+		out, err := io.ReadAll(answer)
 		return http.StatusOK, out, err
 	}
 	// The batches commit one by one, so the claim of the key cannot share their transaction.
@@ -64,18 +77,27 @@ func (s *Server) agencyBulk(c *fiber.Ctx) error {
 	if replayed {
 		c.Set("Idempotent-Replayed", "true")
 	}
-	c.Set(fiber.HeaderContentType, "application/x-ndjson")
 	return c.Status(status).Send(out)
 }
 
-// spoolBody copies body to a temporary file, already unlinked so nothing is left behind, and
-// returns it rewound with the request's fingerprint.
-func spoolBody(method, path string, body io.Reader) (*os.File, string, error) {
+// unlinkedTemp is a temporary file that is already removed: it is gone when closed, or when the
+// process ends, whatever happens in between.
+func unlinkedTemp() (*os.File, error) {
 	f, err := os.CreateTemp("", "minside-bulk-*")
 	if err != nil {
-		return nil, "", fmt.Errorf("web: bulk: spool: %w", err)
+		return nil, fmt.Errorf("web: bulk: temporary file: %w", err)
 	}
 	_ = os.Remove(f.Name())
+	return f, nil
+}
+
+// spoolBody copies body to an unlinked temporary file and returns it rewound with the request's
+// fingerprint.
+func spoolBody(method, path string, body io.Reader) (*os.File, string, error) {
+	f, err := unlinkedTemp()
+	if err != nil {
+		return nil, "", err
+	}
 	hash, err := idempotency.StreamRequestHash(method, path, io.TeeReader(body, f))
 	if err == nil {
 		_, err = f.Seek(0, io.SeekStart)
@@ -83,20 +105,39 @@ func spoolBody(method, path string, body io.Reader) (*os.File, string, error) {
 	if err != nil {
 		_ = f.Close()
 		if _, ok := apperr.As(err); ok {
-			return nil, "", err // over the limit
+			return nil, "", err // over the limit, or the client's read failed
 		}
 		return nil, "", fmt.Errorf("web: bulk: spool: %w", err)
 	}
 	return f, hash, nil
 }
 
-func (s *Server) runBulk(ctx context.Context, req ingest.Request, lang string, body io.Reader) ([]byte, error) {
-	var out bytes.Buffer
-	enc := json.NewEncoder(&out)
-	err := s.deps.Records.Bulk(ctx, req, body, func(r ingest.LineResult) error {
+// runBulk applies body and returns the answer in an unlinked temporary file, rewound, and its size.
+func (s *Server) runBulk(ctx context.Context, req ingest.Request, lang string, body io.Reader) (*os.File, int64, error) {
+	f, err := unlinkedTemp()
+	if err != nil {
+		return nil, 0, err
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	err = s.deps.Records.Bulk(ctx, req, body, func(r ingest.LineResult) error {
 		return enc.Encode(s.bulkAnswer(lang, req.RequestID, r))
 	})
-	return out.Bytes(), err
+	if err == nil {
+		err = w.Flush()
+	}
+	var size int64
+	if err == nil {
+		size, err = f.Seek(0, io.SeekCurrent)
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, 0, err
+	}
+	return f, size, nil
 }
 
 func (s *Server) bulkAnswer(lang, requestID string, r ingest.LineResult) bulkLine {

@@ -93,7 +93,9 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	if s.streamsBody(path) {
-		body := &bulkStream{r: stream, left: int64(limit)}
+		// The body is read while its lines are applied, which may take longer than the server's
+		// read timeout for the whole request: each read gets that long again instead.
+		body := &bulkStream{r: stream, left: int64(limit), conn: c.Context().Conn(), idle: s.app.Config().ReadTimeout}
 		c.Locals(localBulkBody, body)
 		err := c.Next()
 		if !body.done {
@@ -125,9 +127,15 @@ type bulkStream struct {
 	r    io.Reader
 	left int64
 	done bool // read to its end
+
+	conn net.Conn      // whose read deadline moves on before each read (nil: none)
+	idle time.Duration // how long one read may wait
 }
 
 func (b *bulkStream) Read(p []byte) (int, error) {
+	if b.conn != nil && b.idle > 0 {
+		_ = b.conn.SetReadDeadline(time.Now().Add(b.idle))
+	}
 	if b.left <= 0 {
 		one := make([]byte, 1)
 		if n, _ := b.r.Read(one); n > 0 {
@@ -141,8 +149,12 @@ func (b *bulkStream) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	b.left -= int64(n)
-	if errors.Is(err, io.EOF) {
+	switch {
+	case errors.Is(err, io.EOF):
 		b.done = true
+	case err != nil:
+		// The client's side (a timeout, a connection gone): not the database's.
+		err = apperr.New(apperr.CodeBadRequest).Wrap(err)
 	}
 	return n, err
 }
