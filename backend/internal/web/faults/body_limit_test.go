@@ -2,6 +2,7 @@ package faults_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -101,5 +102,44 @@ type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
+	return len(p), nil
+}
+
+// TestChunkedBulkOverTheLimitGets413: a bulk body without a declared length is read as it comes
+// and refused with 413 problem+json once it passes 16 MB, and the client reads that answer.
+func TestChunkedBulkOverTheLimitGets413(t *testing.T) {
+	t.Parallel()
+	p := apptest.Start(t)
+	_, key, _, err := p.App.Agencies.Create(context.Background(), "byggesak", "Byggesak", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Blank lines cost the portal nothing to apply: only the size matters.
+	body := io.MultiReader(io.LimitReader(newlines{}, 16<<20), strings.NewReader(strings.Repeat("\n", 64<<10)))
+	req, err := http.NewRequest(http.MethodPost, p.URL+"/api/agency/v1/bulk", io.NopCloser(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = -1 // chunked
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+key.Key)
+	res, err := (&http.Client{Timeout: time.Minute}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = res.Body.Close() }()
+	var pr struct{ Code string }
+	if err := json.NewDecoder(res.Body).Decode(&pr); err != nil || res.StatusCode != http.StatusRequestEntityTooLarge || pr.Code != "too_large" {
+		t.Fatalf("chunked bulk over 16 MB: %d %+v %v", res.StatusCode, pr, err)
+	}
+}
+
+// newlines is an endless run of blank lines.
+type newlines struct{}
+
+func (newlines) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = '\n'
+	}
 	return len(p), nil
 }
