@@ -123,7 +123,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, fmt.Errorf("app: languages: %w", err)
 	}
 
-	if a.DB, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
+	// Every request's database work is bounded (web: the deadline middleware); the database
+	// bounds each statement the same way, for a statement whose client gave up.
+	if a.DB, err = store.Open(ctx, cfg.DatabaseURL, store.WithTimeout(cfg.DBTimeout)); err != nil {
 		return nil, err
 	}
 	if err := a.DB.Migrate(ctx, log); err != nil {
@@ -206,7 +208,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	// --- end translator console ---
 	// --- Agency API (issue 4): agencies, their keys, and the records they push ---
 	a.Agencies = agency.NewService(a.DB.DB, a.Now, agency.AllowPrivateWebhooks(cfg.WebhookAllowPrivate))
-	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now)
+	// A bulk request has no one deadline (it lasts as long as its body): each batch of 200 gets ten
+	// times a request's.
+	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now).WithBatchTimeout(10 * cfg.DBTimeout)
 	deps.Agencies, deps.Records = a.Agencies, a.Ingest
 	// --- end agency API ---
 	// Agency console (issue 4, agencyconsole): editors write tiles through the same ingest service.

@@ -57,6 +57,10 @@ type Config struct {
 	WebhookAllowPrivate bool
 
 	BodyLimit int
+	// DBTimeout bounds the database work of one request (and each statement on PostgreSQL, each
+	// wait for SQLite's write lock): a database that hangs answers 503 instead of holding the
+	// request open.
+	DBTimeout time.Duration
 	// LoginLimit is how many logins one client address may start a minute, and how many login
 	// callbacks it may make (counted apart). Both write to the database before anyone has proven
 	// anything, so they are the flood to guard against; it is generous because a library or a
@@ -83,6 +87,7 @@ func Default() Config {
 		SessionAbsolute: 120 * time.Minute,
 		VAPIDSubject:    "mailto:postmottak@minside.example.no",
 		BodyLimit:       256 << 10,
+		DBTimeout:       2 * time.Second,
 		LoginLimit:      60,
 		ShutdownTimeout: 15 * time.Second,
 		LogLevel:        "info",
@@ -162,6 +167,7 @@ func Load(getenv func(string) string) (Config, error) {
 	str("VAPID_SUBJECT", &c.VAPIDSubject)
 	str("PUSH_ALLOWED_HOSTS", &c.PushAllowedHosts)
 	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	duration("DB_TIMEOUT", &c.DBTimeout)
 	str("LOG_LEVEL", &c.LogLevel)
 	list("TRUSTED_PROXIES", &c.TrustedProxies)
 	secret("DOOR_TOKEN_KEY", &c.DoorTokenKey)
@@ -213,6 +219,9 @@ func (c Config) Validate() error {
 	base, err := url.Parse(c.BaseURL)
 	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
 		bad("MINSIDE_BASE_URL must be an absolute http(s) URL such as https://minside.kommune.no")
+	}
+	if c.DBTimeout < 100*time.Millisecond || c.DBTimeout > time.Minute {
+		bad("MINSIDE_DB_TIMEOUT (%s) must be between 100ms and 1m", c.DBTimeout)
 	}
 	if c.SessionAbsolute < c.SessionIdle {
 		bad("MINSIDE_SESSION_ABSOLUTE (%s) must not be shorter than MINSIDE_SESSION_IDLE (%s)", c.SessionAbsolute, c.SessionIdle)

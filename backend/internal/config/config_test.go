@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -150,5 +151,19 @@ func TestPushSettingsAreValidated(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%v: want an error naming %s, got %v", tc.vars, tc.want, err)
 		}
+	}
+}
+
+func TestDBTimeout(t *testing.T) {
+	c, err := Load(env(map[string]string{"MINSIDE_DB_TIMEOUT": "750ms"}))
+	if err != nil || c.DBTimeout != 750*time.Millisecond || c.Validate() != nil {
+		t.Fatalf("750ms: %v %v %v", c.DBTimeout, err, c.Validate())
+	}
+	if _, err := Load(env(map[string]string{"MINSIDE_DB_TIMEOUT": "0"})); err == nil {
+		t.Fatal("a zero deadline was accepted")
+	}
+	c, _ = Load(env(map[string]string{"MINSIDE_DB_TIMEOUT": "5m"}))
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "MINSIDE_DB_TIMEOUT") {
+		t.Fatalf("5m: %v", err)
 	}
 }

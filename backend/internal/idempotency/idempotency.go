@@ -1,12 +1,14 @@
 package idempotency
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -30,13 +32,22 @@ func AgencyScope(agencyID string) string { return "agency:" + agencyID }
 // RequestHash fingerprints a request (method, path and body) so that a key reused for another
 // request is recognised and refused.
 func RequestHash(method, path string, body []byte) string {
+	h, _ := StreamRequestHash(method, path, bytes.NewReader(body))
+	return h
+}
+
+// StreamRequestHash is RequestHash of a body read from r as it arrives (a body too large to
+// hold); the error is r's.
+func StreamRequestHash(method, path string, r io.Reader) (string, error) {
 	h := sha256.New()
 	h.Write([]byte(method))
 	h.Write([]byte{0})
 	h.Write([]byte(path))
 	h.Write([]byte{0})
-	h.Write(body)
-	return hex.EncodeToString(h.Sum(nil))
+	if _, err := io.Copy(h, r); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // ValidKey reports whether a client's Idempotency-Key is usable: 1–255 visible ASCII characters.

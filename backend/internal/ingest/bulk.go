@@ -10,6 +10,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -25,8 +26,9 @@ const (
 	maxLineSize = 256 << 10 // one line may be as large as one PUT body
 )
 
-// LineResult is the outcome of one NDJSON line: Err is nil or an *apperr.Error (invalid,
-// conflict, not_found, bad_request).
+// LineResult is the outcome of one NDJSON line: Err is nil, an *apperr.Error (invalid, conflict,
+// not_found, bad_request, too_large), or the database's error for this line alone (a 500 for this
+// line; the line was undone and its neighbours were not touched).
 type LineResult struct {
 	Line       int
 	Kind       Kind
@@ -48,10 +50,20 @@ type pending struct {
 	parsed parsed
 }
 
+// WithBatchTimeout returns a copy of the service whose bulk transactions each give up after d: a
+// bulk request runs as long as its body takes to read, so no single deadline fits it, but a batch
+// of writes that takes longer than d means the database hangs.
+func (s *Service) WithBatchTimeout(d time.Duration) *Service {
+	c := *s
+	c.batchTimeout = d
+	return &c
+}
+
 // Bulk reads NDJSON records from r ({"kind", "externalId", "record"} per line, blank lines
-// skipped) and applies them in batches, reporting every line in order through emit. Pointers in a
-// line's errors start at the line ("/record/title/nb"). An error return means the database failed:
-// batches already reported are committed, and every line is safe to send again.
+// skipped) as they arrive and applies them in batches, reporting every line in order through emit.
+// Pointers in a line's errors start at the line ("/record/title/nb"). A line the database refuses
+// is undone alone and reported with its error. An error return means the database (or r) failed
+// as a whole: batches already reported are committed, and every line is safe to send again.
 func (s *Service) Bulk(ctx context.Context, req Request, r io.Reader, emit func(LineResult) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var batch []pending
@@ -161,6 +173,11 @@ func (s *Service) applyBatch(ctx context.Context, req Request, batch []pending) 
 	if valid == 0 {
 		return nil
 	}
+	if s.batchTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.batchTimeout)
+		defer cancel()
+	}
 	// inTx may run this again after a deadlock: every line's result is decided afresh.
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		known := people{}
@@ -179,9 +196,11 @@ func (s *Service) applyBatch(ctx context.Context, req Request, batch []pending) 
 			}
 			st, out, err := s.write(ctx, tx, req, p.result.Kind, p.result.ExternalID, p.parsed, known)
 			if err != nil {
-				if _, ok := apperr.As(err); !ok {
-					return err
+				if _, ok := apperr.As(err); !ok && (store.Unavailable(err) || store.Contended(err) || ctx.Err() != nil) {
+					return err // not this line: the database is unavailable, or a deadlock (inTx runs the batch again)
 				}
+				// Any other error is this line's (a value the database refuses, a constraint):
+				// undone to its savepoint, it leaves the transaction usable for the next line.
 				if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT bulk_line"); rerr != nil {
 					return fmt.Errorf("ingest: bulk: rollback line: %w", rerr)
 				}

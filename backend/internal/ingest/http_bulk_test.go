@@ -18,6 +18,8 @@ import (
 type bulkResult struct {
 	Line           int    `json:"line"`
 	Status         int    `json:"status"`
+	Code           string `json:"code"`
+	RequestID      string `json:"requestId"`
 	CurrentVersion *int64 `json:"currentVersion"`
 	Errors         []struct {
 		Pointer string `json:"pointer"`

@@ -100,6 +100,8 @@ type Service struct {
 	dir  *citizens.Directory
 	pids pid.Options
 	now  func() time.Time
+
+	batchTimeout time.Duration // bounds each bulk transaction (WithBatchTimeout); zero: none
 }
 
 // NewService builds the service. allowSynthetic accepts test-register identity numbers (dev, test).

@@ -5,13 +5,8 @@ package overview
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
-	"io"
-	"net"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/store"
@@ -96,29 +91,9 @@ func fail(op string, err error) error {
 	return wrapped
 }
 
-// Unavailable reports whether err means the database cannot be reached or did not answer in time,
-// rather than a bug: timeouts, refused or broken connections, and server shutdowns.
-func Unavailable(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
-		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
-	}
-	var netErr net.Error
-	if errors.As(err, &netErr) {
-		return true
-	}
-	var connectErr *pgconn.ConnectError
-	if errors.As(err, &connectErr) {
-		return true
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		// Class 08: connection exception; 57P01..57P03: admin shutdown, crash shutdown, cannot connect now.
-		c := pgErr.Code
-		return len(c) == 5 && (c[:2] == "08" || c == "57P01" || c == "57P02" || c == "57P03")
-	}
-	return pgconn.SafeToRetry(err) || pgconn.Timeout(err)
-}
+// Unavailable reports whether err means the database cannot be reached or did not answer in time
+// (store.Unavailable is the one rule).
+func Unavailable(err error) bool { return store.Unavailable(err) }
 
 // utc is how every time goes into a query (SQLite compares times as text).
 func utc(t time.Time) time.Time { return store.UTC(t) }

@@ -45,6 +45,16 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 
 func (db *DB) migrateWith(ctx context.Context, ms *migrate.Migrations, log *slog.Logger) error {
 	m := db.migrator(ms)
+	if db.Kind == Postgres && db.Timeout > 0 {
+		// A migration may rightly take longer than a request's statement (an index on a big
+		// table): it runs on a connection of its own without the statement_timeout.
+		own, err := openPostgres(ctx, db.DSN, 0)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = own.Close() }()
+		m = own.migrator(ms)
+	}
 	if err := m.Init(ctx); err != nil {
 		return fmt.Errorf("store: init migrations: %w", err)
 	}

@@ -10,10 +10,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -35,25 +37,49 @@ type DB struct {
 	// DSN is the driver connection string (for PostgreSQL LISTEN connections). It may hold a password:
 	// never log it.
 	DSN string
+	// Timeout is the request deadline the database was opened for (WithTimeout); zero when none.
+	Timeout time.Duration
 }
 
+// Option adjusts how Open connects.
+type Option func(*DB)
+
+// statementSlack is how many request deadlines one PostgreSQL statement may run on the server.
+// The request's own deadline is what answers the client (its connection is closed then); this
+// bound ends the statement the client gave up on, which PostgreSQL would otherwise run on, e.g.
+// waiting for a lock. It is wider than a request so that maintenance (the janitor's deletes after
+// a long pause) and a bulk batch are not cut short.
+const statementSlack = 10
+
+// WithTimeout makes the database itself keep to a request deadline d as well: on PostgreSQL every
+// pooled connection gets statement_timeout = statementSlack × d (migrations run without it); on
+// SQLite, busy_timeout = d, how long a write waits for the write lock, a wait that no context can
+// interrupt.
+func WithTimeout(d time.Duration) Option { return func(db *DB) { db.Timeout = d } }
+
 // sqlitePragmas are set on every pooled connection through the DSN: a PRAGMA run with Exec would
-// reach only one connection of the pool.
+// reach only one connection of the pool. busy_timeout follows.
 var sqlitePragmas = []string{
 	"foreign_keys(1)",
-	"busy_timeout(5000)",
 	"journal_mode(WAL)",
 	"synchronous(NORMAL)",
 }
 
+// sqliteBusyTimeout is how long a writer waits for SQLite's write lock without WithTimeout.
+const sqliteBusyTimeout = 5 * time.Second
+
 // Open connects to the database named by a MINSIDE_DATABASE_URL value: "sqlite:<path>" or
 // "postgres://…". For SQLite it creates the parent folder and verifies the pragmas took effect.
-func Open(ctx context.Context, databaseURL string) (*DB, error) {
+func Open(ctx context.Context, databaseURL string, opts ...Option) (*DB, error) {
+	var o DB
+	for _, opt := range opts {
+		opt(&o)
+	}
 	switch {
 	case strings.HasPrefix(databaseURL, "sqlite:"):
-		return openSQLite(ctx, strings.TrimPrefix(databaseURL, "sqlite:"))
+		return openSQLite(ctx, strings.TrimPrefix(databaseURL, "sqlite:"), o.Timeout)
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		return openPostgres(ctx, databaseURL)
+		return openPostgres(ctx, databaseURL, o.Timeout)
 	default:
 		return nil, fmt.Errorf("store: database URL must start with sqlite: or postgres:// (got scheme %q)", scheme(databaseURL))
 	}
@@ -66,7 +92,7 @@ func scheme(u string) string {
 	return ""
 }
 
-func openSQLite(ctx context.Context, path string) (*DB, error) {
+func openSQLite(ctx context.Context, path string, timeout time.Duration) (*DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("store: sqlite: empty path")
 	}
@@ -79,6 +105,11 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	for _, p := range sqlitePragmas {
 		q.Add("_pragma", p)
 	}
+	busy := sqliteBusyTimeout
+	if timeout > 0 {
+		busy = timeout
+	}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busy.Milliseconds(), 10)+")")
 	// Write transactions take the write lock at BEGIN, so two writers queue on busy_timeout
 	// instead of failing with SQLITE_BUSY when a read lock cannot be upgraded.
 	q.Set("_txlock", "immediate")
@@ -91,8 +122,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	sqldb.SetMaxOpenConns(8)
 	sqldb.SetMaxIdleConns(8)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Kind: SQLite, DSN: dsn}
-	if err := db.verifySQLitePragmas(ctx); err != nil {
+	db := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Kind: SQLite, DSN: dsn, Timeout: timeout}
+	if err := db.verifySQLitePragmas(ctx, busy); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -100,8 +131,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 }
 
 // verifySQLitePragmas checks on a few pooled connections that the DSN pragmas really applied.
-func (db *DB) verifySQLitePragmas(ctx context.Context) error {
-	want := map[string]string{"foreign_keys": "1", "busy_timeout": "5000", "journal_mode": "wal"}
+func (db *DB) verifySQLitePragmas(ctx context.Context, busy time.Duration) error {
+	want := map[string]string{"foreign_keys": "1", "busy_timeout": strconv.FormatInt(busy.Milliseconds(), 10), "journal_mode": "wal"}
 	conns := make([]*sql.Conn, 0, 2)
 	defer func() {
 		for _, c := range conns {
@@ -127,15 +158,19 @@ func (db *DB) verifySQLitePragmas(ctx context.Context) error {
 	return nil
 }
 
-func openPostgres(ctx context.Context, dsn string) (*DB, error) {
-	sqldb, err := sql.Open("pgx", dsn)
+func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("store: postgres: open: %w", err)
+		return nil, fmt.Errorf("store: postgres: parse the database URL: %w", err) // err names no password
 	}
+	if timeout > 0 {
+		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt((statementSlack * timeout).Milliseconds(), 10)
+	}
+	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(20)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Kind: Postgres, DSN: dsn}
+	db := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Kind: Postgres, DSN: dsn, Timeout: timeout}
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {

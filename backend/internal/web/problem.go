@@ -8,7 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minside/backend/internal/apperr"
-	"minside/backend/internal/overview"
+	"minside/backend/internal/store"
 )
 
 // statusOf maps a stable error code to its HTTP status: the only place that knows both.
@@ -91,7 +91,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if !ok {
 		var fe *fiber.Error
 		switch {
-		case overview.Unavailable(err):
+		case store.Unavailable(err) || pastDeadline(c):
 			// The database is away or too slow (a session lookup, a read): say so, and that it passes.
 			s.deps.Log.Warn("database unavailable", "request_id", requestIDOf(c), "route", routeOf(c), "err", err)
 			ae = apperr.Unavailable(err)

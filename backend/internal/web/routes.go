@@ -9,7 +9,8 @@ import (
 func (s *Server) routes() {
 	app := s.app
 	app.Use(s.requestID, s.secureHeaders, s.accessLog, s.language)
-	app.Use(s.limitBody) // agency API (ingest): per-route body limits, before any handler reads the body
+	app.Use(s.limitBody)  // agency API (ingest): per-route body limits, before any handler reads the body
+	app.Use(s.dbDeadline) // every request's database work ends within Config.DBTimeout (deadline.go)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)

@@ -123,7 +123,8 @@ func New(deps Deps) (*Server, error) {
 		return nil, err
 	}
 	// The agency bulk route takes more than the global body limit; limitBody enforces each route's
-	// limit before the body is read, which StreamRequestBody makes possible.
+	// limit before the body is read, which StreamRequestBody makes possible, and the bulk handler
+	// reads its body as a stream after authentication (body_limit.go).
 	s.app = fiber.New(fiber.Config{
 		AppName:               "minside",
 		BodyLimit:             max(deps.Config.BodyLimit, agencyBulkBodyLimit),
@@ -139,6 +140,8 @@ func New(deps Deps) (*Server, error) {
 		TrustedProxies:          deps.Config.TrustedProxies,
 		ProxyHeader:             proxyHeader(deps.Config.TrustedProxies),
 	})
+	// A declared length over the route's limit is answered 413 before "100 Continue" is sent.
+	s.app.Server().HeaderReceived = s.headerReceived
 	s.routes()
 	return s, nil
 }

@@ -107,6 +107,9 @@ func Start(t testing.TB, opts ...Option) *Portal {
 	cfg.SeedDemo = false
 	cfg.LogLevel = "debug"
 	cfg.ShutdownTimeout = 5 * time.Second
+	// A loaded test machine can take seconds over a request that takes milliseconds alone; tests
+	// of the deadline itself set their own (WithConfig).
+	cfg.DBTimeout = 10 * time.Second
 	cfg.PIDKey, cfg.OIDCClientSecret = randomHex(t), randomHex(t)
 	for _, fn := range st.configure {
 		fn(&cfg)
