@@ -66,7 +66,7 @@ func (l *Locks) Open(ctx context.Context, door Door, token string) error {
 // "opened" bound to this token is the only way to nil; a signed "denied" is ErrTokenRefused;
 // everything else, unsigned answers included, is ErrLockUnavailable (ErrLockBroken for "error").
 func openOverHTTP(ctx context.Context, client *http.Client, base string, key ed25519.PublicKey, door Door, token string) error {
-	jti, err := tokenID(token)
+	jti, err := TokenID(token)
 	if err != nil {
 		return err
 	}
@@ -108,8 +108,9 @@ func openOverHTTP(ctx context.Context, client *http.Client, base string, key ed2
 	}
 }
 
-// tokenID reads the jti of a token the portal itself just signed.
-func tokenID(token string) (string, error) {
+// TokenID reads a token's jti without verifying it: the portal for its own tokens, an adapter
+// to bind even a refusal to the request it answers.
+func TokenID(token string) (string, error) {
 	parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.EdDSA})
 	if err != nil {
 		return "", fmt.Errorf("doors: own token: %w", err)
