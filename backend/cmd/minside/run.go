@@ -28,6 +28,8 @@ Usage:
                               instead of the embedded locales/)
   minside role grant|revoke|list   citizen roles: translator (per language), agency_editor (per agency)
   minside agency …            create agencies, rotate and revoke their API keys (minside agency for help)
+  minside facility lock set|unset|list|portal-key   a facility's lock adapter (docs/lock-adapter.md)
+  minside lock-adapter …      run the reference lock adapter (minside lock-adapter for help)
   minside vapid-keys          print a new web push (VAPID) key pair as MINSIDE_VAPID_* lines
   minside outbox status|requeue   what waits or gave up (push, webhooks); send given-up messages again
   minside healthcheck [--addr A] [--path /readyz]   exit 0 when the portal on this host is ready
@@ -52,6 +54,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return seedCommand(ctx, args, getenv, stdout)
 	case "agency":
 		return agencyCmd(ctx, args, getenv, stdout)
+	case "facility":
+		return facilityCmd(ctx, args, getenv, stdout)
+	case "lock-adapter":
+		return lockAdapterCmd(ctx, args, stdout)
 	case "locales":
 		if len(args) < 1 || args[0] != "check" {
 			return errors.New("usage: minside locales check [--dir <locales folder>]")

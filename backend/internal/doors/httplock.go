@@ -59,7 +59,24 @@ func (l *Locks) Open(ctx context.Context, door Door, token string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrLockBroken, err)
 	}
-	return openOverHTTP(ctx, l.client, la.URL, key, door, token)
+	return NewHTTPLock(l.client, la.URL, key).Open(ctx, door, token)
+}
+
+// HTTPLock is one lock adapter reached over HTTP, for a caller that knows which one (tools, tests).
+type HTTPLock struct {
+	client *http.Client
+	url    string
+	key    ed25519.PublicKey
+}
+
+// NewHTTPLock reaches the adapter at baseURL and trusts answers signed with key.
+func NewHTTPLock(client *http.Client, baseURL string, key ed25519.PublicKey) *HTTPLock {
+	return &HTTPLock{client: client, url: strings.TrimRight(baseURL, "/"), key: key}
+}
+
+// Open sends the token to the adapter.
+func (h *HTTPLock) Open(ctx context.Context, door Door, token string) error {
+	return openOverHTTP(ctx, h.client, h.url, h.key, door, token)
 }
 
 // openOverHTTP is one open request of the protocol and the mapping of its answer: a signed
