@@ -8,8 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
+	"github.com/uptrace/bun"
+
+	"minside/backend/internal/changes"
+	"minside/backend/internal/keys"
 	"minside/backend/internal/store"
 )
 
@@ -68,21 +73,34 @@ func (p *Poller) Poll(ctx context.Context) error {
 	if err := p.db.NewSelect().Model(&due).Where("claimed_at IS NULL OR claimed_at < ?", stale).Scan(ctx); err != nil {
 		return fmt.Errorf("doors: due adapters: %w", err)
 	}
-	for _, la := range due {
+	// Adapters are polled side by side: one that hangs costs its own timeout, not everyone's.
+	var (
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, pollParallel)
+		errs  = make([]error, len(due))
+	)
+	for i, la := range due {
 		res, err := p.db.NewUpdate().Model((*LockAdapter)(nil)).Set("claimed_at = ?", now).
 			Where("facility_id = ?", la.FacilityID).Where("claimed_at IS NULL OR claimed_at < ?", stale).Exec(ctx)
 		if err != nil {
-			return fmt.Errorf("doors: claim adapter: %w", err)
+			errs[i] = fmt.Errorf("doors: claim adapter: %w", err)
+			break
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			continue // another replica polls it
 		}
-		if err := p.check(ctx, la); err != nil {
-			return err
-		}
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			errs[i] = p.check(ctx, la)
+		})
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
+
+// pollParallel bounds the manifests fetched at once by one replica.
+const pollParallel = 8
 
 // check fetches one manifest and stores the outcome.
 func (p *Poller) check(ctx context.Context, la LockAdapter) error {
@@ -101,14 +119,33 @@ func (p *Poller) check(ctx context.Context, la LockAdapter) error {
 	if out == nil {
 		list = []byte("[]")
 	}
-	_, err := p.db.NewUpdate().Model((*LockAdapter)(nil)).
-		Set("checked_at = ?", store.UTC(p.now())).Set("status = ?", status).
-		Set("doors_out_of_order = ?", string(list)).Set("last_error = ?", lastError).
-		Where("facility_id = ?", la.FacilityID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("doors: store manifest: %w", err)
-	}
-	return nil
+	now := store.UTC(p.now())
+	// A change of what the key cards show is a change of those keys, so open apps hear of it
+	// through the changes feed instead of at the next full reload.
+	changed := status != la.Status || string(list) != la.DoorsOutOfOrder
+	return p.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model((*LockAdapter)(nil)).
+			Set("checked_at = ?", now).Set("status = ?", status).
+			Set("doors_out_of_order = ?", string(list)).Set("last_error = ?", lastError).
+			Where("facility_id = ?", la.FacilityID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("doors: store manifest: %w", err)
+		}
+		if !changed {
+			return nil
+		}
+		var affected []keys.Key
+		if err := tx.NewSelect().Model(&affected).Column("id", "citizen_id").
+			Where("facility_id = ?", la.FacilityID).Where("valid_until > ?", now).Scan(ctx); err != nil {
+			return fmt.Errorf("doors: keys of the facility: %w", err)
+		}
+		for _, k := range affected {
+			if err := changes.Record(ctx, tx, &k.CitizenID, "key", k.ID, changes.OpUpsert, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // fetch reads and checks the manifest; it returns the facility's doors that are out of order
@@ -118,7 +155,7 @@ func (p *Poller) fetch(ctx context.Context, la LockAdapter, doorIDs []string) ([
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, min(p.interval/2, 10*time.Second))
+	ctx, cancel := context.WithTimeout(ctx, min(p.interval/3, 5*time.Second))
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, la.URL+ManifestPath, http.NoBody)
 	if err != nil {
