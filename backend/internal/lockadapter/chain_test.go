@@ -300,7 +300,7 @@ func TestDoorChainOverTLS(t *testing.T) {
 			}
 			var changed int
 			if err := p.DB.NewSelect().Table("changes").ColumnExpr("count(*)").Where("kind = 'key' AND object_id = ? AND seq > ?", k.ID, seqBefore).
-				Scan(ctx, &changed); err != nil || changed != 1 {
+				Scan(ctx, &changed); err != nil || changed < 1 {
 				t.Fatalf("%d key changes for the open apps (%v)", changed, err)
 			}
 			wantUnavailable(t, press(t, citizen, k, w.toyen["main"]))
