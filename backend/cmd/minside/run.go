@@ -28,12 +28,12 @@ Usage:
                               instead of the embedded locales/)
   minside role grant|revoke|list   citizen roles: translator (per language), agency_editor (per agency)
   minside agency …            create agencies, rotate and revoke their API keys (minside agency for help)
-  minside facility lock set|unset|list|portal-key   a facility's lock adapter (docs/lock-adapter.md)
-  minside lock-adapter …      run the reference lock adapter (minside lock-adapter for help)
   minside vapid-keys          print a new web push (VAPID) key pair as MINSIDE_VAPID_* lines
   minside outbox status|requeue   what waits or gave up (push, webhooks); send given-up messages again
   minside healthcheck [--addr A] [--path /readyz]   exit 0 when the portal on this host is ready
                               (a container's HEALTHCHECK: the image has no shell or curl)
+  minside facility lock set|unset|list|portal-key   a facility's lock adapter (docs/lock-adapter.md)
+  minside lock-adapter …      run the reference lock adapter (minside lock-adapter for help)
 
 Configuration comes from MINSIDE_* environment variables; see README.md.
 Flags of serve: --addr, --database-url, --env (they override the environment).
