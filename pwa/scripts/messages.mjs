@@ -18,7 +18,7 @@ export const TEMPLATES = {
     ...['active', 'suspended', 'revoked', 'expired'].map((v) => `keys.status.${v}`),
   ],
   'ui.bookings.${w}': ['upcoming', 'past'],
-  'ui.keys.use_result.${u.result}': ['opened', 'failed'],
+  'ui.keys.use_result.${u.result}': ['opened', 'refused', 'failed'],
   'ui.notifications.category.${n.category}': ['cases', 'bookings', 'keys', 'messages', 'general'],
   'ui.notifications.category.${cat}': ['cases', 'bookings', 'keys', 'messages', 'general'],
   'ui.preferences.channel.${ch}': ['push', 'inApp'],

@@ -32,6 +32,8 @@ Usage:
   minside outbox status|requeue   what waits or gave up (push, webhooks); send given-up messages again
   minside healthcheck [--addr A] [--path /readyz]   exit 0 when the portal on this host is ready
                               (a container's HEALTHCHECK: the image has no shell or curl)
+  minside facility lock set|unset|list|portal-key   a facility's lock adapter (docs/lock-adapter.md)
+  minside lock-adapter …      run the reference lock adapter (minside lock-adapter for help)
 
 Configuration comes from MINSIDE_* environment variables; see README.md.
 Flags of serve: --addr, --database-url, --env (they override the environment).
@@ -52,6 +54,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return seedCommand(ctx, args, getenv, stdout)
 	case "agency":
 		return agencyCmd(ctx, args, getenv, stdout)
+	case "facility":
+		return facilityCmd(ctx, args, getenv, stdout)
+	case "lock-adapter":
+		return lockAdapterCmd(ctx, args, stdout)
 	case "locales":
 		if len(args) < 1 || args[0] != "check" {
 			return errors.New("usage: minside locales check [--dir <locales folder>]")

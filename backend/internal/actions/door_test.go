@@ -31,7 +31,7 @@ func newDoorRig(t *testing.T, db *store.DB) *doorRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.lock = doors.NewSimulatedLock(db, key, func() time.Time { return *r.clock.Load() })
+	r.lock = doors.NewSimulatedLock(db, issuer.PublicKey(), func() time.Time { return *r.clock.Load() })
 	r.doors = doors.NewService(db, issuer, r.lock, nil, time.Second)
 	return r
 }

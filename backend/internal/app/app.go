@@ -58,12 +58,17 @@ type App struct {
 	PWABuilt bool // false when built without the pwa tag: / explains how to build it
 
 	// Delivery: every side effect goes through Outbox (register handlers with Outbox.Register
-	// before Run); Doors opens doors through Lock, the default simulated lock adapter.
+	// before Run); Doors opens doors through Locks (each facility's lock adapter; Lock, the
+	// simulated one, stands in for a facility without one in development).
 	Outbox   *outbox.Worker
 	Janitor  *outbox.Janitor
 	Webhooks *webhook.Sender
 	Doors    *doors.Service
 	Lock     *doors.SimulatedLock
+	// Lock adapters per facility, their manifest poller and the door token signer (its JWKS).
+	Locks      *doors.Locks
+	LockPoller *doors.Poller
+	DoorTokens *doors.Issuer
 
 	Now      func() time.Time // the portal's clock (tests move it to expire sessions)
 	Citizens *citizens.Directory
@@ -89,6 +94,7 @@ type options struct {
 	now        func() time.Time
 	devIdPKey  *rsa.PrivateKey
 	pushClient *http.Client // WithPushClient (issue 6)
+	lockClient *http.Client // WithLockClient
 }
 
 // WithDevIdPKey gives the dev identity provider its signing key instead of a fresh one (RSA key
@@ -134,7 +140,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	}
 
 	// Delivery: the outbox worker and janitor, signed webhooks to agencies, the door adapter.
-	if err := a.newDelivery(cfg, log); err != nil {
+	if err := a.newDelivery(cfg, log, o.lockClient); err != nil {
 		_ = a.DB.Close()
 		return nil, err
 	}
@@ -238,6 +244,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	// the shutdown finish instead of waiting on open event streams.
 	wg.Go(func() { a.Live.Run(ctx) })
 	wg.Go(func() { a.TranslationReloader.Run(workCtx) }) // translator overrides published on any replica
+	wg.Go(func() { a.LockPoller.Run(workCtx) })          // lock adapters' manifests: doors out of order
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Server.App().Listener(ln) }()

@@ -2,6 +2,7 @@ package doors
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -19,6 +20,7 @@ type Door struct {
 	AccessPointID      string // the portal's id: the token's aud
 	ExternalID         string // the agency's id of the access point
 	FacilityExternalID string // the agency's id of the facility
+	FacilityID         string // the portal's id of the facility: which lock adapter serves the door
 	AgencyID           string
 }
 
@@ -30,19 +32,21 @@ type Adapter interface {
 	Open(ctx context.Context, door Door, token string) error
 }
 
-// SimulatedLock is the default adapter: it behaves like a real lock that shares the token key,
-// so the whole flow runs on one machine. Used jtis are kept in used_tokens so that a replay is
+// SimulatedLock stands in for a lock adapter in development and tests (a facility with no
+// adapter configured, see Locks): it verifies tokens with the portal's public key as a real
+// adapter does, so the whole flow runs on one machine. Used jtis are kept in used_tokens so that a replay is
 // refused on every replica. SetDown simulates an outage.
 type SimulatedLock struct {
 	db     *store.DB
-	key    []byte
+	key    ed25519.PublicKey
 	now    func() time.Time
 	down   atomic.Bool
 	opened atomic.Int64
 }
 
-// NewSimulatedLock builds the simulated lock; now is its clock (nil: time.Now).
-func NewSimulatedLock(db *store.DB, key []byte, now func() time.Time) *SimulatedLock {
+// NewSimulatedLock builds the simulated lock; key is the portal's token key (Issuer.PublicKey),
+// now its clock (nil: time.Now).
+func NewSimulatedLock(db *store.DB, key ed25519.PublicKey, now func() time.Time) *SimulatedLock {
 	if now == nil {
 		now = time.Now
 	}
@@ -60,7 +64,7 @@ func (l *SimulatedLock) Open(ctx context.Context, door Door, token string) error
 	if l.down.Load() {
 		return fmt.Errorf("%w: simulated outage", ErrLockUnavailable)
 	}
-	c, err := VerifyToken(l.key, token, door.AccessPointID, l.now())
+	c, err := VerifyToken([]ed25519.PublicKey{l.key}, token, door.AccessPointID, l.now())
 	if err != nil {
 		return err
 	}

@@ -125,6 +125,9 @@ func (s *Service) Open(ctx context.Context, req OpenRequest, now time.Time) (Res
 		outcome = UseRefused
 		s.log.Error("doors: the lock refused a token the portal just issued (key mismatch or clock skew?)",
 			"key", t.key.ID, "access_point", t.door.AccessPointID, "err", openErr)
+	case errors.Is(openErr, ErrLockBroken):
+		outcome = UseFailed
+		s.log.Error("doors: lock adapter reports a permanent error", "access_point", t.door.AccessPointID, "err", openErr)
 	default:
 		outcome = UseFailed
 		s.log.Warn("doors: lock system unavailable", "access_point", t.door.AccessPointID, "err", openErr)
@@ -162,9 +165,9 @@ func (s *Service) load(ctx context.Context, req OpenRequest) (target, error) {
 	err = s.db.NewSelect().TableExpr("key_access_points AS kap").
 		Join("JOIN access_points AS ap ON ap.id = kap.access_point_id").
 		Join("JOIN facilities AS f ON f.id = ap.facility_id").
-		ColumnExpr("ap.id, ap.external_id, f.external_id, f.agency_id").
+		ColumnExpr("ap.id, ap.external_id, f.external_id, f.id, f.agency_id").
 		Where("kap.key_id = ?", req.KeyID).Where("kap.access_point_id = ?", req.AccessPointID).
-		Scan(ctx, &t.door.AccessPointID, &t.door.ExternalID, &t.door.FacilityExternalID, &t.door.AgencyID)
+		Scan(ctx, &t.door.AccessPointID, &t.door.ExternalID, &t.door.FacilityExternalID, &t.door.FacilityID, &t.door.AgencyID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return target{}, apperr.NotFound()
 	}

@@ -65,7 +65,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return w.now }
-	w.lock = NewSimulatedLock(db, testKey, clock)
+	w.lock = NewSimulatedLock(db, issuer.PublicKey(), clock)
 	w.svc = NewService(db, issuer, w.lock, nil, time.Second)
 	return w
 }

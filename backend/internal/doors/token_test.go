@@ -3,6 +3,8 @@ package doors
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"sync"
 	"testing"
@@ -17,12 +19,14 @@ import (
 
 var (
 	testKey  = bytes.Repeat([]byte("k"), 32)
-	otherKey = bytes.Repeat([]byte("o"), 32)
 	testDoor = Door{AccessPointID: "0190a0a0-0000-7000-8000-000000000001", ExternalID: "front"}
 )
 
+// testPrivate is the key NewIssuer signs with for testKey, for hand-signed tokens.
+var testPrivate = deriveSigningKey(testKey)
+
 // handSigned signs arbitrary claims, for tokens the Issuer would never make.
-func handSigned(t *testing.T, alg jose.SignatureAlgorithm, key []byte, c Claims) string {
+func handSigned(t *testing.T, alg jose.SignatureAlgorithm, key any, c Claims) string {
 	t.Helper()
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, nil)
 	if err != nil {
@@ -45,6 +49,10 @@ func TestVerifyToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !testPrivate.Public().(ed25519.PublicKey).Equal(issuer.PublicKey()) {
+		t.Fatal("the hand-signing key is not the issuer's")
+	}
+	_, strangerKey, _ := ed25519.GenerateKey(rand.Reader)
 	longLived := claims
 	longLived.Expiry = jwt.NewNumericDate(now.Add(5 * time.Minute))
 	noJTI := claims
@@ -57,18 +65,21 @@ func TestVerifyToken(t *testing.T) {
 		ok    bool
 	}{
 		{"valid", good, testDoor.AccessPointID, now.Add(29 * time.Second), true},
+		{"valid, by the agency's door id", good, "front", now, true},
+		{"another door of the agency", good, "back", now, false},
 		{"wrong door (aud)", good, "0190a0a0-0000-7000-8000-000000000002", now, false},
 		{"expired", good, testDoor.AccessPointID, now.Add(31 * time.Second), false},
 		{"not yet valid", good, testDoor.AccessPointID, now.Add(-time.Minute), false},
-		{"signed with another key", handSigned(t, jose.HS256, otherKey, claims), testDoor.AccessPointID, now, false},
-		{"another algorithm", handSigned(t, jose.HS512, bytes.Repeat([]byte("k"), 64), claims), testDoor.AccessPointID, now, false},
-		{"lives longer than a minute", handSigned(t, jose.HS256, testKey, longLived), testDoor.AccessPointID, now, false},
-		{"no jti", handSigned(t, jose.HS256, testKey, noJTI), testDoor.AccessPointID, now, false},
+		{"signed with another key", handSigned(t, jose.EdDSA, strangerKey, claims), testDoor.AccessPointID, now, false},
+		{"HMAC with the configured secret", handSigned(t, jose.HS256, testKey, claims), testDoor.AccessPointID, now, false},
+		{"HMAC with the public key as secret", handSigned(t, jose.HS256, []byte(issuer.PublicKey()), claims), testDoor.AccessPointID, now, false},
+		{"lives longer than a minute", handSigned(t, jose.EdDSA, testPrivate, longLived), testDoor.AccessPointID, now, false},
+		{"no jti", handSigned(t, jose.EdDSA, testPrivate, noJTI), testDoor.AccessPointID, now, false},
 		{"garbage", "not.a.token", testDoor.AccessPointID, now, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := VerifyToken(testKey, tt.token, tt.door, tt.at)
+			c, err := VerifyToken([]ed25519.PublicKey{issuer.PublicKey()}, tt.token, tt.door, tt.at)
 			if tt.ok {
 				if err != nil || c.Subject != "key-1" || c.ID != claims.ID || c.Door != "front" {
 					t.Fatalf("VerifyToken = %+v, %v", c, err)
@@ -109,7 +120,7 @@ func TestSimulatedLockRefusesReplaysAcrossReplicas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		replicaA, replicaB := NewSimulatedLock(db, testKey, nil), NewSimulatedLock(db, testKey, nil)
+		replicaA, replicaB := NewSimulatedLock(db, issuer.PublicKey(), nil), NewSimulatedLock(db, issuer.PublicKey(), nil)
 		// The same token presented at once on two replicas: exactly one door opening.
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
@@ -139,7 +150,7 @@ func TestSimulatedLockRefusesReplaysAcrossReplicas(t *testing.T) {
 func TestSimulatedLockOutage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		issuer, _ := NewIssuer(testKey, 30*time.Second)
-		lock := NewSimulatedLock(db, testKey, nil)
+		lock := NewSimulatedLock(db, issuer.PublicKey(), nil)
 		lock.SetDown(true)
 		token, _, _ := issuer.Issue("key-1", testDoor, time.Now())
 		if err := lock.Open(context.Background(), testDoor, token); !errors.Is(err, ErrLockUnavailable) {

@@ -4,13 +4,16 @@ import (
 	"context"
 	"time"
 
+	"minside/backend/internal/doors"
 	"minside/backend/internal/keys"
 )
 
-// AccessPoint is a door a key opens.
+// AccessPoint is a door a key opens. OutOfOrder: its lock adapter was down at the last manifest
+// poll, or reports this door out of order; pressing "open" will most likely fail.
 type AccessPoint struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	OutOfOrder bool   `json:"outOfOrder"`
 }
 
 // Window is a period in which a key works.
@@ -58,9 +61,12 @@ type windowRow struct {
 }
 
 type accessPointRow struct {
-	KeyID string `bun:"key_id"`
-	ID    string `bun:"id"`
-	Name  string `bun:"name"`
+	KeyID        string  `bun:"key_id"`
+	ID           string  `bun:"id"`
+	Name         string  `bun:"name"`
+	ExternalID   string  `bun:"external_id"`
+	LockStatus   *string `bun:"lock_status"`
+	LockOutDoors *string `bun:"lock_out"`
 }
 
 // loadKeys reads keys with their doors and their current or next window: three queries whatever
@@ -83,9 +89,11 @@ func (s *Service) loadKeys(ctx context.Context, sc *scope, now time.Time, where 
 		inIDs(ids), now).Scan(ctx, &windows); err != nil {
 		return nil, fail("key windows", err)
 	}
-	var doors []accessPointRow
-	if err := s.db.NewRaw(`SELECT kap.key_id, ap.id, ap.name FROM key_access_points kap JOIN access_points ap ON ap.id = kap.access_point_id
-WHERE kap.key_id IN (?) ORDER BY ap.name, ap.id`, inIDs(ids)).Scan(ctx, &doors); err != nil {
+	var accessPoints []accessPointRow
+	if err := s.db.NewRaw(`SELECT kap.key_id, ap.id, ap.name, ap.external_id, la.status AS lock_status, la.doors_out_of_order AS lock_out
+FROM key_access_points kap JOIN access_points ap ON ap.id = kap.access_point_id
+LEFT JOIN lock_adapters la ON la.facility_id = ap.facility_id
+WHERE kap.key_id IN (?) ORDER BY ap.name, ap.id`, inIDs(ids)).Scan(ctx, &accessPoints); err != nil {
 		return nil, fail("key access points", err)
 	}
 	for _, r := range rows {
@@ -102,9 +110,10 @@ WHERE kap.key_id IN (?) ORDER BY ap.name, ap.id`, inIDs(ids)).Scan(ctx, &doors);
 				break
 			}
 		}
-		for _, d := range doors {
+		for _, d := range accessPoints {
 			if d.KeyID == r.ID {
-				k.AccessPoints = append(k.AccessPoints, AccessPoint{ID: d.ID, Name: d.Name})
+				broken := d.LockStatus != nil && doors.DoorOutOfOrder(*d.LockStatus, deref(d.LockOutDoors), d.ExternalID)
+				k.AccessPoints = append(k.AccessPoints, AccessPoint{ID: d.ID, Name: d.Name, OutOfOrder: broken})
 			}
 		}
 		out = append(out, k)

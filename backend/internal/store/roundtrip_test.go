@@ -13,6 +13,7 @@ import (
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/doors"
 	"minside/backend/internal/idempotency"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/notify"
@@ -65,6 +66,7 @@ func TestEveryModelRoundTrips(t *testing.T) {
 			&keys.KeyAccessPoint{KeyID: key.ID, AccessPointID: ap.ID},
 			&keys.Use{ID: store.NewID(), KeyID: key.ID, AccessPointID: ap.ID, CitizenID: alice.ID, ActorCitizenID: alice.ID, Result: "opened", CreatedAt: now},
 			&keys.UsedToken{JTI: "jti-1", ExpiresAt: later},
+			&doors.LockAdapter{FacilityID: fac.ID, URL: "https://lock.example.no", PublicKey: "pk", CreatedAt: now, UpdatedAt: now, ClaimedAt: ptime(now), CheckedAt: ptime(later), Status: doors.AdapterDown, DoorsOutOfOrder: `["main"]`, LastError: "timeout"},
 			&notify.Notification{ID: store.NewID(), AgencyID: &ag.ID, ExternalID: str("n-1"), CitizenID: alice.ID, Category: "bookings", Urgency: "high", Link: "/bookings", DedupeKey: str("dd"), ReadAt: ptime(now), CreatedAt: now},
 			&notify.Device{ID: store.NewID(), CitizenID: alice.ID, SessionHash: str("sess"), Endpoint: "https://fcm.googleapis.com/fcm/send/x", P256dh: "BP", Auth: "au", Label: "Pixel", CreatedAt: now, LastSentAt: ptime(now), Failures: n},
 			&notify.Delivery{ID: store.NewID(), CitizenID: alice.ID, NotificationID: str("n"), SubscriptionID: str("s"), Channel: "push", Category: "cases", Title: "Ny status", State: "delivered", Attempts: 2, CreatedAt: now, UpdatedAt: now},

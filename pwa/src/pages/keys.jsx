@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, MoreButton, useApp, useMore, useResource } from '../ui.jsx';
 import { problemText } from '../api.js';
 import { formatDateTime } from '../i18n.js';
+import { doorNote } from '../door-note.js';
 
 /** UseList shows a key's uses (online, not stored: history is looked up, not kept). */
 function UseList({ keyId, version }) {
@@ -82,14 +83,17 @@ export function Keys() {
               </div>
               {k.validNow && k.status === 'active' ? (
                 <ul class="doors">
-                  {k.accessPoints.map((ap) => (
-                    <li key={ap.id}>
-                      <button type="button" class="btn btn-primary" data-action="open-door" disabled={busy === ap.id || !s.online} onClick={() => open(k, ap)}>
-                        {t('ui.keys.open', { name: ap.name })}
-                      </button>
-                      {result[ap.id] ? <p class={result[ap.id].ok ? 'note note-ok' : 'note note-error'}>{result[ap.id].text}</p> : null}
-                    </li>
-                  ))}
+                  {k.accessPoints.map((ap) => {
+                    const note = doorNote(ap, result[ap.id], t);
+                    return (
+                      <li key={ap.id} data-out-of-order={ap.outOfOrder ? 'true' : undefined}>
+                        <button type="button" class={ap.outOfOrder ? 'btn' : 'btn btn-primary'} data-action="open-door" disabled={busy === ap.id || !s.online} onClick={() => open(k, ap)}>
+                          {t('ui.keys.open', { name: ap.name })}
+                        </button>
+                        {note ? <p class={`note note-${note.kind}`}>{note.text}</p> : null}
+                      </li>
+                    );
+                  })}
                   {!s.online ? <li class="meta">{t('ui.keys.needs_online')}</li> : null}
                 </ul>
               ) : k.nextWindow ? (

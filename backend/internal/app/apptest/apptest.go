@@ -56,6 +56,7 @@ type settings struct {
 	databaseURL string
 	configure   []func(*config.Config)
 	start       time.Time
+	appOptions  []app.Option
 }
 
 // WithDatabaseURL runs on the given database (e.g. storetest.PostgresURL(t)) instead of a temp
@@ -66,6 +67,11 @@ func WithDatabaseURL(u string) Option { return func(s *settings) { s.databaseURL
 // are set from the listener afterwards).
 func WithConfig(fn func(*config.Config)) Option {
 	return func(s *settings) { s.configure = append(s.configure, fn) }
+}
+
+// WithAppOptions passes options to app.New (e.g. app.WithLockClient).
+func WithAppOptions(opts ...app.Option) Option {
+	return func(s *settings) { s.appOptions = append(s.appOptions, opts...) }
 }
 
 // WithTime starts the portal's clock at t instead of now.
@@ -126,7 +132,7 @@ func Start(t testing.TB, opts ...Option) *Portal {
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, log, app.WithNow(clock.Now), app.WithDevIdPKey(signingKey(t)))
+	a, err := app.New(ctx, cfg, log, append([]app.Option{app.WithNow(clock.Now), app.WithDevIdPKey(signingKey(t))}, st.appOptions...)...)
 	if err != nil {
 		cancel()
 		_ = ln.Close()
