@@ -34,8 +34,8 @@ type hitRow struct {
 // notifications (title, body) containing q, in the reader's language and its fallbacks. Matching
 // is case-insensitive for ASCII on SQLite and for every letter on PostgreSQL.
 func (s *Service) Search(ctx context.Context, v Viewer, q string) ([]SearchHit, error) {
-	q = strings.TrimSpace(q)
-	if n := utf8.RuneCountInString(q); n < searchMinRunes || n > searchMaxRunes || !textcheck.Clean(q, textcheck.Line) {
+	q, problem := textcheck.Check(strings.TrimSpace(q), textcheck.Line)
+	if n := utf8.RuneCountInString(q); n < searchMinRunes || n > searchMaxRunes || problem != nil {
 		return nil, apperr.Invalid(apperr.Field("/q", "field.invalid", map[string]any{"Min": searchMinRunes, "Max": searchMaxRunes}))
 	}
 	ctx, cancel := s.read(ctx)

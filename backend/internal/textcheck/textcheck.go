@@ -49,11 +49,12 @@ const (
 	KeyBlank            = "field.blank"
 )
 
-// Clean reports whether s passes r as it is (a search, a translation form: text that is used, not
-// stored in canonical form).
+// Clean reports whether s passes r exactly as written, already in canonical form: for text that
+// is used as it is (a translation form), where rewriting it silently would change what its
+// author published.
 func Clean(s string, r Rule) bool {
-	_, problem := Check(s, r)
-	return problem == nil
+	canonical, problem := Check(s, r)
+	return problem == nil && canonical == s
 }
 
 // Check returns s in canonical form (Unicode NFC; CR LF → LF in multi-line text), or the first
