@@ -1,7 +1,7 @@
 // Acting online: cancel a booking (with the confirm step) and open a door.
 import { test, expect, login, apiGet } from './fixtures.js';
 
-/** firstCancellable returns the person's first upcoming booking they may cancel. */
+/** firstCancellable returns an upcoming booking the person may cancel. */
 export async function firstCancellable(page) {
   const items = (await apiGet(page, '/api/v1/bookings?when=upcoming')).body.items;
   const b = items.find((x) => x.canCancel && x.status === 'confirmed');
@@ -10,7 +10,8 @@ export async function firstCancellable(page) {
 }
 
 test('cancel a booking: confirm step, then it shows as cancelled', async ({ page }) => {
-  await login(page, 'Nguyen Thi Lan');
+  // Erik's barbecue area: Nguyen's booking within a day stays for the overview's "starts soon" test.
+  await login(page, 'Erik Solberg');
   const b = await firstCancellable(page);
   await page.locator('nav a[href="/bookings"]').click();
   const card = page.locator(`[data-booking="${b.id}"]`);

@@ -58,7 +58,9 @@ test('a booking soon is labelled by its start, and overview bookings open the bo
   const soon = ov.needsAction.find((it) => it.kind === 'booking');
   expect(soon, 'a booking within the attention window').toBeTruthy();
   const card = page.locator('section[aria-labelledby="h-needs"] li', { has: page.locator(`a[href="/bookings#booking-${soon.id}"]`) });
-  await expect(card.locator('.due')).toHaveText(/^Starts: /); // Nguyen reads English; not "Deadline"
+  const { messages } = (await apiGet(page, '/api/v1/me/messages')).body; // in the language Nguyen reads
+  expect(messages['ui.common.starts']).not.toBe(messages['ui.common.due']);
+  await expect(card.locator('.due')).toHaveText(new RegExp(`^${messages['ui.common.starts']}: `));
   const first = ov.upcoming[0];
   await page.locator(`section[aria-labelledby="h-upcoming"] a[href="/bookings#booking-${first.id}"]`).click();
   await expect(page).toHaveURL(new RegExp(`/bookings#booking-${first.id}$`));

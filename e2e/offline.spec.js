@@ -132,7 +132,7 @@ test('a shared-device login keeps nothing on the device, and an offline reload s
 });
 
 test('a notification marked read offline leaves the unread count at once, and the server hears of it once online', async ({ page, context }) => {
-  await login(page, 'Sigrid Bakken');
+  await login(page, 'Sigrid Bakken'); // the one with several unread; no other test uses her
   const unread = (await apiGet(page, '/api/v1/me/overview')).body.notifications.unread;
   expect(unread, 'Sigrid has unread notifications').toBeGreaterThan(1);
   const pill = page.locator('nav a[href="/notifications"] .count-pill');

@@ -104,7 +104,7 @@ test('log out offline, come back later: the app ends the session before it shows
 });
 
 test('close the account: confirm step, the server forgets the person, this device too', async ({ page }) => {
-  await login(page, 'Sigrid Bakken');
+  await login(page, 'Sara Khan');
   await page.locator('nav a[href="/settings"]').click();
   await page.locator('[data-action="close-account"]').click();
   const answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.request().method() === 'DELETE');
@@ -121,21 +121,21 @@ test('close the account: confirm step, the server forgets the person, this devic
 });
 
 test('a new language reaches agency content too: case titles on the overview, without a reload', async ({ page }) => {
-  await login(page, 'Kari Nordmann');
-  await expect(page.getByText('Barnehageplass for Jonas – tilbud').first()).toBeVisible();
+  await login(page, 'Ola Nordmann'); // reads bokmål; no other test changes his language
+  await expect(page.getByText('Byggesøknad: garasje, Kirkeveien 88').first()).toBeVisible();
   await page.locator('nav a[href="/settings"]').click();
   await page.locator('input[name="lang"][value="en"]').check();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await page.locator('nav a[href="/"]').click();
-  await expect(page.getByText('Kindergarten place for Jonas – offer').first()).toBeVisible();
-  await expect(page.getByText('Barnehageplass for Jonas – tilbud')).toHaveCount(0);
+  await expect(page.getByText('Building permit: garage, Kirkeveien 88').first()).toBeVisible();
+  await expect(page.getByText('Byggesøknad: garasje, Kirkeveien 88')).toHaveCount(0);
   // The cases list, stored for offline use, follows as well.
   await page.locator('nav a[href="/cases"]').click();
-  await expect(page.getByText('Kindergarten place for Jonas – offer').first()).toBeVisible();
+  await expect(page.getByText('Building permit: garage, Kirkeveien 88').first()).toBeVisible();
 });
 
 test('log out is on every page, and works from any of them', async ({ page }) => {
-  await login(page, 'Erik Solberg');
+  await login(page, 'Ingrid Hansen');
   for (const path of ['/', '/cases', '/bookings', '/keys', '/notifications', '/services', '/settings']) {
     await page.locator(`nav a[href="${path}"]`).click();
     await expect(page.locator('header [data-action="logout"]'), `log out on ${path}`).toBeVisible();
