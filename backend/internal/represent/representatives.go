@@ -58,7 +58,7 @@ func (a Access) RepresentedBy(ctx context.Context, db bun.IDB, subjectID string,
 		}
 		entry.ValidUntil = laterEnd(entry.ValidUntil, until)
 	}
-	names, err := namesOf(ctx, db, "citizens", ids)
+	names, err := citizenNames(ctx, db, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +88,7 @@ type Ended struct {
 	EndedAt     time.Time
 	Reason      string // EndExpired or EndAdult
 	AgencyID    string // the agency that wrote the relation
+	AgencySlug  string
 	AgencyName  string
 }
 
@@ -132,13 +133,23 @@ func (a Access) EndedFor(ctx context.Context, db bun.IDB, representativeID strin
 			EndedAt: *end, Reason: reason, AgencyID: r.AgencyID}
 		agencyIDs = append(agencyIDs, r.AgencyID)
 	}
-	names, err := namesOf(ctx, db, "agencies", agencyIDs)
-	if err != nil {
-		return nil, err
+	var agencies []struct {
+		ID   string `bun:"id"`
+		Slug string `bun:"slug"`
+		Name string `bun:"name"`
+	}
+	if len(agencyIDs) > 0 {
+		if err := db.NewRaw("SELECT id, slug, name FROM agencies WHERE id IN (?)", bun.In(agencyIDs)).Scan(ctx, &agencies); err != nil {
+			return nil, fmt.Errorf("represent: agencies of ended relations: %w", err)
+		}
 	}
 	out := make([]Ended, 0, len(bySubject))
 	for _, e := range bySubject {
-		e.AgencyName = names[e.AgencyID]
+		for _, ag := range agencies {
+			if ag.ID == e.AgencyID {
+				e.AgencySlug, e.AgencyName = ag.Slug, ag.Name
+			}
+		}
 		out = append(out, *e)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -150,8 +161,8 @@ func (a Access) EndedFor(ctx context.Context, db bun.IDB, representativeID strin
 	return out, nil
 }
 
-// namesOf reads the name of each id in table (citizens or agencies, both keyed by id with a name).
-func namesOf(ctx context.Context, db bun.IDB, table string, ids []string) (map[string]string, error) {
+// citizenNames reads the name of each citizen in ids.
+func citizenNames(ctx context.Context, db bun.IDB, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	if len(ids) == 0 {
 		return out, nil
@@ -160,8 +171,8 @@ func namesOf(ctx context.Context, db bun.IDB, table string, ids []string) (map[s
 		ID   string `bun:"id"`
 		Name string `bun:"name"`
 	}
-	if err := db.NewRaw("SELECT id, name FROM ? WHERE id IN (?)", bun.Ident(table), bun.In(ids)).Scan(ctx, &rows); err != nil {
-		return nil, fmt.Errorf("represent: names from %s: %w", table, err)
+	if err := db.NewRaw("SELECT id, name FROM citizens WHERE id IN (?)", bun.In(ids)).Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("represent: names of representatives: %w", err)
 	}
 	for _, r := range rows {
 		out[r.ID] = r.Name

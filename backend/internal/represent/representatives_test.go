@@ -95,7 +95,7 @@ func TestEndedFor(t *testing.T) {
 			t.Errorf("Sara = %+v; want the guardianship ended on her 18th birthday", list[0])
 		}
 		b := list[1]
-		if !b.EndedAt.Equal(expired) || !slices.Equal(b.Areas, []string{"health", "building"}) || b.AgencyName != "Folkeregisteret" ||
+		if !b.EndedAt.Equal(expired) || !slices.Equal(b.Areas, []string{"health", "building"}) || b.AgencyName != "Folkeregisteret" || b.AgencySlug != "folkeregisteret" ||
 			b.AgencyID != f.agency || b.Relation != represent.KindPowerOfAttorney {
 			t.Errorf("Berit = %+v; want the end, the areas it granted and the agency that wrote it", b)
 		}
