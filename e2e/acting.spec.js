@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect, login } from './fixtures.js';
 
 const NAV = ['/', '/cases', '/bookings', '/keys', '/notifications', '/services', '/settings'];
@@ -38,6 +39,8 @@ test('a power of attorney says its scope in the banner', async ({ page }) => {
     .toContainText('Dette er siden til Ingrid Hansen. Du handler med fullmakt for helse.');
   await page.locator('nav a[href="/cases"]').click();
   await expect(page.locator('[data-acting-banner]')).toContainText('fullmakt for helse');
+  const axe = await new AxeBuilder({ page }).include('[data-acting-banner]').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(axe.violations.map((v) => v.id), 'axe on the banner').toEqual([]);
   await page.locator('[data-acting-banner] button').click(); // leave the session as it was
   await expect(page.locator('[data-acting-banner]')).toHaveCount(0);
 });
