@@ -23,7 +23,9 @@ export const TEMPLATES = {
   'ui.notifications.category.${cat}': ['cases', 'bookings', 'keys', 'messages', 'general'],
   'ui.preferences.channel.${ch}': ['push', 'inApp'],
   'ui.people.relation.${p.relation}': ['guardian', 'power_of_attorney'],
-  'ui.people.scope.${sc}': ['health'],
+  'ui.people.relation.${r.relation}': ['guardian', 'power_of_attorney'],
+  'ui.people.scope.${sc}': ['building', 'kindergarten', 'school', 'health', 'care', 'culture', 'waste', 'library', 'tax', 'other'],
+  'ui.people.scope.${a}': ['building', 'kindergarten', 'school', 'health', 'care', 'culture', 'waste', 'library', 'tax', 'other'],
   'ui.translate.filter_${f}': ['missing', 'outdated', 'review', 'all'],
   'ui.translate.filter_${msg.status}': ['missing', 'outdated', 'review', 'translated'],
 };

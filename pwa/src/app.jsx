@@ -7,6 +7,7 @@ import { matchRoute } from './router.js';
 import { loginRefusalText } from './login-refusal.js';
 import { unreadAfterPending } from './outbox.js';
 import { Overview } from './pages/overview.jsx';
+import { ActingBanner } from './pages/acting-as.jsx';
 // The agency console's role check runs in the navigation, so its module stays in the entry chunk.
 import { Console, isEditor } from './pages/console.jsx';
 import { LoggedOut, OfflineNoData, NotFound, BootError } from './pages/public.jsx';
@@ -195,6 +196,7 @@ export function App({ state, ctl }) {
     <AppContext.Provider value={{ s, ctl, t }}>
       <a class="skip-link" href="#main">{t('ui.skip_link')}</a>
       <Header s={s} t={t} />
+      {s.phase === 'ready' ? <ActingBanner /> : null}
       {s.updateWorker ? (
         <div class="update" role="region" aria-label={t('ui.update.label')}>
           <p>{t('ui.update.available')}</p>

@@ -44,6 +44,30 @@ func AreasOf(r Relation, subjectBirth time.Time, at time.Time) (areas []string, 
 	return nil, false
 }
 
+// AccessEnds is when relation r stops granting access: its own end or, for a guardianship, the
+// subject's 18th birthday, whichever comes first. nil: no known end.
+func AccessEnds(r Relation, subjectBirth time.Time) *time.Time {
+	until := r.ValidUntil
+	if r.Kind == KindGuardian {
+		adult := subjectBirth.AddDate(18, 0, 0)
+		if until == nil || adult.Before(*until) {
+			until = &adult
+		}
+	}
+	return until
+}
+
+// laterEnd is the later of two ends where nil means none (so nil wins).
+func laterEnd(a, b *time.Time) *time.Time {
+	if a == nil || b == nil {
+		return nil
+	}
+	if b.After(*a) {
+		return b
+	}
+	return a
+}
+
 // CanAct reports whether representativeID may act for subjectID in area at t, and by which
 // relation (a guardianship wins over a power of attorney). area "" means some area (enough to
 // choose to act as the subject).
@@ -93,13 +117,7 @@ func (a Access) Represents(ctx context.Context, db bun.IDB, representativeID str
 		if !ok {
 			continue
 		}
-		until := r.ValidUntil
-		if r.Kind == KindGuardian {
-			adult := h.subject.BirthDate.AddDate(18, 0, 0)
-			if until == nil || adult.Before(*until) {
-				until = &adult
-			}
-		}
+		until := AccessEnds(r, h.subject.BirthDate)
 		entry, seen := bySubject[r.SubjectID]
 		if !seen {
 			subject := h.subject
@@ -113,9 +131,7 @@ func (a Access) Represents(ctx context.Context, db bun.IDB, representativeID str
 		if r.Kind == KindGuardian {
 			entry.Relation = KindGuardian
 		}
-		if entry.ValidUntil != nil && (until == nil || until.After(*entry.ValidUntil)) {
-			entry.ValidUntil = until
-		}
+		entry.ValidUntil = laterEnd(entry.ValidUntil, until)
 	}
 	out := make([]Represented, 0, len(order))
 	for _, id := range order {
@@ -224,23 +240,28 @@ type heldRow struct {
 	SubjectUpdatedAt time.Time  `bun:"subject_updated_at"`
 }
 
-// heldQuery loads the relations that may give access at a time: written by an agency that holds
-// the authority for their kind (agency_authorities), inside their validity window, between two
-// different people. %s is a fixed condition of the caller.
-const heldQuery = `SELECT r.id, r.agency_id, r.external_id, r.version, r.kind, r.representative_id, r.subject_id,
+// relationsQuery loads relations that may give access: written by an agency that holds the
+// authority for their kind (agency_authorities), between two different people. %s is a fixed
+// condition of the caller (held adds the validity window at a time).
+const relationsQuery = `SELECT r.id, r.agency_id, r.external_id, r.version, r.kind, r.representative_id, r.subject_id,
 	r.scopes, r.valid_from, r.valid_until, r.created_at, r.updated_at,
 	s.name AS subject_name, s.birth_date AS subject_birth_date, s.district AS subject_district, s.updated_at AS subject_updated_at
 FROM relations AS r
 JOIN agency_authorities AS aa ON aa.agency_id = r.agency_id AND aa.kind = r.kind
 JOIN citizens AS s ON s.id = r.subject_id
-WHERE %s AND r.representative_id <> r.subject_id AND r.valid_from <= ? AND (r.valid_until IS NULL OR r.valid_until > ?)
+WHERE %s AND r.representative_id <> r.subject_id
 ORDER BY r.subject_id, r.kind, r.id`
 
-// held runs heldQuery with the condition where (and its args) at t.
+// held loads the relations that meet where (with its args) and are inside their validity window at t.
 func held(ctx context.Context, db bun.IDB, where string, args []any, at time.Time) ([]heldRelation, error) {
 	at = at.UTC()
+	return loadRelations(ctx, db, where+" AND r.valid_from <= ? AND (r.valid_until IS NULL OR r.valid_until > ?)", append(args, at, at))
+}
+
+// loadRelations runs relationsQuery with the condition where and its args.
+func loadRelations(ctx context.Context, db bun.IDB, where string, args []any) ([]heldRelation, error) {
 	var rows []heldRow
-	if err := db.NewRaw(fmt.Sprintf(heldQuery, where), append(args, at, at)...).Scan(ctx, &rows); err != nil {
+	if err := db.NewRaw(fmt.Sprintf(relationsQuery, where), args...).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("represent: relations: %w", err)
 	}
 	out := make([]heldRelation, len(rows))

@@ -10,6 +10,7 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/represent"
 )
 
 // personJSON is the Person of the citizen API: never a national id, not even masked.
@@ -24,8 +25,48 @@ type representedJSON struct {
 	Relation    string     `json:"relation"`
 	Scopes      []string   `json:"scopes"` // null: every area
 	ValidUntil  *time.Time `json:"validUntil"`
+	EndsSoon    bool       `json:"endsSoon"`
 	NeedsAction int        `json:"needsAction"`
 }
+
+// actingAsJSON is whose page the session shows, with what the relation allows there.
+type actingAsJSON struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Relation   string     `json:"relation"`
+	Scopes     []string   `json:"scopes"`
+	ValidUntil *time.Time `json:"validUntil"`
+}
+
+// representativeJSON is someone who may act for the person.
+type representativeJSON struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Relation   string     `json:"relation"`
+	Scopes     []string   `json:"scopes"`
+	ValidUntil *time.Time `json:"validUntil"`
+	EndsSoon   bool       `json:"endsSoon"`
+}
+
+// endedJSON is an access the person lost lately, with the agency that wrote the relation.
+type endedJSON struct {
+	ID       string     `json:"id"`
+	Name     string     `json:"name"`
+	Relation string     `json:"relation"`
+	Scopes   []string   `json:"scopes"`
+	EndedAt  time.Time  `json:"endedAt"`
+	Reason   string     `json:"reason"`
+	Agency   agencyJSON `json:"agency"`
+}
+
+// agencyJSON is the Agency of the citizen API.
+type agencyJSON struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// endedShownFor is how long an ended access is still explained to the one who lost it.
+const endedShownFor = 90 * 24 * time.Hour
 
 type meJSON struct {
 	ID        string `json:"id"`
@@ -38,8 +79,11 @@ type meJSON struct {
 	SessionStartedAt time.Time         `json:"sessionStartedAt"`
 	SharedDevice     bool              `json:"sharedDevice"`
 	Roles            []string          `json:"roles"`
-	ActingAs         *personJSON       `json:"actingAs"`
+	ActingAs         *actingAsJSON     `json:"actingAs"`
 	Represents       []representedJSON `json:"represents"`
+	// Representatives may act for this person; Ended are accesses this person lost lately.
+	Representatives []representativeJSON `json:"representatives"`
+	Ended           []endedJSON          `json:"ended"`
 }
 
 // me answers GET /api/v1/me: the person, their session's CSRF token, and whom they may act for.
@@ -57,7 +101,7 @@ func (s *Server) answerMe(c *fiber.Ctx, p Principal) error {
 	out := meJSON{ID: self.ID, Name: self.Name, PIDMasked: self.PIDMasked, BirthDate: self.BirthDate.Format(time.DateOnly),
 		Language: languageOf(c), CSRFToken: p.CSRFToken, SharedDevice: p.SharedDevice,
 		SessionStartedAt: p.SessionStartedAt.UTC(),
-		Roles:            []string{}, Represents: []representedJSON{}}
+		Roles:            []string{}, Represents: []representedJSON{}, Representatives: []representativeJSON{}, Ended: []endedJSON{}}
 	var roles []citizens.Role
 	if err := db.NewSelect().Model(&roles).Where("citizen_id = ?", self.ID).OrderExpr("role, scope").Scan(ctx); err != nil {
 		return fmt.Errorf("web: roles: %w", err)
@@ -65,12 +109,14 @@ func (s *Server) answerMe(c *fiber.Ctx, p Principal) error {
 	for _, r := range roles {
 		out.Roles = append(out.Roles, r.Role+":"+r.Scope)
 	}
-	list, err := s.deps.Access.Represents(ctx, db, self.ID, s.deps.Now())
+	now := s.deps.Now()
+	list, err := s.deps.Access.Represents(ctx, db, self.ID, now)
 	if err != nil {
 		return err
 	}
 	for _, r := range list {
-		item := representedJSON{ID: r.Subject.ID, Name: r.Subject.Name, Relation: r.Relation, Scopes: r.Areas, ValidUntil: r.ValidUntil}
+		item := representedJSON{ID: r.Subject.ID, Name: r.Subject.Name, Relation: r.Relation, Scopes: r.Areas, ValidUntil: r.ValidUntil,
+			EndsSoon: represent.EndsSoon(r.ValidUntil, now)}
 		if s.deps.NeedsAction != nil {
 			if item.NeedsAction, err = s.deps.NeedsAction(ctx, r.View(self.ID)); err != nil {
 				return err
@@ -78,8 +124,24 @@ func (s *Server) answerMe(c *fiber.Ctx, p Principal) error {
 		}
 		out.Represents = append(out.Represents, item)
 		if p.ActingAs && r.Subject.ID == p.SubjectID {
-			out.ActingAs = &personJSON{ID: r.Subject.ID, Name: r.Subject.Name}
+			out.ActingAs = &actingAsJSON{ID: r.Subject.ID, Name: r.Subject.Name, Relation: r.Relation, Scopes: r.Areas, ValidUntil: r.ValidUntil}
 		}
+	}
+	reps, err := s.deps.Access.RepresentedBy(ctx, db, self.ID, now)
+	if err != nil {
+		return err
+	}
+	for _, r := range reps {
+		out.Representatives = append(out.Representatives, representativeJSON{ID: r.ID, Name: r.Name, Relation: r.Relation,
+			Scopes: r.Areas, ValidUntil: r.ValidUntil, EndsSoon: represent.EndsSoon(r.ValidUntil, now)})
+	}
+	ended, err := s.deps.Access.EndedFor(ctx, db, self.ID, now.Add(-endedShownFor), now)
+	if err != nil {
+		return err
+	}
+	for _, e := range ended {
+		out.Ended = append(out.Ended, endedJSON{ID: e.SubjectID, Name: e.SubjectName, Relation: e.Relation, Scopes: e.Areas,
+			EndedAt: e.EndedAt.UTC(), Reason: e.Reason, Agency: agencyJSON{Slug: e.AgencySlug, Name: e.AgencyName}})
 	}
 	return c.JSON(out)
 }

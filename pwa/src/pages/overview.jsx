@@ -86,13 +86,13 @@ export function Overview() {
               {o.notifications.items.map((n) => (
                 <li key={`n${n.id}`}>
                   <a href={appPath(n.link) || '/notifications'}><bdi>{n.title}</bdi></a>
-                  <span class="meta"> <When iso={n.createdAt} lang={s.lang} /></span>
+                  <span class="meta"> <When iso={n.createdAt} lang={s.lang} /></span> <Subject subject={n.subject} t={t} />
                 </li>
               ))}
               {o.recent.map((c) => (
                 <li key={`c${c.id}`}>
                   <a href={`/cases/${encodeURIComponent(c.id)}`}><bdi>{c.title}</bdi></a>
-                  <span class="meta"> {t(`ui.cases.status.${c.status}`)} · <When iso={c.updatedAt} lang={s.lang} /></span>
+                  <span class="meta"> {t(`ui.cases.status.${c.status}`)} · <When iso={c.updatedAt} lang={s.lang} /></span> <Subject subject={c.subject} t={t} />
                 </li>
               ))}
             </ul>

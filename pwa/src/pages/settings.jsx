@@ -7,6 +7,7 @@ import { enablePush, pushSupported } from '../push.js';
 import { Preferences } from './preferences.jsx';
 import { YourData } from './your-data.jsx';
 import { LanguagePicker } from '../language-picker.jsx';
+import { EndedNotes, EndsSoon, Representatives, endDate } from './acting-as.jsx';
 
 function PushSetup() {
   const { s, ctl, t } = useApp();
@@ -97,20 +98,26 @@ function Calendar() {
   );
 }
 
+/** People the citizen acts for (ends shown as dates, with a warning before they end), and what ended lately. */
 function People() {
   const { s, t } = useApp();
   const people = (s.me && s.me.represents) || [];
-  if (people.length === 0) return <Empty>{t('ui.people.none')}</Empty>;
   return (
-    <ul class="list">
-      {people.map((p) => (
-        <li key={p.id}>
-          <bdi>{p.name}</bdi> <span class="meta">{t(`ui.people.relation.${p.relation}`)}</span>
-          {p.scopes && p.scopes.length ? <span class="meta"> · {t('ui.people.scopes')}: {p.scopes.map((sc) => t(`ui.people.scope.${sc}`)).join(', ')}</span> : null}
-          {p.validUntil ? <span class="meta"> · {t('ui.people.valid_until')} <When iso={p.validUntil} lang={s.lang} /></span> : null}
-        </li>
-      ))}
-    </ul>
+    <>
+      {people.length === 0 ? <Empty>{t('ui.people.none')}</Empty> : (
+        <ul class="list" data-represents="">
+          {people.map((p) => (
+            <li key={p.id}>
+              <bdi>{p.name}</bdi> <span class="meta">{t(`ui.people.relation.${p.relation}`)}</span>
+              {p.scopes && p.scopes.length ? <span class="meta"> · {t('ui.people.scopes')}: {p.scopes.map((sc) => t(`ui.people.scope.${sc}`)).join(', ')}</span> : null}
+              {p.validUntil ? <span class="meta"> · {t('ui.people.valid_until')} <time dateTime={p.validUntil}>{endDate(p.validUntil, s.lang)}</time></span> : null}
+              {' '}<EndsSoon person={p} />
+            </li>
+          ))}
+        </ul>
+      )}
+      <EndedNotes />
+    </>
   );
 }
 
@@ -159,6 +166,7 @@ export function Settings() {
       <Section id="h-devices" title={t('ui.settings.devices')}><Devices version={devVersion} /></Section>
       <Section id="h-cal" title={t('ui.settings.calendar')}><Calendar /></Section>
       <Section id="h-people" title={t('ui.settings.people')}><People /></Section>
+      <Section id="h-representatives" title={t('ui.settings.representatives')}><Representatives /></Section>
       <Section id="h-data" title={t('ui.settings.your_data')}><YourData /></Section>
       <Section id="h-close" title={t('ui.close_account.title')}><CloseAccount /></Section>
       <Section id="h-logout" title={t('ui.settings.logout')}>
