@@ -12,7 +12,7 @@ export const ROUTES = [
   ['/notifications', 'notifications'],
   ['/services', 'services'],
   ['/settings', 'settings'],
-  ['/translate', 'translate'], // the translator console (issue 8)
+  ['/translate', 'translate'], // the translator console
   ['/console', 'console'], // agency console (agencyconsole)
 ];
 

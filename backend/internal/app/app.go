@@ -74,15 +74,15 @@ type App struct {
 	Citizens *citizens.Directory
 	Sessions *sessions.Store
 	Login    *login.Client
-	Notify   *Notify // web push: outbox handlers and reminders (issue 6)
+	Notify   *Notify // web push: outbox handlers and reminders
 
-	Overview *overview.Service // the citizen's reads (issue 5)
+	Overview *overview.Service // the citizen's reads
 	Live     *live.Broker      // live updates to open streams; runs with the serve context
 
-	// Translator overrides (issue 8); the reloader polls them into Bundle while running.
+	// Translator overrides; the reloader polls them into Bundle while running.
 	Translations        *translate.Store
 	TranslationReloader *translate.Reloader
-	// Agency API (issue 4): agencies with their keys, and the records they push.
+	// Agency API: agencies with their keys, and the records they push.
 	Agencies *agency.Service
 	Ingest   *ingest.Service
 }
@@ -93,7 +93,7 @@ type Option func(*options)
 type options struct {
 	now        func() time.Time
 	devIdPKey  *rsa.PrivateKey
-	pushClient *http.Client // WithPushClient (issue 6)
+	pushClient *http.Client // WithPushClient
 	lockClient *http.Client // WithLockClient
 }
 
@@ -158,19 +158,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		Now:        a.Now,
 		DB:         a.DB,
 	}
-	// --- Login, sessions and representation (issue 3) ---
+	// Login, sessions and representation
 	if err := a.buildLogin(ctx, &deps, o.devIdPKey); err != nil {
 		_ = a.DB.Close()
 		return nil, err
 	}
-	// --- end login, sessions and representation ---
-	// --- Web push and notifications (issue 6) ---
+	// Web push and notifications
 	if err := a.buildNotify(&deps, o.pushClient); err != nil {
 		_ = a.DB.Close()
 		return nil, err
 	}
-	// --- end web push ---
-	// --- Actions, calendar feed and the citizen's own data (issue 5, actions) ---
+	// Actions, calendar feed and the citizen's own data
 	deps.Citizen = web.CitizenActions{
 		Actions: actions.New(actions.Deps{
 			Webhooks:  webhook.Enqueue,
@@ -180,16 +178,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		Calendar: calendar.New(cfg.BaseURL, a.Bundle),
 		Account:  account.New(),
 	}
-	// --- end actions ---
-	// --- Demo data (seed): an empty dev database gets the demo municipality ---
+	// Demo data (seed): an empty dev database gets the demo municipality
 	if cfg.SeedDemo {
 		if _, _, err := seed.New(a.DB, a.Citizens, log).Demo(ctx, a.Now()); err != nil {
 			_ = a.DB.Close()
 			return nil, fmt.Errorf("app: seed demo data: %w", err)
 		}
 	}
-	// --- end demo data ---
-	// --- Overview, lists, changes feed and live updates (issue 5) ---
+	// Overview, lists, changes feed and live updates
 	a.Overview = overview.New(a.DB, a.Now)
 	a.Live = live.New(a.DB, log, live.DefaultInterval)
 	deps.Overview, deps.Live, deps.NeedsAction = a.Overview, a.Live, a.Overview.NeedsAction
@@ -202,8 +198,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return webhook.Enqueue(ctx, tx, seen.AgencyID, webhook.EventCaseSeen,
 			webhook.CaseSeen{Case: seen.ExternalID, SeenAt: seen.SeenAt, By: by}, seen.SeenAt)
 	}
-	// --- end overview ---
-	// --- Translator console (issue 8): overrides from the database over the embedded files ---
+	// Translator console: overrides from the database over the embedded files
 	a.Translations = translate.NewStore(a.DB)
 	a.TranslationReloader = translate.NewReloader(a.Translations, a.Bundle, log, translate.ReloadInterval)
 	if err := a.TranslationReloader.Load(ctx); err != nil {
@@ -211,15 +206,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, fmt.Errorf("app: translator overrides: %w", err)
 	}
 	deps.Translate = translate.NewConsole(a.Translations, a.Bundle, a.TranslationReloader, a.Now)
-	// --- end translator console ---
-	// --- Agency API (issue 4): agencies, their keys, and the records they push ---
+	// Agency API: agencies, their keys, and the records they push
 	a.Agencies = agency.NewService(a.DB.DB, a.Now, agency.AllowPrivateWebhooks(cfg.WebhookAllowPrivate))
 	// A bulk request has no one deadline (it lasts as long as its body): each batch of 200 gets ten
 	// times a request's.
 	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now).WithBatchTimeout(10 * cfg.DBTimeout)
 	deps.Agencies, deps.Records = a.Agencies, a.Ingest
-	// --- end agency API ---
-	// Agency console (issue 4, agencyconsole): editors write tiles through the same ingest service.
+	// Agency console: editors write tiles through the same ingest service.
 	deps.Console = console.New(a.DB.DB, a.Ingest, a.Now)
 	a.Server, err = web.New(deps)
 	if err != nil {
@@ -239,7 +232,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { _ = a.Outbox.Run(workCtx) })
 	wg.Go(func() { a.Janitor.Run(workCtx) })
 	wg.Go(func() { a.Sessions.RunSweeper(workCtx, 5*time.Minute, a.Log) })
-	wg.Go(func() { a.Notify.Reminders.Run(workCtx, time.Minute) }) // web push reminders (issue 6)
+	wg.Go(func() { a.Notify.Reminders.Run(workCtx, time.Minute) }) // web push reminders
 	// Live updates stop with ctx itself, not after shutdown: closing every stream is what lets
 	// the shutdown finish instead of waiting on open event streams.
 	wg.Go(func() { a.Live.Run(ctx) })

@@ -15,7 +15,7 @@ import (
 // PushSendTimeout bounds one request to a push service; the shared client keeps connections alive.
 const PushSendTimeout = 10 * time.Second
 
-// Notify is the web push side of the portal (issue 6): the outbox handlers of TopicNotify and
+// Notify is the web push side of the portal: the outbox handlers of TopicNotify and
 // TopicPush, and the reminder scheduler the worker process runs every minute.
 type Notify struct {
 	Keys      push.VAPIDKeys

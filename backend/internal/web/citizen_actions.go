@@ -17,7 +17,7 @@ import (
 	"minside/backend/internal/idempotency"
 )
 
-// CitizenActions are the services behind the citizen's actions and own-data routes (issue 5).
+// CitizenActions are the services behind the citizen's actions and own-data routes.
 // A nil service leaves its routes answering 503.
 type CitizenActions struct {
 	Actions  *actions.Service

@@ -9,7 +9,7 @@ import (
 	"minside/backend/internal/notify"
 )
 
-// NotifyDeps are the web push, preferences and "what we sent you" services (issue 6). nil leaves
+// NotifyDeps are the web push, preferences and "what we sent you" services. nil leaves
 // those routes out (tests of the bare server).
 type NotifyDeps struct {
 	VAPIDPublicKey string // base64url, the browser's applicationServerKey

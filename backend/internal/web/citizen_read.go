@@ -8,7 +8,7 @@ import (
 	"minside/backend/internal/overview"
 )
 
-// Handlers of the citizen's reads (issue 5): the overview, lists, case detail, search and the
+// Handlers of the citizen's reads: the overview, lists, case detail, search and the
 // changes feed. Each parses, calls one overview.Service method and answers.
 
 func (s *Server) viewerOf(c *fiber.Ctx) overview.Viewer {

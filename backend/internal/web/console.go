@@ -9,7 +9,7 @@ import (
 	"minside/backend/internal/strictjson"
 )
 
-// Handlers of the agency console (issue 4): an agency editor writes the agency's tiles and sends
+// Handlers of the agency console: an agency editor writes the agency's tiles and sends
 // notices. Every route checks the role for the agency in the path (console.Service.authorize).
 
 func (s *Server) editorOf(c *fiber.Ctx) console.Editor {

@@ -24,7 +24,7 @@ func (s *Server) routes() {
 	api.Get("/v1/config", s.runtimeConfig)            // public: what one PWA build needs to fit this deployment
 	api.Get("/v1/i18n/:lang", compressed, s.messages) // public: the UI messages of one language
 
-	// --- Login, sessions and representation (issue 3) ---
+	// Login, sessions and representation
 	if s.deps.DevIdP != nil {
 		app.All("/dev-idp/*", adaptor.HTTPHandler(s.deps.DevIdP)) // dev mode only: see app.New
 	}
@@ -34,20 +34,18 @@ func (s *Server) routes() {
 		app.Post("/auth/logout", s.noStore, s.requireCitizen, s.csrf, s.authLogout)
 		app.Get("/auth/frontchannel-logout", s.noStore, s.authFrontchannelLogout)
 	}
-	// --- Web push and preferences (issue 6): the public key is public ---
+	// Web push and preferences: the public key is public
 	if s.deps.Notify != nil {
 		app.Get("/api/v1/push/vapid-public-key", s.noStore, s.vapidPublicKey)
 	}
-	// --- end web push (public) ---
 	// Public /api/v1 routes (no session) must be registered ABOVE this group: its middleware
 	// applies to every /api/v1 path registered after it. Citizen routes go on citizen.
 	citizen := app.Group("/api/v1", s.requireCitizen, s.csrf)
 	citizen.Get("/me", s.me)
 	citizen.Get("/me/messages", compressed, s.myMessages) // the UI messages in the language this citizen reads
 	citizen.Put("/me/acting-as", s.putActingAs)
-	// --- end login, sessions and representation ---
 
-	// --- Web push, preferences and "what we sent you" (issue 6) ---
+	// Web push, preferences and "what we sent you"
 	if s.deps.Notify != nil {
 		citizen.Post("/push/subscriptions", s.postPushSubscription)
 		citizen.Get("/push/subscriptions", s.listPushSubscriptions)
@@ -56,9 +54,8 @@ func (s *Server) routes() {
 		citizen.Put("/me/preferences", s.putPreferences)
 		citizen.Get("/me/deliveries", s.listDeliveries)
 	}
-	// --- end web push ---
 
-	// --- Actions, calendar feed and the citizen's own data (issue 5, actions) ---
+	// Actions, calendar feed and the citizen's own data
 	citizen.Post("/bookings/:id/cancel", s.cancelBooking)
 	citizen.Post("/keys/:id/open", s.openDoor)
 	citizen.Get("/keys/:id/uses", s.keyUses)
@@ -71,8 +68,7 @@ func (s *Server) routes() {
 	citizen.Get("/me/access-log", s.accessLogList)
 	citizen.Delete("/me", s.closeAccount)
 	app.Get("/calendar/:file", s.calendarFeed) // public: the secret token in the URL is the credential
-	// --- end actions ---
-	// --- Overview, lists, search, changes feed and live updates (issue 5) ---
+	// Overview, lists, search, changes feed and live updates
 	if s.deps.Overview != nil {
 		citizen.Get("/me/overview", s.getOverview)
 		citizen.Get("/cases", s.listCases)
@@ -85,8 +81,7 @@ func (s *Server) routes() {
 		citizen.Get("/changes", s.changesFeed)
 		citizen.Get("/events", s.events)
 	}
-	// --- end overview ---
-	// --- Agency console: editors' tiles and notices (issue 4, agencyconsole) ---
+	// Agency console: editors' tiles and notices
 	if s.deps.Console != nil {
 		citizen.Get("/console/agencies", s.consoleAgencies)
 		citizen.Get("/console/:slug/tiles", s.consoleTiles)
@@ -97,9 +92,8 @@ func (s *Server) routes() {
 		citizen.Post("/console/:slug/tiles/:id/unpublish", s.consoleTileStatus("draft"))
 		citizen.Post("/console/:slug/notices", s.consoleNotice)
 	}
-	// --- end agency console ---
 
-	// --- Translator console (issue 8) ---
+	// Translator console
 	if s.deps.Translate != nil {
 		citizen.Get("/translate/languages", s.translateLanguages)
 		citizen.Get("/translate/:lang/messages", s.translateMessages)
@@ -107,7 +101,6 @@ func (s *Server) routes() {
 		citizen.Get("/translate/:lang/export", s.translateExport)
 		citizen.Get("/translate/:lang/history", s.translateHistory)
 	}
-	// --- end translator console ---
 	// Agency API (ingest): bearer keys, versioned upserts, bulk NDJSON, the OpenAPI document.
 	s.agencyRoutes(api)
 

@@ -72,20 +72,20 @@ type Deps struct {
 	// NeedsAction counts what a person must do (GET /api/v1/me "represents[].needsAction"); the
 	// overview service provides it. nil answers 0.
 	NeedsAction func(ctx context.Context, view represent.View) (int, error)
-	Notify      *NotifyDeps // web push, preferences, "what we sent you" (issue 6)
-	// Citizen actions, calendar feed and the citizen's own data (issue 5, actions).
+	Notify      *NotifyDeps // web push, preferences, "what we sent you"
+	// Citizen actions, calendar feed and the citizen's own data.
 	Citizen CitizenActions
 
 	// Cursors seals the cursors of every citizen list and of the changes feed (citizen_query.go).
 	Cursors *paging.Sealer
 
-	// --- Overview, lists, changes feed and live updates (issue 5) ---
+	// Overview, lists, changes feed and live updates
 	Overview *overview.Service
 	Live     *live.Broker
 	// CaseSeen runs in the transaction of a person's first open of a case (the case.seen webhook).
 	CaseSeen overview.SeenHook
 
-	// --- Translator console (issue 8): nil leaves /api/v1/translate unrouted ---
+	// Translator console: nil leaves /api/v1/translate unrouted
 	Translate *translate.Console
 	// Agency API (agency_*.go); its routes are registered only when Agencies and Records are set.
 	// The bulk route's Idempotency-Key uses DB.

@@ -9,7 +9,7 @@ import (
 	"minside/backend/internal/apperr"
 )
 
-// The translator console's API (issue 8). Only people with the translator role for a language
+// The translator console's API. Only people with the translator role for a language
 // may read or change it; the caller is always the logged-in person, never someone acted for.
 
 // translatorFor checks the caller may translate lang and returns their permitted languages.

@@ -1,4 +1,4 @@
-// The translator console (issue 8): for people with the translator role of a language. Progress
+// The translator console: for people with the translator role of a language. Progress
 // per language, filters, the nb source with its description and context, one field per CLDR plural
 // category of the language, placeholders checked before saving (here and again by the server, whose
 // 422 is shown at the form it names), a live preview through the same t() the app uses, publish,

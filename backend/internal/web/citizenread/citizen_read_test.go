@@ -1,4 +1,4 @@
-// Package citizenread_test tests the citizen read API (issue 5) through the whole portal: the overview
+// Package citizenread_test tests the citizen read API through the whole portal: the overview
 // with its ETag, lists, details, the changes feed, live events across replicas and database outages.
 // It lives apart from package web so each package's tests stay fast.
 package citizenread_test
