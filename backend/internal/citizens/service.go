@@ -44,6 +44,16 @@ func (d *Directory) Find(ctx context.Context, db bun.IDB, n pid.Number) (*Citize
 	return c, nil
 }
 
+// RecordLogin remembers when the citizen last logged in.
+func (d *Directory) RecordLogin(ctx context.Context, db bun.IDB, c *Citizen, at time.Time) error {
+	at = store.UTC(at)
+	c.LastLoginAt = &at
+	if _, err := db.NewUpdate().Model(c).Column("last_login_at").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("citizens: last login: %w", err)
+	}
+	return nil
+}
+
 // Ensure returns the citizen with this number, creating them when an agency or a login names them
 // for the first time. name, when not empty, updates the stored display name.
 func (d *Directory) Ensure(ctx context.Context, db bun.IDB, n pid.Number, name string, now time.Time) (*Citizen, error) {

@@ -119,9 +119,8 @@ func (s *Server) authCallback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	citizen.LastLoginAt = &now
-	if _, err := s.deps.DB.NewUpdate().Model(citizen).Column("last_login_at").WherePK().Exec(ctx); err != nil {
-		return fmt.Errorf("web: last login: %w", err)
+	if err := s.deps.Citizens.RecordLogin(ctx, s.deps.DB, citizen, now); err != nil {
+		return err
 	}
 	token, sess, err := s.deps.Sessions.Create(ctx, sessions.Start{CitizenID: citizen.ID, ACR: id.ACR, IdPSID: id.SID,
 		SharedDevice: attempt.SharedDevice, UserAgent: c.Get(fiber.HeaderUserAgent)}, c.Cookies(s.cookie.name))

@@ -15,6 +15,7 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/calendar"
 	"minside/backend/internal/idempotency"
+	"minside/backend/internal/overview"
 )
 
 // CitizenActions are the services behind the citizen's actions and own-data routes.
@@ -75,7 +76,7 @@ func (s *Server) cancelBooking(c *fiber.Ctx) error {
 		if err != nil {
 			return 0, nil, err
 		}
-		out, err := presentBooking(ctx, tx, b, lang, p, s.deps.Now())
+		out, err := overview.PresentBooking(ctx, tx, b, lang, p.ActingAs, s.deps.Now())
 		return fiber.StatusOK, out, err
 	})
 }
