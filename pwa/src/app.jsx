@@ -7,8 +7,7 @@ import { matchRoute } from './router.js';
 import { loginRefusalText } from './login-refusal.js';
 import { unreadAfterPending } from './outbox.js';
 import { Overview } from './pages/overview.jsx';
-// The agency console's role check runs in the navigation, so its module stays in the entry chunk.
-import { Console, isEditor } from './pages/console.jsx';
+import { isEditor } from './roles.js';
 import { LoggedOut, OfflineNoData, NotFound, BootError } from './pages/public.jsx';
 
 /**
@@ -43,6 +42,7 @@ const Notifications = lazyPage(() => import('./pages/notifications.jsx'), 'Notif
 const Services = lazyPage(() => import('./pages/services.jsx'), 'Services');
 const Settings = lazyPage(() => import('./pages/settings.jsx'), 'Settings');
 const Translate = lazyPage(() => import('./pages/translate.jsx'), 'Translate');
+const Console = lazyPage(() => import('./pages/console.jsx'), 'Console');
 
 /**
  * prefetchPages loads the other pages' code at the person's first interaction (or after

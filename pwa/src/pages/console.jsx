@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { Page, Section, Agency, Empty, ErrorNote, Loading, useApp, useResource } from '../ui.jsx';
 import { HttpError } from '../api.js';
 import { safeHref } from '../links.js';
+import { isEditor } from '../roles.js';
 
 const LANGS = ['nb', 'en', 'nn', 'se', 'uk', 'pl', 'ar', 'so', 'ur'];
 const MAIN_LANGS = ['nb', 'en'];
@@ -13,10 +14,6 @@ const RTL = new Set(['ar', 'ur']);
 const ICONS = ['book', 'building', 'calendar', 'care', 'child', 'document', 'health', 'home', 'info', 'key', 'leaf', 'money', 'people', 'recycle', 'school', 'sport', 'transport'];
 const CATEGORIES = ['cases', 'bookings', 'keys', 'messages', 'general'];
 
-/** isEditor: the nav shows the console only to people with an agency_editor role. */
-export function isEditor(me) {
-  return !!(me && (me.roles || []).some((r) => r.startsWith('agency_editor:')));
-}
 
 const fieldId = (prefix, pointer) => `${prefix}${pointer.replace(/[^A-Za-z0-9]+/g, '-')}`;
 const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
