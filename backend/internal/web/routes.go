@@ -88,6 +88,7 @@ func (s *Server) routes() {
 	// --- Agency console: editors' tiles and notices (issue 4, agencyconsole) ---
 	if s.deps.Console != nil {
 		citizen.Get("/console/agencies", s.consoleAgencies)
+		citizen.Get("/console/districts", s.consoleDistricts)
 		citizen.Get("/console/:slug/tiles", s.consoleTiles)
 		citizen.Post("/console/:slug/tiles", s.consoleCreateTile)
 		citizen.Post("/console/:slug/tiles/preview", s.consolePreview)
