@@ -78,3 +78,30 @@ test('an editor picks a district from the list and sees the preview reach and ic
   expect(expected.body.reach).toBeGreaterThan(0);
   await expect(tileForm.locator('.console-reach')).toContainText(String(expected.body.reach));
 });
+
+// The consoles pass the same checks as the citizen's pages (a11y.spec.js): axe (WCAG 2.1 AA) and
+// reflow at 320 px, with search, paging, the publish confirmation and the tile form on screen.
+test('the consoles pass axe and reflow at 320 px', async ({ page }) => {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const axe = async (label) => {
+    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    return r.violations.map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  };
+  const wider = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  await page.setViewportSize({ width: 320, height: 640 });
+  const problems = [];
+
+  await login(page, 'Olena Shevchenko', { returnTo: '/translate' });
+  await page.locator('.card').filter({ has: page.locator('[lang="se"]') }).getByRole('button').click();
+  await page.locator('#tf-all').check();
+  await expect(page.locator('.translate-item').first()).toBeVisible();
+  problems.push(...await axe('/translate (se)'));
+  if (await wider() > 0) problems.push(`/translate scrolls sideways by ${await wider()} px`);
+
+  await login(page, 'Anne-Lise Berg', { returnTo: '/console' });
+  await page.getByRole('button', { name: 'Ny flis' }).click();
+  await expect(page.locator('.console-preview-invalid')).toBeVisible();
+  problems.push(...await axe('/console (tile form)'));
+  if (await wider() > 0) problems.push(`/console scrolls sideways by ${await wider()} px`);
+  expect(problems.join('\n')).toBe('');
+});
