@@ -102,7 +102,7 @@ func (s *Server) routes() {
 	// --- Translator console (issue 8) ---
 	if s.deps.Translate != nil {
 		citizen.Get("/translate/languages", s.translateLanguages)
-		citizen.Get("/translate/:lang/messages", s.translateMessages)
+		citizen.Get("/translate/:lang/messages", compressed, s.translateMessages) // every message at once: the console searches and pages them
 		citizen.Put("/translate/:lang/messages/:id", s.translatePublish)
 		citizen.Get("/translate/:lang/export", s.translateExport)
 		citizen.Get("/translate/:lang/history", s.translateHistory)

@@ -6,7 +6,7 @@
 // filled by a sample of its kind, a visible confirmation of each publish, the language file to
 // commit into locales/, and who changed what.
 //
-// The whole language (≈370 messages, about 40 KB gzipped) is fetched once and searched and paged
+// The whole language (≈370 messages: 176 KB of JSON, 32 KB gzipped) is fetched once and searched and paged
 // here: search answers as the translator types, offline too, and the counts per filter come free.
 import { useState } from 'preact/hooks';
 import { Page, Section, When, Empty, ErrorNote, Loading, useApp, useResource } from '../ui.jsx';
