@@ -105,9 +105,11 @@ function Editor({ msg, lang, dir, onSaved }) {
   );
 }
 
+// The confirmation of a publish stays on screen until closed (the live region only speaks it), and
+// takes the focus: the form it came from is rebuilt with the new text, or leaves a "missing" list.
 function Published({ msg, t, lang, dir, onClose }) {
   return (
-    <div class="note note-ok translate-published" role="status" tabIndex={-1} id="translate-published">
+    <div class="note note-ok translate-published" tabIndex={-1} id="translate-published">
       <p><b>{t('ui.translate.published')}</b> <code>{msg.id}</code>: <bdi lang={lang} dir={dir}>{Object.values(msg.forms || {}).join(' / ')}</bdi></p>
       <button type="button" class="btn" onClick={onClose}>{t('ui.translate.dismiss')}</button>
     </div>
