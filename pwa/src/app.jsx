@@ -8,8 +8,7 @@ import { loginRefusalText } from './login-refusal.js';
 import { unreadAfterPending } from './outbox.js';
 import { Overview } from './pages/overview.jsx';
 import { ActingBanner } from './pages/acting-as.jsx';
-// The agency console's role check runs in the navigation, so its module stays in the entry chunk.
-import { Console, isEditor } from './pages/console.jsx';
+import { isEditor } from './roles.js';
 import { LoggedOut, OfflineNoData, NotFound, BootError } from './pages/public.jsx';
 
 /**
@@ -44,6 +43,7 @@ const Notifications = lazyPage(() => import('./pages/notifications.jsx'), 'Notif
 const Services = lazyPage(() => import('./pages/services.jsx'), 'Services');
 const Settings = lazyPage(() => import('./pages/settings.jsx'), 'Settings');
 const Translate = lazyPage(() => import('./pages/translate.jsx'), 'Translate');
+const Console = lazyPage(() => import('./pages/console.jsx'), 'Console');
 
 /**
  * prefetchPages loads the other pages' code at the person's first interaction (or after

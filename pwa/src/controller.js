@@ -20,7 +20,7 @@ export function createController(state) {
     channel: typeof BroadcastChannel === 'function' ? new BroadcastChannel('minside') : null,
     announce: (text) => state.set({ status: { text, at: Date.now() } }),
   };
-  const sync = createOverviewSync(device);
+  const sync = createOverviewSync(device, { onMessages: () => language.reload() });
   // The overview's ETag includes the language: a refresh fetches it anew, in the new one.
   const language = createLanguage({ api: device.api, state, fallbackConfig: FALLBACK_CONFIG, onChosen: () => sync.refresh() });
   const outbox = createOutboxRunner(device, { refresh: () => sync.refresh() });

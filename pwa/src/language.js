@@ -100,5 +100,8 @@ export function createLanguage({ api, state, fallbackConfig, onChosen = async ()
     return saved === 'refused' ? me : { ...me, language: unsaved.code };
   }
 
-  return { patch, apply, fetchMessages, choose, withUnsaved };
+  /** reload revalidates the shown language's messages (by ETag): a translator published. */
+  const reload = () => (state.get().lang ? load(state.get().lang) : Promise.resolve());
+
+  return { patch, apply, fetchMessages, choose, withUnsaved, reload };
 }

@@ -10,8 +10,11 @@ export function failedOverview(err) {
   return { overviewError: err };
 }
 
-/** createOverviewSync works on device.store and device.state. */
-export function createOverviewSync(device) {
+/**
+ * createOverviewSync works on device.store and device.state. onMessages runs when the live
+ * stream says the UI messages changed (a translator published).
+ */
+export function createOverviewSync(device, { onMessages = () => {} } = {}) {
   const { api, state } = device;
   let events = null;
 
@@ -66,6 +69,7 @@ export function createOverviewSync(device) {
     let timer = null;
     events = new EventSource('/api/v1/events');
     events.addEventListener('change', () => { clearTimeout(timer); timer = setTimeout(onLiveChange, 300); });
+    events.addEventListener('messages', () => onMessages());
   }
   function stopEvents() { if (events) { events.close(); events = null; } }
 

@@ -200,7 +200,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	}
 	// Translator console: overrides from the database over the embedded files
 	a.Translations = translate.NewStore(a.DB)
-	a.TranslationReloader = translate.NewReloader(a.Translations, a.Bundle, log, translate.ReloadInterval)
+	a.TranslationReloader = translate.NewReloader(a.Translations, a.Bundle, log, translate.ReloadInterval,
+		func() { a.Live.Broadcast(live.Event{Kind: live.KindMessages}) })
 	if err := a.TranslationReloader.Load(ctx); err != nil {
 		_ = a.DB.Close()
 		return nil, fmt.Errorf("app: translator overrides: %w", err)

@@ -60,6 +60,11 @@ func (s *Service) Notice(ctx context.Context, ed Editor, slug string, body []byt
 	if err := dec.Decode(&req); err != nil {
 		return NoticeResult{}, apperr.BadRequest("error.detail.malformed_json")
 	}
+	if req.Targeting != nil && len(req.Targeting.Districts) > 0 {
+		if req.Targeting.Districts, err = canonicalDistricts(req.Targeting.Districts, "/targeting/districts"); err != nil {
+			return NoticeResult{}, err
+		}
+	}
 	if err := ingest.CheckNotice(&req.Notice); err != nil {
 		return NoticeResult{}, err
 	}

@@ -162,6 +162,9 @@ func (s *Service) Create(ctx context.Context, ed Editor, slug string, body []byt
 	if err != nil {
 		return Tile{}, err
 	}
+	if body, err = withCanonicalDistricts(body, ""); err != nil {
+		return Tile{}, err
+	}
 	body, err = withFields(body, "", map[string]any{"status": "draft", "version": 1})
 	if err != nil {
 		return Tile{}, err
@@ -178,6 +181,9 @@ func (s *Service) Update(ctx context.Context, ed Editor, slug, id string, body [
 	}
 	cur, err := s.tile(ctx, a, id)
 	if err != nil {
+		return Tile{}, err
+	}
+	if body, err = withCanonicalDistricts(body, ""); err != nil {
 		return Tile{}, err
 	}
 	var base struct {
@@ -269,6 +275,9 @@ func (s *Service) Preview(ctx context.Context, ed Editor, slug string, tile json
 	}
 	if len(tile) == 0 {
 		return Preview{}, apperr.Invalid(apperr.Field("/tile", "field.required", nil))
+	}
+	if tile, err = withCanonicalDistricts(tile, "/tile"); err != nil {
+		return Preview{}, err
 	}
 	body, err := withFields(tile, "/tile", map[string]any{"status": "draft", "version": 1})
 	if err != nil {

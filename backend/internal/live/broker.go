@@ -101,6 +101,16 @@ func (b *Broker) Open() int {
 	return len(b.subs)
 }
 
+// KindMessages is the event that tells every open PWA its UI messages changed (a translator
+// published): it does not come from the changes table but from the replica that reloaded them.
+const KindMessages = "messages"
+
+// Broadcast delivers an event to every subscription in this process, whoever it belongs to.
+func (b *Broker) Broadcast(ev Event) {
+	ev.CitizenID = ""
+	b.publish(ev)
+}
+
 func (b *Broker) publish(ev Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()

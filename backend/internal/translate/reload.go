@@ -22,17 +22,20 @@ type Reloader struct {
 	bundle   *i18n.Bundle
 	log      *slog.Logger
 	interval time.Duration
+	onReload func() // tells open sessions to fetch their messages again; may be nil
 
 	mu      sync.Mutex
 	version int64
 }
 
-// NewReloader returns a reloader; interval ≤ 0 means ReloadInterval.
-func NewReloader(s *Store, b *i18n.Bundle, log *slog.Logger, interval time.Duration) *Reloader {
+// NewReloader returns a reloader; interval ≤ 0 means ReloadInterval. onReload (may be nil) runs
+// after this replica swapped in overrides that changed since its last load: it is called by the
+// replica that serves the new texts, so a client told by it cannot fetch the old ones.
+func NewReloader(s *Store, b *i18n.Bundle, log *slog.Logger, interval time.Duration, onReload func()) *Reloader {
 	if interval <= 0 {
 		interval = ReloadInterval
 	}
-	return &Reloader{store: s, bundle: b, log: log, interval: interval, version: -1}
+	return &Reloader{store: s, bundle: b, log: log, interval: interval, onReload: onReload, version: -1}
 }
 
 // Load reads every override and swaps them into the bundle. Overrides of ids the source no longer
@@ -66,7 +69,11 @@ func (r *Reloader) load(ctx context.Context, version int64) error {
 	if err := r.bundle.SetOverrides(all); err != nil {
 		return fmt.Errorf("translate: apply overrides: %w", err)
 	}
+	changed := r.version >= 0 && version != r.version
 	r.version = version
+	if changed && r.onReload != nil {
+		r.onReload()
+	}
 	return nil
 }
 

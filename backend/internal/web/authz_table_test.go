@@ -94,6 +94,7 @@ var authzRoutes = []authzRoute{
 	{method: "GET", path: "/api/v1/events", access: citizenSelf, live: true},
 
 	{method: "GET", path: "/api/v1/console/agencies", access: citizenSelf},
+	{method: "GET", path: "/api/v1/console/districts", access: citizenSelf}, // public knowledge: the city's districts
 	{method: "GET", path: "/api/v1/console/:slug/tiles", access: editor},
 	{method: "POST", path: "/api/v1/console/:slug/tiles", access: editor, prepare: newTileBody},
 	{method: "POST", path: "/api/v1/console/:slug/tiles/preview", access: editor, prepare: previewBody},

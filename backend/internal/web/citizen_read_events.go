@@ -17,7 +17,8 @@ import (
 // session is checked again (it is also checked before each event).
 const eventsHeartbeat = 20 * time.Second
 
-// events streams "change" events ({kind, id}) for the viewer's people and tiles. It ends when the
+// events streams "change" events ({kind, id}) for the viewer's people and tiles, and "messages"
+// events when the UI messages changed (a translator published). It ends when the
 // session ends (logout, expiry, checked at every event and heartbeat), when the client goes away
 // (a write fails), and when the server shuts down (the broker closes every subscription). The
 // *fiber.Ctx never reaches the stream goroutine: what it needs is copied first.
@@ -110,7 +111,13 @@ func writeEvent(w *bufio.Writer, ev live.Event) error {
 	if err != nil {
 		return err
 	}
-	if _, err := fmt.Fprintf(w, "event: change\ndata: %s\n\n", data); err != nil {
+	// UI messages are not data of the overview: their own event name keeps them out of the
+	// client's changes-feed handler.
+	name := "change"
+	if ev.Kind == live.KindMessages {
+		name = live.KindMessages
+	}
+	if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, data); err != nil {
 		return err
 	}
 	return w.Flush()

@@ -24,6 +24,11 @@ func (s *Server) consoleAgencies(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"agencies": out})
 }
 
+// consoleDistricts lists the districts a tile or notice may target, for the console's picker.
+func (s *Server) consoleDistricts(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"districts": s.deps.Console.Districts()})
+}
+
 func (s *Server) consoleTiles(c *fiber.Ctx) error {
 	out, err := s.deps.Console.Tiles(c.UserContext(), s.editorOf(c), c.Params("slug"))
 	if err != nil {

@@ -84,6 +84,7 @@ func (s *Server) routes() {
 	// Agency console: editors' tiles and notices
 	if s.deps.Console != nil {
 		citizen.Get("/console/agencies", s.consoleAgencies)
+		citizen.Get("/console/districts", s.consoleDistricts)
 		citizen.Get("/console/:slug/tiles", s.consoleTiles)
 		citizen.Post("/console/:slug/tiles", s.consoleCreateTile)
 		citizen.Post("/console/:slug/tiles/preview", s.consolePreview)
@@ -96,7 +97,7 @@ func (s *Server) routes() {
 	// Translator console
 	if s.deps.Translate != nil {
 		citizen.Get("/translate/languages", s.translateLanguages)
-		citizen.Get("/translate/:lang/messages", s.translateMessages)
+		citizen.Get("/translate/:lang/messages", compressed, s.translateMessages) // every message at once: the console searches and pages them
 		citizen.Put("/translate/:lang/messages/:id", s.translatePublish)
 		citizen.Get("/translate/:lang/export", s.translateExport)
 		citizen.Get("/translate/:lang/history", s.translateHistory)

@@ -4,19 +4,17 @@
 // focus moves to the first one.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Page, Section, Agency, Empty, ErrorNote, Loading, useApp, useResource } from '../ui.jsx';
-import { HttpError } from '../api.js';
+import { HttpError, problemText } from '../api.js';
 import { safeHref } from '../links.js';
+import { isEditor } from '../roles.js';
+import { TILE_ICONS, tileGlyph } from '../tile-icons.js';
 
 const LANGS = ['nb', 'en', 'nn', 'se', 'uk', 'pl', 'ar', 'so', 'ur'];
 const MAIN_LANGS = ['nb', 'en'];
 const RTL = new Set(['ar', 'ur']);
-const ICONS = ['book', 'building', 'calendar', 'care', 'child', 'document', 'health', 'home', 'info', 'key', 'leaf', 'money', 'people', 'recycle', 'school', 'sport', 'transport'];
+const ICONS = Object.keys(TILE_ICONS);
 const CATEGORIES = ['cases', 'bookings', 'keys', 'messages', 'general'];
 
-/** isEditor: the nav shows the console only to people with an agency_editor role. */
-export function isEditor(me) {
-  return !!(me && (me.roles || []).some((r) => r.startsWith('agency_editor:')));
-}
 
 const fieldId = (prefix, pointer) => `${prefix}${pointer.replace(/[^A-Za-z0-9]+/g, '-')}`;
 const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
@@ -26,11 +24,20 @@ const nonEmpty = (m) => Object.fromEntries(Object.entries(m || {}).filter(([, v]
 function targetingOf(f) {
   const t = {
     minAge: num(f.minAge), maxAge: num(f.maxAge), childAgeMin: num(f.childAgeMin), childAgeMax: num(f.childAgeMax),
-    districts: list(f.districts || ''), openCaseKinds: list(f.openCaseKinds || ''),
+    districts: f.districts || [], openCaseKinds: list(f.openCaseKinds || ''),
   };
   for (const k of Object.keys(t)) if (t[k] === undefined || (Array.isArray(t[k]) && !t[k].length)) delete t[k];
   return t;
 }
+
+/** localInput turns an RFC 3339 time into a datetime-local value (the device's time zone), and back. */
+const pad = (n) => String(n).padStart(2, '0');
+function localInput(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+const fromLocalInput = (v) => (v ? new Date(v).toISOString() : undefined);
 
 function errorsOf(err) {
   const out = {};
@@ -77,6 +84,32 @@ function LangFields({ prefix, langs, f, set, errors, t, fields }) {
   ));
 }
 
+/** DistrictFields picks districts from the server's list; one the list lacks (an old tile's) stays shown. */
+function DistrictFields({ prefix, chosen, onChange, errors, t }) {
+  const r = useResource('/api/v1/console/districts', { persist: false });
+  const known = r.data ? r.data.districts : [];
+  const all = [...known, ...chosen.filter((d) => !known.includes(d))];
+  const errs = Object.entries(errors).filter(([ptr]) => ptr.startsWith('/targeting/districts'));
+  const errId = `${prefix}-districts-err`;
+  const toggle = (d, on) => onChange(on ? [...chosen, d] : chosen.filter((x) => x !== d));
+  return (
+    <fieldset class="fieldset" aria-describedby={`${prefix}-districts-hint${errs.length ? ` ${errId}` : ''}`}>
+      <legend>{t('ui.console.districts_legend')}</legend>
+      <p class="meta" id={`${prefix}-districts-hint`}>{t('ui.console.districts_hint')}</p>
+      <ErrorNote error={r.error} t={t} />
+      <div class="console-grid">
+        {all.map((d, i) => (
+          <div class="check" key={d}>
+            <input type="checkbox" id={`${prefix}-district-${i}`} checked={chosen.includes(d)} onChange={(e) => toggle(d, e.currentTarget.checked)} />
+            <label for={`${prefix}-district-${i}`}>{d}</label>
+          </div>
+        ))}
+      </div>
+      {errs.length ? <p class="field-error" id={errId}>{errs.map(([, m]) => m).join(' ')}</p> : null}
+    </fieldset>
+  );
+}
+
 function TargetingFields({ prefix, f, set, errors, t }) {
   const g = (k) => (v) => set({ ...f, [k]: v });
   return (
@@ -88,27 +121,32 @@ function TargetingFields({ prefix, f, set, errors, t }) {
         <Field prefix={prefix} pointer="/targeting/childAgeMin" type="number" label={t('ui.console.child_age_min')} value={f.childAgeMin} onInput={g('childAgeMin')} errors={errors} />
         <Field prefix={prefix} pointer="/targeting/childAgeMax" type="number" label={t('ui.console.child_age_max')} value={f.childAgeMax} onInput={g('childAgeMax')} errors={errors} />
       </div>
-      <Field prefix={prefix} pointer="/targeting/districts" label={t('ui.console.districts')} value={f.districts} onInput={g('districts')} errors={errors} />
+      <DistrictFields prefix={prefix} chosen={f.districts} onChange={g('districts')} errors={errors} t={t} />
       <Field prefix={prefix} pointer="/targeting/openCaseKinds" label={t('ui.console.case_kinds')} value={f.openCaseKinds} onInput={g('openCaseKinds')} errors={errors} />
     </fieldset>
   );
 }
 
-const emptyTile = { title: {}, description: {}, link: 'https://', icon: 'info', category: '', minAge: '', maxAge: '', childAgeMin: '', childAgeMax: '', districts: '', openCaseKinds: '' };
+const emptyTile = { title: {}, description: {}, link: 'https://', icon: 'info', category: '', publishFrom: '', publishUntil: '', minAge: '', maxAge: '', childAgeMin: '', childAgeMax: '', districts: [], openCaseKinds: '' };
 
 function formOf(tile) {
   const tg = tile.targeting || {};
   const s = (v) => (v == null ? '' : String(v));
   return {
     title: { ...tile.title }, description: { ...(tile.description || {}) }, link: tile.link, icon: tile.icon, category: tile.category || '',
+    publishFrom: localInput(tile.publishFrom), publishUntil: localInput(tile.publishUntil),
     minAge: s(tg.minAge), maxAge: s(tg.maxAge), childAgeMin: s(tg.childAgeMin), childAgeMax: s(tg.childAgeMax),
-    districts: (tg.districts || []).join(', '), openCaseKinds: (tg.openCaseKinds || []).join(', '),
+    districts: tg.districts || [], openCaseKinds: (tg.openCaseKinds || []).join(', '),
   };
 }
 
 function bodyOf(f) {
-  const b = { title: nonEmpty(f.title), description: nonEmpty(f.description), link: f.link, icon: f.icon, category: f.category, targeting: targetingOf(f) };
+  const b = {
+    title: nonEmpty(f.title), description: nonEmpty(f.description), link: f.link, icon: f.icon, category: f.category, targeting: targetingOf(f),
+    publishFrom: fromLocalInput(f.publishFrom), publishUntil: fromLocalInput(f.publishUntil),
+  };
   if (!Object.keys(b.description).length) delete b.description;
+  for (const k of ['publishFrom', 'publishUntil']) if (!b[k]) delete b[k];
   return b;
 }
 
@@ -127,9 +165,11 @@ function TileEditor({ slug, tile, onDone }) {
     const timer = setTimeout(async () => {
       try {
         const r = await ctl.api.post(`${base}/preview`, { tile: bodyOf(f), lang: previewLang });
-        if (live) setPreview({ ...r.data, invalid: false });
+        if (live) setPreview({ ...r.data, problems: null });
       } catch (err) {
-        if (live) setPreview((p) => (p ? { ...p, invalid: true } : null));
+        // Say why there is nothing to show, field by field, instead of an empty preview.
+        const found = Object.entries(errorsOf(err)).map(([ptr, text]) => [ptr.replace(/^\/tile/, ''), text]);
+        if (live) setPreview({ problems: found.length ? found : [['', problemText(err, t)]] });
       }
     }, 400);
     return () => { live = false; clearTimeout(timer); };
@@ -165,9 +205,16 @@ function TileEditor({ slug, tile, onDone }) {
       <Field prefix="tile" pointer="/link" type="url" label={t('ui.console.link')} value={f.link} onInput={(v) => set({ ...f, link: v })} errors={errors} />
       <div class="field">
         <label for="tile-icon">{t('ui.console.icon')}</label>
-        <select id="tile-icon" value={f.icon} onChange={(e) => set({ ...f, icon: e.currentTarget.value })}>
-          {ICONS.map((i) => <option key={i} value={i}>{i}</option>)}
-        </select>
+        <div class="console-icon">
+          <span class="tile-glyph" aria-hidden="true">{tileGlyph(f.icon)}</span>
+          <select id="tile-icon" value={f.icon} onChange={(e) => set({ ...f, icon: e.currentTarget.value })}>
+            {ICONS.map((i) => <option key={i} value={i}>{`${TILE_ICONS[i]} ${i}`}</option>)}
+          </select>
+        </div>
+      </div>
+      <div class="console-grid">
+        <Field prefix="tile" pointer="/publishFrom" type="datetime-local" label={t('ui.console.publish_from')} value={f.publishFrom} onInput={(v) => set({ ...f, publishFrom: v })} errors={errors} />
+        <Field prefix="tile" pointer="/publishUntil" type="datetime-local" label={t('ui.console.publish_until')} value={f.publishUntil} onInput={(v) => set({ ...f, publishUntil: v })} errors={errors} />
       </div>
       <Field prefix="tile" pointer="/category" label={t('ui.console.category')} value={f.category} onInput={(v) => set({ ...f, category: v })} errors={errors} />
       <TargetingFields prefix="tile" f={f} set={set} errors={errors} t={t} />
@@ -180,10 +227,16 @@ function TileEditor({ slug, tile, onDone }) {
             {LANGS.map((l) => <option key={l} value={l}>{l}</option>)}
           </select>
         </div>
-        {preview ? (
+        {preview && preview.problems ? (
+          <div class="note note-pending console-preview-invalid">
+            <p>{t('ui.console.preview_invalid')}</p>
+            <ul>{preview.problems.map(([ptr, text]) => <li key={ptr}>{ptr ? <code>{ptr}</code> : null} {text}</li>)}</ul>
+          </div>
+        ) : preview ? (
           <>
             <ul class="tiles">
               <li class="tile" lang={preview.tile.titleLang} dir={RTL.has(preview.tile.titleLang) ? 'rtl' : 'ltr'}>
+                <span class="tile-glyph" role="img" aria-label={preview.tile.icon}>{tileGlyph(preview.tile.icon)}</span>
                 <a href={safeHref(preview.tile.link) || undefined} class="card-title" dir="auto">{preview.tile.title}</a>
                 <p dir="auto">{preview.tile.description}</p>
                 <div class="meta"><Agency agency={preview.tile.agency} /></div>
@@ -229,6 +282,7 @@ function TileList({ slug }) {
         <ul class="list console-tiles">
           {tiles.map((tile) => (
             <li key={tile.id}>
+              <span class="tile-glyph" aria-hidden="true">{tileGlyph(tile.icon)}</span>{' '}
               <span class="card-title" dir="auto">{tile.title.nb || tile.title.en || Object.values(tile.title)[0]}</span>{' '}
               <span class={`badge badge-${tile.status}`}>{tile.status === 'published' ? t('ui.console.status_published') : t('ui.console.status_draft')}</span>
               <p class="meta">{t('ui.console.languages', { langs: Object.keys(tile.title).join(', ') })}</p>
@@ -246,7 +300,7 @@ function TileList({ slug }) {
   );
 }
 
-const emptyNotice = { title: {}, body: {}, link: '', category: 'general', urgency: 'normal', minAge: '', maxAge: '', childAgeMin: '', childAgeMax: '', districts: '', openCaseKinds: '' };
+const emptyNotice = { title: {}, body: {}, link: '', category: 'general', urgency: 'normal', minAge: '', maxAge: '', childAgeMin: '', childAgeMax: '', districts: [], openCaseKinds: '' };
 
 function NoticeComposer({ slug }) {
   const { ctl, t } = useApp();
