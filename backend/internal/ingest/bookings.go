@@ -44,10 +44,10 @@ type parsedBooking struct {
 
 func (bookingSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
 	var r BookingRecord
-	if err := decodeStrict(body, &r, base); err != nil {
+	c := &checker{base: base, pids: pids}
+	if err := decodeStrict(body, &r, c); err != nil {
 		return nil, err
 	}
-	c := &checker{base: base, pids: pids}
 	p := &parsedBooking{rec: r}
 	p.number, _ = c.pid("/pid", r.PID)
 	c.texts("/resource", r.Resource, maxTitle, true)

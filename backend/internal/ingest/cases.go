@@ -72,10 +72,10 @@ type parsedCase struct {
 
 func (caseSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
 	var r CaseRecord
-	if err := decodeStrict(body, &r, base); err != nil {
+	c := &checker{base: base, pids: pids}
+	if err := decodeStrict(body, &r, c); err != nil {
 		return nil, err
 	}
-	c := &checker{base: base, pids: pids}
 	p := &parsedCase{rec: r}
 	p.number, _ = c.pid("/pid", r.PID)
 	c.texts("/title", r.Title, maxTitle, true)

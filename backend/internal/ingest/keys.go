@@ -65,10 +65,10 @@ type parsedKey struct {
 
 func (keySpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
 	var r KeyRecord
-	if err := decodeStrict(body, &r, base); err != nil {
+	c := &checker{base: base, pids: pids}
+	if err := decodeStrict(body, &r, c); err != nil {
 		return nil, err
 	}
-	c := &checker{base: base, pids: pids}
 	p := &parsedKey{rec: r}
 	p.number, _ = c.pid("/pid", r.PID)
 	f := r.Facility

@@ -36,10 +36,10 @@ type parsedNotification struct {
 
 func (notificationSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
 	var r NotificationRecord
-	if err := decodeStrict(body, &r, base); err != nil {
+	c := &checker{base: base, pids: pids}
+	if err := decodeStrict(body, &r, c); err != nil {
 		return nil, err
 	}
-	c := &checker{base: base, pids: pids}
 	p := &parsedNotification{rec: r}
 	p.number, _ = c.pid("/pid", r.PID)
 	c.oneOf("/category", r.Category, notify.Categories, true)

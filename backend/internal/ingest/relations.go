@@ -41,10 +41,10 @@ type parsedRelation struct {
 
 func (relationSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
 	var r RelationRecord
-	if err := decodeStrict(body, &r, base); err != nil {
+	c := &checker{base: base, pids: pids}
+	if err := decodeStrict(body, &r, c); err != nil {
 		return nil, err
 	}
-	c := &checker{base: base, pids: pids}
 	p := &parsedRelation{rec: r}
 	c.oneOf("/kind", r.Kind, relationKinds, true)
 	var okR, okS bool

@@ -92,10 +92,10 @@ type parsedTile struct {
 
 func (tileSpec) parse(body []byte, base string, _ pid.Options) (parsed, error) {
 	var r TileRecord
-	if err := decodeStrict(body, &r, base); err != nil {
+	c := &checker{base: base}
+	if err := decodeStrict(body, &r, c); err != nil {
 		return nil, err
 	}
-	c := &checker{base: base}
 	p := &parsedTile{rec: r}
 	c.texts("/title", r.Title, maxTitle, true)
 	c.texts("/description", r.Description, maxBody, false)
