@@ -109,6 +109,13 @@ func TestAPIErrorsDefaultToEnglish(t *testing.T) {
 		if r.Status != http.StatusNotFound || r.Header.Get("Content-Language") != "en" {
 			t.Fatalf("no Accept-Language: %d %q %s", r.Status, r.Header.Get("Content-Language"), r.Body)
 		}
+		// Worded for the developer, not for a citizen ("We could not find what you were looking for").
+		if title := r.json(t)["title"]; title != "Unknown path, or this agency has no record with this external id" {
+			t.Errorf("404 title for a program: %q", title)
+		}
+		if title := api.get("/tiles/x", "ms_wrong").json(t)["title"]; !strings.Contains(title.(string), "API key") {
+			t.Errorf("401 title for a program: %q", title)
+		}
 		r = api.call(http.MethodGet, "/tiles/nothing-here", key, "", nil, "Accept-Language", "nb")
 		if r.Header.Get("Content-Language") != "nb" {
 			t.Fatalf("Accept-Language nb: %q %s", r.Header.Get("Content-Language"), r.Body)
