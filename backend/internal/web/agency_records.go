@@ -21,6 +21,7 @@ func (s *Server) agencyRoutes(api fiber.Router) {
 	}
 	authed := g.Group("", s.agencyAuth)
 	authed.Post("/bulk", s.agencyBulk)
+	authed.Get("/:kind", s.agencyList)
 	authed.Put("/:kind/:externalId", s.agencyPut)
 	authed.Get("/:kind/:externalId", s.agencyGet)
 	authed.Delete("/:kind/:externalId", s.agencyDelete)
