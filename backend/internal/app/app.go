@@ -207,7 +207,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	// --- Agency API (issue 4): agencies, their keys, and the records they push ---
 	a.Agencies = agency.NewService(a.DB.DB, a.Now, agency.AllowPrivateWebhooks(cfg.WebhookAllowPrivate))
 	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now)
-	deps.Agencies, deps.Records = a.Agencies, a.Ingest
+	deps.Agencies, deps.Records, deps.Webhooks = a.Agencies, a.Ingest, a.Webhooks
 	// --- end agency API ---
 	// Agency console (issue 4, agencyconsole): editors write tiles through the same ingest service.
 	deps.Console = console.New(a.DB.DB, a.Ingest, a.Now)
