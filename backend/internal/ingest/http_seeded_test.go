@@ -76,6 +76,17 @@ func TestSeededRecordsAreTheAgencysOwn(t *testing.T) {
 				t.Errorf("PUT %s made a new object %v, want the seeded %v", path, put.json(t)["id"], body["id"])
 			}
 		}
+		// Listed as the library's own, and deleted like any record.
+		if _, page := api.list("/tiles", library); len(page.Records) != 1 || page.Records[0].ExternalID != "bibliotekkort" {
+			t.Errorf("the library lists %+v, want its seeded tile", page.Records)
+		}
+		note := "/notifications/" + seededRecord(t, api, seed.AgencyLibrary, "notifications")
+		if r := api.del(note, library); r.Status != http.StatusNoContent {
+			t.Errorf("DELETE %s = %d %s", note, r.Status, r.Body)
+		}
+		if r := api.get(note, library); r.Status != http.StatusNotFound {
+			t.Errorf("GET %s after DELETE = %d", note, r.Status)
+		}
 		// The console shows the library's seeded tile to its editor.
 		editor := p.LoginAs(t, demoPerson(t, "Anne-Lise"))
 		var list struct {
