@@ -212,7 +212,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	// A bulk request has no one deadline (it lasts as long as its body): each batch of 200 gets ten
 	// times a request's.
 	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now).WithBatchTimeout(10 * cfg.DBTimeout)
-	deps.Agencies, deps.Records = a.Agencies, a.Ingest
+	deps.Agencies, deps.Records, deps.Webhooks = a.Agencies, a.Ingest, a.Webhooks
 	// Agency console: editors write tiles through the same ingest service.
 	deps.Console = console.New(a.DB.DB, a.Ingest, a.Now)
 	a.Server, err = web.New(deps)

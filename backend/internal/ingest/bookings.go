@@ -44,11 +44,11 @@ type parsedBooking struct {
 
 func (bookingSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
 	p := &parsedBooking{}
-	if err := decodeStrict(body, &p.rec, base); err != nil {
+	c := &checker{base: base, pids: pids}
+	if err := decodeStrict(body, &p.rec, c); err != nil {
 		return nil, err
 	}
 	r := &p.rec // checks write the canonical text back into the record
-	c := &checker{base: base, pids: pids}
 	p.number, _ = c.pid("/pid", r.PID)
 	c.texts("/resource", r.Resource, titleText, true)
 	c.text("/place/name", &r.Place.Name, nameText.Need(true))

@@ -72,11 +72,11 @@ type parsedCase struct {
 
 func (caseSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
 	p := &parsedCase{}
-	if err := decodeStrict(body, &p.rec, base); err != nil {
+	c := &checker{base: base, pids: pids}
+	if err := decodeStrict(body, &p.rec, c); err != nil {
 		return nil, err
 	}
 	r := &p.rec // checks write the canonical text back into the record
-	c := &checker{base: base, pids: pids}
 	p.number, _ = c.pid("/pid", r.PID)
 	c.texts("/title", r.Title, titleText, true)
 	c.texts("/titlePublic", r.TitlePublic, titleText, false)

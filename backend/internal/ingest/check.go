@@ -67,7 +67,7 @@ func checkExternalID(c *checker, ptr, id string) {
 	case !validExternalID.MatchString(id):
 		c.add(ptr, "field.invalid", nil)
 	case looksLikePID(id):
-		c.add(ptr, "field.invalid", nil)
+		c.add(ptr, "field.external_id_looks_like_pid", nil)
 	}
 }
 

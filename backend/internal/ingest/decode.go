@@ -16,25 +16,31 @@ import (
 // decodeStrict fills dst (a pointer to a record struct) from body and refuses anything the record
 // does not define. Unlike json.Decoder.DisallowUnknownFields, which stops at the first unknown
 // field and does not say where it was, it walks the whole document and names every unknown field
-// and every value of the wrong JSON type by pointer, prefixed with base (e.g. "/record"). A member
-// named twice is refused too (field.duplicate_member): encoding/json would keep the last one.
+// and every value of the wrong JSON type by pointer, prefixed with c.base (e.g. "/record"). A
+// member named twice is refused too (field.duplicate_member): encoding/json would keep the last one.
 //
+// Unknown members are field errors like any other: they go into c and decoding goes on, so the
+// record's validation adds its own problems and the client sees every bad field in one answer.
+// A value of the wrong type, or a member name that is no clean text, stops here (there is nothing
+// to validate), with every shape error.
 // Malformed JSON is a bad_request with the byte offset; shape errors are invalid (422).
-func decodeStrict(body []byte, dst any, base string) error {
+func decodeStrict(body []byte, dst any, c *checker) error {
+	base := c.base
 	doc, err := strictjson.Decode(body)
 	if err != nil {
 		return strictjson.Refusal(err, base)
 	}
 	var fields apperr.Fields
 	checkShape(doc, reflect.TypeOf(dst).Elem(), base, &fields)
-	if err := fields.Err(); err != nil {
-		return err
+	if slices.ContainsFunc(fields, func(f apperr.FieldError) bool { return f.Key != "field.unknown" }) {
+		return fields.Err()
 	}
+	c.fields = append(c.fields, fields...)
 	if err := json.Unmarshal(body, dst); err != nil {
 		// The shape was checked; what is left is a number out of range for its Go type.
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return apperr.Invalid(apperr.Field(base+"/"+strings.ReplaceAll(te.Field, ".", "/"), "field.out_of_range", nil))
+			return apperr.Invalid(append(fields, apperr.Field(base+"/"+strings.ReplaceAll(te.Field, ".", "/"), "field.out_of_range", nil))...)
 		}
 		return malformed(err, base)
 	}

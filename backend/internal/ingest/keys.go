@@ -65,11 +65,11 @@ type parsedKey struct {
 
 func (keySpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
 	p := &parsedKey{}
-	if err := decodeStrict(body, &p.rec, base); err != nil {
+	c := &checker{base: base, pids: pids}
+	if err := decodeStrict(body, &p.rec, c); err != nil {
 		return nil, err
 	}
 	r := &p.rec // checks write the canonical text back into the record
-	c := &checker{base: base, pids: pids}
 	p.number, _ = c.pid("/pid", r.PID)
 	f := &r.Facility
 	checkExternalID(c, "/facility/externalId", f.ExternalID)

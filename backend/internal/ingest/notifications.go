@@ -36,11 +36,11 @@ type parsedNotification struct {
 
 func (notificationSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
 	p := &parsedNotification{}
-	if err := decodeStrict(body, &p.rec, base); err != nil {
+	c := &checker{base: base, pids: pids}
+	if err := decodeStrict(body, &p.rec, c); err != nil {
 		return nil, err
 	}
 	r := &p.rec // checks write the canonical text back into the record
-	c := &checker{base: base, pids: pids}
 	p.number, _ = c.pid("/pid", r.PID)
 	c.oneOf("/category", r.Category, notify.Categories, true)
 	c.texts("/title", r.Title, titleText, true)

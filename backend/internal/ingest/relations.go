@@ -41,11 +41,11 @@ type parsedRelation struct {
 
 func (relationSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
 	p := &parsedRelation{}
-	if err := decodeStrict(body, &p.rec, base); err != nil {
+	c := &checker{base: base, pids: pids}
+	if err := decodeStrict(body, &p.rec, c); err != nil {
 		return nil, err
 	}
 	r := &p.rec // checks write the canonical text back into the record
-	c := &checker{base: base, pids: pids}
 	c.oneOf("/kind", r.Kind, relationKinds, true)
 	var okR, okS bool
 	p.representative, okR = c.pid("/representativePid", r.RepresentativePID)

@@ -187,10 +187,18 @@ func (s *Service) Parse(kind Kind, externalID string, body []byte, base string) 
 	}
 	c := &checker{}
 	checkExternalID(c, "/externalId", externalID)
-	if err := c.err(); err != nil {
+	p, err := spec.parse(body, base, s.pids)
+	if len(c.fields) == 0 {
+		return p, err
+	}
+	// A bad external id is listed with the body's problems, not instead of them.
+	if ae, ok := apperr.As(err); ok && ae.Code == apperr.CodeInvalid {
+		return nil, apperr.Invalid(append(c.fields, ae.Fields...)...)
+	}
+	if err != nil {
 		return nil, err
 	}
-	return spec.parse(body, base, s.pids)
+	return nil, c.err()
 }
 
 // write applies a parsed record inside tx. It first takes the record (lockRecord), so writes of one

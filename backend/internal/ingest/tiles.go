@@ -90,11 +90,11 @@ type parsedTile struct {
 
 func (tileSpec) parse(body []byte, base string, _ pid.Options) (parsed, error) {
 	p := &parsedTile{}
-	if err := decodeStrict(body, &p.rec, base); err != nil {
+	c := &checker{base: base}
+	if err := decodeStrict(body, &p.rec, c); err != nil {
 		return nil, err
 	}
 	r := &p.rec // checks write the canonical text back into the record
-	c := &checker{base: base}
 	c.texts("/title", r.Title, titleText, true)
 	c.texts("/description", r.Description, bodyText, false)
 	c.httpsURL("/link", r.Link, true)

@@ -9,6 +9,7 @@ import (
 
 	"minside/backend/internal/agency"
 	"minside/backend/internal/changes"
+	"minside/backend/internal/ingest"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/store"
@@ -147,7 +148,7 @@ var tileSpecs = []tileSpec{
 		description: texts.Values{"nb": "Hovedopptaket har søknadsfrist 1. mars.", "nn": "Hovudopptaket har søknadsfrist 1. mars.",
 			"en": "The main admission deadline is 1 March."}},
 	{agency: AgencyHealth, externalID: "trygghetsalarm", link: "https://www.example.kommune.no/helse/trygghetsalarm",
-		icon: "alarm", category: "health", status: "published",
+		icon: "health", category: "health", status: "published",
 		targeting:   tiles.Targeting{MinAge: intp(67)},
 		title:       texts.Values{"nb": "Eldre: trygghetsalarm", "en": "Seniors: personal safety alarm"},
 		description: texts.Values{"nb": "Få hjelp raskt hvis du faller eller blir syk hjemme.", "en": "Get help quickly if you fall or fall ill at home."}},
@@ -163,16 +164,16 @@ var tileSpecs = []tileSpec{
 		title:       texts.Values{"nb": "Når henter vi avfallet ditt?", "en": "When do we collect your waste?"},
 		description: texts.Values{"nb": "Se hentedager for rest, papir og glass.", "en": "See collection days for residual waste, paper and glass."}},
 	{agency: AgencyBuilding, externalID: "byggesak-veiviser", link: "https://www.example.kommune.no/plan-og-bygg/veiviser",
-		icon: "house", category: "home", status: "draft",
+		icon: "home", category: "home", status: "draft",
 		title:       texts.Values{"nb": "Veiviser: må jeg søke?", "en": "Guide: do I need a permit?"},
 		description: texts.Values{"nb": "Utkast – ikke publisert.", "en": "Draft – not published."}},
 	{agency: AgencyCulture, externalID: "sommeraktiviteter-2025", link: "https://www.example.kommune.no/kultur/sommer",
-		icon: "sun", category: "culture", status: "published", from: durp(-500 * day), until: durp(-400 * day),
+		icon: "sport", category: "culture", status: "published", from: durp(-500 * day), until: durp(-400 * day),
 		targeting:   tiles.Targeting{MinAge: intp(6), MaxAge: intp(17)},
 		title:       texts.Values{"nb": "Gratis sommeraktiviteter", "en": "Free summer activities"},
 		description: texts.Values{"nb": "Publiseringsperioden er over.", "en": "The publishing period has ended."}},
 	{agency: AgencyCulture, externalID: "aktivitetskortet", link: "https://www.example.kommune.no/kultur/aktivitetskort",
-		icon: "ball", category: "culture", status: "published", from: durp(-30 * day), until: durp(150 * day),
+		icon: "sport", category: "culture", status: "published", from: durp(-30 * day), until: durp(150 * day),
 		targeting:   tiles.Targeting{ChildAgeMin: intp(6), ChildAgeMax: intp(17)},
 		title:       texts.Values{"nb": "Aktivitetskortet for barn og unge", "nn": "Aktivitetskortet for born og unge", "en": "The activity card for children and young people"},
 		description: texts.Values{"nb": "Gratis aktiviteter for familier med lav inntekt.", "en": "Free activities for low-income families."}},
@@ -189,5 +190,26 @@ func addTiles(r *rows, b *base, now time.Time) {
 		r.text("tile", t.ID, "title", s.title)
 		r.text("tile", t.ID, "description", s.description)
 		r.changes = append(r.changes, changes.Change{Kind: "tile", ObjectID: t.ID, Op: changes.OpUpsert, CreatedAt: now})
+		r.records = append(r.records, ingest.Imported{AgencyID: t.AgencyID, Kind: ingest.KindTiles, ExternalID: t.ExternalID,
+			ObjectID: t.ID, At: now, Record: ingest.TileRecord{Title: s.title, Description: s.description, Link: s.link,
+				Icon: s.icon, Category: s.category, Targeting: tileTargeting(s.targeting), PublishFrom: rfc3339(t.PublishFrom),
+				PublishUntil: rfc3339(t.PublishUntil), Status: s.status, Version: t.Version}})
 	}
+}
+
+// tileTargeting is the targeting as the agency API takes it; nil when it targets everyone.
+func tileTargeting(t tiles.Targeting) *ingest.TileTargeting {
+	if t.MinAge == nil && t.MaxAge == nil && len(t.Districts) == 0 && t.ChildAgeMin == nil && t.ChildAgeMax == nil && len(t.OpenCaseKinds) == 0 {
+		return nil
+	}
+	return &ingest.TileTargeting{MinAge: t.MinAge, MaxAge: t.MaxAge, Districts: t.Districts,
+		ChildAgeMin: t.ChildAgeMin, ChildAgeMax: t.ChildAgeMax, OpenCaseKinds: t.OpenCaseKinds}
+}
+
+// rfc3339 formats an optional time as the agency API takes it ("" for none).
+func rfc3339(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }

@@ -8,6 +8,7 @@ import (
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/ingest"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/notify"
 	"minside/backend/internal/pid"
@@ -23,6 +24,7 @@ type demo struct {
 	b    *base
 	now  time.Time
 	who  map[string]string // persona key → citizen id
+	pids map[string]string // persona key → synthetic number, for the records the agency would send
 	next int               // running number for external ids
 }
 
@@ -34,6 +36,13 @@ func (d *demo) externalID(prefix string) string {
 	return fmt.Sprintf("%s-%04d", prefix, d.next)
 }
 
+// record registers what the agency would have PUT for an object, as its own agency record.
+func (d *demo) record(agencyID string, kind ingest.Kind, externalID, objectID, citizen string, rec any) {
+	c := d.who[citizen]
+	d.r.records = append(d.r.records, ingest.Imported{AgencyID: agencyID, Kind: kind, ExternalID: externalID,
+		ObjectID: objectID, CitizenID: &c, Record: rec, At: d.now})
+}
+
 func (d *demo) changed(citizen, kind, id string) {
 	c := d.who[citizen]
 	d.r.changes = append(d.r.changes, changes.Change{CitizenID: &c, Kind: kind, ObjectID: id, Op: changes.OpUpsert, CreatedAt: d.now})
@@ -42,7 +51,7 @@ func (d *demo) changed(citizen, kind, id string) {
 // demoRows builds the whole demo set (citizens, relations, roles, items, tiles) on the shared base.
 func demoRows(dir *citizens.Directory, b *base, now time.Time) (*rows, error) {
 	now = store.UTC(now)
-	d := &demo{r: &rows{}, b: b, now: now, who: map[string]string{}}
+	d := &demo{r: &rows{}, b: b, now: now, who: map[string]string{}, pids: map[string]string{}}
 	for _, p := range personas {
 		digits, err := demoPID(p.born)
 		if err != nil {
@@ -55,7 +64,7 @@ func demoRows(dir *citizens.Directory, b *base, now time.Time) (*rows, error) {
 		c := citizens.Citizen{ID: store.NewID(), PIDHash: dir.Pseudonym(n), PIDMasked: n.String(), BirthDate: n.BirthDate,
 			Name: p.name, District: p.district, CreatedAt: now, UpdatedAt: now}
 		d.r.citizens = append(d.r.citizens, c)
-		d.who[p.key] = c.ID
+		d.who[p.key], d.pids[p.key] = c.ID, digits
 	}
 	d.preferences()
 	d.representation()
@@ -79,10 +88,14 @@ func (d *demo) preferences() {
 
 // relation adds a representation from the population register (the source of family relations).
 func (d *demo) relation(kind, representative, subject string, scopes []string, from time.Time, until *time.Time) {
-	d.r.relations = append(d.r.relations, represent.Relation{ID: store.NewID(), AgencyID: d.b.agency[AgencyRegister],
+	rel := represent.Relation{ID: store.NewID(), AgencyID: d.b.agency[AgencyRegister],
 		ExternalID: d.externalID("rel"), Version: 1, Kind: kind, RepresentativeID: d.who[representative],
 		SubjectID: d.who[subject], Scopes: scopes, ValidFrom: store.UTC(from), ValidUntil: until,
-		CreatedAt: d.now, UpdatedAt: d.now})
+		CreatedAt: d.now, UpdatedAt: d.now}
+	d.r.relations = append(d.r.relations, rel)
+	d.record(rel.AgencyID, ingest.KindRelations, rel.ExternalID, rel.ID, subject, ingest.RelationRecord{Kind: kind,
+		RepresentativePID: d.pids[representative], SubjectPID: d.pids[subject], Scopes: scopes,
+		ValidFrom: rfc3339(&rel.ValidFrom), ValidUntil: rfc3339(until), Version: rel.Version})
 }
 
 // guardian adds parental responsibility from birth until the child turns 18.
@@ -163,6 +176,7 @@ func (d *demo) addCase(s caseSpec) string {
 			URL: fmt.Sprintf("https://innsyn.example.kommune.no/%s/sak/%s/dokument/%d", s.agency, ext, i+1), CreatedAt: c.UpdatedAt})
 	}
 	d.r.cases = append(d.r.cases, c)
+	d.record(c.AgencyID, ingest.KindCases, ext, c.ID, s.who, d.caseRecord(s, c))
 	d.r.text("case", c.ID, "title", s.title)
 	if s.titlePublic != nil {
 		d.r.text("case", c.ID, "title_public", s.titlePublic)
@@ -194,16 +208,19 @@ func (d *demo) addBooking(s bookingSpec) bookings.Booking {
 		b.CancelledAt, b.UpdatedAt = timep(d.at(-2*day)), d.at(-2*day)
 	}
 	d.r.bookings = append(d.r.bookings, b)
+	d.record(b.AgencyID, ingest.KindBookings, b.ExternalID, b.ID, s.who, ingest.BookingRecord{PID: d.pids[s.who],
+		Resource: s.resource, Place: ingest.Place{Name: s.place, Address: s.address}, StartsAt: rfc3339(&b.StartsAt),
+		EndsAt: rfc3339(&b.EndsAt), Status: s.status, CancellableUntil: rfc3339(b.CancellableUntil), Area: s.area, Version: b.Version})
 	d.r.text("booking", b.ID, "resource", s.resource)
 	d.changed(s.who, "booking", b.ID)
 	return b
 }
 
 // addKey grants who the given doors of a facility during the windows (relative to now).
-func (d *demo) addKey(who, fac string, doors []string, status string, booking *string, windows ...[2]time.Duration) {
+func (d *demo) addKey(who, fac string, doors []string, status string, booking *bookings.Booking, windows ...[2]time.Duration) {
 	f := d.b.facilities[fac]
 	k := keys.Key{ID: store.NewID(), AgencyID: d.b.agency[f.agency], ExternalID: d.externalID("key"), Version: 1,
-		CitizenID: d.who[who], FacilityID: d.b.facility[fac], BookingID: booking, Status: status,
+		CitizenID: d.who[who], FacilityID: d.b.facility[fac], Status: status,
 		CreatedAt: d.at(windows[0][0] - 7*day), UpdatedAt: d.at(windows[0][0] - 7*day)}
 	for i, w := range windows {
 		from, until := d.at(w[0]), d.at(w[1])
@@ -215,10 +232,22 @@ func (d *demo) addKey(who, fac string, doors []string, status string, booking *s
 		}
 		d.r.windows = append(d.r.windows, keys.Window{ID: store.NewID(), KeyID: k.ID, StartsAt: from, EndsAt: until})
 	}
+	rec := ingest.KeyRecord{PID: d.pids[who], Facility: ingest.Facility{ExternalID: f.externalID, Name: f.name, Address: f.address},
+		AccessPoints: doors, Status: status, Version: k.Version}
+	for _, door := range f.doors {
+		rec.Facility.AccessPoints = append(rec.Facility.AccessPoints, ingest.AccessPoint{ExternalID: door.externalID, Name: door.name})
+	}
+	for _, w := range d.r.windows[len(d.r.windows)-len(windows):] {
+		rec.Windows = append(rec.Windows, ingest.KeyRange{StartsAt: rfc3339(&w.StartsAt), EndsAt: rfc3339(&w.EndsAt)})
+	}
+	if booking != nil {
+		k.BookingID, rec.BookingExternalID = &booking.ID, booking.ExternalID
+	}
 	for _, door := range doors {
 		d.r.keyDoors = append(d.r.keyDoors, keys.KeyAccessPoint{KeyID: k.ID, AccessPointID: d.b.doors[fac][door]})
 	}
 	d.r.keys = append(d.r.keys, k)
+	d.record(k.AgencyID, ingest.KindKeys, k.ExternalID, k.ID, who, rec)
 	d.changed(who, "key", k.ID)
 }
 
@@ -235,6 +264,8 @@ func (d *demo) addNotification(s notificationSpec) {
 		Link: s.link, CreatedAt: d.at(-s.ago)}
 	if s.agency != "" {
 		n.AgencyID, n.ExternalID = strp(d.b.agency[s.agency]), strp(d.externalID("varsel"))
+		d.record(*n.AgencyID, ingest.KindNotifications, *n.ExternalID, n.ID, s.who, ingest.NotificationRecord{PID: d.pids[s.who],
+			Category: s.category, Title: s.title, Body: s.body, Link: s.link, Urgency: s.urgency, Version: 1})
 	}
 	if s.read {
 		n.ReadAt = timep(d.at(-s.ago + time.Hour))
@@ -243,4 +274,33 @@ func (d *demo) addNotification(s notificationSpec) {
 	d.r.text("notification", n.ID, "title", s.title)
 	d.r.text("notification", n.ID, "body", s.body)
 	d.changed(s.who, "notification", n.ID)
+}
+
+// caseRecord is the case as its agency would send it: the timeline, documents and next action
+// that addCase wrote as rows.
+func (d *demo) caseRecord(s caseSpec, c cases.Case) ingest.CaseRecord {
+	rec := ingest.CaseRecord{PID: d.pids[s.who], Title: s.title, TitlePublic: s.titlePublic, Kind: s.kind, Area: s.area,
+		Status: s.status, DeepLink: c.DeepLink, Version: c.Version}
+	if s.nextAction != nil {
+		rec.NextAction = &ingest.NextAction{Text: s.nextAction, DueAt: rfc3339(c.NextActionDue)}
+	}
+	for _, ev := range d.r.events {
+		if ev.CaseID != c.ID {
+			continue
+		}
+		e := ingest.CaseEvent{ExternalID: ev.ExternalID, OccurredAt: rfc3339(&ev.OccurredAt)}
+		if ev.Status != nil {
+			e.Status = *ev.Status
+		}
+		rec.Events = append(rec.Events, e)
+	}
+	for i, e := range s.events {
+		rec.Events[i].Title, rec.Events[i].Body = e.title, e.body
+	}
+	for _, doc := range d.r.documents {
+		if doc.CaseID == c.ID {
+			rec.Documents = append(rec.Documents, ingest.CaseDocument{ExternalID: doc.ExternalID, Name: doc.Name, Type: doc.DocType, URL: doc.URL})
+		}
+	}
+	return rec
 }

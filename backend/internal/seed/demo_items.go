@@ -101,7 +101,7 @@ func (d *demo) cases() {
 		{who: "maret", agency: AgencyCulture, kind: "grant", area: "culture", status: cases.StatusReceived,
 			title:  texts.Values{"nb": "Søknad om kulturstipend", "en": "Application for a culture grant", "se": "Ohcan kulturstipeanda"},
 			events: []event{{3 * day, cases.StatusReceived, received, nil}}},
-		{who: "erik", agency: AgencyDistrict, kind: "parking_permit", area: "transport", status: cases.StatusClosed,
+		{who: "erik", agency: AgencyDistrict, kind: "parking_permit", area: "other", status: cases.StatusClosed,
 			title: v("Beboerparkering sone Nordstrand", "Resident parking, Nordstrand zone"),
 			events: []event{{90 * day, cases.StatusReceived, received, nil},
 				{85 * day, cases.StatusDecided, v("Tillatelse gitt", "Permit granted"), nil},
@@ -131,29 +131,29 @@ func (d *demo) bookingsAndKeys() {
 		{who: "sigrid", agency: AgencyLibrary, area: "library", place: "Deichman Bjørvika", address: "Anne-Cath. Vestlys plass 1, 0150 Oslo",
 			status: bookings.StatusCancelled, resource: v("Lesesal, plass 14", "Reading room, seat 14"), start: 1 * day, length: 4 * hour,
 			cancellableBefore: durp(12 * hour)},
-		{who: "piotr", agency: AgencyCulture, area: "sports", place: "Bjerkehallen", address: "Refstadveien 64, 0589 Oslo",
+		{who: "piotr", agency: AgencyCulture, area: "culture", place: "Bjerkehallen", address: "Refstadveien 64, 0589 Oslo",
 			status: bookings.StatusConfirmed, resource: hall, start: 3*day + 19*hour, length: 90 * time.Minute},
-		{who: "piotr", agency: AgencyCulture, area: "sports", place: "Bjerkehallen", address: "Refstadveien 64, 0589 Oslo",
+		{who: "piotr", agency: AgencyCulture, area: "culture", place: "Bjerkehallen", address: "Refstadveien 64, 0589 Oslo",
 			status: bookings.StatusConfirmed, resource: hall, start: 10*day + 19*hour, length: 90 * time.Minute, cancellableBefore: durp(7 * day)},
-		{who: "piotr", agency: AgencyCulture, area: "sports", place: "Bjerkehallen", address: "Refstadveien 64, 0589 Oslo",
+		{who: "piotr", agency: AgencyCulture, area: "culture", place: "Bjerkehallen", address: "Refstadveien 64, 0589 Oslo",
 			status: bookings.StatusCompleted, resource: hall, start: -4*day + 19*hour, length: 90 * time.Minute},
-		{who: "per", agency: AgencyCulture, area: "sports", place: "Furuset forum", address: "Trygve Lies plass 1, 1051 Oslo",
+		{who: "per", agency: AgencyCulture, area: "culture", place: "Furuset forum", address: "Trygve Lies plass 1, 1051 Oslo",
 			status: bookings.StatusConfirmed, resource: v("Badmintonbane 2", "Badminton court 2"), start: 1*day + 18*hour, length: hour,
 			cancellableBefore: durp(6 * hour)},
-		{who: "erik", agency: AgencyCulture, area: "outdoor", place: "Ekebergsletta", address: "Kongsveien 80, 1178 Oslo",
+		{who: "erik", agency: AgencyCulture, area: "culture", place: "Ekebergsletta", address: "Kongsveien 80, 1178 Oslo",
 			status: bookings.StatusConfirmed, resource: v("Grillplass ved ballbanen", "Barbecue area by the pitch"), start: 5*day + 15*hour,
 			length: 4 * hour, cancellableBefore: durp(48 * hour)},
-		{who: "per", agency: AgencyCulture, area: "outdoor", place: "Ekebergsletta", address: "Kongsveien 80, 1178 Oslo",
+		{who: "per", agency: AgencyCulture, area: "culture", place: "Ekebergsletta", address: "Kongsveien 80, 1178 Oslo",
 			status: bookings.StatusCompleted, resource: v("Grillplass ved ballbanen", "Barbecue area by the pitch"), start: -20 * day, length: 3 * hour},
 	} {
 		d.addBooking(s)
 	}
 	// The meeting room booking carries a key that opens from 15 minutes before until 2 hours after.
-	room := d.addBooking(bookingSpec{who: "ola", agency: AgencyDistrict, area: "meeting_room", place: "Frogner bydelshus",
+	room := d.addBooking(bookingSpec{who: "ola", agency: AgencyDistrict, area: "other", place: "Frogner bydelshus",
 		address: "Sørkedalsveien 3, 0369 Oslo", status: bookings.StatusConfirmed, resource: v("Møterom 2", "Meeting room 2"),
 		start: 1*day + 18*hour, length: 2 * hour, cancellableBefore: durp(24 * hour)})
 	roomStart, roomEnd := room.StartsAt.Sub(d.now), room.EndsAt.Sub(d.now)
-	d.addKey("ola", "frogner-motorom", []string{"main", "room"}, keys.StatusActive, &room.ID,
+	d.addKey("ola", "frogner-motorom", []string{"main", "room"}, keys.StatusActive, &room,
 		[2]time.Duration{roomStart - 15*time.Minute, roomEnd + 2*hour})
 
 	// Self-service library: open now, and a key whose next window starts next week.
@@ -163,7 +163,7 @@ func (d *demo) bookingsAndKeys() {
 		[2]time.Duration{7 * day, 7*day + 12*hour})
 	d.addKey("mohammed", "mini-gronland", []string{"gate"}, keys.StatusActive, nil,
 		[2]time.Duration{-30 * day, 335 * day})
-	d.addKey("sigrid", "deichman-toyen", []string{"main", "side"}, keys.StatusExpired, nil,
+	d.addKey("sigrid", "deichman-toyen", []string{"main", "side"}, keys.StatusActive, nil, // its only window is over
 		[2]time.Duration{-60 * day, -30 * day})
 	d.addKey("yusuf", "deichman-toyen", []string{"main"}, keys.StatusActive, nil,
 		[2]time.Duration{-1 * hour, 5 * hour})

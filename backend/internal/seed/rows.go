@@ -10,6 +10,7 @@ import (
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/ingest"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/notify"
 	"minside/backend/internal/represent"
@@ -35,6 +36,9 @@ type rows struct {
 	tiles         []tiles.Tile
 	texts         []texts.Text
 	changes       []changes.Change
+	// records are what each agency would have PUT for its objects above, so the agency API and
+	// console treat seeded objects as the agency's own (read, update, delete, list).
+	records []ingest.Imported
 }
 
 // text adds one field of one record in the given languages (lang → value).
@@ -53,7 +57,7 @@ var langOrder = []string{"nb", "nn", "en", "se", "uk", "pl", "ar", "so", "ur"}
 func (r *rows) count() int {
 	return len(r.citizens) + len(r.preferences) + len(r.roles) + len(r.relations) + len(r.cases) +
 		len(r.events) + len(r.documents) + len(r.bookings) + len(r.keys) + len(r.windows) +
-		len(r.keyDoors) + len(r.notifications) + len(r.tiles) + len(r.texts) + len(r.changes)
+		len(r.keyDoors) + len(r.notifications) + len(r.tiles) + len(r.texts) + len(r.changes) + len(r.records)
 }
 
 // insert writes the rows in foreign-key order, at most chunk rows per statement.
@@ -77,6 +81,7 @@ func (r *rows) insert(ctx context.Context, db bun.IDB, chunk int) error {
 		{"tiles", func() error { return insertChunks(ctx, db, r.tiles, chunk) }},
 		{"texts", func() error { return insertChunks(ctx, db, r.texts, chunk) }},
 		{"changes", func() error { return insertChunks(ctx, db, r.changes, chunk) }},
+		{"agency records", func() error { return ingest.Register(ctx, db, r.records) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/ingest"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/notify"
 	"minside/backend/internal/pid"
@@ -37,7 +38,7 @@ var (
 		{AgencyHealth, "home_care", "health", v("Søknad om hjemmetjenester", "Home care application")},
 		{AgencyWaste, "waste_subscription", "waste", v("Endring av avfallsabonnement", "Change of waste subscription")},
 		{AgencyCulture, "grant", "culture", v("Søknad om kulturstipend", "Culture grant application")},
-		{AgencyDistrict, "parking_permit", "transport", v("Beboerparkering", "Resident parking")},
+		{AgencyDistrict, "parking_permit", "other", v("Beboerparkering", "Resident parking")},
 	}
 	caseStatuses = []string{cases.StatusReceived, cases.StatusInProgress, cases.StatusAwaitingCitizen, cases.StatusDecided, cases.StatusClosed}
 	eventTitles  = map[string]texts.Values{
@@ -95,6 +96,10 @@ func (g *generator) citizen(r *rows) error {
 	feed := func(kind, id string) {
 		r.changes = append(r.changes, changes.Change{CitizenID: &c.ID, Kind: kind, ObjectID: id, Op: changes.OpUpsert, CreatedAt: g.now})
 	}
+	record := func(agencyID string, kind ingest.Kind, externalID, objectID string, rec any) {
+		r.records = append(r.records, ingest.Imported{AgencyID: agencyID, Kind: kind, ExternalID: externalID,
+			ObjectID: objectID, CitizenID: &c.ID, Record: rec, At: g.now})
+	}
 
 	for j := range scaleCases {
 		t := caseTypes[rng.IntN(len(caseTypes))]
@@ -103,9 +108,12 @@ func (g *generator) citizen(r *rows) error {
 		k := cases.Case{ID: store.NewID(), AgencyID: g.b.agency[t.agency], ExternalID: fmt.Sprintf("%s-sak-%d", ext, j),
 			Version: scaleEvents, CitizenID: c.ID, Kind: t.kind, Area: t.area, Status: status,
 			DeepLink: "https://innsyn.example.kommune.no/" + t.agency + "/sak/" + ext, CreatedAt: opened}
+		rec := ingest.CaseRecord{PID: digits, Title: t.title, Kind: t.kind, Area: t.area, Status: status,
+			DeepLink: k.DeepLink, Version: k.Version}
 		if status == cases.StatusAwaitingCitizen {
 			k.NextActionDue = timep(g.at(time.Duration(1+rng.IntN(14)) * day))
 			r.text("case", k.ID, "next_action", nextAction)
+			rec.NextAction = &ingest.NextAction{Text: nextAction, DueAt: rfc3339(k.NextActionDue)}
 		}
 		steps := []string{cases.StatusReceived, cases.StatusInProgress, status}
 		for e, st := range steps {
@@ -114,9 +122,12 @@ func (g *generator) citizen(r *rows) error {
 				Status: &steps[e], CreatedAt: at}
 			r.events = append(r.events, ev)
 			r.text("case_event", ev.ID, "title", eventTitles[st])
+			rec.Events = append(rec.Events, ingest.CaseEvent{ExternalID: ev.ExternalID, OccurredAt: rfc3339(&at),
+				Status: st, Title: eventTitles[st]})
 			k.UpdatedAt = at
 		}
 		r.cases = append(r.cases, k)
+		record(k.AgencyID, ingest.KindCases, k.ExternalID, k.ID, rec)
 		r.text("case", k.ID, "title", t.title)
 		feed("case", k.ID)
 	}
@@ -125,7 +136,7 @@ func (g *generator) citizen(r *rows) error {
 	for j, start := range []time.Duration{upcoming, -time.Duration(1+rng.IntN(60)) * day} {
 		agencySlug, area, place, resource := AgencyLibrary, "library", "Deichman Tøyen", groupRoom
 		if rng.IntN(2) == 0 {
-			agencySlug, area, place, resource = AgencyCulture, "sports", "Bjerkehallen", sportsHall
+			agencySlug, area, place, resource = AgencyCulture, "culture", "Bjerkehallen", sportsHall
 		}
 		bk := bookings.Booking{ID: store.NewID(), AgencyID: g.b.agency[agencySlug], ExternalID: fmt.Sprintf("%s-bok-%d", ext, j),
 			Version: 1, CitizenID: c.ID, Area: area, PlaceName: place, StartsAt: store.UTC(g.at(start)),
@@ -137,16 +148,16 @@ func (g *generator) citizen(r *rows) error {
 			bk.CancellableUntil = timep(bk.StartsAt.Add(-24 * time.Hour))
 		}
 		r.bookings = append(r.bookings, bk)
+		record(bk.AgencyID, ingest.KindBookings, bk.ExternalID, bk.ID, ingest.BookingRecord{PID: digits, Resource: resource,
+			Place: ingest.Place{Name: place}, StartsAt: rfc3339(&bk.StartsAt), EndsAt: rfc3339(&bk.EndsAt), Status: bk.Status,
+			CancellableUntil: rfc3339(bk.CancellableUntil), Area: area, Version: bk.Version})
 		r.text("booking", bk.ID, "resource", resource)
 		feed("booking", bk.ID)
 	}
 
 	from := store.UTC(g.at(-time.Duration(rng.IntN(60)) * day))
 	until := store.UTC(from.Add(time.Duration(30+rng.IntN(120)) * day))
-	status := keys.StatusActive
-	if until.Before(g.now) {
-		status = keys.StatusExpired
-	}
+	status := keys.StatusActive // one whose window is over no longer opens anything
 	key := keys.Key{ID: store.NewID(), AgencyID: g.b.agency[AgencyLibrary], ExternalID: ext + "-key", Version: 1,
 		CitizenID: c.ID, FacilityID: g.b.facility["deichman-toyen"], Status: status, ValidFrom: from, ValidUntil: until,
 		CreatedAt: from, UpdatedAt: from}
@@ -154,6 +165,14 @@ func (g *generator) citizen(r *rows) error {
 	r.windows = append(r.windows, keys.Window{ID: store.NewID(), KeyID: key.ID, StartsAt: from, EndsAt: until})
 	r.keyDoors = append(r.keyDoors, keys.KeyAccessPoint{KeyID: key.ID, AccessPointID: g.b.doors["deichman-toyen"]["main"]})
 	feed("key", key.ID)
+	library := g.b.facilities["deichman-toyen"]
+	keyRec := ingest.KeyRecord{PID: digits, Facility: ingest.Facility{ExternalID: library.externalID, Name: library.name,
+		Address: library.address}, AccessPoints: []string{"main"}, Status: status, Version: key.Version,
+		Windows: []ingest.KeyRange{{StartsAt: rfc3339(&from), EndsAt: rfc3339(&until)}}}
+	for _, door := range library.doors {
+		keyRec.Facility.AccessPoints = append(keyRec.Facility.AccessPoints, ingest.AccessPoint{ExternalID: door.externalID, Name: door.name})
+	}
+	record(key.AgencyID, ingest.KindKeys, key.ExternalID, key.ID, keyRec)
 
 	for j := range scaleNotifications {
 		t := notificationText[j%len(notificationText)]
@@ -188,6 +207,7 @@ func (r *rows) dropCitizens(pidHashes []string) {
 	r.keyDoors = slices.DeleteFunc(r.keyDoors, func(k keys.KeyAccessPoint) bool { return gone[k.KeyID] })
 	r.texts = slices.DeleteFunc(r.texts, func(t texts.Text) bool { return gone[t.OwnerID] })
 	r.changes = slices.DeleteFunc(r.changes, func(c changes.Change) bool { return c.CitizenID != nil && gone[*c.CitizenID] })
+	r.records = slices.DeleteFunc(r.records, func(im ingest.Imported) bool { return im.CitizenID != nil && gone[*im.CitizenID] })
 }
 
 // drop marks id gone when its owner is gone and reports it.

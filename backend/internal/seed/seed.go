@@ -1,7 +1,9 @@
 // Package seed fills a database with believable data: the demo municipality a developer sees on
 // an empty dev database (with the persons the dev login page offers), and any number of synthetic
 // citizens for scale tests. It writes rows directly with the domain models, with the same texts
-// and change-feed rows the agency API would write, so the portal cannot tell seeded data apart.
+// and change-feed rows the agency API would write, and registers each object as its agency's record
+// (ingest.Register, with the body a PUT would store), so neither the portal nor the agency can
+// tell seeded data apart: the agency reads, updates, deletes and lists it through its API.
 package seed
 
 import (

@@ -22,6 +22,7 @@ type AgencyRecords interface {
 	Put(ctx context.Context, req ingest.Request, kind ingest.Kind, externalID string, body []byte) (*ingest.Stored, ingest.Outcome, error)
 	Get(ctx context.Context, req ingest.Request, kind ingest.Kind, externalID string) (*ingest.Stored, error)
 	Delete(ctx context.Context, req ingest.Request, kind ingest.Kind, externalID string) error
+	List(ctx context.Context, req ingest.Request, kind ingest.Kind, q ingest.ListQuery) (ingest.Page, error)
 	Bulk(ctx context.Context, req ingest.Request, r io.Reader, emit func(ingest.LineResult) error) error
 }
 

@@ -159,7 +159,7 @@ func (s *Server) bulkAnswer(lang, requestID string, r ingest.LineResult) bulkLin
 	}
 	l.Status = statusOf[ae.Code]
 	l.Code = ae.Code
-	l.Title = s.deps.Translator.Translate(lang, ae.Key, ae.Data)
+	l.Title = s.deps.Translator.Translate(lang, developerKey(ae.Key), ae.Data)
 	l.CurrentVersion = ae.Extra["currentVersion"]
 	for _, f := range ae.Fields {
 		l.Errors = append(l.Errors, ProblemField{Pointer: f.Pointer, Code: f.Key, Detail: s.deps.Translator.Translate(lang, f.Key, f.Data)})

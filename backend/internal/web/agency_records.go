@@ -21,6 +21,10 @@ func (s *Server) agencyRoutes(api fiber.Router) {
 	}
 	authed := g.Group("", s.agencyAuth)
 	authed.Post("/bulk", s.agencyBulk)
+	if s.deps.Webhooks != nil {
+		authed.Post("/webhook/ping", s.agencyWebhookPing)
+	}
+	authed.Get("/:kind", s.agencyList)
 	authed.Put("/:kind/:externalId", s.agencyPut)
 	authed.Get("/:kind/:externalId", s.agencyGet)
 	authed.Delete("/:kind/:externalId", s.agencyDelete)

@@ -37,6 +37,10 @@ func (row authzRoute) check(t *testing.T, w *authzWorld) {
 		row.checkAgencyRecord(t, w)
 	case agencyBulk:
 		row.checkAgencyBulk(t, w)
+	case agencyList:
+		row.checkAgencyList(t, w)
+	case agencySelf:
+		row.checkAgencySelf(t, w)
 	default:
 		t.Fatalf("access class %q has no checks", row.access)
 	}

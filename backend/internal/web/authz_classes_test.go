@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -345,4 +346,50 @@ func (row authzRoute) checkAgencyBulk(t *testing.T, w *authzWorld) {
 	key := http.Header{"Idempotency-Key": {"authz-" + store.NewID()}}
 	t.Run("own", func(t *testing.T) { bulk(t, w.x.c, "own-bulk", key) })
 	t.Run("agency Y sends X's Idempotency-Key", func(t *testing.T) { bulk(t, w.y.c, "own-bulk", key) })
+}
+
+// checkAgencyList runs for every record kind: Y's list never holds X's records; X's holds its own.
+func (row authzRoute) checkAgencyList(t *testing.T, w *authzWorld) {
+	for _, kind := range []string{"cases", "bookings", "keys", "notifications", "relations", "tiles"} {
+		t.Run(kind, func(t *testing.T) {
+			params := map[string]string{"kind": kind}
+			row.checkAgencyKey(t, w, params)
+			listed := func(c *apptest.Client) []string {
+				var page struct {
+					Records []struct {
+						ExternalID string `json:"externalId"`
+					} `json:"records"`
+				}
+				r := do(t, c, http.MethodGet, "/api/agency/v1/"+kind+"?limit=100", nil, nil)
+				succeeded(t, r)
+				if err := json.Unmarshal(r.Body, &page); err != nil {
+					t.Fatalf("list %s: %v", kind, err)
+				}
+				var ids []string
+				for _, rec := range page.Records {
+					ids = append(ids, rec.ExternalID)
+				}
+				return ids
+			}
+			t.Run("agency Y lists nothing of X's", func(t *testing.T) {
+				if slices.Contains(listed(w.y.c), w.records[kind]) {
+					t.Errorf("Y's list of %s holds X's record %s", kind, w.records[kind])
+				}
+			})
+			t.Run("own", func(t *testing.T) {
+				if !slices.Contains(listed(w.x.c), w.records[kind]) {
+					t.Errorf("X's list of %s lacks its record %s", kind, w.records[kind])
+				}
+			})
+		})
+	}
+}
+
+// checkAgencySelf: only a key reaches it; each agency acts on its own settings (Y has no webhook
+// URL, so Y's ping is refused as a conflict, never sent to X's receiver).
+func (row authzRoute) checkAgencySelf(t *testing.T, w *authzWorld) {
+	row.checkAgencyKey(t, w, nil)
+	t.Run("agency Y pings its own (unset) receiver", func(t *testing.T) {
+		refused(t, do(t, w.y.c, row.method, row.path, nil, nil), http.StatusConflict)
+	})
 }

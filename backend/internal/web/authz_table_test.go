@@ -26,6 +26,8 @@ const (
 	citizenObject access = "citizen-with-object-id"    // the session's data, named by an id in the path or body
 	agencyRecord  access = "agency-with-externalId"    // an agency key; the agency's own record
 	agencyBulk    access = "agency bulk"               // an agency key; many records in one body
+	agencyList    access = "agency list"               // an agency key; the agency's own records of a kind
+	agencySelf    access = "agency-self"               // an agency key; the agency's own settings (webhook ping)
 	editor        access = "editor (per agency slug)"  // a session with agency_editor:<slug>
 	translator    access = "translator (per language)" // a session with translator:<lang>
 )
@@ -110,6 +112,8 @@ var authzRoutes = []authzRoute{
 	{method: "GET", path: "/api/v1/translate/:lang/history", access: translator},
 
 	{method: "POST", path: "/api/agency/v1/bulk", access: agencyBulk},
+	{method: "GET", path: "/api/agency/v1/:kind", access: agencyList},
+	{method: "POST", path: "/api/agency/v1/webhook/ping", access: agencySelf},
 	{method: "PUT", path: "/api/agency/v1/:kind/:externalId", access: agencyRecord},
 	{method: "GET", path: "/api/agency/v1/:kind/:externalId", access: agencyRecord},
 	{method: "DELETE", path: "/api/agency/v1/:kind/:externalId", access: agencyRecord},

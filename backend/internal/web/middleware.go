@@ -169,15 +169,41 @@ func methodLabel(m string) string {
 }
 
 // language picks the reader's language once per request: saved preference (set later by the
-// session middleware), else Accept-Language, else nb.
+// session middleware), else Accept-Language, else nb. A program calling a machine API (agency
+// systems, Open311 clients) is read by a developer: without Accept-Language, or with none of
+// ours, it gets English; asking for a language still gets that language.
 func (s *Server) language(c *fiber.Ctx) error {
-	c.Locals(localLanguage, s.deps.Translator.Negotiate("", c.Get(fiber.HeaderAcceptLanguage)))
+	accept := c.Get(fiber.HeaderAcceptLanguage)
+	if machineClient(c) {
+		// The lowest weight: English only when nothing the client asked for is supported.
+		accept = strings.TrimSpace(accept + ",en;q=0.001")
+		accept = strings.TrimPrefix(accept, ",")
+	}
+	c.Locals(localLanguage, s.deps.Translator.Negotiate("", accept))
 	return c.Next()
 }
 
+// machineAPIs are the path prefixes of the APIs that programs call, not people.
+var machineAPIs = []string{"/api/agency/", "/open311/"}
+
+func machineClient(c *fiber.Ctx) bool {
+	path := c.Path()
+	for _, prefix := range machineAPIs {
+		if strings.HasPrefix(path, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// languageOf is the language chosen for this request; before the middleware ran (an error raised
+// by the server itself), the default of its kind of client.
 func languageOf(c *fiber.Ctx) string {
 	if lang, ok := c.Locals(localLanguage).(string); ok && lang != "" {
 		return lang
+	}
+	if machineClient(c) {
+		return "en"
 	}
 	return "nb"
 }

@@ -113,24 +113,47 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	return s.writeProblem(c, ae)
 }
 
+// forDevelopers rewords the messages a citizen reads ("You need to log in") for the developer of
+// a program calling a machine API ("A valid agency API key is required …"); other keys stay.
+var forDevelopers = map[string]string{
+	"error.unauthorized":            "error.api.unauthorized",
+	"error.forbidden":               "error.api.forbidden",
+	"error.not_found":               "error.api.not_found",
+	"error.conflict":                "error.api.conflict",
+	"error.invalid":                 "error.api.invalid",
+	"error.detail.version_conflict": "error.detail.api_version_conflict",
+}
+
+// developerKey is the message key for a machine API's client.
+func developerKey(key string) string {
+	if k, ok := forDevelopers[key]; ok {
+		return k
+	}
+	return key
+}
+
 func (s *Server) writeProblem(c *fiber.Ctx, ae *apperr.Error) error {
 	lang := languageOf(c)
 	status, ok := statusOf[ae.Code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
+	title, detail := ae.Key, ae.Detail
+	if machineClient(c) {
+		title, detail = developerKey(title), developerKey(detail)
+	}
 	t := s.deps.Translator
 	p := Problem{
 		Type:      "/problems/" + string(ae.Code),
-		Title:     t.Translate(lang, ae.Key, ae.Data),
+		Title:     t.Translate(lang, title, ae.Data),
 		Status:    status,
 		Code:      ae.Code,
 		Instance:  c.Path(),
 		RequestID: requestIDOf(c),
 		Extra:     ae.Extra,
 	}
-	if ae.Detail != "" {
-		p.Detail = t.Translate(lang, ae.Detail, ae.Data)
+	if detail != "" {
+		p.Detail = t.Translate(lang, detail, ae.Data)
 	}
 	for _, f := range ae.Fields {
 		p.Errors = append(p.Errors, ProblemField{Pointer: f.Pointer, Code: f.Key, Detail: t.Translate(lang, f.Key, f.Data)})

@@ -91,6 +91,7 @@ type Deps struct {
 	// The bulk route's Idempotency-Key uses DB.
 	Agencies AgencyAuthenticator
 	Records  AgencyRecords
+	Webhooks WebhookPinger // POST /api/agency/v1/webhook/ping; unrouted when nil
 
 	// Agency console (console*.go): agency editors' tiles and notices; routes only when set.
 	Console *console.Service
