@@ -20,6 +20,7 @@ import (
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/i18n"
 	"minside/backend/internal/idempotency"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/notify"
@@ -29,6 +30,7 @@ import (
 	"minside/backend/internal/store"
 	"minside/backend/internal/store/storetest"
 	"minside/backend/internal/texts"
+	"minside/locales"
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -108,16 +110,25 @@ func setup(t *testing.T, db *store.DB) *fixture {
 	// The access log: an agency read my case, my helper cancelled for me, I logged in, I acted for my child.
 	agencyID, helper, child := f.agency, f.helper, f.child
 	for i, e := range []audit.Entry{
-		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &me, Action: "case.read", ObjectKind: "case", ObjectID: c.ID},
-		{ActorKind: audit.ActorRepresentative, ActorID: &helper, SubjectID: &me, Action: "booking.cancel", ObjectKind: "booking", ObjectID: b.ID},
-		{ActorKind: audit.ActorCitizen, ActorID: &me, SubjectID: &me, Action: "login", ObjectKind: "session"},
-		{ActorKind: audit.ActorRepresentative, ActorID: &me, SubjectID: &child, Action: "booking.cancel", ObjectKind: "booking", ObjectID: "child-booking"},
-		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &helper, Action: "case.read", ObjectKind: "case", ObjectID: "someone-else"},
+		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &me, Action: audit.ActionRead, ObjectKind: "case", ObjectID: c.ID},
+		{ActorKind: audit.ActorRepresentative, ActorID: &helper, SubjectID: &me, Action: audit.ActionBookingCancel, ObjectKind: "booking", ObjectID: b.ID},
+		{ActorKind: audit.ActorCitizen, ActorID: &me, SubjectID: &me, Action: audit.ActionLogin, ObjectKind: "session"},
+		{ActorKind: audit.ActorRepresentative, ActorID: &me, SubjectID: &child, Action: audit.ActionBookingCancel, ObjectKind: "booking", ObjectID: "child-booking"},
+		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &helper, Action: audit.ActionRead, ObjectKind: "case", ObjectID: "someone-else"},
 	} {
 		e.At = t0.Add(time.Duration(i) * time.Minute)
 		must(t, audit.Record(ctx, db, e))
 	}
 	return f
+}
+
+func newBundle(t *testing.T) *i18n.Bundle {
+	t.Helper()
+	b, err := i18n.New(locales.FS, i18n.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func insert(db *store.DB, model any) error {
@@ -135,7 +146,7 @@ func must(t *testing.T, err error) {
 func TestExport(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
-		data, err := account.New().Export(context.Background(), db, f.me, "req-x", t0)
+		data, err := account.New(newBundle(t)).Export(context.Background(), db, f.me, "req-x", t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,12 +212,12 @@ func TestExport(t *testing.T) {
 func TestAccessLog(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
-		svc := account.New()
+		svc := account.New(newBundle(t))
 		ctx := context.Background()
 		var all []account.Entry
 		cursor := ""
 		for page := 0; ; page++ {
-			items, next, err := svc.AccessLog(ctx, db, f.me, cursor, 3)
+			items, next, err := svc.AccessLog(ctx, db, f.me, "en", cursor, 3)
 			must(t, err)
 			all = append(all, items...)
 			if next == "" {
@@ -227,7 +238,7 @@ func TestAccessLog(t *testing.T) {
 			}
 			byAction[e.Action+"/"+e.Actor.Kind] = e
 		}
-		read := byAction["case.read/agency"]
+		read := byAction["read/agency"]
 		if read.Actor.Name != "Kulturetaten" || read.Subject == nil || !read.Subject.Me {
 			t.Fatalf("agency read: %+v", read)
 		}
@@ -251,7 +262,26 @@ func TestAccessLog(t *testing.T) {
 		if !login.Actor.Me || login.Subject != nil {
 			t.Fatalf("login entry: %+v", login)
 		}
-		if _, _, err := svc.AccessLog(ctx, db, f.me, "not-a-cursor", 3); !apperr.Is(err, apperr.CodeBadRequest) {
+		// Each entry in words, in the reader's language, with the relation a representative acted through.
+		var texts []string
+		for _, e := range all {
+			texts = append(texts, e.Text)
+		}
+		want := []string{
+			"You cancelled a booking for Ola Nordmann",
+			"You logged in",
+			"Per Hjelper (Power of attorney) cancelled a booking for you",
+			"Kulturetaten read your data: cases",
+		}
+		if strings.Join(texts, " | ") != strings.Join(want, " | ") {
+			t.Fatalf("texts:\n%s\nwant:\n%s", strings.Join(texts, "\n"), strings.Join(want, "\n"))
+		}
+		nb, _, err := svc.AccessLog(ctx, db, f.me, "nb", "", 10)
+		must(t, err)
+		if nb[0].Text != "Du avbestilte en booking for Ola Nordmann" || nb[3].Text != "Kulturetaten leste dine data: saker" {
+			t.Fatalf("nb: %q, %q", nb[0].Text, nb[3].Text)
+		}
+		if _, _, err := svc.AccessLog(ctx, db, f.me, "en", "not-a-cursor", 3); !apperr.Is(err, apperr.CodeBadRequest) {
 			t.Fatalf("bad cursor: %v", err)
 		}
 	})
@@ -261,7 +291,7 @@ func TestClose(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
 		ctx := context.Background()
-		svc := account.New()
+		svc := account.New(newBundle(t))
 		must(t, svc.Close(ctx, db, f.me, "req-close", t0))
 		for table, where := range map[string]string{
 			"citizens": "id = ?", "sessions": "citizen_id = ?", "push_subscriptions": "citizen_id = ?", "cases": "citizen_id = ?",

@@ -22,11 +22,12 @@ import (
 	"minside/backend/internal/store"
 )
 
-// Service serves a citizen's own data. It holds no state.
-type Service struct{}
+// Service serves a citizen's own data. It holds no state beyond the translator that puts the
+// access log and the readable export into words.
+type Service struct{ tr Translator }
 
 // New builds the service.
-func New() *Service { return &Service{} }
+func New(tr Translator) *Service { return &Service{tr: tr} }
 
 // row is one database row as exported: column → value.
 type row = map[string]any
@@ -110,7 +111,7 @@ func (s *Service) Export(ctx context.Context, db *store.DB, citizenID, requestID
 		}
 		me := citizenID
 		return audit.Record(ctx, tx, audit.Entry{At: store.UTC(now), ActorKind: audit.ActorCitizen, ActorID: &me, SubjectID: &me,
-			Action: "account.export", ObjectKind: "citizen", ObjectID: me, RequestID: requestID})
+			Action: audit.ActionExport, ObjectKind: "citizen", ObjectID: me, RequestID: requestID})
 	})
 	if err != nil {
 		return nil, err

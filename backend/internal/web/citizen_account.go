@@ -113,7 +113,7 @@ func (s *Server) accessLogList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := s.deps.Citizen.Account.AccessLog(c.UserContext(), s.deps.DB, principalOf(c).CitizenID, q.After, q.Limit)
+	items, next, err := s.deps.Citizen.Account.AccessLog(c.UserContext(), s.deps.DB, principalOf(c).CitizenID, languageOf(c), q.After, q.Limit)
 	if err != nil {
 		return err
 	}

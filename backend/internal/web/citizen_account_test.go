@@ -64,8 +64,8 @@ func exportAndAccessLogHTTP(t *testing.T, p *apptest.Portal, w *actionWorld) {
 	w.insert(t, cs)
 	agencyID, me, child := w.agency, w.parent.ID, w.child.ID
 	for _, e := range []audit.Entry{
-		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &me, Action: "case.read", ObjectKind: "case", ObjectID: cs.ID},
-		{ActorKind: audit.ActorRepresentative, ActorID: &child, SubjectID: &me, Action: "notification.read", ObjectKind: "notification", ObjectID: "n1"},
+		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &me, Action: audit.ActionRead, ObjectKind: "case", ObjectID: cs.ID},
+		{ActorKind: audit.ActorRepresentative, ActorID: &child, SubjectID: &me, Action: audit.ActionNotificationRead, ObjectKind: "notification", ObjectID: "n1"},
 	} {
 		e.At = now
 		if err := audit.Record(context.Background(), p.DB, e); err != nil {
@@ -108,6 +108,7 @@ func exportAndAccessLogHTTP(t *testing.T, p *apptest.Portal, w *actionWorld) {
 	var log struct {
 		Items []struct {
 			Action string
+			Text   string
 			Actor  struct {
 				Kind, Name string
 				Me         bool
@@ -119,8 +120,11 @@ func exportAndAccessLogHTTP(t *testing.T, p *apptest.Portal, w *actionWorld) {
 	seen := map[string]string{}
 	for _, e := range log.Items {
 		seen[e.Action] = e.Actor.Kind + ":" + e.Actor.Name
+		if e.Text == "" || strings.Contains(e.Text, e.Action) || strings.Contains(e.Text, "{{") {
+			t.Errorf("entry %s is not in words: %q", e.Action, e.Text)
+		}
 	}
-	if seen["case.read"] != "agency:kultur" || seen["notification.read"] != "representative:Ola Nordmann" || seen["account.export"] == "" || seen["login"] != "citizen:Kari Nordmann" {
+	if seen["read"] != "agency:kultur" || seen["notification.read"] != "representative:Ola Nordmann" || seen["account.export"] == "" || seen["login"] != "citizen:Kari Nordmann" {
 		t.Fatalf("access log: %v", seen)
 	}
 }

@@ -1,5 +1,5 @@
 // Your data: download everything, see who looked at it, and what we sent you.
-// List item shapes are read defensively: {at|createdAt, actor|channel, action|title, …}.
+// The access log arrives in words (`text`, in the reader's language); what we sent is {title, channel, status}.
 import { useState } from 'preact/hooks';
 import { Empty, ErrorNote, When, useApp } from '../ui.jsx';
 
@@ -17,7 +17,7 @@ function LogList({ path, label, t, lang, api }) {
           {r.items.map((it, i) => (
             <li key={it.id || i}>
               <When iso={it.at || it.createdAt || it.sentAt} lang={lang} />{' '}
-              <span dir="auto">{[it.actor && (it.actor.name || it.actor), it.action || it.title, it.channel, it.status].filter((x) => x && typeof x === 'string').join(' · ')}</span>
+              <span dir="auto">{it.text || [it.title, it.channel, it.status].filter((x) => x && typeof x === 'string').join(' · ')}</span>
             </li>
           ))}
         </ul>
