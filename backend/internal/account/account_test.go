@@ -1,11 +1,9 @@
 package account_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -143,71 +141,65 @@ func must(t *testing.T, err error) {
 	}
 }
 
+// The export is one JSON document of a documented shape (ids kept, secrets never) and a readable page
+// in the person's language with words and local dates, without ids or national identity numbers.
 func TestExport(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
-		data, err := account.New(newBundle(t)).Export(context.Background(), db, f.me, "req-x", t0)
+		svc := account.New(newBundle(t))
+		data, err := svc.Export(context.Background(), db, f.me, "nb", "req-x", t0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		contents := map[string][]byte{}
-		for _, zf := range zr.File {
-			r, err := zf.Open()
-			must(t, err)
-			b, err := io.ReadAll(r)
-			must(t, err)
-			if !json.Valid(b) {
-				t.Fatalf("%s is not JSON", zf.Name)
-			}
-			contents[zf.Name] = b
-		}
-		want := map[string]int{ // file → rows expected (profile is an object)
-			"roles.json": 0, "preferences.json": 1, "cases.json": 1, "case-events.json": 1, "case-documents.json": 1,
-			"bookings.json": 1, "keys.json": 1, "key-uses.json": 1, "notifications.json": 1, "texts.json": 4,
-			"devices.json": 1, "deliveries.json": 1, "relations.json": 2, "access-log.json": 4, "sessions.json": 1,
-		}
-		for name, n := range want {
-			var rows []map[string]any
-			if err := json.Unmarshal(contents[name], &rows); err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			if len(rows) != n {
-				t.Errorf("%s has %d rows, want %d: %s", name, len(rows), n, contents[name])
+		raw, err := json.Marshal(data)
+		must(t, err)
+		var doc map[string]any
+		must(t, json.Unmarshal(raw, &doc))
+		for _, field := range []string{"format", "exportedAt", "language", "person", "preferences", "cases", "bookings", "keys",
+			"notifications", "relations", "devices", "sessions", "accessLog"} {
+			if _, ok := doc[field]; !ok {
+				t.Errorf("the JSON lacks %q", field)
 			}
 		}
-		var profile map[string]any
-		must(t, json.Unmarshal(contents["profile.json"], &profile))
-		if profile["name"] != "Kari Nordmann" || profile["id"] != f.me {
-			t.Fatalf("profile %v", profile)
+		if data.Format != account.ExportFormat || data.Person.ID != f.me || data.Person.Name != "Kari Nordmann" ||
+			len(data.Cases) != 1 || data.Cases[0].Title != "Søknad om kulturstøtte" || len(data.Cases[0].Events) != 1 ||
+			len(data.Cases[0].Documents) != 1 || len(data.Bookings) != 1 || data.Bookings[0].Title != "Øvingsrom" ||
+			len(data.Keys) != 1 || len(data.Keys[0].Uses) != 1 || len(data.Notifications) != 1 || data.Notifications[0].Title != "Hei" ||
+			len(data.Relations) != 2 || len(data.Devices) != 1 || len(data.Sessions) != 1 || len(data.AccessLog) != 4 ||
+			!data.Preferences.Saved || data.Preferences.Language != "nn" {
+			t.Fatalf("export: %s", raw)
 		}
-		all := bytes.Join(func() [][]byte {
-			var out [][]byte
-			for _, b := range contents {
-				out = append(out, b)
-			}
-			return out
-		}(), nil)
+
+		page, err := svc.RenderHTML(data)
+		must(t, err)
+		html := string(page)
 		secrets := append(append([]string{}, f.numbers...), f.hashes...)
 		secrets = append(secrets, "calendar-token-hash", "secret-endpoint", "p256-secret", "auth-secret", "session-hash-secret", "csrf-secret", "whsec_secret")
 		for _, s := range secrets {
-			if bytes.Contains(all, []byte(s)) || bytes.Contains(data, []byte(s)) {
+			if strings.Contains(string(raw), s) || strings.Contains(html, s) {
 				t.Errorf("the export holds %q", s[:4]+"…")
 			}
 		}
-		for _, s := range []string{"Søknad om kulturstøtte", "Øvingsrom", "Mobil", "Firefox", "Per Hjelper", "Kulturetaten"} {
-			if !bytes.Contains(all, []byte(s)) {
-				t.Errorf("the export lacks %q", s)
+		if ids := uuidPattern.FindAllString(html, -1); len(ids) > 0 {
+			t.Errorf("internal ids in the readable export: %v", ids)
+		}
+		if strings.Contains(strings.ToLower(html), "<script") {
+			t.Error("the readable export has a script")
+		}
+		for _, want := range []string{`<html lang="nb" dir="ltr">`, "Dine data på Min side", "Søknad om kulturstøtte", "Under behandling",
+			"Øvingsrom", "Kulturetaten", "Huset", "Mobil", "Per Hjelper kan handle for deg (Fullmakt)", "Du kan handle for Ola Nordmann (Foresatt)",
+			"23.11.2026 13:00", "Kulturetaten leste dine data: saker", "Hvem har sett dine data"} {
+			if !strings.Contains(html, want) {
+				t.Errorf("the readable export lacks %q", want)
 			}
 		}
-		if n, _ := db.NewSelect().Model((*audit.Entry)(nil)).Where("action = 'account.export' AND subject_id = ?", f.me).Count(context.Background()); n != 1 {
+		if n, _ := db.NewSelect().Model((*audit.Entry)(nil)).Where("action = ? AND subject_id = ?", audit.ActionExport, f.me).Count(context.Background()); n != 1 {
 			t.Fatal("the export was not audited")
 		}
 	})
 }
+
+var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
 func TestAccessLog(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

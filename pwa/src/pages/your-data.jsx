@@ -30,7 +30,10 @@ export function YourData() {
   const { s, ctl, t } = useApp();
   return (
     <>
-      <p><a class="btn" href="/api/v1/me/export" download>{t('ui.data.download')}</a></p>
+      <p class="choices">
+        <a class="btn" href="/api/v1/me/export.html" target="_blank" rel="noopener">{t('ui.data.read_summary')}</a>
+        <a class="btn" href="/api/v1/me/export" download="minside-data.json">{t('ui.data.download')}</a>
+      </p>
       <h3>{t('ui.data.access_log')}</h3>
       <p class="meta">{t('ui.data.access_log_explain')}</p>
       <LogList path="/api/v1/me/access-log" label={t('ui.data.show_access_log')} t={t} lang={s.lang} api={ctl.api} />
