@@ -33,7 +33,7 @@ func (s *Service) collectPerson(ctx context.Context, db bun.IDB, id string, d *D
 		return err
 	default:
 		d.Preferences = ExportPreferences{Saved: true, Language: p.Language, Channels: p.Channels,
-			QuietHours:               ExportQuietHours{Enabled: p.QuietEnabled, Start: p.QuietStart, End: p.QuietEnd},
+			QuietHours:               ExportQuietHours{Enabled: !p.QuietOff, Start: p.QuietStart, End: p.QuietEnd},
 			RepresentedNotifications: p.RepresentedNotifications}
 	}
 	return nil

@@ -98,7 +98,7 @@ func getPrefs(ctx context.Context, db bun.IDB, citizenID string) (Prefs, error) 
 		return out, fmt.Errorf("notify: preferences: %w", err)
 	}
 	out.Language = row.Language
-	out.QuietHours = QuietHours{Enabled: row.QuietEnabled, Start: row.QuietStart, End: row.QuietEnd}
+	out.QuietHours = QuietHours{Enabled: !row.QuietOff, Start: row.QuietStart, End: row.QuietEnd}
 	for c, ch := range row.Channels {
 		if _, known := out.Channels[c]; known {
 			out.Channels[c] = ch
@@ -151,12 +151,12 @@ func (p *Preferences) Put(ctx context.Context, citizenID string, in PrefsInput, 
 		if in.RepresentedNotifications != nil {
 			cur.RepresentedNotifications = *in.RepresentedNotifications
 		}
-		row := &citizens.Preferences{CitizenID: citizenID, Language: cur.Language, QuietEnabled: cur.QuietHours.Enabled,
+		row := &citizens.Preferences{CitizenID: citizenID, Language: cur.Language, QuietOff: !cur.QuietHours.Enabled,
 			QuietStart: cur.QuietHours.Start, QuietEnd: cur.QuietHours.End, Timezone: Timezone,
 			Channels: cur.Channels, RepresentedNotifications: cur.RepresentedNotifications, UpdatedAt: store.UTC(now)}
 		_, err = tx.NewInsert().Model(row).
 			On("CONFLICT (citizen_id) DO UPDATE").
-			Set("language = EXCLUDED.language").Set("quiet_enabled = EXCLUDED.quiet_enabled").Set("quiet_start = EXCLUDED.quiet_start").
+			Set("language = EXCLUDED.language").Set("quiet_off = EXCLUDED.quiet_off").Set("quiet_start = EXCLUDED.quiet_start").
 			Set("quiet_end = EXCLUDED.quiet_end").Set("timezone = EXCLUDED.timezone").
 			Set("channels = EXCLUDED.channels").
 			Set("represented_notifications = EXCLUDED.represented_notifications").
