@@ -188,7 +188,7 @@ func TestExport(t *testing.T) {
 		}
 		for _, want := range []string{`<html lang="nb" dir="ltr">`, "Dine data på Min side", "Søknad om kulturstøtte", "Under behandling",
 			"Øvingsrom", "Kulturetaten", "Huset", "Mobil", "Per Hjelper kan handle for deg (Fullmakt)", "Du kan handle for Ola Nordmann (Foresatt)",
-			"23.11.2026 13:00", "Kulturetaten leste dine data: saker", "Hvem har sett dine data"} {
+			"23.11.2026 13:00", "Kulturetaten leste dine data: saker", "Hvem har sett dine data", "Hvem kan handle for hvem"} {
 			if !strings.Contains(html, want) {
 				t.Errorf("the readable export lacks %q", want)
 			}

@@ -133,7 +133,7 @@ func (s *Service) RenderHTML(d Data) ([]byte, error) {
 		notes.Items = append(notes.Items, htmlItem{Heading: n.Title, Lines: []string{line}})
 	}
 
-	relations := htmlSection{Heading: tr("ui.settings.people", nil)}
+	relations := htmlSection{Heading: tr("export.relations", nil)}
 	for _, r := range d.Relations {
 		data := map[string]any{"Name": r.Person, "Kind": tr("ui.people.relation."+r.Kind, nil)}
 		heading := tr("export.relation_for_me", data)
