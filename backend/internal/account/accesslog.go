@@ -20,13 +20,15 @@ type Party struct {
 	ID   string `json:"id,omitempty"`   // the portal's id of a person or agency
 	Name string `json:"name,omitempty"` // a person's name or the agency's name
 	Me   bool   `json:"me"`             // the caller themselves
+	Role string `json:"role,omitempty"` // a representative's relation: "guardian", "power_of_attorney"
 }
 
 // Entry is one line of the access log.
 type Entry struct {
 	ID         string         `json:"id"`
 	At         time.Time      `json:"at"`
-	Action     string         `json:"action"` // e.g. "case.read", "booking.cancel", "login"
+	Action     string         `json:"action"` // one of audit.Actions, e.g. "read", "booking.cancel", "login"
+	Text       string         `json:"text"`   // the entry in words, in the reader's language
 	ObjectKind string         `json:"objectKind"`
 	ObjectID   string         `json:"objectId"`
 	Actor      Party          `json:"actor"`
@@ -35,9 +37,11 @@ type Entry struct {
 }
 
 // AccessLog lists, newest first, what was done to the citizen's data (subject = them: agency reads
-// and writes, representatives' actions, their own logins) and what they did for others as a
-// representative (actor = them). cursor is the id of the last entry of the previous page.
-func (s *Service) AccessLog(ctx context.Context, db bun.IDB, citizenID, cursor string, limit int) ([]Entry, string, error) {
+// and writes, representatives' reads and actions, their own logins and downloads) and what they did
+// for others as a representative or agency editor (actor = them), each in words in lang. The
+// citizen's own reading of their own data is not logged. cursor is the id of the last entry of the
+// previous page.
+func (s *Service) AccessLog(ctx context.Context, db bun.IDB, citizenID, lang, cursor string, limit int) ([]Entry, string, error) {
 	if limit <= 0 || limit > 100 {
 		limit = 50
 	}
@@ -80,12 +84,50 @@ func (s *Service) AccessLog(ctx context.Context, db bun.IDB, citizenID, cursor s
 		if e.Detail == nil {
 			e.Detail = map[string]any{}
 		}
+		if r.ActorKind == audit.ActorRepresentative && r.ActorID != nil && r.SubjectID != nil {
+			e.Actor.Role = names.roleAt(*r.ActorID, *r.SubjectID, r.At)
+		}
+		e.Text = s.phrase(lang, e, r.ObjectKind, names.agencies[detailString(r.Detail, "agencyId")])
 		out = append(out, e)
 	}
 	return out, next, nil
 }
 
-type nameBook struct{ people, agencies map[string]string }
+type nameBook struct {
+	people, agencies map[string]string
+	relations        []relationSpan // between the representatives and the people in the entries
+}
+
+type relationSpan struct {
+	RepresentativeID string     `bun:"representative_id"`
+	SubjectID        string     `bun:"subject_id"`
+	Kind             string     `bun:"kind"`
+	ValidFrom        time.Time  `bun:"valid_from"`
+	ValidUntil       *time.Time `bun:"valid_until"`
+}
+
+// roleAt is the kind of relation through which actor acted for subject at t; a relation valid then
+// wins over one that was not (it may have ended since, or been registered again).
+func (n nameBook) roleAt(actor, subject string, t time.Time) string {
+	role := ""
+	for _, r := range n.relations {
+		if r.RepresentativeID != actor || r.SubjectID != subject {
+			continue
+		}
+		if !t.Before(r.ValidFrom) && (r.ValidUntil == nil || t.Before(*r.ValidUntil)) {
+			return r.Kind
+		}
+		if role == "" {
+			role = r.Kind
+		}
+	}
+	return role
+}
+
+func detailString(d map[string]any, key string) string {
+	v, _ := d[key].(string)
+	return v
+}
 
 func (n nameBook) of(kind, id string) string {
 	if kind == audit.ActorAgency {
@@ -100,9 +142,15 @@ func (n nameBook) of(kind, id string) string {
 // resolveNames loads the names of every person and agency in the entries at once.
 func resolveNames(ctx context.Context, db bun.IDB, rows []audit.Entry) (nameBook, error) {
 	book := nameBook{people: map[string]string{}, agencies: map[string]string{}}
-	var people, agencies []string
+	var people, agencies, representatives []string
 	for _, r := range rows {
+		if id := detailString(r.Detail, "agencyId"); id != "" {
+			agencies = append(agencies, id)
+		}
 		if r.ActorID != nil {
+			if r.ActorKind == audit.ActorRepresentative {
+				representatives = append(representatives, *r.ActorID)
+			}
 			if r.ActorKind == audit.ActorAgency {
 				agencies = append(agencies, *r.ActorID)
 			} else {
@@ -120,6 +168,14 @@ func resolveNames(ctx context.Context, db bun.IDB, rows []audit.Entry) (nameBook
 		}
 		for _, c := range cs {
 			book.people[c.ID] = c.Name
+		}
+	}
+	if len(representatives) > 0 {
+		err := db.NewSelect().TableExpr("relations").Column("representative_id", "subject_id", "kind", "valid_from", "valid_until").
+			Where("representative_id IN (?)", bun.In(representatives)).Where("subject_id IN (?)", bun.In(people)).
+			Scan(ctx, &book.relations)
+		if err != nil {
+			return book, fmt.Errorf("account: relations: %w", err)
 		}
 	}
 	if len(agencies) > 0 {

@@ -1,11 +1,9 @@
 package account_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +18,7 @@ import (
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/i18n"
 	"minside/backend/internal/idempotency"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/notify"
@@ -29,6 +28,7 @@ import (
 	"minside/backend/internal/store"
 	"minside/backend/internal/store/storetest"
 	"minside/backend/internal/texts"
+	"minside/locales"
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -108,16 +108,25 @@ func setup(t *testing.T, db *store.DB) *fixture {
 	// The access log: an agency read my case, my helper cancelled for me, I logged in, I acted for my child.
 	agencyID, helper, child := f.agency, f.helper, f.child
 	for i, e := range []audit.Entry{
-		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &me, Action: "case.read", ObjectKind: "case", ObjectID: c.ID},
-		{ActorKind: audit.ActorRepresentative, ActorID: &helper, SubjectID: &me, Action: "booking.cancel", ObjectKind: "booking", ObjectID: b.ID},
-		{ActorKind: audit.ActorCitizen, ActorID: &me, SubjectID: &me, Action: "login", ObjectKind: "session"},
-		{ActorKind: audit.ActorRepresentative, ActorID: &me, SubjectID: &child, Action: "booking.cancel", ObjectKind: "booking", ObjectID: "child-booking"},
-		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &helper, Action: "case.read", ObjectKind: "case", ObjectID: "someone-else"},
+		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &me, Action: audit.ActionRead, ObjectKind: "case", ObjectID: c.ID},
+		{ActorKind: audit.ActorRepresentative, ActorID: &helper, SubjectID: &me, Action: audit.ActionBookingCancel, ObjectKind: "booking", ObjectID: b.ID},
+		{ActorKind: audit.ActorCitizen, ActorID: &me, SubjectID: &me, Action: audit.ActionLogin, ObjectKind: "session"},
+		{ActorKind: audit.ActorRepresentative, ActorID: &me, SubjectID: &child, Action: audit.ActionBookingCancel, ObjectKind: "booking", ObjectID: "child-booking"},
+		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &helper, Action: audit.ActionRead, ObjectKind: "case", ObjectID: "someone-else"},
 	} {
 		e.At = t0.Add(time.Duration(i) * time.Minute)
 		must(t, audit.Record(ctx, db, e))
 	}
 	return f
+}
+
+func newBundle(t *testing.T) *i18n.Bundle {
+	t.Helper()
+	b, err := i18n.New(locales.FS, i18n.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func insert(db *store.DB, model any) error {
@@ -132,81 +141,75 @@ func must(t *testing.T, err error) {
 	}
 }
 
+// The export is one JSON document of a documented shape (ids kept, secrets never) and a readable page
+// in the person's language with words and local dates, without ids or national identity numbers.
 func TestExport(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
-		data, err := account.New().Export(context.Background(), db, f.me, "req-x", t0)
+		svc := account.New(newBundle(t))
+		data, err := svc.Export(context.Background(), db, f.me, "nb", "req-x", t0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		contents := map[string][]byte{}
-		for _, zf := range zr.File {
-			r, err := zf.Open()
-			must(t, err)
-			b, err := io.ReadAll(r)
-			must(t, err)
-			if !json.Valid(b) {
-				t.Fatalf("%s is not JSON", zf.Name)
-			}
-			contents[zf.Name] = b
-		}
-		want := map[string]int{ // file → rows expected (profile is an object)
-			"roles.json": 0, "preferences.json": 1, "cases.json": 1, "case-events.json": 1, "case-documents.json": 1,
-			"bookings.json": 1, "keys.json": 1, "key-uses.json": 1, "notifications.json": 1, "texts.json": 4,
-			"devices.json": 1, "deliveries.json": 1, "relations.json": 2, "access-log.json": 4, "sessions.json": 1,
-		}
-		for name, n := range want {
-			var rows []map[string]any
-			if err := json.Unmarshal(contents[name], &rows); err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			if len(rows) != n {
-				t.Errorf("%s has %d rows, want %d: %s", name, len(rows), n, contents[name])
+		raw, err := json.Marshal(data)
+		must(t, err)
+		var doc map[string]any
+		must(t, json.Unmarshal(raw, &doc))
+		for _, field := range []string{"format", "exportedAt", "language", "person", "preferences", "cases", "bookings", "keys",
+			"notifications", "relations", "devices", "sessions", "accessLog"} {
+			if _, ok := doc[field]; !ok {
+				t.Errorf("the JSON lacks %q", field)
 			}
 		}
-		var profile map[string]any
-		must(t, json.Unmarshal(contents["profile.json"], &profile))
-		if profile["name"] != "Kari Nordmann" || profile["id"] != f.me {
-			t.Fatalf("profile %v", profile)
+		if data.Format != account.ExportFormat || data.Person.ID != f.me || data.Person.Name != "Kari Nordmann" ||
+			len(data.Cases) != 1 || data.Cases[0].Title != "Søknad om kulturstøtte" || len(data.Cases[0].Events) != 1 ||
+			len(data.Cases[0].Documents) != 1 || len(data.Bookings) != 1 || data.Bookings[0].Title != "Øvingsrom" ||
+			len(data.Keys) != 1 || len(data.Keys[0].Uses) != 1 || len(data.Notifications) != 1 || data.Notifications[0].Title != "Hei" ||
+			len(data.Relations) != 2 || len(data.Devices) != 1 || len(data.Sessions) != 1 || len(data.AccessLog) != 4 ||
+			!data.Preferences.Saved || data.Preferences.Language != "nn" {
+			t.Fatalf("export: %s", raw)
 		}
-		all := bytes.Join(func() [][]byte {
-			var out [][]byte
-			for _, b := range contents {
-				out = append(out, b)
-			}
-			return out
-		}(), nil)
+
+		page, err := svc.RenderHTML(data)
+		must(t, err)
+		html := string(page)
 		secrets := append(append([]string{}, f.numbers...), f.hashes...)
 		secrets = append(secrets, "calendar-token-hash", "secret-endpoint", "p256-secret", "auth-secret", "session-hash-secret", "csrf-secret", "whsec_secret")
 		for _, s := range secrets {
-			if bytes.Contains(all, []byte(s)) || bytes.Contains(data, []byte(s)) {
+			if strings.Contains(string(raw), s) || strings.Contains(html, s) {
 				t.Errorf("the export holds %q", s[:4]+"…")
 			}
 		}
-		for _, s := range []string{"Søknad om kulturstøtte", "Øvingsrom", "Mobil", "Firefox", "Per Hjelper", "Kulturetaten"} {
-			if !bytes.Contains(all, []byte(s)) {
-				t.Errorf("the export lacks %q", s)
+		if ids := uuidPattern.FindAllString(html, -1); len(ids) > 0 {
+			t.Errorf("internal ids in the readable export: %v", ids)
+		}
+		if strings.Contains(strings.ToLower(html), "<script") {
+			t.Error("the readable export has a script")
+		}
+		for _, want := range []string{`<html lang="nb" dir="ltr">`, "Dine data på Min side", "Søknad om kulturstøtte", "Under behandling",
+			"Øvingsrom", "Kulturetaten", "Huset", "Mobil", "Per Hjelper kan handle for deg (Fullmakt)", "Du kan handle for Ola Nordmann (Foresatt)",
+			"23.11.2026 13:00", "Kulturetaten leste dine data: saker", "Hvem har sett dine data", "Hvem kan handle for hvem"} {
+			if !strings.Contains(html, want) {
+				t.Errorf("the readable export lacks %q", want)
 			}
 		}
-		if n, _ := db.NewSelect().Model((*audit.Entry)(nil)).Where("action = 'account.export' AND subject_id = ?", f.me).Count(context.Background()); n != 1 {
+		if n, _ := db.NewSelect().Model((*audit.Entry)(nil)).Where("action = ? AND subject_id = ?", audit.ActionExport, f.me).Count(context.Background()); n != 1 {
 			t.Fatal("the export was not audited")
 		}
 	})
 }
 
+var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
 func TestAccessLog(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
-		svc := account.New()
+		svc := account.New(newBundle(t))
 		ctx := context.Background()
 		var all []account.Entry
 		cursor := ""
 		for page := 0; ; page++ {
-			items, next, err := svc.AccessLog(ctx, db, f.me, cursor, 3)
+			items, next, err := svc.AccessLog(ctx, db, f.me, "en", cursor, 3)
 			must(t, err)
 			all = append(all, items...)
 			if next == "" {
@@ -227,7 +230,7 @@ func TestAccessLog(t *testing.T) {
 			}
 			byAction[e.Action+"/"+e.Actor.Kind] = e
 		}
-		read := byAction["case.read/agency"]
+		read := byAction["read/agency"]
 		if read.Actor.Name != "Kulturetaten" || read.Subject == nil || !read.Subject.Me {
 			t.Fatalf("agency read: %+v", read)
 		}
@@ -251,7 +254,26 @@ func TestAccessLog(t *testing.T) {
 		if !login.Actor.Me || login.Subject != nil {
 			t.Fatalf("login entry: %+v", login)
 		}
-		if _, _, err := svc.AccessLog(ctx, db, f.me, "not-a-cursor", 3); !apperr.Is(err, apperr.CodeBadRequest) {
+		// Each entry in words, in the reader's language, with the relation a representative acted through.
+		var texts []string
+		for _, e := range all {
+			texts = append(texts, e.Text)
+		}
+		want := []string{
+			"You cancelled a booking for Ola Nordmann",
+			"You logged in",
+			"Per Hjelper (Power of attorney) cancelled a booking for you",
+			"Kulturetaten read your data: cases",
+		}
+		if strings.Join(texts, " | ") != strings.Join(want, " | ") {
+			t.Fatalf("texts:\n%s\nwant:\n%s", strings.Join(texts, "\n"), strings.Join(want, "\n"))
+		}
+		nb, _, err := svc.AccessLog(ctx, db, f.me, "nb", "", 10)
+		must(t, err)
+		if nb[0].Text != "Du avbestilte en booking for Ola Nordmann" || nb[3].Text != "Kulturetaten leste dine data: saker" {
+			t.Fatalf("nb: %q, %q", nb[0].Text, nb[3].Text)
+		}
+		if _, _, err := svc.AccessLog(ctx, db, f.me, "en", "not-a-cursor", 3); !apperr.Is(err, apperr.CodeBadRequest) {
 			t.Fatalf("bad cursor: %v", err)
 		}
 	})
@@ -261,7 +283,7 @@ func TestClose(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
 		ctx := context.Background()
-		svc := account.New()
+		svc := account.New(newBundle(t))
 		must(t, svc.Close(ctx, db, f.me, "req-close", t0))
 		for table, where := range map[string]string{
 			"citizens": "id = ?", "sessions": "citizen_id = ?", "push_subscriptions": "citizen_id = ?", "cases": "citizen_id = ?",

@@ -60,6 +60,6 @@ func (s *Service) Close(ctx context.Context, db *store.DB, citizenID, requestID 
 			return fmt.Errorf("account: close: citizen: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{At: store.UTC(now), ActorKind: audit.ActorCitizen,
-			Action: "account.closed", ObjectKind: "citizen", RequestID: requestID})
+			Action: audit.ActionClosed, ObjectKind: "citizen", RequestID: requestID})
 	})
 }

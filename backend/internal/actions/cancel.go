@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/apperr"
+	"minside/backend/internal/audit"
 	"minside/backend/internal/bookings"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/keys"
@@ -73,7 +74,7 @@ func (s *Service) CancelBooking(ctx context.Context, tx bun.IDB, v For, bookingI
 	if err := changes.Record(ctx, tx, &b.CitizenID, "booking", b.ID, changes.OpUpsert, now); err != nil {
 		return nil, err
 	}
-	if err := auditRepresentative(ctx, tx, v, "booking.cancel", "booking", b.ID, requestID, now, nil); err != nil {
+	if err := auditRepresentative(ctx, tx, v, audit.ActionBookingCancel, "booking", b.ID, requestID, now, nil); err != nil {
 		return nil, err
 	}
 	return b, nil

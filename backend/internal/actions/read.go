@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/apperr"
+	"minside/backend/internal/audit"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/notify"
 	"minside/backend/internal/store"
@@ -48,7 +49,7 @@ func (s *Service) MarkRead(ctx context.Context, tx bun.IDB, v For, notificationI
 	if err := changes.Record(ctx, tx, &n.CitizenID, "notification", n.ID, changes.OpUpsert, now); err != nil {
 		return nil, err
 	}
-	if err := auditRepresentative(ctx, tx, v, "notification.read", "notification", n.ID, requestID, now, nil); err != nil {
+	if err := auditRepresentative(ctx, tx, v, audit.ActionNotificationRead, "notification", n.ID, requestID, now, nil); err != nil {
 		return nil, err
 	}
 	return n, nil
@@ -79,7 +80,7 @@ func (s *Service) MarkAllRead(ctx context.Context, tx bun.IDB, v For, requestID 
 			return 0, err
 		}
 	}
-	if err := auditRepresentative(ctx, tx, v, "notification.read_all", "notification", "", requestID, now, map[string]any{"count": len(ids)}); err != nil {
+	if err := auditRepresentative(ctx, tx, v, audit.ActionNotificationReadAll, "notification", "", requestID, now, map[string]any{"count": len(ids)}); err != nil {
 		return 0, err
 	}
 	return len(ids), nil

@@ -176,7 +176,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 			StepUpACR: cfg.StepUpACR,
 		}),
 		Calendar: calendar.New(cfg.BaseURL, a.Bundle),
-		Account:  account.New(),
+		Account:  account.New(a.Bundle),
 	}
 	// Demo data (seed): an empty dev database gets the demo municipality
 	if cfg.SeedDemo {

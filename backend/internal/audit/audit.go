@@ -17,8 +17,11 @@ const (
 )
 
 // Record writes one entry in the caller's transaction: an access is audited exactly when it
-// happens, or not at all. Detail must never hold a national identity number.
+// happens, or not at all. Detail must never hold a national identity number; the action must be one of Actions.
 func Record(ctx context.Context, db bun.IDB, e Entry) error {
+	if err := checkAction(e.Action); err != nil {
+		return err
+	}
 	if e.Detail == nil {
 		e.Detail = map[string]any{}
 	}

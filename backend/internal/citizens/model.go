@@ -48,6 +48,7 @@ type Preferences struct {
 
 	CitizenID                string             `bun:"citizen_id,pk"`
 	Language                 string             `bun:"language,notnull"`
+	QuietOff                 bool               `bun:"quiet_off,notnull"`   // quiet hours switched off (times kept)
 	QuietStart               string             `bun:"quiet_start,notnull"` // "22:00" local time
 	QuietEnd                 string             `bun:"quiet_end,notnull"`
 	Timezone                 string             `bun:"timezone,notnull"`

@@ -88,7 +88,7 @@ func (s *Service) Notice(ctx context.Context, ed Editor, slug string, body []byt
 	dedupe := "notice:" + noticeID
 	// The audit entry commits with the first batch, so a send that stops half way is still on record.
 	entry := audit.Entry{At: now, ActorKind: audit.ActorCitizen, ActorID: &ed.CitizenID,
-		Action: "console.notice.send", ObjectKind: "notice", ObjectID: noticeID, RequestID: ed.RequestID,
+		Action: audit.ActionNoticeSend, ObjectKind: "notice", ObjectID: noticeID, RequestID: ed.RequestID,
 		Detail: map[string]any{"agencyId": a.ID, "role": RoleEditor, "sent": len(recipients), "category": req.Category}}
 	for start := 0; start == 0 || start < len(recipients); start += noticeBatch {
 		batch := recipients[start:min(start+noticeBatch, len(recipients))]

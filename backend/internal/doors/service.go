@@ -230,7 +230,7 @@ func (s *Service) record(ctx context.Context, req OpenRequest, t target, outcome
 		if by == webhook.ActorRepresentative {
 			return audit.Record(ctx, tx, audit.Entry{
 				At: now, ActorKind: audit.ActorRepresentative, ActorID: &req.ActorID, SubjectID: &t.key.CitizenID,
-				Action: "key.open", ObjectKind: "key", ObjectID: t.key.ID,
+				Action: audit.ActionKeyOpen, ObjectKind: "key", ObjectID: t.key.ID,
 				Detail: map[string]any{"accessPoint": t.door.AccessPointID, "result": outcome}, RequestID: req.RequestID,
 			})
 		}

@@ -250,7 +250,7 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, 
 		WherePK().Exec(ctx); err != nil {
 		return nil, 0, fmt.Errorf("ingest: remember %s: %w", kind, err)
 	}
-	if err := w.audit(ctx, "write", res.citizenID, res.objectID); err != nil {
+	if err := w.audit(ctx, audit.ActionWrite, res.citizenID, res.objectID); err != nil {
 		return nil, 0, err
 	}
 	return rec.stored(), out, nil
@@ -303,7 +303,7 @@ func (s *Service) Get(ctx context.Context, req Request, kind Kind, externalID st
 			return nil
 		}
 		w := &writer{tx: tx, s: s, req: req, kind: kind, externalID: externalID, now: store.UTC(s.now())}
-		return w.audit(ctx, "read", r.CitizenID, r.ObjectID)
+		return w.audit(ctx, audit.ActionRead, r.CitizenID, r.ObjectID)
 	})
 	return st, err
 }
@@ -330,7 +330,7 @@ func (s *Service) Delete(ctx context.Context, req Request, kind Kind, externalID
 		if _, err := tx.NewDelete().Model(r).WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("ingest: forget %s: %w", kind, err)
 		}
-		return w.audit(ctx, "delete", r.CitizenID, r.ObjectID)
+		return w.audit(ctx, audit.ActionDelete, r.CitizenID, r.ObjectID)
 	})
 }
 
@@ -379,7 +379,7 @@ func (w *writer) audit(ctx context.Context, action string, citizenID *string, ob
 	if editor := w.req.Editor; editor != "" {
 		return audit.Record(ctx, w.tx, audit.Entry{
 			At: w.now, ActorKind: audit.ActorCitizen, ActorID: &editor, SubjectID: citizenID,
-			Action: "console." + objectKind(w.kind) + "." + action, ObjectKind: objectKind(w.kind), ObjectID: objectID,
+			Action: audit.ConsoleAction(objectKind(w.kind), action), ObjectKind: objectKind(w.kind), ObjectID: objectID,
 			Detail: map[string]any{"externalId": w.externalID, "agencyId": agencyID, "role": "agency_editor"}, RequestID: w.req.RequestID,
 		})
 	}

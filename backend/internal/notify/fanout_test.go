@@ -59,6 +59,42 @@ func TestQuietHoursDelayAllButUrgent(t *testing.T) {
 	})
 }
 
+// With quiet hours switched off a push at 03:00 goes out at once; switched on again, the next is held.
+func TestQuietHoursOffSendsAtNight(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		oslo, _ := time.LoadLocation(Timezone)
+		e.clock.Set(time.Date(2026, 1, 15, 3, 0, 0, 0, oslo))
+		who := e.citizen(adult)
+		ag := e.agency("NAV Frogner")
+		sub, _ := e.device(who)
+		setQuiet := func(on bool) {
+			if _, err := e.prefs.Put(e.ctx, who, PrefsInput{QuietHours: &QuietHoursInput{Enabled: &on}}, e.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		setQuiet(false)
+		st, err := e.notifier.FanOut(e.ctx, 1, outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: e.caseFor(who, ag, cases.StatusInProgress), Reason: "status_changed"})
+		if err != nil || st.Delayed != 0 || st.Pushes != 1 {
+			t.Fatalf("off: stats %+v, %v", st, err)
+		}
+		e.drain()
+		if n := len(e.srv.Messages(sub)); n != 1 {
+			t.Fatalf("off: %d messages at 03:00, want 1", n)
+		}
+		setQuiet(true)
+		st, err = e.notifier.FanOut(e.ctx, 2, outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: e.caseFor(who, ag, cases.StatusInProgress), Reason: "status_changed"})
+		if err != nil || st.Delayed != 1 {
+			t.Fatalf("on: stats %+v, %v", st, err)
+		}
+		e.drain()
+		if n := len(e.srv.Messages(sub)); n != 1 {
+			t.Fatalf("on: %d messages at 03:00, want 1 (the second held)", n)
+		}
+	})
+}
+
 // Channels per category: push off means no push (and no delivery row), other categories unaffected.
 func TestChannelOffSendsNothing(t *testing.T) {
 	t.Parallel()

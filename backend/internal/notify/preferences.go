@@ -1,10 +1,8 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -33,19 +31,27 @@ type Prefs struct {
 }
 
 // QuietHours are local wall-clock times "HH:MM"; start after end spans midnight. Equal times mean
-// no quiet hours.
+// no quiet hours. Enabled false switches them off and keeps the times for when they are switched on.
 type QuietHours struct {
-	Start string `json:"start"`
-	End   string `json:"end"`
+	Enabled bool   `json:"enabled"`
+	Start   string `json:"start"`
+	End     string `json:"end"`
 }
 
 // PrefsInput is a PUT body: absent members keep their saved value, so an older PWA that does not
 // know a new category cannot switch it off by omission.
 type PrefsInput struct {
 	Language                 *string                     `json:"language"`
-	QuietHours               *QuietHours                 `json:"quietHours"`
+	QuietHours               *QuietHoursInput            `json:"quietHours"`
 	Channels                 map[string]citizens.Channel `json:"channels"`
 	RepresentedNotifications *bool                       `json:"representedNotifications"`
+}
+
+// QuietHoursInput changes quiet hours member by member; `"quietHours": null` switches them off.
+type QuietHoursInput struct {
+	Enabled *bool   `json:"enabled"`
+	Start   *string `json:"start"`
+	End     *string `json:"end"`
 }
 
 // DefaultPrefs are the preferences of a citizen without a saved row.
@@ -54,7 +60,7 @@ func DefaultPrefs() Prefs {
 	for _, c := range Categories {
 		ch[c] = citizens.Channel{Push: true, InApp: true}
 	}
-	return Prefs{QuietHours: QuietHours{Start: DefaultQuietStart, End: DefaultQuietEnd}, Channels: ch, RepresentedNotifications: true}
+	return Prefs{QuietHours: QuietHours{Enabled: true, Start: DefaultQuietStart, End: DefaultQuietEnd}, Channels: ch, RepresentedNotifications: true}
 }
 
 // Preferences reads and saves the citizen's choices.
@@ -92,7 +98,7 @@ func getPrefs(ctx context.Context, db bun.IDB, citizenID string) (Prefs, error) 
 		return out, fmt.Errorf("notify: preferences: %w", err)
 	}
 	out.Language = row.Language
-	out.QuietHours = QuietHours{Start: row.QuietStart, End: row.QuietEnd}
+	out.QuietHours = QuietHours{Enabled: !row.QuietOff, Start: row.QuietStart, End: row.QuietEnd}
 	for c, ch := range row.Channels {
 		if _, known := out.Channels[c]; known {
 			out.Channels[c] = ch
@@ -110,11 +116,11 @@ func (p *Preferences) Put(ctx context.Context, citizenID string, in PrefsInput, 
 		fields.Add("/language", "field.invalid_language", nil)
 	}
 	if q := in.QuietHours; q != nil {
-		if _, ok := parseClock(q.Start); !ok {
-			fields.Add("/quietHours/start", "field.invalid_time", nil)
+		if _, ok := parseClock(deref(q.Start, DefaultQuietStart)); !ok {
+			fields.Add("/quietHours/start", "field.invalid_clock_time", nil)
 		}
-		if _, ok := parseClock(q.End); !ok {
-			fields.Add("/quietHours/end", "field.invalid_time", nil)
+		if _, ok := parseClock(deref(q.End, DefaultQuietEnd)); !ok {
+			fields.Add("/quietHours/end", "field.invalid_clock_time", nil)
 		}
 	}
 	for c := range in.Channels {
@@ -134,8 +140,10 @@ func (p *Preferences) Put(ctx context.Context, citizenID string, in PrefsInput, 
 		if in.Language != nil {
 			cur.Language = *in.Language
 		}
-		if in.QuietHours != nil {
-			cur.QuietHours = *in.QuietHours
+		if q := in.QuietHours; q != nil {
+			cur.QuietHours.Enabled = deref(q.Enabled, cur.QuietHours.Enabled)
+			cur.QuietHours.Start = deref(q.Start, cur.QuietHours.Start)
+			cur.QuietHours.End = deref(q.End, cur.QuietHours.End)
 		}
 		for c, ch := range in.Channels {
 			cur.Channels[c] = ch
@@ -143,12 +151,12 @@ func (p *Preferences) Put(ctx context.Context, citizenID string, in PrefsInput, 
 		if in.RepresentedNotifications != nil {
 			cur.RepresentedNotifications = *in.RepresentedNotifications
 		}
-		row := &citizens.Preferences{CitizenID: citizenID, Language: cur.Language,
+		row := &citizens.Preferences{CitizenID: citizenID, Language: cur.Language, QuietOff: !cur.QuietHours.Enabled,
 			QuietStart: cur.QuietHours.Start, QuietEnd: cur.QuietHours.End, Timezone: Timezone,
 			Channels: cur.Channels, RepresentedNotifications: cur.RepresentedNotifications, UpdatedAt: store.UTC(now)}
 		_, err = tx.NewInsert().Model(row).
 			On("CONFLICT (citizen_id) DO UPDATE").
-			Set("language = EXCLUDED.language").Set("quiet_start = EXCLUDED.quiet_start").
+			Set("language = EXCLUDED.language").Set("quiet_off = EXCLUDED.quiet_off").Set("quiet_start = EXCLUDED.quiet_start").
 			Set("quiet_end = EXCLUDED.quiet_end").Set("timezone = EXCLUDED.timezone").
 			Set("channels = EXCLUDED.channels").
 			Set("represented_notifications = EXCLUDED.represented_notifications").
@@ -165,17 +173,6 @@ func (p *Preferences) Put(ctx context.Context, citizenID string, in PrefsInput, 
 	return out, nil
 }
 
-// DecodePrefsInput parses a PUT body, refusing unknown members so a typo is not silently ignored.
-func DecodePrefsInput(body []byte) (PrefsInput, error) {
-	var in PrefsInput
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return in, apperr.BadRequest("error.detail.malformed_json").Wrap(err)
-	}
-	return in, nil
-}
-
 func isCategory(c string) bool {
 	for _, k := range Categories {
 		if k == c {
@@ -183,6 +180,13 @@ func isCategory(c string) bool {
 		}
 	}
 	return false
+}
+
+func deref[T any](p *T, otherwise T) T {
+	if p == nil {
+		return otherwise
+	}
+	return *p
 }
 
 // parseClock reads "HH:MM" (24 h) as minutes after midnight.
@@ -199,7 +203,7 @@ func parseClock(s string) (int, bool) {
 func (q QuietHours) QuietUntil(t time.Time, loc *time.Location) (time.Time, bool) {
 	start, ok1 := parseClock(q.Start)
 	end, ok2 := parseClock(q.End)
-	if !ok1 || !ok2 || start == end {
+	if !q.Enabled || !ok1 || !ok2 || start == end {
 		return time.Time{}, false
 	}
 	local := t.In(loc)

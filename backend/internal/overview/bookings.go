@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"minside/backend/internal/apperr"
+	"minside/backend/internal/audit"
 	"minside/backend/internal/bookings"
 )
 
@@ -136,7 +137,7 @@ func (s *Service) Bookings(ctx context.Context, v Viewer, when string, page Page
 	if err != nil {
 		return Page[Booking]{}, err
 	}
-	if err := s.auditRead(ctx, sc, sc.self.ID, "read.bookings", "booking", ""); err != nil {
+	if err := s.auditRead(ctx, sc, sc.self.ID, audit.ActionReadBookings, "booking", ""); err != nil {
 		return Page[Booking]{}, err
 	}
 	return pageOf(items, limit, func(b Booking) (time.Time, string) { return b.StartsAt, b.ID }), nil

@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/apperr"
+	"minside/backend/internal/audit"
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 )
@@ -106,7 +107,7 @@ func (s *Service) Case(ctx context.Context, v Viewer, id string, onFirstSeen See
 		}
 		d.SeenAt = &seenAt
 	}
-	if err := s.auditRead(ctx, sc, d.citizenID, "read.case", "case", id); err != nil {
+	if err := s.auditRead(ctx, sc, d.citizenID, audit.ActionReadCase, "case", id); err != nil {
 		return CaseDetail{}, err
 	}
 	return d, nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"minside/backend/internal/apperr"
+	"minside/backend/internal/audit"
 	"minside/backend/internal/cases"
 )
 
@@ -117,7 +118,7 @@ func (s *Service) Cases(ctx context.Context, v Viewer, status string, page PageR
 	if err != nil {
 		return Page[Case]{}, err
 	}
-	if err := s.auditRead(ctx, sc, sc.self.ID, "read.cases", "case", ""); err != nil {
+	if err := s.auditRead(ctx, sc, sc.self.ID, audit.ActionReadCases, "case", ""); err != nil {
 		return Page[Case]{}, err
 	}
 	return pageOf(items, limit, func(c Case) (time.Time, string) { return c.UpdatedAt, c.ID }), nil

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"minside/backend/internal/apperr"
+	"minside/backend/internal/audit"
 	"minside/backend/internal/changes"
 )
 
@@ -87,7 +88,7 @@ func (s *Service) Changes(ctx context.Context, v Viewer, cursor string) (*Delta,
 		}
 		d.Changes = append(d.Changes, c)
 	}
-	if err := s.auditRead(ctx, sc, sc.self.ID, "read.changes", "changes", ""); err != nil {
+	if err := s.auditRead(ctx, sc, sc.self.ID, audit.ActionReadChanges, "changes", ""); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"minside/backend/internal/audit"
 	"minside/backend/internal/doors"
 	"minside/backend/internal/keys"
 )
@@ -142,7 +143,7 @@ func (s *Service) Keys(ctx context.Context, v Viewer, page PageRequest) (Page[Ke
 	if err != nil {
 		return Page[Key]{}, err
 	}
-	if err := s.auditRead(ctx, sc, sc.self.ID, "read.keys", "key", ""); err != nil {
+	if err := s.auditRead(ctx, sc, sc.self.ID, audit.ActionReadKeys, "key", ""); err != nil {
 		return Page[Key]{}, err
 	}
 	return pageOf(items, limit, func(k Key) (time.Time, string) { return k.validUntil, k.ID }), nil

@@ -3,6 +3,8 @@ package overview
 import (
 	"context"
 	"time"
+
+	"minside/backend/internal/audit"
 )
 
 // Notification is a notification as lists, the overview and the changes feed show it.
@@ -106,7 +108,7 @@ func (s *Service) Notifications(ctx context.Context, v Viewer, unreadOnly bool, 
 	if err != nil {
 		return Page[Notification]{}, err
 	}
-	if err := s.auditRead(ctx, sc, sc.self.ID, "read.notifications", "notification", ""); err != nil {
+	if err := s.auditRead(ctx, sc, sc.self.ID, audit.ActionReadNotifications, "notification", ""); err != nil {
 		return Page[Notification]{}, err
 	}
 	return pageOf(items, limit, func(n Notification) (time.Time, string) { return n.CreatedAt, n.ID }), nil

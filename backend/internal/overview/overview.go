@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"minside/backend/internal/audit"
 	"minside/backend/internal/bookings"
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
@@ -157,7 +158,7 @@ func (s *Service) Build(ctx context.Context, p *Prepared) (*Overview, error) {
 	if o.People, err = s.peopleCounts(ctx, sc, now); err != nil {
 		return nil, err
 	}
-	if err := s.auditRead(ctx, sc, sc.self.ID, "read.overview", "overview", ""); err != nil {
+	if err := s.auditRead(ctx, sc, sc.self.ID, audit.ActionReadOverview, "overview", ""); err != nil {
 		return nil, err
 	}
 	return o, nil

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"minside/backend/internal/apperr"
+	"minside/backend/internal/audit"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/textcheck"
 )
@@ -94,7 +95,7 @@ LIMIT ?`
 			hits = append(hits, SearchHit{Kind: r.Kind, ID: r.ID, Title: o.Title, Agency: o.Agency})
 		}
 	}
-	if err := s.auditRead(ctx, sc, sc.self.ID, "read.search", "search", ""); err != nil {
+	if err := s.auditRead(ctx, sc, sc.self.ID, audit.ActionReadSearch, "search", ""); err != nil {
 		return nil, err
 	}
 	return hits, nil

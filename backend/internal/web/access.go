@@ -29,7 +29,7 @@ func (s *Server) notFoundFor(c *fiber.Ctx, objectKind, objectID string) error {
 
 // auditRead records a read done on someone's behalf (nothing when the citizen reads their own data).
 func (s *Server) auditRead(c *fiber.Ctx, objectKind, objectID string) error {
-	return s.auditActing(c, s.deps.DB, "read", objectKind, objectID, nil)
+	return s.auditActing(c, s.deps.DB, audit.ActionRead, objectKind, objectID, nil)
 }
 
 // auditActing records an action (or read) done on someone's behalf, in the caller's transaction

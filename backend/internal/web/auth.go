@@ -127,7 +127,7 @@ func (s *Server) authCallback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.recordAuth(c, s.deps.DB, "login", citizen.ID, map[string]any{"acr": id.ACR, "sharedDevice": attempt.SharedDevice}); err != nil {
+	if err := s.recordAuth(c, s.deps.DB, audit.ActionLogin, citizen.ID, map[string]any{"acr": id.ACR, "sharedDevice": attempt.SharedDevice}); err != nil {
 		return err
 	}
 	expires := sess.AbsoluteExpiresAt
@@ -151,7 +151,7 @@ func (s *Server) loginFailed(c *fiber.Ctx, err error) error {
 		reason = "failed"
 	}
 	s.deps.Log.Info("login refused", "request_id", requestIDOf(c), "reason", ae.Detail)
-	if err := s.recordAuth(c, s.deps.DB, "login_failed", "", map[string]any{"reason": reason}); err != nil {
+	if err := s.recordAuth(c, s.deps.DB, audit.ActionLoginFailed, "", map[string]any{"reason": reason}); err != nil {
 		return err
 	}
 	return c.Redirect("/?login=failed&reason="+url.QueryEscape(reason), fiber.StatusSeeOther)
@@ -176,7 +176,7 @@ func (s *Server) endSession(c *fiber.Ctx, idHash, citizenID, via string) error {
 	if _, err := s.deps.DB.NewDelete().TableExpr("push_subscriptions").Where("session_hash = ?", idHash).Exec(ctx); err != nil {
 		return fmt.Errorf("web: delete session's push devices: %w", err)
 	}
-	return s.recordAuth(c, s.deps.DB, "logout", citizenID, map[string]any{"via": via})
+	return s.recordAuth(c, s.deps.DB, audit.ActionLogout, citizenID, map[string]any{"via": via})
 }
 
 // authLogout ends the session here and answers where to end it at the identity provider.

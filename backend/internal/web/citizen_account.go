@@ -89,19 +89,41 @@ func (s *Server) calendarFeed(c *fiber.Ctx) error {
 	return c.Send(body)
 }
 
-// exportData answers GET /api/v1/me/export with a zip of everything the portal holds about the
-// citizen (audited).
+// exportData answers GET /api/v1/me/export with everything the portal holds about the citizen as
+// one JSON document (account.Data, documented in docs/citizen-api.md), audited.
 func (s *Server) exportData(c *fiber.Ctx) error {
 	if err := s.accountService(); err != nil {
 		return err
 	}
-	body, err := s.deps.Citizen.Account.Export(c.UserContext(), s.deps.DB, principalOf(c).CitizenID, requestIDOf(c), s.deps.Now())
+	data, err := s.deps.Citizen.Account.Export(c.UserContext(), s.deps.DB, principalOf(c).CitizenID, languageOf(c), requestIDOf(c), s.deps.Now())
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, "application/zip")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="minside-data.zip"`)
-	return c.Send(body)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="minside-data.json"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(data)
+}
+
+// exportHTML answers GET /api/v1/me/export.html with the same data as a readable, printable page in
+// the reader's language (no ids, no scripts), audited like the JSON.
+func (s *Server) exportHTML(c *fiber.Ctx) error {
+	if err := s.accountService(); err != nil {
+		return err
+	}
+	data, err := s.deps.Citizen.Account.Export(c.UserContext(), s.deps.DB, principalOf(c).CitizenID, languageOf(c), requestIDOf(c), s.deps.Now())
+	if err != nil {
+		return err
+	}
+	page, err := s.deps.Citizen.Account.RenderHTML(data)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="minside-data.html"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("Content-Security-Policy", account.ExportHTMLPolicy())
+	c.Set("X-Content-Type-Options", "nosniff")
+	return c.Send(page)
 }
 
 // accessLog answers GET /api/v1/me/access-log?cursor=&limit= with {items, nextCursor}.
@@ -113,7 +135,7 @@ func (s *Server) accessLogList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := s.deps.Citizen.Account.AccessLog(c.UserContext(), s.deps.DB, principalOf(c).CitizenID, q.After, q.Limit)
+	items, next, err := s.deps.Citizen.Account.AccessLog(c.UserContext(), s.deps.DB, principalOf(c).CitizenID, languageOf(c), q.After, q.Limit)
 	if err != nil {
 		return err
 	}

@@ -1,15 +1,14 @@
 package web_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"minside/backend/internal/account"
 	"minside/backend/internal/app/apptest"
 	"minside/backend/internal/audit"
 	"minside/backend/internal/cases"
@@ -64,8 +63,8 @@ func exportAndAccessLogHTTP(t *testing.T, p *apptest.Portal, w *actionWorld) {
 	w.insert(t, cs)
 	agencyID, me, child := w.agency, w.parent.ID, w.child.ID
 	for _, e := range []audit.Entry{
-		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &me, Action: "case.read", ObjectKind: "case", ObjectID: cs.ID},
-		{ActorKind: audit.ActorRepresentative, ActorID: &child, SubjectID: &me, Action: "notification.read", ObjectKind: "notification", ObjectID: "n1"},
+		{ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: &me, Action: audit.ActionRead, ObjectKind: "case", ObjectID: cs.ID},
+		{ActorKind: audit.ActorRepresentative, ActorID: &child, SubjectID: &me, Action: audit.ActionNotificationRead, ObjectKind: "notification", ObjectID: "n1"},
 	} {
 		e.At = now
 		if err := audit.Record(context.Background(), p.DB, e); err != nil {
@@ -75,39 +74,39 @@ func exportAndAccessLogHTTP(t *testing.T, p *apptest.Portal, w *actionWorld) {
 	c := p.LoginAs(t, w.parentPID)
 
 	r := c.Get(t, "/api/v1/me/export").Status(t, http.StatusOK)
-	if r.Header.Get("Content-Type") != "application/zip" {
-		t.Fatalf("content type %q", r.Header.Get("Content-Type"))
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") || !strings.Contains(r.Header.Get("Content-Disposition"), "minside-data.json") {
+		t.Fatalf("content type %q, disposition %q", r.Header.Get("Content-Type"), r.Header.Get("Content-Disposition"))
 	}
-	zr, err := zip.NewReader(bytes.NewReader(r.Body), int64(len(r.Body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all []byte
-	names := map[string]bool{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(rc)
-		all = append(all, b...)
-		names[f.Name] = true
-	}
-	for _, want := range []string{"profile.json", "cases.json", "sessions.json", "access-log.json", "devices.json"} {
-		if !names[want] {
-			t.Errorf("the export lacks %s", want)
-		}
-	}
-	if bytes.Contains(all, []byte(w.parentPID)) || bytes.Contains(r.Body, []byte(w.parentPID)) || len(apptest.FindPIDs(string(all))) > 0 {
+	var data account.Data
+	r.JSON(t, &data)
+	if bytes.Contains(r.Body, []byte(w.parentPID)) || len(apptest.FindPIDs(string(r.Body))) > 0 {
 		t.Fatal("a national identity number is in the export")
 	}
-	if !bytes.Contains(all, []byte(cs.ID)) {
-		t.Fatal("the case is not in the export")
+	if len(data.Cases) != 1 || data.Cases[0].ID != cs.ID || data.Person.Name != "Kari Nordmann" {
+		t.Fatalf("the case is not in the export: %s", r.Body)
+	}
+
+	req := c.NewRequest(t, http.MethodGet, "/api/v1/me/export.html", nil)
+	req.Header.Set("Accept-Language", "en")
+	page := c.Do(t, req).Status(t, http.StatusOK)
+	html := string(page.Body)
+	if !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") || !strings.Contains(page.Header.Get("Content-Security-Policy"), "default-src 'none'") ||
+		!strings.HasPrefix(page.Header.Get("Content-Disposition"), "inline") {
+		t.Fatalf("headers %v", page.Header)
+	}
+	if strings.Contains(html, w.parentPID) || len(apptest.FindPIDs(html)) > 0 || strings.Contains(html, cs.ID) || strings.Contains(html, w.parent.ID) {
+		t.Fatal("a national identity number or an internal id is in the readable export")
+	}
+	for _, want := range []string{"Your data on Min side", "In progress", "kultur read your data: cases"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the readable export lacks %q", want)
+		}
 	}
 
 	var log struct {
 		Items []struct {
 			Action string
+			Text   string
 			Actor  struct {
 				Kind, Name string
 				Me         bool
@@ -119,8 +118,11 @@ func exportAndAccessLogHTTP(t *testing.T, p *apptest.Portal, w *actionWorld) {
 	seen := map[string]string{}
 	for _, e := range log.Items {
 		seen[e.Action] = e.Actor.Kind + ":" + e.Actor.Name
+		if e.Text == "" || strings.Contains(e.Text, e.Action) || strings.Contains(e.Text, "{{") {
+			t.Errorf("entry %s is not in words: %q", e.Action, e.Text)
+		}
 	}
-	if seen["case.read"] != "agency:kultur" || seen["notification.read"] != "representative:Ola Nordmann" || seen["account.export"] == "" || seen["login"] != "citizen:Kari Nordmann" {
+	if seen["read"] != "agency:kultur" || seen["notification.read"] != "representative:Ola Nordmann" || seen["account.export"] == "" || seen["login"] != "citizen:Kari Nordmann" {
 		t.Fatalf("access log: %v", seen)
 	}
 }

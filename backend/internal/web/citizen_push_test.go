@@ -130,7 +130,7 @@ func TestPreferencesOverHTTP(t *testing.T) {
 		c := p.LoginAs(t, apptest.PID(t, 1978, 1))
 		var prefs notify.Prefs
 		c.Get(t, "/api/v1/me/preferences").Status(t, http.StatusOK).JSON(t, &prefs)
-		if prefs.QuietHours != (notify.QuietHours{Start: "22:00", End: "07:00"}) || !prefs.Channels["cases"].Push ||
+		if prefs.QuietHours != (notify.QuietHours{Enabled: true, Start: "22:00", End: "07:00"}) || !prefs.Channels["cases"].Push ||
 			!prefs.RepresentedNotifications || len(prefs.Channels) != len(notify.Categories) {
 			t.Fatalf("defaults = %+v", prefs)
 		}

@@ -168,7 +168,7 @@ func (s *Server) putActingAs(c *fiber.Ctx) error {
 			return err
 		}
 		if p.ActingAs {
-			if err := s.recordActing(c, "act_as_end", p.SubjectID); err != nil {
+			if err := s.recordActing(c, audit.ActionActAsEnd, p.SubjectID); err != nil {
 				return err
 			}
 		}
@@ -186,7 +186,7 @@ func (s *Server) putActingAs(c *fiber.Ctx) error {
 	if err := s.deps.Sessions.SetActingAs(ctx, p.SessionHash, &subject); err != nil {
 		return err
 	}
-	if err := s.recordActing(c, "act_as_start", subject); err != nil {
+	if err := s.recordActing(c, audit.ActionActAsStart, subject); err != nil {
 		return err
 	}
 	p.SubjectID, p.ActingAs, p.Areas = view.SubjectID, true, view.Areas

@@ -65,6 +65,7 @@ func (s *Server) routes() {
 	citizen.Post("/me/calendar", s.postCalendar)
 	citizen.Delete("/me/calendar", s.deleteCalendar)
 	citizen.Get("/me/export", s.exportData)
+	citizen.Get("/me/export.html", s.exportHTML)
 	citizen.Get("/me/access-log", s.accessLogList)
 	citizen.Delete("/me", s.closeAccount)
 	app.Get("/calendar/:file", s.calendarFeed) // public: the secret token in the URL is the credential

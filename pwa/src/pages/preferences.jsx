@@ -1,4 +1,4 @@
-// Notification preferences: per category and channel, quiet hours, and whether
+// Notification preferences: per category and channel, quiet hours (a switch and two clock times), and whether
 // to hear about the people you act for.
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorNote, Loading, useApp } from '../ui.jsx';
@@ -15,6 +15,8 @@ export function Preferences() {
   if (!prefs) return error ? <ErrorNote error={error} t={t} /> : <Loading t={t} />;
 
   const setChannel = (cat, ch, on) => setPrefs((p) => ({ ...p, channels: { ...p.channels, [cat]: { ...(p.channels[cat] || {}), [ch]: on } } }));
+  // Quiet hours are on unless the server says enabled: false (an older server sends no flag).
+  const quietOn = !(prefs.quietHours && prefs.quietHours.enabled === false);
   const setQuiet = (field, v) => setPrefs((p) => ({ ...p, quietHours: { ...(p.quietHours || {}), [field]: v } }));
   async function save(e) {
     e.preventDefault();
@@ -44,11 +46,16 @@ export function Preferences() {
       <fieldset class="fieldset">
         <legend>{t('ui.preferences.quiet_hours')}</legend>
         <p class="meta">{t('ui.preferences.quiet_hours_explain')}</p>
+        <label class="check">
+          <input type="checkbox" role="switch" name="quietEnabled" checked={quietOn}
+            onChange={(e) => setQuiet('enabled', e.currentTarget.checked)} />
+          {t('ui.preferences.quiet_on')}
+        </label>
         <div class="choices">
           <label class="field"><span>{t('ui.preferences.quiet_from')}</span>
-            <input type="time" value={(prefs.quietHours && prefs.quietHours.start) || ''} onInput={(e) => setQuiet('start', e.currentTarget.value)} /></label>
+            <input type="time" name="quietStart" required={quietOn} disabled={!quietOn} value={(prefs.quietHours && prefs.quietHours.start) || ''} onInput={(e) => setQuiet('start', e.currentTarget.value)} /></label>
           <label class="field"><span>{t('ui.preferences.quiet_to')}</span>
-            <input type="time" value={(prefs.quietHours && prefs.quietHours.end) || ''} onInput={(e) => setQuiet('end', e.currentTarget.value)} /></label>
+            <input type="time" name="quietEnd" required={quietOn} disabled={!quietOn} value={(prefs.quietHours && prefs.quietHours.end) || ''} onInput={(e) => setQuiet('end', e.currentTarget.value)} /></label>
         </div>
       </fieldset>
       <label class="check">

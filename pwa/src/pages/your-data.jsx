@@ -1,5 +1,5 @@
 // Your data: download everything, see who looked at it, and what we sent you.
-// List item shapes are read defensively: {at|createdAt, actor|channel, action|title, …}.
+// The access log arrives in words (`text`, in the reader's language); what we sent is {title, channel, status}.
 import { useState } from 'preact/hooks';
 import { Empty, ErrorNote, When, useApp } from '../ui.jsx';
 
@@ -17,7 +17,7 @@ function LogList({ path, label, t, lang, api }) {
           {r.items.map((it, i) => (
             <li key={it.id || i}>
               <When iso={it.at || it.createdAt || it.sentAt} lang={lang} />{' '}
-              <span dir="auto">{[it.actor && (it.actor.name || it.actor), it.action || it.title, it.channel, it.status].filter((x) => x && typeof x === 'string').join(' · ')}</span>
+              <span dir="auto">{it.text || [it.title, it.channel, it.status].filter((x) => x && typeof x === 'string').join(' · ')}</span>
             </li>
           ))}
         </ul>
@@ -30,7 +30,10 @@ export function YourData() {
   const { s, ctl, t } = useApp();
   return (
     <>
-      <p><a class="btn" href="/api/v1/me/export" download>{t('ui.data.download')}</a></p>
+      <p class="choices">
+        <a class="btn" href="/api/v1/me/export.html" target="_blank" rel="noopener">{t('ui.data.read_summary')}</a>
+        <a class="btn" href="/api/v1/me/export" download="minside-data.json">{t('ui.data.download')}</a>
+      </p>
       <h3>{t('ui.data.access_log')}</h3>
       <p class="meta">{t('ui.data.access_log_explain')}</p>
       <LogList path="/api/v1/me/access-log" label={t('ui.data.show_access_log')} t={t} lang={s.lang} api={ctl.api} />
