@@ -101,7 +101,7 @@ const KINDS = [
   ['age', /age$|ago|elapsed|duration/i],
   ['bytes', /limit|bytes/i],
   ['agency', /agency|etat/i],
-  ['name', /name$|^who$|^by$|person|guardian|representative|citizen|translator/i],
+  ['name', /name$|^who$|^by$|^actor$|person|guardian|representative|citizen|translator/i],
   ['langs', /langs|languages|supported/i],
   ['lang', /^lang|language$/i],
   ['areas', /^areas$/i],

@@ -92,7 +92,7 @@ describe('finding messages', () => {
 
 describe('sample values for the preview', () => {
   it.each([
-    ['Count', 'count'], ['Agency', 'agency'], ['Name', 'name'], ['URL', 'url'], ['Time', 'time'], ['Age', 'age'],
+    ['Count', 'count'], ['Agency', 'agency'], ['Name', 'name'], ['Actor', 'name'], ['URL', 'url'], ['Time', 'time'], ['Age', 'age'],
     ['Deadline', 'datetime'], ['ValidUntil', 'datetime'], ['StartsAt', 'datetime'], ['Limit', 'bytes'], ['Max', 'number'],
     ['Langs', 'langs'], ['Areas', 'areas'], ['Allowed', 'list'], ['Title', 'title'], ['Expected', 'media'],
   ])('%s is a %s', (name, kind) => expect(placeholderKind(name)).toBe(kind));
