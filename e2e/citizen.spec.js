@@ -87,6 +87,20 @@ test('open a case: detail with its timeline', async ({ page }) => {
   await expect(timeline.first().locator('h3')).toHaveText(target.events[0].title);
 });
 
+test('a case document says what kind it is in words, not as a media type', async ({ page }) => {
+  await login(page, 'Emma Nordmann'); // her school transfer decision has a document
+  let withDocs = null;
+  for (const c of (await apiGet(page, '/api/v1/cases')).body.items) {
+    const d = (await apiGet(page, `/api/v1/cases/${c.id}`)).body;
+    if (d.documents.some((doc) => doc.type && doc.type.includes('/'))) { withDocs = d; break; }
+  }
+  expect(withDocs, 'a case with a document that has a media type').toBeTruthy();
+  await page.goto(`/cases/${withDocs.id}`);
+  const docs = page.locator('section[aria-labelledby="h-docs"] li');
+  await expect(docs).toHaveCount(withDocs.documents.length);
+  for (const doc of withDocs.documents) await expect(docs.filter({ hasText: doc.name }).locator('.meta')).not.toContainText('/');
+});
+
 test('switch to acting for a child and see the child\'s items', async ({ page }) => {
   await login(page, 'Kari Nordmann');
   const before = await me(page);

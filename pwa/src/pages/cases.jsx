@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, useApp, useResource } from '../ui.jsx';
 import { safeHref } from '../links.js';
+import { docTypeText } from '../doc-type.js';
 
 const STATUSES = ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'];
 
@@ -97,7 +98,7 @@ export function CaseDetail({ id }) {
             {c.documents.length === 0 ? <Empty>{t('ui.cases.no_documents')}</Empty> : (
               <ul class="list">
                 {c.documents.map((d) => (
-                  <li key={d.id}>{safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>} <span class="meta">{d.type}</span></li>
+                  <li key={d.id}>{safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>} <span class="meta">{docTypeText(d.type, t)}</span></li>
                 ))}
               </ul>
             )}
