@@ -101,6 +101,16 @@ test('a case document says what kind it is in words, not as a media type', async
   for (const doc of withDocs.documents) await expect(docs.filter({ hasText: doc.name }).locator('.meta')).not.toContainText('/');
 });
 
+test('search finds services too, whatever the case and accents', async ({ page }) => {
+  await login(page, 'Fatima Hassan'); // a parent of a child under 6: offered "Søk barnehageplass"
+  await page.locator('nav a[href="/services"]').click();
+  for (const [q, title] of [['bibliotekkort', 'Bibliotekkort'], ['SOK BARNEHAGE', 'Søk barnehageplass']]) {
+    await page.locator('#q').fill(q);
+    await page.locator('form[role="search"] button[type="submit"]').click();
+    await expect(page.locator('section[aria-labelledby="h-results"] a').filter({ hasText: title })).toBeVisible();
+  }
+});
+
 test('switch to acting for a child and see the child\'s items', async ({ page }) => {
   await login(page, 'Kari Nordmann');
   const before = await me(page);

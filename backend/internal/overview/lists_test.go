@@ -20,6 +20,7 @@ import (
 	"minside/backend/internal/overview"
 	"minside/backend/internal/store"
 	"minside/backend/internal/store/storetest"
+	"minside/backend/internal/texts"
 	"minside/backend/internal/tiles"
 )
 
@@ -351,4 +352,54 @@ func sameSet(a, b []string) bool {
 	slices.Sort(x)
 	slices.Sort(y)
 	return slices.Equal(x, y)
+}
+
+// TestSearchFindsTiles: a search covers the services offered to the reader, in the language they
+// read them, ignoring case and accents, and never a tile aimed at someone else.
+func TestSearchFindsTiles(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		me := w.citizen("Kari", date(1985, 1, 1), "Sentrum")
+		ag := w.agency("bib", "Biblioteket")
+		card := w.addTile(ag, "Bibliotekkort", tiles.Targeting{}, "published")
+		kindergarten := w.addTile(ag, "Søk barnehageplass", tiles.Targeting{}, "published")
+		w.addTile(ag, "Barnehage i Frogner", tiles.Targeting{Districts: []string{"Frogner"}}, "published")
+		w.addTile(ag, "Barnehage, utkast", tiles.Targeting{}, "draft")
+		sami := w.addTile(ag, "Samisk bibliotek", tiles.Targeting{}, "published")
+		w.tx(func(tx bun.Tx) error {
+			return texts.Save(w.ctx, tx, "tile", sami, texts.Fields{"title": {"nb": "Samisk bibliotek", "se": "Sámi girjerádju"}})
+		})
+		urdu := w.addTile(ag, "Bibliotek på urdu", tiles.Targeting{}, "published")
+		w.tx(func(tx bun.Tx) error {
+			return texts.Save(w.ctx, tx, "tile", urdu, texts.Fields{"title": {"nb": "Bibliotek på urdu", "ur": "کتب خانہ"}})
+		})
+		s := w.service()
+		for _, tc := range []struct {
+			lang, q string
+			want    []string
+		}{
+			{"nb", "bibliotekkort", []string{card}},
+			{"nb", "BARNEHAGE", []string{kindergarten}}, // not Frogner's, not the draft
+			{"nb", "sok barnehageplass", []string{kindergarten}},
+			{"se", "sami girjeradju", []string{sami}},
+			{"ur", "کتب", []string{urdu}},
+			{"nb", "girjerádju", nil}, // a bokmål reader sees the bokmål title
+		} {
+			hits, err := s.Search(t.Context(), overview.Viewer{CitizenID: me, SubjectID: me, Lang: tc.lang}, tc.q)
+			if err != nil {
+				t.Fatal(tc.q, err)
+			}
+			var got []string
+			for _, h := range hits {
+				if h.Kind != "tile" || h.Link == "" || h.Agency == nil {
+					t.Errorf("search %q: hit %+v", tc.q, h)
+				}
+				got = append(got, h.ID)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("search %q in %s = %v, want %v", tc.q, tc.lang, got, tc.want)
+			}
+		}
+	})
 }

@@ -3,7 +3,11 @@ package overview
 import (
 	"context"
 	"strings"
+	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
@@ -11,12 +15,13 @@ import (
 	"minside/backend/internal/textcheck"
 )
 
-// SearchHit is one match: what it is, its id, its title and agency.
+// SearchHit is one match: what it is, its id, its title and agency; a service tile also has its link.
 type SearchHit struct {
 	Kind   string  `json:"kind"`
 	ID     string  `json:"id"`
 	Title  string  `json:"title"`
 	Agency *Agency `json:"agency"`
+	Link   string  `json:"link,omitempty"`
 }
 
 // Search bounds: a query shorter than this finds too much, longer is not a search.
@@ -32,8 +37,10 @@ type hitRow struct {
 }
 
 // Search finds the viewer's cases (title), bookings (resource, place), keys (facility) and
-// notifications (title, body) containing q, in the reader's language and its fallbacks. Matching
-// is case-insensitive for ASCII on SQLite and for every letter on PostgreSQL.
+// notifications (title, body) containing q, in the reader's language and its fallbacks, and the
+// service tiles offered to them (title, description, as they read them). Matching is
+// case-insensitive for ASCII on SQLite and for every letter on PostgreSQL; for tiles, which are
+// few and matched here, it ignores case and accents in every script ("barnehage", "sámi").
 func (s *Service) Search(ctx context.Context, v Viewer, q string) ([]SearchHit, error) {
 	q, problem := textcheck.Check(strings.TrimSpace(q), textcheck.Line)
 	if n := utf8.RuneCountInString(q); n < searchMinRunes || n > searchMaxRunes || problem != nil {
@@ -95,8 +102,56 @@ LIMIT ?`
 			hits = append(hits, SearchHit{Kind: r.Kind, ID: r.ID, Title: o.Title, Agency: o.Agency})
 		}
 	}
+	if len(hits) < searchMaxHits {
+		tileHits, err := s.searchTiles(ctx, sc, now, q, searchMaxHits-len(hits))
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, tileHits...)
+	}
 	if err := s.auditRead(ctx, sc, sc.self.ID, audit.ActionReadSearch, "search", ""); err != nil {
 		return nil, err
 	}
 	return hits, nil
 }
+
+// searchTiles finds the tiles offered to the viewer whose title or description, in the language
+// the viewer reads them, holds q, ignoring case and accents.
+func (s *Service) searchTiles(ctx context.Context, sc *scope, now time.Time, q string, max int) ([]SearchHit, error) {
+	offered, err := s.loadTiles(ctx, sc, now, nil)
+	if err != nil {
+		return nil, err
+	}
+	want := folded(q)
+	var hits []SearchHit
+	for _, t := range offered {
+		if len(hits) == max {
+			break
+		}
+		if strings.Contains(folded(t.Title), want) || strings.Contains(folded(t.Description), want) {
+			hits = append(hits, SearchHit{Kind: "tile", ID: t.ID, Title: t.Title, Agency: &t.Agency, Link: t.Link})
+		}
+	}
+	return hits, nil
+}
+
+// folded is s for matching: lower case, without combining marks (so "á" and "a", "å" and "a"
+// match; Arabic-script vowel marks go too), and the letters that carry their stroke in the letter
+// itself spelled as on a keyboard without them (Norwegian ø æ, Sami đ ŧ ŋ, Polish ł).
+func folded(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		r = unicode.ToLower(r)
+		if plain, ok := strokeFree[r]; ok {
+			b.WriteString(plain)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var strokeFree = map[rune]string{'ø': "o", 'æ': "ae", 'đ': "d", 'ŧ': "t", 'ŋ': "n", 'ł': "l"}

@@ -75,6 +75,7 @@ var authzRoutes = []authzRoute{
 	{method: "POST", path: "/api/v1/me/calendar", access: citizenSelf},
 	{method: "DELETE", path: "/api/v1/me/calendar", access: citizenSelf},
 	{method: "GET", path: "/api/v1/me/export", access: citizenSelf},
+	{method: "GET", path: "/api/v1/me/export.html", access: citizenSelf},
 	{method: "GET", path: "/api/v1/me/access-log", access: citizenSelf},
 	{method: "DELETE", path: "/api/v1/me", access: citizenSelf, fresh: true, prepare: confirmClose},
 	{method: "POST", path: "/api/v1/push/subscriptions", access: citizenSelf, prepare: newSubscription},

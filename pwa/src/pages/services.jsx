@@ -5,6 +5,10 @@ import { Page, Agency, Empty, ErrorNote, Loading, useApp, useResource } from '..
 import { NetworkError } from '../api.js';
 import { safeHref } from '../links.js';
 
+const STROKE_FREE = { ø: 'o', æ: 'ae', đ: 'd', ŧ: 't', ŋ: 'n', ł: 'l' };
+/** fold is text for matching as the server matches tiles: no case, no accents ("søk" finds "Søk", "sami" "Sámi"). */
+export const fold = (s) => (s || '').normalize('NFD').replace(/\p{Mn}/gu, '').toLowerCase().replace(/[øæđŧŋł]/g, (c) => STROKE_FREE[c]);
+
 const linkFor = (it) => (it.kind === 'case' ? `/cases/${encodeURIComponent(it.id)}` : it.kind === 'booking' ? '/bookings' : it.kind === 'key' ? '/keys' : safeHref(it.link) || '/services');
 
 export function Services() {
@@ -22,8 +26,8 @@ export function Services() {
       items = (await ctl.api.get(`/api/v1/search?q=${encodeURIComponent(query)}`)).data.items;
     } catch (err) {
       if (!(err instanceof NetworkError)) { setFound({ items: [], query, error: err }); return; }
-      const low = query.toLowerCase();
-      items = tiles.filter((x) => `${x.title} ${x.description}`.toLowerCase().includes(low)).map((x) => ({ ...x, kind: 'tile' }));
+      const want = fold(query);
+      items = tiles.filter((x) => fold(`${x.title} ${x.description}`).includes(want)).map((x) => ({ ...x, kind: 'tile' }));
     }
     setFound({ items, query });
     ctl.announce(t('ui.services.results', { count: items.length }));
