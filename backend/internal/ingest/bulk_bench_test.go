@@ -11,8 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"minside/backend/internal/agency"
 	"minside/backend/internal/citizens"
@@ -73,6 +76,8 @@ func benchBulk(b *testing.B, db *store.DB) {
 		b.Fatal(err)
 	}
 	const perRequest = 1000
+	statements := &statementCounter{}
+	db.AddQueryHook(statements)
 	b.ResetTimer()
 	records := 0
 	for i := 0; b.Loop(); i++ {
@@ -94,7 +99,19 @@ func benchBulk(b *testing.B, db *store.DB) {
 		records += perRequest
 	}
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(statements.n.Load())/float64(records), "statements/record")
 }
+
+// statementCounter counts every statement Bun sends, BEGIN and COMMIT included: on PostgreSQL each
+// is a network round trip, the cost that bounds the bulk rate.
+type statementCounter struct{ n atomic.Int64 }
+
+func (c *statementCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (c *statementCounter) AfterQuery(context.Context, *bun.QueryEvent) {}
 
 // BenchmarkBulk measures onboarding cases through the bulk path, on SQLite and (when
 // MINSIDE_TEST_POSTGRES_DSN is set) on PostgreSQL. docs/performance.md has the numbers.
