@@ -134,8 +134,8 @@ func (s *Service) parseLine(n int, raw []byte) pending {
 			fields.Add("/"+escapePointer(name), "field.unknown", nil)
 		}
 	}
-	var l bulkLine
-	if err := json.Unmarshal(raw, &l); err != nil {
+	l, err := lineOf(raw, members, len(fields) > 0)
+	if err != nil {
 		fields.Add("", "field.invalid", nil)
 	}
 	res.ExternalID = l.ExternalID
@@ -160,6 +160,24 @@ func (s *Service) parseLine(n int, raw []byte) pending {
 		return pending{result: res}
 	}
 	return pending{result: res, parsed: p}
+}
+
+// lineOf reads a line from its members, without decoding the line (and its record) once more.
+// A line with members of other names is decoded whole, as encoding/json matches them to the
+// line's fields (case-insensitively), so its answer names the same errors.
+func lineOf(raw []byte, members map[string]json.RawMessage, others bool) (bulkLine, error) {
+	var l bulkLine
+	if others {
+		return l, json.Unmarshal(raw, &l)
+	}
+	var errs []error // like encoding/json, a member of the wrong type leaves the others read
+	for name, dst := range map[string]*string{"kind": &l.Kind, "externalId": &l.ExternalID} {
+		if v, ok := members[name]; ok {
+			errs = append(errs, json.Unmarshal(v, dst))
+		}
+	}
+	l.Record = members["record"]
+	return l, errors.Join(errs...)
 }
 
 // applyBatch writes the valid lines of a batch in one transaction: first with their rows
