@@ -19,15 +19,26 @@ const (
 // Record writes one entry in the caller's transaction: an access is audited exactly when it
 // happens, or not at all. Detail must never hold a national identity number; the action must be one of Actions.
 func Record(ctx context.Context, db bun.IDB, e Entry) error {
-	if err := checkAction(e.Action); err != nil {
-		return err
+	return RecordAll(ctx, db, []Entry{e})
+}
+
+// RecordAll writes many entries in one statement, in the caller's transaction (a bulk write
+// collects its entries and pays one round trip for all of them).
+func RecordAll(ctx context.Context, db bun.IDB, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
 	}
-	if e.Detail == nil {
-		e.Detail = map[string]any{}
+	for i := range entries {
+		if err := checkAction(entries[i].Action); err != nil {
+			return err
+		}
+		if entries[i].Detail == nil {
+			entries[i].Detail = map[string]any{}
+		}
+		entries[i].At = entries[i].At.UTC()
 	}
-	e.At = e.At.UTC()
-	if _, err := db.NewInsert().Model(&e).Exec(ctx); err != nil {
-		return fmt.Errorf("audit: record %s: %w", e.Action, err)
+	if _, err := db.NewInsert().Model(&entries).Returning("NULL").Exec(ctx); err != nil {
+		return fmt.Errorf("audit: record %d, first %s: %w", len(entries), entries[0].Action, err)
 	}
 	return nil
 }

@@ -134,8 +134,8 @@ func (s *Service) parseLine(n int, raw []byte) pending {
 			fields.Add("/"+escapePointer(name), "field.unknown", nil)
 		}
 	}
-	var l bulkLine
-	if err := json.Unmarshal(raw, &l); err != nil {
+	l, err := lineOf(raw, members, len(fields) > 0)
+	if err != nil {
 		fields.Add("", "field.invalid", nil)
 	}
 	res.ExternalID = l.ExternalID
@@ -162,7 +162,26 @@ func (s *Service) parseLine(n int, raw []byte) pending {
 	return pending{result: res, parsed: p}
 }
 
-// applyBatch writes the valid lines of a batch in one transaction, each in a savepoint.
+// lineOf reads a line from its members, without decoding the line (and its record) once more.
+// A line with members of other names is decoded whole, as encoding/json matches them to the
+// line's fields (case-insensitively), so its answer names the same errors.
+func lineOf(raw []byte, members map[string]json.RawMessage, others bool) (bulkLine, error) {
+	var l bulkLine
+	if others {
+		return l, json.Unmarshal(raw, &l)
+	}
+	var errs []error // like encoding/json, a member of the wrong type leaves the others read
+	for name, dst := range map[string]*string{"kind": &l.Kind, "externalId": &l.ExternalID} {
+		if v, ok := members[name]; ok {
+			errs = append(errs, json.Unmarshal(v, dst))
+		}
+	}
+	l.Record = members["record"]
+	return l, errors.Join(errs...)
+}
+
+// applyBatch writes the valid lines of a batch in one transaction: first with their rows
+// collected (applyCollected); when a line failed there, again line by line, each in a savepoint.
 func (s *Service) applyBatch(ctx context.Context, req Request, batch []pending) error {
 	valid := 0
 	for _, p := range batch {
@@ -178,43 +197,51 @@ func (s *Service) applyBatch(ctx context.Context, req Request, batch []pending) 
 		ctx, cancel = context.WithTimeout(ctx, s.batchTimeout)
 		defer cancel()
 	}
-	// inTx may run this again after a deadlock: every line's result is decided afresh.
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		known := people{}
-		claimed, err := claimRecords(ctx, tx, req.AgencyID, batchKeys(batch), store.UTC(s.now()))
+	// inTx may run either pass again after a deadlock: every line's result is decided afresh.
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return s.applyCollected(ctx, tx, req, batch) })
+	if !errors.Is(err, errRedoLineByLine) {
+		return err
+	}
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return s.applyLineByLine(ctx, tx, req, batch) })
+}
+
+// applyLineByLine writes the valid lines of a batch in tx, each in a savepoint, so a line the
+// database refuses is undone alone.
+func (s *Service) applyLineByLine(ctx context.Context, tx bun.Tx, req Request, batch []pending) error {
+	known := people{}
+	records, err := claimRecords(ctx, tx, req.AgencyID, batchKeys(batch), store.UTC(s.now()))
+	if err != nil {
+		return err
+	}
+	for i := range batch {
+		p := &batch[i]
+		if p.parsed == nil {
+			continue
+		}
+		p.result.Err, p.result.Stored, p.result.Outcome = nil, nil, 0
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT bulk_line"); err != nil {
+			return fmt.Errorf("ingest: bulk: savepoint: %w", err)
+		}
+		st, out, err := s.write(ctx, tx, req, p.result.Kind, p.result.ExternalID, p.parsed, known)
 		if err != nil {
-			return err
+			if _, ok := apperr.As(err); !ok && (store.Unavailable(err) || store.Contended(err) || ctx.Err() != nil) {
+				return err // not this line: the database is unavailable, or a deadlock (inTx runs the batch again)
+			}
+			// Any other error is this line's (a value the database refuses, a constraint):
+			// undone to its savepoint, it leaves the transaction usable for the next line.
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT bulk_line"); rerr != nil {
+				return fmt.Errorf("ingest: bulk: rollback line: %w", rerr)
+			}
+			clear(known) // a person created by the undone line no longer exists
+			p.result.Err = prefixPointers(err, "/record")
+		} else {
+			p.result.Stored, p.result.Outcome = st, out
 		}
-		for i := range batch {
-			p := &batch[i]
-			if p.parsed == nil {
-				continue
-			}
-			p.result.Err, p.result.Stored, p.result.Outcome = nil, nil, 0
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT bulk_line"); err != nil {
-				return fmt.Errorf("ingest: bulk: savepoint: %w", err)
-			}
-			st, out, err := s.write(ctx, tx, req, p.result.Kind, p.result.ExternalID, p.parsed, known)
-			if err != nil {
-				if _, ok := apperr.As(err); !ok && (store.Unavailable(err) || store.Contended(err) || ctx.Err() != nil) {
-					return err // not this line: the database is unavailable, or a deadlock (inTx runs the batch again)
-				}
-				// Any other error is this line's (a value the database refuses, a constraint):
-				// undone to its savepoint, it leaves the transaction usable for the next line.
-				if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT bulk_line"); rerr != nil {
-					return fmt.Errorf("ingest: bulk: rollback line: %w", rerr)
-				}
-				clear(known) // a person created by the undone line no longer exists
-				p.result.Err = prefixPointers(err, "/record")
-			} else {
-				p.result.Stored, p.result.Outcome = st, out
-			}
-			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT bulk_line"); err != nil {
-				return fmt.Errorf("ingest: bulk: release: %w", err)
-			}
+		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT bulk_line"); err != nil {
+			return fmt.Errorf("ingest: bulk: release: %w", err)
 		}
-		return dropClaims(ctx, tx, req.AgencyID, claimed)
-	})
+	}
+	return dropClaims(ctx, tx, req.AgencyID, claims(records))
 }
 
 // prefixPointers moves a record's field pointers under the line member that holds the record.

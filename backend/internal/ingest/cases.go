@@ -131,6 +131,11 @@ func (caseSpec) parse(body []byte, base string, pids pid.Options) (parsed, error
 
 func (p *parsedCase) version() int64 { return p.rec.Version }
 
+func (p *parsedCase) people() []pid.Number { return []pid.Number{p.number} }
+
+// deferrable: a new case only inserts; an update reads and replaces its children.
+func (p *parsedCase) deferrable(prev *record) bool { return prev == nil }
+
 func (p *parsedCase) apply(ctx context.Context, w *writer, prev *record) (applied, error) {
 	r := p.rec
 	person, err := w.citizen(ctx, p.number, "")
@@ -147,20 +152,14 @@ func (p *parsedCase) apply(ctx context.Context, w *writer, prev *record) (applie
 	}
 	row.AgencyID, row.ExternalID, row.Version, row.CitizenID = w.req.AgencyID, w.externalID, r.Version, person.ID
 	row.Kind, row.Area, row.Status, row.NextActionDue, row.DeepLink, row.UpdatedAt = r.Kind, r.Area, r.Status, p.due, r.DeepLink, w.now
-	if prev != nil {
-		_, err = w.tx.NewUpdate().Model(row).ExcludeColumn("created_at").WherePK().Exec(ctx)
-	} else {
-		_, err = w.tx.NewInsert().Model(row).Exec(ctx)
-	}
-	if err != nil {
-		return applied{}, fmt.Errorf("ingest: case: %w", err)
-	}
 	fields := texts.Fields{"title": r.Title, "title_public": r.TitlePublic, "next_action": nil}
 	if r.NextAction != nil {
 		fields["next_action"] = r.NextAction.Text
 	}
 	if prev == nil {
-		err = p.insertNew(ctx, w, row.ID, fields)
+		err = w.insertCase(ctx, p.newRows(w, row, fields))
+	} else if _, err = w.tx.NewUpdate().Model(row).ExcludeColumn("created_at").WherePK().Exec(ctx); err != nil {
+		err = fmt.Errorf("ingest: case: %w", err)
 	} else {
 		err = p.updateChildren(ctx, w, row.ID, fields)
 	}
@@ -195,30 +194,19 @@ func caseNotifyReason(existed bool, before, now CaseRecord) string {
 	return ""
 }
 
-// insertNew writes a new case's texts, events and documents with one statement each: onboarding
-// thousands of cases is mostly this path, and round trips are what it costs.
-func (p *parsedCase) insertNew(ctx context.Context, w *writer, caseID string, fields texts.Fields) error {
-	rows := textRows("case", caseID, fields)
-	if len(p.rec.Events) > 0 {
-		events := make([]cases.Event, len(p.rec.Events))
-		for i, e := range p.rec.Events {
-			events[i] = cases.Event{ID: store.NewID(), CaseID: caseID, ExternalID: e.ExternalID, OccurredAt: p.occurred[i], CreatedAt: w.now}
-			if e.Status != "" {
-				status := e.Status
-				events[i].Status = &status
-			}
-			rows = append(rows, textRows("case_event", events[i].ID, texts.Fields{"title": e.Title, "body": e.Body})...)
+// newRows are a new case's rows: the case, its texts, events and documents.
+func (p *parsedCase) newRows(w *writer, row *cases.Case, fields texts.Fields) caseRows {
+	out := caseRows{row: row, texts: textRows("case", row.ID, fields), documents: p.documentRows(w, row.ID)}
+	for i, e := range p.rec.Events {
+		ev := cases.Event{ID: store.NewID(), CaseID: row.ID, ExternalID: e.ExternalID, OccurredAt: p.occurred[i], CreatedAt: w.now}
+		if e.Status != "" {
+			status := e.Status
+			ev.Status = &status
 		}
-		if _, err := w.tx.NewInsert().Model(&events).Exec(ctx); err != nil {
-			return fmt.Errorf("ingest: case events: %w", err)
-		}
+		out.events = append(out.events, ev)
+		out.texts = append(out.texts, textRows("case_event", ev.ID, texts.Fields{"title": e.Title, "body": e.Body})...)
 	}
-	if len(rows) > 0 {
-		if _, err := w.tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
-			return fmt.Errorf("ingest: case texts: %w", err)
-		}
-	}
-	return p.insertDocuments(ctx, w, caseID)
+	return out
 }
 
 // updateChildren replaces the texts and documents of an existing case and upserts its events.
@@ -290,17 +278,22 @@ func (p *parsedCase) upsertEvents(ctx context.Context, w *writer, caseID string)
 }
 
 func (p *parsedCase) insertDocuments(ctx context.Context, w *writer, caseID string) error {
-	if len(p.rec.Documents) == 0 {
+	rows := p.documentRows(w, caseID)
+	if len(rows) == 0 {
 		return nil
-	}
-	rows := make([]cases.Document, len(p.rec.Documents))
-	for i, d := range p.rec.Documents {
-		rows[i] = cases.Document{ID: store.NewID(), CaseID: caseID, ExternalID: d.ExternalID, Name: d.Name, DocType: d.Type, URL: d.URL, CreatedAt: w.now}
 	}
 	if _, err := w.tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
 		return fmt.Errorf("ingest: case documents: %w", err)
 	}
 	return nil
+}
+
+func (p *parsedCase) documentRows(w *writer, caseID string) []cases.Document {
+	rows := make([]cases.Document, len(p.rec.Documents))
+	for i, d := range p.rec.Documents {
+		rows[i] = cases.Document{ID: store.NewID(), CaseID: caseID, ExternalID: d.ExternalID, Name: d.Name, DocType: d.Type, URL: d.URL, CreatedAt: w.now}
+	}
+	return rows
 }
 
 // mergeEvents keeps every earlier event and lets the new list replace same-id entries, ordered by time.

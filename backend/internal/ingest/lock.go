@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"minside/backend/internal/store"
 )
@@ -48,36 +47,46 @@ func lockRecord(ctx context.Context, tx bun.Tx, agencyID string, kind Kind, exte
 
 // claimRecords takes every record a bulk batch writes before it writes any, in one statement and
 // in key order, claiming the new ones as lockRecord does (the no-op update of an existing row
-// takes its lock). Batches that share records then queue
-// for them instead of each holding some and waiting for the others (a deadlock, which PostgreSQL
-// breaks only after a second). It returns the records it claimed as new; dropClaims removes those
-// no line stored. SQLite needs neither: a write transaction holds the whole database.
-func claimRecords(ctx context.Context, tx bun.Tx, agencyID string, keys []recordKey, now time.Time) ([]recordKey, error) {
-	if tx.Dialect().Name() != dialect.PG || len(keys) == 0 {
-		return nil, nil
+// takes its lock on PostgreSQL; on SQLite the write transaction holds the whole database). Batches
+// that share records then queue for them instead of each holding some and waiting for the others
+// (a deadlock, which PostgreSQL breaks only after a second). It returns every record of the batch
+// as stored, a claim (version claimVersion) where none was; dropClaims removes the claims no line
+// stored.
+func claimRecords(ctx context.Context, tx bun.Tx, agencyID string, keys []recordKey, now time.Time) (map[recordKey]*record, error) {
+	out := make(map[recordKey]*record, len(keys))
+	if len(keys) == 0 {
+		return out, nil
 	}
-	keys = slices.Clone(keys)
-	slices.SortFunc(keys, func(a, b recordKey) int {
-		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.externalID, b.externalID))
-	})
-	keys = slices.Compact(keys)
+	keys = sortedRecordKeys(keys)
 	rows := make([]record, len(keys))
 	for i, k := range keys {
 		rows[i] = record{AgencyID: agencyID, Kind: string(k.kind), ExternalID: k.externalID, ObjectID: store.NewID(),
 			Version: claimVersion, Body: json.RawMessage(`{}`), CreatedAt: now, UpdatedAt: now}
 	}
+	var stored []record
 	if err := tx.NewInsert().Model(&rows).
 		On("CONFLICT (agency_id, kind, external_id) DO UPDATE").Set("version = ?TableAlias.version").
-		Returning("kind, external_id, version").Scan(ctx); err != nil {
+		Returning("*").Scan(ctx, &stored); err != nil {
 		return nil, fmt.Errorf("ingest: claim records: %w", err)
 	}
-	var claimed []recordKey
-	for _, r := range rows {
+	for i := range stored {
+		out[recordKey{Kind(stored[i].Kind), stored[i].ExternalID}] = &stored[i]
+	}
+	if len(out) != len(keys) {
+		return nil, fmt.Errorf("ingest: claim records: %d rows for %d records", len(out), len(keys))
+	}
+	return out, nil
+}
+
+// claims lists the records claimRecords claimed as new.
+func claims(records map[recordKey]*record) []recordKey {
+	var keys []recordKey
+	for k, r := range records {
 		if r.Version == claimVersion {
-			claimed = append(claimed, recordKey{Kind(r.Kind), r.ExternalID})
+			keys = append(keys, k)
 		}
 	}
-	return claimed, nil
+	return keys
 }
 
 // dropClaims deletes the placeholders of claimRecords that are still placeholders: records whose
@@ -95,6 +104,15 @@ func dropClaims(ctx context.Context, tx bun.Tx, agencyID string, claimed []recor
 		}
 	}
 	return nil
+}
+
+// sortedRecordKeys orders record keys as every claimer takes them.
+func sortedRecordKeys(keys []recordKey) []recordKey {
+	keys = slices.Clone(keys)
+	slices.SortFunc(keys, func(a, b recordKey) int {
+		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.externalID, b.externalID))
+	})
+	return slices.Compact(keys)
 }
 
 // batchKeys lists the records the valid lines of a bulk batch write.

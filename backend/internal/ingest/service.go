@@ -210,50 +210,67 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, req Request, kind Kind, 
 	if err != nil {
 		return nil, 0, err
 	}
-	out := Updated
-	if prev.Version == claimVersion {
-		out, prev = Created, nil
-	}
-	if req.Editor != "" && prev != nil && p.version() != prev.Version+1 {
-		return nil, 0, versionConflict(prev.Version)
-	}
-	if prev != nil {
-		switch {
-		case p.version() < prev.Version:
-			return nil, 0, versionConflict(prev.Version)
-		case p.version() == prev.Version:
-			return prev.stored(), Unchanged, nil
-		}
+	out, err := decide(req, prev, p)
+	switch {
+	case err != nil:
+		return nil, 0, err
+	case out == Unchanged:
+		return prev.stored(), Unchanged, nil
+	case out == Created:
+		prev = nil
 	}
 	w := &writer{tx: tx, s: s, req: req, kind: kind, externalID: externalID, now: now, known: known}
-	res, err := p.apply(ctx, w, prev)
+	st, err := s.apply(ctx, w, prev, p)
 	if err != nil {
 		return nil, 0, err
 	}
-	if prev != nil && prev.CitizenID != nil && res.citizenID != nil && *prev.CitizenID != *res.citizenID && kind != KindRelations {
+	return st, out, nil
+}
+
+// decide compares p with the locked record prev (a claim, version claimVersion, when new): it is
+// to be written (Created, Updated), or is a repeat (Unchanged: nothing to write), or a conflict.
+func decide(req Request, prev *record, p parsed) (Outcome, error) {
+	switch {
+	case prev.Version == claimVersion:
+		return Created, nil
+	case req.Editor != "" && p.version() != prev.Version+1:
+		return 0, versionConflict(prev.Version)
+	case p.version() < prev.Version:
+		return 0, versionConflict(prev.Version)
+	case p.version() == prev.Version:
+		return Unchanged, nil
+	}
+	return Updated, nil
+}
+
+// apply writes p over prev (nil when new) with w: the portal objects, the record and its audit.
+func (s *Service) apply(ctx context.Context, w *writer, prev *record, p parsed) (*Stored, error) {
+	res, err := p.apply(ctx, w, prev)
+	if err != nil {
+		return nil, err
+	}
+	if prev != nil && prev.CitizenID != nil && res.citizenID != nil && *prev.CitizenID != *res.citizenID && w.kind != KindRelations {
 		// The record moved to another person: the first one's offline copy must drop it.
-		if err := w.change(ctx, prev.CitizenID, objectKind(kind), res.objectID, "delete"); err != nil {
-			return nil, 0, err
+		if err := w.change(ctx, prev.CitizenID, objectKind(w.kind), res.objectID, "delete"); err != nil {
+			return nil, err
 		}
 	}
 	body, err := json.Marshal(res.body)
 	if err != nil {
-		return nil, 0, fmt.Errorf("ingest: encode %s: %w", kind, err)
+		return nil, fmt.Errorf("ingest: encode %s: %w", w.kind, err)
 	}
-	rec := &record{AgencyID: req.AgencyID, Kind: string(kind), ExternalID: externalID, ObjectID: res.objectID,
-		CitizenID: res.citizenID, Version: p.version(), Body: body, CreatedAt: now, UpdatedAt: now}
+	rec := &record{AgencyID: w.req.AgencyID, Kind: string(w.kind), ExternalID: w.externalID, ObjectID: res.objectID,
+		CitizenID: res.citizenID, Version: p.version(), Body: body, CreatedAt: w.now, UpdatedAt: w.now}
 	if prev != nil {
 		rec.CreatedAt = prev.CreatedAt
 	}
-	// The row exists (stored before, or claimed by lockRecord) and is ours until tx ends.
-	if _, err := tx.NewUpdate().Model(rec).Column("object_id", "citizen_id", "version", "body", "created_at", "updated_at").
-		WherePK().Exec(ctx); err != nil {
-		return nil, 0, fmt.Errorf("ingest: remember %s: %w", kind, err)
+	if err := w.remember(ctx, rec); err != nil {
+		return nil, err
 	}
 	if err := w.audit(ctx, audit.ActionWrite, res.citizenID, res.objectID); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return rec.stored(), out, nil
+	return rec.stored(), nil
 }
 
 // versionConflict answers a write that is not newer than the stored version (or, from the console,
@@ -342,7 +359,8 @@ type writer struct {
 	kind       Kind
 	externalID string
 	now        time.Time
-	known      people // citizens already ensured in this transaction
+	known      people     // citizens already ensured in this transaction
+	rows       *batchRows // where a bulk batch collects its rows; nil: written at once
 }
 
 // people caches citizens by pseudonym within one transaction, so a bulk batch ensures each
@@ -366,28 +384,57 @@ func (w *writer) citizen(ctx context.Context, n pid.Number, name string) (*citiz
 }
 
 func (w *writer) change(ctx context.Context, citizenID *string, kind, objectID, op string) error {
-	return changes.Record(ctx, w.tx, citizenID, kind, objectID, op, w.now)
+	c := changes.New(citizenID, kind, objectID, op, w.now)
+	if w.rows != nil {
+		w.rows.changes = append(w.rows.changes, c)
+		return nil
+	}
+	return changes.RecordAll(ctx, w.tx, []changes.Change{c})
 }
 
 func (w *writer) notify(ctx context.Context, ev outbox.NotifyEvent, opts outbox.Options) error {
-	_, err := outbox.Enqueue(ctx, w.tx, outbox.TopicNotify, ev, w.now, opts)
+	m, err := outbox.NewMessage(outbox.TopicNotify, ev, w.now, opts)
+	if err != nil {
+		return err
+	}
+	if w.rows != nil {
+		w.rows.outbox = append(w.rows.outbox, m)
+		return nil
+	}
+	_, err = outbox.EnqueueAll(ctx, w.tx, []outbox.Message{m})
 	return err
 }
 
 func (w *writer) audit(ctx context.Context, action string, citizenID *string, objectID string) error {
 	agencyID := w.req.AgencyID
-	if editor := w.req.Editor; editor != "" {
-		return audit.Record(ctx, w.tx, audit.Entry{
-			At: w.now, ActorKind: audit.ActorCitizen, ActorID: &editor, SubjectID: citizenID,
-			Action: audit.ConsoleAction(objectKind(w.kind), action), ObjectKind: objectKind(w.kind), ObjectID: objectID,
-			Detail: map[string]any{"externalId": w.externalID, "agencyId": agencyID, "role": "agency_editor"}, RequestID: w.req.RequestID,
-		})
-	}
-	return audit.Record(ctx, w.tx, audit.Entry{
+	e := audit.Entry{
 		At: w.now, ActorKind: audit.ActorAgency, ActorID: &agencyID, SubjectID: citizenID,
 		Action: action, ObjectKind: objectKind(w.kind), ObjectID: objectID,
 		Detail: map[string]any{"externalId": w.externalID}, RequestID: w.req.RequestID,
-	})
+	}
+	if editor := w.req.Editor; editor != "" {
+		e.ActorKind, e.ActorID, e.Action = audit.ActorCitizen, &editor, audit.ConsoleAction(objectKind(w.kind), action)
+		e.Detail = map[string]any{"externalId": w.externalID, "agencyId": agencyID, "role": "agency_editor"}
+	}
+	if w.rows != nil {
+		w.rows.audit = append(w.rows.audit, e)
+		return nil
+	}
+	return audit.Record(ctx, w.tx, e)
+}
+
+// remember stores what the agency record now is. The row exists (stored before, or claimed) and
+// is this transaction's until it ends.
+func (w *writer) remember(ctx context.Context, rec *record) error {
+	if w.rows != nil {
+		w.rows.remember(rec)
+		return nil
+	}
+	if _, err := w.tx.NewUpdate().Model(rec).Column("object_id", "citizen_id", "version", "body", "created_at", "updated_at").
+		WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("ingest: remember %s: %w", w.kind, err)
+	}
+	return nil
 }
 
 // objectKind is the singular name used by the changes feed, the audit log and the outbox.

@@ -40,27 +40,46 @@ type Options struct {
 // Enqueue writes a message in the caller's transaction; it is sent only if that transaction commits.
 // It reports false when a message with the same dedupe key already exists.
 func Enqueue(ctx context.Context, db bun.IDB, topic string, payload any, now time.Time, opts Options) (bool, error) {
+	m, err := NewMessage(topic, payload, now, opts)
+	if err != nil {
+		return false, err
+	}
+	n, err := EnqueueAll(ctx, db, []Message{m})
+	return n == 1, err
+}
+
+// NewMessage builds a pending message for EnqueueAll.
+func NewMessage(topic string, payload any, now time.Time, opts Options) (Message, error) {
 	body, err := json.Marshal(payload)
 	if err != nil {
-		return false, fmt.Errorf("outbox: encode %s: %w", topic, err)
+		return Message{}, fmt.Errorf("outbox: encode %s: %w", topic, err)
 	}
 	at := opts.At
 	if at.IsZero() {
 		at = now
 	}
-	m := &Message{Topic: topic, Payload: body, Status: StatusPending, AvailableAt: at.UTC(), CreatedAt: now.UTC()}
-	q := db.NewInsert().Model(m)
+	m := Message{Topic: topic, Payload: body, Status: StatusPending, AvailableAt: at.UTC(), CreatedAt: now.UTC()}
 	if opts.DedupeKey != "" {
-		m.DedupeKey = &opts.DedupeKey
-		q = q.On("CONFLICT (dedupe_key) DO NOTHING")
+		key := opts.DedupeKey
+		m.DedupeKey = &key
 	}
-	res, err := q.Exec(ctx)
+	return m, nil
+}
+
+// EnqueueAll writes many messages in one statement in the caller's transaction (a bulk write pays
+// one round trip for all its side effects) and reports how many were new: a message whose dedupe
+// key exists already, or came earlier in msgs, is dropped.
+func EnqueueAll(ctx context.Context, db bun.IDB, msgs []Message) (int64, error) {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	res, err := db.NewInsert().Model(&msgs).On("CONFLICT (dedupe_key) DO NOTHING").Returning("NULL").Exec(ctx)
 	if err != nil {
-		return false, fmt.Errorf("outbox: enqueue %s: %w", topic, err)
+		return 0, fmt.Errorf("outbox: enqueue %d, first %s: %w", len(msgs), msgs[0].Topic, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, fmt.Errorf("outbox: enqueue %s: %w", topic, err)
+		return 0, fmt.Errorf("outbox: enqueue %s: %w", msgs[0].Topic, err)
 	}
-	return n == 1, nil
+	return n, nil
 }
