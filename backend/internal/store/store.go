@@ -123,6 +123,7 @@ func openSQLite(ctx context.Context, path string, timeout time.Duration) (*DB, e
 	sqldb.SetMaxIdleConns(8)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Kind: SQLite, DSN: dsn, Timeout: timeout}
+	db.AddQueryHook(roundTripHook{})
 	if err := db.verifySQLitePragmas(ctx, busy); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -171,6 +172,7 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*DB, 
 	sqldb.SetMaxIdleConns(20)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Kind: Postgres, DSN: dsn, Timeout: timeout}
+	db.AddQueryHook(roundTripHook{})
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {

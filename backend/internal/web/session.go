@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,6 +14,7 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/store"
 )
 
 // sessionCookie is how the session token travels: __Host-minside (Secure, so a sub-domain or a
@@ -54,6 +56,10 @@ func (s *Server) clearSessionCookie(c *fiber.Ctx) {
 		Expires: time.Unix(0, 0), HTTPOnly: true, Secure: s.cookie.secure, SameSite: fiber.CookieSameSiteLaxMode})
 }
 
+// headerRoundTrips tells, in dev mode only, how many database round trips a citizen request took
+// (session included): what the round-trip budget tests read.
+const headerRoundTrips = "X-DB-Round-Trips"
+
 // requireCitizen admits requests with a live session: it sets the Principal (checking an act-as
 // choice against the relation again, on every request) and the reader's saved language. Without a
 // session it answers 401 problem+json.
@@ -66,6 +72,12 @@ func (s *Server) requireCitizen(c *fiber.Ctx) error {
 		return apperr.Unauthorized()
 	}
 	ctx := c.UserContext()
+	if s.deps.Config.Dev() {
+		var trips *store.RoundTrips
+		ctx, trips = store.CountRoundTrips(ctx)
+		c.SetUserContext(ctx)
+		defer func() { c.Set(headerRoundTrips, strconv.FormatInt(trips.Count(), 10)) }()
+	}
 	sess, err := s.deps.Sessions.Lookup(ctx, token)
 	if err != nil {
 		return err
