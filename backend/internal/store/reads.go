@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/uptrace/bun"
 )
 
 // Reads is a set of independent SELECTs answered together. On PostgreSQL they travel as one
@@ -18,8 +20,9 @@ import (
 // TIMESTAMPTZ text; DATE columns do not decode into time.Time, so cast them (::timestamptz) or leave
 // them out.
 type Reads struct {
-	db    *DB
-	items []read
+	db     *DB
+	items  []read
+	writes []*bun.InsertQuery
 }
 
 type read struct {
@@ -36,20 +39,30 @@ func (r *Reads) Add(dest any, query string, args ...any) {
 	r.items = append(r.items, read{query: query, args: args, dest: dest})
 }
 
+// AddWrite queues an INSERT to run with the reads: on PostgreSQL as a data-modifying WITH of the
+// same statement (it runs to completion whether or not anything reads it), on SQLite on its own,
+// after the reads. Either way the reads do not see what it writes.
+func (r *Reads) AddWrite(q *bun.InsertQuery) { r.writes = append(r.writes, q) }
+
+// Kind is the engine the reads run on (a query may need to read a column differently for JSON).
+func (r *Reads) Kind() Kind { return r.db.Kind }
+
 // Len is how many queries are queued.
 func (r *Reads) Len() int { return len(r.items) }
 
 // Run answers every queued query and empties the set.
 func (r *Reads) Run(ctx context.Context) error {
-	items := r.items
-	r.items = nil
-	if len(items) == 0 {
-		return nil
-	}
-	if r.db.Kind != Postgres {
+	items, writes := r.items, r.writes
+	r.items, r.writes = nil, nil
+	if r.db.Kind != Postgres || len(items) == 0 {
 		for i, it := range items {
 			if err := r.db.NewRaw(it.query, it.args...).Scan(ctx, it.dest); err != nil {
 				return fmt.Errorf("store: read %d: %w", i, err)
+			}
+		}
+		for i, w := range writes {
+			if _, err := w.Exec(ctx); err != nil {
+				return fmt.Errorf("store: write %d: %w", i, err)
 			}
 		}
 		return nil
@@ -58,6 +71,19 @@ func (r *Reads) Run(ctx context.Context) error {
 	var args []any
 	answers := make([]string, len(items))
 	dests := make([]any, len(items))
+	for i, w := range writes {
+		text, err := w.AppendQuery(r.db.QueryGen(), nil)
+		if err != nil {
+			return fmt.Errorf("store: write %d: %w", i, err)
+		}
+		if i == 0 {
+			sql.WriteString("WITH ")
+		} else {
+			sql.WriteString(", ")
+		}
+		fmt.Fprintf(&sql, "w%d AS (?) ", i)
+		args = append(args, bun.Safe(text)) // already formatted: its text is not parsed for placeholders again
+	}
 	sql.WriteString("SELECT ")
 	for i, it := range items {
 		if i > 0 {

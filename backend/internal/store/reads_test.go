@@ -23,8 +23,9 @@ type readCount struct {
 	N int `bun:"n" json:"n"`
 }
 
-// TestReadsAnswerEveryQueryInOneRoundTrip runs two queries together: the same rows as alone, in
-// one round trip on PostgreSQL and one statement each on SQLite.
+// TestReadsAnswerEveryQueryInOneRoundTrip runs three queries and an insert together: the same rows as alone, in
+// one round trip on PostgreSQL and one statement each on SQLite; the insert's text, with its
+// question marks and quotes, is written as it was.
 func TestReadsAnswerEveryQueryInOneRoundTrip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -47,6 +48,8 @@ func TestReadsAnswerEveryQueryInOneRoundTrip(t *testing.T) {
 			bun.In([]string{"plan", "helse"}))
 		reads.Add(&none, `SELECT id, slug, webhook_url, created_at FROM agencies WHERE slug = ?`, "nobody")
 		reads.Add(&counted, `SELECT COUNT(*) AS n FROM agencies WHERE created_at >= ?`, now)
+		odd := &agency.Agency{ID: store.NewID(), Slug: "odd", Name: "what? 'quoted' ?", CreatedAt: now, UpdatedAt: now}
+		reads.AddWrite(db.NewInsert().Model(odd))
 		if err := reads.Run(counting); err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +60,11 @@ func TestReadsAnswerEveryQueryInOneRoundTrip(t *testing.T) {
 		if len(none) != 0 || len(counted) != 1 || counted[0].N != 3 {
 			t.Errorf("none = %+v, counted = %+v", none, counted)
 		}
-		want := int64(3)
+		var name string
+		if err := db.NewSelect().Model((*agency.Agency)(nil)).Column("name").Where("slug = 'odd'").Scan(ctx, &name); err != nil || name != odd.Name {
+			t.Errorf("written name = %q, %v", name, err)
+		}
+		want := int64(4)
 		if db.Kind == store.Postgres {
 			want = 1
 		}

@@ -10,6 +10,8 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/represent"
+	"minside/backend/internal/sessions"
 )
 
 // personJSON is the Person of the citizen API: never a national id, not even masked.
@@ -49,39 +51,61 @@ func (s *Server) me(c *fiber.Ctx) error {
 
 func (s *Server) answerMe(c *fiber.Ctx, p Principal) error {
 	ctx := c.UserContext()
-	db := s.deps.DB
-	self, err := citizens.Get(ctx, db, p.CitizenID)
+	known, err := s.knownOf(c, p)
 	if err != nil {
 		return err
+	}
+	self := known.Person(p.CitizenID)
+	if self == nil {
+		return apperr.NotFound()
 	}
 	out := meJSON{ID: self.ID, Name: self.Name, PIDMasked: self.PIDMasked, BirthDate: self.BirthDate.Format(time.DateOnly),
 		Language: languageOf(c), CSRFToken: p.CSRFToken, SharedDevice: p.SharedDevice,
 		SessionStartedAt: p.SessionStartedAt.UTC(),
 		Roles:            []string{}, Represents: []representedJSON{}}
-	var roles []citizens.Role
-	if err := db.NewSelect().Model(&roles).Where("citizen_id = ?", self.ID).OrderExpr("role, scope").Scan(ctx); err != nil {
-		return fmt.Errorf("web: roles: %w", err)
-	}
-	for _, r := range roles {
+	for _, r := range known.Roles {
 		out.Roles = append(out.Roles, r.Role+":"+r.Scope)
 	}
-	list, err := s.deps.Access.Represents(ctx, db, self.ID, s.deps.Now())
-	if err != nil {
-		return err
+	views := make([]represent.View, len(known.Represents))
+	for i, r := range known.Represents {
+		views[i] = r.View(self.ID)
 	}
-	for _, r := range list {
-		item := representedJSON{ID: r.Subject.ID, Name: r.Subject.Name, Relation: r.Relation, Scopes: r.Areas, ValidUntil: r.ValidUntil}
-		if s.deps.NeedsAction != nil {
-			if item.NeedsAction, err = s.deps.NeedsAction(ctx, r.View(self.ID)); err != nil {
-				return err
-			}
+	needs := make([]int, len(views))
+	if s.deps.NeedsActions != nil && len(views) > 0 {
+		if needs, err = s.deps.NeedsActions(ctx, views); err != nil {
+			return err
 		}
+	}
+	for i, r := range known.Represents {
+		item := representedJSON{ID: r.Subject.ID, Name: r.Subject.Name, Relation: r.Relation, Scopes: r.Areas, ValidUntil: r.ValidUntil,
+			NeedsAction: needs[i]}
 		out.Represents = append(out.Represents, item)
 		if p.ActingAs && r.Subject.ID == p.SubjectID {
 			out.ActingAs = &personJSON{ID: r.Subject.ID, Name: r.Subject.Name}
 		}
 	}
 	return c.JSON(out)
+}
+
+// knownOf is what the session lookup read for p (people, roles, relations), or the same read now
+// for a Principal made without a lookup.
+func (s *Server) knownOf(c *fiber.Ctx, p Principal) (*sessions.Request, error) {
+	if p.Known != nil {
+		return p.Known, nil
+	}
+	ctx := c.UserContext()
+	self, err := citizens.Get(ctx, s.deps.DB, p.CitizenID)
+	if err != nil {
+		return nil, err
+	}
+	known := &sessions.Request{People: []citizens.Citizen{*self}}
+	if err := s.deps.DB.NewSelect().Model(&known.Roles).Where("citizen_id = ?", self.ID).OrderExpr("role, scope").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("web: roles: %w", err)
+	}
+	if known.Represents, err = s.deps.Access.Represents(ctx, s.deps.DB, self.ID, s.deps.Now()); err != nil {
+		return nil, err
+	}
+	return known, nil
 }
 
 // putActingAs answers PUT /api/v1/me/acting-as {citizenId|null}: whom the session acts for from

@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/subtle"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -12,8 +11,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minside/backend/internal/apperr"
-	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/represent"
 	"minside/backend/internal/store"
 )
 
@@ -78,21 +77,19 @@ func (s *Server) requireCitizen(c *fiber.Ctx) error {
 		c.SetUserContext(ctx)
 		defer func() { c.Set(headerRoundTrips, strconv.FormatInt(trips.Count(), 10)) }()
 	}
-	sess, err := s.deps.Sessions.Lookup(ctx, token)
+	req, err := s.deps.Sessions.LookupRequest(ctx, s.deps.DB.NewReads(), token, s.deps.Access)
 	if err != nil {
 		return err
 	}
-	if sess == nil {
+	if req == nil {
 		s.clearSessionCookie(c)
 		return apperr.Unauthorized().WithDetail("error.detail.session_expired", nil)
 	}
+	sess := req.Session
 	p := Principal{CitizenID: sess.CitizenID, SubjectID: sess.CitizenID, SessionHash: sess.IDHash,
-		ACR: sess.ACR, SharedDevice: sess.SharedDevice, CSRFToken: sess.CSRFToken, SessionStartedAt: sess.CreatedAt}
+		ACR: sess.ACR, SharedDevice: sess.SharedDevice, CSRFToken: sess.CSRFToken, SessionStartedAt: sess.CreatedAt, Known: req}
 	if sess.ActingAsID != nil && *sess.ActingAsID != sess.CitizenID {
-		view, ok, err := s.deps.Access.ViewFor(ctx, s.deps.DB, sess.CitizenID, *sess.ActingAsID, s.deps.Now())
-		if err != nil {
-			return err
-		}
+		view, ok := represent.ViewAmong(req.Represents, sess.CitizenID, *sess.ActingAsID)
 		if ok {
 			p.SubjectID, p.ActingAs, p.Areas = view.SubjectID, true, view.Areas
 		} else {
@@ -104,14 +101,8 @@ func (s *Server) requireCitizen(c *fiber.Ctx) error {
 				"citizen_id", sess.CitizenID, "subject_id", *sess.ActingAsID)
 		}
 	}
-	var saved string
-	err = s.deps.DB.NewSelect().Model((*citizens.Preferences)(nil)).Column("language").
-		Where("citizen_id = ?", sess.CitizenID).Scan(ctx, &saved)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("web: saved language: %w", err)
-	}
-	if saved != "" {
-		c.Locals(localLanguage, s.deps.Translator.Negotiate(saved, c.Get(fiber.HeaderAcceptLanguage)))
+	if req.Language != "" {
+		c.Locals(localLanguage, s.deps.Translator.Negotiate(req.Language, c.Get(fiber.HeaderAcceptLanguage)))
 	}
 	c.Locals(localPrincipal, p)
 	return c.Next()
