@@ -164,6 +164,13 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*DB, 
 	if err != nil {
 		return nil, fmt.Errorf("store: postgres: parse the database URL: %w", err) // err names no password
 	}
+	// Bun sends every statement as text with its arguments already in it, so no two statements share
+	// a text and pgx's default (prepare each new text, then execute it: two round trips, and a
+	// statement cache that only churns) costs a round trip for nothing. Exec sends parse, bind and
+	// execute together: one statement, one round trip. A DSN that names a mode keeps it.
+	if _, named := cfg.RuntimeParams["default_query_exec_mode"]; !named && !strings.Contains(dsn, "default_query_exec_mode") {
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
 	if timeout > 0 {
 		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt((statementSlack * timeout).Milliseconds(), 10)
 	}
