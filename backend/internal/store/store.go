@@ -171,6 +171,11 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*DB, 
 	if _, named := cfg.RuntimeParams["default_query_exec_mode"]; !named && !strings.Contains(dsn, "default_query_exec_mode") {
 		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
+	// Times that come back inside JSON (Reads) are text in the session's time zone: UTC keeps them
+	// what a scanned TIMESTAMPTZ is, whatever the server's default.
+	if _, set := cfg.RuntimeParams["timezone"]; !set {
+		cfg.RuntimeParams["timezone"] = "UTC"
+	}
 	if timeout > 0 {
 		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt((statementSlack * timeout).Milliseconds(), 10)
 	}
