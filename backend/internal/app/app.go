@@ -188,7 +188,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	// Overview, lists, changes feed and live updates
 	a.Overview = overview.New(a.DB, a.Now)
 	a.Live = live.New(a.DB, log, live.DefaultInterval)
-	deps.Overview, deps.Live, deps.NeedsAction = a.Overview, a.Live, a.Overview.NeedsAction
+	deps.Overview, deps.Live, deps.NeedsActions = a.Overview, a.Live, a.Overview.NeedsActions
 	// A person's first open of a case tells the agency, once (Dialogporten's seen log).
 	deps.CaseSeen = func(ctx context.Context, tx bun.Tx, seen overview.FirstSeen) error {
 		by := webhook.ActorCitizen

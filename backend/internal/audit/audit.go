@@ -42,3 +42,16 @@ func RecordAll(ctx context.Context, db bun.IDB, entries []Entry) error {
 	}
 	return nil
 }
+
+// Insert is the statement Record runs, for a caller that sends it along with other statements
+// (the overview's reads audit in the same round trip).
+func Insert(db bun.IDB, e Entry) (*bun.InsertQuery, error) {
+	if err := checkAction(e.Action); err != nil {
+		return nil, err
+	}
+	if e.Detail == nil {
+		e.Detail = map[string]any{}
+	}
+	e.At = e.At.UTC()
+	return db.NewInsert().Model(&e), nil
+}

@@ -3,6 +3,7 @@ package changes
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -67,15 +68,51 @@ func (c Cursor) less(o Cursor) bool { return c.TxID < o.TxID || (c.TxID == o.TxI
 // Head is a cursor at "now": every change committed before the call is behind it. Take it before
 // reading the data it goes with, so nothing between the two is lost (a few may come twice).
 func Head(ctx context.Context, db *store.DB, now time.Time) (Cursor, error) {
-	c := Cursor{Issued: now.UTC()}
-	if db.Kind == store.Postgres {
-		xmin, err := snapshotXmin(ctx, db)
-		c.TxID = xmin
-		return c, err
+	reads := db.NewReads()
+	h := QueueHead(reads, now)
+	if err := reads.Run(ctx); err != nil {
+		return Cursor{Issued: now.UTC()}, fmt.Errorf("changes: head: %w", err)
 	}
-	err := db.NewRaw(`SELECT COALESCE(MAX(seq), 0) FROM changes`).Scan(ctx, &c.Seq)
+	return h.Cursor()
+}
+
+// QueuedHead is a Head queued on a store.Reads, to travel with other reads.
+type QueuedHead struct {
+	rows     []headRow
+	now      time.Time
+	postgres bool
+}
+
+type headRow struct {
+	Position string `bun:"position" json:"position"`
+}
+
+// QueueHead queues Head on reads: on PostgreSQL the oldest transaction still running (pg_snapshot_xmin),
+// on SQLite the highest seq.
+func QueueHead(reads *store.Reads, now time.Time) *QueuedHead {
+	h := &QueuedHead{now: now, postgres: reads.Kind() == store.Postgres}
+	if h.postgres {
+		reads.Add(&h.rows, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS position`)
+	} else {
+		reads.Add(&h.rows, `SELECT CAST(COALESCE(MAX(seq), 0) AS TEXT) AS position FROM changes`)
+	}
+	return h
+}
+
+// Cursor is the head once the reads ran.
+func (h *QueuedHead) Cursor() (Cursor, error) {
+	c := Cursor{Issued: h.now.UTC()}
+	if len(h.rows) != 1 {
+		return c, errors.New("changes: head: no answer")
+	}
+	n, err := strconv.ParseUint(h.rows[0].Position, 10, 64)
 	if err != nil {
 		return c, fmt.Errorf("changes: head: %w", err)
+	}
+	if h.postgres {
+		c.TxID = n
+	} else {
+		c.Seq = int64(n)
 	}
 	return c, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/apperr"
+	"minside/backend/internal/citizens"
 	"minside/backend/internal/represent"
 )
 
@@ -27,11 +28,11 @@ type Link struct {
 
 // citizenRow is the part of a citizen the overview needs.
 type citizenRow struct {
-	ID        string    `bun:"id"`
-	Name      string    `bun:"name"`
-	BirthDate time.Time `bun:"birth_date"`
-	District  string    `bun:"district"`
-	UpdatedAt time.Time `bun:"updated_at"`
+	ID        string    `bun:"id" json:"id"`
+	Name      string    `bun:"name" json:"name"`
+	BirthDate time.Time `bun:"birth_date" json:"birth_date"`
+	District  string    `bun:"district" json:"district"`
+	UpdatedAt time.Time `bun:"updated_at" json:"updated_at"`
 }
 
 // subject is one person whose items the viewer sees, and in which areas.
@@ -65,10 +66,15 @@ func (s *Service) resolve(ctx context.Context, v Viewer, now time.Time) (*scope,
 		return nil, apperr.Unauthorized()
 	}
 	now = utc(now)
-	represented, err := represent.Access{}.Represents(ctx, s.db, v.CitizenID, now)
-	if err != nil {
-		return nil, fail("relations", err)
+	subjectID := v.subject()
+	known := v.Known
+	if known == nil {
+		var err error
+		if known, err = s.know(ctx, v.CitizenID, subjectID, now); err != nil {
+			return nil, err
+		}
 	}
+	represented := known.Represents
 	sc := &scope{viewer: v, byID: map[string]*subject{}}
 	var stamp strings.Builder
 	for _, r := range represented {
@@ -80,17 +86,13 @@ func (s *Service) resolve(ctx context.Context, v Viewer, now time.Time) (*scope,
 	}
 	sc.relStamp = stamp.String()
 
-	subjectID := v.subject()
-	var rows []citizenRow
-	if err := s.db.NewRaw(citizensQuery, bun.In(uniq([]string{v.CitizenID, subjectID}))).Scan(ctx, &rows); err != nil {
-		return nil, fail("citizen", err)
-	}
-	for _, r := range rows {
+	for _, r := range known.People {
+		row := citizenRow{ID: r.ID, Name: r.Name, BirthDate: r.BirthDate, District: r.District, UpdatedAt: r.UpdatedAt}
 		if r.ID == subjectID {
-			sc.self = r
+			sc.self = row
 		}
 		if r.ID == v.CitizenID {
-			sc.me = r
+			sc.me = row
 		}
 	}
 	if sc.self.ID == "" || sc.me.ID == "" {
@@ -115,6 +117,30 @@ func (s *Service) resolve(ctx context.Context, v Viewer, now time.Time) (*scope,
 		}
 	}
 	return sc, nil
+}
+
+// Known is what a session lookup already read for the viewer (whom they may act for, and the rows of
+// the viewer and the subject), so resolve reads nothing more.
+type Known struct {
+	Represents []represent.Represented
+	People     []citizens.Citizen
+}
+
+// know reads what Known holds, for a viewer that came without it.
+func (s *Service) know(ctx context.Context, citizenID, subjectID string, now time.Time) (*Known, error) {
+	represented, err := represent.Access{}.Represents(ctx, s.db, citizenID, now)
+	if err != nil {
+		return nil, fail("relations", err)
+	}
+	var rows []citizenRow
+	if err := s.db.NewRaw(citizensQuery, bun.In(uniq([]string{citizenID, subjectID}))).Scan(ctx, &rows); err != nil {
+		return nil, fail("citizen", err)
+	}
+	k := &Known{Represents: represented}
+	for _, r := range rows {
+		k.People = append(k.People, citizens.Citizen{ID: r.ID, Name: r.Name, BirthDate: r.BirthDate, District: r.District, UpdatedAt: r.UpdatedAt})
+	}
+	return k, nil
 }
 
 func (sc *scope) add(sub subject) {

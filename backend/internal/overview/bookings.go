@@ -7,6 +7,7 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
 	"minside/backend/internal/bookings"
+	"minside/backend/internal/store"
 )
 
 // Place is where a booking is.
@@ -40,18 +41,18 @@ const (
 const attentionWindow = 24 * time.Hour
 
 type bookingRow struct {
-	ID               string     `bun:"id"`
-	CitizenID        string     `bun:"citizen_id"`
-	Area             string     `bun:"area"`
-	PlaceName        string     `bun:"place_name"`
-	PlaceAddress     string     `bun:"place_address"`
-	StartsAt         time.Time  `bun:"starts_at"`
-	EndsAt           time.Time  `bun:"ends_at"`
-	Status           string     `bun:"status"`
-	CancellableUntil *time.Time `bun:"cancellable_until"`
-	KeyID            *string    `bun:"key_id"`
-	AgencySlug       string     `bun:"agency_slug"`
-	AgencyName       string     `bun:"agency_name"`
+	ID               string     `bun:"id" json:"id"`
+	CitizenID        string     `bun:"citizen_id" json:"citizen_id"`
+	Area             string     `bun:"area" json:"area"`
+	PlaceName        string     `bun:"place_name" json:"place_name"`
+	PlaceAddress     string     `bun:"place_address" json:"place_address"`
+	StartsAt         time.Time  `bun:"starts_at" json:"starts_at"`
+	EndsAt           time.Time  `bun:"ends_at" json:"ends_at"`
+	Status           string     `bun:"status" json:"status"`
+	CancellableUntil *time.Time `bun:"cancellable_until" json:"cancellable_until"`
+	KeyID            *string    `bun:"key_id" json:"key_id"`
+	AgencySlug       string     `bun:"agency_slug" json:"agency_slug"`
+	AgencyName       string     `bun:"agency_name" json:"agency_name"`
 }
 
 const bookingSelect = `SELECT b.id, b.citizen_id, b.area, b.place_name, b.place_address, b.starts_at, b.ends_at, b.status,
@@ -60,28 +61,39 @@ const bookingSelect = `SELECT b.id, b.citizen_id, b.area, b.place_name, b.place_
 FROM bookings b JOIN agencies a ON a.id = b.agency_id
 WHERE `
 
-func (s *Service) loadBookings(ctx context.Context, sc *scope, now time.Time, where string, args ...any) ([]Booking, error) {
-	var rows []bookingRow
-	if err := s.db.NewRaw(bookingSelect+where, args...).Scan(ctx, &rows); err != nil {
-		return nil, fail("bookings", err)
-	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	txt, err := s.loadTexts(ctx, ids, sc.viewer.Lang)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Booking, 0, len(rows))
-	for _, r := range rows {
+// queuedBookings is bookingSelect queued on reads with its texts.
+type queuedBookings struct {
+	rows  []bookingRow
+	texts *queuedTexts
+}
+
+func queueBookings(reads *store.Reads, sc *scope, where string, args ...any) *queuedBookings {
+	q := &queuedBookings{}
+	reads.Add(&q.rows, bookingSelect+where, args...)
+	q.texts = queueTexts(reads, bookingSelect+where, args, sc.viewer.Lang)
+	return q
+}
+
+func (q *queuedBookings) visible(sc *scope, now time.Time) []Booking {
+	txt := q.texts.picked()
+	out := make([]Booking, 0, len(q.rows))
+	for _, r := range q.rows {
 		ok, who := sc.sees(r.CitizenID, r.Area)
 		if !ok {
 			continue
 		}
 		out = append(out, bookingOf(r, who, txt, now))
 	}
-	return out, nil
+	return out
+}
+
+func (s *Service) loadBookings(ctx context.Context, sc *scope, now time.Time, where string, args ...any) ([]Booking, error) {
+	reads := s.db.NewReads()
+	q := queueBookings(reads, sc, where, args...)
+	if err := reads.Run(ctx); err != nil {
+		return nil, fail("bookings", err)
+	}
+	return q.visible(sc, now), nil
 }
 
 func bookingOf(r bookingRow, who *Person, txt localTexts, now time.Time) Booking {

@@ -136,8 +136,8 @@ func (s *Service) markSeen(ctx context.Context, sc *scope, c Case, now time.Time
 			return nil
 		}
 		var row struct {
-			AgencyID   string `bun:"agency_id"`
-			ExternalID string `bun:"external_id"`
+			AgencyID   string `bun:"agency_id" json:"agency_id"`
+			ExternalID string `bun:"external_id" json:"external_id"`
 		}
 		if err := tx.NewSelect().Table("cases").Column("agency_id", "external_id").Where("id = ?", c.ID).Scan(ctx, &row); err != nil {
 			return err

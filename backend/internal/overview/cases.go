@@ -8,6 +8,7 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
 	"minside/backend/internal/cases"
+	"minside/backend/internal/store"
 )
 
 // NextAction is what the citizen must do next on a case, and by when.
@@ -35,17 +36,17 @@ type Case struct {
 var caseStatuses = []string{cases.StatusReceived, cases.StatusInProgress, cases.StatusAwaitingCitizen, cases.StatusDecided, cases.StatusClosed}
 
 type caseRow struct {
-	ID            string     `bun:"id"`
-	CitizenID     string     `bun:"citizen_id"`
-	Kind          string     `bun:"kind"`
-	Area          string     `bun:"area"`
-	Status        string     `bun:"status"`
-	NextActionDue *time.Time `bun:"next_action_due"`
-	DeepLink      string     `bun:"deep_link"`
-	UpdatedAt     time.Time  `bun:"updated_at"`
-	AgencySlug    string     `bun:"agency_slug"`
-	AgencyName    string     `bun:"agency_name"`
-	SeenAt        *time.Time `bun:"seen_at"`
+	ID            string     `bun:"id" json:"id"`
+	CitizenID     string     `bun:"citizen_id" json:"citizen_id"`
+	Kind          string     `bun:"kind" json:"kind"`
+	Area          string     `bun:"area" json:"area"`
+	Status        string     `bun:"status" json:"status"`
+	NextActionDue *time.Time `bun:"next_action_due" json:"next_action_due"`
+	DeepLink      string     `bun:"deep_link" json:"deep_link"`
+	UpdatedAt     time.Time  `bun:"updated_at" json:"updated_at"`
+	AgencySlug    string     `bun:"agency_slug" json:"agency_slug"`
+	AgencyName    string     `bun:"agency_name" json:"agency_name"`
+	SeenAt        *time.Time `bun:"seen_at" json:"seen_at"`
 }
 
 // caseSelect reads cases with their agency and when the viewer (first ?) first opened them.
@@ -55,30 +56,43 @@ FROM cases c JOIN agencies a ON a.id = c.agency_id
 LEFT JOIN case_seen s ON s.case_id = c.id AND s.citizen_id = ?
 WHERE `
 
-// loadCases runs caseSelect with the given condition and localizes the rows.
-func (s *Service) loadCases(ctx context.Context, sc *scope, where string, args ...any) ([]Case, error) {
-	var rows []caseRow
+// queuedCases is caseSelect queued on reads with its texts.
+type queuedCases struct {
+	rows  []caseRow
+	texts *queuedTexts
+}
+
+// queueCases queues caseSelect with the given condition.
+func queueCases(reads *store.Reads, sc *scope, where string, args ...any) *queuedCases {
+	q := &queuedCases{}
 	all := append([]any{sc.viewer.CitizenID}, args...)
-	if err := s.db.NewRaw(caseSelect+where, all...).Scan(ctx, &rows); err != nil {
-		return nil, fail("cases", err)
-	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	txt, err := s.loadTexts(ctx, ids, sc.viewer.Lang)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Case, 0, len(rows))
-	for _, r := range rows {
+	reads.Add(&q.rows, caseSelect+where, all...)
+	q.texts = queueTexts(reads, caseSelect+where, all, sc.viewer.Lang)
+	return q
+}
+
+// visible localizes the rows the viewer may see.
+func (q *queuedCases) visible(sc *scope) []Case {
+	txt := q.texts.picked()
+	out := make([]Case, 0, len(q.rows))
+	for _, r := range q.rows {
 		ok, who := sc.sees(r.CitizenID, r.Area)
 		if !ok {
 			continue
 		}
 		out = append(out, caseOf(r, who, txt))
 	}
-	return out, nil
+	return out
+}
+
+// loadCases runs caseSelect with the given condition and localizes the rows.
+func (s *Service) loadCases(ctx context.Context, sc *scope, where string, args ...any) ([]Case, error) {
+	reads := s.db.NewReads()
+	q := queueCases(reads, sc, where, args...)
+	if err := reads.Run(ctx); err != nil {
+		return nil, fail("cases", err)
+	}
+	return q.visible(sc), nil
 }
 
 func caseOf(r caseRow, who *Person, txt localTexts) Case {

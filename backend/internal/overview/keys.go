@@ -2,11 +2,13 @@ package overview
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"minside/backend/internal/audit"
 	"minside/backend/internal/doors"
 	"minside/backend/internal/keys"
+	"minside/backend/internal/store"
 )
 
 // AccessPoint is a door a key opens. OutOfOrder: its lock adapter was down at the last manifest
@@ -39,15 +41,15 @@ type Key struct {
 }
 
 type keyRow struct {
-	ID           string    `bun:"id"`
-	CitizenID    string    `bun:"citizen_id"`
-	Status       string    `bun:"status"`
-	BookingID    *string   `bun:"booking_id"`
-	ValidUntil   time.Time `bun:"valid_until"`
-	FacilityName string    `bun:"facility_name"`
-	FacilityAddr string    `bun:"facility_address"`
-	AgencySlug   string    `bun:"agency_slug"`
-	AgencyName   string    `bun:"agency_name"`
+	ID           string    `bun:"id" json:"id"`
+	CitizenID    string    `bun:"citizen_id" json:"citizen_id"`
+	Status       string    `bun:"status" json:"status"`
+	BookingID    *string   `bun:"booking_id" json:"booking_id"`
+	ValidUntil   time.Time `bun:"valid_until" json:"valid_until"`
+	FacilityName string    `bun:"facility_name" json:"facility_name"`
+	FacilityAddr string    `bun:"facility_address" json:"facility_address"`
+	AgencySlug   string    `bun:"agency_slug" json:"agency_slug"`
+	AgencyName   string    `bun:"agency_name" json:"agency_name"`
 }
 
 const keySelect = `SELECT k.id, k.citizen_id, k.status, k.booking_id, k.valid_until,
@@ -56,47 +58,54 @@ FROM keys k JOIN facilities f ON f.id = k.facility_id JOIN agencies a ON a.id = 
 WHERE `
 
 type windowRow struct {
-	KeyID    string    `bun:"key_id"`
-	StartsAt time.Time `bun:"starts_at"`
-	EndsAt   time.Time `bun:"ends_at"`
+	KeyID    string    `bun:"key_id" json:"key_id"`
+	StartsAt time.Time `bun:"starts_at" json:"starts_at"`
+	EndsAt   time.Time `bun:"ends_at" json:"ends_at"`
 }
 
 type accessPointRow struct {
-	KeyID        string  `bun:"key_id"`
-	ID           string  `bun:"id"`
-	Name         string  `bun:"name"`
-	ExternalID   string  `bun:"external_id"`
-	LockStatus   *string `bun:"lock_status"`
-	LockOutDoors *string `bun:"lock_out"`
+	KeyID        string  `bun:"key_id" json:"key_id"`
+	ID           string  `bun:"id" json:"id"`
+	Name         string  `bun:"name" json:"name"`
+	ExternalID   string  `bun:"external_id" json:"external_id"`
+	LockStatus   *string `bun:"lock_status" json:"lock_status"`
+	LockOutDoors *string `bun:"lock_out" json:"lock_out"`
 }
 
-// loadKeys reads keys with their doors and their current or next window: three queries whatever
-// the number of keys.
-func (s *Service) loadKeys(ctx context.Context, sc *scope, now time.Time, where string, args ...any) ([]Key, error) {
-	var rows []keyRow
-	if err := s.db.NewRaw(keySelect+where, args...).Scan(ctx, &rows); err != nil {
-		return nil, fail("keys", err)
-	}
-	out := make([]Key, 0, len(rows))
-	if len(rows) == 0 {
-		return out, nil
-	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	var windows []windowRow
-	if err := s.db.NewRaw(`SELECT key_id, starts_at, ends_at FROM key_windows WHERE key_id IN (?) AND ends_at > ? ORDER BY starts_at`,
-		inIDs(ids), now).Scan(ctx, &windows); err != nil {
-		return nil, fail("key windows", err)
-	}
-	var accessPoints []accessPointRow
-	if err := s.db.NewRaw(`SELECT kap.key_id, ap.id, ap.name, ap.external_id, la.status AS lock_status, la.doors_out_of_order AS lock_out
+// queuedKeys is keySelect queued on reads with the keys' windows not yet ended and their doors.
+type queuedKeys struct {
+	rows         []keyRow
+	windows      []windowRow
+	accessPoints []accessPointRow
+}
+
+func queueKeys(reads *store.Reads, now time.Time, where string, args ...any) *queuedKeys {
+	q := &queuedKeys{}
+	reads.Add(&q.rows, keySelect+where, args...)
+	ofKeys := "SELECT owners.id FROM (" + keySelect + where + ") owners"
+	reads.Add(&q.windows, `SELECT key_id, starts_at, ends_at FROM key_windows WHERE key_id IN (`+ofKeys+`) AND ends_at > ? ORDER BY starts_at, key_id`,
+		append(slices.Clone(args), now)...)
+	reads.Add(&q.accessPoints, `SELECT kap.key_id, ap.id, ap.name, ap.external_id, la.status AS lock_status, la.doors_out_of_order AS lock_out
 FROM key_access_points kap JOIN access_points ap ON ap.id = kap.access_point_id
 LEFT JOIN lock_adapters la ON la.facility_id = ap.facility_id
-WHERE kap.key_id IN (?) ORDER BY ap.name, ap.id`, inIDs(ids)).Scan(ctx, &accessPoints); err != nil {
-		return nil, fail("key access points", err)
+WHERE kap.key_id IN (`+ofKeys+`) ORDER BY ap.name, ap.id`, args...)
+	return q
+}
+
+// loadKeys reads keys with their doors and their current or next window.
+func (s *Service) loadKeys(ctx context.Context, sc *scope, now time.Time, where string, args ...any) ([]Key, error) {
+	reads := s.db.NewReads()
+	q := queueKeys(reads, now, where, args...)
+	if err := reads.Run(ctx); err != nil {
+		return nil, fail("keys", err)
 	}
+	return q.visible(sc, now), nil
+}
+
+// visible assembles the keys the viewer may see.
+func (q *queuedKeys) visible(sc *scope, now time.Time) []Key {
+	rows, windows, accessPoints := q.rows, q.windows, q.accessPoints
+	out := make([]Key, 0, len(rows))
 	for _, r := range rows {
 		ok, who := sc.seesAll(r.CitizenID)
 		if !ok {
@@ -119,7 +128,7 @@ WHERE kap.key_id IN (?) ORDER BY ap.name, ap.id`, inIDs(ids)).Scan(ctx, &accessP
 		}
 		out = append(out, k)
 	}
-	return out, nil
+	return out
 }
 
 // Keys lists the viewer's keys, the latest ending first.

@@ -3,6 +3,7 @@ package overview
 import (
 	"context"
 	"slices"
+	"time"
 
 	"minside/backend/internal/bookings"
 	"minside/backend/internal/cases"
@@ -10,28 +11,57 @@ import (
 )
 
 // NeedsAction counts what needs the person of view: cases awaiting them and bookings about to
-// start, in the areas the view allows (GET /api/v1/me, "represents[].needsAction").
+// start, in the areas the view allows.
 func (s *Service) NeedsAction(ctx context.Context, view represent.View) (int, error) {
-	if !validID(view.SubjectID) {
-		return 0, nil
+	n, err := s.NeedsActions(ctx, []represent.View{view})
+	if err != nil {
+		return 0, err
+	}
+	return n[0], nil
+}
+
+// NeedsActions is NeedsAction of several views in one query (GET /api/v1/me,
+// "represents[].needsAction").
+func (s *Service) NeedsActions(ctx context.Context, views []represent.View) ([]int, error) {
+	out := make([]int, len(views))
+	var ids []string
+	for _, v := range views {
+		if validID(v.SubjectID) {
+			ids = append(ids, v.SubjectID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
 	}
 	ctx, cancel := s.read(ctx)
 	defer cancel()
-	now := utc(s.now())
-	var rows []countRow
-	if err := s.db.NewRaw(`SELECT citizen_id, area, COUNT(*) AS n FROM cases WHERE citizen_id = ? AND status = ? GROUP BY citizen_id, area
-UNION ALL
-SELECT citizen_id, area, COUNT(*) AS n FROM bookings WHERE citizen_id = ? AND status = ? AND starts_at > ? AND starts_at <= ? GROUP BY citizen_id, area`,
-		view.SubjectID, cases.StatusAwaitingCitizen, view.SubjectID, bookings.StatusConfirmed, now, now.Add(attentionWindow)).Scan(ctx, &rows); err != nil {
-		return 0, fail("needs action", err)
+	rows, err := s.needsCounts(ctx, ids, utc(s.now()))
+	if err != nil {
+		return nil, fail("needs action", err)
 	}
-	n := 0
-	for _, r := range rows {
-		if view.Areas == nil || slices.Contains(view.Areas, r.Area) {
-			n += r.N
+	for i, v := range views {
+		for _, r := range rows {
+			if r.CitizenID == v.SubjectID && (v.Areas == nil || slices.Contains(v.Areas, r.Area)) {
+				out[i] += r.N
+			}
 		}
 	}
-	return n, nil
+	return out, nil
+}
+
+// needsCountsQuery counts, per person and area, the cases awaiting them and the bookings about to start.
+const needsCountsQuery = `SELECT citizen_id, area, COUNT(*) AS n FROM cases WHERE citizen_id IN (?) AND status = ? GROUP BY citizen_id, area
+UNION ALL
+SELECT citizen_id, area, COUNT(*) AS n FROM bookings WHERE citizen_id IN (?) AND status = ? AND starts_at > ? AND starts_at <= ? GROUP BY citizen_id, area`
+
+func needsCountsArgs(ids []string, now time.Time) []any {
+	return []any{inIDs(ids), cases.StatusAwaitingCitizen, inIDs(ids), bookings.StatusConfirmed, now, now.Add(attentionWindow)}
+}
+
+func (s *Service) needsCounts(ctx context.Context, ids []string, now time.Time) ([]countRow, error) {
+	var rows []countRow
+	err := s.db.NewRaw(needsCountsQuery, needsCountsArgs(ids, now)...).Scan(ctx, &rows)
+	return rows, err
 }
 
 // Audience lists whose changes the viewer hears about on the live stream: the same people the

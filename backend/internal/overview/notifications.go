@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"minside/backend/internal/audit"
+	"minside/backend/internal/store"
 )
 
 // Notification is a notification as lists, the overview and the changes feed show it.
@@ -31,16 +32,16 @@ type Unread struct {
 const overviewNotifications = 5
 
 type notificationRow struct {
-	ID         string     `bun:"id"`
-	CitizenID  string     `bun:"citizen_id"`
-	Category   string     `bun:"category"`
-	Urgency    string     `bun:"urgency"`
-	Link       string     `bun:"link"`
-	ReadAt     *time.Time `bun:"read_at"`
-	CreatedAt  time.Time  `bun:"created_at"`
-	AgencySlug *string    `bun:"agency_slug"`
-	AgencyName *string    `bun:"agency_name"`
-	Total      int        `bun:"total"`
+	ID         string     `bun:"id" json:"id"`
+	CitizenID  string     `bun:"citizen_id" json:"citizen_id"`
+	Category   string     `bun:"category" json:"category"`
+	Urgency    string     `bun:"urgency" json:"urgency"`
+	Link       string     `bun:"link" json:"link"`
+	ReadAt     *time.Time `bun:"read_at" json:"read_at"`
+	CreatedAt  time.Time  `bun:"created_at" json:"created_at"`
+	AgencySlug *string    `bun:"agency_slug" json:"agency_slug"`
+	AgencyName *string    `bun:"agency_name" json:"agency_name"`
+	Total      int        `bun:"total" json:"total"`
 }
 
 // notificationSelect also counts every matching row before LIMIT (a window function, on both
@@ -50,19 +51,32 @@ const notificationSelect = `SELECT n.id, n.citizen_id, n.category, n.urgency, n.
 FROM notifications n LEFT JOIN agencies a ON a.id = n.agency_id
 WHERE `
 
+// queuedNotifications is notificationSelect queued on reads with its texts.
+type queuedNotifications struct {
+	rows  []notificationRow
+	texts *queuedTexts
+}
+
+func queueNotifications(reads *store.Reads, sc *scope, where string, args ...any) *queuedNotifications {
+	q := &queuedNotifications{}
+	reads.Add(&q.rows, notificationSelect+where, args...)
+	q.texts = queueTexts(reads, notificationSelect+where, args, sc.viewer.Lang)
+	return q
+}
+
 func (s *Service) loadNotifications(ctx context.Context, sc *scope, where string, args ...any) ([]Notification, int, error) {
-	var rows []notificationRow
-	if err := s.db.NewRaw(notificationSelect+where, args...).Scan(ctx, &rows); err != nil {
+	reads := s.db.NewReads()
+	q := queueNotifications(reads, sc, where, args...)
+	if err := reads.Run(ctx); err != nil {
 		return nil, 0, fail("notifications", err)
 	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	txt, err := s.loadTexts(ctx, ids, sc.viewer.Lang)
-	if err != nil {
-		return nil, 0, err
-	}
+	items, total := q.visible(sc)
+	return items, total, nil
+}
+
+// visible localizes the rows the viewer may see, and the count of every matching row.
+func (q *queuedNotifications) visible(sc *scope) ([]Notification, int) {
+	rows, txt := q.rows, q.texts.picked()
 	out := make([]Notification, 0, len(rows))
 	total := 0
 	for _, r := range rows {
@@ -82,7 +96,7 @@ func (s *Service) loadNotifications(ctx context.Context, sc *scope, where string
 		}
 		out = append(out, n)
 	}
-	return out, total, nil
+	return out, total
 }
 
 // Notifications lists the viewer's notifications, newest first; unreadOnly keeps the unread.

@@ -11,6 +11,7 @@ import (
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/keys"
+	"minside/backend/internal/store"
 )
 
 // Overview is everything the first screen shows, in one answer.
@@ -55,15 +56,29 @@ const (
 	overviewKeys     = 20
 )
 
-// Prepared is the cheap first half of an overview: who asks and the version of everything it would
-// show, so an unchanged overview is answered 304 without building it.
+// Prepared is the first half of an overview: who asks and the version of everything it would show,
+// so an unchanged overview is answered 304 without building it. On PostgreSQL the reads of the
+// whole overview travel with the version (one round trip, whatever the answer); on SQLite, in
+// process, they run only when the overview is built.
 type Prepared struct {
-	sc   *scope
-	now  time.Time
-	ETag string
+	sc     *scope
+	now    time.Time
+	ETag   string
+	queued *queuedOverview // nil until the overview's reads have run
 }
 
-// Prepare resolves the viewer and computes the overview's ETag in three indexed queries.
+// queuedOverview is every read of the overview, queued on one store.Reads.
+type queuedOverview struct {
+	head          *changes.QueuedHead
+	cases         *queuedCases
+	bookings      *queuedBookings
+	keys          *queuedKeys
+	notifications *queuedNotifications
+	tiles         *queuedTiles
+	counts        []countRow
+}
+
+// Prepare resolves the viewer and computes the overview's ETag.
 func (s *Service) Prepare(ctx context.Context, v Viewer) (*Prepared, error) {
 	ctx, cancel := s.read(ctx)
 	defer cancel()
@@ -72,11 +87,44 @@ func (s *Service) Prepare(ctx context.Context, v Viewer) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	tag, err := s.etag(ctx, sc, now)
-	if err != nil {
+	p := &Prepared{sc: sc, now: now}
+	reads := s.db.NewReads()
+	version := queueVersion(reads, sc)
+	// A representative's look at someone's overview is recorded whether it is answered in full or
+	// 304 (their screen shows it either way), with the reads.
+	if err := s.queueAuditRead(reads, sc, sc.self.ID, audit.ActionReadOverview, "overview", ""); err != nil {
 		return nil, err
 	}
-	return &Prepared{sc: sc, now: now, ETag: tag}, nil
+	if reads.Kind() == store.Postgres {
+		p.queued = s.queueOverview(reads, sc, now)
+	}
+	if err := reads.Run(ctx); err != nil {
+		return nil, fail("version", err)
+	}
+	p.ETag = etagOf(sc, now, *version)
+	return p, nil
+}
+
+// queueOverview queues every read of the overview: the feed position, the sections with their
+// texts, key windows and doors, and the needs-action counts of the people the viewer acts for.
+func (s *Service) queueOverview(reads *store.Reads, sc *scope, now time.Time) *queuedOverview {
+	q := &queuedOverview{head: changes.QueueHead(reads, now)}
+	where, args := sc.whose("c.citizen_id", "c.area")
+	q.cases = queueCases(reads, sc, where+" ORDER BY c.updated_at DESC, c.id DESC LIMIT ?", append(args, overviewCases)...)
+	where, args = sc.whose("b.citizen_id", "b.area")
+	q.bookings = queueBookings(reads, sc, where+" AND b.ends_at > ? AND b.status = ? ORDER BY b.starts_at, b.id LIMIT ?",
+		append(args, now, bookings.StatusConfirmed, overviewUpcoming)...)
+	where, args = sc.whose("k.citizen_id", "")
+	q.keys = queueKeys(reads, now, where+" AND k.status = ? AND k.valid_until > ? ORDER BY k.valid_until, k.id LIMIT ?",
+		append(args, keys.StatusActive, now, overviewKeys)...)
+	where, args = sc.whose("n.citizen_id", "")
+	q.notifications = queueNotifications(reads, sc, where+" AND n.read_at IS NULL ORDER BY n.created_at DESC, n.id DESC LIMIT ?",
+		append(args, overviewNotifications)...)
+	q.tiles = queueTiles(reads, sc, now, nil)
+	if ids := sc.linkIDs(); len(ids) > 0 {
+		reads.Add(&q.counts, needsCountsQuery, needsCountsArgs(ids, now)...)
+	}
+	return q
 }
 
 // Build reads the overview that Prepare described.
@@ -84,7 +132,15 @@ func (s *Service) Build(ctx context.Context, p *Prepared) (*Overview, error) {
 	ctx, cancel := s.read(ctx)
 	defer cancel()
 	sc, now := p.sc, p.now
-	head, err := changes.Head(ctx, s.db, now)
+	if p.queued == nil {
+		reads := s.db.NewReads()
+		p.queued = s.queueOverview(reads, sc, now)
+		if err := reads.Run(ctx); err != nil {
+			return nil, fail("overview", err)
+		}
+	}
+	q := p.queued
+	head, err := q.head.Cursor()
 	if err != nil {
 		return nil, fail("head", err)
 	}
@@ -94,11 +150,7 @@ func (s *Service) Build(ctx context.Context, p *Prepared) (*Overview, error) {
 		o.ActingAs = &Person{ID: sc.self.ID, Name: sc.self.Name}
 	}
 
-	where, args := sc.whose("c.citizen_id", "c.area")
-	cs, err := s.loadCases(ctx, sc, where+" ORDER BY c.updated_at DESC, c.id DESC LIMIT ?", append(args, overviewCases)...)
-	if err != nil {
-		return nil, err
-	}
+	cs := q.cases.visible(sc)
 	o.Recent = cs[:min(len(cs), overviewRecent)]
 	for _, c := range cs {
 		if c.Status == cases.StatusAwaitingCitizen {
@@ -113,12 +165,7 @@ func (s *Service) Build(ctx context.Context, p *Prepared) (*Overview, error) {
 		}
 	}
 
-	where, args = sc.whose("b.citizen_id", "b.area")
-	bs, err := s.loadBookings(ctx, sc, now, where+" AND b.ends_at > ? AND b.status = ? ORDER BY b.starts_at, b.id LIMIT ?",
-		append(args, now, bookings.StatusConfirmed, overviewUpcoming)...)
-	if err != nil {
-		return nil, err
-	}
+	bs := q.bookings.visible(sc, now)
 	o.Upcoming = bs
 	for _, b := range bs {
 		if b.needsAttention(now) {
@@ -138,56 +185,35 @@ func (s *Service) Build(ctx context.Context, p *Prepared) (*Overview, error) {
 		return a.DueAt.Compare(*b.DueAt)
 	})
 
-	where, args = sc.whose("k.citizen_id", "")
-	if o.Keys, err = s.loadKeys(ctx, sc, now, where+" AND k.status = ? AND k.valid_until > ? ORDER BY k.valid_until, k.id LIMIT ?",
-		append(args, keys.StatusActive, now, overviewKeys)...); err != nil {
-		return nil, err
-	}
-
-	where, args = sc.whose("n.citizen_id", "")
-	items, total, err := s.loadNotifications(ctx, sc, where+" AND n.read_at IS NULL ORDER BY n.created_at DESC, n.id DESC LIMIT ?",
-		append(args, overviewNotifications)...)
-	if err != nil {
-		return nil, err
-	}
+	o.Keys = q.keys.visible(sc, now)
+	items, total := q.notifications.visible(sc)
 	o.Notifications = Unread{Unread: total, Items: items}
-
-	if o.Tiles, err = s.loadTiles(ctx, sc, now, nil); err != nil {
+	if o.Tiles, err = q.tiles.visible(sc, now); err != nil {
 		return nil, err
 	}
-	if o.People, err = s.peopleCounts(ctx, sc, now); err != nil {
-		return nil, err
-	}
-	if err := s.auditRead(ctx, sc, sc.self.ID, audit.ActionReadOverview, "overview", ""); err != nil {
-		return nil, err
-	}
+	o.People = peopleCounts(sc, q.counts)
 	return o, nil
 }
 
 type countRow struct {
-	CitizenID string `bun:"citizen_id"`
-	Area      string `bun:"area"`
-	N         int    `bun:"n"`
+	CitizenID string `bun:"citizen_id" json:"citizen_id"`
+	Area      string `bun:"area" json:"area"`
+	N         int    `bun:"n" json:"n"`
 }
 
-// peopleCounts counts, for everyone the logged-in person may act for, the cases awaiting them and
-// the bookings about to start, within the areas the relation covers.
-func (s *Service) peopleCounts(ctx context.Context, sc *scope, now time.Time) ([]PersonCount, error) {
-	out := make([]PersonCount, 0, len(sc.links))
-	if len(sc.links) == 0 {
-		return out, nil
-	}
+// linkIDs lists everyone the logged-in person may act for.
+func (sc *scope) linkIDs() []string {
 	ids := make([]string, len(sc.links))
 	for i, l := range sc.links {
 		ids[i] = l.ID
 	}
-	var rows []countRow
-	if err := s.db.NewRaw(`SELECT citizen_id, area, COUNT(*) AS n FROM cases WHERE citizen_id IN (?) AND status = ? GROUP BY citizen_id, area
-UNION ALL
-SELECT citizen_id, area, COUNT(*) AS n FROM bookings WHERE citizen_id IN (?) AND status = ? AND starts_at > ? AND starts_at <= ? GROUP BY citizen_id, area`,
-		inIDs(ids), cases.StatusAwaitingCitizen, inIDs(ids), bookings.StatusConfirmed, now, now.Add(attentionWindow)).Scan(ctx, &rows); err != nil {
-		return nil, fail("people counts", err)
-	}
+	return ids
+}
+
+// peopleCounts counts, for everyone the logged-in person may act for, the cases awaiting them and
+// the bookings about to start (rows of needsCountsQuery), within the areas the relation covers.
+func peopleCounts(sc *scope, rows []countRow) []PersonCount {
+	out := make([]PersonCount, 0, len(sc.links))
 	for _, l := range sc.links {
 		pc := PersonCount{ID: l.ID, Name: l.Name, Relation: l.Relation}
 		for _, r := range rows {
@@ -198,5 +224,5 @@ SELECT citizen_id, area, COUNT(*) AS n FROM bookings WHERE citizen_id IN (?) AND
 		out = append(out, pc)
 	}
 	slices.SortStableFunc(out, func(a, b PersonCount) int { return cmp.Compare(a.Name, b.Name) })
-	return out, nil
+	return out
 }

@@ -32,8 +32,8 @@ const (
 )
 
 type hitRow struct {
-	Kind string `bun:"kind"`
-	ID   string `bun:"id"`
+	Kind string `bun:"kind" json:"kind"`
+	ID   string `bun:"id" json:"id"`
 }
 
 // Search finds the viewer's cases (title), bookings (resource, place), keys (facility) and

@@ -38,6 +38,7 @@ type Viewer struct {
 	CitizenID string
 	SubjectID string
 	Lang      string
+	Known     *Known // what the session lookup read already; nil: read it
 }
 
 // ActingAs reports whether the viewer reads someone else's data.

@@ -2,11 +2,13 @@ package overview
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/i18n"
+	"minside/backend/internal/store"
 )
 
 // Owner kinds of agency texts the overview reads (texts.owner_kind) and their fields.
@@ -24,51 +26,56 @@ type localTexts map[string]map[string]string
 func (t localTexts) get(ownerID, field string) string { return t[ownerID][field] }
 
 type textRow struct {
-	OwnerID string `bun:"owner_id"`
-	Field   string `bun:"field"`
-	Lang    string `bun:"lang"`
-	Value   string `bun:"value"`
+	OwnerID string `bun:"owner_id" json:"owner_id"`
+	Field   string `bun:"field" json:"field"`
+	Lang    string `bun:"lang" json:"lang"`
+	Value   string `bun:"value" json:"value"`
 }
 
-// loadTexts reads the texts of many owners in the languages of lang's fallback chain in one query,
-// and picks each field through i18n.Pick. Fields with no text in the chain (an agency wrote only,
-// say, Sami) are read again in every language, which is rare and small.
+// textsQuery reads the texts of the owners ownersIn names (an IN list or a subquery, its args
+// first) in the languages of a fallback chain (the last two args), and every language of an owner
+// with no text in the chain at all (an agency wrote only, say, Sami), which is rare and small.
+const textsQuery = `SELECT t.owner_id, t.field, t.lang, t.value FROM texts t WHERE t.owner_id IN (%s)
+ AND (t.lang IN (?) OR NOT EXISTS (SELECT 1 FROM texts o WHERE o.owner_id = t.owner_id AND o.lang IN (?)))`
+
+// queuedTexts is a texts query queued on reads; picked localizes it once they ran.
+type queuedTexts struct {
+	rows []textRow
+	lang string
+}
+
+// queueTexts queues the texts of the rows of ownerQuery (whose first column is id, args its args).
+func queueTexts(reads *store.Reads, ownerQuery string, args []any, lang string) *queuedTexts {
+	q := &queuedTexts{lang: lang}
+	chain := bun.In(i18n.Chain(lang))
+	reads.Add(&q.rows, fmt.Sprintf(textsQuery, "SELECT owners.id FROM ("+ownerQuery+") owners"), append(slices.Clone(args), chain, chain)...)
+	return q
+}
+
+// loadTexts reads the texts of owner ids in lang, picked through i18n.Pick.
 func (s *Service) loadTexts(ctx context.Context, ownerIDs []string, lang string) (localTexts, error) {
-	out := localTexts{}
 	if len(ownerIDs) == 0 {
-		return out, nil
+		return localTexts{}, nil
 	}
-	chain := i18n.Chain(lang)
-	var rows []textRow
-	if err := s.db.NewRaw(`SELECT owner_id, field, lang, value FROM texts WHERE owner_id IN (?) AND lang IN (?)`,
-		bun.In(ownerIDs), bun.In(chain)).Scan(ctx, &rows); err != nil {
+	chain := bun.In(i18n.Chain(lang))
+	q := &queuedTexts{lang: lang}
+	if err := s.db.NewRaw(fmt.Sprintf(textsQuery, "?"), bun.In(ownerIDs), chain, chain).Scan(ctx, &q.rows); err != nil {
 		return nil, fail("texts", err)
 	}
-	found := collect(rows)
-	var missing []string
-	for _, id := range ownerIDs {
-		if _, ok := found[id]; !ok {
-			missing = append(missing, id)
-		}
-	}
-	if len(missing) > 0 {
-		rows = rows[:0]
-		if err := s.db.NewRaw(`SELECT owner_id, field, lang, value FROM texts WHERE owner_id IN (?)`,
-			bun.In(missing)).Scan(ctx, &rows); err != nil {
-			return nil, fail("texts", err)
-		}
-		for id, fields := range collect(rows) {
-			found[id] = fields
-		}
-	}
-	for id, fields := range found {
+	return q.picked(), nil
+}
+
+// picked chooses each field's text for the reader's language.
+func (q *queuedTexts) picked() localTexts {
+	out := localTexts{}
+	for id, fields := range collect(q.rows) {
 		picked := make(map[string]string, len(fields))
 		for field, values := range fields {
-			picked[field], _ = i18n.Pick(values, lang)
+			picked[field], _ = i18n.Pick(values, q.lang)
 		}
 		out[id] = picked
 	}
-	return out, nil
+	return out
 }
 
 func collect(rows []textRow) map[string]map[string]map[string]string {

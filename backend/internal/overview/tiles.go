@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"minside/backend/internal/cases"
+	"minside/backend/internal/store"
 	"minside/backend/internal/tiles"
 )
 
@@ -25,61 +26,84 @@ type Tile struct {
 const maxTiles = 500
 
 type tileRow struct {
-	ID         string          `bun:"id"`
-	Link       string          `bun:"link"`
-	Icon       string          `bun:"icon"`
-	Category   string          `bun:"category"`
-	Targeting  tiles.Targeting `bun:"targeting"`
-	CreatedAt  time.Time       `bun:"created_at"`
-	AgencySlug string          `bun:"agency_slug"`
-	AgencyName string          `bun:"agency_name"`
+	ID         string          `bun:"id" json:"id"`
+	Link       string          `bun:"link" json:"link"`
+	Icon       string          `bun:"icon" json:"icon"`
+	Category   string          `bun:"category" json:"category"`
+	Targeting  tiles.Targeting `bun:"targeting" json:"targeting"`
+	CreatedAt  time.Time       `bun:"created_at" json:"created_at"`
+	AgencySlug string          `bun:"agency_slug" json:"agency_slug"`
+	AgencyName string          `bun:"agency_name" json:"agency_name"`
 }
 
 const tileSelect = `SELECT t.id, t.link, t.icon, t.category, t.targeting, t.created_at, a.slug AS agency_slug, a.name AS agency_name
 FROM tiles t JOIN agencies a ON a.id = t.agency_id
 WHERE t.status = 'published' AND (t.publish_from IS NULL OR t.publish_from <= ?) AND (t.publish_until IS NULL OR t.publish_until > ?)`
 
-// loadTiles reads the published tiles in their window that target the audience, oldest first.
-func (s *Service) loadTiles(ctx context.Context, sc *scope, now time.Time, ids []string) ([]Tile, error) {
-	var rows []tileRow
-	q, args := tileSelect, []any{now, now}
+// queuedTiles is tileSelect queued on reads with the tiles' texts and the subject's open case kinds
+// (what targeting on case kinds looks at).
+type queuedTiles struct {
+	rows  []tileRow
+	kinds []kindRow
+	texts *queuedTexts
+}
+
+type kindRow struct {
+	Kind string `bun:"kind" json:"kind"`
+}
+
+func queueTiles(reads *store.Reads, sc *scope, now time.Time, ids []string) *queuedTiles {
+	q := &queuedTiles{}
+	query, args := tileSelect, []any{now, now}
 	if ids != nil {
-		q += " AND t.id IN (?)"
+		query += " AND t.id IN (?)"
 		args = append(args, inIDs(ids))
 	}
-	if err := s.db.NewRaw(q+" ORDER BY t.created_at, t.id LIMIT ?", append(args, maxTiles)...).Scan(ctx, &rows); err != nil {
+	query += " ORDER BY t.created_at, t.id LIMIT ?"
+	args = append(args, maxTiles)
+	reads.Add(&q.rows, query, args...)
+	q.texts = queueTexts(reads, query, args, sc.viewer.Lang)
+	reads.Add(&q.kinds, `SELECT DISTINCT kind FROM cases WHERE citizen_id = ? AND status NOT IN (?, ?)`,
+		sc.self.ID, cases.StatusDecided, cases.StatusClosed)
+	return q
+}
+
+// loadTiles reads the published tiles in their window that target the audience, oldest first.
+func (s *Service) loadTiles(ctx context.Context, sc *scope, now time.Time, ids []string) ([]Tile, error) {
+	reads := s.db.NewReads()
+	q := queueTiles(reads, sc, now, ids)
+	if err := reads.Run(ctx); err != nil {
 		return nil, fail("tiles", err)
 	}
-	aud := s.audienceOf(ctx, sc)
-	var kept []tileRow
-	for _, r := range rows {
+	return q.visible(sc, now)
+}
+
+// visible keeps the tiles that target the audience, localized.
+func (q *queuedTiles) visible(sc *scope, now time.Time) ([]Tile, error) {
+	aud := audienceOf(sc)
+	kinds := make([]string, len(q.kinds))
+	for i, k := range q.kinds {
+		kinds[i] = k.Kind
+	}
+	aud.OpenKinds = func() ([]string, error) { return kinds, nil }
+	txt := q.texts.picked()
+	out := make([]Tile, 0, len(q.rows))
+	for _, r := range q.rows {
 		ok, err := r.Targeting.Matches(*aud, now)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			kept = append(kept, r)
+			out = append(out, Tile{ID: r.ID, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName}, Title: txt.get(r.ID, "title"),
+				Description: txt.get(r.ID, "description"), Link: r.Link, Icon: r.Icon, Category: r.Category, createdAt: r.CreatedAt.UTC()})
 		}
-	}
-	tileIDs := make([]string, len(kept))
-	for i, r := range kept {
-		tileIDs[i] = r.ID
-	}
-	txt, err := s.loadTexts(ctx, tileIDs, sc.viewer.Lang)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Tile, 0, len(kept))
-	for _, r := range kept {
-		out = append(out, Tile{ID: r.ID, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName}, Title: txt.get(r.ID, "title"),
-			Description: txt.get(r.ID, "description"), Link: r.Link, Icon: r.Icon, Category: r.Category, createdAt: r.CreatedAt.UTC()})
 	}
 	return out, nil
 }
 
 // audienceOf is what tile targeting looks at for the subject; children count only when the viewer
 // is not acting for someone (a guardian's tiles are theirs, not their child's).
-func (s *Service) audienceOf(ctx context.Context, sc *scope) *tiles.Audience {
+func audienceOf(sc *scope) *tiles.Audience {
 	aud := &tiles.Audience{Birth: sc.self.BirthDate, District: sc.self.District}
 	if !sc.viewer.ActingAs() {
 		for _, l := range sc.links {
@@ -87,17 +111,6 @@ func (s *Service) audienceOf(ctx context.Context, sc *scope) *tiles.Audience {
 				aud.Children = append(aud.Children, l.birthDate)
 			}
 		}
-	}
-	var kinds []string
-	var loaded bool
-	aud.OpenKinds = func() ([]string, error) {
-		if loaded {
-			return kinds, nil
-		}
-		err := s.db.NewRaw(`SELECT DISTINCT kind FROM cases WHERE citizen_id = ? AND status NOT IN (?, ?)`,
-			sc.self.ID, cases.StatusDecided, cases.StatusClosed).Scan(ctx, &kinds)
-		loaded = err == nil
-		return kinds, fail("open case kinds", err)
 	}
 	return aud
 }

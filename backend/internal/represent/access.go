@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/store"
 )
 
 // Access holds the rules of representation, and is the only place that reads relations for
@@ -109,6 +110,34 @@ func (a Access) Represents(ctx context.Context, db bun.IDB, representativeID str
 	if err != nil {
 		return nil, err
 	}
+	return representedBy(rels, at), nil
+}
+
+// QueuedRepresents is a Represents queued on a store.Reads, answered when the reads have run.
+type QueuedRepresents struct {
+	rows []heldRow
+	at   time.Time
+}
+
+// QueueRepresents queues on reads the Represents of the representative that representativeExpr (an SQL
+// expression with args, e.g. a subquery on the session) names, so it travels with other reads.
+func (a Access) QueueRepresents(reads *store.Reads, representativeExpr string, args []any, at time.Time) *QueuedRepresents {
+	at = at.UTC()
+	q := &QueuedRepresents{at: at}
+	birth := "s.birth_date"
+	if reads.Kind() == store.Postgres { // a DATE does not decode into a time.Time from JSON; midnight UTC does
+		birth = "(s.birth_date::timestamp AT TIME ZONE 'UTC')"
+	}
+	reads.Add(&q.rows, fmt.Sprintf(relationsQuery, birth, "r.representative_id = "+representativeExpr+validAt), append(args, at, at)...)
+	return q
+}
+
+// List is the queued Represents (empty before the reads ran).
+func (q *QueuedRepresents) List() []Represented { return representedBy(heldOf(q.rows), q.at) }
+
+// representedBy folds relations into one entry per person, with the union of the areas of every
+// relation that grants access at at, by name (the rule of Represents).
+func representedBy(rels []heldRelation, at time.Time) []Represented {
 	bySubject := map[string]*Represented{}
 	var order []string
 	for _, h := range rels {
@@ -138,7 +167,7 @@ func (a Access) Represents(ctx context.Context, db bun.IDB, representativeID str
 		out = append(out, *bySubject[id])
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Subject.Name < out[j].Subject.Name })
-	return out, nil
+	return out
 }
 
 // ViewFor resolves whose data a request may see: the citizen's own (actingAsID "" or their own id)
@@ -155,12 +184,21 @@ func (a Access) ViewFor(ctx context.Context, db bun.IDB, citizenID, actingAsID s
 	if err != nil {
 		return View{}, false, err
 	}
+	view, ok := ViewAmong(list, citizenID, actingAsID)
+	return view, ok, nil
+}
+
+// ViewAmong is ViewFor over an already loaded Represents list of citizenID.
+func ViewAmong(list []Represented, citizenID, actingAsID string) (View, bool) {
+	if actingAsID == "" || actingAsID == citizenID {
+		return Own(citizenID), true
+	}
 	for _, r := range list {
 		if r.Subject.ID == actingAsID {
-			return r.View(citizenID), true, nil
+			return r.View(citizenID), true
 		}
 	}
-	return Own(citizenID), false, nil
+	return Own(citizenID), false
 }
 
 // RepresentativesOf lists who may see subjectID's object in area at t, as the portal would show it
@@ -222,48 +260,56 @@ type heldRelation struct {
 }
 
 type heldRow struct {
-	ID               string     `bun:"id"`
-	AgencyID         string     `bun:"agency_id"`
-	ExternalID       string     `bun:"external_id"`
-	Version          int64      `bun:"version"`
-	Kind             string     `bun:"kind"`
-	RepresentativeID string     `bun:"representative_id"`
-	SubjectID        string     `bun:"subject_id"`
-	Scopes           []string   `bun:"scopes"`
-	ValidFrom        time.Time  `bun:"valid_from"`
-	ValidUntil       *time.Time `bun:"valid_until"`
-	CreatedAt        time.Time  `bun:"created_at"`
-	UpdatedAt        time.Time  `bun:"updated_at"`
-	SubjectName      string     `bun:"subject_name"`
-	SubjectBirth     time.Time  `bun:"subject_birth_date"`
-	SubjectDistrict  string     `bun:"subject_district"`
-	SubjectUpdatedAt time.Time  `bun:"subject_updated_at"`
+	ID               string     `bun:"id" json:"id"`
+	AgencyID         string     `bun:"agency_id" json:"agency_id"`
+	ExternalID       string     `bun:"external_id" json:"external_id"`
+	Version          int64      `bun:"version" json:"version"`
+	Kind             string     `bun:"kind" json:"kind"`
+	RepresentativeID string     `bun:"representative_id" json:"representative_id"`
+	SubjectID        string     `bun:"subject_id" json:"subject_id"`
+	Scopes           []string   `bun:"scopes" json:"scopes"`
+	ValidFrom        time.Time  `bun:"valid_from" json:"valid_from"`
+	ValidUntil       *time.Time `bun:"valid_until" json:"valid_until"`
+	CreatedAt        time.Time  `bun:"created_at" json:"created_at"`
+	UpdatedAt        time.Time  `bun:"updated_at" json:"updated_at"`
+	SubjectName      string     `bun:"subject_name" json:"subject_name"`
+	SubjectBirth     time.Time  `bun:"subject_birth_date" json:"subject_birth_date"`
+	SubjectDistrict  string     `bun:"subject_district" json:"subject_district"`
+	SubjectUpdatedAt time.Time  `bun:"subject_updated_at" json:"subject_updated_at"`
 }
 
 // relationsQuery loads relations that may give access: written by an agency that holds the
-// authority for their kind (agency_authorities), between two different people. %s is a fixed
-// condition of the caller (held adds the validity window at a time).
+// authority for their kind (agency_authorities), between two different people. The first %s is
+// how the subject's birth date is read (the column, or on PostgreSQL through JSON its midnight in
+// UTC), the second a fixed condition of the caller (validAt adds the validity window at a time).
 const relationsQuery = `SELECT r.id, r.agency_id, r.external_id, r.version, r.kind, r.representative_id, r.subject_id,
 	r.scopes, r.valid_from, r.valid_until, r.created_at, r.updated_at,
-	s.name AS subject_name, s.birth_date AS subject_birth_date, s.district AS subject_district, s.updated_at AS subject_updated_at
+	s.name AS subject_name, %s AS subject_birth_date, s.district AS subject_district, s.updated_at AS subject_updated_at
 FROM relations AS r
 JOIN agency_authorities AS aa ON aa.agency_id = r.agency_id AND aa.kind = r.kind
 JOIN citizens AS s ON s.id = r.subject_id
 WHERE %s AND r.representative_id <> r.subject_id
 ORDER BY r.subject_id, r.kind, r.id`
 
+// validAt is the validity window of a relation at a time (two arguments: the time, twice).
+const validAt = " AND r.valid_from <= ? AND (r.valid_until IS NULL OR r.valid_until > ?)"
+
 // held loads the relations that meet where (with its args) and are inside their validity window at t.
 func held(ctx context.Context, db bun.IDB, where string, args []any, at time.Time) ([]heldRelation, error) {
 	at = at.UTC()
-	return loadRelations(ctx, db, where+" AND r.valid_from <= ? AND (r.valid_until IS NULL OR r.valid_until > ?)", append(args, at, at))
+	return loadRelations(ctx, db, where+validAt, append(args, at, at))
 }
 
 // loadRelations runs relationsQuery with the condition where and its args.
 func loadRelations(ctx context.Context, db bun.IDB, where string, args []any) ([]heldRelation, error) {
 	var rows []heldRow
-	if err := db.NewRaw(fmt.Sprintf(relationsQuery, where), args...).Scan(ctx, &rows); err != nil {
+	if err := db.NewRaw(fmt.Sprintf(relationsQuery, "s.birth_date", where), args...).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("represent: relations: %w", err)
 	}
+	return heldOf(rows), nil
+}
+
+func heldOf(rows []heldRow) []heldRelation {
 	out := make([]heldRelation, len(rows))
 	for i, r := range rows {
 		out[i] = heldRelation{
@@ -274,5 +320,5 @@ func loadRelations(ctx context.Context, db bun.IDB, where string, args []any) ([
 				District: r.SubjectDistrict, UpdatedAt: r.SubjectUpdatedAt},
 		}
 	}
-	return out, nil
+	return out
 }

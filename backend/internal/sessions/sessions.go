@@ -122,12 +122,18 @@ func (s *Store) Lookup(ctx context.Context, token string) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sessions: lookup: %w", err)
 	}
-	now := store.UTC(s.now())
+	live, err := s.keepAlive(ctx, sess, store.UTC(s.now()))
+	if err != nil || !live {
+		return nil, err
+	}
+	return sess, nil
+}
+
+// keepAlive deletes sess if it has expired at now (live is false) and otherwise slides its idle
+// expiry, written at most once a minute.
+func (s *Store) keepAlive(ctx context.Context, sess *Session, now time.Time) (live bool, err error) {
 	if !now.Before(sess.IdleExpiresAt) || !now.Before(sess.AbsoluteExpiresAt) {
-		if err := s.deleteHash(ctx, sess.IDHash); err != nil {
-			return nil, err
-		}
-		return nil, nil
+		return false, s.deleteHash(ctx, sess.IDHash)
 	}
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
 		sess.LastSeenAt = now
@@ -136,10 +142,10 @@ func (s *Store) Lookup(ctx context.Context, token string) (*Session, error) {
 			sess.IdleExpiresAt = sess.AbsoluteExpiresAt
 		}
 		if _, err := s.db.NewUpdate().Model(sess).Column("last_seen_at", "idle_expires_at").WherePK().Exec(ctx); err != nil {
-			return nil, fmt.Errorf("sessions: touch: %w", err)
+			return false, fmt.Errorf("sessions: touch: %w", err)
 		}
 	}
-	return sess, nil
+	return true, nil
 }
 
 // Delete ends the session with this hash (logout). Ending an unknown session is not an error.

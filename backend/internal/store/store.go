@@ -123,6 +123,7 @@ func openSQLite(ctx context.Context, path string, timeout time.Duration) (*DB, e
 	sqldb.SetMaxIdleConns(8)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Kind: SQLite, DSN: dsn, Timeout: timeout}
+	db.AddQueryHook(roundTripHook{})
 	if err := db.verifySQLitePragmas(ctx, busy); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -163,6 +164,18 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*DB, 
 	if err != nil {
 		return nil, fmt.Errorf("store: postgres: parse the database URL: %w", err) // err names no password
 	}
+	// Bun sends every statement as text with its arguments already in it, so no two statements share
+	// a text and pgx's default (prepare each new text, then execute it: two round trips, and a
+	// statement cache that only churns) costs a round trip for nothing. Exec sends parse, bind and
+	// execute together: one statement, one round trip. A DSN that names a mode keeps it.
+	if _, named := cfg.RuntimeParams["default_query_exec_mode"]; !named && !strings.Contains(dsn, "default_query_exec_mode") {
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	// Times that come back inside JSON (Reads) are text in the session's time zone: UTC keeps them
+	// what a scanned TIMESTAMPTZ is, whatever the server's default.
+	if _, set := cfg.RuntimeParams["timezone"]; !set {
+		cfg.RuntimeParams["timezone"] = "UTC"
+	}
 	if timeout > 0 {
 		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt((statementSlack * timeout).Milliseconds(), 10)
 	}
@@ -171,6 +184,7 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*DB, 
 	sqldb.SetMaxIdleConns(20)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Kind: Postgres, DSN: dsn, Timeout: timeout}
+	db.AddQueryHook(roundTripHook{})
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {

@@ -65,6 +65,7 @@ var authzRoutes = []authzRoute{
 
 	{method: "POST", path: "/auth/logout", access: citizenSelf, fresh: true},
 	{method: "GET", path: "/api/v1/me", access: citizenSelf},
+	{method: "GET", path: "/api/v1/me/representation", access: citizenSelf},
 	{method: "GET", path: "/api/v1/me/messages", access: citizenSelf},
 	{method: "PUT", path: "/api/v1/me/acting-as", access: citizenObject, object: objPerson, prepare: actingAsBody},
 	{method: "GET", path: "/api/v1/me/overview", access: citizenSelf},

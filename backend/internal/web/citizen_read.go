@@ -13,7 +13,11 @@ import (
 
 func (s *Server) viewerOf(c *fiber.Ctx) overview.Viewer {
 	p := principalOf(c)
-	return overview.Viewer{CitizenID: p.CitizenID, SubjectID: p.SubjectID, Lang: languageOf(c)}
+	v := overview.Viewer{CitizenID: p.CitizenID, SubjectID: p.SubjectID, Lang: languageOf(c)}
+	if p.Known != nil {
+		v.Known = &overview.Known{Represents: p.Known.Represents, People: p.Known.People}
+	}
+	return v
 }
 
 // listPage checks ?limit=&cursor= of list for an overview list.

@@ -11,6 +11,7 @@ import (
 	"minside/backend/internal/audit"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/represent"
+	"minside/backend/internal/sessions"
 )
 
 // personJSON is the Person of the citizen API: never a national id, not even masked.
@@ -81,9 +82,6 @@ type meJSON struct {
 	Roles            []string          `json:"roles"`
 	ActingAs         *actingAsJSON     `json:"actingAs"`
 	Represents       []representedJSON `json:"represents"`
-	// Representatives may act for this person; Ended are accesses this person lost lately.
-	Representatives []representativeJSON `json:"representatives"`
-	Ended           []endedJSON          `json:"ended"`
 }
 
 // me answers GET /api/v1/me: the person, their session's CSRF token, and whom they may act for.
@@ -93,41 +91,56 @@ func (s *Server) me(c *fiber.Ctx) error {
 
 func (s *Server) answerMe(c *fiber.Ctx, p Principal) error {
 	ctx := c.UserContext()
-	db := s.deps.DB
-	self, err := citizens.Get(ctx, db, p.CitizenID)
+	known, err := s.knownOf(c, p)
 	if err != nil {
 		return err
+	}
+	self := known.Person(p.CitizenID)
+	if self == nil {
+		return apperr.NotFound()
 	}
 	out := meJSON{ID: self.ID, Name: self.Name, PIDMasked: self.PIDMasked, BirthDate: self.BirthDate.Format(time.DateOnly),
 		Language: languageOf(c), CSRFToken: p.CSRFToken, SharedDevice: p.SharedDevice,
 		SessionStartedAt: p.SessionStartedAt.UTC(),
-		Roles:            []string{}, Represents: []representedJSON{}, Representatives: []representativeJSON{}, Ended: []endedJSON{}}
-	var roles []citizens.Role
-	if err := db.NewSelect().Model(&roles).Where("citizen_id = ?", self.ID).OrderExpr("role, scope").Scan(ctx); err != nil {
-		return fmt.Errorf("web: roles: %w", err)
-	}
-	for _, r := range roles {
+		Roles:            []string{}, Represents: []representedJSON{}}
+	for _, r := range known.Roles {
 		out.Roles = append(out.Roles, r.Role+":"+r.Scope)
 	}
 	now := s.deps.Now()
-	list, err := s.deps.Access.Represents(ctx, db, self.ID, now)
-	if err != nil {
-		return err
+	views := make([]represent.View, len(known.Represents))
+	for i, r := range known.Represents {
+		views[i] = r.View(self.ID)
 	}
-	for _, r := range list {
-		item := representedJSON{ID: r.Subject.ID, Name: r.Subject.Name, Relation: r.Relation, Scopes: r.Areas, ValidUntil: r.ValidUntil,
-			EndsSoon: represent.EndsSoon(r.ValidUntil, now)}
-		if s.deps.NeedsAction != nil {
-			if item.NeedsAction, err = s.deps.NeedsAction(ctx, r.View(self.ID)); err != nil {
-				return err
-			}
+	needs := make([]int, len(views))
+	if s.deps.NeedsActions != nil && len(views) > 0 {
+		if needs, err = s.deps.NeedsActions(ctx, views); err != nil {
+			return err
 		}
+	}
+	for i, r := range known.Represents {
+		item := representedJSON{ID: r.Subject.ID, Name: r.Subject.Name, Relation: r.Relation, Scopes: r.Areas, ValidUntil: r.ValidUntil,
+			EndsSoon: represent.EndsSoon(r.ValidUntil, now), NeedsAction: needs[i]}
 		out.Represents = append(out.Represents, item)
 		if p.ActingAs && r.Subject.ID == p.SubjectID {
 			out.ActingAs = &actingAsJSON{ID: r.Subject.ID, Name: r.Subject.Name, Relation: r.Relation, Scopes: r.Areas, ValidUntil: r.ValidUntil}
 		}
 	}
-	reps, err := s.deps.Access.RepresentedBy(ctx, db, self.ID, now)
+	return c.JSON(out)
+}
+
+// representationJSON is who may act for the person, and the accesses they lost lately.
+type representationJSON struct {
+	Representatives []representativeJSON `json:"representatives"`
+	Ended           []endedJSON          `json:"ended"`
+}
+
+// myRepresentation answers GET /api/v1/me/representation. It is apart from /me, which every start
+// of the app asks for within its round-trip budget; this is read where it is shown.
+func (s *Server) myRepresentation(c *fiber.Ctx) error {
+	ctx, db, now := c.UserContext(), s.deps.DB, s.deps.Now()
+	self := principalOf(c).CitizenID
+	out := representationJSON{Representatives: []representativeJSON{}, Ended: []endedJSON{}}
+	reps, err := s.deps.Access.RepresentedBy(ctx, db, self, now)
 	if err != nil {
 		return err
 	}
@@ -135,7 +148,7 @@ func (s *Server) answerMe(c *fiber.Ctx, p Principal) error {
 		out.Representatives = append(out.Representatives, representativeJSON{ID: r.ID, Name: r.Name, Relation: r.Relation,
 			Scopes: r.Areas, ValidUntil: r.ValidUntil, EndsSoon: represent.EndsSoon(r.ValidUntil, now)})
 	}
-	ended, err := s.deps.Access.EndedFor(ctx, db, self.ID, now.Add(-endedShownFor), now)
+	ended, err := s.deps.Access.EndedFor(ctx, db, self, now.Add(-endedShownFor), now)
 	if err != nil {
 		return err
 	}
@@ -144,6 +157,27 @@ func (s *Server) answerMe(c *fiber.Ctx, p Principal) error {
 			EndedAt: e.EndedAt.UTC(), Reason: e.Reason, Agency: agencyJSON{Slug: e.AgencySlug, Name: e.AgencyName}})
 	}
 	return c.JSON(out)
+}
+
+// knownOf is what the session lookup read for p (people, roles, relations), or the same read now
+// for a Principal made without a lookup.
+func (s *Server) knownOf(c *fiber.Ctx, p Principal) (*sessions.Request, error) {
+	if p.Known != nil {
+		return p.Known, nil
+	}
+	ctx := c.UserContext()
+	self, err := citizens.Get(ctx, s.deps.DB, p.CitizenID)
+	if err != nil {
+		return nil, err
+	}
+	known := &sessions.Request{People: []citizens.Citizen{*self}}
+	if err := s.deps.DB.NewSelect().Model(&known.Roles).Where("citizen_id = ?", self.ID).OrderExpr("role, scope").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("web: roles: %w", err)
+	}
+	if known.Represents, err = s.deps.Access.Represents(ctx, s.deps.DB, self.ID, s.deps.Now()); err != nil {
+		return nil, err
+	}
+	return known, nil
 }
 
 // putActingAs answers PUT /api/v1/me/acting-as {citizenId|null}: whom the session acts for from

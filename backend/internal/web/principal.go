@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"minside/backend/internal/represent"
+	"minside/backend/internal/sessions"
 )
 
 // Principal is who calls the citizen API: the person logged in, and the person whose data the
@@ -24,6 +25,9 @@ type Principal struct {
 	// SessionStartedAt tells this session from a later one of the same person on the same
 	// device (the PWA ends a session that was logged out offline, and only that one).
 	SessionStartedAt time.Time
+	// Known is what the session lookup read with the session (people, roles, relations), so the
+	// request's readers need not read it again; nil where a Principal is made without a lookup.
+	Known *sessions.Request
 }
 
 // View is the principal's access as the query filter every citizen read applies

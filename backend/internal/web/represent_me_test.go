@@ -36,6 +36,14 @@ type representationBody struct {
 	}
 }
 
+// meAndRepresentation reads /me and /me/representation into one body (the PWA reads both).
+func meAndRepresentation(t *testing.T, c *apptest.Client, me *representationBody) {
+	t.Helper()
+	*me = representationBody{}
+	c.Get(t, "/api/v1/me").Status(t, http.StatusOK).JSON(t, me)
+	c.Get(t, "/api/v1/me/representation").Status(t, http.StatusOK).JSON(t, me)
+}
+
 // TestMeSaysWhoMayActAndWhatEnded: the person a power of attorney is about sees who may act for
 // them, in which areas and until when, warned when the end is near; the holder acting for them
 // learns the relation's scope and end; once it ends, the holder is told when, and which agency
@@ -51,7 +59,7 @@ func TestMeSaysWhoMayActAndWhatEnded(t *testing.T) {
 		p.Relation(t, represent.KindPowerOfAttorney, holder, giver, []string{"health"}, &ends)
 
 		var me representationBody
-		p.LoginAs(t, giverPID).Get(t, "/api/v1/me").Status(t, http.StatusOK).JSON(t, &me)
+		meAndRepresentation(t, p.LoginAs(t, giverPID), &me)
 		if len(me.Representatives) != 1 {
 			t.Fatalf("representatives = %+v; want Lars", me.Representatives)
 		}
@@ -65,7 +73,7 @@ func TestMeSaysWhoMayActAndWhatEnded(t *testing.T) {
 		}
 
 		lars := p.LoginAs(t, holderPID)
-		lars.Get(t, "/api/v1/me").Status(t, http.StatusOK).JSON(t, &me)
+		meAndRepresentation(t, lars, &me)
 		if len(me.Represents) != 1 || !me.Represents[0].EndsSoon || len(me.Representatives) != 0 {
 			t.Errorf("holder: represents %+v, representatives %+v", me.Represents, me.Representatives)
 		}
@@ -76,7 +84,7 @@ func TestMeSaysWhoMayActAndWhatEnded(t *testing.T) {
 		}
 
 		p.Clock.Advance(13 * 24 * time.Hour) // the power of attorney has ended; sessions too
-		p.LoginAs(t, holderPID).Get(t, "/api/v1/me").Status(t, http.StatusOK).JSON(t, &me)
+		meAndRepresentation(t, p.LoginAs(t, holderPID), &me)
 		if me.ActingAs != nil || len(me.Represents) != 0 || len(me.Ended) != 1 {
 			t.Fatalf("after the end: acting as %+v, represents %+v, ended %+v", me.ActingAs, me.Represents, me.Ended)
 		}
@@ -86,13 +94,13 @@ func TestMeSaysWhoMayActAndWhatEnded(t *testing.T) {
 			e.Agency.Slug != "folkeregisteret" || e.Agency.Name == "" {
 			t.Errorf("ended = %+v; want Ingrid's health power of attorney, expired, with the agency that wrote it", e)
 		}
-		p.LoginAs(t, giverPID).Get(t, "/api/v1/me").Status(t, http.StatusOK).JSON(t, &me)
+		meAndRepresentation(t, p.LoginAs(t, giverPID), &me)
 		if len(me.Representatives) != 0 {
 			t.Errorf("after the end the giver still sees %+v", me.Representatives)
 		}
 
 		p.Clock.Advance(91 * 24 * time.Hour) // an end is explained for 90 days
-		p.LoginAs(t, holderPID).Get(t, "/api/v1/me").Status(t, http.StatusOK).JSON(t, &me)
+		meAndRepresentation(t, p.LoginAs(t, holderPID), &me)
 		if len(me.Ended) != 0 {
 			t.Errorf("91 days later: ended %+v", me.Ended)
 		}

@@ -44,6 +44,7 @@ func (s *Server) routes() {
 	citizen.Get("/me", s.me)
 	citizen.Get("/me/messages", compressed, s.myMessages) // the UI messages in the language this citizen reads
 	citizen.Put("/me/acting-as", s.putActingAs)
+	citizen.Get("/me/representation", s.myRepresentation)
 
 	// Web push, preferences and "what we sent you"
 	if s.deps.Notify != nil {

@@ -69,10 +69,10 @@ type Deps struct {
 	// address down (the login limit, auth_limit.go).
 	AddressPseudonym func(addr string) string
 	DevIdP           http.Handler // the dev identity provider, mounted at /dev-idp; nil outside dev mode
-	// NeedsAction counts what a person must do (GET /api/v1/me "represents[].needsAction"); the
-	// overview service provides it. nil answers 0.
-	NeedsAction func(ctx context.Context, view represent.View) (int, error)
-	Notify      *NotifyDeps // web push, preferences, "what we sent you"
+	// NeedsActions counts what each person must do (GET /api/v1/me "represents[].needsAction"), in
+	// one query; the overview service provides it. nil answers 0.
+	NeedsActions func(ctx context.Context, views []represent.View) ([]int, error)
+	Notify       *NotifyDeps // web push, preferences, "what we sent you"
 	// Citizen actions, calendar feed and the citizen's own data.
 	Citizen CitizenActions
 

@@ -2,17 +2,18 @@ package web
 
 import (
 	"crypto/subtle"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"minside/backend/internal/apperr"
-	"minside/backend/internal/citizens"
 	"minside/backend/internal/config"
+	"minside/backend/internal/represent"
+	"minside/backend/internal/store"
 )
 
 // sessionCookie is how the session token travels: __Host-minside (Secure, so a sub-domain or a
@@ -54,6 +55,10 @@ func (s *Server) clearSessionCookie(c *fiber.Ctx) {
 		Expires: time.Unix(0, 0), HTTPOnly: true, Secure: s.cookie.secure, SameSite: fiber.CookieSameSiteLaxMode})
 }
 
+// headerRoundTrips tells, in dev mode only, how many database round trips a citizen request took
+// (session included): what the round-trip budget tests read.
+const headerRoundTrips = "X-DB-Round-Trips"
+
 // requireCitizen admits requests with a live session: it sets the Principal (checking an act-as
 // choice against the relation again, on every request) and the reader's saved language. Without a
 // session it answers 401 problem+json.
@@ -66,21 +71,25 @@ func (s *Server) requireCitizen(c *fiber.Ctx) error {
 		return apperr.Unauthorized()
 	}
 	ctx := c.UserContext()
-	sess, err := s.deps.Sessions.Lookup(ctx, token)
+	if s.deps.Config.Dev() {
+		var trips *store.RoundTrips
+		ctx, trips = store.CountRoundTrips(ctx)
+		c.SetUserContext(ctx)
+		defer func() { c.Set(headerRoundTrips, strconv.FormatInt(trips.Count(), 10)) }()
+	}
+	req, err := s.deps.Sessions.LookupRequest(ctx, s.deps.DB.NewReads(), token, s.deps.Access)
 	if err != nil {
 		return err
 	}
-	if sess == nil {
+	if req == nil {
 		s.clearSessionCookie(c)
 		return apperr.Unauthorized().WithDetail("error.detail.session_expired", nil)
 	}
+	sess := req.Session
 	p := Principal{CitizenID: sess.CitizenID, SubjectID: sess.CitizenID, SessionHash: sess.IDHash,
-		ACR: sess.ACR, SharedDevice: sess.SharedDevice, CSRFToken: sess.CSRFToken, SessionStartedAt: sess.CreatedAt}
+		ACR: sess.ACR, SharedDevice: sess.SharedDevice, CSRFToken: sess.CSRFToken, SessionStartedAt: sess.CreatedAt, Known: req}
 	if sess.ActingAsID != nil && *sess.ActingAsID != sess.CitizenID {
-		view, ok, err := s.deps.Access.ViewFor(ctx, s.deps.DB, sess.CitizenID, *sess.ActingAsID, s.deps.Now())
-		if err != nil {
-			return err
-		}
+		view, ok := represent.ViewAmong(req.Represents, sess.CitizenID, *sess.ActingAsID)
 		if ok {
 			p.SubjectID, p.ActingAs, p.Areas = view.SubjectID, true, view.Areas
 		} else {
@@ -92,14 +101,8 @@ func (s *Server) requireCitizen(c *fiber.Ctx) error {
 				"citizen_id", sess.CitizenID, "subject_id", *sess.ActingAsID)
 		}
 	}
-	var saved string
-	err = s.deps.DB.NewSelect().Model((*citizens.Preferences)(nil)).Column("language").
-		Where("citizen_id = ?", sess.CitizenID).Scan(ctx, &saved)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("web: saved language: %w", err)
-	}
-	if saved != "" {
-		c.Locals(localLanguage, s.deps.Translator.Negotiate(saved, c.Get(fiber.HeaderAcceptLanguage)))
+	if req.Language != "" {
+		c.Locals(localLanguage, s.deps.Translator.Negotiate(req.Language, c.Get(fiber.HeaderAcceptLanguage)))
 	}
 	c.Locals(localPrincipal, p)
 	return c.Next()

@@ -1,7 +1,7 @@
 // Acting for someone: the picker of whose page is shown, the banner that says whose page it is
 // on every page, and the notes about representation that ends soon or has ended.
 import { useState } from 'preact/hooks';
-import { useApp } from '../ui.jsx';
+import { useApp, useResource } from '../ui.jsx';
 import { problemText } from '../api.js';
 import { formatDateTime } from '../i18n.js';
 
@@ -67,10 +67,19 @@ export function EndsSoon({ person }) {
   );
 }
 
+/**
+ * useRepresentation is who may act for the person and the accesses they lost lately
+ * (GET /api/v1/me/representation, kept for offline use like every list).
+ */
+function useRepresentation() {
+  const r = useResource('/api/v1/me/representation');
+  return r.data || { representatives: [], ended: [] };
+}
+
 /** EndedNotes: each access the person lost lately, when it ended and, for a power of attorney, how to renew it. */
 export function EndedNotes() {
   const { s, t } = useApp();
-  const ended = (s.me && s.me.ended) || [];
+  const { ended } = useRepresentation();
   if (ended.length === 0) return null;
   return (
     <ul class="notes">
@@ -94,7 +103,7 @@ export function EndedNotes() {
  */
 export function Representatives({ endingOnly = false }) {
   const { s, t } = useApp();
-  const reps = ((s.me && s.me.representatives) || []).filter((r) => !endingOnly || r.endsSoon);
+  const reps = useRepresentation().representatives.filter((r) => !endingOnly || r.endsSoon);
   if (reps.length === 0) return endingOnly ? null : <p class="empty">{t('ui.people.nobody_acts_for_you')}</p>;
   return (
     <ul class="list" data-representatives="">

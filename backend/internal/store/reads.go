@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/uptrace/bun"
+)
+
+// Reads is a set of independent SELECTs answered together. On PostgreSQL they travel as one
+// statement, each query's rows folded into a JSON array by the server (json_agg), so the set costs
+// one round trip however many queries it holds; on SQLite, in process, each runs as its own
+// statement, which is faster there than building and parsing JSON.
+//
+// Each destination is a pointer to a slice of row structs whose `bun` tags name the columns and whose
+// `json` tags repeat those names (what the PostgreSQL answer is decoded with). Times come back as
+// TIMESTAMPTZ text; DATE columns do not decode into time.Time, so cast them (::timestamptz) or leave
+// them out.
+type Reads struct {
+	db     *DB
+	items  []read
+	writes []*bun.InsertQuery
+}
+
+type read struct {
+	query string
+	args  []any
+	dest  any
+}
+
+// NewReads starts an empty set of reads.
+func (db *DB) NewReads() *Reads { return &Reads{db: db} }
+
+// Add queues query (Bun placeholders) whose rows go into dest, a pointer to a slice.
+func (r *Reads) Add(dest any, query string, args ...any) {
+	r.items = append(r.items, read{query: query, args: args, dest: dest})
+}
+
+// AddWrite queues an INSERT to run with the reads: on PostgreSQL as a data-modifying WITH of the
+// same statement (it runs to completion whether or not anything reads it), on SQLite on its own,
+// after the reads. Either way the reads do not see what it writes.
+func (r *Reads) AddWrite(q *bun.InsertQuery) { r.writes = append(r.writes, q) }
+
+// Kind is the engine the reads run on (a query may need to read a column differently for JSON).
+func (r *Reads) Kind() Kind { return r.db.Kind }
+
+// Len is how many queries are queued.
+func (r *Reads) Len() int { return len(r.items) }
+
+// Run answers every queued query and empties the set.
+func (r *Reads) Run(ctx context.Context) error {
+	items, writes := r.items, r.writes
+	r.items, r.writes = nil, nil
+	if r.db.Kind != Postgres || len(items) == 0 {
+		for i, it := range items {
+			if err := r.db.NewRaw(it.query, it.args...).Scan(ctx, it.dest); err != nil {
+				return fmt.Errorf("store: read %d: %w", i, err)
+			}
+		}
+		for i, w := range writes {
+			if _, err := w.Exec(ctx); err != nil {
+				return fmt.Errorf("store: write %d: %w", i, err)
+			}
+		}
+		return nil
+	}
+	var sql strings.Builder
+	var args []any
+	answers := make([]string, len(items))
+	dests := make([]any, len(items))
+	for i, w := range writes {
+		text, err := w.AppendQuery(r.db.QueryGen(), nil)
+		if err != nil {
+			return fmt.Errorf("store: write %d: %w", i, err)
+		}
+		if i == 0 {
+			sql.WriteString("WITH ")
+		} else {
+			sql.WriteString(", ")
+		}
+		fmt.Fprintf(&sql, "w%d AS (?) ", i)
+		args = append(args, bun.Safe(text)) // already formatted: its text is not parsed for placeholders again
+	}
+	sql.WriteString("SELECT ")
+	for i, it := range items {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString("(SELECT COALESCE(json_agg(q), '[]'::json) FROM (")
+		sql.WriteString(it.query)
+		sql.WriteString(") AS q) AS r")
+		sql.WriteString(strconv.Itoa(i))
+		args = append(args, it.args...)
+		dests[i] = &answers[i]
+	}
+	if err := r.db.NewRaw(sql.String(), args...).Scan(ctx, dests...); err != nil {
+		return fmt.Errorf("store: reads: %w", err)
+	}
+	for i, it := range items {
+		if err := json.Unmarshal([]byte(answers[i]), it.dest); err != nil {
+			return fmt.Errorf("store: read %d: decode: %w", i, err)
+		}
+	}
+	return nil
+}
