@@ -67,6 +67,11 @@ type Config struct {
 	// school puts many people behind one address.
 	LoginLimit      int
 	ShutdownTimeout time.Duration
+	// HTTPReadTimeout bounds reading one request (and waiting for the first one on a new
+	// connection); HTTPIdleTimeout how long a keep-alive connection may wait for the next. Tests
+	// shorten them.
+	HTTPReadTimeout time.Duration
+	HTTPIdleTimeout time.Duration
 	LogLevel        string
 	SeedDemo        bool // seed demo data into an empty database (dev default)
 	TrustedProxies  []string
@@ -90,6 +95,8 @@ func Default() Config {
 		DBTimeout:       2 * time.Second,
 		LoginLimit:      60,
 		ShutdownTimeout: 15 * time.Second,
+		HTTPReadTimeout: 30 * time.Second,
+		HTTPIdleTimeout: 120 * time.Second,
 		LogLevel:        "info",
 		SeedDemo:        true,
 	}
