@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"slices"
@@ -15,6 +17,8 @@ import (
 
 	"minside/backend/internal/app/apptest"
 	"minside/backend/internal/config"
+	"minside/backend/internal/live"
+	"minside/backend/internal/store"
 	"minside/backend/internal/store/storetest"
 )
 
@@ -122,6 +126,55 @@ func (s *eventStream) waitForCase(t *testing.T, within time.Duration) {
 			t.Fatal("the stream ended")
 		case <-deadline:
 			t.Fatalf("no case change within %s", within)
+		}
+	}
+}
+
+// TestACommitWakesTheBrokerBeforeItsNextPoll: on PostgreSQL a commit that adds changes notifies
+// every broker, so with a poll interval of an hour the event still arrives.
+func TestACommitWakesTheBrokerBeforeItsNextPoll(t *testing.T) {
+	if os.Getenv(storetest.PostgresDSNEnv) == "" {
+		return // SQLite has one process, which polls
+	}
+	db := storetest.Postgres(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	b := live.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour)
+	done := make(chan struct{})
+	go func() { b.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	<-b.Ready()
+	kari := store.NewID()
+	s := b.Subscribe([]string{kari})
+	// The listening connection starts beside the first poll: write until a first event shows it is up.
+	for warm := time.Now(); ; {
+		record(t, db, &kari, "case", store.NewID())
+		select {
+		case <-s.C:
+		case <-time.After(500 * time.Millisecond):
+			if time.Since(warm) > 10*time.Second {
+				t.Fatal("no event: commits do not wake the broker")
+			}
+			continue
+		}
+		break
+	}
+	for drained := false; !drained; {
+		select {
+		case <-s.C:
+		case <-time.After(300 * time.Millisecond):
+			drained = true
+		}
+	}
+	for range 3 {
+		id := store.NewID()
+		record(t, db, &kari, "case", id)
+		select {
+		case ev := <-s.C:
+			if ev.ID != id {
+				t.Fatalf("event %+v, want %s", ev, id)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no event: the commit did not wake the broker")
 		}
 	}
 }

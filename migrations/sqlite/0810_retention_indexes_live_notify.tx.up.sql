@@ -5,3 +5,6 @@ CREATE INDEX changes_created_brin ON changes (created_at);
 CREATE INDEX audit_log_at_brin ON audit_log (at);
 CREATE INDEX key_uses_created_brin ON key_uses (created_at);
 CREATE INDEX deliveries_created_brin ON deliveries (created_at);
+
+-- (On PostgreSQL this migration also adds the NOTIFY that wakes live updates; SQLite is one
+-- process, whose broker polls.)
