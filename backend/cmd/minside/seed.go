@@ -23,7 +23,7 @@ func seedCommand(ctx context.Context, args []string, getenv func(string) string,
 	fs.Usage = func() { _, _ = io.WriteString(stdout, seedUsage); fs.PrintDefaults() }
 	n := fs.Int("citizens", 0, "add this many synthetic citizens (0: seed the demo set)")
 	batch := fs.Int("batch", 1000, "citizens per transaction")
-	chunk := fs.Int("chunk", 2000, "rows per INSERT statement")
+	chunk := fs.Int("chunk", 2000, "rows per INSERT statement on SQLite (PostgreSQL takes each batch by COPY)")
 	randomSeed := fs.Uint64("random-seed", 1, "random seed of the generator")
 	databaseURL := fs.String("database-url", "", "sqlite:<path> or postgres://… (MINSIDE_DATABASE_URL)")
 	env := fs.String("env", "", "dev or production (MINSIDE_ENV)")

@@ -35,7 +35,8 @@ func (a *App) newDelivery(cfg config.Config, log *slog.Logger, lockClient *http.
 	})
 	a.Outbox = outbox.NewWorker(a.DB, map[string]outbox.Handler{outbox.TopicWebhook: a.Webhooks.Handle},
 		outbox.WorkerOptions{Metrics: metrics, Log: log, Now: a.Now})
-	a.Janitor = outbox.NewJanitor(a.DB, outbox.JanitorOptions{Metrics: metrics, Log: log, Now: a.Now})
+	a.Janitor = outbox.NewJanitor(a.DB, outbox.JanitorOptions{Metrics: metrics, Log: log, Now: a.Now,
+		KeepAudit: cfg.AuditRetention, KeepKeyUses: cfg.KeyUseRetention, KeepDeliveries: cfg.DeliveryRetention})
 
 	key := []byte(cfg.DoorTokenKey)
 	if len(key) == 0 && cfg.Dev() {

@@ -183,12 +183,6 @@ WHERE `+who+` AND seq > ? ORDER BY seq LIMIT ?`, args...).Scan(ctx, &rows); err 
 	return out, next, len(rows) == limit, nil
 }
 
-// Prune deletes changes older than the retention window (with an hour to spare for transactions
-// in flight when a cursor was issued), so the table stays small. Run it daily.
-func Prune(ctx context.Context, db bun.IDB, now time.Time) (int64, error) {
-	res, err := db.NewDelete().Model((*Change)(nil)).Where("created_at < ?", store.UTC(now.Add(-Retention-time.Hour))).Exec(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("changes: prune: %w", err)
-	}
-	return res.RowsAffected()
-}
+// PruneBefore is the age before which changes may be deleted: the retention window, with an hour
+// to spare for transactions in flight when a cursor was issued. The janitor deletes them.
+func PruneBefore(now time.Time) time.Time { return store.UTC(now.Add(-Retention - time.Hour)) }

@@ -67,9 +67,19 @@ type Config struct {
 	// school puts many people behind one address.
 	LoginLimit      int
 	ShutdownTimeout time.Duration
-	LogLevel        string
-	SeedDemo        bool // seed demo data into an empty database (dev default)
-	TrustedProxies  []string
+	// HTTPReadTimeout bounds reading one request (and waiting for the first one on a new
+	// connection); HTTPIdleTimeout how long a keep-alive connection may wait for the next. Tests
+	// shorten them.
+	HTTPReadTimeout time.Duration
+	HTTPIdleTimeout time.Duration
+	// How long the janitor keeps the append-only histories; zero takes its defaults (audit log 5
+	// years: it is the citizen's access log; door openings 1 year; notification deliveries 90 days).
+	AuditRetention    time.Duration
+	KeyUseRetention   time.Duration
+	DeliveryRetention time.Duration
+	LogLevel          string
+	SeedDemo          bool // seed demo data into an empty database (dev default)
+	TrustedProxies    []string
 }
 
 // Default returns the configuration of a fresh dev machine.
@@ -90,6 +100,8 @@ func Default() Config {
 		DBTimeout:       2 * time.Second,
 		LoginLimit:      60,
 		ShutdownTimeout: 15 * time.Second,
+		HTTPReadTimeout: 30 * time.Second,
+		HTTPIdleTimeout: 120 * time.Second,
 		LogLevel:        "info",
 		SeedDemo:        true,
 	}
@@ -168,6 +180,9 @@ func Load(getenv func(string) string) (Config, error) {
 	str("PUSH_ALLOWED_HOSTS", &c.PushAllowedHosts)
 	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	duration("DB_TIMEOUT", &c.DBTimeout)
+	duration("AUDIT_RETENTION", &c.AuditRetention)
+	duration("KEY_USE_RETENTION", &c.KeyUseRetention)
+	duration("DELIVERY_RETENTION", &c.DeliveryRetention)
 	str("LOG_LEVEL", &c.LogLevel)
 	list("TRUSTED_PROXIES", &c.TrustedProxies)
 	secret("DOOR_TOKEN_KEY", &c.DoorTokenKey)

@@ -167,3 +167,13 @@ func TestDBTimeout(t *testing.T) {
 		t.Fatalf("5m: %v", err)
 	}
 }
+
+func TestRetentions(t *testing.T) {
+	c, err := Load(env(map[string]string{"MINSIDE_AUDIT_RETENTION": "87600h", "MINSIDE_KEY_USE_RETENTION": "720h", "MINSIDE_DELIVERY_RETENTION": "48h"}))
+	if err != nil || c.AuditRetention != 87600*time.Hour || c.KeyUseRetention != 720*time.Hour || c.DeliveryRetention != 48*time.Hour {
+		t.Fatalf("retentions: %v %v %v, %v", c.AuditRetention, c.KeyUseRetention, c.DeliveryRetention, err)
+	}
+	if _, err := Load(env(map[string]string{"MINSIDE_AUDIT_RETENTION": "5y"})); err == nil {
+		t.Fatal("a retention that is not a duration was accepted")
+	}
+}

@@ -136,15 +136,22 @@ func (b *Broker) stop() {
 	}
 }
 
-// Run polls until ctx ends, then closes every subscription. Give it the server's context, so
+// Run polls until ctx ends, at once when PostgreSQL notifies a commit of changes (listen.go) and
+// every interval regardless, then closes every subscription. Give it the server's context, so
 // streams end as soon as shutdown begins. A database outage is logged and retried.
 func (b *Broker) Run(ctx context.Context) {
 	defer b.stop()
 	f := &follower{db: b.db, gapWait: b.gapWait}
 	t := time.NewTicker(b.interval)
 	defer t.Stop()
+	wake := make(chan struct{}, 1)
+	var listening sync.WaitGroup
+	listening.Go(func() { b.listen(ctx, wake) })
+	defer listening.Wait()
 	started := false
+	var polled time.Time
 	for {
+		polled = time.Now()
 		if !started {
 			if err := f.start(ctx); err != nil {
 				if ctx.Err() == nil {
@@ -175,6 +182,10 @@ func (b *Broker) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-wake:
+			if gap := minPollGap - time.Since(polled); gap > 0 {
+				time.Sleep(gap)
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/uptrace/bun"
 
 	"minside/backend/internal/changes"
 	"minside/backend/internal/store"
@@ -20,14 +21,23 @@ type JanitorOptions struct {
 	KeepDead       time.Duration // dead ones, for the operator to look at (default 30 days)
 	IdempotencyTTL time.Duration // stored Idempotency-Key answers live this long (default 24 h)
 	RateLimitTTL   time.Duration // rate-limit windows that started this long ago are stale (default 48 h)
+	// The append-only histories. The audit log is what a citizen's access log shows (who looked at
+	// what about them), so it stays long enough for that: 5 years by default. Door openings (the
+	// key history) default to 1 year, the notification delivery log to 90 days. The change feed
+	// keeps its own window (changes.Retention).
+	KeepAudit      time.Duration
+	KeepKeyUses    time.Duration
+	KeepDeliveries time.Duration
+	DeleteBatch    int // rows per delete statement in the histories (default 5000)
 	Metrics        *Metrics
 	Log            *slog.Logger
 	Now            func() time.Time
 }
 
 // Janitor deletes what has outlived its use: finished outbox messages, used door-token ids past
-// their expiry, stale idempotency answers, abandoned logins and old rate-limit windows. Every replica may run one; the
-// deletes are idempotent.
+// their expiry, stale idempotency answers, abandoned logins, old rate-limit windows, and the old
+// end of the append-only histories (change feed, audit log, door openings, delivery log), so the
+// database does not grow with time. Every replica may run one; the deletes are idempotent.
 type Janitor struct {
 	db   *store.DB
 	opts JanitorOptions
@@ -40,6 +50,12 @@ func NewJanitor(db *store.DB, opts JanitorOptions) *Janitor {
 	setDefault(&opts.KeepDead, 30*24*time.Hour)
 	setDefault(&opts.IdempotencyTTL, 24*time.Hour)
 	setDefault(&opts.RateLimitTTL, 48*time.Hour)
+	setDefault(&opts.KeepAudit, 5*365*24*time.Hour)
+	setDefault(&opts.KeepKeyUses, 365*24*time.Hour)
+	setDefault(&opts.KeepDeliveries, 90*24*time.Hour)
+	if opts.DeleteBatch <= 0 {
+		opts.DeleteBatch = 5000
+	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
@@ -91,13 +107,38 @@ func (j *Janitor) Clean(ctx context.Context) (map[string]int64, error) {
 		n, _ := res.RowsAffected()
 		j.count(deleted, s.table, n)
 	}
-	// The delta feed keeps its retention window; a client behind it gets 410 and resyncs.
-	n, err := changes.Prune(ctx, j.db, now)
-	if err != nil {
-		return deleted, fmt.Errorf("janitor: %w", err)
+	// The histories can hold millions of old rows (the first run after an upgrade, a long outage):
+	// they go in batches, so no statement holds locks or builds WAL for minutes. The delta feed
+	// keeps its window; a client behind it gets 410 and resyncs.
+	histories := []struct{ table, key, column string }{
+		{"changes", "seq", "created_at"}, {"audit_log", "id", "at"}, {"key_uses", "id", "created_at"}, {"deliveries", "id", "created_at"},
 	}
-	j.count(deleted, "changes", n)
+	before := []time.Time{changes.PruneBefore(now), now.Add(-j.opts.KeepAudit), now.Add(-j.opts.KeepKeyUses), now.Add(-j.opts.KeepDeliveries)}
+	for i, h := range histories {
+		n, err := j.deleteInBatches(ctx, h.table, h.key, h.column+" < ?", before[i])
+		j.count(deleted, h.table, n)
+		if err != nil {
+			return deleted, err
+		}
+	}
 	return deleted, nil
+}
+
+// deleteInBatches deletes the rows of table matching where, DeleteBatch rows per statement.
+func (j *Janitor) deleteInBatches(ctx context.Context, table, key, where string, arg any) (int64, error) {
+	var total int64
+	for {
+		batch := j.db.NewSelect().TableExpr(table).Column(key).Where(where, arg).Limit(int64(j.opts.DeleteBatch))
+		res, err := j.db.NewDelete().TableExpr(table).Where("? IN (?)", bun.Ident(key), batch).Exec(ctx)
+		if err != nil {
+			return total, fmt.Errorf("janitor: delete from %s: %w", table, err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n < int64(j.opts.DeleteBatch) {
+			return total, nil
+		}
+	}
 }
 
 func (j *Janitor) count(deleted map[string]int64, table string, n int64) {

@@ -20,7 +20,7 @@ import (
 // ScaleOptions tunes the synthetic citizen generator.
 type ScaleOptions struct {
 	Batch int    // citizens per transaction; default 1000
-	Chunk int    // rows per INSERT statement; default 2000
+	Chunk int    // rows per INSERT statement on SQLite (PostgreSQL uses COPY); default 2000
 	Seed  uint64 // random seed; the same seed and database give the same citizens
 }
 
@@ -151,7 +151,11 @@ func (s *Seeder) pass(ctx context.Context, g *generator, want int, opts ScaleOpt
 
 // writeBatch writes one batch in one transaction, first dropping citizens whose number the
 // database already holds (someone logged in with it), with everything that belongs to them.
+// PostgreSQL takes the batch by COPY; SQLite, in process, by multi-row INSERTs.
 func (s *Seeder) writeBatch(ctx context.Context, r *rows, chunk int) error {
+	if s.db.Kind == store.Postgres {
+		return s.copyBatch(ctx, r)
+	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		hashes := make([]string, len(r.citizens))
 		for i, c := range r.citizens {

@@ -6,11 +6,13 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
 
 	"minside/backend/internal/auth/login"
 	"minside/backend/internal/citizens"
@@ -132,9 +134,9 @@ func New(deps Deps) (*Server, error) {
 		StreamRequestBody:     true,
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
-		ReadTimeout:           30 * time.Second,
+		ReadTimeout:           deps.Config.HTTPReadTimeout,
 		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           120 * time.Second,
+		IdleTimeout:           deps.Config.HTTPIdleTimeout,
 		// Values kept beyond a handler are copied explicitly; see FIELD-NOTES on buffer reuse.
 		Immutable:               false,
 		EnableTrustedProxyCheck: len(deps.Config.TrustedProxies) > 0,
@@ -143,8 +145,25 @@ func New(deps Deps) (*Server, error) {
 	})
 	// A declared length over the route's limit is answered 413 before "100 Continue" is sent.
 	s.app.Server().HeaderReceived = s.headerReceived
+	s.app.Server().ErrorHandler = closeSilentlyWhenNothingWasRead(s.app.Server().ErrorHandler)
 	s.routes()
 	return s, nil
+}
+
+// closeSilentlyWhenNothingWasRead keeps the server from answering on a connection that never
+// carried a byte of a request: a client's spare keep-alive connection that reached the read
+// timeout. fasthttp hands such an error to the error handler unwrapped (an error after the first
+// byte comes wrapped, e.g. "error when reading request headers: …"), and Fiber would answer it
+// (408, which became a 400 problem), an unsolicited response the client logs as a broken idle
+// connection. Closing the connection first makes fasthttp's write of the answer go nowhere.
+func closeSilentlyWhenNothingWasRead(next func(*fasthttp.RequestCtx, error)) func(*fasthttp.RequestCtx, error) {
+	return func(ctx *fasthttp.RequestCtx, err error) {
+		if _, nothingRead := err.(net.Error); nothingRead { //nolint:errorlint // only the unwrapped error means nothing was read
+			_ = ctx.Conn().Close()
+			return
+		}
+		next(ctx, err)
+	}
 }
 
 func proxyHeader(trusted []string) string {
