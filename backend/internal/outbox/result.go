@@ -58,3 +58,10 @@ func (r Result) Reason() string { return r.reason }
 
 // After is the delay asked for by Retry (zero: the worker's backoff).
 func (r Result) After() time.Duration { return r.after }
+
+// BatchHandler performs the side effects of a topic's share of one claimed batch at once, so it
+// can read and record its own bookkeeping in a few statements per batch instead of a few per
+// message. It returns one Result per message, in the order given, and may work on up to parallel
+// messages at a time (the worker's Concurrency). The same rules as for Handler apply to each
+// message; ctx ends when the batch's share of the lease runs out.
+type BatchHandler func(ctx context.Context, msgs []Message, parallel int) []Result
