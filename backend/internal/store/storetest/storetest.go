@@ -43,19 +43,19 @@ func URLs(t *testing.T) map[store.Kind]string {
 }
 
 // SQLite opens a migrated database in a temporary folder.
-func SQLite(t *testing.T) *store.DB {
+func SQLite(t testing.TB) *store.DB {
 	t.Helper()
 	return open(t, "sqlite:"+filepath.Join(t.TempDir(), "minside.db"))
 }
 
 // Postgres opens a migrated database in a new schema that is dropped when the test ends.
-func Postgres(t *testing.T) *store.DB {
+func Postgres(t testing.TB) *store.DB {
 	t.Helper()
 	return open(t, PostgresURL(t))
 }
 
 // PostgresURL creates an empty schema and returns a URL whose search_path points at it.
-func PostgresURL(t *testing.T) string {
+func PostgresURL(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(PostgresDSNEnv)
 	if base == "" {
@@ -86,7 +86,7 @@ func PostgresURL(t *testing.T) string {
 	return u.String()
 }
 
-func open(t *testing.T, databaseURL string) *store.DB {
+func open(t testing.TB, databaseURL string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, databaseURL)
@@ -100,7 +100,7 @@ func open(t *testing.T, databaseURL string) *store.DB {
 	return db
 }
 
-func randomHex(t *testing.T, n int) string {
+func randomHex(t testing.TB, n int) string {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatalf("storetest: random: %v", err)
