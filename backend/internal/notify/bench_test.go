@@ -302,8 +302,8 @@ func benchmarkNotifyDevices(b *testing.B, db *store.DB) {
 		var fanned atomic.Int64
 		var wg sync.WaitGroup
 		for range workers {
-			w := outbox.NewWorker(e.db, map[string]outbox.Handler{outbox.TopicNotify: e.notifier.HandleNotify},
-				outbox.WorkerOptions{Batch: 50, Concurrency: 8})
+			w := outbox.NewWorker(e.db, nil, outbox.WorkerOptions{Batch: 50, Concurrency: 8})
+			w.RegisterBatch(outbox.TopicNotify, e.notifier.HandleNotifyBatch)
 			w.RegisterBatch(outbox.TopicPush, e.pusher.HandlePushBatch)
 			wg.Go(func() {
 				for e.sink.Posts() < n {

@@ -48,8 +48,8 @@ func newReplica(t *testing.T, e *env, databaseURL string, name string) *replica 
 	}
 	r := &replica{db: db}
 	notifier := NewNotifier(db, prefs, e.bundle, nil, e.clock.Now)
-	r.worker = outbox.NewWorker(db, map[string]outbox.Handler{outbox.TopicNotify: notifier.HandleNotify},
-		outbox.WorkerOptions{ID: name, Now: e.clock.Now, Batch: 8, Concurrency: 4, Poll: 5 * time.Millisecond})
+	r.worker = outbox.NewWorker(db, nil, outbox.WorkerOptions{ID: name, Now: e.clock.Now, Batch: 8, Concurrency: 4, Poll: 5 * time.Millisecond})
+	r.worker.RegisterBatch(outbox.TopicNotify, notifier.HandleNotifyBatch)
 	r.worker.RegisterBatch(outbox.TopicPush, func(ctx context.Context, msgs []outbox.Message, parallel int) []handlerResult {
 		r.mu.Lock()
 		r.pushes += len(msgs)
