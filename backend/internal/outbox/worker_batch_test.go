@@ -35,7 +35,7 @@ func TestOutcomesAreRecordedPerBatch(t *testing.T) {
 		if got, err := w.RunOnce(ctx); err != nil || got != n {
 			t.Fatalf("RunOnce = %d, %v", got, err)
 		}
-		// 2 to claim (is anything due; take it), 1 per outcome kind.
+		// To claim: 2 on SQLite (is anything due; take it), 1 on PostgreSQL; then 1 per outcome kind.
 		if got := statements.Take(); got > 5 {
 			t.Errorf("%d statements for a batch of %d, want at most 5", got, n)
 		}
