@@ -93,6 +93,13 @@ func (n *Notifier) HandleNotifyBatch(ctx context.Context, msgs []outbox.Message,
 		}
 		todo = append(todo, i)
 	}
+	if ctx.Err() != nil { // the worker is stopping: hand the batch back
+		for _, i := range todo {
+			results[i] = outbox.NotStarted()
+		}
+		return results
+	}
+	ctx = context.WithoutCancel(ctx) // what starts, finishes
 	size := max((len(todo)+parallel-1)/max(parallel, 1), 1)
 	var wg sync.WaitGroup
 	for start := 0; start < len(todo); start += size {

@@ -110,6 +110,16 @@ func (p *Pusher) HandlePushBatch(ctx context.Context, msgs []outbox.Message, par
 		}
 		targets[i] = &pushTarget{job: job}
 	}
+	if ctx.Err() != nil { // the worker is stopping: hand the whole batch back
+		for i := range results {
+			results[i] = outbox.NotStarted()
+		}
+		return results
+	}
+	// Once started, reads, sends and writes finish even if the worker is asked to stop; each send
+	// is bounded by the push client's timeout.
+	started := ctx
+	ctx = context.WithoutCancel(ctx)
 	if err := p.load(ctx, targets); err != nil {
 		for i, t := range targets {
 			if t != nil {
@@ -134,7 +144,14 @@ func (p *Pusher) HandlePushBatch(ctx context.Context, msgs []outbox.Message, par
 			book.final(i, t.job.DeliveryID, StateDropped, nil, false, done()) // forgotten meanwhile
 			continue
 		}
-		sem <- struct{}{}
+		select {
+		case sem <- struct{}{}:
+		case <-started.Done():
+		}
+		if started.Err() != nil {
+			results[i] = outbox.NotStarted()
+			continue
+		}
 		wg.Go(func() {
 			defer func() { <-sem }()
 			out := p.sendOne(ctx, t, msgs[i].Attempts)

@@ -229,8 +229,8 @@ func byTopic(msgs []Message) [][]int {
 }
 
 // handleTopic runs the handler of one topic over its messages of the batch (indexes idx), filling
-// results and marking what it started. A per-message handler stops taking new messages when ctx
-// ends; a batch handler, once called, finishes its share.
+// results and marking what it started. When ctx ends, a per-message handler is given no new
+// messages and a batch handler answers NotStarted for the ones it had not begun.
 func (w *Worker) handleTopic(ctx context.Context, msgs []Message, idx []int, results []Result, started []bool) {
 	var live []int
 	for _, i := range idx {
@@ -249,8 +249,8 @@ func (w *Worker) handleTopic(ctx context.Context, msgs []Message, idx []int, res
 		for k, i := range live {
 			share[k] = msgs[i]
 		}
-		for k, res := range w.callBatch(context.WithoutCancel(ctx), h.batch, share) {
-			results[live[k]], started[live[k]] = res, true
+		for k, res := range w.callBatch(ctx, h.batch, share) {
+			results[live[k]], started[live[k]] = res, res.outcome != outcomeUnstarted
 		}
 		return
 	}

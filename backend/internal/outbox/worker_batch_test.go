@@ -123,3 +123,51 @@ func TestBatchHandler(t *testing.T) {
 		}
 	})
 }
+
+// A stop while a batch handler works lets it finish what it started; the messages it answers
+// NotStarted for are handed back at once, not held until their lease runs out.
+func TestStopHandsBackWhatABatchHandlerDidNotStart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		enqueue(t, db, "b-stop", 4, time.Now())
+		started, release := make(chan struct{}), make(chan struct{})
+		w := NewWorker(db, nil, WorkerOptions{Batch: 4, Concurrency: 1})
+		w.RegisterBatch("b-stop", func(ctx context.Context, msgs []Message, _ int) []Result {
+			out := make([]Result, len(msgs))
+			for i := range msgs {
+				if i == 0 {
+					close(started)
+					<-release // the first is in hand when the stop comes
+					out[i] = Done()
+					continue
+				}
+				if ctx.Err() != nil {
+					out[i] = NotStarted()
+					continue
+				}
+				out[i] = Done()
+			}
+			return out
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- w.Run(ctx) }()
+		<-started
+		cancel()
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		var msgs []Message
+		if err := db.NewSelect().Model(&msgs).Where("topic = ?", "b-stop").Order("id").Scan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if msgs[0].Status != StatusDone {
+			t.Fatalf("the message in hand did not finish: %+v", msgs[0])
+		}
+		for _, m := range msgs[1:] {
+			if m.Status != StatusPending || m.LockedBy != nil || m.Attempts != 0 {
+				t.Fatalf("an unstarted message was not handed back: %+v", m)
+			}
+		}
+	})
+}
