@@ -81,8 +81,8 @@ func (a *App) buildNotify(deps *web.Deps, client *http.Client) error {
 		Notifier:  notify.NewNotifier(a.DB, prefs, a.Bundle, a.Log, a.Now),
 		Reminders: notify.NewReminders(a.DB, a.Log, a.Now)}
 	// Every replica's worker sends: the handlers are stateless beyond the shared Sender.
-	a.Outbox.Register(outbox.TopicNotify, a.Notify.Notifier.HandleNotify)
-	a.Outbox.Register(outbox.TopicPush, a.Notify.Pusher.HandlePush)
+	a.Outbox.RegisterBatch(outbox.TopicNotify, a.Notify.Notifier.HandleNotifyBatch)
+	a.Outbox.RegisterBatch(outbox.TopicPush, a.Notify.Pusher.HandlePushBatch)
 	deps.Notify = &web.NotifyDeps{VAPIDPublicKey: keys.PublicKey, Devices: notify.NewDevices(a.DB, allow),
 		Preferences: prefs, SentLog: notify.NewSentLog(a.DB)}
 	return nil

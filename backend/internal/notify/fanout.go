@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -77,13 +78,75 @@ func (n *Notifier) HandleNotify(ctx context.Context, m outbox.Message) handlerRe
 	return done()
 }
 
-// FanOut does the work of one event. msgID (the outbox message id) makes a second run of the same
-// message a no-op: each push is enqueued with the dedupe key "fanout:<msgID>:<device>".
+// HandleNotifyBatch is the outbox batch handler of TopicNotify: it fans out up to parallel chunks
+// of the batch at once, each chunk in one transaction (one commit for many events instead of one
+// each). If a chunk fails, its events are fanned out one transaction each, so one bad event
+// cannot hold back the others.
+func (n *Notifier) HandleNotifyBatch(ctx context.Context, msgs []outbox.Message, parallel int) []handlerResult {
+	results := make([]handlerResult, len(msgs))
+	events := make([]outbox.NotifyEvent, len(msgs))
+	var todo []int
+	for i, m := range msgs {
+		if err := json.Unmarshal(m.Payload, &events[i]); err != nil {
+			results[i] = dead("notify: undecodable event")
+			continue
+		}
+		todo = append(todo, i)
+	}
+	if ctx.Err() != nil { // the worker is stopping: hand the batch back
+		for _, i := range todo {
+			results[i] = outbox.NotStarted()
+		}
+		return results
+	}
+	ctx = context.WithoutCancel(ctx) // what starts, finishes
+	size := max((len(todo)+parallel-1)/max(parallel, 1), 1)
+	var wg sync.WaitGroup
+	for start := 0; start < len(todo); start += size {
+		chunk := todo[start:min(start+size, len(todo))]
+		wg.Go(func() {
+			now := store.UTC(n.now())
+			err := n.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				for _, i := range chunk {
+					if _, err := n.fanOut(ctx, tx, msgs[i].ID, events[i], now); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			for _, i := range chunk {
+				if err == nil {
+					results[i] = done()
+				} else if _, err := n.FanOut(ctx, msgs[i].ID, events[i]); err != nil {
+					results[i] = retry(0, err.Error())
+				} else {
+					results[i] = done()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return results
+}
+
+// FanOut does the work of one event in its own transaction. msgID (the outbox message id) makes a
+// second run of the same message a no-op: each push is enqueued with the dedupe key
+// "fanout:<msgID>:<device>".
 func (n *Notifier) FanOut(ctx context.Context, msgID int64, ev outbox.NotifyEvent) (FanOutStats, error) {
 	var st FanOutStats
 	now := store.UTC(n.now())
 	err := n.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		st = FanOutStats{}
+		var err error
+		st, err = n.fanOut(ctx, tx, msgID, ev, now)
+		return err
+	})
+	return st, err
+}
+
+// fanOut does the work of one event in tx.
+func (n *Notifier) fanOut(ctx context.Context, tx bun.Tx, msgID int64, ev outbox.NotifyEvent, now time.Time) (FanOutStats, error) {
+	var st FanOutStats
+	err := func() error {
 		a, err := describe(ctx, tx, ev, now)
 		if errors.Is(err, errNothingToSay) {
 			return nil
@@ -113,7 +176,7 @@ func (n *Notifier) FanOut(ctx context.Context, msgID int64, ev outbox.NotifyEven
 			}
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return st, fmt.Errorf("notify: fan out %s/%s: %w", ev.Kind, ev.Reason, err)
 	}

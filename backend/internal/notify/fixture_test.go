@@ -87,10 +87,9 @@ func (e *env) restartPusher() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.worker = outbox.NewWorker(e.db, map[string]outbox.Handler{
-		outbox.TopicNotify: e.notifier.HandleNotify,
-		outbox.TopicPush:   e.pusher.HandlePush,
-	}, outbox.WorkerOptions{ID: "test-" + randomHex(4), Now: e.clock.Now, Concurrency: 4})
+	e.worker = outbox.NewWorker(e.db, nil, outbox.WorkerOptions{ID: "test-" + randomHex(4), Now: e.clock.Now, Concurrency: 4})
+	e.worker.RegisterBatch(outbox.TopicNotify, e.notifier.HandleNotifyBatch)
+	e.worker.RegisterBatch(outbox.TopicPush, e.pusher.HandlePushBatch)
 }
 
 func randomHex(n int) string {

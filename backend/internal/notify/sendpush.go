@@ -2,13 +2,13 @@ package notify
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -83,34 +83,139 @@ func NewPusher(db *store.DB, sender *push.Sender, opts PusherOptions) (*Pusher, 
 	return p, nil
 }
 
-// HandlePush is the outbox handler of TopicPush. A message whose delivery is no longer pending
-// (a second run after a crash) is done without sending again.
+// HandlePush is the outbox handler of TopicPush for one message; the worker uses HandlePushBatch.
 func (p *Pusher) HandlePush(ctx context.Context, m outbox.Message) handlerResult {
-	var job PushJob
-	if err := json.Unmarshal(m.Payload, &job); err != nil {
-		return dead("push: undecodable job")
+	return p.HandlePushBatch(ctx, []outbox.Message{m}, 1)[0]
+}
+
+// pushTarget is one message of a batch with what the database says about it.
+type pushTarget struct {
+	job     PushJob
+	pending bool    // the delivery exists and has no outcome yet
+	dev     *Device // nil: forgotten meanwhile
+}
+
+// HandlePushBatch is the outbox batch handler of TopicPush: it loads the deliveries and devices
+// of the whole batch in two queries, sends up to parallel pushes at once, and records every
+// outcome in a few statements for the batch (see pushBook). A message whose delivery is no
+// longer pending (a second run after a crash) is done without sending again.
+func (p *Pusher) HandlePushBatch(ctx context.Context, msgs []outbox.Message, parallel int) []handlerResult {
+	results := make([]handlerResult, len(msgs))
+	targets := make([]*pushTarget, len(msgs))
+	for i, m := range msgs {
+		var job PushJob
+		if err := json.Unmarshal(m.Payload, &job); err != nil {
+			results[i] = dead("push: undecodable job")
+			continue
+		}
+		targets[i] = &pushTarget{job: job}
 	}
-	// One query for the delivery's state and the device: this runs once per push.
-	var row struct {
-		State    string  `bun:"state"`
-		DeviceID *string `bun:"device_id"`
-		Endpoint *string `bun:"endpoint"`
-		P256dh   *string `bun:"p256dh"`
-		Auth     *string `bun:"auth"`
+	if ctx.Err() != nil { // the worker is stopping: hand the whole batch back
+		for i := range results {
+			results[i] = outbox.NotStarted()
+		}
+		return results
 	}
-	err := p.db.NewRaw(`SELECT d.state, s.id AS device_id, s.endpoint, s.p256dh, s.auth FROM deliveries d
-LEFT JOIN push_subscriptions s ON s.id = ? WHERE d.id = ?`, job.DeviceID, job.DeliveryID).Scan(ctx, &row)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && row.State != StatePending) {
-		return done() // the citizen was deleted, or this delivery already has its outcome
+	// Once started, reads, sends and writes finish even if the worker is asked to stop; each send
+	// is bounded by the push client's timeout.
+	started := ctx
+	ctx = context.WithoutCancel(ctx)
+	if err := p.load(ctx, targets); err != nil {
+		for i, t := range targets {
+			if t != nil {
+				results[i] = retry(0, "push: load deliveries: "+err.Error())
+			}
+		}
+		return results
 	}
-	if err != nil {
-		return retry(0, "push: load delivery: "+err.Error())
+	book := newPushBook()
+	var mu sync.Mutex
+	sem := make(chan struct{}, max(parallel, 1))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		if t == nil {
+			continue
+		}
+		if !t.pending {
+			results[i] = done() // the citizen was deleted, or this delivery already has its outcome
+			continue
+		}
+		if t.dev == nil {
+			book.final(i, t.job.DeliveryID, StateDropped, nil, false, done()) // forgotten meanwhile
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-started.Done():
+		}
+		if started.Err() != nil {
+			results[i] = outbox.NotStarted()
+			continue
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			out := p.sendOne(ctx, t, msgs[i].Attempts)
+			mu.Lock()
+			defer mu.Unlock()
+			book.add(i, t, out)
+		})
 	}
-	d := Delivery{ID: job.DeliveryID}
-	if row.DeviceID == nil {
-		return p.finish(ctx, d, StateDropped, nil, false, done()) // forgotten meanwhile
+	wg.Wait()
+	book.write(ctx, p.db, store.UTC(p.opts.Now()), results)
+	return results
+}
+
+// load fills in, for every decodable message, whether its delivery is pending and its device:
+// one query for the deliveries and one for the devices of the whole batch.
+func (p *Pusher) load(ctx context.Context, targets []*pushTarget) error {
+	var deliveryIDs, deviceIDs []string
+	for _, t := range targets {
+		if t != nil {
+			deliveryIDs = append(deliveryIDs, t.job.DeliveryID)
+			deviceIDs = append(deviceIDs, t.job.DeviceID)
+		}
 	}
-	dev := Device{ID: *row.DeviceID, Endpoint: *row.Endpoint, P256dh: *row.P256dh, Auth: *row.Auth}
+	if len(deliveryIDs) == 0 {
+		return nil
+	}
+	var pending []string
+	if err := p.db.NewSelect().Model((*Delivery)(nil)).Column("id").
+		Where("id IN (?)", bun.In(deliveryIDs)).Where("state = ?", StatePending).Scan(ctx, &pending); err != nil {
+		return err
+	}
+	var devices []Device
+	if err := p.db.NewSelect().Model(&devices).Column("id", "endpoint", "p256dh", "auth").
+		Where("id IN (?)", bun.In(deviceIDs)).Scan(ctx); err != nil {
+		return err
+	}
+	isPending := make(map[string]bool, len(pending))
+	for _, id := range pending {
+		isPending[id] = true
+	}
+	byID := make(map[string]*Device, len(devices))
+	for i := range devices {
+		byID[devices[i].ID] = &devices[i]
+	}
+	for _, t := range targets {
+		if t != nil {
+			t.pending, t.dev = isPending[t.job.DeliveryID], byID[t.job.DeviceID]
+		}
+	}
+	return nil
+}
+
+// pushOutcome is what became of one send: the delivery's final state (or "" while it is retried)
+// and the handler's answer to the worker.
+type pushOutcome struct {
+	state  string
+	stamp  bool // the device answered: stamp last_sent_at (or delete it when forget)
+	forget bool
+	res    handlerResult
+}
+
+// sendOne sends one push (shrunk once after a 413) and decides its outcome.
+func (p *Pusher) sendOne(ctx context.Context, t *pushTarget, attempts int) pushOutcome {
+	dev, job := t.dev, t.job
 	sub := push.Subscription{Endpoint: dev.Endpoint, P256dh: dev.P256dh, Auth: dev.Auth}
 	res := p.send(ctx, sub, job, job.Payload)
 	if res.Outcome == push.TooLarge {
@@ -125,34 +230,31 @@ LEFT JOIN push_subscriptions s ON s.id = ? WHERE d.id = ?`, job.DeviceID, job.De
 	host := endpointHost(dev.Endpoint)
 	switch res.Outcome {
 	case push.Delivered:
-		return p.finish(ctx, d, StateDelivered, &dev, false, done())
+		return pushOutcome{state: StateDelivered, stamp: true, res: done()}
 	case push.Gone:
-		return p.finish(ctx, d, StateGone, &dev, true, done())
+		return pushOutcome{state: StateGone, stamp: true, forget: true, res: done()}
 	case push.TooLarge:
-		p.opts.Log.Warn("push: dropped a message too large even when shortened", "host", host, "delivery", d.ID)
-		return p.finish(ctx, d, StateDropped, nil, false, done())
+		p.opts.Log.Warn("push: dropped a message too large even when shortened", "host", host, "delivery", job.DeliveryID)
+		return pushOutcome{state: StateDropped, res: done()}
 	case push.Retry:
 		after := res.RetryAfter
 		if after <= 0 {
-			after = p.opts.Backoff(max(m.Attempts, 1))
+			after = p.opts.Backoff(max(attempts, 1))
 		}
-		if err := p.attempted(ctx, d.ID, dev.ID); err != nil {
-			return retry(0, err.Error())
-		}
-		return retry(after, "push service answered "+statusText(res.Status))
+		return pushOutcome{res: retry(after, "push service answered "+statusText(res.Status))}
 	case push.Alert:
 		status := strconv.Itoa(res.Status)
 		p.alerts.WithLabelValues(status).Inc()
 		p.opts.Log.Error("push: the push service refused our request; check the VAPID keys and subject",
-			"status", res.Status, "reason", res.Reason, "host", host, "delivery", d.ID)
-		return p.finish(ctx, d, StateFailed, nil, false, dead("push service refused us: "+status))
+			"status", res.Status, "reason", res.Reason, "host", host, "delivery", job.DeliveryID)
+		return pushOutcome{state: StateFailed, res: dead("push service refused us: " + status)}
 	default: // push.Invalid
 		forget := errors.Is(res.Err, push.ErrAddressNotAllowed)
-		p.opts.Log.Warn("push: not sent: stored subscription or message unusable", "host", host, "delivery", d.ID, "forget_device", forget)
+		p.opts.Log.Warn("push: not sent: stored subscription or message unusable", "host", host, "delivery", job.DeliveryID, "forget_device", forget)
 		if forget {
-			return p.finish(ctx, d, StateDropped, &dev, true, done())
+			return pushOutcome{state: StateDropped, stamp: true, forget: true, res: done()}
 		}
-		return p.finish(ctx, d, StateDropped, nil, false, dead("push: message or subscription invalid"))
+		return pushOutcome{state: StateDropped, res: dead("push: message or subscription invalid")}
 	}
 }
 
@@ -163,49 +265,6 @@ func (p *Pusher) send(ctx context.Context, sub push.Subscription, job PushJob, p
 	}
 	return p.sender.Send(ctx, sub, push.Message{Payload: body, TTL: time.Duration(job.TTL) * time.Second,
 		Urgency: job.Urgency, Topic: job.Topic})
-}
-
-// finish records a final state; with dev set it also marks the device sent (or deletes it when
-// forget is true: only this one device, never others).
-func (p *Pusher) finish(ctx context.Context, d Delivery, state string, dev *Device, forget bool, r handlerResult) handlerResult {
-	now := store.UTC(p.opts.Now())
-	// Two statements, not a transaction: they need not be atomic (a lost last_sent_at is cosmetic;
-	// deleting a gone device is idempotent), and on SQLite each BEGIN/COMMIT pair costs as much.
-	err := func(tx bun.IDB) error {
-		_, err := tx.NewUpdate().Model((*Delivery)(nil)).Set("state = ?", state).
-			Set("attempts = attempts + 1").Set("updated_at = ?", now).
-			Where("id = ?", d.ID).Where("state = ?", StatePending).Exec(ctx)
-		if err != nil || dev == nil {
-			return err
-		}
-		if forget {
-			_, err = tx.NewDelete().Model((*Device)(nil)).Where("id = ?", dev.ID).Exec(ctx)
-			return err
-		}
-		_, err = tx.NewUpdate().Model((*Device)(nil)).Set("last_sent_at = ?", now).Set("failures = 0").
-			Where("id = ?", dev.ID).Exec(ctx)
-		return err
-	}(p.db)
-	if err != nil {
-		// The push itself went out; recording failed. Retrying may send it twice, which beats
-		// losing the outcome; the payload's id (the delivery's) is the notification tag, so the
-		// browser shows it once.
-		return retry(0, "push: record outcome: "+err.Error())
-	}
-	return r
-}
-
-// attempted counts a failed attempt on the delivery and the device.
-func (p *Pusher) attempted(ctx context.Context, deliveryID, deviceID string) error {
-	now := store.UTC(p.opts.Now())
-	return p.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewUpdate().Model((*Delivery)(nil)).Set("attempts = attempts + 1").Set("updated_at = ?", now).
-			Where("id = ?", deliveryID).Exec(ctx); err != nil {
-			return fmt.Errorf("push: count attempt: %w", err)
-		}
-		_, err := tx.NewUpdate().Model((*Device)(nil)).Set("failures = failures + 1").Where("id = ?", deviceID).Exec(ctx)
-		return err
-	})
 }
 
 func endpointHost(endpoint string) string {

@@ -18,6 +18,7 @@ const (
 	outcomeDone outcome = iota
 	outcomeRetry
 	outcomeDead
+	outcomeUnstarted
 )
 
 // Result tells the worker what became of a message. Reasons end up in outbox.last_error and in
@@ -41,6 +42,10 @@ func Retry(after time.Duration, reason string) Result {
 // with status dead for the operator.
 func Dead(reason string) Result { return Result{outcome: outcomeDead, reason: reason} }
 
+// NotStarted: a batch handler did not start this message because the worker is stopping (its ctx
+// ended before the message's turn); the worker hands it back to the other workers at once.
+func NotStarted() Result { return Result{outcome: outcomeUnstarted} }
+
 // String names the outcome, as used in the metric label "result".
 func (r Result) String() string {
 	switch r.outcome {
@@ -58,3 +63,12 @@ func (r Result) Reason() string { return r.reason }
 
 // After is the delay asked for by Retry (zero: the worker's backoff).
 func (r Result) After() time.Duration { return r.after }
+
+// BatchHandler performs the side effects of a topic's share of one claimed batch at once, so it
+// can read and record its own bookkeeping in a few statements per batch instead of a few per
+// message. It returns one Result per message, in the order given, and may work on up to parallel
+// messages at a time (the worker's Concurrency). The same rules as for Handler apply to each
+// message. ctx ends when the worker is asked to stop or the batch's share of the lease runs out:
+// then the handler finishes what it has started (with context.WithoutCancel) and answers
+// NotStarted for the rest.
+type BatchHandler func(ctx context.Context, msgs []Message, parallel int) []Result

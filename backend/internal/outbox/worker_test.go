@@ -206,7 +206,7 @@ func testExpiredLeaseIsTakenOverByAnotherWorker(t *testing.T, db *store.DB) {
 		t.Fatalf("message=%+v handledBy=%v", m, handledBy)
 	}
 	// The crashed worker coming back late cannot overwrite the outcome.
-	if err := crashed.record(ctx, m, Retry(0, "late")); err != nil {
+	if err := crashed.record(ctx, []Message{m}, []Result{Retry(0, "late")}); err != nil {
 		t.Fatal(err)
 	}
 	if m := only(t, db, "lease"); m.Status != StatusDone {

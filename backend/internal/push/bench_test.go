@@ -105,15 +105,15 @@ func benchmarkSend(b *testing.B, srv *pushtest.Server) {
 //
 // b.N counts sends of each kind. Target: e2e/bare ≥ 0.8.
 func BenchmarkSendVsBare(b *testing.B) {
-	sink := startChildSink(b)
+	sink := pushtest.StartChildSink(b)
 	keys, _ := push.GenerateVAPIDKeys()
 	subject, _ := push.ParseSubject("mailto:ops@example.no")
-	client := push.NewHTTPClient(sink.allowList(), 10*time.Second, push.WithRootCAs(sink.pool))
-	sender, err := push.NewSender(keys, subject, sink.allowList(), client, push.SenderOptions{})
+	client := sink.Client(10 * time.Second)
+	sender, err := push.NewSender(keys, subject, sink.AllowList(), client, push.SenderOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	sub := sink.subscriber(b)
+	sub := sink.Subscriber(b)
 	body := payload(b)
 	msg := push.Message{Payload: body, TTL: time.Hour, Urgency: push.UrgencyNormal, Topic: push.TopicFor("case:1")}
 	opts := &webpush.Options{HTTPClient: discardClient{}, RecordSize: push.RecordSize, Subscriber: "ops@example.no",
