@@ -7,8 +7,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 
+	"minside/backend/internal/ingest"
 	"minside/backend/internal/store"
 )
 
@@ -22,7 +24,7 @@ func (s *Seeder) copyBatch(ctx context.Context, r *rows) error {
 		return fmt.Errorf("seed: connection for COPY: %w", err)
 	}
 	defer conn.Close()
-	return conn.Raw(func(dc any) error {
+	if err := conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
 		return pgx.BeginFunc(ctx, pc, func(tx pgx.Tx) error {
 			hashes := make([]string, len(r.citizens))
@@ -42,6 +44,16 @@ func (s *Seeder) copyBatch(ctx context.Context, r *rows) error {
 			}
 			return r.copy(ctx, s.db, tx)
 		})
+	}); err != nil {
+		return err
+	}
+	// The agency records go through ingest (each checked as a PUT would be), so not by COPY: in a
+	// transaction of their own once the batch's objects are there.
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := ingest.Register(ctx, tx, r.records); err != nil {
+			return fmt.Errorf("seed: agency records: %w", err)
+		}
+		return nil
 	})
 }
 
