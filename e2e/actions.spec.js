@@ -56,3 +56,23 @@ test('open a door: press "Open …" on the key page and see success', async ({ p
   await expect(card.locator('[data-use]')).toHaveCount(uses.length);
   expect(uses[0].accessPointName).toBe(k.accessPoints[0].name);
 });
+
+test('a key whose booking was cancelled says it cannot be used, not when it works next', async ({ page }) => {
+  await login(page, 'Ola Nordmann'); // the meeting room booking carries a key
+  const booking = (await apiGet(page, '/api/v1/bookings?when=upcoming')).body.items.find((b) => b.keyId && b.canCancel);
+  expect(booking, 'a cancellable booking with a key').toBeTruthy();
+  const { messages } = (await apiGet(page, '/api/v1/me/messages')).body;
+  await page.locator('nav a[href="/keys"]').click();
+  const card = page.locator(`[data-key="${booking.keyId}"]`);
+  await expect(card.locator('[data-key-when]'), 'the whole window, with its times').toContainText(/\d/);
+
+  await page.locator('nav a[href="/bookings"]').click();
+  const bcard = page.locator(`[data-booking="${booking.id}"]`);
+  await bcard.locator('[data-action="cancel"]').click();
+  await bcard.locator('[data-action="confirm-cancel"]').click();
+  await expect(bcard.locator('.badge-cancelled')).toBeVisible();
+
+  await page.locator('nav a[href="/keys"]').click();
+  await expect(card.locator('.badge-revoked')).toBeVisible();
+  await expect(card.locator('[data-key-when]')).toHaveText(messages['ui.keys.not_usable']);
+});

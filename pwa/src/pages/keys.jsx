@@ -5,6 +5,7 @@ import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, 
 import { problemText } from '../api.js';
 import { formatDateTime } from '../i18n.js';
 import { doorNote } from '../door-note.js';
+import { keyWhen } from '../key-when.js';
 
 /** UseList shows a key's uses (online, not stored: history is looked up, not kept). */
 function UseList({ keyId, version }) {
@@ -96,9 +97,8 @@ export function Keys() {
                   })}
                   {!s.online ? <li class="meta">{t('ui.keys.needs_online')}</li> : null}
                 </ul>
-              ) : k.nextWindow ? (
-                <p>{t('ui.keys.works_next')}: <When iso={k.nextWindow.startsAt} lang={s.lang} /></p>
-              ) : <p>{t('ui.keys.not_usable')}</p>}
+              ) : null}
+              <p data-key-when="">{keyWhen(k, t, s.lang)}</p>
               {k.bookingId ? <p><a href="/bookings">{t('ui.keys.see_booking')}</a></p> : null}
               {s.online ? <KeyHistory keyId={k.id} version={opened} /> : null}
             </li>

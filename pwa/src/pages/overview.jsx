@@ -6,6 +6,7 @@ import { Page, Section, Agency, When, Empty, StaleNote, Subject, useApp } from '
 import { ActingAs } from './acting-as.jsx';
 import { FailedActions } from './failed-actions.jsx';
 import { unreadAfterPending } from '../outbox.js';
+import { keyWhen } from '../key-when.js';
 import { appPath, safeHref } from '../links.js';
 
 /** bookingLink opens the bookings page at that booking (there is no page per booking). */
@@ -70,9 +71,8 @@ export function Overview() {
                   <li key={k.id} class="card">
                     <a href="/keys" class="card-title"><bdi>{k.facility && k.facility.name}</bdi></a>
                     <div class="meta">
-                      {k.validNow ? <span class="badge badge-active">{t('ui.keys.works_now')}</span>
-                        : k.nextWindow ? <span>{t('ui.keys.works_next')}: <When iso={k.nextWindow.startsAt} lang={s.lang} /></span>
-                          : <span>{t('ui.keys.not_usable')}</span>}
+                      {k.validNow ? <span class="badge badge-active">{t('ui.keys.works_now')}</span> : null}
+                      <span data-key-when="">{keyWhen(k, t, s.lang)}</span>
                     </div>
                   </li>
                 ))}
