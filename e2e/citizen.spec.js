@@ -87,6 +87,17 @@ test('open a case: detail with its timeline', async ({ page }) => {
   await expect(timeline.first().locator('h3')).toHaveText(target.events[0].title);
 });
 
+test('a message about a case opens that case', async ({ page }) => {
+  await login(page, 'Kari Nordmann'); // the kindergarten's deadline message is about her case
+  const ov = (await apiGet(page, '/api/v1/me/overview')).body;
+  const message = ov.notifications.items.find((n) => n.link && n.link.startsWith('/cases/'));
+  expect(message, 'an unread message that names its case').toBeTruthy();
+  await page.locator(`section[aria-labelledby="h-new"] a[href="${message.link}"]`).filter({ hasText: message.title }).click();
+  await expect(page).toHaveURL(new RegExp(`${message.link}$`));
+  const c = (await apiGet(page, `/api/v1${message.link}`)).body;
+  await expect(page.locator('h1')).toHaveText(c.title);
+});
+
 test('a case document says what kind it is in words, not as a media type', async ({ page }) => {
   await login(page, 'Emma Nordmann'); // her school transfer decision has a document
   let withDocs = null;

@@ -17,14 +17,16 @@ var urgencies = []string{"low", "normal", "high"}
 
 // NotificationRecord is a message to a citizen as an agency sends it.
 type NotificationRecord struct {
-	PID       string            `json:"pid"`
-	Category  string            `json:"category"`
-	Title     map[string]string `json:"title"`
-	Body      map[string]string `json:"body"`
-	Link      string            `json:"link,omitempty"`
-	Urgency   string            `json:"urgency,omitempty"`
-	DedupeKey string            `json:"dedupeKey,omitempty"`
-	Version   int64             `json:"version"`
+	PID      string            `json:"pid"`
+	Category string            `json:"category"`
+	Title    map[string]string `json:"title"`
+	Body     map[string]string `json:"body"`
+	Link     string            `json:"link,omitempty"`
+	// CaseExternalID names this agency's case the message is about: the message links to it.
+	CaseExternalID string `json:"caseExternalId,omitempty"`
+	Urgency        string `json:"urgency,omitempty"`
+	DedupeKey      string `json:"dedupeKey,omitempty"`
+	Version        int64  `json:"version"`
 }
 
 type notificationSpec struct{}
@@ -46,6 +48,12 @@ func (notificationSpec) parse(body []byte, base string, pids pid.Options) (parse
 	c.texts("/title", r.Title, titleText, true)
 	c.texts("/body", r.Body, bodyText, true)
 	c.link("/link", r.Link)
+	if r.CaseExternalID != "" {
+		checkExternalID(c, "/caseExternalId", r.CaseExternalID)
+		if r.Link != "" {
+			c.add("/caseExternalId", "field.link_or_case", nil)
+		}
+	}
 	c.oneOf("/urgency", r.Urgency, urgencies, false)
 	c.text("/dedupeKey", &r.DedupeKey, tokenText)
 	c.version(r.Version)
@@ -75,6 +83,11 @@ func (p *parsedNotification) apply(ctx context.Context, w *writer, prev *record)
 		}
 	}
 	row.CitizenID, row.Category, row.Urgency, row.Link = person.ID, r.Category, r.Urgency, r.Link
+	if r.CaseExternalID != "" {
+		if row.Link, err = caseLink(ctx, w, r.CaseExternalID, person.ID); err != nil {
+			return applied{}, err
+		}
+	}
 	row.DedupeKey = nil
 	if r.DedupeKey != "" {
 		key := r.DedupeKey
@@ -132,6 +145,19 @@ func deleteNotification(ctx context.Context, w *writer, r *record) error {
 		return fmt.Errorf("ingest: delete notification: %w", err)
 	}
 	return w.change(ctx, r.CitizenID, "notification", r.ObjectID, "delete")
+}
+
+// caseLink is the portal path of the agency's case caseExternalID, which must be about citizenID:
+// a message cannot point its reader at someone else's case, nor at another agency's.
+func caseLink(ctx context.Context, w *writer, caseExternalID, citizenID string) (string, error) {
+	rec, err := findRecord(ctx, w.tx, w.req.AgencyID, KindCases, caseExternalID, false)
+	if err != nil {
+		return "", err
+	}
+	if rec == nil || rec.Version == 0 || rec.CitizenID == nil || *rec.CitizenID != citizenID { // version 0: only reserved
+		return "", apperr.Invalid(apperr.Field("/caseExternalId", "field.unknown_case", nil))
+	}
+	return "/cases/" + rec.ObjectID, nil
 }
 
 func duplicateDedupeKey() error {

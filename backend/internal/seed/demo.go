@@ -264,8 +264,13 @@ func (d *demo) addNotification(s notificationSpec) {
 		Link: s.link, CreatedAt: d.at(-s.ago)}
 	if s.agency != "" {
 		n.AgencyID, n.ExternalID = strp(d.b.agency[s.agency]), strp(d.externalID("varsel"))
-		d.record(*n.AgencyID, ingest.KindNotifications, *n.ExternalID, n.ID, s.who, ingest.NotificationRecord{PID: d.pids[s.who],
-			Category: s.category, Title: s.title, Body: s.body, Link: s.link, Urgency: s.urgency, Version: 1})
+		rec := ingest.NotificationRecord{PID: d.pids[s.who], Category: s.category, Title: s.title, Body: s.body, Link: s.link,
+			Urgency: s.urgency, Version: 1}
+		// A message about a case links to it, as an agency naming its case (caseExternalId) gets.
+		if c := d.caseOf(s.who, *n.AgencyID); s.category == "cases" && c != nil {
+			n.Link, rec.Link, rec.CaseExternalID = "/cases/"+c.ID, "", c.ExternalID
+		}
+		d.record(*n.AgencyID, ingest.KindNotifications, *n.ExternalID, n.ID, s.who, rec)
 	}
 	if s.read {
 		n.ReadAt = timep(d.at(-s.ago + time.Hour))
@@ -274,6 +279,23 @@ func (d *demo) addNotification(s notificationSpec) {
 	d.r.text("notification", n.ID, "title", s.title)
 	d.r.text("notification", n.ID, "body", s.body)
 	d.changed(s.who, "notification", n.ID)
+}
+
+// caseOf is the open case of agencyID about who (the first awaiting them, else the first), or nil.
+func (d *demo) caseOf(who, agencyID string) *cases.Case {
+	var found *cases.Case
+	for i, c := range d.r.cases {
+		if c.CitizenID != d.who[who] || c.AgencyID != agencyID {
+			continue
+		}
+		if c.Status == cases.StatusAwaitingCitizen {
+			return &d.r.cases[i]
+		}
+		if found == nil {
+			found = &d.r.cases[i]
+		}
+	}
+	return found
 }
 
 // caseRecord is the case as its agency would send it: the timeline, documents and next action
