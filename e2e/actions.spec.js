@@ -45,6 +45,9 @@ test('open a door: press "Open …" on the key page and see success', async ({ p
   const button = card.locator('[data-action="open-door"]').first();
   await expect(button).toBeVisible();
   await expect(button).toContainText(k.accessPoints[0].name);
+  // The library sends its opening hours; the card shows them with the key.
+  expect(k.facility.openingHours, 'the facility\'s opening hours in the API').toBeTruthy();
+  await expect(card.locator('[data-opening-hours]')).toContainText(k.facility.openingHours.split('\n')[0]);
   await button.click();
   await expect(card.locator('.note-ok').first()).toBeVisible();
   await expect(card.locator('.note-error')).toHaveCount(0);

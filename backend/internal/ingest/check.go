@@ -37,9 +37,11 @@ const (
 var (
 	titleText = textcheck.Line.Limit(maxTitle)
 	bodyText  = textcheck.Text.Limit(maxBody)
-	nameText  = textcheck.Line.Limit(maxName)
-	shortText = textcheck.Line.Limit(maxShortString)
-	tokenText = textcheck.Line.Limit(maxExternalID)
+	// openingHoursText is a facility's opening hours: a few lines ("Mon–Fri 08–22\nSat 10–16").
+	openingHoursText = textcheck.Text.Limit(500)
+	nameText         = textcheck.Line.Limit(maxName)
+	shortText        = textcheck.Line.Limit(maxShortString)
+	tokenText        = textcheck.Line.Limit(maxExternalID)
 )
 
 // Areas a case, booking or scoped power of attorney belongs to.

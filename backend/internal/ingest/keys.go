@@ -17,6 +17,7 @@ import (
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/store"
+	"minside/backend/internal/texts"
 )
 
 // validSoonLead is how long before a key's first window the citizen hears it is about to work.
@@ -37,10 +38,13 @@ type KeyRecord struct {
 
 // Facility is a building with doors; upserted with the key by external id.
 type Facility struct {
-	ExternalID   string        `json:"externalId"`
-	Name         string        `json:"name"`
-	Address      string        `json:"address,omitempty"`
-	AccessPoints []AccessPoint `json:"accessPoints"`
+	ExternalID string `json:"externalId"`
+	Name       string `json:"name"`
+	Address    string `json:"address,omitempty"`
+	// OpeningHours, per language, are shown with every key to the facility. Absent keeps what is
+	// stored (many keys share a facility); {} removes them.
+	OpeningHours map[string]string `json:"openingHours,omitempty"`
+	AccessPoints []AccessPoint     `json:"accessPoints"`
 }
 
 // AccessPoint is one door.
@@ -75,6 +79,7 @@ func (keySpec) parse(body []byte, base string, pids pid.Options) (parsed, error)
 	checkExternalID(c, "/facility/externalId", f.ExternalID)
 	c.text("/facility/name", &f.Name, nameText.Need(true))
 	c.text("/facility/address", &f.Address, nameText)
+	c.texts("/facility/openingHours", f.OpeningHours, openingHoursText, false)
 	if len(f.AccessPoints) == 0 {
 		c.add("/facility/accessPoints", "field.required", nil)
 	}
@@ -261,6 +266,11 @@ func upsertFacility(ctx context.Context, w *writer, f Facility) (*keys.Facility,
 	}
 	if err := w.tx.NewSelect().Model(row).Where("agency_id = ? AND external_id = ?", w.req.AgencyID, f.ExternalID).Scan(ctx); err != nil {
 		return nil, nil, fmt.Errorf("ingest: facility: %w", err)
+	}
+	if f.OpeningHours != nil {
+		if err := texts.Save(ctx, w.tx, "facility", row.ID, texts.Fields{"opening_hours": f.OpeningHours}); err != nil {
+			return nil, nil, err
+		}
 	}
 	listed := make([]string, len(f.AccessPoints))
 	for i, ap := range f.AccessPoints {

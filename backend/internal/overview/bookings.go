@@ -14,6 +14,8 @@ import (
 type Place struct {
 	Name    string `json:"name"`
 	Address string `json:"address"`
+	// OpeningHours is a key's facility's, in the reader's language, when its agency sends them.
+	OpeningHours string `json:"openingHours,omitempty"`
 }
 
 // Booking is a booking as lists, the overview and the changes feed show it.

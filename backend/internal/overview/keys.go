@@ -46,13 +46,14 @@ type keyRow struct {
 	Status       string    `bun:"status" json:"status"`
 	BookingID    *string   `bun:"booking_id" json:"booking_id"`
 	ValidUntil   time.Time `bun:"valid_until" json:"valid_until"`
+	FacilityID   string    `bun:"facility_id" json:"facility_id"`
 	FacilityName string    `bun:"facility_name" json:"facility_name"`
 	FacilityAddr string    `bun:"facility_address" json:"facility_address"`
 	AgencySlug   string    `bun:"agency_slug" json:"agency_slug"`
 	AgencyName   string    `bun:"agency_name" json:"agency_name"`
 }
 
-const keySelect = `SELECT k.id, k.citizen_id, k.status, k.booking_id, k.valid_until,
+const keySelect = `SELECT k.id, k.citizen_id, k.status, k.booking_id, k.valid_until, k.facility_id,
  f.name AS facility_name, f.address AS facility_address, a.slug AS agency_slug, a.name AS agency_name
 FROM keys k JOIN facilities f ON f.id = k.facility_id JOIN agencies a ON a.id = k.agency_id
 WHERE `
@@ -77,9 +78,10 @@ type queuedKeys struct {
 	rows         []keyRow
 	windows      []windowRow
 	accessPoints []accessPointRow
+	facilities   *queuedTexts // the facilities' opening hours
 }
 
-func queueKeys(reads *store.Reads, now time.Time, where string, args ...any) *queuedKeys {
+func queueKeys(reads *store.Reads, now time.Time, lang, where string, args ...any) *queuedKeys {
 	q := &queuedKeys{}
 	reads.Add(&q.rows, keySelect+where, args...)
 	ofKeys := "SELECT owners.id FROM (" + keySelect + where + ") owners"
@@ -89,13 +91,15 @@ func queueKeys(reads *store.Reads, now time.Time, where string, args ...any) *qu
 FROM key_access_points kap JOIN access_points ap ON ap.id = kap.access_point_id
 LEFT JOIN lock_adapters la ON la.facility_id = ap.facility_id
 WHERE kap.key_id IN (`+ofKeys+`) ORDER BY ap.name, ap.id`, args...)
+	ofFacilities := "SELECT k.facility_id AS id FROM keys k JOIN facilities f ON f.id = k.facility_id JOIN agencies a ON a.id = k.agency_id WHERE " + where
+	q.facilities = queueTexts(reads, ofFacilities, args, lang)
 	return q
 }
 
 // loadKeys reads keys with their doors and their current or next window.
 func (s *Service) loadKeys(ctx context.Context, sc *scope, now time.Time, where string, args ...any) ([]Key, error) {
 	reads := s.db.NewReads()
-	q := queueKeys(reads, now, where, args...)
+	q := queueKeys(reads, now, sc.viewer.Lang, where, args...)
 	if err := reads.Run(ctx); err != nil {
 		return nil, fail("keys", err)
 	}
@@ -105,13 +109,14 @@ func (s *Service) loadKeys(ctx context.Context, sc *scope, now time.Time, where 
 // visible assembles the keys the viewer may see.
 func (q *queuedKeys) visible(sc *scope, now time.Time) []Key {
 	rows, windows, accessPoints := q.rows, q.windows, q.accessPoints
+	hours := q.facilities.picked()
 	out := make([]Key, 0, len(rows))
 	for _, r := range rows {
 		ok, who := sc.seesAll(r.CitizenID)
 		if !ok {
 			continue
 		}
-		k := Key{ID: r.ID, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName}, Facility: Place{Name: r.FacilityName, Address: r.FacilityAddr},
+		k := Key{ID: r.ID, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName}, Facility: Place{Name: r.FacilityName, Address: r.FacilityAddr, OpeningHours: hours[r.FacilityID]["opening_hours"]},
 			AccessPoints: []AccessPoint{}, Status: r.Status, BookingID: r.BookingID, Subject: who, validUntil: r.ValidUntil.UTC()}
 		for _, w := range windows { // ordered by start, none ended: the first is open now or next
 			if w.KeyID == r.ID {

@@ -115,7 +115,7 @@ func (s *Service) queueOverview(reads *store.Reads, sc *scope, now time.Time) *q
 	q.bookings = queueBookings(reads, sc, where+" AND b.ends_at > ? AND b.status = ? ORDER BY b.starts_at, b.id LIMIT ?",
 		append(args, now, bookings.StatusConfirmed, overviewUpcoming)...)
 	where, args = sc.whose("k.citizen_id", "")
-	q.keys = queueKeys(reads, now, where+" AND k.status = ? AND k.valid_until > ? ORDER BY k.valid_until, k.id LIMIT ?",
+	q.keys = queueKeys(reads, now, sc.viewer.Lang, where+" AND k.status = ? AND k.valid_until > ? ORDER BY k.valid_until, k.id LIMIT ?",
 		append(args, keys.StatusActive, now, overviewKeys)...)
 	where, args = sc.whose("n.citizen_id", "")
 	q.notifications = queueNotifications(reads, sc, where+" AND n.read_at IS NULL ORDER BY n.created_at DESC, n.id DESC LIMIT ?",

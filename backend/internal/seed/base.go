@@ -47,17 +47,19 @@ var agencies = []struct{ slug, name string }{
 type facility struct {
 	agency, externalID, name, address string
 	doors                             []struct{ externalID, name string }
+	openingHours                      texts.Values // shown with every key to it, when the agency sends them
 }
 
 type door = struct{ externalID, name string }
 
 var facilities = []facility{
 	{AgencyLibrary, "deichman-toyen", "Deichman Tøyen (meråpent)", "Hagegata 30, 0653 Oslo",
-		[]door{{"main", "Hovedinngang"}, {"side", "Sideinngang mot Tøyenparken"}}},
+		[]door{{"main", "Hovedinngang"}, {"side", "Sideinngang mot Tøyenparken"}},
+		texts.Values{"nb": "Meråpent alle dager 07–22\nBetjent man–fre 10–18", "en": "Self-service every day 07–22\nStaffed Mon–Fri 10–18"}},
 	{AgencyWaste, "mini-gronland", "Minigjenvinningsstasjon Grønland", "Grønlandsleiret 25, 0190 Oslo",
-		[]door{{"gate", "Port"}}},
+		[]door{{"gate", "Port"}}, nil},
 	{AgencyDistrict, "frogner-motorom", "Møterom 2, Frogner bydelshus", "Sørkedalsveien 3, 0369 Oslo",
-		[]door{{"main", "Inngang bydelshus"}, {"room", "Møterom 2"}}},
+		[]door{{"main", "Inngang bydelshus"}, {"room", "Møterom 2"}}, nil},
 }
 
 // base holds the ids of the shared records (agencies, facilities, doors) by their natural keys.
@@ -103,6 +105,11 @@ func ensureBase(ctx context.Context, db bun.IDB, now time.Time) (*base, error) {
 			return nil, fmt.Errorf("seed: facility %s: %w", f.externalID, err)
 		}
 		b.facility[f.externalID], b.facilities[f.externalID] = row.ID, f
+		if f.openingHours != nil {
+			if err := texts.Save(ctx, db, "facility", row.ID, texts.Fields{"opening_hours": f.openingHours}); err != nil {
+				return nil, fmt.Errorf("seed: facility %s: %w", f.externalID, err)
+			}
+		}
 		b.doors[f.externalID] = map[string]string{}
 		for _, d := range f.doors {
 			ap := &keys.AccessPoint{ID: store.NewID(), FacilityID: row.ID, ExternalID: d.externalID, Name: d.name, CreatedAt: now}

@@ -232,7 +232,7 @@ func (d *demo) addKey(who, fac string, doors []string, status string, booking *b
 		}
 		d.r.windows = append(d.r.windows, keys.Window{ID: store.NewID(), KeyID: k.ID, StartsAt: from, EndsAt: until})
 	}
-	rec := ingest.KeyRecord{PID: d.pids[who], Facility: ingest.Facility{ExternalID: f.externalID, Name: f.name, Address: f.address},
+	rec := ingest.KeyRecord{PID: d.pids[who], Facility: ingest.Facility{ExternalID: f.externalID, Name: f.name, Address: f.address, OpeningHours: f.openingHours},
 		AccessPoints: doors, Status: status, Version: k.Version}
 	for _, door := range f.doors {
 		rec.Facility.AccessPoints = append(rec.Facility.AccessPoints, ingest.AccessPoint{ExternalID: door.externalID, Name: door.name})

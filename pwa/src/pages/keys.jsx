@@ -77,6 +77,9 @@ export function Keys() {
             <li key={k.id} class="card" data-key={k.id}>
               <h2 class="card-title"><bdi>{k.facility.name}</bdi></h2>
               {k.facility.address ? <p><bdi>{k.facility.address}</bdi></p> : null}
+              {k.facility.openingHours ? (
+                <p class="opening-hours" data-opening-hours="">{t('ui.keys.opening_hours')}: <bdi>{k.facility.openingHours}</bdi></p>
+              ) : null}
               <div class="meta">
                 <StatusBadge kind="keys" value={k.status} t={t} />
                 <Agency agency={k.agency} />
