@@ -50,11 +50,15 @@ func TestMetricsAfterMixedConcurrentTraffic(t *testing.T) {
 			"/api/v1/cases/00000000-0000-0000-0000-000000000000", "/api/v1/notifications", "/api/v1/tiles"}
 		var wg sync.WaitGroup
 		errs := make(chan error, 64)
+		// Its own connections, closed before the portal stops: a connection Go dialed ahead and never
+		// used holds the server's graceful shutdown until its read timeout.
+		transport := &http.Transport{}
+		defer transport.CloseIdleConnections()
 		for w := range 16 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				client := &http.Client{}
+				client := &http.Client{Transport: transport}
 				for i := range 30 {
 					c := calls[(w*7+i)%len(calls)]
 					req, err := http.NewRequest(c.method, p.URL+c.path, nil)
