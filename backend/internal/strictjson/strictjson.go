@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/textcheck"
@@ -110,10 +111,12 @@ func stringEnd(body []byte, start int) int {
 	return len(body) - 1
 }
 
-// memberName decodes a quoted name; most names have no escapes and are used in place.
+// memberName decodes a quoted name as encoding/json does; most names have no escapes and are
+// valid UTF-8, and are used in place. The decoder turns each invalid byte into U+FFFD, so "\xc7"
+// and "\xff" are the same name to it, and must be to this scanner too.
 func memberName(quoted []byte) []byte {
-	if bytes.IndexByte(quoted, '\\') < 0 {
-		return quoted[1 : len(quoted)-1]
+	if inner := quoted[1 : len(quoted)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return inner
 	}
 	var name string
 	_ = json.Unmarshal(quoted, &name) // well formed: the decoder accepted it

@@ -112,8 +112,9 @@ func FuzzDecode(f *testing.F) {
 // tokenDuplicate is the slow reference: walk the decoder's tokens, keep every object's names.
 func tokenDuplicate(body []byte) (string, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
-	var walk func(ptr string) (string, bool, error)
-	walk = func(ptr string) (string, bool, error) {
+	// stuck: a name above was not clean text, so the pointer ends at the object that held it.
+	var walk func(ptr string, stuck bool) (string, bool, error)
+	walk = func(ptr string, stuck bool) (string, bool, error) {
 		tok, err := dec.Token()
 		if err != nil {
 			return "", false, err
@@ -124,7 +125,7 @@ func tokenDuplicate(body []byte) (string, bool) {
 		}
 		names := map[string]bool{}
 		for i := 0; dec.More(); i++ {
-			member := ptr + "/" + strconv.Itoa(i)
+			member, memberStuck := ptr+"/"+strconv.Itoa(i), stuck
 			if d == '{' {
 				kt, err := dec.Token()
 				if err != nil {
@@ -133,20 +134,26 @@ func tokenDuplicate(body []byte) (string, bool) {
 				name := kt.(string)
 				member = ptr + "/" + EscapeToken(name)
 				if _, bad := textcheck.Check(name, textcheck.Line); bad != nil {
-					member = ptr
+					memberStuck = true
 				}
 				if names[name] {
+					if memberStuck {
+						return ptr, true, nil
+					}
 					return member, true, nil
 				}
 				names[name] = true
 			}
-			if p, found, err := walk(member); found || err != nil {
+			if memberStuck {
+				member = ptr
+			}
+			if p, found, err := walk(member, memberStuck); found || err != nil {
 				return p, found, err
 			}
 		}
 		_, err = dec.Token()
 		return "", false, err
 	}
-	p, found, err := walk("")
+	p, found, err := walk("", false)
 	return p, found && err == nil
 }
