@@ -29,6 +29,16 @@ function startOver(err) {
 }
 
 /**
+ * withUnreadSummary takes the server's notification section when a feed page sends one
+ * (it does with every notification change): the unread count behind the badge comes
+ * from the server, not from adding up changes, which may come more than once.
+ */
+function withUnreadSummary(o, summary) {
+  if (!summary || typeof summary.unread !== 'number') return o;
+  return { ...o, notifications: { unread: summary.unread, items: Array.isArray(summary.items) ? summary.items : [] } };
+}
+
+/**
  * pullChanges applies the changes feed to overview until `more` is false.
  * Throws HttpError 410 when the cursor is too old, 422 when it is not accepted.
  */
@@ -37,7 +47,7 @@ export async function pullChanges(api, overview) {
   for (let page = 0; page < MAX_PAGES; page++) {
     const res = await api.get(`/api/v1/changes?cursor=${encodeURIComponent(o.cursor || '')}`);
     const feed = res.data || { changes: [], cursor: o.cursor, more: false };
-    o = applyChanges(o, feed.changes, feed.cursor);
+    o = withUnreadSummary(applyChanges(o, feed.changes, feed.cursor), feed.notifications);
     if (!feed.more) break;
   }
   return o;

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { refreshOverview, overviewKey, sameContent } from '../src/sync.js';
+import { refreshOverview, applyLiveChange, overviewKey, sameContent } from '../src/sync.js';
 import { memoryStore } from '../src/store.js';
 import { HttpError } from '../src/api.js';
 
@@ -117,5 +117,34 @@ describe('refreshOverview', () => {
   it('keys the stored overview by whom the citizen acts as', () => {
     expect(overviewKey({ actingAs: null })).toBe('overview:self');
     expect(overviewKey({ actingAs: { id: 'p1' } })).toBe('overview:p1');
+  });
+});
+
+describe('applyLiveChange', () => {
+  it('takes the unread count and newest notifications from the feed\'s summary', async () => {
+    const store = memoryStore();
+    const listed = { id: 'n1', title: 'Timeavtale', createdAt: '2026-12-01T10:00:00Z', readAt: null };
+    await store.putDoc('overview:self', ov('5', { notifications: { unread: 7, items: [listed] } }), '"v5"', 1);
+    const unlisted = { id: 'n9', title: 'Eldre brev', createdAt: '2026-11-01T10:00:00Z', readAt: '2026-12-05T08:00:00Z' };
+    const fresh = { id: 'n10', title: 'Nytt brev', createdAt: '2026-12-05T08:00:00Z', readAt: null };
+    const api = scriptedApi({
+      '/api/v1/changes': [
+        // A read notification beyond the newest five (the stored count cannot tell it was unread),
+        // then a new one sent again on the next page: adding up changes would miscount both.
+        { data: { changes: [{ kind: 'notification', id: 'n9', op: 'upsert', data: unlisted }], cursor: '6', more: true,
+          notifications: { unread: 6, items: [listed] } } },
+        { data: { changes: [{ kind: 'notification', id: 'n10', op: 'upsert', data: fresh }, { kind: 'tile', id: 't1', op: 'upsert', data: { id: 't1' } }], cursor: '7', more: true,
+          notifications: { unread: 7, items: [fresh, listed] } } },
+        { data: { changes: [{ kind: 'notification', id: 'n10', op: 'upsert', data: fresh }], cursor: '7', more: true,
+          notifications: { unread: 7, items: [fresh, listed] } } },
+        // No notification in this page: no summary, the section stays as the last one left it.
+        { data: { changes: [{ kind: 'tile', id: 't2', op: 'upsert', data: { id: 't2' } }], cursor: '8', more: false } },
+      ],
+    });
+    const { overview } = await applyLiveChange(api, store, 'overview:self');
+    expect(overview.notifications).toEqual({ unread: 7, items: [fresh, listed] });
+    expect(overview.tiles).toHaveLength(2);
+    expect(overview.cursor).toBe('8');
+    expect((await store.getDoc('overview:self')).data.notifications.unread).toBe(7);
   });
 });

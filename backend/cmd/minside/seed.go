@@ -24,13 +24,14 @@ func seedCommand(ctx context.Context, args []string, getenv func(string) string,
 	n := fs.Int("citizens", 0, "add this many synthetic citizens (0: seed the demo set)")
 	batch := fs.Int("batch", 1000, "citizens per transaction")
 	chunk := fs.Int("chunk", 2000, "rows per INSERT statement on SQLite (PostgreSQL takes each batch by COPY)")
+	writers := fs.Int("writers", 2, "batches written at once on PostgreSQL, each on its own connection")
 	randomSeed := fs.Uint64("random-seed", 1, "random seed of the generator")
 	databaseURL := fs.String("database-url", "", "sqlite:<path> or postgres://… (MINSIDE_DATABASE_URL)")
 	env := fs.String("env", "", "dev or production (MINSIDE_ENV)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || *n < 0 || *batch < 1 || *chunk < 1 {
+	if fs.NArg() > 0 || *n < 0 || *batch < 1 || *chunk < 1 || *writers < 1 {
 		return fmt.Errorf("minside seed: bad arguments\n\n%s", seedUsage)
 	}
 	var overrides []string
@@ -69,7 +70,7 @@ func seedCommand(ctx context.Context, args []string, getenv func(string) string,
 			sum.Agencies, sum.Citizens, sum.Cases, sum.Bookings, sum.Keys, sum.Notifications, sum.Tiles, sum.Elapsed.Round(time.Millisecond))
 		return err
 	}
-	sum, err := s.Citizens(ctx, *n, seed.ScaleOptions{Batch: *batch, Chunk: *chunk, Seed: *randomSeed}, time.Now())
+	sum, err := s.Citizens(ctx, *n, seed.ScaleOptions{Batch: *batch, Chunk: *chunk, Writers: *writers, Seed: *randomSeed}, time.Now())
 	if err != nil {
 		return err
 	}

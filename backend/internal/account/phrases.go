@@ -50,6 +50,12 @@ var representativePhrases = map[string]string{
 	audit.ActionKeyOpen:             "audit.rep.key_open",
 }
 
+// systemPhrases are what the portal itself does with a person's data, seen by that person.
+var systemPhrases = map[string]string{
+	audit.ActionSuggestionMade:      "audit.system.suggestion_made",
+	audit.ActionSuggestionWithdrawn: "audit.system.suggestion_withdrawn",
+}
+
 // whatKeys name the kind of data an entry is about, as a word.
 var whatKeys = map[string]string{
 	"case": "audit.what.case", "booking": "audit.what.booking", "key": "audit.what.key",
@@ -82,6 +88,10 @@ func phraseKey(action, actorKind string, p perspective) (key string, needsWhat b
 		actorKind = audit.ActorAgency // the citizen sees it as the agency's doing
 	}
 	switch actorKind {
+	case audit.ActorSystem:
+		if k, ok := systemPhrases[action]; ok && p == aboutMe {
+			return k, false
+		}
 	case audit.ActorAgency:
 		if p == aboutMe && (verb == audit.ActionRead || verb == audit.ActionWrite || verb == audit.ActionDelete) {
 			return "audit.agency." + verb, true
@@ -166,6 +176,9 @@ func PhraseKeys() []string {
 	}
 	for _, v := range []string{audit.ActionRead, audit.ActionWrite, audit.ActionDelete} {
 		keys = append(keys, "audit.agency."+v, "audit.editor."+v)
+	}
+	for _, k := range systemPhrases {
+		keys = append(keys, k)
 	}
 	for _, k := range whatKeys {
 		keys = append(keys, k)

@@ -15,7 +15,7 @@ func TestEveryAuditActionHasWords(t *testing.T) {
 	t.Parallel()
 	for _, action := range audit.Actions() {
 		var own []string
-		for _, actor := range []string{audit.ActorCitizen, audit.ActorRepresentative, audit.ActorAgency} {
+		for _, actor := range []string{audit.ActorCitizen, audit.ActorRepresentative, audit.ActorAgency, audit.ActorSystem} {
 			for _, p := range []perspective{aboutMe, byMe, myOwn} {
 				if key, _ := phraseKey(action, actor, p); !strings.HasPrefix(key, "audit.generic.") {
 					own = append(own, key)

@@ -40,6 +40,7 @@ import (
 	"minside/backend/internal/seed"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
+	"minside/backend/internal/suggest"
 	"minside/backend/internal/translate"
 	"minside/backend/internal/web"
 	"minside/backend/internal/webhook"
@@ -85,6 +86,9 @@ type App struct {
 	// Agency API: agencies with their keys, and the records they push.
 	Agencies *agency.Service
 	Ingest   *ingest.Service
+
+	SuggestEnv *suggest.Env    // the fact model and CEL environment rules are compiled in
+	Suggest    *suggest.Engine // evaluates rules into suggestions; outbox handlers and the daily sweep
 }
 
 // Option adjusts how New builds the portal; the command passes none, tests do.
@@ -141,6 +145,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 
 	// Delivery: the outbox worker and janitor, signed webhooks to agencies, the door adapter.
 	if err := a.newDelivery(cfg, log, o.lockClient); err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+	if err := a.buildSuggest(); err != nil {
 		_ = a.DB.Close()
 		return nil, err
 	}
@@ -239,17 +247,9 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { a.Live.Run(ctx) })
 	wg.Go(func() { a.TranslationReloader.Run(workCtx) }) // translator overrides published on any replica
 	wg.Go(func() { a.LockPoller.Run(workCtx) })          // lock adapters' manifests: doors out of order
+	wg.Go(func() { a.Suggest.RunSweeps(workCtx, sweepPlanInterval) })
 
-	errc := make(chan error, 1)
-	go func() { errc <- a.Server.App().Listener(ln) }()
-	var serveErr error
-	select {
-	case serveErr = <-errc:
-	case <-ctx.Done():
-		shutdown, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
-		serveErr = a.Server.App().ShutdownWithContext(shutdown)
-		cancel()
-	}
+	serveErr := a.Server.Serve(ctx, ln)
 	stopWork()
 	wg.Wait()
 	return serveErr

@@ -34,7 +34,7 @@ func (a *App) newDelivery(cfg config.Config, log *slog.Logger, lockClient *http.
 		Now:      a.Now,
 	})
 	a.Outbox = outbox.NewWorker(a.DB, map[string]outbox.Handler{outbox.TopicWebhook: a.Webhooks.Handle},
-		outbox.WorkerOptions{Metrics: metrics, Log: log, Now: a.Now})
+		outbox.WorkerOptions{Batch: cfg.OutboxBatch, Concurrency: cfg.OutboxConcurrency, Metrics: metrics, Log: log, Now: a.Now})
 	a.Janitor = outbox.NewJanitor(a.DB, outbox.JanitorOptions{Metrics: metrics, Log: log, Now: a.Now,
 		KeepAudit: cfg.AuditRetention, KeepKeyUses: cfg.KeyUseRetention, KeepDeliveries: cfg.DeliveryRetention})
 

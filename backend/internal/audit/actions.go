@@ -39,6 +39,11 @@ const (
 
 	// An agency editor in the console (actor kind citizen, the editor; detail.agencyId the agency).
 	ActionNoticeSend = "console.notice.send"
+
+	// Proactive suggestions: the portal (actor kind system; detail ruleId, agencyId and why, the
+	// filled-in why-text) made or withdrew one from what an agency holds about the person.
+	ActionSuggestionMade      = "suggestion.made"
+	ActionSuggestionWithdrawn = "suggestion.withdrawn"
 )
 
 // ConsoleObjectKinds are the kinds of record an editor can read, write or delete in the console.
@@ -53,7 +58,7 @@ func Actions() []string {
 		ActionActAsStart, ActionActAsEnd, ActionReadOverview, ActionReadCases, ActionReadCase, ActionReadBookings,
 		ActionReadKeys, ActionReadNotifications, ActionReadSearch, ActionReadChanges, ActionBookingCancel,
 		ActionNotificationRead, ActionNotificationReadAll, ActionKeyOpen, ActionRead, ActionWrite, ActionDelete,
-		ActionNoticeSend}
+		ActionNoticeSend, ActionSuggestionMade, ActionSuggestionWithdrawn}
 	for _, kind := range ConsoleObjectKinds {
 		for _, a := range []string{ActionRead, ActionWrite, ActionDelete} {
 			out = append(out, ConsoleAction(kind, a))

@@ -28,6 +28,18 @@ func RecordAll(ctx context.Context, db bun.IDB, entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
+	if err := Prepare(entries); err != nil {
+		return err
+	}
+	if _, err := db.NewInsert().Model(&entries).Returning("NULL").Exec(ctx); err != nil {
+		return fmt.Errorf("audit: record %d, first %s: %w", len(entries), entries[0].Action, err)
+	}
+	return nil
+}
+
+// Prepare checks entries and puts them in the form RecordAll stores, for a caller that writes
+// them itself (a bulk write on PostgreSQL streams them with COPY).
+func Prepare(entries []Entry) error {
 	for i := range entries {
 		if err := checkAction(entries[i].Action); err != nil {
 			return err
@@ -36,9 +48,6 @@ func RecordAll(ctx context.Context, db bun.IDB, entries []Entry) error {
 			entries[i].Detail = map[string]any{}
 		}
 		entries[i].At = entries[i].At.UTC()
-	}
-	if _, err := db.NewInsert().Model(&entries).Returning("NULL").Exec(ctx); err != nil {
-		return fmt.Errorf("audit: record %d, first %s: %w", len(entries), entries[0].Action, err)
 	}
 	return nil
 }

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/store"
 )
@@ -20,9 +18,10 @@ import (
 const Retention = 30 * 24 * time.Hour
 
 // Cursor is a position in the feed. On PostgreSQL it is (txid, seq): rows are read in transaction
-// order and only from transactions older than every running one, so a transaction that took a
-// lower seq but commits later can never land behind a cursor already handed out. On SQLite (one
-// writer) seq order is commit order and TxID stays 0. Issued dates the cursor for retention.
+// order and the cursor only passes rows of transactions older than every running one, so a
+// transaction that took a lower seq but commits later can never land behind a cursor already
+// handed out. On SQLite (one writer) seq order is commit order and TxID stays 0. Issued dates the
+// cursor for retention.
 type Cursor struct {
 	TxID   uint64
 	Seq    int64
@@ -65,8 +64,9 @@ func ErrExpired() *apperr.Error {
 
 func (c Cursor) less(o Cursor) bool { return c.TxID < o.TxID || (c.TxID == o.TxID && c.Seq < o.Seq) }
 
-// Head is a cursor at "now": every change committed before the call is behind it. Take it before
-// reading the data it goes with, so nothing between the two is lost (a few may come twice).
+// Head is a cursor at "now": nothing that commits after the call can be behind it. Take it before
+// reading the data it goes with, so nothing between the two is lost (a few may come twice: on
+// PostgreSQL those committed beyond the oldest running transaction).
 func Head(ctx context.Context, db *store.DB, now time.Time) (Cursor, error) {
 	reads := db.NewReads()
 	h := QueueHead(reads, now)
@@ -117,70 +117,99 @@ func (h *QueuedHead) Cursor() (Cursor, error) {
 	return c, nil
 }
 
-func snapshotXmin(ctx context.Context, db bun.IDB) (uint64, error) {
-	var s string
-	if err := db.NewRaw(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text`).Scan(ctx, &s); err != nil {
-		return 0, fmt.Errorf("changes: snapshot: %w", err)
-	}
-	return strconv.ParseUint(s, 10, 64)
+// row is a change as the feed reads it: Safe when its transaction is older than every running one
+// (always on SQLite), so the cursor may pass it.
+type row struct {
+	Seq       int64     `bun:"seq" json:"seq"`
+	CitizenID *string   `bun:"citizen_id" json:"citizen_id"`
+	Kind      string    `bun:"kind" json:"kind"`
+	ObjectID  string    `bun:"object_id" json:"object_id"`
+	Op        string    `bun:"op" json:"op"`
+	CreatedAt time.Time `bun:"created_at" json:"created_at"`
+	TxID      string    `bun:"txid" json:"txid"`
+	Safe      bool      `bun:"safe" json:"safe"`
 }
 
-type row struct {
-	Change
-	TxID string `bun:"txid"`
-}
+// sincePostgres reads, in one snapshot, the rows after the cursor below the safe point (the
+// snapshot's xmin: every transaction below it has ended, so nothing can still appear there) in
+// (txid, seq) order, up to limit; and, when those leave room, the newest rows beyond the safe point
+// that the snapshot sees, so committed: a long transaction elsewhere does not hold back a change
+// that is already there. The newest, so every object among them comes with its last change.
+const sincePostgres = `WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+below AS (SELECT seq, citizen_id, kind, object_id, op, created_at, txid FROM changes, horizon
+ WHERE %[1]s AND (txid > ?::text::xid8 OR (txid = ?::text::xid8 AND seq > ?)) AND txid < horizon.xmin
+ ORDER BY txid, seq LIMIT ?),
+beyond AS (SELECT seq, citizen_id, kind, object_id, op, created_at, txid FROM changes, horizon
+ WHERE %[1]s AND (txid > ?::text::xid8 OR (txid = ?::text::xid8 AND seq > ?)) AND txid >= horizon.xmin
+ ORDER BY txid DESC, seq DESC LIMIT ? - (SELECT count(*) FROM below))
+SELECT u.seq, u.citizen_id, u.kind, u.object_id, u.op, u.created_at, u.txid::text AS txid, u.safe
+FROM (SELECT *, true AS safe FROM below UNION ALL SELECT *, false AS safe FROM beyond) AS u
+ORDER BY u.txid, u.seq`
 
 // Since returns up to limit changes for the given people (and everyone's, citizen_id NULL) after
-// the cursor, in commit-safe order, the cursor to continue from, and whether more are waiting.
+// the cursor, in commit order, the cursor to continue from, and whether more are waiting.
+//
+// On PostgreSQL the cursor never passes the safe point (the oldest transaction still running), so
+// a transaction that took a lower seq but commits later is never skipped. Changes already committed
+// beyond it are sent too when the page has room, and again on the next call until the cursor passes
+// them: upserts are idempotent for the client, and the last change of an object still comes last.
+// more is only about rows below the safe point: those beyond it are all there is until it moves.
 func Since(ctx context.Context, db *store.DB, citizenIDs []string, after Cursor, limit int, now time.Time) ([]Change, Cursor, bool, error) {
 	next := after
 	next.Issued = now.UTC()
 	who := "citizen_id IS NULL"
-	args := []any{}
+	var whoArgs []any
 	if len(citizenIDs) > 0 {
 		who = "(citizen_id IN (?) OR citizen_id IS NULL)"
-		args = append(args, bun.In(citizenIDs))
+		whoArgs = []any{store.In(citizenIDs)}
 	}
+	reads := db.NewReads()
 	var rows []row
+	var head *QueuedHead
 	if db.Kind == store.Postgres {
-		xmin, err := snapshotXmin(ctx, db)
+		head = QueueHead(reads, now)
+		tx := strconv.FormatUint(after.TxID, 10)
+		var args []any
+		args = append(append(args, whoArgs...), tx, tx, after.Seq, limit)
+		args = append(append(args, whoArgs...), tx, tx, after.Seq, limit)
+		reads.Add(&rows, fmt.Sprintf(sincePostgres, who), args...)
+	} else {
+		reads.Add(&rows, `SELECT seq, citizen_id, kind, object_id, op, created_at, '0' AS txid, 1 AS safe FROM changes
+WHERE `+who+` AND seq > ? ORDER BY seq LIMIT ?`, append(whoArgs, after.Seq, limit)...)
+	}
+	if err := reads.Run(ctx); err != nil {
+		return nil, next, false, fmt.Errorf("changes: since: %w", err)
+	}
+	out := make([]Change, len(rows))
+	safe := 0
+	var last Cursor
+	for i, r := range rows {
+		out[i] = Change{Seq: r.Seq, CitizenID: r.CitizenID, Kind: r.Kind, ObjectID: r.ObjectID, Op: r.Op, CreatedAt: r.CreatedAt.UTC()}
+		if !r.Safe {
+			continue
+		}
+		tx, err := strconv.ParseUint(r.TxID, 10, 64)
+		if err != nil {
+			return nil, next, false, fmt.Errorf("changes: since: txid %q: %w", r.TxID, err)
+		}
+		safe++
+		last = Cursor{TxID: tx, Seq: r.Seq}
+	}
+	more := safe == limit
+	if head != nil && !more {
+		xmin, err := head.Cursor()
 		if err != nil {
 			return nil, next, false, err
 		}
-		tx := strconv.FormatUint(after.TxID, 10)
-		args = append(args, tx, tx, after.Seq, strconv.FormatUint(xmin, 10), limit)
-		err = db.NewRaw(`SELECT seq, citizen_id, kind, object_id, op, created_at, txid::text AS txid FROM changes
-WHERE `+who+` AND (txid > ?::xid8 OR (txid = ?::xid8 AND seq > ?)) AND txid < ?::xid8
-ORDER BY txid, seq LIMIT ?`, args...).Scan(ctx, &rows)
-		if err != nil {
-			return nil, next, false, fmt.Errorf("changes: since: %w", err)
-		}
-		if len(rows) < limit && next.less(Cursor{TxID: xmin}) {
-			// Nothing else can appear below xmin: move past it so the next read starts there.
-			next.TxID, next.Seq = xmin, 0
-		}
-	} else {
-		args = append(args, after.Seq, limit)
-		if err := db.NewRaw(`SELECT seq, citizen_id, kind, object_id, op, created_at, '0' AS txid FROM changes
-WHERE `+who+` AND seq > ? ORDER BY seq LIMIT ?`, args...).Scan(ctx, &rows); err != nil {
-			return nil, next, false, fmt.Errorf("changes: since: %w", err)
+		if next.less(xmin) {
+			// Nothing else can appear below xmin: move up to it so the next read starts there.
+			next.TxID, next.Seq = xmin.TxID, 0
 		}
 	}
-	out := make([]Change, len(rows))
-	for i, r := range rows {
-		out[i] = r.Change
+	if safe > 0 && next.less(last) {
+		next.TxID, next.Seq = last.TxID, last.Seq
 	}
-	if n := len(rows); n > 0 {
-		last := rows[n-1]
-		tx, err := strconv.ParseUint(last.TxID, 10, 64)
-		if err != nil {
-			return nil, next, false, fmt.Errorf("changes: since: txid %q: %w", last.TxID, err)
-		}
-		if c := (Cursor{TxID: tx, Seq: last.Seq}); next.less(c) {
-			next.TxID, next.Seq = c.TxID, c.Seq
-		}
-	}
-	return out, next, len(rows) == limit, nil
+	return out, next, more, nil
 }
 
 // PruneBefore is the age before which changes may be deleted: the retention window, with an hour

@@ -80,6 +80,12 @@ type Config struct {
 	LogLevel          string
 	SeedDemo          bool // seed demo data into an empty database (dev default)
 	TrustedProxies    []string
+	// OutboxBatch is how many outbox messages a worker claims at once, OutboxConcurrency how many
+	// of them it handles at a time (and how many fan-out chunks run at once, each on a database
+	// connection). A notification to 100 000 devices is ~200 000 messages: small batches spend
+	// more of that on claims than on sending.
+	OutboxBatch       int
+	OutboxConcurrency int
 }
 
 // Default returns the configuration of a fresh dev machine.
@@ -104,6 +110,9 @@ func Default() Config {
 		HTTPIdleTimeout: 120 * time.Second,
 		LogLevel:        "info",
 		SeedDemo:        true,
+
+		OutboxBatch:       50,
+		OutboxConcurrency: 8,
 	}
 }
 
@@ -144,6 +153,17 @@ func Load(getenv func(string) string) (Config, error) {
 				return
 			}
 			*dst = d
+		}
+	}
+	// whole reads a whole number in [lo, hi]; the error says what the number counts.
+	whole := func(name string, dst *int, lo, hi int, what string) {
+		if v := getenv("MINSIDE_" + name); v != "" {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < lo || n > hi {
+				errs = append(errs, fmt.Errorf("MINSIDE_%s: %q must be %s, %d to %d", name, v, what, lo, hi))
+				return
+			}
+			*dst = n
 		}
 	}
 	list := func(name string, dst *[]string) {
@@ -200,20 +220,10 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.SeedDemo = b
 	}
-	if v := getenv("MINSIDE_BODY_LIMIT"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1024 || n > 256<<10 {
-			errs = append(errs, fmt.Errorf("MINSIDE_BODY_LIMIT: %q must be bytes between 1024 and %d", v, 256<<10))
-		}
-		c.BodyLimit = n
-	}
-	if v := getenv("MINSIDE_LOGIN_LIMIT"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100000 {
-			errs = append(errs, fmt.Errorf("MINSIDE_LOGIN_LIMIT: %q must be logins a minute per client address, 1 to 100000", v))
-		}
-		c.LoginLimit = n
-	}
+	whole("BODY_LIMIT", &c.BodyLimit, 1024, 256<<10, "a request body limit in bytes")
+	whole("LOGIN_LIMIT", &c.LoginLimit, 1, 100000, "logins a minute per client address")
+	whole("OUTBOX_BATCH", &c.OutboxBatch, 1, 1000, "outbox messages a worker claims at once")
+	whole("OUTBOX_CONCURRENCY", &c.OutboxConcurrency, 1, 64, "outbox messages a worker handles at a time")
 	if c.OIDCIssuer == "" && c.Dev() {
 		c.OIDCIssuer = strings.TrimRight(c.BaseURL, "/") + "/dev-idp"
 	}
@@ -222,6 +232,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	return c, nil
 }
+
+// outboxMaxRounds bounds how many rounds of Concurrency messages one claimed batch may take (the
+// lease is that many handler timeouts plus 30 s: about 10 minutes).
+const outboxMaxRounds = 20
 
 // Validate checks the configuration as a whole. In production every secret must be given and the
 // dev conveniences are refused; messages name the variable to set.
@@ -237,6 +251,13 @@ func (c Config) Validate() error {
 	}
 	if c.DBTimeout < 100*time.Millisecond || c.DBTimeout > time.Minute {
 		bad("MINSIDE_DB_TIMEOUT (%s) must be between 100ms and 1m", c.DBTimeout)
+	}
+	// A worker's lease covers its whole batch: one handler timeout (30 s) for every Concurrency
+	// messages. A worker that stops keeps its batch from the others that long, so a batch many
+	// times the concurrency would hide messages for many minutes.
+	if c.OutboxBatch > outboxMaxRounds*c.OutboxConcurrency {
+		bad("MINSIDE_OUTBOX_BATCH (%d) must be at most %d × MINSIDE_OUTBOX_CONCURRENCY (%d): a worker that stops holds its batch for one handler timeout (30 s) per %d messages",
+			c.OutboxBatch, outboxMaxRounds, c.OutboxConcurrency, c.OutboxConcurrency)
 	}
 	if c.SessionAbsolute < c.SessionIdle {
 		bad("MINSIDE_SESSION_ABSOLUTE (%s) must not be shorter than MINSIDE_SESSION_IDLE (%s)", c.SessionAbsolute, c.SessionIdle)

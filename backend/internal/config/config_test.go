@@ -80,6 +80,10 @@ func TestLoginLimit(t *testing.T) {
 	if err != nil || c.LoginLimit != 500 {
 		t.Fatalf("MINSIDE_LOGIN_LIMIT=500 gave %d, %v", c.LoginLimit, err)
 	}
+	_, err = Load(env(map[string]string{"MINSIDE_LOGIN_LIMIT": "sixty"}))
+	if want := `MINSIDE_LOGIN_LIMIT: "sixty" must be logins a minute per client address, 1 to 100000`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("want %q, got %v", want, err)
+	}
 }
 
 func TestBadValuesAreNamed(t *testing.T) {

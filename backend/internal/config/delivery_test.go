@@ -59,3 +59,49 @@ func TestDoorTokenKey(t *testing.T) {
 		t.Fatal("the dev door token key changed between starts")
 	}
 }
+
+func TestOutboxWorkerSettings(t *testing.T) {
+	tests := []struct {
+		name                   string
+		vars                   map[string]string
+		wantErr                string // in Load's error
+		wantInvalid            string // in Validate's error
+		wantBatch, wantWorkers int
+	}{
+		{"defaults", nil, "", "", 50, 8},
+		{"operator tunes both", map[string]string{"MINSIDE_OUTBOX_BATCH": "200", "MINSIDE_OUTBOX_CONCURRENCY": " 16 "}, "", "", 200, 16},
+		{"the bounds are allowed", map[string]string{"MINSIDE_OUTBOX_BATCH": "1", "MINSIDE_OUTBOX_CONCURRENCY": "64"}, "", "", 1, 64},
+		{"a batch of none", map[string]string{"MINSIDE_OUTBOX_BATCH": "0"}, `MINSIDE_OUTBOX_BATCH: "0" must be outbox messages a worker claims at once, 1 to 1000`, "", 0, 0},
+		{"a batch too big", map[string]string{"MINSIDE_OUTBOX_BATCH": "1001"}, "MINSIDE_OUTBOX_BATCH", "", 0, 0},
+		{"not a number", map[string]string{"MINSIDE_OUTBOX_CONCURRENCY": "many"}, `MINSIDE_OUTBOX_CONCURRENCY: "many" must be outbox messages a worker handles at a time, 1 to 64`, "", 0, 0},
+		{"too many at a time", map[string]string{"MINSIDE_OUTBOX_CONCURRENCY": "65"}, "MINSIDE_OUTBOX_CONCURRENCY", "", 0, 0},
+		{"negative", map[string]string{"MINSIDE_OUTBOX_CONCURRENCY": "-1"}, "MINSIDE_OUTBOX_CONCURRENCY", "", 0, 0},
+		// 1000 messages one at a time would be leased for 1000 handler timeouts (8 h).
+		{"a batch the lease cannot sensibly cover", map[string]string{"MINSIDE_OUTBOX_BATCH": "1000", "MINSIDE_OUTBOX_CONCURRENCY": "1"}, "", "MINSIDE_OUTBOX_BATCH (1000) must be at most 20 × MINSIDE_OUTBOX_CONCURRENCY (1)", 1000, 1},
+		{"twenty rounds is the most", map[string]string{"MINSIDE_OUTBOX_BATCH": "160", "MINSIDE_OUTBOX_CONCURRENCY": "8"}, "", "", 160, 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(env(tt.vars))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("want an error containing %q, got %v", tt.wantErr, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.OutboxBatch != tt.wantBatch || c.OutboxConcurrency != tt.wantWorkers {
+				t.Fatalf("batch %d, concurrency %d; want %d, %d", c.OutboxBatch, c.OutboxConcurrency, tt.wantBatch, tt.wantWorkers)
+			}
+			err = c.Validate()
+			if tt.wantInvalid == "" && err != nil {
+				t.Fatalf("valid settings refused: %v", err)
+			}
+			if tt.wantInvalid != "" && (err == nil || !strings.Contains(err.Error(), tt.wantInvalid)) {
+				t.Fatalf("want a refusal containing %q, got %v", tt.wantInvalid, err)
+			}
+		})
+	}
+}

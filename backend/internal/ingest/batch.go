@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/apperr"
@@ -49,6 +50,7 @@ type personal interface {
 // batchRows are the rows a batch's lines have written and not yet sent, and every record of the
 // batch as this transaction has it (claimed and locked by claimRecords).
 type batchRows struct {
+	copyTo  *copyTarget // PostgreSQL: the new rows go by COPY; nil: by multi-row INSERT
 	records map[recordKey]*record
 	dirty   []recordKey // records a line wrote, in the order first written
 
@@ -76,26 +78,28 @@ func (b *batchRows) remember(r *record) {
 
 // flush writes the collected rows, parents before children, one statement per table.
 func (b *batchRows) flush(ctx context.Context, tx bun.Tx) error {
-	if err := insertRows(ctx, tx, "case", &b.cases); err != nil {
+	if err := insertRows(ctx, tx, b.copyTo, "case", &b.cases); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, tx, "case event", &b.events); err != nil {
+	if err := insertRows(ctx, tx, b.copyTo, "case event", &b.events); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, tx, "case document", &b.documents); err != nil {
+	if err := insertRows(ctx, tx, b.copyTo, "case document", &b.documents); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, tx, "text", &b.texts); err != nil {
+	if err := insertRows(ctx, tx, b.copyTo, "text", &b.texts); err != nil {
 		return err
 	}
-	if err := changes.RecordAll(ctx, tx, b.changes); err != nil {
+	if err := insertRows(ctx, tx, b.copyTo, "change", &b.changes); err != nil {
 		return err
 	}
-	b.changes = b.changes[:0]
-	if err := audit.RecordAll(ctx, tx, b.audit); err != nil {
+	if err := audit.Prepare(b.audit); err != nil {
 		return err
 	}
-	b.audit = b.audit[:0]
+	if err := insertRows(ctx, tx, b.copyTo, "audit entry", &b.audit); err != nil {
+		return err
+	}
+	// The outbox skips a message already queued (ON CONFLICT), which COPY cannot.
 	if _, err := outbox.EnqueueAll(ctx, tx, b.outbox); err != nil {
 		return err
 	}
@@ -137,23 +141,38 @@ func (w *writer) insertCase(ctx context.Context, c caseRows) error {
 		return nil
 	}
 	one := []cases.Case{*c.row}
-	if err := insertRows(ctx, w.tx, "case", &one); err != nil {
+	if err := insertRows(ctx, w.tx, nil, "case", &one); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, w.tx, "case event", &c.events); err != nil {
+	if err := insertRows(ctx, w.tx, nil, "case event", &c.events); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, w.tx, "text", &c.texts); err != nil {
+	if err := insertRows(ctx, w.tx, nil, "text", &c.texts); err != nil {
 		return err
 	}
-	return insertRows(ctx, w.tx, "case document", &c.documents)
+	return insertRows(ctx, w.tx, nil, "case document", &c.documents)
 }
 
-func insertRows[T any](ctx context.Context, tx bun.Tx, what string, rows *[]T) error {
+// copyTarget is the PostgreSQL connection a batch's transaction runs on, for COPY: the server
+// reads binary values instead of parsing and planning a statement of literals, and the portal
+// formats no SQL. It suits rows that are only appended (no ON CONFLICT, nothing returned).
+type copyTarget struct {
+	db   *bun.DB
+	conn bun.Conn
+}
+
+// insertRows appends rows in tx: with COPY on copyTo, else with one multi-row INSERT.
+func insertRows[T any](ctx context.Context, tx bun.Tx, copyTo *copyTarget, what string, rows *[]T) error {
 	if len(*rows) == 0 {
 		return nil
 	}
-	if _, err := tx.NewInsert().Model(rows).Returning("NULL").Exec(ctx); err != nil {
+	var err error
+	if copyTo != nil {
+		err = store.OnPgx(copyTo.conn, func(c *pgx.Conn) error { return store.CopyModels(ctx, copyTo.db, c, *rows) })
+	} else {
+		_, err = tx.NewInsert().Model(rows).Returning("NULL").Exec(ctx)
+	}
+	if err != nil {
 		return fmt.Errorf("ingest: %d %ss: %w", len(*rows), what, err)
 	}
 	*rows = (*rows)[:0]
@@ -162,13 +181,13 @@ func insertRows[T any](ctx context.Context, tx bun.Tx, what string, rows *[]T) e
 
 // applyCollected applies the valid lines of a batch in tx with their rows collected
 // (see above). It returns errRedoLineByLine when a line failed after it may have written.
-func (s *Service) applyCollected(ctx context.Context, tx bun.Tx, req Request, batch []pending) error {
+func (s *Service) applyCollected(ctx context.Context, tx bun.Tx, copyTo *copyTarget, req Request, batch []pending) error {
 	now := store.UTC(s.now())
 	records, err := claimRecords(ctx, tx, req.AgencyID, batchKeys(batch), now)
 	if err != nil {
 		return redoUnlessTransient(ctx, err)
 	}
-	rows := &batchRows{records: records}
+	rows := &batchRows{copyTo: copyTo, records: records}
 	known, err := s.ensurePeople(ctx, tx, req, batch, records, now)
 	if err != nil {
 		return redoUnlessTransient(ctx, err)

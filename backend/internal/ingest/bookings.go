@@ -9,6 +9,7 @@ import (
 	"minside/backend/internal/keys"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/store"
+	"minside/backend/internal/suggest"
 	"minside/backend/internal/texts"
 )
 
@@ -106,6 +107,16 @@ func (p *parsedBooking) apply(ctx context.Context, w *writer, prev *record) (app
 		return applied{}, err
 	}
 	if err := w.change(ctx, &person.ID, "booking", row.ID, "upsert"); err != nil {
+		return applied{}, err
+	}
+	ev := suggest.Event{Kind: "booking.created", ObjectID: row.ID, Status: row.Status}
+	if old != nil {
+		ev.Kind = "booking.cancelled"
+		if row.Status != bookings.StatusCancelled || old.Status == bookings.StatusCancelled {
+			ev.Kind = "" // an update that is neither: state rules still look
+		}
+	}
+	if err := w.suggestEvent(ctx, person.ID, ev); err != nil {
 		return applied{}, err
 	}
 	if err := followBooking(ctx, w, row, old, r.KeyExternalID); err != nil {
@@ -206,6 +217,9 @@ func deleteBooking(ctx context.Context, w *writer, r *record) error {
 	}
 	if _, err := w.tx.NewDelete().Model((*bookings.Booking)(nil)).Where("id = ?", r.ObjectID).Exec(ctx); err != nil {
 		return fmt.Errorf("ingest: delete booking: %w", err)
+	}
+	if err := w.suggestEvent(ctx, *r.CitizenID, suggest.Event{Kind: "booking.deleted", ObjectID: r.ObjectID}); err != nil {
+		return err
 	}
 	return w.change(ctx, r.CitizenID, "booking", r.ObjectID, "delete")
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/store"
@@ -198,11 +199,26 @@ func (s *Service) applyBatch(ctx context.Context, req Request, batch []pending) 
 		defer cancel()
 	}
 	// inTx may run either pass again after a deadlock: every line's result is decided afresh.
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return s.applyCollected(ctx, tx, req, batch) })
+	err := s.inCollectedTx(ctx, req, batch)
 	if !errors.Is(err, errRedoLineByLine) {
 		return err
 	}
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return s.applyLineByLine(ctx, tx, req, batch) })
+}
+
+// inCollectedTx runs applyCollected in a transaction; on PostgreSQL on a connection held for it,
+// so the batch's new rows can go by COPY on that connection, inside the transaction.
+func (s *Service) inCollectedTx(ctx context.Context, req Request, batch []pending) error {
+	if s.db.Dialect().Name() != dialect.PG {
+		return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return s.applyCollected(ctx, tx, nil, req, batch) })
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("ingest: bulk: connection: %w", err)
+	}
+	defer conn.Close()
+	copyTo := &copyTarget{db: s.db, conn: conn}
+	return inTxOn(ctx, conn, func(ctx context.Context, tx bun.Tx) error { return s.applyCollected(ctx, tx, copyTo, req, batch) })
 }
 
 // applyLineByLine writes the valid lines of a batch in tx, each in a savepoint, so a line the

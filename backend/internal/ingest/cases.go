@@ -15,6 +15,7 @@ import (
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/store"
+	"minside/backend/internal/suggest"
 	"minside/backend/internal/texts"
 )
 
@@ -176,6 +177,9 @@ func (p *parsedCase) apply(ctx context.Context, w *writer, prev *record) (applie
 			return applied{}, err
 		}
 	}
+	if err := w.suggestEvent(ctx, person.ID, caseEvent(prev != nil, before, r, row.ID)); err != nil {
+		return applied{}, err
+	}
 	// Events are never deleted by omission: the answer on GET is the whole timeline so far.
 	r.Events = mergeEvents(before.Events, r.Events)
 	body, err := stripPIDs(r, row.ID, map[string]string{"pid": p.number.String()})
@@ -329,6 +333,9 @@ func deleteCase(ctx context.Context, w *writer, r *record) error {
 	}
 	if _, err := w.tx.NewDelete().Model((*cases.Case)(nil)).Where("id = ?", r.ObjectID).Exec(ctx); err != nil {
 		return fmt.Errorf("ingest: delete case: %w", err)
+	}
+	if err := w.suggestEvent(ctx, *r.CitizenID, suggest.Event{Kind: "case.deleted", ObjectID: r.ObjectID}); err != nil {
+		return err
 	}
 	return w.change(ctx, r.CitizenID, "case", r.ObjectID, "delete")
 }

@@ -1,12 +1,14 @@
 package ingest
 
 import (
+	"encoding"
 	"encoding/json"
 	"errors"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/strictjson"
@@ -36,6 +38,13 @@ func decodeStrict(body []byte, dst any, c *checker) error {
 		return fields.Err()
 	}
 	c.fields = append(c.fields, fields...)
+	// The document is read already: a record of known members only is filled from it. Unknown
+	// members are matched case-insensitively by encoding/json, so with any of those (the answer
+	// is a refusal anyway) the record is decoded by encoding/json, and its errors are the same.
+	if len(fields) == 0 && fill(doc, reflect.ValueOf(dst).Elem()) {
+		return nil
+	}
+	reflect.ValueOf(dst).Elem().SetZero() // fill may have stopped half way
 	if err := json.Unmarshal(body, dst); err != nil {
 		// The shape was checked; what is left is a number out of range for its Go type.
 		var te *json.UnmarshalTypeError
@@ -78,17 +87,17 @@ func checkShape(v any, t reflect.Type, ptr string, fields *apperr.Fields) {
 			fields.Add(pointerOr(ptr), "field.invalid", map[string]any{"Expected": "object"})
 			return
 		}
-		known := jsonFields(t)
+		known := shapeOf(t).fields
 		for _, name := range sortedKeys(obj) {
 			if !cleanMemberName(name, ptr, fields) {
 				continue
 			}
-			ft, ok := known[name]
+			f, ok := known[name]
 			if !ok {
 				fields.Add(ptr+"/"+escapePointer(name), "field.unknown", nil)
 				continue
 			}
-			checkShape(obj[name], ft, ptr+"/"+escapePointer(name), fields)
+			checkShape(obj[name], f.Type, ptr+"/"+escapePointer(name), fields)
 		}
 	case reflect.Slice:
 		if v == nil {
@@ -136,6 +145,147 @@ func checkShape(v any, t reflect.Type, ptr string, fields *apperr.Fields) {
 	}
 }
 
+// fill sets dst from v, a document checkShape found to be of dst's shape with no unknown member,
+// as json.Unmarshal would from the document's bytes. It returns false, leaving dst half filled, at
+// anything it does not do as encoding/json does (a type that decodes itself, an embedded struct, a
+// "string" option, a kind of value the records do not use).
+func fill(v any, dst reflect.Value) bool {
+	t := dst.Type()
+	if t.PkgPath() != "" && t.Kind() != reflect.Struct && decodesItself(t) { // a struct's shape says
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if v == nil {
+			dst.SetZero()
+			return true
+		}
+		p := reflect.New(t.Elem())
+		dst.Set(p)
+		return fill(v, p.Elem())
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		shape := shapeOf(t)
+		if !ok || !shape.plain {
+			return false
+		}
+		for name, item := range obj {
+			f, ok := shape.fields[name]
+			if !ok || !fill(item, dst.Field(f.Index[0])) {
+				return false
+			}
+		}
+		return true
+	case reflect.Slice:
+		if v == nil {
+			dst.SetZero()
+			return true
+		}
+		arr, ok := v.([]any)
+		if !ok {
+			return false
+		}
+		out := reflect.MakeSlice(t, len(arr), len(arr))
+		for i, item := range arr {
+			if !fill(item, out.Index(i)) {
+				return false
+			}
+		}
+		dst.Set(out)
+		return true
+	case reflect.Map:
+		if v == nil {
+			dst.SetZero()
+			return true
+		}
+		obj, ok := v.(map[string]any)
+		if !ok || t.Key() != reflect.TypeFor[string]() {
+			return false
+		}
+		out := reflect.MakeMapWithSize(t, len(obj))
+		for k, item := range obj {
+			elem := reflect.New(t.Elem()).Elem()
+			if !fill(item, elem) {
+				return false
+			}
+			out.SetMapIndex(reflect.ValueOf(k), elem)
+		}
+		dst.Set(out)
+		return true
+	case reflect.String:
+		str, ok := v.(string)
+		if ok {
+			dst.SetString(str)
+		}
+		return ok
+	case reflect.Int, reflect.Int64:
+		n, ok := v.(json.Number)
+		if !ok {
+			return false
+		}
+		i, err := n.Int64()
+		if err != nil || dst.OverflowInt(i) {
+			return false
+		}
+		dst.SetInt(i)
+		return true
+	case reflect.Bool:
+		b, ok := v.(bool)
+		if ok {
+			dst.SetBool(b)
+		}
+		return ok
+	}
+	return false
+}
+
+// shape is what checkShape and fill need of a struct type, worked out once per type.
+type shape struct {
+	fields map[string]reflect.StructField // by JSON name; exported fields only
+	// plain: encoding/json reads the struct member by member into its fields, as fill does (it
+	// does not decode itself, and has no field embedded or with the "string" option).
+	plain bool
+}
+
+var shapes sync.Map // reflect.Type → *shape; a type's shape never changes
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+func shapeOf(t reflect.Type) *shape {
+	if s, ok := shapes.Load(t); ok {
+		return s.(*shape)
+	}
+	s := &shape{fields: make(map[string]reflect.StructField, t.NumField()), plain: !decodesItself(t)}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" && opts == "" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		s.fields[name] = f
+		if f.Anonymous || strings.Contains(opts, "string") {
+			s.plain = false
+		}
+	}
+	shapes.Store(t, s)
+	return s
+}
+
+// decodesItself: encoding/json hands t's values to t's own method.
+func decodesItself(t reflect.Type) bool {
+	return t.Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(jsonUnmarshaler) ||
+		t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler)
+}
+
 // cleanMemberName checks a member name (a field or a language code) as one-line text. A bad name
 // is reported at the object that holds it: a pointer is shown and logged, so it must never carry
 // a control character.
@@ -145,26 +295,6 @@ func cleanMemberName(name, object string, fields *apperr.Fields) bool {
 		return false
 	}
 	return true
-}
-
-// jsonFields maps the JSON names of a struct's exported fields to their types.
-func jsonFields(t reflect.Type) map[string]reflect.Type {
-	out := make(map[string]reflect.Type, t.NumField())
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		out[name] = f.Type
-	}
-	return out
 }
 
 // escapePointer escapes one reference token of an RFC 6901 JSON pointer.

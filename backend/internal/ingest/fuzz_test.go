@@ -14,6 +14,7 @@ import (
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/pid"
+	"minside/backend/internal/strictjson"
 )
 
 // fuzzPID is a synthetic test-register number (month + 80), accepted with AllowSynthetic.
@@ -98,6 +99,38 @@ func FuzzParseRecord(f *testing.F) {
 		}
 		if bytes.Contains(again, []byte(`\u0000`)) {
 			t.Fatalf("an accepted %s holds a NUL: %s", k, again)
+		}
+	})
+}
+
+// FuzzDecodeFill: a record read in one pass (fill, from the document the shape check read) is the
+// record encoding/json decodes from the same bytes, for every kind.
+func FuzzDecodeFill(f *testing.F) {
+	fuzzSeeds(f, func(kind byte, body string) { f.Add(kind, []byte(body)) })
+	types := []reflect.Type{
+		reflect.TypeFor[CaseRecord](), reflect.TypeFor[BookingRecord](), reflect.TypeFor[KeyRecord](),
+		reflect.TypeFor[NotificationRecord](), reflect.TypeFor[RelationRecord](), reflect.TypeFor[TileRecord](),
+	}
+	f.Fuzz(func(t *testing.T, kind byte, body []byte) {
+		typ := types[int(kind)%len(types)]
+		doc, err := strictjson.Decode(body)
+		if err != nil {
+			return
+		}
+		var fields apperr.Fields
+		if checkShape(doc, typ, "", &fields); len(fields) > 0 {
+			return
+		}
+		want := reflect.New(typ)
+		if err := json.Unmarshal(body, want.Interface()); err != nil {
+			return
+		}
+		got := reflect.New(typ)
+		if !fill(doc, got.Elem()) {
+			t.Fatalf("%s: fill gave up on a record encoding/json decodes: %s", typ, body)
+		}
+		if !reflect.DeepEqual(got.Interface(), want.Interface()) {
+			t.Fatalf("%s: fill read\n%+v\nencoding/json read\n%+v", typ, got.Elem(), want.Elem())
 		}
 	})
 }

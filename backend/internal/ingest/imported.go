@@ -36,13 +36,9 @@ const importChunk = 500
 // have stored. It writes no portal objects: the caller has written them. Any invalid record
 // fails the whole call, naming it, and writes nothing.
 func Register(ctx context.Context, db bun.IDB, all []Imported) error {
-	rows := make([]record, 0, len(all))
-	for _, im := range all {
-		row, err := importedRow(im)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, row)
+	rows, err := Rows(all)
+	if err != nil {
+		return err
 	}
 	for start := 0; start < len(rows); start += importChunk {
 		part := rows[start:min(start+importChunk, len(rows))]
@@ -51,6 +47,23 @@ func Register(ctx context.Context, db bun.IDB, all []Imported) error {
 		}
 	}
 	return nil
+}
+
+// Row is the agency_records row of one record (a Bun model).
+type Row = record
+
+// Rows checks every record as Register does and returns the rows Register would insert, for a
+// caller that writes them by other means (the seed COPYs them on PostgreSQL).
+func Rows(all []Imported) ([]Row, error) {
+	rows := make([]Row, 0, len(all))
+	for _, im := range all {
+		row, err := importedRow(im)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
 }
 
 func importedRow(im Imported) (record, error) {

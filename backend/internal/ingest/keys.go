@@ -17,6 +17,7 @@ import (
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/store"
+	"minside/backend/internal/suggest"
 	"minside/backend/internal/texts"
 )
 
@@ -187,6 +188,13 @@ func (p *parsedKey) apply(ctx context.Context, w *writer, prev *record) (applied
 	if err := w.change(ctx, &person.ID, "key", row.ID, "upsert"); err != nil {
 		return applied{}, err
 	}
+	ev := suggest.Event{Kind: "key.issued", ObjectID: row.ID, Status: row.Status}
+	if prev != nil {
+		ev.Kind = "" // an update: state rules still look
+	}
+	if err := w.suggestEvent(ctx, person.ID, ev); err != nil {
+		return applied{}, err
+	}
 	if prev == nil && row.Status == keys.StatusActive {
 		if err := announceKey(ctx, w, row, person.ID); err != nil {
 			return applied{}, err
@@ -300,6 +308,9 @@ func upsertFacility(ctx context.Context, w *writer, f Facility) (*keys.Facility,
 func deleteKey(ctx context.Context, w *writer, r *record) error {
 	if _, err := w.tx.NewDelete().Model((*keys.Key)(nil)).Where("id = ?", r.ObjectID).Exec(ctx); err != nil {
 		return fmt.Errorf("ingest: delete key: %w", err)
+	}
+	if err := w.suggestEvent(ctx, *r.CitizenID, suggest.Event{Kind: "key.deleted", ObjectID: r.ObjectID}); err != nil {
+		return err
 	}
 	return w.change(ctx, r.CitizenID, "key", r.ObjectID, "delete")
 }

@@ -3,6 +3,7 @@ package ingest
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -140,8 +141,18 @@ const contentionRetries = 4
 // (store.Contended): writes that touch shared rows (a person, a facility) in different orders can
 // deadlock, and the loser has written nothing. fn must be safe to run again.
 func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return inTxOn(ctx, s.db, fn)
+}
+
+// txRunner begins transactions: the pool (*bun.DB), or one connection of it (bun.Conn).
+type txRunner interface {
+	RunInTx(ctx context.Context, opts *sql.TxOptions, fn func(ctx context.Context, tx bun.Tx) error) error
+}
+
+// inTxOn is inTx on db.
+func inTxOn(ctx context.Context, db txRunner, fn func(ctx context.Context, tx bun.Tx) error) error {
 	for attempt := 0; ; attempt++ {
-		err := s.db.RunInTx(ctx, nil, fn)
+		err := db.RunInTx(ctx, nil, fn)
 		if err == nil || attempt == contentionRetries || !store.Contended(err) {
 			return err
 		}

@@ -131,6 +131,10 @@ func (p *parsedRelation) apply(ctx context.Context, w *writer, prev *record) (ap
 	if err := relationChanged(ctx, w, row, "upsert", reason); err != nil {
 		return applied{}, err
 	}
+	ev := relationEvents(before == nil, reason == "ended", row.Kind, subject.ID, subject.BirthDate, w.now)
+	if err := w.suggestEvent(ctx, rep.ID, ev); err != nil {
+		return applied{}, err
+	}
 	body, err := stripPIDs(r, row.ID, map[string]string{
 		"representativePid": p.representative.String(), "subjectPid": p.subject.String(),
 	})

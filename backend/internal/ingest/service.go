@@ -476,21 +476,26 @@ func (w *writer) deleteObject(ctx context.Context, r *record) error {
 	return err
 }
 
-// body turns a record into its GET form: the JSON of v with the named identity numbers replaced by
-// their masked forms (pid → pidMasked), and the portal's id.
-func stripPIDs(v any, id string, masked map[string]string) (map[string]any, error) {
+// stripPIDs turns a record into its GET form: the JSON of v with the named identity numbers
+// replaced by their masked forms (pid → pidMasked), and the portal's id. Only the top level is
+// taken apart: the members' values are kept as encoded (numbers exactly as they were).
+func stripPIDs(v any, id string, masked map[string]string) (map[string]json.RawMessage, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	m := map[string]any{}
+	m := map[string]json.RawMessage{}
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, err
 	}
 	for field, mask := range masked {
 		delete(m, field)
-		m[field+"Masked"] = mask
+		if m[field+"Masked"], err = json.Marshal(mask); err != nil {
+			return nil, err
+		}
 	}
-	m["id"] = id
+	if m["id"], err = json.Marshal(id); err != nil {
+		return nil, err
+	}
 	return m, nil
 }

@@ -71,12 +71,15 @@ func TestInTxRunsADeadlockedTransactionAgain(t *testing.T) {
 		if len(counts) != 2 || counts[0] != 2 || counts[1] != 2 {
 			t.Fatalf("rows bumped %v times, want [2 2]: a transaction ran twice or not at all", counts)
 		}
-		want := int32(2)
-		if db.Kind == store.Postgres {
-			want = 3 // the deadlock's loser ran again
+		// The counts above prove each transaction took effect exactly once. On PostgreSQL the
+		// deadlock's loser must have run again: at least three attempts (a loaded machine has
+		// shown a fourth, a rerun that was rolled back as well, which the counts show did no harm).
+		got := attempts.Load()
+		if db.Kind == store.SQLite && got != 2 {
+			t.Fatalf("%d attempts on SQLite, want 2 (the second transaction waits)", got)
 		}
-		if got := attempts.Load(); got != want {
-			t.Fatalf("%d attempts, want %d", got, want)
+		if db.Kind == store.Postgres && got < 3 {
+			t.Fatalf("%d attempts, want at least 3: the deadlock's loser did not run again", got)
 		}
 	})
 }

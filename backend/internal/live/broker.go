@@ -149,9 +149,8 @@ func (b *Broker) Run(ctx context.Context) {
 	listening.Go(func() { b.listen(ctx, wake) })
 	defer listening.Wait()
 	started := false
-	var polled time.Time
+	var polled time.Time // when the last poll ended
 	for {
-		polled = time.Now()
 		if !started {
 			if err := f.start(ctx); err != nil {
 				if ctx.Err() == nil {
@@ -178,6 +177,7 @@ func (b *Broker) Run(ctx context.Context) {
 				}
 			}
 		}
+		polled = time.Now()
 		select {
 		case <-ctx.Done():
 			return

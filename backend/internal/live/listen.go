@@ -14,9 +14,12 @@ import (
 // that added changes commits, on any replica.
 const changesChannel = "minside_changes"
 
-// minPollGap spaces polls that notifications trigger, so a burst of commits costs at most one poll
-// per gap and replica rather than one per commit.
-const minPollGap = 20 * time.Millisecond
+// minPollGap is the least time between the end of a poll and a poll a notification triggers, so
+// a burst of commits costs one poll per gap and replica rather than one per commit (commits that
+// arrive during a poll or a gap share the next one). It is short, measured from the end of the
+// poll, so that commits a few milliseconds apart, one writer's, do not wait for it: from the
+// start of the poll and at 20 ms it added up to 20 ms to most events of a steady writer.
+const minPollGap = 5 * time.Millisecond
 
 // listen wakes the broker when changes commit (PostgreSQL only), so an event does not wait for the
 // next poll. Polling stays: it is the fallback while the listening connection is down, and the
@@ -27,7 +30,7 @@ func (b *Broker) listen(ctx context.Context, wake chan<- struct{}) {
 		return
 	}
 	for ctx.Err() == nil {
-		err := listenOnce(ctx, b.db.DSN, wake)
+		err := listenOnce(ctx, b.db, wake)
 		if ctx.Err() != nil {
 			return
 		}
@@ -40,8 +43,12 @@ func (b *Broker) listen(ctx context.Context, wake chan<- struct{}) {
 	}
 }
 
-func listenOnce(ctx context.Context, dsn string, wake chan<- struct{}) error {
-	conn, err := pgx.Connect(ctx, dsn)
+func listenOnce(ctx context.Context, db *store.DB, wake chan<- struct{}) error {
+	cfg, err := db.ConnConfig()
+	if err != nil {
+		return fmt.Errorf("live: connect: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("live: connect: %w", err) // pgx's connect errors name no password
 	}

@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -30,6 +29,7 @@ type about struct {
 	category    string        // preference category: cases, bookings, keys, messages, general
 	payloadKind string        // push.Payload.Category: case, booking, key, notice, relation
 	titleKey    string        // message id of the lock-screen title
+	agencyID    string        // whose name the title carries (filled in by the fan-out, one query per batch)
 	agency      string        // the agency's name, the only specific word on a lock screen
 	link        string        // deep link path in the PWA
 	ttl         time.Duration // how long the push service may hold it
@@ -43,37 +43,77 @@ type about struct {
 // errNothingToSay means the object is gone or no longer warrants a message (a cancelled booking).
 var errNothingToSay = errors.New("notify: nothing to say")
 
-// describe loads the event's object. It answers errNothingToSay when the message has no point any more.
-func describe(ctx context.Context, db bun.IDB, ev outbox.NotifyEvent, now time.Time) (about, error) {
-	agencyName := func(id string) (string, error) {
-		var a agency.Agency
-		if err := db.NewSelect().Model(&a).Column("name").Where("id = ?", id).Scan(ctx); err != nil {
-			return "", err
-		}
-		return a.Name, nil
+// objects are the rows a batch of events is about, each kind loaded in one query, by id.
+type objects struct {
+	cases         map[string]*cases.Case
+	notifications map[string]*Notification
+	bookings      map[string]*bookings.Booking
+	keys          map[string]*keys.Key
+	relations     map[string]*represent.Relation
+}
+
+// loadObjects reads the objects of events: one query per kind that occurs.
+func loadObjects(ctx context.Context, db bun.IDB, events []outbox.NotifyEvent) (objects, error) {
+	ids := map[string][]string{}
+	for _, ev := range events {
+		ids[ev.Kind] = append(ids[ev.Kind], ev.ObjectID)
 	}
-	var a about
-	var agencyID string
+	var o objects
 	var err error
+	if o.cases, err = loadByID(ctx, db, ids["case"], func(c *cases.Case) string { return c.ID }); err != nil {
+		return o, fmt.Errorf("notify: load cases: %w", err)
+	}
+	if o.notifications, err = loadByID(ctx, db, ids["notification"], func(n *Notification) string { return n.ID }); err != nil {
+		return o, fmt.Errorf("notify: load notifications: %w", err)
+	}
+	if o.bookings, err = loadByID(ctx, db, ids["booking"], func(b *bookings.Booking) string { return b.ID }); err != nil {
+		return o, fmt.Errorf("notify: load bookings: %w", err)
+	}
+	if o.keys, err = loadByID(ctx, db, ids["key"], func(k *keys.Key) string { return k.ID }); err != nil {
+		return o, fmt.Errorf("notify: load keys: %w", err)
+	}
+	if o.relations, err = loadByID(ctx, db, ids["relation"], func(r *represent.Relation) string { return r.ID }); err != nil {
+		return o, fmt.Errorf("notify: load relations: %w", err)
+	}
+	return o, nil
+}
+
+// loadByID reads the rows of T with the given ids in one query.
+func loadByID[T any](ctx context.Context, db bun.IDB, ids []string, idOf func(*T) string) (map[string]*T, error) {
+	out := map[string]*T{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []T
+	if err := db.NewSelect().Model(&rows).Where("?TableAlias.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		out[idOf(&rows[i])] = &rows[i]
+	}
+	return out, nil
+}
+
+// describe says what the event is about from its loaded object; the agency is named by id only
+// (see agencyNames). It answers errNothingToSay when the object is gone, is not the citizen's, or
+// no longer warrants a message.
+func describe(ev outbox.NotifyEvent, o objects, now time.Time) (about, error) {
+	var a about
 	switch ev.Kind {
 	case "case":
-		var c cases.Case
-		if err = db.NewSelect().Model(&c).Where("id = ? AND citizen_id = ?", ev.ObjectID, ev.CitizenID).Scan(ctx); err != nil {
-			break
+		c := o.cases[ev.ObjectID]
+		if c == nil || c.CitizenID != ev.CitizenID {
+			return about{}, errNothingToSay
 		}
-		agencyID = c.AgencyID
-		a = about{category: "cases", payloadKind: "case", titleKey: "push.case.status_changed",
+		a = about{category: "cases", payloadKind: "case", titleKey: "push.case.status_changed", agencyID: c.AgencyID,
 			link: "/cases/" + c.ID, ttl: TTLUpdate, urgent: ev.Urgent, area: c.Area, forward: true}
 		if ev.Reason == "awaiting_citizen" || c.Status == cases.StatusAwaitingCitizen {
 			a.titleKey = "push.case.awaiting_citizen"
 		}
 	case "notification":
-		var n Notification
-		if err = db.NewSelect().Model(&n).Where("id = ? AND citizen_id = ?", ev.ObjectID, ev.CitizenID).Scan(ctx); err != nil {
-			break
-		}
-		if n.AgencyID != nil {
-			agencyID = *n.AgencyID
+		n := o.notifications[ev.ObjectID]
+		if n == nil || n.CitizenID != ev.CitizenID {
+			return about{}, errNothingToSay
 		}
 		category := n.Category
 		if !isCategory(category) {
@@ -82,62 +122,72 @@ func describe(ctx context.Context, db bun.IDB, ev outbox.NotifyEvent, now time.T
 		a = about{category: category, payloadKind: "notice", titleKey: "push.notification.new",
 			link: "/notifications/" + n.ID, ttl: TTLUpdate, urgent: ev.Urgent || n.Urgency == "high",
 			forward: true, notifID: &n.ID}
-	case "booking":
-		var b bookings.Booking
-		if err = db.NewSelect().Model(&b).Where("id = ? AND citizen_id = ?", ev.ObjectID, ev.CitizenID).Scan(ctx); err != nil {
-			break
+		if n.AgencyID != nil {
+			a.agencyID = *n.AgencyID
 		}
-		if b.Status != bookings.StatusConfirmed || !b.StartsAt.After(now) {
+	case "booking":
+		b := o.bookings[ev.ObjectID]
+		if b == nil || b.CitizenID != ev.CitizenID || b.Status != bookings.StatusConfirmed || !b.StartsAt.After(now) {
 			return about{}, errNothingToSay
 		}
-		agencyID = b.AgencyID
-		a = about{category: "bookings", payloadKind: "booking", titleKey: "push.booking.reminder_24h",
+		a = about{category: "bookings", payloadKind: "booking", titleKey: "push.booking.reminder_24h", agencyID: b.AgencyID,
 			link: "/bookings/" + b.ID, ttl: TTLReminder, urgent: ev.Urgent, area: b.Area, forward: true}
 		if ev.Reason == "reminder_2h" {
 			a.titleKey = "push.booking.reminder_2h"
 		}
 		a.ttl = min(a.ttl, b.StartsAt.Sub(now).Truncate(time.Second))
 	case "key":
-		var k keys.Key
-		if err = db.NewSelect().Model(&k).Where("id = ? AND citizen_id = ?", ev.ObjectID, ev.CitizenID).Scan(ctx); err != nil {
-			break
-		}
-		if k.Status != keys.StatusActive || !k.ValidUntil.After(now) {
+		k := o.keys[ev.ObjectID]
+		if k == nil || k.CitizenID != ev.CitizenID || k.Status != keys.StatusActive || !k.ValidUntil.After(now) {
 			return about{}, errNothingToSay
 		}
-		agencyID = k.AgencyID
-		a = about{category: "keys", payloadKind: "key", titleKey: "push.key.valid_soon",
+		a = about{category: "keys", payloadKind: "key", titleKey: "push.key.valid_soon", agencyID: k.AgencyID,
 			link: "/keys/" + k.ID, ttl: TTLKey, urgent: ev.Urgent, forward: true}
 		if ev.Reason == "expires_soon" {
 			a.titleKey = "push.key.expires_soon"
 		}
 	case "relation":
 		// An ended relation may already be deleted: the message needs only its existence.
+		r := o.relations[ev.ObjectID]
+		if r == nil && ev.Reason != "ended" {
+			return about{}, errNothingToSay
+		}
 		a = about{category: "general", payloadKind: "relation", titleKey: "push.relation.new",
 			link: "/people", ttl: TTLUpdate, urgent: ev.Urgent}
 		if ev.Reason == "ended" {
 			a.titleKey = "push.relation.ended"
 		}
-		var r represent.Relation
-		if err = db.NewSelect().Model(&r).Where("id = ?", ev.ObjectID).Scan(ctx); err == nil {
-			agencyID = r.AgencyID
-		} else if ev.Reason == "ended" && errors.Is(err, sql.ErrNoRows) {
-			err = nil
+		if r != nil {
+			a.agencyID = r.AgencyID
 		}
 	default:
 		return about{}, fmt.Errorf("notify: unknown event kind %q", ev.Kind)
 	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return about{}, errNothingToSay
-	}
 	a.id = ev.ObjectID
-	if err != nil {
-		return about{}, fmt.Errorf("notify: load %s: %w", ev.Kind, err)
-	}
-	if agencyID != "" {
-		if a.agency, err = agencyName(agencyID); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return about{}, fmt.Errorf("notify: load agency: %w", err)
+	return a, nil
+}
+
+// agencyNames fills in the agency names of what a batch of events is about, in one query.
+func agencyNames(ctx context.Context, db bun.IDB, abouts []*about) error {
+	var ids []string
+	for _, a := range abouts {
+		if a.agencyID != "" {
+			ids = append(ids, a.agencyID)
 		}
 	}
-	return a, nil
+	if len(ids) == 0 {
+		return nil
+	}
+	var found []agency.Agency
+	if err := db.NewSelect().Model(&found).Column("id", "name").Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return fmt.Errorf("notify: load agencies: %w", err)
+	}
+	names := make(map[string]string, len(found))
+	for _, ag := range found {
+		names[ag.ID] = ag.Name
+	}
+	for _, a := range abouts {
+		a.agency = names[a.agencyID] // an agency deleted meanwhile: the portal's own name stands in
+	}
+	return nil
 }

@@ -79,49 +79,46 @@ func (n *Notifier) HandleNotify(ctx context.Context, m outbox.Message) handlerRe
 }
 
 // HandleNotifyBatch is the outbox batch handler of TopicNotify: it fans out up to parallel chunks
-// of the batch at once, each chunk in one transaction (one commit for many events instead of one
-// each). If a chunk fails, its events are fanned out one transaction each, so one bad event
-// cannot hold back the others.
+// of the batch at once, each chunk in one transaction with a few statements for the whole chunk
+// (see fanOutAll). If a chunk fails, its events are fanned out one transaction each, so one bad
+// event cannot hold back the others.
 func (n *Notifier) HandleNotifyBatch(ctx context.Context, msgs []outbox.Message, parallel int) []handlerResult {
 	results := make([]handlerResult, len(msgs))
-	events := make([]outbox.NotifyEvent, len(msgs))
-	var todo []int
+	var todo []fanEvent
+	var at []int // todo[k] is msgs[at[k]]
 	for i, m := range msgs {
-		if err := json.Unmarshal(m.Payload, &events[i]); err != nil {
+		var ev outbox.NotifyEvent
+		if err := json.Unmarshal(m.Payload, &ev); err != nil {
 			results[i] = dead("notify: undecodable event")
 			continue
 		}
-		todo = append(todo, i)
+		todo, at = append(todo, fanEvent{msgID: m.ID, ev: ev}), append(at, i)
 	}
 	if ctx.Err() != nil { // the worker is stopping: hand the batch back
-		for _, i := range todo {
+		for _, i := range at {
 			results[i] = outbox.NotStarted()
 		}
 		return results
 	}
 	ctx = context.WithoutCancel(ctx) // what starts, finishes
-	size := max((len(todo)+parallel-1)/max(parallel, 1), 1)
+	size := max((len(todo)+parallel-1)/max(parallel, 1), minFanOutChunk, 1)
 	var wg sync.WaitGroup
 	for start := 0; start < len(todo); start += size {
-		chunk := todo[start:min(start+size, len(todo))]
+		end := min(start+size, len(todo))
 		wg.Go(func() {
-			now := store.UTC(n.now())
-			err := n.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-				for _, i := range chunk {
-					if _, err := n.fanOut(ctx, tx, msgs[i].ID, events[i], now); err != nil {
-						return err
+			err := n.inTx(ctx, func(ctx context.Context, tx bun.Tx, now time.Time) error {
+				_, err := n.fanOutAll(ctx, tx, todo[start:end], now)
+				return err
+			})
+			for k := start; k < end; k++ {
+				if err != nil {
+					_, err := n.FanOut(ctx, todo[k].msgID, todo[k].ev)
+					if err != nil {
+						results[at[k]] = retry(0, err.Error())
+						continue
 					}
 				}
-				return nil
-			})
-			for _, i := range chunk {
-				if err == nil {
-					results[i] = done()
-				} else if _, err := n.FanOut(ctx, msgs[i].ID, events[i]); err != nil {
-					results[i] = retry(0, err.Error())
-				} else {
-					results[i] = done()
-				}
+				results[at[k]] = done()
 			}
 		})
 	}
@@ -129,62 +126,179 @@ func (n *Notifier) HandleNotifyBatch(ctx context.Context, msgs []outbox.Message,
 	return results
 }
 
+// minFanOutChunk is the fewest events one fan-out transaction takes when a batch is split for
+// parallel work: its statements are per chunk, so chunks much smaller than this pay them for
+// little (each transaction is a commit, and on SQLite commits take turns anyway).
+const minFanOutChunk = 16
+
+// fanEvent is one TopicNotify message to fan out: its outbox id (the dedupe key of its pushes)
+// and its event.
+type fanEvent struct {
+	msgID int64
+	ev    outbox.NotifyEvent
+}
+
 // FanOut does the work of one event in its own transaction. msgID (the outbox message id) makes a
 // second run of the same message a no-op: each push is enqueued with the dedupe key
 // "fanout:<msgID>:<device>".
 func (n *Notifier) FanOut(ctx context.Context, msgID int64, ev outbox.NotifyEvent) (FanOutStats, error) {
-	var st FanOutStats
-	now := store.UTC(n.now())
-	err := n.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	var st []FanOutStats
+	err := n.inTx(ctx, func(ctx context.Context, tx bun.Tx, now time.Time) error {
 		var err error
-		st, err = n.fanOut(ctx, tx, msgID, ev, now)
+		st, err = n.fanOutAll(ctx, tx, []fanEvent{{msgID: msgID, ev: ev}}, now)
 		return err
 	})
-	return st, err
+	if err != nil {
+		return FanOutStats{}, err
+	}
+	return st[0], nil
 }
 
-// fanOut does the work of one event in tx.
-func (n *Notifier) fanOut(ctx context.Context, tx bun.Tx, msgID int64, ev outbox.NotifyEvent, now time.Time) (FanOutStats, error) {
-	var st FanOutStats
-	err := func() error {
-		a, err := describe(ctx, tx, ev, now)
+func (n *Notifier) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx, now time.Time) error) error {
+	now := store.UTC(n.now())
+	return n.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx, now) })
+}
+
+// fanOutPlan is one event's part of a fan-out: what it is about and who may hear of it, the
+// citizen first.
+type fanOutPlan struct {
+	about      about
+	recipients []string
+}
+
+// fanOutAll does the work of events in tx with one statement per kind of row for all of them: the
+// objects (one per kind of event), the representatives, agency names, preferences and devices, the
+// push messages and the deliveries.
+func (n *Notifier) fanOutAll(ctx context.Context, tx bun.Tx, events []fanEvent, now time.Time) ([]FanOutStats, error) {
+	stats := make([]FanOutStats, len(events))
+	evs := make([]outbox.NotifyEvent, len(events))
+	for i, e := range events {
+		evs[i] = e.ev
+	}
+	objs, err := loadObjects(ctx, tx, evs)
+	if err != nil {
+		return nil, fmt.Errorf("notify: fan out %d events: %w", len(events), err)
+	}
+	plans := make([]*fanOutPlan, len(events))
+	var abouts []*about
+	var forwarded []string
+	for i, ev := range evs {
+		a, err := describe(ev, objs, now)
 		if errors.Is(err, errNothingToSay) {
-			return nil
+			continue
 		}
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("notify: fan out %s/%s: %w", ev.Kind, ev.Reason, err)
 		}
-		recipients := []string{ev.CitizenID}
+		plans[i] = &fanOutPlan{about: a, recipients: []string{ev.CitizenID}}
+		abouts = append(abouts, &plans[i].about)
 		if a.forward {
-			reps, err := represent.Access{}.RepresentativesOf(ctx, tx, ev.CitizenID, a.area, now)
-			if err != nil {
-				return err
-			}
-			recipients = append(recipients, reps...)
+			forwarded = append(forwarded, ev.CitizenID)
 		}
-		for i, who := range recipients {
-			prefs, err := getPrefs(ctx, tx, who)
-			if err != nil {
-				return err
-			}
-			if i > 0 && !prefs.RepresentedNotifications {
-				continue
-			}
-			st.Recipients++
-			if err := n.deliver(ctx, tx, msgID, who, i == 0, a, prefs, now, &st); err != nil {
-				return err
-			}
-		}
-		return nil
-	}()
-	if err != nil {
-		return st, fmt.Errorf("notify: fan out %s/%s: %w", ev.Kind, ev.Reason, err)
 	}
-	return st, nil
+	if len(abouts) == 0 {
+		return stats, nil
+	}
+	reps, err := represent.Access{}.RepresentativesOfAll(ctx, tx, forwarded, now)
+	if err != nil {
+		return nil, fmt.Errorf("notify: fan out %d events: %w", len(events), err)
+	}
+	var people []string
+	for i, plan := range plans {
+		if plan == nil {
+			continue
+		}
+		if plan.about.forward {
+			plan.recipients = append(plan.recipients, reps.Of(evs[i].CitizenID, plan.about.area)...)
+		}
+		people = append(people, plan.recipients...)
+	}
+	if err := n.fanOutWrite(ctx, tx, events, plans, abouts, people, now, stats); err != nil {
+		return nil, fmt.Errorf("notify: fan out %d events: %w", len(events), err)
+	}
+	return stats, nil
 }
 
-// deliver writes one recipient's deliveries and push messages.
-func (n *Notifier) deliver(ctx context.Context, tx bun.Tx, msgID int64, who string, own bool, a about, prefs Prefs, now time.Time, st *FanOutStats) error {
+// fanOutWrite loads what the planned recipients chose and own, and writes their deliveries and
+// push messages.
+func (n *Notifier) fanOutWrite(ctx context.Context, tx bun.Tx, events []fanEvent, plans []*fanOutPlan, abouts []*about, people []string, now time.Time, stats []FanOutStats) error {
+	if err := agencyNames(ctx, tx, abouts); err != nil {
+		return err
+	}
+	prefs, err := prefsOfAll(ctx, tx, people)
+	if err != nil {
+		return err
+	}
+	var devices []Device
+	if err := tx.NewSelect().Model(&devices).Column("id", "citizen_id").Where("citizen_id IN (?)", bun.In(people)).
+		Order("citizen_id", "id").Scan(ctx); err != nil {
+		return fmt.Errorf("load devices: %w", err)
+	}
+	devicesOf := map[string][]string{}
+	for _, d := range devices {
+		devicesOf[d.CitizenID] = append(devicesOf[d.CitizenID], d.ID)
+	}
+	inApp, err := inAppLogged(ctx, tx, abouts)
+	if err != nil {
+		return err
+	}
+	w := fanOutWriter{n: n, now: now, stats: stats, inApp: inApp, pushDelivery: map[string]Delivery{}}
+	for i, plan := range plans {
+		if plan == nil {
+			continue
+		}
+		for k, who := range plan.recipients {
+			p := prefs[who]
+			if k > 0 && !p.RepresentedNotifications {
+				continue
+			}
+			stats[i].Recipients++
+			if err := w.deliver(i, events[i].msgID, who, k == 0, plan.about, p, devicesOf[who]); err != nil {
+				return err
+			}
+		}
+	}
+	return w.write(ctx, tx)
+}
+
+// inAppLogged is the set of "notification/citizen" pairs that already have their in-app delivery.
+func inAppLogged(ctx context.Context, tx bun.Tx, abouts []*about) (map[string]bool, error) {
+	var ids []string
+	for _, a := range abouts {
+		if a.notifID != nil {
+			ids = append(ids, *a.notifID)
+		}
+	}
+	logged := map[string]bool{}
+	if len(ids) == 0 {
+		return logged, nil
+	}
+	var rows []Delivery
+	if err := tx.NewSelect().Model(&rows).Column("notification_id", "citizen_id").
+		Where("notification_id IN (?) AND channel = ?", bun.In(ids), "in_app").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("load in-app deliveries: %w", err)
+	}
+	for _, d := range rows {
+		logged[*d.NotificationID+"/"+d.CitizenID] = true
+	}
+	return logged, nil
+}
+
+// fanOutWriter gathers the rows of a fan-out to write them in one statement per table.
+type fanOutWriter struct {
+	n            *Notifier
+	now          time.Time
+	stats        []FanOutStats       // per event
+	inApp        map[string]bool     // notification/citizen pairs with an in-app delivery
+	inAppRows    []Delivery          // new in-app deliveries
+	messages     []outbox.Message    // TopicPush messages, one per device
+	eventOf      []int               // messages[k] is for event eventOf[k]
+	pushDelivery map[string]Delivery // dedupe key of a push message → its delivery
+}
+
+// deliver plans one recipient's in-app delivery and push messages for event i.
+func (w *fanOutWriter) deliver(i int, msgID int64, who string, own bool, a about, prefs Prefs, devices []string) error {
+	st := &w.stats[i]
 	lang := prefs.Language
 	if lang == "" {
 		lang = i18n.Source
@@ -193,31 +307,23 @@ func (n *Notifier) deliver(ctx context.Context, tx bun.Tx, msgID int64, who stri
 	if agencyName == "" {
 		agencyName = "Min side" // a notice from the portal itself
 	}
-	title := n.tr.Translate(lang, a.titleKey, map[string]any{"Agency": agencyName})
+	title := w.n.tr.Translate(lang, a.titleKey, map[string]any{"Agency": agencyName})
 	ch := prefs.Channels[a.category]
+	now := w.now
 
 	// In-app: the notifications row is the inbox; log it once, for its own citizen only.
-	if own && a.notifID != nil && ch.InApp {
-		exists, err := tx.NewSelect().Model((*Delivery)(nil)).
-			Where("notification_id = ? AND channel = ? AND citizen_id = ?", *a.notifID, "in_app", who).Exists(ctx)
-		if err != nil {
-			return err
-		}
-		if !exists {
-			d := &Delivery{ID: store.NewID(), CitizenID: who, NotificationID: a.notifID, Channel: "in_app",
-				Category: a.category, Title: title, State: StateDelivered, CreatedAt: now, UpdatedAt: now}
-			if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
-				return err
-			}
-			st.InApp++
-		}
+	if own && a.notifID != nil && ch.InApp && !w.inApp[*a.notifID+"/"+who] {
+		w.inApp[*a.notifID+"/"+who] = true
+		w.inAppRows = append(w.inAppRows, Delivery{ID: store.NewID(), CitizenID: who, NotificationID: a.notifID,
+			Channel: "in_app", Category: a.category, Title: title, State: StateDelivered, CreatedAt: now, UpdatedAt: now})
+		st.InApp++
 	}
-	if !ch.Push {
+	if !ch.Push || len(devices) == 0 {
 		return nil
 	}
 	at := now
 	if !a.urgent {
-		if end, quiet := prefs.QuietHours.QuietUntil(now, n.prefs.Location()); quiet {
+		if end, quiet := prefs.QuietHours.QuietUntil(now, w.n.prefs.Location()); quiet {
 			at = end
 			st.Delayed++
 		}
@@ -226,30 +332,49 @@ func (n *Notifier) deliver(ctx context.Context, tx bun.Tx, msgID int64, who stri
 	if a.urgent {
 		urgency = push.UrgencyHigh
 	}
-	var devices []Device
-	if err := tx.NewSelect().Model(&devices).Column("id").Where("citizen_id = ?", who).Scan(ctx); err != nil {
-		return err
-	}
 	for _, dev := range devices {
-		d := &Delivery{ID: pushableID(), CitizenID: who, NotificationID: a.notifID, SubscriptionID: &dev.ID,
+		d := Delivery{ID: pushableID(), CitizenID: who, NotificationID: a.notifID, SubscriptionID: &dev,
 			Channel: "push", Category: a.category, Title: title, State: StatePending, CreatedAt: now, UpdatedAt: now}
-		job := PushJob{DeliveryID: d.ID, DeviceID: dev.ID, TTL: int(a.ttl / time.Second), Urgency: urgency,
+		job := PushJob{DeliveryID: d.ID, DeviceID: dev, TTL: int(a.ttl / time.Second), Urgency: urgency,
 			Topic: push.TopicFor(a.id), // a newer message about the object replaces an undelivered one
 			// The payload's id is the delivery's: opaque, and the service worker's notification tag,
 			// so an at-least-once duplicate replaces rather than adds a notification.
 			Payload: push.Payload{Title: title, Category: a.payloadKind, ID: d.ID, URL: pushableLink(a.link), Urgent: a.urgent}}
-		added, err := outbox.Enqueue(ctx, tx, outbox.TopicPush, job, now,
-			outbox.Options{DedupeKey: "fanout:" + strconv.FormatInt(msgID, 10) + ":" + dev.ID, At: at})
+		key := "fanout:" + strconv.FormatInt(msgID, 10) + ":" + dev
+		if _, twice := w.pushDelivery[key]; twice {
+			continue // the same device reached twice by one event (a citizen who represents themselves)
+		}
+		m, err := outbox.NewMessage(outbox.TopicPush, job, now, outbox.Options{DedupeKey: key, At: at})
 		if err != nil {
 			return err
 		}
-		if !added {
-			continue // this event already fanned out to this device
-		}
-		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
+		w.messages, w.eventOf = append(w.messages, m), append(w.eventOf, i)
+		w.pushDelivery[key] = d
+	}
+	return nil
+}
+
+// write enqueues the push messages, then inserts the deliveries of the ones that were new (a
+// second run of an event adds none) and the in-app deliveries, and counts the pushes.
+func (w *fanOutWriter) write(ctx context.Context, tx bun.Tx) error {
+	rows := w.inAppRows
+	if len(w.messages) > 0 {
+		added, err := outbox.EnqueueNew(ctx, tx, w.messages)
+		if err != nil {
 			return err
 		}
-		st.Pushes++
+		for k, m := range w.messages {
+			if added[*m.DedupeKey] {
+				rows = append(rows, w.pushDelivery[*m.DedupeKey])
+				w.stats[w.eventOf[k]].Pushes++
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		return fmt.Errorf("insert deliveries: %w", err)
 	}
 	return nil
 }

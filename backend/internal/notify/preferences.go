@@ -97,6 +97,28 @@ func getPrefs(ctx context.Context, db bun.IDB, citizenID string) (Prefs, error) 
 	if err != nil {
 		return out, fmt.Errorf("notify: preferences: %w", err)
 	}
+	return prefsFrom(row), nil
+}
+
+// prefsOfAll is getPrefs for many citizens in one query (the fan-out of a batch of events).
+func prefsOfAll(ctx context.Context, db bun.IDB, citizenIDs []string) (map[string]Prefs, error) {
+	var rows []citizens.Preferences
+	if err := db.NewSelect().Model(&rows).Where("citizen_id IN (?)", bun.In(citizenIDs)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("notify: preferences: %w", err)
+	}
+	out := make(map[string]Prefs, len(citizenIDs))
+	for _, id := range citizenIDs {
+		out[id] = DefaultPrefs()
+	}
+	for _, row := range rows {
+		out[row.CitizenID] = prefsFrom(row)
+	}
+	return out, nil
+}
+
+// prefsFrom merges a saved row over the defaults.
+func prefsFrom(row citizens.Preferences) Prefs {
+	out := DefaultPrefs()
 	out.Language = row.Language
 	out.QuietHours = QuietHours{Enabled: !row.QuietOff, Start: row.QuietStart, End: row.QuietEnd}
 	for c, ch := range row.Channels {
@@ -105,7 +127,7 @@ func getPrefs(ctx context.Context, db bun.IDB, citizenID string) (Prefs, error) 
 		}
 	}
 	out.RepresentedNotifications = row.RepresentedNotifications
-	return out, nil
+	return out
 }
 
 // Put validates in, merges it over the saved preferences and saves. Every refusal is

@@ -32,7 +32,7 @@ func TestPushBatchCostsAFewStatements(t *testing.T) {
 		}
 		send := outbox.NewWorker(db, nil, outbox.WorkerOptions{Now: e.clock.Now, Batch: people, Concurrency: 8})
 		send.RegisterBatch(outbox.TopicPush, e.pusher.HandlePushBatch)
-		statements := storetest.CountStatements(db)
+		statements := db.CountRoundTrips()
 		if n, err := send.RunOnce(e.ctx); err != nil || n != people {
 			t.Fatalf("send RunOnce = %d, %v", n, err)
 		}

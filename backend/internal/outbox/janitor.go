@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,10 @@ type JanitorOptions struct {
 	KeepKeyUses    time.Duration
 	KeepDeliveries time.Duration
 	DeleteBatch    int // rows per delete statement in the histories (default 5000)
+	// On PostgreSQL the janitor looks every VacuumEvery (default 15 s) at how many dead row versions
+	// the outbox holds, and vacuums it once VacuumDeadRows (default 20 000) have piled up (vacuum.go).
+	VacuumEvery    time.Duration
+	VacuumDeadRows int
 	Metrics        *Metrics
 	Log            *slog.Logger
 	Now            func() time.Time
@@ -41,6 +46,9 @@ type JanitorOptions struct {
 type Janitor struct {
 	db   *store.DB
 	opts JanitorOptions
+
+	vacuumMu    sync.Mutex
+	vacuumFloor int64 // dead outbox rows the last vacuum could not remove
 }
 
 // NewJanitor builds the janitor of db.
@@ -53,9 +61,9 @@ func NewJanitor(db *store.DB, opts JanitorOptions) *Janitor {
 	setDefault(&opts.KeepAudit, 5*365*24*time.Hour)
 	setDefault(&opts.KeepKeyUses, 365*24*time.Hour)
 	setDefault(&opts.KeepDeliveries, 90*24*time.Hour)
-	if opts.DeleteBatch <= 0 {
-		opts.DeleteBatch = 5000
-	}
+	setDefault(&opts.DeleteBatch, 5000)
+	setDefault(&opts.VacuumEvery, 15*time.Second)
+	setDefault(&opts.VacuumDeadRows, 20000)
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
@@ -65,22 +73,38 @@ func NewJanitor(db *store.DB, opts JanitorOptions) *Janitor {
 	return &Janitor{db: db, opts: opts}
 }
 
-// Run cleans once at start and then every opts.Every until ctx ends.
+// Run cleans once at start and then every opts.Every until ctx ends; on PostgreSQL it also
+// vacuums the outbox when it falls behind, looking every opts.VacuumEvery.
 func (j *Janitor) Run(ctx context.Context) {
 	t := time.NewTicker(j.opts.Every)
 	defer t.Stop()
+	var vacuumTick <-chan time.Time // none on SQLite
+	if j.db.Kind == store.Postgres {
+		v := time.NewTicker(j.opts.VacuumEvery)
+		defer v.Stop()
+		vacuumTick = v.C
+	}
+	j.cleanAndCount(ctx)
 	for {
-		if _, err := j.Clean(ctx); err != nil && ctx.Err() == nil {
-			j.opts.Log.Error("janitor: clean", "err", err)
-		}
-		if err := j.Count(ctx); err != nil && ctx.Err() == nil {
-			j.opts.Log.Error("janitor: count outbox", "err", err)
-		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			j.cleanAndCount(ctx)
+		case <-vacuumTick:
+			if _, err := j.VacuumOutbox(ctx); err != nil && ctx.Err() == nil {
+				j.opts.Log.Error("janitor: vacuum outbox", "err", err)
+			}
 		}
+	}
+}
+
+func (j *Janitor) cleanAndCount(ctx context.Context) {
+	if _, err := j.Clean(ctx); err != nil && ctx.Err() == nil {
+		j.opts.Log.Error("janitor: clean", "err", err)
+	}
+	if err := j.Count(ctx); err != nil && ctx.Err() == nil {
+		j.opts.Log.Error("janitor: count outbox", "err", err)
 	}
 }
 

@@ -12,6 +12,7 @@ type Metrics struct {
 	messages  *prometheus.GaugeVec
 	waiting   *prometheus.GaugeVec
 	cleaned   *prometheus.CounterVec
+	vacuums   prometheus.Counter
 }
 
 // NewMetrics registers the outbox series with reg (nil: unregistered, still usable). Registering
@@ -34,12 +35,17 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 			Name: "minside_janitor_deleted_total",
 			Help: "Expired rows deleted by the janitor, by table.",
 		}, []string{"table"}),
+		vacuums: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "minside_janitor_outbox_vacuums_total",
+			Help: "Times the janitor vacuumed the outbox table because dead row versions piled up faster than autovacuum cleared them (PostgreSQL).",
+		}),
 	}
 	if reg != nil {
 		m.processed = register(reg, m.processed)
 		m.messages = register(reg, m.messages)
 		m.waiting = register(reg, m.waiting)
 		m.cleaned = register(reg, m.cleaned)
+		m.vacuums = register(reg, m.vacuums)
 	}
 	return m
 }
@@ -69,4 +75,12 @@ func (m *Metrics) Processed(topic, result string) float64 {
 		return 0
 	}
 	return counterValue(m.processed.WithLabelValues(topic, result))
+}
+
+// Vacuums reads how many times the janitor vacuumed the outbox (for benchmarks and tests).
+func (m *Metrics) Vacuums() float64 {
+	if m == nil {
+		return 0
+	}
+	return counterValue(m.vacuums)
 }

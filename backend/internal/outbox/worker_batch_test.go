@@ -31,7 +31,7 @@ func TestOutcomesAreRecordedPerBatch(t *testing.T) {
 		}
 		w := NewWorker(db, map[string]Handler{"mixed": func(_ context.Context, m Message) Result { return expect(m) }},
 			WorkerOptions{Now: clk.Now, Batch: n, Concurrency: 8})
-		statements := storetest.CountStatements(db)
+		statements := db.CountRoundTrips()
 		if got, err := w.RunOnce(ctx); err != nil || got != n {
 			t.Fatalf("RunOnce = %d, %v", got, err)
 		}

@@ -7,11 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/represent"
+	"minside/backend/internal/store"
 )
 
 // Link is someone the logged-in person may act for, as the "people" of the overview.
@@ -133,7 +132,7 @@ func (s *Service) know(ctx context.Context, citizenID, subjectID string, now tim
 		return nil, fail("relations", err)
 	}
 	var rows []citizenRow
-	if err := s.db.NewRaw(citizensQuery, bun.In(uniq([]string{citizenID, subjectID}))).Scan(ctx, &rows); err != nil {
+	if err := s.db.NewRaw(citizensQuery, store.In(uniq([]string{citizenID, subjectID}))).Scan(ctx, &rows); err != nil {
 		return nil, fail("citizen", err)
 	}
 	k := &Known{Represents: represented}

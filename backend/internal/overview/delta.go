@@ -2,6 +2,7 @@ package overview
 
 import (
 	"context"
+	"slices"
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
@@ -28,11 +29,14 @@ type Change struct {
 	Data any    `json:"data"`
 }
 
-// Delta is one page of the changes feed.
+// Delta is one page of the changes feed. When it carries notifications it also carries the
+// overview's notification section as it stands now (Notifications), so a client sets its unread
+// badge from the server's count instead of adding up the changes it happened to see.
 type Delta struct {
-	Changes []Change `json:"changes"`
-	Cursor  string   `json:"cursor"`
-	More    bool     `json:"more"`
+	Changes       []Change `json:"changes"`
+	Cursor        string   `json:"cursor"`
+	More          bool     `json:"more"`
+	Notifications *Unread  `json:"notifications,omitempty"`
 }
 
 // Changes returns what changed for the viewer after the cursor. An upsert of something the viewer
@@ -87,6 +91,15 @@ func (s *Service) Changes(ctx context.Context, v Viewer, cursor string) (*Delta,
 			continue // outside a scoped relation's areas: a representative is not even told it exists
 		}
 		d.Changes = append(d.Changes, c)
+	}
+	if slices.ContainsFunc(d.Changes, func(c Change) bool { return c.Kind == "notification" }) {
+		reads := s.db.NewReads()
+		q := queueUnread(reads, sc)
+		if err := reads.Run(ctx); err != nil {
+			return nil, fail("notifications", err)
+		}
+		unread := q.unreadSummary(sc)
+		d.Notifications = &unread
 	}
 	if err := s.auditRead(ctx, sc, sc.self.ID, audit.ActionReadChanges, "changes", ""); err != nil {
 		return nil, err

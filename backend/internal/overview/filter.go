@@ -3,7 +3,7 @@ package overview
 import (
 	"strings"
 
-	"github.com/uptrace/bun"
+	"minside/backend/internal/store"
 )
 
 // whose is the SQL predicate "the item belongs to someone visible, in an area the viewer may see":
@@ -19,12 +19,12 @@ func (sc *scope) whose(citizenCol, areaCol string) (string, []any) {
 			full = append(full, sub.id)
 		case areaCol != "" && len(sub.areas) > 0:
 			parts = append(parts, "("+citizenCol+" = ? AND "+areaCol+" IN (?))")
-			args = append(args, sub.id, bun.In(sub.areas))
+			args = append(args, sub.id, store.In(sub.areas))
 		}
 	}
 	if len(full) > 0 {
 		parts = append([]string{citizenCol + " IN (?)"}, parts...)
-		args = append([]any{bun.In(full)}, args...)
+		args = append([]any{store.In(full)}, args...)
 	}
 	if len(parts) == 0 {
 		return "1 = 0", nil
@@ -33,4 +33,4 @@ func (sc *scope) whose(citizenCol, areaCol string) (string, []any) {
 }
 
 // inIDs is an IN list of ids.
-func inIDs(ids []string) any { return bun.In(ids) }
+func inIDs(ids []string) any { return store.In(ids) }

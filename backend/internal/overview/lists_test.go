@@ -316,10 +316,20 @@ func TestFeedReplayRebuildsTheLists(t *testing.T) {
 		if pages < 2 {
 			t.Errorf("the replay took %d page(s); the test wants several", pages)
 		}
-		// Nothing new: the feed answers empty, and the cursor stays usable.
+		// Nothing new: the feed tells the client nothing it does not have (on PostgreSQL it may send
+		// again what other tests' open transactions keep beyond the safe point), and the cursor stays usable.
 		delta, err := s.Changes(t.Context(), v, cursor)
-		if err != nil || len(delta.Changes) != 0 || delta.More {
-			t.Errorf("caught-up feed: %+v, %v", delta, err)
+		if err != nil || delta.More {
+			t.Fatalf("caught-up feed: %+v, %v", delta, err)
+		}
+		if db.Kind == store.SQLite && len(delta.Changes) != 0 {
+			t.Errorf("caught-up feed on SQLite: %+v", delta)
+		}
+		for _, c := range delta.Changes {
+			b, _ := json.Marshal(c.Data)
+			if k := c.Kind + ":" + c.ID; (c.Op == changes.OpDelete && state[k] != "") || (c.Op != changes.OpDelete && state[k] != string(b)) {
+				t.Errorf("caught-up feed: %s %s, the client has %s", c.Op, k, state[k])
+			}
 		}
 	})
 }

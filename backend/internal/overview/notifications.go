@@ -64,6 +64,20 @@ func queueNotifications(reads *store.Reads, sc *scope, where string, args ...any
 	return q
 }
 
+// queueUnread queues the overview's notification section: how many are unread and the newest few.
+// The changes feed sends the same when it carries notifications, so a badge never needs the overview.
+func queueUnread(reads *store.Reads, sc *scope) *queuedNotifications {
+	where, args := sc.whose("n.citizen_id", "")
+	return queueNotifications(reads, sc, where+" AND n.read_at IS NULL ORDER BY n.created_at DESC, n.id DESC LIMIT ?",
+		append(args, overviewNotifications)...)
+}
+
+// unreadSummary is the section queueUnread read.
+func (q *queuedNotifications) unreadSummary(sc *scope) Unread {
+	items, total := q.visible(sc)
+	return Unread{Unread: total, Items: items}
+}
+
 func (s *Service) loadNotifications(ctx context.Context, sc *scope, where string, args ...any) ([]Notification, int, error) {
 	reads := s.db.NewReads()
 	q := queueNotifications(reads, sc, where, args...)

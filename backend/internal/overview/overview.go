@@ -89,20 +89,53 @@ func (s *Service) Prepare(ctx context.Context, v Viewer) (*Prepared, error) {
 	}
 	p := &Prepared{sc: sc, now: now}
 	reads := s.db.NewReads()
-	version := queueVersion(reads, sc)
-	// A representative's look at someone's overview is recorded whether it is answered in full or
-	// 304 (their screen shows it either way), with the reads.
-	if err := s.queueAuditRead(reads, sc, sc.self.ID, audit.ActionReadOverview, "overview", ""); err != nil {
+	version, err := s.queuePrepare(reads, p)
+	if err != nil {
 		return nil, err
-	}
-	if reads.Kind() == store.Postgres {
-		p.queued = s.queueOverview(reads, sc, now)
 	}
 	if err := reads.Run(ctx); err != nil {
 		return nil, fail("version", err)
 	}
 	p.ETag = etagOf(sc, now, *version)
 	return p, nil
+}
+
+// queuePrepare queues what Prepare reads: the version, the audit row of a representative's look at
+// someone's overview (recorded whether it is answered in full or 304: their screen shows it either
+// way) and, on PostgreSQL, every read of the overview (p.queued).
+func (s *Service) queuePrepare(reads *store.Reads, p *Prepared) (*[]versionRow, error) {
+	version := queueVersion(reads, p.sc)
+	if err := s.queueAuditRead(reads, p.sc, p.sc.self.ID, audit.ActionReadOverview, "overview", ""); err != nil {
+		return nil, err
+	}
+	if reads.Kind() == store.Postgres {
+		p.queued = s.queueOverview(reads, p.sc, p.now)
+	}
+	return version, nil
+}
+
+// Statements is every statement a full overview for v sends after the session lookup, in order
+// (Prepare's, then Build's): one on PostgreSQL. The benchmark sends them bare beside the endpoint,
+// so the two cannot read different things. With v.Known set it reads nothing itself.
+func (s *Service) Statements(ctx context.Context, v Viewer) ([]store.Statement, error) {
+	now := utc(s.now())
+	sc, err := s.resolve(ctx, v, now)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{sc: sc, now: now}
+	reads := s.db.NewReads()
+	if _, err := s.queuePrepare(reads, p); err != nil {
+		return nil, err
+	}
+	texts, err := reads.Statements()
+	if err != nil || p.queued != nil {
+		return texts, err
+	}
+	reads = s.db.NewReads()
+	s.queueOverview(reads, sc, now)
+	built, err := reads.Statements()
+	return append(texts, built...), err
 }
 
 // queueOverview queues every read of the overview: the feed position, the sections with their
@@ -117,9 +150,7 @@ func (s *Service) queueOverview(reads *store.Reads, sc *scope, now time.Time) *q
 	where, args = sc.whose("k.citizen_id", "")
 	q.keys = queueKeys(reads, now, sc.viewer.Lang, where+" AND k.status = ? AND k.valid_until > ? ORDER BY k.valid_until, k.id LIMIT ?",
 		append(args, keys.StatusActive, now, overviewKeys)...)
-	where, args = sc.whose("n.citizen_id", "")
-	q.notifications = queueNotifications(reads, sc, where+" AND n.read_at IS NULL ORDER BY n.created_at DESC, n.id DESC LIMIT ?",
-		append(args, overviewNotifications)...)
+	q.notifications = queueUnread(reads, sc)
 	q.tiles = queueTiles(reads, sc, now, nil)
 	if ids := sc.linkIDs(); len(ids) > 0 {
 		reads.Add(&q.counts, needsCountsQuery, needsCountsArgs(ids, now)...)
@@ -186,8 +217,7 @@ func (s *Service) Build(ctx context.Context, p *Prepared) (*Overview, error) {
 	})
 
 	o.Keys = q.keys.visible(sc, now)
-	items, total := q.notifications.visible(sc)
-	o.Notifications = Unread{Unread: total, Items: items}
+	o.Notifications = q.notifications.unreadSummary(sc)
 	if o.Tiles, err = q.tiles.visible(sc, now); err != nil {
 		return nil, err
 	}

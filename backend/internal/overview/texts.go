@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/uptrace/bun"
-
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/store"
 )
@@ -47,7 +45,7 @@ type queuedTexts struct {
 // queueTexts queues the texts of the rows of ownerQuery (whose first column is id, args its args).
 func queueTexts(reads *store.Reads, ownerQuery string, args []any, lang string) *queuedTexts {
 	q := &queuedTexts{lang: lang}
-	chain := bun.In(i18n.Chain(lang))
+	chain := store.In(i18n.Chain(lang))
 	reads.Add(&q.rows, fmt.Sprintf(textsQuery, "SELECT owners.id FROM ("+ownerQuery+") owners"), append(slices.Clone(args), chain, chain)...)
 	return q
 }
@@ -57,9 +55,9 @@ func (s *Service) loadTexts(ctx context.Context, ownerIDs []string, lang string)
 	if len(ownerIDs) == 0 {
 		return localTexts{}, nil
 	}
-	chain := bun.In(i18n.Chain(lang))
+	chain := store.In(i18n.Chain(lang))
 	q := &queuedTexts{lang: lang}
-	if err := s.db.NewRaw(fmt.Sprintf(textsQuery, "?"), bun.In(ownerIDs), chain, chain).Scan(ctx, &q.rows); err != nil {
+	if err := s.db.NewRaw(fmt.Sprintf(textsQuery, "?"), store.In(ownerIDs), chain, chain).Scan(ctx, &q.rows); err != nil {
 		return nil, fail("texts", err)
 	}
 	return q.picked(), nil

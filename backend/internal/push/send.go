@@ -1,6 +1,7 @@
 package push
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,10 +9,9 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
-
-	webpush "github.com/SherClockHolmes/webpush-go"
 )
 
 // RecordSize is the aes128gcm record size Sender uses: every message is padded to it, and some
@@ -78,14 +78,15 @@ type SenderOptions struct {
 	Now        func() time.Time // clock for Retry-After dates; nil means time.Now
 }
 
-// Sender posts encrypted, VAPID-signed messages. It is safe for concurrent use; build one per
-// process and share it across outbox workers.
+// Sender posts encrypted (RFC 8291), VAPID-signed (RFC 8292) messages (RFC 8030). It is safe
+// for concurrent use; build one per process and share it across outbox workers.
 //
-// webpush-go v1.4.0 signs a fresh VAPID JWT (ES256) on every send and ignores
-// Options.VapidExpiration; that costs ~20 µs per send, which is accepted rather than forked.
+// The VAPID private key is parsed once, here, and each push service gets one signed JWT that is
+// reused for hours (vapidSigner); only the encryption, which RFC 8291 requires fresh per
+// message, is done on every send.
 type Sender struct {
 	keys       VAPIDKeys
-	subscriber string
+	vapid      *vapidSigner
 	allow      AllowList
 	client     *http.Client
 	maxPayload int
@@ -107,16 +108,20 @@ func NewSender(keys VAPIDKeys, subject Subject, allow AllowList, client *http.Cl
 	if client == nil {
 		return nil, errors.New("push: sender: an HTTP client is required (NewHTTPClient)")
 	}
-	s := &Sender{keys: keys, subscriber: subject.webpushSubscriber(), allow: allow, client: client,
-		maxPayload: opts.MaxPayload, now: opts.Now}
+	s := &Sender{keys: keys, allow: allow, client: client, maxPayload: opts.MaxPayload, now: opts.Now}
 	if s.maxPayload <= 0 {
 		s.maxPayload = MaxPayloadBytes
 	}
-	if s.maxPayload > RecordSize-103 {
+	if s.maxPayload > maxRecordPayload {
 		return nil, fmt.Errorf("push: sender: max payload %d does not fit one %d-byte record", s.maxPayload, RecordSize)
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	// Not s.now: the push service checks a token's exp against its own, real clock, also when
+	// the portal runs on a shifted clock (tests, demos).
+	if s.vapid, err = newVAPIDSigner(keys, subject, time.Now); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -127,24 +132,34 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, msg Message) Result
 	if len(msg.Payload) > s.maxPayload {
 		return Result{Outcome: TooLarge, Err: fmt.Errorf("%w: %d bytes, max %d", ErrPayloadTooLarge, len(msg.Payload), s.maxPayload)}
 	}
-	if err := s.check(sub, msg); err != nil {
+	uaPublic, authSecret, err := s.check(sub, msg)
+	if err != nil {
 		return Result{Outcome: Invalid, Err: err}
 	}
-	// webpush-go appends padding to the slice it is given; a full-capacity slice makes it copy,
-	// so one payload can be sent from many goroutines at once.
-	payload := msg.Payload[:len(msg.Payload):len(msg.Payload)]
-	resp, err := webpush.SendNotificationWithContext(ctx, payload,
-		&webpush.Subscription{Endpoint: sub.Endpoint, Keys: webpush.Keys{Auth: sub.Auth, P256dh: sub.P256dh}},
-		&webpush.Options{
-			HTTPClient:      s.client,
-			RecordSize:      RecordSize,
-			Subscriber:      s.subscriber,
-			Topic:           msg.Topic,
-			TTL:             int(msg.TTL / time.Second),
-			Urgency:         webpush.Urgency(msg.Urgency),
-			VAPIDPublicKey:  s.keys.PublicKey,
-			VAPIDPrivateKey: s.keys.PrivateKey,
-		})
+	body, err := encrypt(msg.Payload, uaPublic, authSecret)
+	if err != nil {
+		return classifyError(err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.Endpoint, bytes.NewReader(body))
+	if err != nil {
+		return Result{Outcome: Invalid, Err: fmt.Errorf("push: send: %w", err)}
+	}
+	auth, err := s.vapid.authorization(req.URL.Scheme + "://" + req.URL.Host)
+	if err != nil {
+		return Result{Outcome: Invalid, Err: err}
+	}
+	h := req.Header // keys in canonical form (TTL is "Ttl"), so assigned without Set's rewriting
+	h["Authorization"] = []string{auth}
+	h["Content-Encoding"] = []string{"aes128gcm"}
+	h["Content-Type"] = []string{"application/octet-stream"}
+	h["Ttl"] = []string{strconv.Itoa(int(msg.TTL / time.Second))}
+	if msg.Urgency != "" {
+		h["Urgency"] = []string{string(msg.Urgency)}
+	}
+	if msg.Topic != "" {
+		h["Topic"] = []string{msg.Topic}
+	}
+	resp, err := s.client.Do(req)
 	if err != nil {
 		return classifyError(err)
 	}
@@ -152,37 +167,38 @@ func (s *Sender) Send(ctx context.Context, sub Subscription, msg Message) Result
 	return s.classify(resp)
 }
 
-func (s *Sender) check(sub Subscription, msg Message) error {
+// check refuses what no push service could accept or no browser could open, and returns the
+// subscription's decoded keys.
+func (s *Sender) check(sub Subscription, msg Message) (uaPublic, authSecret []byte, err error) {
 	if msg.TTL < 0 || msg.TTL > MaxTTL || msg.TTL%time.Second != 0 {
-		return fmt.Errorf("push: send: ttl %v must be whole seconds from 0 to %v", msg.TTL, MaxTTL)
+		return nil, nil, fmt.Errorf("push: send: ttl %v must be whole seconds from 0 to %v", msg.TTL, MaxTTL)
 	}
 	if !msg.Urgency.valid() {
-		return fmt.Errorf("push: send: urgency %q", msg.Urgency)
+		return nil, nil, fmt.Errorf("push: send: urgency %q", msg.Urgency)
 	}
 	if !validTopic(msg.Topic) {
-		return fmt.Errorf("push: send: topic %q must be ≤ 32 base64url characters (use TopicFor)", msg.Topic)
+		return nil, nil, fmt.Errorf("push: send: topic %q must be ≤ 32 base64url characters (use TopicFor)", msg.Topic)
 	}
 	if key, _ := checkEndpoint(sub.Endpoint, s.allow); key != "" {
 		// Stored before the allow-list changed, or never validated: do not send there.
-		return fmt.Errorf("push: send: endpoint refused (%s): %w", key, ErrAddressNotAllowed)
+		return nil, nil, fmt.Errorf("push: send: endpoint refused (%s): %w", key, ErrAddressNotAllowed)
 	}
-	// webpush-go checks that p256dh is on the curve but not the auth length, and would encrypt
-	// for a garbled secret a browser can never open.
-	if auth, err := decodeBase64URL(sub.Auth); err != nil || len(auth) != 16 {
-		return errors.New("push: send: stored subscription: auth secret is not 16 bytes")
+	// A garbled secret would encrypt for a key no browser holds; refuse it rather than send.
+	if authSecret, err = decodeBase64URL(sub.Auth); err != nil || len(authSecret) != 16 {
+		return nil, nil, errors.New("push: send: stored subscription: auth secret is not 16 bytes")
 	}
-	if p, err := decodeBase64URL(sub.P256dh); err != nil || len(p) != 65 {
-		return errors.New("push: send: stored subscription: p256dh is not a 65-byte point")
+	if uaPublic, err = decodeBase64URL(sub.P256dh); err != nil || len(uaPublic) != 65 {
+		return nil, nil, errors.New("push: send: stored subscription: p256dh is not a 65-byte point")
 	}
-	return nil
+	return uaPublic, authSecret, nil
 }
 
 // classifyError sorts errors from before or instead of an answer.
 func classifyError(err error) Result {
-	if errors.Is(err, webpush.ErrMaxPadExceeded) {
+	switch {
+	case errors.Is(err, ErrPayloadTooLarge):
 		return Result{Outcome: TooLarge, Err: fmt.Errorf("push: send: %w", err)}
-	}
-	if errors.Is(err, ErrAddressNotAllowed) {
+	case errors.Is(err, ErrAddressNotAllowed):
 		return Result{Outcome: Invalid, Err: fmt.Errorf("push: send: %w", err)}
 	}
 	var uerr *url.Error
@@ -190,8 +206,8 @@ func classifyError(err error) Result {
 		// The request was attempted: connection refused, reset, timeout, TLS, cancelled context.
 		return Result{Outcome: Retry, Err: fmt.Errorf("push: send: %w", err)}
 	}
-	// webpush-go failed before sending: key decoding or encryption.
-	return Result{Outcome: Invalid, Err: fmt.Errorf("push: send: encrypt: %w", err)}
+	// Failed before sending: the stored keys (a p256dh off the curve) or the encryption.
+	return Result{Outcome: Invalid, Err: fmt.Errorf("push: send: %w", err)}
 }
 
 func (s *Sender) classify(resp *http.Response) Result {

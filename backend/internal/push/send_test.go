@@ -245,8 +245,8 @@ func TestSendVAPIDKeyMismatchIsAnAlert(t *testing.T) {
 }
 
 // TestSendOneSliceConcurrently passes one payload slice with spare capacity to many goroutines:
-// webpush-go appends its padding to the slice it is given, so without the full-slice expression
-// in Send this is a data race (go test -race) and corrupts payloads.
+// the notify handlers encode a payload once and send it to every device, so encryption must
+// copy it before padding rather than append to it (a data race under go test -race).
 func TestSendOneSliceConcurrently(t *testing.T) {
 	f := newFixture(t, "mailto:ops@example.no")
 	body := payload(t)

@@ -50,16 +50,6 @@ func (s Subject) String() string { return s.uri }
 // IsZero reports whether the subject was never set.
 func (s Subject) IsZero() bool { return s.uri == "" }
 
-// webpushSubscriber is what webpush-go v1.4.0 wants in Options.Subscriber: it prepends "mailto:"
-// to anything that does not start with "https:", so a mailto subject goes in without its scheme
-// (otherwise the claim becomes "mailto:mailto:…" and Apple answers 403 BadJwtToken).
-func (s Subject) webpushSubscriber() string {
-	if rest, ok := strings.CutPrefix(s.uri, "mailto:"); ok {
-		return rest
-	}
-	return s.uri
-}
-
 // isPublicLookingDomain wants at least two DNS labels, a letters-only top-level label, and no IP
 // literal or single-label name such as localhost.
 func isPublicLookingDomain(host string) bool {

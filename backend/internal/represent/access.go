@@ -135,11 +135,34 @@ func (a Access) QueueRepresents(reads *store.Reads, representativeExpr string, a
 // List is the queued Represents (empty before the reads ran).
 func (q *QueuedRepresents) List() []Represented { return representedBy(heldOf(q.rows), q.at) }
 
-// representedBy folds relations into one entry per person, with the union of the areas of every
-// relation that grants access at at, by name (the rule of Represents).
+// representedBy is the rule of Represents: one entry per person, by name.
 func representedBy(rels []heldRelation, at time.Time) []Represented {
-	bySubject := map[string]*Represented{}
-	var order []string
+	grants := foldGrants(rels, at, func(r Relation) string { return r.SubjectID })
+	out := make([]Represented, 0, len(grants))
+	for _, g := range grants {
+		subject := g.first.subject
+		out = append(out, Represented{Subject: &subject, Relation: g.kind, Areas: g.areas, ValidUntil: g.until, Relations: g.relations})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Subject.Name < out[j].Subject.Name })
+	return out
+}
+
+// grant is what the relations between a representative and a person that are valid at one time
+// grant together: the union of their areas, guardianship over a power of attorney, the latest end.
+type grant struct {
+	first     heldRelation // the first relation seen (its subject, its representative)
+	kind      string
+	areas     []string // nil: every area
+	until     *time.Time
+	relations []Relation
+}
+
+// foldGrants folds the relations valid at at into one grant per person that key names (the subject,
+// as the representative sees it; the representative, as the subject sees it), in the order first
+// seen. Both sides of a relation read its grant from here, so they never disagree.
+func foldGrants(rels []heldRelation, at time.Time, key func(Relation) string) []*grant {
+	byKey := map[string]*grant{}
+	var out []*grant
 	for _, h := range rels {
 		r := h.Relation
 		areas, ok := AreasOf(r, h.subject.BirthDate, at)
@@ -147,26 +170,20 @@ func representedBy(rels []heldRelation, at time.Time) []Represented {
 			continue
 		}
 		until := AccessEnds(r, h.subject.BirthDate)
-		entry, seen := bySubject[r.SubjectID]
+		g, seen := byKey[key(r)]
 		if !seen {
-			subject := h.subject
-			entry = &Represented{Subject: &subject, Relation: r.Kind, Areas: areas, ValidUntil: until, Relations: []Relation{r}}
-			bySubject[r.SubjectID] = entry
-			order = append(order, r.SubjectID)
+			g = &grant{first: h, kind: r.Kind, areas: areas, until: until, relations: []Relation{r}}
+			byKey[key(r)] = g
+			out = append(out, g)
 			continue
 		}
-		entry.Relations = append(entry.Relations, r)
-		entry.Areas = unionAreas(entry.Areas, areas)
+		g.relations = append(g.relations, r)
+		g.areas = unionAreas(g.areas, areas)
 		if r.Kind == KindGuardian {
-			entry.Relation = KindGuardian
+			g.kind = KindGuardian
 		}
-		entry.ValidUntil = laterEnd(entry.ValidUntil, until)
+		g.until = laterEnd(g.until, until)
 	}
-	out := make([]Represented, 0, len(order))
-	for _, id := range order {
-		out = append(out, *bySubject[id])
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Subject.Name < out[j].Subject.Name })
 	return out
 }
 
@@ -205,18 +222,46 @@ func ViewAmong(list []Represented, citizenID, actingAsID string) (View, bool) {
 // to them (View.Allows): guardians while the subject is a minor, holders of a power of attorney
 // whose areas cover it. Notify forwards the subject's messages to them (if they asked).
 func (a Access) RepresentativesOf(ctx context.Context, db bun.IDB, subjectID, area string, at time.Time) ([]string, error) {
-	rels, err := held(ctx, db, "r.subject_id = ?", []any{subjectID}, at)
+	reps, err := a.RepresentativesOfAll(ctx, db, []string{subjectID}, at)
 	if err != nil {
 		return nil, err
 	}
-	var out []string
+	return reps.Of(subjectID, area), nil
+}
+
+// Representatives are the relations held over many subjects at one time, loaded in one query
+// (RepresentativesOfAll) for a batch of notifications.
+type Representatives struct {
+	at        time.Time
+	bySubject map[string][]heldRelation
+}
+
+// RepresentativesOfAll loads the relations held over subjectIDs at t; Of answers per subject.
+func (a Access) RepresentativesOfAll(ctx context.Context, db bun.IDB, subjectIDs []string, at time.Time) (Representatives, error) {
+	out := Representatives{at: at, bySubject: map[string][]heldRelation{}}
+	if len(subjectIDs) == 0 {
+		return out, nil
+	}
+	rels, err := held(ctx, db, "r.subject_id IN (?)", []any{bun.In(subjectIDs)}, at)
+	if err != nil {
+		return out, err
+	}
 	for _, h := range rels {
-		areas, ok := AreasOf(h.Relation, h.subject.BirthDate, at)
+		out.bySubject[h.SubjectID] = append(out.bySubject[h.SubjectID], h)
+	}
+	return out, nil
+}
+
+// Of is RepresentativesOf(subjectID, area) from what was loaded.
+func (r Representatives) Of(subjectID, area string) []string {
+	var out []string
+	for _, h := range r.bySubject[subjectID] {
+		areas, ok := AreasOf(h.Relation, h.subject.BirthDate, r.at)
 		if ok && (View{Areas: areas}).Allows(area) && !slices.Contains(out, h.RepresentativeID) {
 			out = append(out, h.RepresentativeID)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // ChildrenOf gives, for each of representativeIDs, the birth dates of the children they are

@@ -37,36 +37,19 @@ func (a Access) RepresentedBy(ctx context.Context, db bun.IDB, subjectID string,
 	if err != nil {
 		return nil, err
 	}
-	byRep := map[string]*Representative{}
-	var ids []string
-	for _, h := range rels {
-		r := h.Relation
-		areas, ok := AreasOf(r, h.subject.BirthDate, at)
-		if !ok {
-			continue
-		}
-		until := AccessEnds(r, h.subject.BirthDate)
-		entry, seen := byRep[r.RepresentativeID]
-		if !seen {
-			byRep[r.RepresentativeID] = &Representative{ID: r.RepresentativeID, Relation: r.Kind, Areas: areas, ValidUntil: until}
-			ids = append(ids, r.RepresentativeID)
-			continue
-		}
-		entry.Areas = unionAreas(entry.Areas, areas)
-		if r.Kind == KindGuardian {
-			entry.Relation = KindGuardian
-		}
-		entry.ValidUntil = laterEnd(entry.ValidUntil, until)
+	grants := foldGrants(rels, at, func(r Relation) string { return r.RepresentativeID })
+	ids := make([]string, 0, len(grants))
+	for _, g := range grants {
+		ids = append(ids, g.first.RepresentativeID)
 	}
 	names, err := citizenNames(ctx, db, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Representative, 0, len(ids))
-	for _, id := range ids {
-		entry := byRep[id]
-		entry.Name = names[id]
-		out = append(out, *entry)
+	out := make([]Representative, 0, len(grants))
+	for _, g := range grants {
+		id := g.first.RepresentativeID
+		out = append(out, Representative{ID: id, Name: names[id], Relation: g.kind, Areas: g.areas, ValidUntil: g.until})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

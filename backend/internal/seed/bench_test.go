@@ -8,7 +8,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"minside/backend/internal/store"
 	"minside/backend/internal/store/storetest"
@@ -67,4 +70,61 @@ func openBench(b *testing.B, kind store.Kind) *store.DB {
 		b.Fatal(err)
 	}
 	return db
+}
+
+// BenchmarkCopyPerTable times each step of writing a batch of 1,000 citizens by COPY on
+// PostgreSQL, once MINSIDE_SEED_BENCH_CITIZENS citizens (default 20,000) are there, so the
+// indexes have some size: ms per batch for each table's COPY and for checking the agency records.
+func BenchmarkCopyPerTable(b *testing.B) {
+	if os.Getenv(storetest.PostgresDSNEnv) == "" {
+		b.Log("MINSIDE_TEST_POSTGRES_DSN is not set: COPY is PostgreSQL's path")
+		return
+	}
+	ctx := context.Background()
+	db := openBench(b, store.Postgres)
+	s, _ := newSeeder(b, db)
+	already := 20000
+	if v := os.Getenv("MINSIDE_SEED_BENCH_CITIZENS"); v != "" {
+		var err error
+		if already, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := s.Citizens(ctx, already, ScaleOptions{Seed: 1}, testNow); err != nil {
+		b.Fatal(err)
+	}
+	base, err := ensureBase(ctx, db, testNow)
+	if err != nil {
+		b.Fatal(err)
+	}
+	first, err := nextScaleIndex(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	g := &generator{dir: s.dir, b: base, now: testNow, seed: 1, days: birthDays()}
+	total := map[string]time.Duration{}
+	var order []string
+	took := func(step string, d time.Duration) {
+		if _, seen := total[step]; !seen {
+			order = append(order, step)
+		}
+		total[step] += d
+	}
+	batches := 0
+	for b.Loop() {
+		b.StopTimer()
+		r, err := g.batch(first, 1000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		first += 1000
+		b.StartTimer()
+		if err := s.copyBatch(ctx, r, took); err != nil {
+			b.Fatal(err)
+		}
+		batches++
+	}
+	for _, step := range order {
+		b.ReportMetric(total[step].Seconds()*1000/float64(batches), strings.ReplaceAll(step, " ", "_")+"-ms/batch")
+	}
 }

@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/uptrace/bun"
 
@@ -19,10 +22,17 @@ import (
 
 // ScaleOptions tunes the synthetic citizen generator.
 type ScaleOptions struct {
-	Batch int    // citizens per transaction; default 1000
-	Chunk int    // rows per INSERT statement on SQLite (PostgreSQL uses COPY); default 2000
-	Seed  uint64 // random seed; the same seed and database give the same citizens
+	Batch int // citizens per transaction; default 1000
+	Chunk int // rows per INSERT statement on SQLite (PostgreSQL uses COPY); default 2000
+	// Writers is how many batches are generated and written at once on PostgreSQL, each writer in
+	// its own connection and transaction; default 2. SQLite has one writer.
+	Writers int
+	Seed    uint64 // random seed; the same seed and database give the same citizens
 }
+
+// defaultWriters keeps both cores of a small machine busy: while one writer's batch is in the
+// server, the other's is generated and encoded.
+const defaultWriters = 2
 
 // Per synthetic citizen: 3 cases of 3 events, 2 bookings, 1 key with 1 window, 4 notifications
 // (2 unread), titles in nb and en; about 70 rows.
@@ -34,8 +44,8 @@ const (
 )
 
 // Citizens adds n synthetic citizens with a realistic mix of items, plus the shared agencies,
-// facilities and tiles when missing. Each batch is one transaction of multi-row INSERTs; the next
-// batch is generated while the previous one is written.
+// facilities and tiles when missing. Each batch is one transaction (COPY on PostgreSQL, multi-row
+// INSERTs on SQLite); batches are generated while others are written.
 func (s *Seeder) Citizens(ctx context.Context, n int, opts ScaleOptions, now time.Time) (Summary, error) {
 	started := time.Now()
 	now = store.UTC(now)
@@ -44,6 +54,12 @@ func (s *Seeder) Citizens(ctx context.Context, n int, opts ScaleOptions, now tim
 	}
 	if opts.Chunk <= 0 {
 		opts.Chunk = defaultChunk
+	}
+	if opts.Writers <= 0 {
+		opts.Writers = defaultWriters
+	}
+	if s.db.Kind != store.Postgres {
+		opts.Writers = 1 // SQLite takes one writer at a time
 	}
 	var sum Summary
 	var b *base
@@ -68,17 +84,18 @@ func (s *Seeder) Citizens(ctx context.Context, n int, opts ScaleOptions, now tim
 	if err != nil {
 		return Summary{}, fmt.Errorf("seed: shared records: %w", err)
 	}
-	g := &generator{dir: s.dir, b: b, now: now, rng: rand.New(rand.NewPCG(opts.Seed, uint64(first))), next: first,
-		days: birthDays()}
-	// A pass inserts fewer than asked only when numbers were already taken; the next pass tops up.
+	g := &generator{dir: s.dir, b: b, now: now, seed: opts.Seed, days: birthDays()}
+	// A pass inserts fewer than asked only when numbers were already taken; the next pass tops up
+	// with the numbers after it.
 	for want := n; want > 0; {
-		inserted, err := s.pass(ctx, g, want, opts, &sum, n, started)
+		inserted, err := s.pass(ctx, g, first, want, opts, &sum, n, started)
 		if err != nil {
 			return sum, err
 		}
 		if inserted == 0 {
 			return sum, errors.New("seed: every generated number is already taken")
 		}
+		first += want
 		want -= inserted
 	}
 	sum.Agencies = len(b.agency)
@@ -107,46 +124,62 @@ func nextScaleIndex(ctx context.Context, db bun.IDB) (int, error) {
 // scalePrefix starts the external ids of generated records; "scale-%09d" sorts by index.
 const scalePrefix = "scale-"
 
-// pass generates want citizens in batches, writing one batch while generating the next, and
-// returns how many were inserted.
-func (s *Seeder) pass(ctx context.Context, g *generator, want int, opts ScaleOptions, sum *Summary, total int, started time.Time) (int, error) {
-	batches := make(chan *rows, 1)
-	genErr := make(chan error, 1)
-	genCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		defer close(batches)
-		for left := want; left > 0; left -= opts.Batch {
-			r, err := g.batch(min(left, opts.Batch))
-			if err != nil {
-				genErr <- err
-				return
+// pass generates citizens first to first+want-1 in batches and writes them, opts.Writers batches
+// at a time, and returns how many were inserted. Batch k always holds the same citizens (first +
+// k×Batch onwards), whichever goroutine takes it; the batches commit in any order.
+func (s *Seeder) pass(ctx context.Context, g *generator, first, want int, opts ScaleOptions, sum *Summary, total int, started time.Time) (int, error) {
+	work, ctx := errgroup.WithContext(ctx)
+	batches := make(chan *rows, opts.Writers)
+	var next atomic.Int64
+	var generators sync.WaitGroup
+	for range opts.Writers {
+		generators.Go(func() {
+			for {
+				start := int(next.Add(1)-1) * opts.Batch
+				if start >= want || ctx.Err() != nil {
+					return
+				}
+				r, err := g.batch(first+start, min(opts.Batch, want-start))
+				if err != nil {
+					work.Go(func() error { return err })
+					return
+				}
+				select {
+				case batches <- r:
+				case <-ctx.Done():
+					return
+				}
 			}
-			select {
-			case batches <- r:
-			case <-genCtx.Done():
-				genErr <- genCtx.Err()
-				return
-			}
-		}
-		genErr <- nil
-	}()
-	inserted := 0
-	for r := range batches {
-		if err := s.writeBatch(ctx, r, opts.Chunk); err != nil {
-			cancel()
-			for range batches { // let the generator finish
-			}
-			return inserted, err
-		}
-		inserted += len(r.citizens)
-		before := sum.Citizens
-		sum.add(r)
-		if s.log != nil && sum.Citizens/10000 > before/10000 {
-			s.log.Info("seeding citizens", "done", sum.Citizens, "of", total, "elapsed", time.Since(started).Round(time.Millisecond))
-		}
+		})
 	}
-	return inserted, <-genErr
+	go func() {
+		generators.Wait()
+		close(batches)
+	}()
+	var mu sync.Mutex
+	inserted := 0
+	for range opts.Writers {
+		work.Go(func() error {
+			for r := range batches {
+				if err := s.writeBatch(ctx, r, opts.Chunk); err != nil {
+					for range batches { // let the generators finish
+					}
+					return err
+				}
+				mu.Lock()
+				inserted += len(r.citizens)
+				before := sum.Citizens
+				sum.add(r)
+				if s.log != nil && sum.Citizens/10000 > before/10000 {
+					s.log.Info("seeding citizens", "done", sum.Citizens, "of", total, "elapsed", time.Since(started).Round(time.Millisecond))
+				}
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	err := work.Wait()
+	return inserted, err
 }
 
 // writeBatch writes one batch in one transaction, first dropping citizens whose number the
@@ -154,7 +187,7 @@ func (s *Seeder) pass(ctx context.Context, g *generator, want int, opts ScaleOpt
 // PostgreSQL takes the batch by COPY; SQLite, in process, by multi-row INSERTs.
 func (s *Seeder) writeBatch(ctx context.Context, r *rows, chunk int) error {
 	if s.db.Kind == store.Postgres {
-		return s.copyBatch(ctx, r)
+		return s.copyBatch(ctx, r, nil)
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		hashes := make([]string, len(r.citizens))
@@ -189,8 +222,7 @@ type generator struct {
 	dir  *citizens.Directory
 	b    *base
 	now  time.Time
-	rng  *rand.Rand
-	next int // index of the next citizen
+	seed uint64
 	days int
 }
 

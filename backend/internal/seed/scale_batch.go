@@ -2,6 +2,7 @@ package seed
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -62,11 +63,11 @@ var (
 	}
 )
 
-// batch generates n citizens with their items.
-func (g *generator) batch(n int) (*rows, error) {
+// batch generates citizens first to first+n-1 with their items.
+func (g *generator) batch(first, n int) (*rows, error) {
 	r := &rows{}
-	for range n {
-		if err := g.citizen(r); err != nil {
+	for i := first; i < first+n; i++ {
+		if err := g.citizen(r, i); err != nil {
 			return nil, err
 		}
 	}
@@ -75,10 +76,10 @@ func (g *generator) batch(n int) (*rows, error) {
 
 func (g *generator) at(offset time.Duration) time.Time { return g.now.Add(offset) }
 
-// citizen adds the next synthetic citizen and their items.
-func (g *generator) citizen(r *rows) error {
-	i := g.next
-	g.next++
+// citizen adds synthetic citizen i and their items. Each citizen draws from a random source of
+// its own, seeded by the run's seed and its index, so it is the same whatever the batch size and
+// however many batches are generated at once.
+func (g *generator) citizen(r *rows, i int) error {
 	digits, err := g.syntheticPID(i)
 	if err != nil {
 		return err
@@ -87,7 +88,7 @@ func (g *generator) citizen(r *rows) error {
 	if err != nil {
 		return fmt.Errorf("seed: synthetic citizen %d: %w", i, err)
 	}
-	rng := g.rng
+	rng := rand.New(rand.NewPCG(g.seed, uint64(i)))
 	c := citizens.Citizen{ID: store.NewID(), PIDHash: g.dir.Pseudonym(n), PIDMasked: n.String(), BirthDate: n.BirthDate,
 		Name:     firstNames[rng.IntN(len(firstNames))] + " " + lastNames[rng.IntN(len(lastNames))],
 		District: districts[rng.IntN(len(districts))], CreatedAt: g.now, UpdatedAt: g.now}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"testing"
 	"time"
@@ -62,11 +63,41 @@ func TestCopyWritesWhatInsertsWrite(t *testing.T) {
 	}
 }
 
+// TestParallelWritersWriteTheSameCitizens: on PostgreSQL batches are written by several writers at
+// once and commit in any order, yet the same seed gives the same citizens whatever the batch size
+// and the number of writers.
+func TestParallelWritersWriteTheSameCitizens(t *testing.T) {
+	if os.Getenv(storetest.PostgresDSNEnv) == "" {
+		t.Log("MINSIDE_TEST_POSTGRES_DSN is not set: parallel writers are PostgreSQL's path (CI sets it)")
+		return
+	}
+	const n = 45
+	seedWith := func(opts ScaleOptions) (map[string]int, []string) {
+		db := storetest.Postgres(t)
+		s, _ := newSeeder(t, db)
+		sum, err := s.Citizens(context.Background(), n, opts, testNow)
+		if err != nil || sum.Citizens != n {
+			t.Fatalf("%+v: %+v, %v", opts, sum, err)
+		}
+		return tableCounts(t, db), []string{citizenSample(t, db, 0), citizenSample(t, db, 22), citizenSample(t, db, n-1)}
+	}
+	oneCounts, oneSample := seedWith(ScaleOptions{Batch: n, Writers: 1, Seed: 3})
+	manyCounts, manySample := seedWith(ScaleOptions{Batch: 4, Writers: 3, Seed: 3})
+	if !maps.Equal(oneCounts, manyCounts) {
+		t.Errorf("counts: one writer %v, three writers %v", oneCounts, manyCounts)
+	}
+	for i := range oneSample {
+		if oneSample[i] != manySample[i] {
+			t.Errorf("sample %d differs\none writer:    %s\nthree writers: %s", i, oneSample[i], manySample[i])
+		}
+	}
+}
+
 // tableCounts counts the rows of every table the scale generator writes.
 func tableCounts(t *testing.T, db *store.DB) map[string]int {
 	t.Helper()
 	counts := map[string]int{}
-	for _, table := range []string{"agencies", "facilities", "access_points", "tiles", "citizens", "cases", "case_events",
+	for _, table := range []string{"agencies", "facilities", "access_points", "tiles", "citizens", "cases", "case_events", "agency_records",
 		"bookings", "keys", "key_windows", "key_access_points", "notifications", "texts", "changes"} {
 		n, err := db.NewSelect().TableExpr(table).Count(context.Background())
 		if err != nil {

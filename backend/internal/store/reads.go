@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -67,14 +68,103 @@ func (r *Reads) Run(ctx context.Context) error {
 		}
 		return nil
 	}
-	var sql strings.Builder
-	var args []any
+	st, err := r.postgres(items, writes)
+	if err != nil {
+		return err
+	}
 	answers := make([]string, len(items))
 	dests := make([]any, len(items))
-	for i, w := range writes {
-		text, err := w.AppendQuery(r.db.QueryGen(), nil)
+	for i := range items {
+		dests[i] = &answers[i]
+	}
+	if err := scanOne(r.db.QueryStatement(ctx, st))(dests...); err != nil {
+		return fmt.Errorf("store: reads: %w", err)
+	}
+	for i, it := range items {
+		if err := json.Unmarshal([]byte(answers[i]), it.dest); err != nil {
+			return fmt.Errorf("store: read %d: decode: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// Statements is every statement Run would send now, in order: one on PostgreSQL, one per query and
+// write on SQLite (their text with the arguments in it, as Bun sends them). A benchmark sends them
+// itself (DB.QueryStatement), to measure the database's share of a request apart from what decoding
+// and answering add.
+func (r *Reads) Statements() ([]Statement, error) {
+	if r.db.Kind == Postgres && len(r.items) > 0 {
+		st, err := r.postgres(r.items, r.writes)
+		return []Statement{st}, err
+	}
+	var out []Statement
+	for _, it := range r.items {
+		b, err := r.db.NewRaw(it.query, it.args...).AppendQuery(r.db.QueryGen(), nil)
 		if err != nil {
-			return fmt.Errorf("store: write %d: %w", i, err)
+			return nil, fmt.Errorf("store: read: %w", err)
+		}
+		out = append(out, Statement{SQL: string(b)})
+	}
+	for _, w := range r.writes {
+		b, err := w.AppendQuery(r.db.QueryGen(), nil)
+		if err != nil {
+			return nil, fmt.Errorf("store: write: %w", err)
+		}
+		out = append(out, Statement{SQL: string(b)})
+	}
+	return out, nil
+}
+
+// postgres is the one statement of items and writes on PostgreSQL: with its arguments apart when
+// they allow it (bindPostgres), nothing is written (an INSERT's text is its values) and the DSN names
+// no query exec mode (one chosen for a pooler that cannot hold prepared statements, such as PgBouncer
+// before 1.21 in transaction mode), else with them in the text, as Bun writes it.
+func (r *Reads) postgres(items []read, writes []*bun.InsertQuery) (Statement, error) {
+	query, args, err := combined(r.db, items, writes)
+	if err != nil {
+		return Statement{}, err
+	}
+	if len(writes) == 0 && !strings.Contains(r.db.DSN, "default_query_exec_mode") {
+		if st, ok := bindPostgres(query, args); ok {
+			return st, nil
+		}
+	}
+	b, err := r.db.NewRaw(query, args...).AppendQuery(r.db.QueryGen(), nil)
+	if err != nil {
+		return Statement{}, fmt.Errorf("store: reads: %w", err)
+	}
+	return Statement{SQL: string(b)}, nil
+}
+
+// scanOne reads the one row of rows into dests.
+func scanOne(rows *sql.Rows, err error) func(dests ...any) error {
+	return func(dests ...any) error {
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return sql.ErrNoRows
+		}
+		if err := rows.Scan(dests...); err != nil {
+			return err
+		}
+		return rows.Close()
+	}
+}
+
+// combined is the one PostgreSQL statement of items and writes: the writes as data-modifying WITHs,
+// then one column per query holding its rows as a JSON array.
+func combined(db *DB, items []read, writes []*bun.InsertQuery) (string, []any, error) {
+	var sql strings.Builder
+	var args []any
+	for i, w := range writes {
+		text, err := w.AppendQuery(db.QueryGen(), nil)
+		if err != nil {
+			return "", nil, fmt.Errorf("store: write %d: %w", i, err)
 		}
 		if i == 0 {
 			sql.WriteString("WITH ")
@@ -94,15 +184,6 @@ func (r *Reads) Run(ctx context.Context) error {
 		sql.WriteString(") AS q) AS r")
 		sql.WriteString(strconv.Itoa(i))
 		args = append(args, it.args...)
-		dests[i] = &answers[i]
 	}
-	if err := r.db.NewRaw(sql.String(), args...).Scan(ctx, dests...); err != nil {
-		return fmt.Errorf("store: reads: %w", err)
-	}
-	for i, it := range items {
-		if err := json.Unmarshal([]byte(answers[i]), it.dest); err != nil {
-			return fmt.Errorf("store: read %d: decode: %w", i, err)
-		}
-	}
-	return nil
+	return sql.String(), args, nil
 }

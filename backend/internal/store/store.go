@@ -39,6 +39,8 @@ type DB struct {
 	DSN string
 	// Timeout is the request deadline the database was opened for (WithTimeout); zero when none.
 	Timeout time.Duration
+
+	roundTrips *roundTripHook
 }
 
 // Option adjusts how Open connects.
@@ -85,6 +87,12 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*DB, error) 
 	}
 }
 
+func newDB(bdb *bun.DB, kind Kind, dsn string, timeout time.Duration) *DB {
+	db := &DB{DB: bdb, Kind: kind, DSN: dsn, Timeout: timeout, roundTrips: &roundTripHook{}}
+	db.AddQueryHook(db.roundTrips)
+	return db
+}
+
 func scheme(u string) string {
 	if i := strings.Index(u, ":"); i > 0 {
 		return u[:i]
@@ -122,8 +130,7 @@ func openSQLite(ctx context.Context, path string, timeout time.Duration) (*DB, e
 	sqldb.SetMaxOpenConns(8)
 	sqldb.SetMaxIdleConns(8)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Kind: SQLite, DSN: dsn, Timeout: timeout}
-	db.AddQueryHook(roundTripHook{})
+	db := newDB(bun.NewDB(sqldb, sqlitedialect.New()), SQLite, dsn, timeout)
 	if err := db.verifySQLitePragmas(ctx, busy); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -179,12 +186,15 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*DB, 
 	if timeout > 0 {
 		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt((statementSlack * timeout).Milliseconds(), 10)
 	}
+	maxConns, err := poolMaxConns(cfg.RuntimeParams)
+	if err != nil {
+		return nil, err
+	}
 	sqldb := stdlib.OpenDB(*cfg)
-	sqldb.SetMaxOpenConns(20)
-	sqldb.SetMaxIdleConns(20)
+	sqldb.SetMaxOpenConns(maxConns)
+	sqldb.SetMaxIdleConns(maxConns)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Kind: Postgres, DSN: dsn, Timeout: timeout}
-	db.AddQueryHook(roundTripHook{})
+	db := newDB(bun.NewDB(sqldb, pgdialect.New()), Postgres, dsn, timeout)
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
@@ -192,4 +202,37 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*DB, 
 		return nil, fmt.Errorf("store: postgres: connect: %w", err)
 	}
 	return db, nil
+}
+
+// defaultPoolMaxConns is each replica's connection limit unless the URL names pool_max_conns.
+const defaultPoolMaxConns = 20
+
+// poolMaxConns takes pool_max_conns (pgxpool's name for it) out of the URL's parameters, which
+// would otherwise go to the server as a setting it does not know: the connections one replica may
+// hold, so that replicas × connections fit the server's max_connections or a pooler's pool.
+func poolMaxConns(params map[string]string) (int, error) {
+	v, named := params["pool_max_conns"]
+	if !named {
+		return defaultPoolMaxConns, nil
+	}
+	delete(params, "pool_max_conns")
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1000 {
+		return 0, fmt.Errorf("store: postgres: pool_max_conns %q in the database URL must be a whole number from 1 to 1000", v)
+	}
+	return n, nil
+}
+
+// ConnConfig is the configuration of a connection of its own to the database (one that holds a
+// session, such as LISTEN), read from the URL as the pool reads it, without the pool's own
+// parameters, which the server would refuse as unknown settings.
+func (db *DB) ConnConfig() (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(db.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("store: postgres: parse the database URL: %w", err)
+	}
+	if _, err := poolMaxConns(cfg.RuntimeParams); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }

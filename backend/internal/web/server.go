@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -176,10 +178,15 @@ func proxyHeader(trusted []string) string {
 // App exposes the Fiber app for listening and for tests (app.Test).
 func (s *Server) App() *fiber.App { return s.app }
 
-// Listen serves until ctx ends, then lets in-flight requests finish within the shutdown timeout.
-func (s *Server) Listen(ctx context.Context, addr string) error {
+// Serve serves on ln until ctx ends, then lets in-flight requests finish within the shutdown
+// timeout. Connections that never sent a byte are closed at once: fasthttp's shutdown closes only
+// connections idle between requests, and counts one that waits for its first request as busy, so
+// a client's spare connection, dialled ahead of need, would hold the shutdown for the whole read
+// timeout.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	conns := &openConns{Listener: ln, open: map[*trackedConn]struct{}{}}
 	errc := make(chan error, 1)
-	go func() { errc <- s.app.Listen(addr) }()
+	go func() { errc <- s.app.Listener(conns) }()
 	select {
 	case err := <-errc:
 		return err
@@ -187,8 +194,83 @@ func (s *Server) Listen(ctx context.Context, addr string) error {
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), s.deps.Config.ShutdownTimeout)
 	defer cancel()
-	if err := s.app.ShutdownWithContext(shutdown); err != nil {
+	go conns.closeSilent(shutdown)
+	err := s.app.ShutdownWithContext(shutdown)
+	// fasthttp closes only the listeners it has taken: if the shutdown came first, Listener
+	// would take this one afterwards and serve on, so it is closed here too (twice is harmless).
+	_ = ln.Close()
+	if err != nil {
 		return err
 	}
 	return <-errc
+}
+
+// requestGrace is how long a connection may stay silent after it was accepted before a shutdown
+// counts it as unused: a client that connected just before the shutdown has its request on the way.
+const requestGrace = 250 * time.Millisecond
+
+// openConns is a listener that keeps the connections it accepted, to tell which never sent a byte.
+type openConns struct {
+	net.Listener
+	mu   sync.Mutex
+	open map[*trackedConn]struct{}
+}
+
+type trackedConn struct {
+	net.Conn
+	owner    *openConns
+	accepted time.Time
+	spoke    atomic.Bool // a byte of a request was read
+}
+
+func (l *openConns) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	tc := &trackedConn{Conn: c, owner: l, accepted: time.Now()}
+	l.mu.Lock()
+	l.open[tc] = struct{}{}
+	l.mu.Unlock()
+	return tc, nil
+}
+
+func (c *trackedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.spoke.Store(true)
+	}
+	return n, err
+}
+
+func (c *trackedConn) Close() error {
+	c.owner.mu.Lock()
+	delete(c.owner.open, c)
+	c.owner.mu.Unlock()
+	return c.Conn.Close()
+}
+
+// closeSilent closes, until ctx ends, every connection that has said nothing for requestGrace
+// since it was accepted; the listener is closed, so no new ones arrive.
+func (l *openConns) closeSilent(ctx context.Context) {
+	tick := time.NewTicker(requestGrace / 5)
+	defer tick.Stop()
+	for {
+		var silent []*trackedConn
+		l.mu.Lock()
+		for c := range l.open {
+			if !c.spoke.Load() && time.Since(c.accepted) >= requestGrace {
+				silent = append(silent, c)
+			}
+		}
+		l.mu.Unlock()
+		for _, c := range silent {
+			_ = c.Close()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -45,7 +46,11 @@ var testPWA = fstest.MapFS{
 
 func newTestServer(t *testing.T, ready error) *Server {
 	t.Helper()
-	cfg := config.Default()
+	return newTestServerWith(t, config.Default(), ready)
+}
+
+func newTestServerWith(t *testing.T, cfg config.Config, ready error) *Server {
+	t.Helper()
 	bundle, err := i18n.New(locales.FS, i18n.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -225,5 +230,81 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if !strings.Contains(string(body), `minside_http_requests_total{method="GET",route="/healthz",status="2xx"} 1`) {
 		t.Fatalf("metrics lack the healthz request:\n%s", body)
+	}
+}
+
+// TestShutdownDoesNotWaitForConnectionsThatNeverSentARequest: a client's spare connection, dialled
+// ahead of need and never used, is closed at shutdown without a word instead of holding the
+// shutdown until its read timeout runs out.
+func TestShutdownDoesNotWaitForConnectionsThatNeverSentARequest(t *testing.T) {
+	cfg := config.Default()
+	cfg.HTTPReadTimeout, cfg.HTTPIdleTimeout, cfg.ShutdownTimeout = 30*time.Second, 30*time.Second, 25*time.Second
+	s := newTestServerWith(t, cfg, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, shutdown := context.WithCancel(context.Background())
+	defer shutdown()
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+	spare, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer spare.Close()
+	// A request on a later connection is answered only after the spare one was accepted (the
+	// server accepts in order): from here on the server holds the spare connection.
+	used := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	res, err := used.Get("http://" + ln.Addr().String() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+
+	start := time.Now()
+	shutdown()
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("Serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the shutdown still waits for a connection that never sent a request, after 10 s")
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the shutdown took %s with a spare connection open; want it prompt", took.Round(time.Millisecond))
+	}
+	if err := spare.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(spare); len(got) > 0 || err != nil {
+		t.Errorf("the spare connection read %q, %v; want a silent close", got, err)
+	}
+}
+
+// TestShutdownBeforeTheServerListensStillEnds: a context cancelled before fasthttp has taken the
+// listener (a test that ends at once, a signal during start-up) must still end Serve; fasthttp's
+// shutdown closes only the listeners it already holds.
+func TestShutdownBeforeTheServerListensStillEnds(t *testing.T) {
+	s := newTestServer(t, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, shutdown := context.WithCancel(context.Background())
+	shutdown()
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+	select {
+	case err := <-served:
+		if err != nil && !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("Serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not end after a shutdown that came before it listened")
+	}
+	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+		t.Error("the listener still accepts connections after the shutdown")
 	}
 }

@@ -1,11 +1,13 @@
 // Package overviewbench measures GET /api/v1/me/overview over HTTP with real sessions against the
-// raw prepared SQL of the same queries, on a synthetic city (see docs/performance.md, "Overview").
+// same database statements sent bare, on a seeded or a synthetic city (see docs/performance.md,
+// "Overview").
 //
 //	make bench   (or: go test -run '^$' -bench . ./backend/internal/overview/...; MINSIDE_BENCH_CITIZENS=2000 for a quick run)
 //
-// The synthetic database is generated once per size and engine and kept (SQLite: a file under the
-// system temp folder; PostgreSQL: a schema bench_overview_<n> when MINSIDE_TEST_POSTGRES_DSN is set),
-// so reruns start at once.
+// MINSIDE_BENCH_DATABASE_URL_SQLITE=sqlite:<path> and MINSIDE_BENCH_DATABASE_URL_POSTGRES=postgres://…
+// run an engine on a database filled by `minside seed --citizens N`. Otherwise the synthetic database
+// is generated once per size and engine and kept (SQLite: a file under the system temp folder;
+// PostgreSQL: a schema bench_overview_<n> when MINSIDE_TEST_POSTGRES_DSN is set), so reruns start at once.
 package overviewbench
 
 import (

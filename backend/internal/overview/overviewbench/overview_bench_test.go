@@ -6,7 +6,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -14,47 +13,29 @@ import (
 	"time"
 
 	"minside/backend/internal/store"
-	"minside/backend/internal/store/storetest"
 )
 
 // BenchmarkOverview measures, on each engine: the overview over HTTP at full load (requests/s), the
-// raw prepared SQL of the same queries at full load (overviews/s), their ratio, and the HTTP
-// latency (p50, p99) at a fixed rate of 70 % of the HTTP peak.
+// same database statements sent bare at full load (overviews/s), their ratio, and the HTTP latency
+// (p50, p99) at a fixed rate of 70 % of the HTTP peak. Each engine runs on its benchmark database
+// (benchDatabase): a seeded one, or the cached synthetic city.
 func BenchmarkOverview(b *testing.B) {
-	n := citizensWanted()
-	b.Run("sqlite", func(b *testing.B) { benchOverview(b, cachedSQLite(b, n), n) })
-	if os.Getenv(storetest.PostgresDSNEnv) != "" {
-		b.Run("postgres", func(b *testing.B) { benchOverview(b, cachedPostgres(b, n), n) })
+	for _, kind := range []store.Kind{store.SQLite, store.Postgres} {
+		if databaseURL, n, ok := benchDatabase(b, kind); ok {
+			b.Run(string(kind), func(b *testing.B) { benchOverview(b, databaseURL, n) })
+		}
 	}
 }
 
 func benchOverview(b *testing.B, databaseURL string, n int) {
 	ctx := context.Background()
 	a, base := portal(b, databaseURL)
-	ids, tokens := sample(b, a, 1000)
-	var districts []string
-	if err := a.DB.NewRaw(`SELECT district FROM citizens WHERE pid_hash LIKE 'bench-%' ORDER BY pid_hash LIMIT ?`, len(ids)).Scan(ctx, &districts); err != nil {
-		b.Fatal(err)
-	}
+	tokens := logIn(b, a, 1000)
 	dur := benchDuration()
 	workers := 8
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256, DisableCompression: true}}
-	get := func(i int) error {
-		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/me/overview", nil)
-		req.Header.Set("Cookie", "minside="+tokens[i])
-		req.Header.Set("Accept-Language", "nb")
-		res, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			return fmt.Errorf("status %d", res.StatusCode)
-		}
-		return nil
-	}
+	get := func(i int) error { return getOverview(client, base, tokens[i]) }
 	if err := get(0); err != nil {
 		b.Fatal(err)
 	}
@@ -64,19 +45,30 @@ func benchOverview(b *testing.B, databaseURL string, n int) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	r, err := newRaw(ctx, db)
+	r, err := newRaw(ctx, a, db, tokens)
 	if err != nil {
 		b.Fatal(err)
 	}
-	rawOne := func(i int) error { return r.overview(ctx, ids[i], districts[i], time.Now()) }
+	rawOne := func(i int) error { return r.overview(ctx, i) }
 	if err := rawOne(0); err != nil {
 		b.Fatal(err)
 	}
 
+	// Every sampled person once each way before the clock starts: at 700,000 citizens their rows are
+	// not in memory yet, and whichever side ran first would pay for reading them from disk.
+	for i := range tokens {
+		if err := get(i); err != nil {
+			b.Fatal(err)
+		}
+		if err := rawOne(i); err != nil {
+			b.Fatal(err)
+		}
+	}
+
 	b.ResetTimer()
-	httpRate := closedLoop(b, workers, dur, len(ids), get)
-	rawRate := closedLoop(b, workers, dur, len(ids), rawOne)
-	p50, p99, late := fixedRate(b, 0.7*httpRate, dur, len(ids), get)
+	httpRate := closedLoop(b, workers, dur, len(tokens), get)
+	rawRate := closedLoop(b, workers, dur, len(tokens), rawOne)
+	p50, p99, late := fixedRate(b, 0.7*httpRate, dur, len(tokens), get)
 	b.StopTimer()
 
 	b.ReportMetric(httpRate, "http-req/s")
@@ -86,6 +78,24 @@ func benchOverview(b *testing.B, databaseURL string, n int) {
 	b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms@70%")
 	fmt.Printf("| %s | %d | %.0f | %.0f | %.2f | %.1f | %.2f | %.2f | %d |\n", a.DB.Kind, n, httpRate, rawRate, httpRate/rawRate,
 		0.7*httpRate, float64(p50.Microseconds())/1000, float64(p99.Microseconds())/1000, late)
+}
+
+// getOverview asks for the full overview (no If-None-Match) in nb with a session cookie, as a
+// browser would, and reads the whole answer.
+func getOverview(client *http.Client, base, token string) error {
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/me/overview", nil)
+	req.Header.Set("Cookie", "minside="+token)
+	req.Header.Set("Accept-Language", "nb")
+	res, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", res.StatusCode)
+	}
+	return nil
 }
 
 // closedLoop runs fn from workers goroutines for d and returns successful calls per second. Failed

@@ -41,6 +41,53 @@ func benchDuration() time.Duration {
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// Where each engine's benchmark runs: a migrated database named by these variables (e.g. one filled
+// by `minside seed --citizens N`), else the cached synthetic city (SQLite always, PostgreSQL when
+// MINSIDE_TEST_POSTGRES_DSN is set). MINSIDE_BENCH_DATABASE_URL, the older name, is PostgreSQL's.
+var benchDatabaseEnv = map[store.Kind][]string{
+	store.SQLite:   {"MINSIDE_BENCH_DATABASE_URL_SQLITE"},
+	store.Postgres: {"MINSIDE_BENCH_DATABASE_URL_POSTGRES", "MINSIDE_BENCH_DATABASE_URL"},
+}
+
+// benchDatabase returns the URL of kind's benchmark database and how many citizens it holds; ok is
+// false when the engine is not configured.
+func benchDatabase(b *testing.B, kind store.Kind) (databaseURL string, citizens int, ok bool) {
+	for _, name := range benchDatabaseEnv[kind] {
+		if u := os.Getenv(name); u != "" {
+			return u, prepareSeeded(b, u), true
+		}
+	}
+	n := citizensWanted()
+	switch {
+	case kind == store.SQLite:
+		return cachedSQLite(b, n), n, true
+	case os.Getenv(storetest.PostgresDSNEnv) != "":
+		return cachedPostgres(b, n), n, true
+	}
+	return "", 0, false
+}
+
+// prepareSeeded counts the citizens of a given database and, on PostgreSQL, refreshes the planner's
+// statistics: right after a bulk COPY they are missing, and plans from empty tables time reads out.
+func prepareSeeded(b *testing.B, databaseURL string) int {
+	ctx := context.Background()
+	db, err := store.Open(ctx, databaseURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if db.Kind == store.Postgres {
+		if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	n, err := db.NewSelect().Table("citizens").Count(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return int(n)
+}
+
 // cachedSQLite returns the URL of a generated SQLite city, generating it on first use.
 func cachedSQLite(b *testing.B, n int) string {
 	dir := filepath.Join(os.TempDir(), "minside-bench")
@@ -101,7 +148,7 @@ func cachedPostgres(b *testing.B, n int) string {
 	return u.String()
 }
 
-func fill(b *testing.B, databaseURL string, n int) {
+func fill(b testing.TB, databaseURL string, n int) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, databaseURL)
 	if err != nil {
@@ -119,7 +166,7 @@ func fill(b *testing.B, databaseURL string, n int) {
 }
 
 // portal runs the whole app on loopback on databaseURL, as the binary would, with logs discarded.
-func portal(b *testing.B, databaseURL string) (*app.App, string) {
+func portal(b testing.TB, databaseURL string) (*app.App, string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -153,12 +200,18 @@ func portal(b *testing.B, databaseURL string) (*app.App, string) {
 	return a, base
 }
 
-// sample picks k generated citizens and logs each in (a sessions row, as a login makes).
-func sample(b *testing.B, a *app.App, k int) (ids, tokens []string) {
+// logIn picks k citizens spread over the database (by pid_hash, a pseudonym in a seeded database) and
+// logs each in (a sessions row, as a login makes); it returns their session tokens.
+func logIn(b testing.TB, a *app.App, k int) []string {
 	ctx := context.Background()
-	if err := a.DB.NewRaw(`SELECT id FROM citizens WHERE pid_hash LIKE 'bench-%' ORDER BY pid_hash LIMIT ?`, k).Scan(ctx, &ids); err != nil {
+	var ids []string
+	if err := a.DB.NewRaw(`SELECT id FROM citizens ORDER BY pid_hash LIMIT ?`, k).Scan(ctx, &ids); err != nil {
 		b.Fatal(err)
 	}
+	if len(ids) == 0 {
+		b.Fatal("no citizens in the benchmark database")
+	}
+	tokens := make([]string, 0, len(ids))
 	for _, id := range ids {
 		token, _, err := a.Sessions.Create(ctx, sessions.Start{CitizenID: id, ACR: "idporten-loa-substantial"}, "")
 		if err != nil {
@@ -166,7 +219,7 @@ func sample(b *testing.B, a *app.App, k int) (ids, tokens []string) {
 		}
 		tokens = append(tokens, token)
 	}
-	return ids, tokens
+	return tokens
 }
 
 func secret() string {

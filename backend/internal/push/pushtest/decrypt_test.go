@@ -48,10 +48,10 @@ func TestDecryptRFC8291Vector(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := decrypt(tt.body, priv, tt.auth)
+			got, err := Decrypt(tt.body, priv, tt.auth)
 			if tt.name == "vector" {
-				if err != nil || string(got.plaintext) != rfcPlain || got.recordSize != 4096 {
-					t.Fatalf("got %q rs=%d err=%v", got.plaintext, got.recordSize, err)
+				if err != nil || string(got.Plaintext) != rfcPlain || got.RecordSize != 4096 {
+					t.Fatalf("got %q rs=%d err=%v", got.Plaintext, got.RecordSize, err)
 				}
 				return
 			}

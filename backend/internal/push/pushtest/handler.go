@@ -142,14 +142,16 @@ func (s *Server) open(r *http.Request, body []byte, private *ecdh.PrivateKey, au
 	if requireKey != "" && claims.PublicKey != requireKey {
 		return Message{}, http.StatusForbidden, "vapid: k is not the key the subscription was made with"
 	}
-	opened, err := decrypt(body, private, auth)
+	opened, err := Decrypt(body, private, auth)
 	if err != nil {
 		return Message{}, http.StatusBadRequest, "decrypt: " + err.Error()
 	}
 	return Message{
-		Payload: opened.plaintext, TTL: ttl, Urgency: urgency, Topic: topic,
+		Payload: opened.Plaintext, TTL: ttl, Urgency: urgency, Topic: topic,
 		Subject: claims.Subject, Audience: claims.Audience, VAPIDKey: claims.PublicKey,
-		RecordSize: opened.recordSize, BodyLength: len(body), Received: now,
+		VAPIDToken: claims.Token, Expires: claims.Expires,
+		RecordSize: opened.RecordSize, BodyLength: len(body), Salt: opened.Salt, SenderKey: opened.SenderKey,
+		Received: now,
 	}, 0, ""
 }
 

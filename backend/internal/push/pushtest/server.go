@@ -50,11 +50,15 @@ type Message struct {
 	TTL        int
 	Urgency    string // "" when the header was absent
 	Topic      string
-	Subject    string // VAPID sub claim, e.g. "mailto:ops@example.no"
-	Audience   string // VAPID aud claim
-	VAPIDKey   string // k, base64url
+	Subject    string    // VAPID sub claim, e.g. "mailto:ops@example.no"
+	Audience   string    // VAPID aud claim
+	VAPIDKey   string    // k, base64url
+	VAPIDToken string    // the JWT itself (t), to see when a sender signs a new one
+	Expires    time.Time // the JWT's exp claim
 	RecordSize uint32
 	BodyLength int
+	Salt       []byte // of the encryption header
+	SenderKey  []byte // the sender's ephemeral public key, from the encryption header
 	Received   time.Time
 }
 

@@ -19,6 +19,7 @@ type vapidClaims struct {
 	Audience  string
 	Expires   time.Time
 	PublicKey string // k, base64url
+	Token     string // t, the JWT
 }
 
 // verifyVAPID checks "vapid t=<JWT>, k=<key>" per RFC 8292 without a JWT library: ES256 over
@@ -89,7 +90,7 @@ func verifyVAPID(header, origin string, now time.Time) (vapidClaims, error) {
 		return vapidClaims{}, fmt.Errorf("sub %q has a doubled scheme (Apple answers 403 BadJwtToken)", claims.Sub)
 	}
 	return vapidClaims{Subject: claims.Sub, Audience: claims.Aud, Expires: exp,
-		PublicKey: base64.RawURLEncoding.EncodeToString(keyBytes)}, nil
+		PublicKey: base64.RawURLEncoding.EncodeToString(keyBytes), Token: token}, nil
 }
 
 func decodeSegment(seg string, v any) error {

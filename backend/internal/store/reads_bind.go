@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
+)
+
+// Statement is one statement as Reads sends it: its SQL and, when the arguments travel apart from
+// the text, the arguments (then the text is the same for every request of the same shape, and
+// PostgreSQL keeps it prepared on each connection).
+type Statement struct {
+	SQL      string
+	Args     []any
+	prepared bool // PostgreSQL: the arguments travel apart; keep the text prepared
+}
+
+// InList is bun.In for a query queued on Reads: its values can travel as parameters of their own,
+// so the statement's text does not change with them. Elsewhere it formats as bun.In does.
+type InList struct{ values []any }
+
+// In lists values for an IN (?) of a query queued on Reads.
+func In[T any](values []T) InList {
+	l := InList{values: make([]any, len(values))}
+	for i, v := range values {
+		l.values[i] = v
+	}
+	return l
+}
+
+// AppendQuery formats the list as bun.In does (a query run through Bun directly).
+func (l InList) AppendQuery(gen schema.QueryGen, b []byte) ([]byte, error) {
+	return bun.In(l.values).AppendQuery(gen, b)
+}
+
+// bindPostgres turns query's Bun placeholders (?) into PostgreSQL parameters ($1, $2, …) with the
+// arguments beside them, reading placeholders as Bun does (every ?, quoted or not). Strings, numbers,
+// booleans, times and InLists of them are bound; anything else, a placeholder Bun would read
+// otherwise (?name, ?0, \?) or a count that does not match answers false, and the query is left to
+// Bun, which writes the arguments into the text.
+func bindPostgres(query string, args []any) (Statement, bool) {
+	var b strings.Builder
+	b.Grow(len(query) + 2*len(args))
+	var bound []any
+	param := func(v any) {
+		bound = append(bound, v)
+		fmt.Fprintf(&b, "$%d", len(bound))
+	}
+	next := 0
+	for i := 0; i < len(query); i++ {
+		ch := query[i]
+		switch {
+		case ch == '\\':
+			return Statement{}, false
+		case ch != '?':
+		case i+1 < len(query) && isPlaceholderName(query[i+1]), next == len(args):
+			return Statement{}, false
+		default:
+			arg := args[next]
+			next++
+			switch v := arg.(type) {
+			case string, int, int64, bool:
+				param(v)
+			case time.Time:
+				param(UTC(v))
+			case InList:
+				if len(v.values) == 0 {
+					b.WriteString("NULL") // what bun.In writes: IN (NULL) holds nothing
+				}
+				for j, x := range v.values {
+					switch x.(type) {
+					case string, int, int64:
+					default:
+						return Statement{}, false
+					}
+					if j > 0 {
+						b.WriteString(", ")
+					}
+					param(x)
+				}
+			default:
+				return Statement{}, false
+			}
+			continue
+		}
+		b.WriteByte(ch)
+	}
+	if next != len(args) {
+		return Statement{}, false
+	}
+	return Statement{SQL: b.String(), Args: bound, prepared: true}, true
+}
+
+func isPlaceholderName(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// QueryStatement sends st, as Reads does: with its arguments apart, PostgreSQL prepares the text
+// once per connection and plans it from then on as a prepared statement (the planning of a
+// statement of a dozen subqueries costs more than running it). It counts one round trip.
+func (db *DB) QueryStatement(ctx context.Context, st Statement) (*sql.Rows, error) {
+	db.roundTrips.count(ctx)
+	if st.prepared {
+		return db.DB.DB.QueryContext(ctx, st.SQL, append([]any{pgx.QueryExecModeCacheStatement}, st.Args...)...)
+	}
+	return db.DB.DB.QueryContext(ctx, st.SQL, st.Args...)
+}

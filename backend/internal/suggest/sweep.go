@@ -1,0 +1,198 @@
+package suggest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"minside/backend/internal/outbox"
+	"minside/backend/internal/store"
+)
+
+// The daily sweep evaluates everyone once a day, for what time alone changes: ages, birthdays,
+// keys about to expire, bookings just ended. It runs through the outbox like everything else: the
+// day's sweep is one message (its dedupe key makes it once a day whichever replicas plan it),
+// which splits the people into chunks, each a message any replica's worker may take.
+const (
+	TopicSweep      = "suggest.sweep"
+	TopicSweepChunk = "suggest.sweep.chunk"
+
+	// SweepChunk is how many people one chunk message evaluates, in one transaction.
+	SweepChunk = 500
+
+	// keyExpiringWithin is how long before a key's end it counts as expiring.
+	keyExpiringWithin = 14 * 24 * time.Hour
+)
+
+type sweepMessage struct {
+	Day string `json:"day"` // YYYY-MM-DD
+}
+
+type chunkMessage struct {
+	Day  string `json:"day"`
+	From string `json:"from"` // citizen ids from..to, inclusive
+	To   string `json:"to"`
+}
+
+// PlanSweep enqueues the sweep of the day of now (UTC), once however often it is called.
+func (e *Engine) PlanSweep(ctx context.Context, now time.Time) (bool, error) {
+	day := now.UTC().Format(time.DateOnly)
+	return outbox.Enqueue(ctx, e.db, TopicSweep, sweepMessage{Day: day}, now, outbox.Options{DedupeKey: "suggest:sweep:" + day})
+}
+
+// RunSweeps plans the day's sweep at start and then every interval, until ctx ends.
+func (e *Engine) RunSweeps(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := e.PlanSweep(ctx, e.now()); err != nil && ctx.Err() == nil {
+			e.log.Warn("suggest: plan the daily sweep", slog.Any("err", err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// HandleSweep splits the day's sweep into chunk messages, in one transaction.
+func (e *Engine) HandleSweep(ctx context.Context, m outbox.Message) outbox.Result {
+	var sm sweepMessage
+	if err := json.Unmarshal(m.Payload, &sm); err != nil {
+		return outbox.Dead("suggest: undecodable sweep")
+	}
+	err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ranges, err := chunks(ctx, tx, SweepChunk)
+		if err != nil {
+			return err
+		}
+		now := store.UTC(e.now())
+		msgs := make([]outbox.Message, 0, len(ranges))
+		for _, r := range ranges {
+			msg, err := outbox.NewMessage(TopicSweepChunk, chunkMessage{Day: sm.Day, From: r[0], To: r[1]}, now,
+				outbox.Options{DedupeKey: "suggest:sweep:" + sm.Day + ":" + r[0]})
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, msg)
+		}
+		_, err = outbox.EnqueueAll(ctx, tx, msgs)
+		return err
+	})
+	if err != nil {
+		return outbox.Retry(0, err.Error())
+	}
+	return outbox.Done()
+}
+
+// chunks splits the citizens, in id order, into ranges of at most size.
+func chunks(ctx context.Context, db bun.IDB, size int) ([][2]string, error) {
+	var ids []string
+	if err := db.NewSelect().Table("citizens").Column("id").OrderExpr("id").Scan(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("suggest: sweep: list people: %w", err)
+	}
+	var out [][2]string
+	for i := 0; i < len(ids); i += size {
+		out = append(out, [2]string{ids[i], ids[min(i+size, len(ids))-1]})
+	}
+	return out, nil
+}
+
+// HandleChunk evaluates one chunk of the sweep.
+func (e *Engine) HandleChunk(ctx context.Context, m outbox.Message) outbox.Result {
+	var cm chunkMessage
+	if err := json.Unmarshal(m.Payload, &cm); err != nil {
+		return outbox.Dead("suggest: undecodable sweep chunk")
+	}
+	if _, err := e.SweepRange(ctx, cm.From, cm.To); err != nil {
+		return outbox.Retry(0, err.Error())
+	}
+	return outbox.Done()
+}
+
+// SweepRange evaluates the people with ids from..to (inclusive) on the day's events.
+func (e *Engine) SweepRange(ctx context.Context, from, to string) (Outcome, error) {
+	var out Outcome
+	err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var ids []string
+		if err := tx.NewSelect().Table("citizens").Column("id").Where("id >= ? AND id <= ?", from, to).
+			OrderExpr("id").Scan(ctx, &ids); err != nil {
+			return fmt.Errorf("suggest: sweep: people %s..%s: %w", from, to, err)
+		}
+		var err error
+		out, err = e.evaluate(ctx, tx, ids, store.UTC(e.now()), dayEvents)
+		return err
+	})
+	return out, err
+}
+
+// Sweep evaluates everyone now, parallel chunks at a time, without the outbox: the benchmark's
+// and the operator's way to run the day's sweep at once.
+func (e *Engine) Sweep(ctx context.Context, parallel int) (Outcome, error) {
+	ranges, err := chunks(ctx, e.db, SweepChunk)
+	if err != nil {
+		return Outcome{}, err
+	}
+	work := make(chan [2]string)
+	results := make(chan struct {
+		o   Outcome
+		err error
+	})
+	for range max(parallel, 1) {
+		go func() {
+			for r := range work {
+				o, err := e.SweepRange(ctx, r[0], r[1])
+				results <- struct {
+					o   Outcome
+					err error
+				}{o, err}
+			}
+		}()
+	}
+	go func() {
+		defer close(work)
+		for _, r := range ranges {
+			work <- r
+		}
+	}()
+	var total Outcome
+	var first error
+	for range ranges {
+		r := <-results
+		total.add(r.o)
+		if r.err != nil && first == nil {
+			first = r.err
+		}
+	}
+	return total, first
+}
+
+// dayEvents are the events time alone brings for one person today: the sweep itself (for state
+// rules), a child's birthday, a key that will expire within two weeks, a booking that ended in the
+// last day.
+func dayEvents(f *Facts) []Event {
+	evs := []Event{{Kind: "sweep"}}
+	_, m, d := f.Now.Date()
+	for _, c := range f.Children {
+		if _, cm, cd := c.BirthDate.Date(); cm == m && cd == d && c.Age > 0 {
+			evs = append(evs, Event{Kind: "child.birthday", ObjectID: c.ID, Occasion: fmt.Sprint(c.Age)})
+		}
+	}
+	for _, k := range f.Keys {
+		if k.Status == "active" && k.ValidUntil.After(f.Now) && k.ValidUntil.Sub(f.Now) <= keyExpiringWithin {
+			evs = append(evs, Event{Kind: "key.expiring", ObjectID: k.ID, Agency: k.Agency, Status: k.Status,
+				Occasion: k.ValidUntil.Format(time.DateOnly)})
+		}
+	}
+	for _, b := range f.Bookings {
+		if b.Status == "confirmed" && !b.EndsAt.After(f.Now) && f.Now.Sub(b.EndsAt) < 24*time.Hour {
+			evs = append(evs, Event{Kind: "booking.ended", ObjectID: b.ID, Agency: b.Agency, Status: b.Status})
+		}
+	}
+	return evs
+}
