@@ -47,6 +47,7 @@ func eachEngine(t *testing.T, fn func(t *testing.T, api *agencyAPI)) {
 // number reached the log).
 func newAgencyAPI(t *testing.T, p *apptest.Portal) *agencyAPI {
 	t.Helper()
+	p.Settle(t) // snapshots compare the whole database: the portal's own start-up work first
 	return &agencyAPI{t: t, app: p.App, router: openAPIRouter(t)}
 }
 

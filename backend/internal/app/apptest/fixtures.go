@@ -63,3 +63,24 @@ func (p *Portal) Relation(t testing.TB, kind string, rep, subject *citizens.Citi
 	}
 	return r
 }
+
+// Settle waits until the outbox has nothing pending (claimed or not): the work a portal starts on its
+// own (the day's suggestion sweep is planned at start) and what earlier requests caused are done,
+// so a test that compares the database before and after a request sees only that request.
+func (p *Portal) Settle(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := p.DB.NewSelect().Table("outbox").Where("status = 'pending'").Count(context.Background())
+		if err != nil {
+			t.Fatalf("apptest: settle: %v", err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("apptest: %d outbox messages still pending after 10 s", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
