@@ -147,16 +147,16 @@ func relTime(now time.Time, d *time.Duration) *time.Time {
 
 const day = 24 * time.Hour
 
+// The kindergarten and safety-alarm services are in the catalogue for everyone; whom the municipality
+// offers them to, and why, is the rules' business (story_rules.go).
 var tileSpecs = []tileSpec{
 	{agency: AgencyKindergarten, externalID: "sok-barnehageplass", link: "https://www.example.kommune.no/barnehage/sok",
 		icon: "child", category: "family", status: "published",
-		targeting: tiles.Targeting{ChildAgeMin: intp(0), ChildAgeMax: intp(5)},
-		title:     texts.Values{"nb": "Søk barnehageplass", "nn": "Søk barnehageplass", "en": "Apply for a kindergarten place"},
+		title: texts.Values{"nb": "Søk barnehageplass", "nn": "Søk barnehageplass", "en": "Apply for a kindergarten place"},
 		description: texts.Values{"nb": "Hovedopptaket har søknadsfrist 1. mars.", "nn": "Hovudopptaket har søknadsfrist 1. mars.",
 			"en": "The main admission deadline is 1 March."}},
 	{agency: AgencyHealth, externalID: "trygghetsalarm", link: "https://www.example.kommune.no/helse/trygghetsalarm",
 		icon: "health", category: "health", status: "published",
-		targeting:   tiles.Targeting{MinAge: intp(67)},
 		title:       texts.Values{"nb": "Eldre: trygghetsalarm", "en": "Seniors: personal safety alarm"},
 		description: texts.Values{"nb": "Få hjelp raskt hvis du faller eller blir syk hjemme.", "en": "Get help quickly if you fall or fall ill at home."}},
 	{agency: AgencyLibrary, externalID: "bibliotekkort", link: "https://www.example.kommune.no/deichman/lanekort",

@@ -1,6 +1,11 @@
 package seed
 
 import (
+	"maps"
+	"slices"
+	"time"
+
+	"minside/backend/internal/store"
 	"minside/backend/internal/suggest"
 	"minside/backend/internal/texts"
 )
@@ -152,5 +157,25 @@ func StoryRules() []StoryRule {
 				"en": "Health and Care Services Act section 3-2 (home services)"},
 			ActionLabel: texts.Values{"nb": "Søk om hjelp", "nn": "Søk om hjelp", "en": "Apply for help"},
 		},
+	}
+}
+
+// addRules publishes the story's rules in the demo; the sweep the portal plans at start turns them
+// into the demo people's suggestions.
+func addRules(r *rows, b *base, now time.Time) {
+	now = store.UTC(now)
+	for _, s := range StoryRules() {
+		events := s.Events
+		if events == nil {
+			events = []string{}
+		}
+		rule := suggest.RuleRow{ID: store.NewID(), AgencyID: b.agency[s.Agency], ExternalID: s.ID, Version: 1,
+			Status: suggest.RulePublished, Category: s.Category, Area: s.Area, AppliesTo: s.AppliesTo, Events: events,
+			Condition: s.Condition, Action: s.Action, CreatedAt: now, UpdatedAt: now}
+		r.rules = append(r.rules, rule)
+		fields := s.Fields()
+		for _, field := range slices.Sorted(maps.Keys(fields)) { // a deterministic seed
+			r.text("rule", rule.ID, field, fields[field])
+		}
 	}
 }
