@@ -67,11 +67,14 @@ func (e *Engine) HandleSweep(ctx context.Context, m outbox.Message) outbox.Resul
 		return outbox.Dead("suggest: undecodable sweep")
 	}
 	err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		now := store.UTC(e.now())
+		if rules, err := e.rules(ctx, tx, now); err != nil || len(rules) == 0 {
+			return err // no rule, no sweep: a portal without rules does not walk the city daily
+		}
 		ranges, err := chunks(ctx, tx, SweepChunk)
 		if err != nil {
 			return err
 		}
-		now := store.UTC(e.now())
 		msgs := make([]outbox.Message, 0, len(ranges))
 		for _, r := range ranges {
 			msg, err := outbox.NewMessage(TopicSweepChunk, chunkMessage{Day: sm.Day, From: r[0], To: r[1]}, now,
