@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"minside/backend/internal/app/apptest"
 	"minside/backend/internal/seed"
 	"minside/backend/internal/store"
@@ -176,10 +178,14 @@ func (s *story) publish(r seed.StoryRule) {
 	if row.Events == nil {
 		row.Events = []string{}
 	}
-	if _, err := s.p.DB.NewInsert().Model(row).Exec(ctx); err != nil {
-		s.t.Fatal(err)
-	}
-	if err := texts.Save(ctx, s.p.DB, "rule", row.ID, r.Fields()); err != nil {
+	// One transaction, as an agency's write is: an engine that compiled the rule without its texts
+	// would keep that compilation for the rule's version.
+	if err := s.p.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+			return err
+		}
+		return texts.Save(ctx, tx, "rule", row.ID, r.Fields())
+	}); err != nil {
 		s.t.Fatal(err)
 	}
 }

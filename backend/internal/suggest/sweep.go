@@ -38,8 +38,12 @@ type chunkMessage struct {
 	To   string `json:"to"`
 }
 
-// PlanSweep enqueues the sweep of the day of now (UTC), once however often it is called.
+// PlanSweep enqueues the sweep of the day of now (UTC), once however often it is called, and only
+// when a rule is published: a portal without rules neither walks the city nor queues work for it.
 func (e *Engine) PlanSweep(ctx context.Context, now time.Time) (bool, error) {
+	if rules, err := e.rules(ctx, e.db, store.UTC(now)); err != nil || len(rules) == 0 {
+		return false, err
+	}
 	day := now.UTC().Format(time.DateOnly)
 	return outbox.Enqueue(ctx, e.db, TopicSweep, sweepMessage{Day: day}, now, outbox.Options{DedupeKey: "suggest:sweep:" + day})
 }
@@ -69,7 +73,7 @@ func (e *Engine) HandleSweep(ctx context.Context, m outbox.Message) outbox.Resul
 	err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		now := store.UTC(e.now())
 		if rules, err := e.rules(ctx, tx, now); err != nil || len(rules) == 0 {
-			return err // no rule, no sweep: a portal without rules does not walk the city daily
+			return err // the rules were unpublished since the plan
 		}
 		ranges, err := chunks(ctx, tx, SweepChunk)
 		if err != nil {
