@@ -118,11 +118,13 @@ func StoryRules() []StoryRule {
 			ActionLabel: texts.Values{"nb": "Bestill beholder", "nn": "Bestill behaldar", "en": "Order a bin"},
 		},
 		{
-			// Two weeks before a key runs out; a renewed key (a later valid-until) withdraws it.
+			// Two weeks before a library card's key runs out: a key for months (not a booked room's key,
+			// not a few opening windows); a renewed key (a later valid-until) withdraws it.
 			Agency: AgencyLibrary, ID: "forny-nokkel", AppliesTo: "key", Category: "culture", Area: "culture",
-			Condition: `key.agency == "bibliotek" && key.status == "active" && daysBetween(now, key.validUntil) >= 0 && daysBetween(now, key.validUntil) <= 14`,
-			Action:    suggest.Action{Type: "renew_key", Link: page + "deichman/lanekort"},
-			Title:     texts.Values{"nb": "Forny nøkkelen til biblioteket", "nn": "Forny nøkkelen til biblioteket", "en": "Renew your library key"},
+			Condition: `key.agency == "bibliotek" && key.status == "active" && !key.forBooking && daysBetween(key.validFrom, key.validUntil) >= 60 &&
+  daysBetween(now, key.validUntil) >= 0 && daysBetween(now, key.validUntil) <= 14`,
+			Action: suggest.Action{Type: "renew_key", Link: page + "deichman/lanekort"},
+			Title:  texts.Values{"nb": "Forny nøkkelen til biblioteket", "nn": "Forny nøkkelen til biblioteket", "en": "Renew your library key"},
 			Body: texts.Values{"nb": "Med fornyet nøkkel kan du fortsatt bruke meråpent bibliotek.",
 				"nn": "Med fornya nøkkel kan du framleis bruke meirope bibliotek.",
 				"en": "With a renewed key you can keep using the self-service library."},

@@ -66,7 +66,9 @@ type Key struct {
 	Facility   string    `json:"facility"`
 	Status     string    `json:"status"` // active, suspended, revoked
 	Agency     string    `json:"agency"`
+	ValidFrom  time.Time `json:"validFrom"`
 	ValidUntil time.Time `json:"validUntil"`
+	ForBooking bool      `json:"forBooking"` // the key opens a booked room for the booking's time, not a membership
 }
 
 // Relation is a representation the person is part of.

@@ -207,13 +207,16 @@ type keyRow struct {
 	Facility   string    `bun:"facility"`
 	Status     string    `bun:"status"`
 	Agency     string    `bun:"agency"`
+	ValidFrom  time.Time `bun:"valid_from"`
 	ValidUntil time.Time `bun:"valid_until"`
+	ForBooking bool      `bun:"for_booking"`
 }
 
 func loadKeys(ctx context.Context, db bun.IDB, ids []string, byID map[string]*Facts, _ time.Time) error {
 	var rows []keyRow
 	if err := db.NewSelect().TableExpr("keys AS k").
-		ColumnExpr("k.id, k.citizen_id, f.name AS facility, k.status, a.slug AS agency, k.valid_until").
+		ColumnExpr("k.id, k.citizen_id, f.name AS facility, k.status, a.slug AS agency, k.valid_from, k.valid_until").
+		ColumnExpr("k.booking_id IS NOT NULL AS for_booking").
 		Join("JOIN facilities AS f ON f.id = k.facility_id").
 		Join("JOIN agencies AS a ON a.id = k.agency_id").
 		Where("k.citizen_id IN (?)", bun.In(ids)).OrderExpr("k.id").Scan(ctx, &rows); err != nil {
@@ -221,7 +224,8 @@ func loadKeys(ctx context.Context, db bun.IDB, ids []string, byID map[string]*Fa
 	}
 	for _, r := range rows {
 		f := byID[r.CitizenID]
-		f.Keys = append(f.Keys, Key{ID: r.ID, Facility: r.Facility, Status: r.Status, Agency: r.Agency, ValidUntil: r.ValidUntil.UTC()})
+		f.Keys = append(f.Keys, Key{ID: r.ID, Facility: r.Facility, Status: r.Status, Agency: r.Agency,
+			ValidFrom: r.ValidFrom.UTC(), ValidUntil: r.ValidUntil.UTC(), ForBooking: r.ForBooking})
 	}
 	for _, f := range byID {
 		f.Keys = keepNewest(f.Keys, func(k Key) time.Time { return k.ValidUntil })
