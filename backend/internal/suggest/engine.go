@@ -151,7 +151,7 @@ func (e *Engine) Evaluate(ctx context.Context, citizenID string, ev Event) (Outc
 	err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		now := store.UTC(e.now())
 		var err error
-		out, err = e.evaluate(ctx, tx, []string{citizenID}, now, func(*Facts) []Event { return []Event{ev} })
+		out, err = e.evaluate(ctx, tx, []string{citizenID}, now, "", func(*Facts) []Event { return []Event{ev} })
 		return err
 	})
 	return out, err
@@ -159,10 +159,14 @@ func (e *Engine) Evaluate(ctx context.Context, citizenID string, ev Event) (Outc
 
 // evaluate runs the rules for people ids: for each person, every state rule once and every event
 // rule on each of the events eventsOf gives, then re-checks the person's active event suggestions
-// on the events that made them.
-func (e *Engine) evaluate(ctx context.Context, tx bun.IDB, ids []string, now time.Time, eventsOf func(*Facts) []Event) (Outcome, error) {
+// on the events that made them. only, when not empty, restricts it to that rule: the others'
+// suggestions are left as they are.
+func (e *Engine) evaluate(ctx context.Context, tx bun.IDB, ids []string, now time.Time, only string, eventsOf func(*Facts) []Event) (Outcome, error) {
 	var out Outcome
 	rules, err := e.rules(ctx, tx, now)
+	if only != "" {
+		rules = slices.DeleteFunc(rules, func(r *compiledRule) bool { return r.ID != only })
+	}
 	if err != nil || len(rules) == 0 {
 		return out, err
 	}
