@@ -222,8 +222,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now).WithBatchTimeout(10 * cfg.DBTimeout).
 		WithRules(a.SuggestEnv)
 	deps.Agencies, deps.Records, deps.Webhooks = a.Agencies, a.Ingest, a.Webhooks
-	// Agency console: editors write tiles through the same ingest service.
-	deps.Console = console.New(a.DB.DB, a.Ingest, a.Now)
+	// Agency console: editors write tiles and rules through the same ingest service.
+	deps.Console = console.New(a.DB.DB, a.Ingest, a.Now).WithRules(a.SuggestEnv)
 	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.DB.Close()

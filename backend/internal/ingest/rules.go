@@ -248,3 +248,46 @@ func deleteRule(ctx context.Context, w *writer, r *record) error {
 	}
 	return nil
 }
+
+// RuleExpressions are the parts of a rule that are expressions, for the console's live check
+// and preview: what the editor has typed so far.
+type RuleExpressions struct {
+	AppliesTo string            `json:"appliesTo"`
+	Events    []string          `json:"events,omitempty"`
+	Condition string            `json:"condition"`
+	Why       map[string]string `json:"why,omitempty"`
+	Prefill   map[string]string `json:"prefill,omitempty"`
+}
+
+// CheckRuleExpressions compiles each expression of e on its own, so the editor sees every problem
+// at once, as field errors with positions under the rule record's pointers (field.expression).
+// What is not an expression (appliesTo, events) is checked as PUT does, and refused as invalid.
+func (s *Service) CheckRuleExpressions(e RuleExpressions) ([]apperr.FieldError, error) {
+	if s.rules == nil {
+		return nil, apperr.NotFound()
+	}
+	c := &checker{}
+	c.oneOf("/appliesTo", e.AppliesTo, suggest.Subjects, true)
+	for i, ev := range e.Events {
+		c.oneOf("/events/"+strconv.Itoa(i), ev, suggest.Events, true)
+	}
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	compile := func(d suggest.Definition) {
+		d.Subject = e.AppliesTo
+		if _, err := s.rules.Compile(d); err != nil {
+			if ce, ok := err.(*suggest.CompileError); ok {
+				c.expression(compilePointer(ce.Field), ce.Problem)
+			}
+		}
+	}
+	compile(suggest.Definition{Condition: e.Condition})
+	for _, lang := range slices.Sorted(maps.Keys(e.Why)) {
+		compile(suggest.Definition{Condition: "true", Why: map[string]string{lang: e.Why[lang]}})
+	}
+	for _, name := range slices.Sorted(maps.Keys(e.Prefill)) {
+		compile(suggest.Definition{Condition: "true", Prefill: map[string]string{name: e.Prefill[name]}})
+	}
+	return c.fields, nil
+}
