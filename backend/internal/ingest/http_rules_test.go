@@ -133,6 +133,9 @@ func TestPublishingARuleMakesAndWithdrawsItsSuggestions(t *testing.T) {
 		if n := api.count("outbox", "topic = ?", suggest.TopicSweep); n != sweeps {
 			t.Errorf("a new title swept everyone again (%d sweeps, was %d)", n, sweeps)
 		}
+		if n := api.count("changes", "kind = 'suggestion' AND op = 'upsert'"); n != 2 {
+			t.Errorf("suggestion upserts on the feed = %d; want 2 (made, retitled)", n)
+		}
 		step("unpublished", api.put("/rules/barnehage", key, kindergartenRule(4, "draft")), http.StatusOK, 0, 1)
 		step("republished", api.put("/rules/barnehage", key, kindergartenRule(5, "published")), http.StatusOK, 1, 0)
 		changed := kindergartenRule(6, "published")

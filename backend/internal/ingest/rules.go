@@ -205,7 +205,8 @@ func (p *parsedRule) apply(ctx context.Context, w *writer, prev *record) (applie
 
 // publishEffects keeps the rule's suggestions true to the rule, in the write's transaction: a rule
 // no longer published, or published with a different meaning, has its active suggestions
-// withdrawn; a published rule whose meaning is new is evaluated for everyone at once.
+// withdrawn; a published rule whose meaning is new is evaluated for everyone at once; one whose
+// wording alone changed has its suggestions fetched again by offline copies.
 func publishEffects(ctx context.Context, w *writer, row *suggest.RuleRow, before, after *RuleRecord, oldWhy string) error {
 	wasPublished := before != nil && before.Status == suggest.RulePublished
 	isPublished := after.Status == suggest.RulePublished
@@ -218,6 +219,10 @@ func publishEffects(ctx context.Context, w *writer, row *suggest.RuleRow, before
 	if isPublished && (!wasPublished || changed) {
 		return suggest.SweepRule(ctx, w.tx, row.ID, row.Version, w.now)
 	}
+	if wasPublished && isPublished && !sameWording(before, after) {
+		_, err := suggest.TouchRule(ctx, w.tx, row.ID, w.now)
+		return err
+	}
 	return nil
 }
 
@@ -228,6 +233,14 @@ func sameMeaning(a, b *RuleRecord) bool {
 	return a.Condition == b.Condition && a.AppliesTo == b.AppliesTo && slices.Equal(a.Events, b.Events) &&
 		a.ExpiresAt == b.ExpiresAt && a.Area == b.Area && maps.Equal(a.Texts.Why, b.Texts.Why) &&
 		maps.Equal(a.Action.Prefill, b.Action.Prefill)
+}
+
+// sameWording reports whether two versions of a rule show their suggestions alike: the texts
+// beside the why-text, the action and the category.
+func sameWording(a, b *RuleRecord) bool {
+	return maps.Equal(a.Texts.Title, b.Texts.Title) && maps.Equal(a.Texts.Body, b.Texts.Body) &&
+		maps.Equal(a.Texts.LegalBasis, b.Texts.LegalBasis) && maps.Equal(a.Texts.ActionLabel, b.Texts.ActionLabel) &&
+		a.Action.Type == b.Action.Type && a.Action.Link == b.Action.Link && a.Category == b.Category
 }
 
 // deleteRule withdraws the rule's active suggestions (audited, on the changes feed) and removes

@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"minside/backend/internal/changes"
 	"minside/backend/internal/outbox"
 )
 
@@ -34,6 +35,23 @@ func WithdrawRule(ctx context.Context, tx bun.IDB, ruleID, agencyID, why string,
 		w.withdraw(row, r)
 	}
 	return len(rows), w.flush(ctx, tx, false)
+}
+
+// TouchRule tells the changes feed that each active suggestion of the rule ruleID reads
+// differently (a new title, body or action, which the citizen's page takes from the rule), so
+// offline copies fetch them again. It returns how many it touched.
+func TouchRule(ctx context.Context, tx bun.IDB, ruleID string, now time.Time) (int, error) {
+	var rows []Row
+	if err := tx.NewSelect().Model(&rows).Column("id", "citizen_id").Where("rule_id = ? AND state = ?", ruleID, StateActive).
+		OrderExpr("id").Scan(ctx); err != nil {
+		return 0, fmt.Errorf("suggest: touch rule %s: %w", ruleID, err)
+	}
+	feed := make([]changes.Change, 0, len(rows))
+	for _, r := range rows {
+		id := r.CitizenID
+		feed = append(feed, changes.New(&id, "suggestion", r.ID, changes.OpUpsert, now))
+	}
+	return len(rows), changes.RecordAll(ctx, tx, feed)
 }
 
 // RuleWhy is the why-text the audit log quotes for a rule (nb, else en, else any), read inside
