@@ -260,7 +260,8 @@ func (e *Engine) person(f *Facts, rules []*compiledRule, offAgencies []string, e
 		case row.State == StateActive && !holds && r != nil && evaluated[r.ID]:
 			w.withdraw(row, r)
 		case row.State == StateActive && !holds && r == nil:
-			// The rule was unpublished or expired: the read side no longer shows it; nothing to do.
+			// The rule was unpublished, deleted or expired: WithdrawRule withdrew its suggestions
+			// then (the daily sweep, for an expired one); nothing to do here.
 		case row.State == StateWithdrawn && holds:
 			w.make(f.Person.ID, k, h, &row)
 		case row.State == StateActive && holds && len(h.rule.Events) == 0 && !reflect.DeepEqual(row.Facts, h.match.Values):
