@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -105,8 +106,8 @@ func (s ruleSpec) parse(body []byte, base string, _ pid.Options) (parsed, error)
 	p.def = suggest.Definition{Subject: r.AppliesTo, Events: r.Events, Condition: r.Condition, Why: r.Texts.Why,
 		Prefill: r.Action.Prefill, ExpiresAt: expires}
 	if _, err := s.env.Compile(p.def); err != nil {
-		ce, ok := err.(*suggest.CompileError)
-		if !ok {
+		var ce *suggest.CompileError
+		if !errors.As(err, &ce) {
 			return nil, err
 		}
 		c.expression(compilePointer(ce.Field), ce.Problem)
@@ -289,10 +290,9 @@ func (s *Service) CheckRuleExpressions(e RuleExpressions) ([]apperr.FieldError, 
 	}
 	compile := func(d suggest.Definition) {
 		d.Subject = e.AppliesTo
-		if _, err := s.rules.Compile(d); err != nil {
-			if ce, ok := err.(*suggest.CompileError); ok {
-				c.expression(compilePointer(ce.Field), ce.Problem)
-			}
+		var ce *suggest.CompileError
+		if _, err := s.rules.Compile(d); errors.As(err, &ce) {
+			c.expression(compilePointer(ce.Field), ce.Problem)
 		}
 	}
 	compile(suggest.Definition{Condition: e.Condition})
