@@ -26,6 +26,9 @@ export const TEMPLATES = {
   'ui.people.relation.${r.relation}': ['guardian', 'power_of_attorney'],
   'ui.people.scope.${sc}': ['building', 'kindergarten', 'school', 'health', 'care', 'culture', 'waste', 'library', 'tax', 'other'],
   'ui.people.scope.${a}': ['building', 'kindergarten', 'school', 'health', 'care', 'culture', 'waste', 'library', 'tax', 'other'],
+  'ui.console.rule_subject.${s}': ['person', 'child', 'case', 'booking', 'key'],
+  'ui.console.rule_action.${at}': ['link', 'book', 'renew_key'],
+  'ui.console.rule_stats_${k}': ['made', 'shown', 'acted', 'active', 'withdrawn', 'dismissed', 'done'],
   'ui.translate.filter_${f}': ['missing', 'outdated', 'review', 'all'],
   'ui.translate.filter_${msg.status}': ['missing', 'outdated', 'review', 'translated'],
 };

@@ -94,6 +94,10 @@ const SAMPLE_TIME = new Date('2026-03-14T13:30:00Z');
 // The kind of a placeholder, from its name (go-i18n names say what they hold). First match wins.
 const KINDS = [
   ['count', /^(count|n)$/i],
+  ['position', /^(line|column)$/i],
+  ['years', /^(years|ages)$/i],
+  ['message', /^message$/i],
+  ['district', /district/i],
   ['number', /^(first|last|page|pages)$|total|reach|translated|missing|outdated|review|current|max|min|number|sent|version|left|unread|days|hours|minutes|seconds|percent|size$/i],
   ['url', /url|link|href/i],
   ['datetime', /^(at|when|from|until|since|start|end|starts|ends|expires|deadline)$|date|deadline|until|expires|valid|[a-z]At$/i],
@@ -126,6 +130,10 @@ export function sampleValue(name, lang, count = 3) {
   switch (placeholderKind(name)) {
     case 'count': return count;
     case 'number': return 12;
+    case 'position': return 3;
+    case 'years': return '0, 2';
+    case 'message': return "undeclared reference to 'shoeSize'";
+    case 'district': return 'Grorud';
     case 'url': return 'https://minside.oslo.kommune.no/cases';
     case 'datetime': return fmt({ dateStyle: 'medium', timeStyle: 'short' });
     case 'time': return fmt({ timeStyle: 'short' });

@@ -219,10 +219,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	a.Agencies = agency.NewService(a.DB.DB, a.Now, agency.AllowPrivateWebhooks(cfg.WebhookAllowPrivate))
 	// A bulk request has no one deadline (it lasts as long as its body): each batch of 200 gets ten
 	// times a request's.
-	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now).WithBatchTimeout(10 * cfg.DBTimeout)
+	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now).WithBatchTimeout(10 * cfg.DBTimeout).
+		WithRules(a.SuggestEnv)
 	deps.Agencies, deps.Records, deps.Webhooks = a.Agencies, a.Ingest, a.Webhooks
-	// Agency console: editors write tiles through the same ingest service.
-	deps.Console = console.New(a.DB.DB, a.Ingest, a.Now)
+	// Agency console: editors write tiles and rules through the same ingest service.
+	deps.Console = console.New(a.DB.DB, a.Ingest, a.Now).WithRules(a.SuggestEnv)
 	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.DB.Close()

@@ -33,6 +33,9 @@ type FieldError struct {
 	Pointer string
 	Key     string         // message key, e.g. "field.required"
 	Data    map[string]any // placeholders for the message
+	// Line and Column (from 1) say where in the field's text the problem is, for a field that
+	// holds an expression (a rule's condition); zero otherwise.
+	Line, Column int
 }
 
 // Error is a domain error with everything needed to answer it, but nothing HTTP-specific.

@@ -47,7 +47,7 @@ const (
 )
 
 // ConsoleObjectKinds are the kinds of record an editor can read, write or delete in the console.
-var ConsoleObjectKinds = []string{"case", "booking", "key", "notification", "relation", "tile"}
+var ConsoleObjectKinds = []string{"case", "booking", "key", "notification", "relation", "tile", "rule"}
 
 // ConsoleAction names an editor's read, write or delete of one kind of record in the console.
 func ConsoleAction(objectKind, action string) string { return "console." + objectKind + "." + action }

@@ -1,6 +1,6 @@
 // Package console is the agency console: agency editors (citizens with the role
-// agency_editor:<agency slug>) write their agency's service tiles and send notices to a targeted
-// audience. Tiles go through the agency API's validation and upsert (ingest), so a tile written
+// agency_editor:<agency slug>) write their agency's service tiles and rules for proactive
+// suggestions, and send notices to a targeted audience. Tiles go through the agency API's validation and upsert (ingest), so a tile written
 // here and one pushed by an agency system are the same record; reach counts use the one targeting
 // predicate the overview uses (tiles.Reached).
 package console
@@ -23,6 +23,7 @@ import (
 	"minside/backend/internal/ingest"
 	"minside/backend/internal/store"
 	"minside/backend/internal/strictjson"
+	"minside/backend/internal/suggest"
 	"minside/backend/internal/tiles"
 )
 
@@ -33,6 +34,7 @@ const RoleEditor = "agency_editor"
 type Service struct {
 	db     *bun.DB
 	ingest *ingest.Service
+	rules  *suggest.Env // the fact model rules are previewed in (WithRules)
 	now    func() time.Time
 }
 
@@ -42,6 +44,12 @@ func New(db *bun.DB, ing *ingest.Service, now func() time.Time) *Service {
 		now = time.Now
 	}
 	return &Service{db: db, ingest: ing, now: now}
+}
+
+// WithRules gives the console the fact model (the app's one Env) to preview rules in.
+func (s *Service) WithRules(env *suggest.Env) *Service {
+	s.rules = env
+	return s
 }
 
 // Editor is who calls: the logged-in citizen, and the request id for the audit log.

@@ -15,6 +15,7 @@ import (
 	"minside/backend/internal/pid"
 	"minside/backend/internal/store"
 	"minside/backend/internal/store/storetest"
+	"minside/backend/internal/suggest"
 )
 
 // bulkService is the ingest service on db with an agency of its own.
@@ -28,7 +29,11 @@ func bulkService(t *testing.T, db *store.DB) (*ingest.Service, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ingest.NewService(db.DB, citizens.NewDirectory(p, true), true, nil), a.ID
+	env, err := suggest.NewEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ingest.NewService(db.DB, citizens.NewDirectory(p, true), true, nil).WithRules(env), a.ID
 }
 
 // bulk sends lines and returns every line's result, and the statements it took (every one is a

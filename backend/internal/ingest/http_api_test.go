@@ -163,6 +163,7 @@ func recordsOfEveryKind(t *testing.T, number, other string) map[string]map[strin
 			"scopes": []string{"health"}, "validFrom": "2026-01-01T00:00:00Z", "version": 1},
 		"tiles": {"title": map[string]string{"nb": "Søk barnehageplass"}, "link": "https://kommune.example.no/barnehage", "icon": "child",
 			"targeting": map[string]any{"childAgeMin": 0, "childAgeMax": 5}, "status": "published", "version": 1},
+		"rules": kindergartenRule(1, "published"),
 	}
 }
 
@@ -171,7 +172,7 @@ func TestAgencyCannotSeeOrChangeAnotherAgencysRecords(t *testing.T) {
 	eachEngine(t, func(t *testing.T, api *agencyAPI) {
 		owner, stranger := api.newAgency("bibliotek", represent.KindPowerOfAttorney), api.newAgency("helse", represent.KindPowerOfAttorney)
 		records := recordsOfEveryKind(t, demoPID(t, born, 413), demoPID(t, born.AddDate(30, 0, 0), 514))
-		for _, kind := range []string{"cases", "bookings", "keys", "notifications", "relations", "tiles"} {
+		for _, kind := range []string{"cases", "bookings", "keys", "notifications", "relations", "tiles", "rules"} {
 			t.Run(kind, func(t *testing.T) {
 				path := "/" + kind + "/shared-id"
 				created := api.put(path, owner, records[kind])

@@ -38,7 +38,7 @@ type Page struct {
 // external id: a stable order, so a record changed while paging shows up again at the end rather
 // than being skipped). Reading citizens' records is audited as GET is, one entry per record.
 func (s *Service) List(ctx context.Context, req Request, kind Kind, q ListQuery) (Page, error) {
-	if specOf(kind) == nil {
+	if s.specOf(kind) == nil {
 		return Page{}, apperr.NotFound()
 	}
 	var fields apperr.Fields

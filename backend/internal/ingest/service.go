@@ -23,6 +23,7 @@ import (
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/store"
+	"minside/backend/internal/suggest"
 )
 
 // Kind names a record type as it appears in the API's paths.
@@ -35,11 +36,12 @@ const (
 	KindNotifications Kind = "notifications"
 	KindRelations     Kind = "relations"
 	KindTiles         Kind = "tiles"
+	KindRules         Kind = "rules"
 )
 
 // Kinds lists every record type, in the order the documentation shows them.
 func Kinds() []Kind {
-	return []Kind{KindCases, KindBookings, KindKeys, KindNotifications, KindRelations, KindTiles}
+	return []Kind{KindCases, KindBookings, KindKeys, KindNotifications, KindRelations, KindTiles, KindRules}
 }
 
 // ParseKind accepts a path segment; ok is false for anything else.
@@ -102,6 +104,7 @@ type Service struct {
 	now  func() time.Time
 
 	batchTimeout time.Duration // bounds each bulk transaction (WithBatchTimeout); zero: none
+	rules        *suggest.Env  // the fact model rules compile against (WithRules); nil: no rules kind
 }
 
 // NewService builds the service. allowSynthetic accepts test-register identity numbers (dev, test).
@@ -142,6 +145,24 @@ type applied struct {
 	body      any
 }
 
+// WithRules enables the rules kind: rules are compiled against env when written.
+func (s *Service) WithRules(env *suggest.Env) *Service {
+	s.rules = env
+	return s
+}
+
+// specOf is the kind's spec on this service: the rules kind needs the fact model.
+func (s *Service) specOf(k Kind) kindSpec {
+	if k == KindRules {
+		if s.rules == nil {
+			return nil
+		}
+		return ruleSpec{env: s.rules}
+	}
+	return specOf(k)
+}
+
+// specOf is the spec of every kind that needs nothing but the record (not rules).
 func specOf(k Kind) kindSpec {
 	switch k {
 	case KindCases:
@@ -181,7 +202,7 @@ func (s *Service) Put(ctx context.Context, req Request, kind Kind, externalID st
 
 // Parse decodes and validates one record without touching the database.
 func (s *Service) Parse(kind Kind, externalID string, body []byte, base string) (parsed, error) {
-	spec := specOf(kind)
+	spec := s.specOf(kind)
 	if spec == nil {
 		return nil, apperr.NotFound()
 	}
@@ -303,7 +324,7 @@ func findRecord(ctx context.Context, db bun.IDB, agencyID string, kind Kind, ext
 // Get returns the agency's own record; another agency's record is not_found, exactly like one that
 // does not exist. Reading a citizen's record is audited.
 func (s *Service) Get(ctx context.Context, req Request, kind Kind, externalID string) (*Stored, error) {
-	if specOf(kind) == nil {
+	if s.specOf(kind) == nil {
 		return nil, apperr.NotFound()
 	}
 	var st *Stored
@@ -327,7 +348,7 @@ func (s *Service) Get(ctx context.Context, req Request, kind Kind, externalID st
 
 // Delete removes the agency's record and the portal object it became, and tells the changes feed.
 func (s *Service) Delete(ctx context.Context, req Request, kind Kind, externalID string) error {
-	if specOf(kind) == nil {
+	if s.specOf(kind) == nil {
 		return apperr.NotFound()
 	}
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -452,6 +473,8 @@ func objectKind(k Kind) string {
 		return "relation"
 	case KindTiles:
 		return "tile"
+	case KindRules:
+		return "rule"
 	}
 	return string(k)
 }
@@ -472,6 +495,8 @@ func (w *writer) deleteObject(ctx context.Context, r *record) error {
 		err = deleteRelation(ctx, w, r)
 	case KindTiles:
 		err = deleteTile(ctx, w, r)
+	case KindRules:
+		err = deleteRule(ctx, w, r)
 	}
 	return err
 }

@@ -151,7 +151,7 @@ func (e *Engine) Evaluate(ctx context.Context, citizenID string, ev Event) (Outc
 	err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		now := store.UTC(e.now())
 		var err error
-		out, err = e.evaluate(ctx, tx, []string{citizenID}, now, func(*Facts) []Event { return []Event{ev} })
+		out, err = e.evaluate(ctx, tx, []string{citizenID}, now, "", func(*Facts) []Event { return []Event{ev} })
 		return err
 	})
 	return out, err
@@ -159,10 +159,14 @@ func (e *Engine) Evaluate(ctx context.Context, citizenID string, ev Event) (Outc
 
 // evaluate runs the rules for people ids: for each person, every state rule once and every event
 // rule on each of the events eventsOf gives, then re-checks the person's active event suggestions
-// on the events that made them.
-func (e *Engine) evaluate(ctx context.Context, tx bun.IDB, ids []string, now time.Time, eventsOf func(*Facts) []Event) (Outcome, error) {
+// on the events that made them. only, when not empty, restricts it to that rule: the others'
+// suggestions are left as they are.
+func (e *Engine) evaluate(ctx context.Context, tx bun.IDB, ids []string, now time.Time, only string, eventsOf func(*Facts) []Event) (Outcome, error) {
 	var out Outcome
 	rules, err := e.rules(ctx, tx, now)
+	if only != "" {
+		rules = slices.DeleteFunc(rules, func(r *compiledRule) bool { return r.ID != only })
+	}
 	if err != nil || len(rules) == 0 {
 		return out, err
 	}
@@ -256,7 +260,8 @@ func (e *Engine) person(f *Facts, rules []*compiledRule, offAgencies []string, e
 		case row.State == StateActive && !holds && r != nil && evaluated[r.ID]:
 			w.withdraw(row, r)
 		case row.State == StateActive && !holds && r == nil:
-			// The rule was unpublished or expired: the read side no longer shows it; nothing to do.
+			// The rule was unpublished, deleted or expired: WithdrawRule withdrew its suggestions
+			// then (the daily sweep, for an expired one); nothing to do here.
 		case row.State == StateWithdrawn && holds:
 			w.make(f.Person.ID, k, h, &row)
 		case row.State == StateActive && holds && len(h.rule.Events) == 0 && !reflect.DeepEqual(row.Facts, h.match.Values):

@@ -29,13 +29,16 @@ const (
 )
 
 type sweepMessage struct {
-	Day string `json:"day"` // YYYY-MM-DD
+	Day     string `json:"day"`            // YYYY-MM-DD
+	Rule    string `json:"rule,omitempty"` // only this rule (SweepRule); empty: every rule
+	Version int64  `json:"version,omitempty"`
 }
 
 type chunkMessage struct {
 	Day  string `json:"day"`
 	From string `json:"from"` // citizen ids from..to, inclusive
 	To   string `json:"to"`
+	Rule string `json:"rule,omitempty"`
 }
 
 // PlanSweep enqueues the sweep of the day of now (UTC), once however often it is called, and only
@@ -72,6 +75,12 @@ func (e *Engine) HandleSweep(ctx context.Context, m outbox.Message) outbox.Resul
 	}
 	err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		now := store.UTC(e.now())
+		dedupe := "suggest:sweep:" + sm.Day + ":"
+		if sm.Rule != "" {
+			dedupe = fmt.Sprintf("suggest:rule:%s:%d:", sm.Rule, sm.Version)
+		} else if err := withdrawExpired(ctx, tx, now); err != nil {
+			return err
+		}
 		if rules, err := e.rules(ctx, tx, now); err != nil || len(rules) == 0 {
 			return err // the rules were unpublished since the plan
 		}
@@ -81,8 +90,8 @@ func (e *Engine) HandleSweep(ctx context.Context, m outbox.Message) outbox.Resul
 		}
 		msgs := make([]outbox.Message, 0, len(ranges))
 		for _, r := range ranges {
-			msg, err := outbox.NewMessage(TopicSweepChunk, chunkMessage{Day: sm.Day, From: r[0], To: r[1]}, now,
-				outbox.Options{DedupeKey: "suggest:sweep:" + sm.Day + ":" + r[0]})
+			msg, err := outbox.NewMessage(TopicSweepChunk, chunkMessage{Day: sm.Day, From: r[0], To: r[1], Rule: sm.Rule}, now,
+				outbox.Options{DedupeKey: dedupe + r[0]})
 			if err != nil {
 				return err
 			}
@@ -116,7 +125,7 @@ func (e *Engine) HandleChunk(ctx context.Context, m outbox.Message) outbox.Resul
 	if err := json.Unmarshal(m.Payload, &cm); err != nil {
 		return outbox.Dead("suggest: undecodable sweep chunk")
 	}
-	if _, err := e.SweepRange(ctx, cm.From, cm.To); err != nil {
+	if _, err := e.sweepRange(ctx, cm.From, cm.To, cm.Rule); err != nil {
 		return outbox.Retry(0, err.Error())
 	}
 	return outbox.Done()
@@ -124,6 +133,11 @@ func (e *Engine) HandleChunk(ctx context.Context, m outbox.Message) outbox.Resul
 
 // SweepRange evaluates the people with ids from..to (inclusive) on the day's events.
 func (e *Engine) SweepRange(ctx context.Context, from, to string) (Outcome, error) {
+	return e.sweepRange(ctx, from, to, "")
+}
+
+// sweepRange is SweepRange for one rule only (ruleID), or every rule ("").
+func (e *Engine) sweepRange(ctx context.Context, from, to, ruleID string) (Outcome, error) {
 	var out Outcome
 	err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var ids []string
@@ -132,7 +146,7 @@ func (e *Engine) SweepRange(ctx context.Context, from, to string) (Outcome, erro
 			return fmt.Errorf("suggest: sweep: people %s..%s: %w", from, to, err)
 		}
 		var err error
-		out, err = e.evaluate(ctx, tx, ids, store.UTC(e.now()), dayEvents)
+		out, err = e.evaluate(ctx, tx, ids, store.UTC(e.now()), ruleID, dayEvents)
 		return err
 	})
 	return out, err

@@ -162,7 +162,7 @@ func (s *Server) bulkAnswer(lang, requestID string, r ingest.LineResult) bulkLin
 	l.Title = s.deps.Translator.Translate(lang, developerKey(ae.Key), ae.Data)
 	l.CurrentVersion = ae.Extra["currentVersion"]
 	for _, f := range ae.Fields {
-		l.Errors = append(l.Errors, ProblemField{Pointer: f.Pointer, Code: f.Key, Detail: s.deps.Translator.Translate(lang, f.Key, f.Data)})
+		l.Errors = append(l.Errors, ProblemField{Pointer: f.Pointer, Code: f.Key, Detail: s.deps.Translator.Translate(lang, f.Key, f.Data), Line: f.Line, Column: f.Column})
 	}
 	return l
 }

@@ -158,7 +158,11 @@ func problemOf(t *testing.T, r *apptest.Response) [3]string {
 // checkEditor: a console route. Without the role for the slug in the path it is 403, an unknown
 // agency 404, another agency's tile under one's own slug 404; the editor of X succeeds on X.
 func (row authzRoute) checkEditor(t *testing.T, w *authzWorld) {
-	own := map[string]string{"slug": w.x.slug, "id": w.tileX}
+	idX, idY := w.tileX, w.tileY // the object a console route names: a tile, or a rule
+	if strings.Contains(row.path, "/rules/:id") {
+		idX, idY = w.ruleX, w.ruleY
+	}
+	own := map[string]string{"slug": w.x.slug, "id": idX}
 	row.checkNoCredentials(t, w, own)
 	row.checkCSRF(t, w, w.editor, own)
 	refusals := []struct {
@@ -168,14 +172,14 @@ func (row authzRoute) checkEditor(t *testing.T, w *authzWorld) {
 		status int
 	}{
 		{"citizen without the role", w.b, own, http.StatusForbidden},
-		{"editor of X in Y's console", w.editor, map[string]string{"slug": w.y.slug, "id": w.tileY}, http.StatusForbidden},
-		{"editor of X in an unknown agency", w.editor, map[string]string{"slug": "no-such-agency", "id": w.tileX}, http.StatusNotFound},
-		{"editor of X names Y's tile", w.editor, map[string]string{"slug": w.x.slug, "id": w.tileY}, http.StatusNotFound},
+		{"editor of X in Y's console", w.editor, map[string]string{"slug": w.y.slug, "id": idY}, http.StatusForbidden},
+		{"editor of X in an unknown agency", w.editor, map[string]string{"slug": "no-such-agency", "id": idX}, http.StatusNotFound},
+		{"editor of X names Y's tile", w.editor, map[string]string{"slug": w.x.slug, "id": idY}, http.StatusNotFound},
 		{"editor of X names no tile", w.editor, map[string]string{"slug": w.x.slug, "id": "not-an-id"}, http.StatusNotFound},
 		{"representative acting for A", w.rep, own, http.StatusForbidden},
 	}
 	for _, c := range refusals {
-		if c.params["slug"] == w.x.slug && c.params["id"] != w.tileX && !hasParam(row.path, "id") {
+		if c.params["slug"] == w.x.slug && c.params["id"] != idX && !hasParam(row.path, "id") {
 			continue // the route names no tile
 		}
 		t.Run(c.name, func(t *testing.T) {

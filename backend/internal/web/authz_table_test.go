@@ -106,6 +106,14 @@ var authzRoutes = []authzRoute{
 	{method: "POST", path: "/api/v1/console/:slug/tiles/:id/publish", access: editor},
 	{method: "POST", path: "/api/v1/console/:slug/tiles/:id/unpublish", access: editor},
 	{method: "POST", path: "/api/v1/console/:slug/notices", access: editor, prepare: dryRunNotice},
+	{method: "GET", path: "/api/v1/console/:slug/rules", access: editor},
+	{method: "POST", path: "/api/v1/console/:slug/rules", access: editor, prepare: newRuleBody},
+	{method: "POST", path: "/api/v1/console/:slug/rules/check", access: editor, prepare: ruleExpressions},
+	{method: "POST", path: "/api/v1/console/:slug/rules/preview", access: editor, prepare: ruleExpressions},
+	{method: "PUT", path: "/api/v1/console/:slug/rules/:id", access: editor, prepare: editRuleBody},
+	{method: "POST", path: "/api/v1/console/:slug/rules/:id/publish", access: editor},
+	{method: "POST", path: "/api/v1/console/:slug/rules/:id/unpublish", access: editor},
+	{method: "GET", path: "/api/v1/console/:slug/rules/:id/stats", access: editor},
 
 	{method: "GET", path: "/api/v1/translate/languages", access: translator},
 	{method: "GET", path: "/api/v1/translate/:lang/messages", access: translator},
@@ -168,6 +176,24 @@ func previewBody(t *testing.T, w *authzWorld, who *actor) (string, any) {
 func editTileBody(t *testing.T, w *authzWorld, _ *actor) (string, any) {
 	return "", map[string]any{"title": map[string]string{"nb": "Flis X endret"}, "link": "https://kommune.example.no/flis",
 		"icon": "book", "version": w.tileVersion(t, w.tileX)}
+}
+
+func newRuleBody(*testing.T, *authzWorld, *actor) (string, any) {
+	rec := ruleRec("Ny regel")
+	delete(rec, "status")
+	delete(rec, "version")
+	return "", rec
+}
+
+func ruleExpressions(*testing.T, *authzWorld, *actor) (string, any) {
+	return "", map[string]any{"appliesTo": "person", "condition": "person.age >= 67", "why": map[string]string{"nb": "fordi du er {person.age} år"}}
+}
+
+func editRuleBody(t *testing.T, w *authzWorld, _ *actor) (string, any) {
+	rec := ruleRec("Regel X endret")
+	delete(rec, "status")
+	rec["version"] = w.ruleVersion(t, w.ruleX)
+	return "", rec
 }
 
 func dryRunNotice(*testing.T, *authzWorld, *actor) (string, any) {

@@ -37,6 +37,8 @@ type authzWorld struct {
 	access  string                // the portal id of the door of A's key
 	tileX   string                // X's tile (portal id)
 	tileY   string                // Y's tile
+	ruleX   string                // X's rule (portal id)
+	ruleY   string                // Y's rule
 	records map[string]string     // kind → the external id of X's record of that kind
 
 	recordBodies map[string]map[string]any // kind → the body of X's record of that kind
@@ -144,6 +146,8 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 		"subjectName": "Frode", "scopes": []string{"health"}, "validFrom": at(-time.Hour), "version": 1})
 	w.tileX = put(w.x, "tiles", "x-tile", tileRec("Flis X"))
 	w.tileY = put(w.y, "tiles", "y-tile", tileRec("Flis Y"))
+	w.ruleX = put(w.x, "rules", "x-rule", ruleRec("Regel X"))
+	w.ruleY = put(w.y, "rules", "y-rule", ruleRec("Regel Y"))
 	var keyList struct {
 		Items []struct {
 			ID           string
@@ -196,6 +200,22 @@ func noteRec(pid, title, dedupe string) map[string]any {
 func tileRec(title string) map[string]any {
 	return map[string]any{"title": map[string]string{"nb": title}, "link": "https://kommune.example.no/flis", "icon": "book",
 		"status": "published", "version": 1}
+}
+
+func ruleRec(title string) map[string]any {
+	return map[string]any{"status": "draft", "category": "care", "area": "care", "appliesTo": "person", "condition": "person.age >= 67",
+		"texts":  map[string]any{"title": map[string]string{"nb": title}, "why": map[string]string{"nb": "fordi du er {person.age} år"}},
+		"action": map[string]any{"type": "link", "link": "https://kommune.example.no/regel"}, "version": 1}
+}
+
+// ruleVersion is the stored version of a rule, for console edits that must name it.
+func (w *authzWorld) ruleVersion(t *testing.T, id string) int64 {
+	t.Helper()
+	var v int64
+	if err := w.p.DB.NewSelect().TableExpr("rules").Column("version").Where("id = ?", id).Scan(context.Background(), &v); err != nil {
+		t.Fatalf("rule %s: %v", id, err)
+	}
+	return v
 }
 
 func (w *authzWorld) login(t *testing.T, name, number string) *actor {

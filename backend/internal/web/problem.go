@@ -60,6 +60,9 @@ type ProblemField struct {
 	Pointer string `json:"pointer"`
 	Code    string `json:"code"`
 	Detail  string `json:"detail"`
+	// Line and Column (from 1) point into an expression field's text, e.g. a rule's condition.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // MarshalJSON inlines the extension members next to the standard ones.
@@ -156,7 +159,7 @@ func (s *Server) writeProblem(c *fiber.Ctx, ae *apperr.Error) error {
 		p.Detail = t.Translate(lang, detail, ae.Data)
 	}
 	for _, f := range ae.Fields {
-		p.Errors = append(p.Errors, ProblemField{Pointer: f.Pointer, Code: f.Key, Detail: t.Translate(lang, f.Key, f.Data)})
+		p.Errors = append(p.Errors, ProblemField{Pointer: f.Pointer, Code: f.Key, Detail: t.Translate(lang, f.Key, f.Data), Line: f.Line, Column: f.Column})
 	}
 	body, err := json.Marshal(p)
 	if err != nil {

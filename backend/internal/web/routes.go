@@ -83,7 +83,7 @@ func (s *Server) routes() {
 		citizen.Get("/changes", s.changesFeed)
 		citizen.Get("/events", s.events)
 	}
-	// Agency console: editors' tiles and notices
+	// Agency console: editors' tiles, notices and rules
 	if s.deps.Console != nil {
 		citizen.Get("/console/agencies", s.consoleAgencies)
 		citizen.Get("/console/districts", s.consoleDistricts)
@@ -94,6 +94,14 @@ func (s *Server) routes() {
 		citizen.Post("/console/:slug/tiles/:id/publish", s.consoleTileStatus("published"))
 		citizen.Post("/console/:slug/tiles/:id/unpublish", s.consoleTileStatus("draft"))
 		citizen.Post("/console/:slug/notices", s.consoleNotice)
+		citizen.Get("/console/:slug/rules", s.consoleRules)
+		citizen.Post("/console/:slug/rules", s.consoleCreateRule)
+		citizen.Post("/console/:slug/rules/check", s.consoleCheckRule)
+		citizen.Post("/console/:slug/rules/preview", s.consolePreviewRule)
+		citizen.Put("/console/:slug/rules/:id", s.consoleUpdateRule)
+		citizen.Post("/console/:slug/rules/:id/publish", s.consoleRuleStatus("published"))
+		citizen.Post("/console/:slug/rules/:id/unpublish", s.consoleRuleStatus("draft"))
+		citizen.Get("/console/:slug/rules/:id/stats", s.consoleRuleStats)
 	}
 
 	// Translator console

@@ -1,22 +1,20 @@
 // Agency console: an agency editor writes the agency's service tiles in several languages, with
-// targeting, a live preview and the number of people it reaches, and sends notices after a dry
-// run. Every text field carries its own lang and dir; errors are linked with aria-describedby and
+// targeting, a live preview and the number of people it reaches, sends notices after a dry run,
+// and writes rules for proactive suggestions (console-rules.jsx). Every text field carries its own lang and dir; errors are linked with aria-describedby and
 // focus moves to the first one.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Page, Section, Agency, Empty, ErrorNote, Loading, useApp, useResource } from '../ui.jsx';
-import { HttpError, problemText } from '../api.js';
+import { problemText } from '../api.js';
+import { LANGS, MAIN_LANGS, RTL, Field, LangFields, errorsOf, focusFirstError } from './console-fields.jsx';
 import { safeHref } from '../links.js';
 import { isEditor } from '../roles.js';
 import { TILE_ICONS, tileGlyph } from '../tile-icons.js';
+import { RuleList } from './console-rules.jsx';
 
-const LANGS = ['nb', 'en', 'nn', 'se', 'uk', 'pl', 'ar', 'so', 'ur'];
-const MAIN_LANGS = ['nb', 'en'];
-const RTL = new Set(['ar', 'ur']);
 const ICONS = Object.keys(TILE_ICONS);
 const CATEGORIES = ['cases', 'bookings', 'keys', 'messages', 'general'];
 
 
-const fieldId = (prefix, pointer) => `${prefix}${pointer.replace(/[^A-Za-z0-9]+/g, '-')}`;
 const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
 const num = (s) => (s === '' || s == null ? undefined : Number(s));
 const nonEmpty = (m) => Object.fromEntries(Object.entries(m || {}).filter(([, v]) => v && v.trim()));
@@ -38,51 +36,6 @@ function localInput(iso) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 const fromLocalInput = (v) => (v ? new Date(v).toISOString() : undefined);
-
-function errorsOf(err) {
-  const out = {};
-  if (err instanceof HttpError && err.status === 422 && err.problem) {
-    for (const e of err.problem.errors || []) out[e.pointer] = e.detail || e.code;
-  }
-  return out;
-}
-
-/** Field is one labelled input with its error linked. */
-function Field({ prefix, pointer, label, value, onInput, errors, type = 'text', lang, multiline }) {
-  const id = fieldId(prefix, pointer);
-  const err = errors[pointer];
-  const props = {
-    id, value: value ?? '', lang, dir: lang ? (RTL.has(lang) ? 'rtl' : 'ltr') : undefined, class: 'wide',
-    'aria-invalid': err ? 'true' : undefined, 'aria-describedby': err ? `${id}-err` : undefined,
-    onInput: (e) => onInput(e.currentTarget.value),
-  };
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      {multiline ? <textarea rows={3} {...props} /> : <input type={type} inputMode={type === 'number' ? 'numeric' : undefined} {...props} />}
-      {err ? <p class="field-error" id={`${id}-err`}>{err}</p> : null}
-    </div>
-  );
-}
-
-function focusFirstError(prefix, errors, root) {
-  const first = Object.keys(errors)[0];
-  if (!first || !root) return;
-  const el = root.querySelector(`#${fieldId(prefix, first)}`) || root.querySelector('[aria-invalid="true"]');
-  if (el) el.focus();
-}
-
-function LangFields({ prefix, langs, f, set, errors, t, fields }) {
-  return langs.map((lang) => (
-    <fieldset class="fieldset" key={lang} lang={lang}>
-      <legend><bdi>{lang}</bdi></legend>
-      {fields.map(([name, label, multiline]) => (
-        <Field key={name} prefix={prefix} pointer={`/${name}/${lang}`} label={label} lang={lang} multiline={multiline}
-          value={f[name][lang]} errors={errors} onInput={(v) => set({ ...f, [name]: { ...f[name], [lang]: v } })} />
-      ))}
-    </fieldset>
-  ));
-}
 
 /** DistrictFields picks districts from the server's list; one the list lacks (an old tile's) stays shown. */
 function DistrictFields({ prefix, chosen, onChange, errors, t }) {
@@ -400,6 +353,7 @@ export function Console() {
         <>
           <Section id="h-console-tiles" title={t('ui.console.tiles')}><TileList key={current} slug={current} /></Section>
           <Section id="h-console-notice" title={t('ui.console.notice')}><NoticeComposer key={current} slug={current} /></Section>
+          <Section id="h-console-rules" title={t('ui.console.rules')}><RuleList key={current} slug={current} /></Section>
         </>
       ) : null}
     </Page>
