@@ -138,13 +138,6 @@ func Start(t testing.TB, opts ...Option) *Portal {
 		_ = ln.Close()
 		t.Fatalf("apptest: start portal: %v", err)
 	}
-	// The portal plans the day's suggestion sweep as it starts; planning it here first (the plan is
-	// once a day) keeps that outbox row from appearing in the middle of a test that counts rows.
-	if _, err := a.Suggest.PlanSweep(ctx, clock.Now()); err != nil {
-		cancel()
-		_ = ln.Close()
-		t.Fatalf("apptest: plan the sweep: %v", err)
-	}
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, ln) }()
 	p := &Portal{App: a, DB: a.DB, URL: base, Clock: clock, logs: logs}
