@@ -106,8 +106,8 @@ func (q *queuedSuggestions) visible(sc *scope) []Suggestion {
 		}
 		out = append(out, Suggestion{ID: r.ID, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName}, Category: r.Category,
 			Title: txt.get(r.RuleID, "title"), Body: txt.get(r.RuleID, "body"),
-			Action: SuggestionAction{Type: r.Action.Type, Label: txt.get(r.RuleID, "action_label"), Link: suggest.LinkOf(r.Action, r.Facts)},
-			Why:    Why{Parts: suggest.Fill(txt.get(r.RuleID, "why"), r.Facts), LegalBasis: txt.get(r.RuleID, "legal_basis")},
+			Action:    SuggestionAction{Type: r.Action.Type, Label: txt.get(r.RuleID, "action_label"), Link: suggest.LinkOf(r.Action, r.Facts)},
+			Why:       Why{Parts: suggest.Fill(txt.get(r.RuleID, "why"), r.Facts), LegalBasis: txt.get(r.RuleID, "legal_basis")},
 			CreatedAt: r.CreatedAt.UTC()})
 	}
 	return out

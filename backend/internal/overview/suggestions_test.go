@@ -186,12 +186,13 @@ func TestChangesFeedCarriesSuggestions(t *testing.T) {
 		for _, c := range d.Changes {
 			if c.Kind == "suggestion" {
 				got[c.ID] = c.Op
-				if c.Op == "upsert" && c.Data.(overview.Suggestion).Title != "Ny" {
+				if c.ID == id && c.Data.(overview.Suggestion).Title != "Ny" {
 					t.Errorf("upsert data = %+v", c.Data)
 				}
 			}
 		}
-		if got[id] != "upsert" || got[sw.kindergarten] != "delete" || len(got) != 2 {
+		// The cursor may replay changes the overview already held (PostgreSQL): only these two matter.
+		if got[id] != "upsert" || got[sw.kindergarten] != "delete" {
 			t.Errorf("feed = %v, want the new one upserted and the dismissed one deleted", got)
 		}
 	})

@@ -16,6 +16,8 @@ import (
 )
 
 // Rule is a rule to publish; empty fields get a published family rule in the kindergarten area.
+// Its condition never holds and it waits for an event no test sends, so an engine running beside
+// the test (the app's) neither makes nor withdraws its suggestions: the test's rows stay as written.
 type Rule struct {
 	AgencyID  string
 	Ext       string
@@ -32,8 +34,8 @@ func AddRule(t testing.TB, db bun.IDB, r Rule, now time.Time) string {
 	t.Helper()
 	ctx := context.Background()
 	row := &suggest.RuleRow{ID: store.NewID(), AgencyID: r.AgencyID, ExternalID: r.Ext, Version: 1, Status: or(r.Status, suggest.RulePublished),
-		Category: or(r.Category, "family"), Area: or(r.Area, "kindergarten"), AppliesTo: "person", Events: []string{},
-		Condition: "true", Action: r.Action, ExpiresAt: r.ExpiresAt, CreatedAt: now, UpdatedAt: now}
+		Category: or(r.Category, "family"), Area: or(r.Area, "kindergarten"), AppliesTo: "person", Events: []string{"child.born"},
+		Condition: "false", Action: r.Action, ExpiresAt: r.ExpiresAt, CreatedAt: now, UpdatedAt: now}
 	if row.ExternalID == "" {
 		row.ExternalID = "rule-" + row.ID
 	}
@@ -60,6 +62,11 @@ func AddSuggestion(t testing.TB, db bun.IDB, ruleID, citizenID string, values ma
 	row := &suggest.Row{ID: store.NewID(), RuleID: ruleID, CitizenID: citizenID, Occurrence: store.NewID(), State: suggest.StateActive,
 		Facts: values, CreatedAt: now, UpdatedAt: now}
 	if _, err := db.NewInsert().Model(row).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// No event, not the JSON null a nil RawMessage is written as: the engine re-checks an event
+	// suggestion on its stored event and would withdraw this one.
+	if _, err := db.NewUpdate().Model((*suggest.Row)(nil)).Set("event = NULL").Where("id = ?", row.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := changes.Record(ctx, db, &citizenID, "suggestion", row.ID, changes.OpUpsert, now); err != nil {
