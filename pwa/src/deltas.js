@@ -117,7 +117,8 @@ export function applyChanges(overview, changes, cursor, now = Date.now()) {
     keys: [...(overview.keys || [])],
     recent: [...(overview.recent || [])],
     tiles: [...(overview.tiles || [])],
-    suggestions: [...(overview.suggestions || [])],
+    // An overview from a server without suggestions stays without them until one arrives.
+    suggestions: overview.suggestions ? [...overview.suggestions] : undefined,
     notifications: {
       unread: overview.notifications?.unread ?? 0,
       items: [...(overview.notifications?.items || [])],

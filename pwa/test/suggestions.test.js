@@ -58,7 +58,8 @@ describe('the changes feed', () => {
     expect(o.cursor).toBe('next');
   });
   it('leaves an overview from an older server without suggestions working', () => {
-    expect(applyChanges({}, [], null).suggestions).toEqual([]);
+    expect(applyChanges({}, [], null).suggestions).toBeUndefined();
+    expect(applyChanges({}, [{ kind: 'suggestion', id: 'b', op: 'upsert', data: b }], null).suggestions).toEqual([b]);
   });
 });
 
