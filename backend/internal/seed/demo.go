@@ -70,6 +70,7 @@ func demoRows(dir *citizens.Directory, b *base, now time.Time) (*rows, error) {
 	d.representation()
 	d.roles()
 	addTiles(d.r, b, now)
+	d.rules()
 	d.items()
 	return d.r, nil
 }
