@@ -1,0 +1,39 @@
+// Proactive suggestions: Kari sees "Forslag til deg" on her overview, opens "Hvorfor ser jeg
+// dette?" (the why-text with her own facts and the legal basis), dismisses the suggestion with a
+// reason, and after a reload it is gone (the choice is kept on the server, not only on the page).
+import { test, expect, login, apiGet } from './fixtures.js';
+
+test('see a suggestion, read why, dismiss it, and it stays gone after reload', async ({ page }) => {
+  await login(page, 'Kari Nordmann');
+  const before = (await apiGet(page, '/api/v1/me/suggestions')).body.items;
+  const sg = before.find((x) => x.why && x.why.legalBasis);
+  expect(sg, 'a demo suggestion for Kari with a legal basis').toBeTruthy();
+
+  const card = page.locator(`[data-suggestion="${sg.id}"]`);
+  await expect(card).toBeVisible();
+  await expect(card.locator('.card-title')).toHaveText(sg.title);
+
+  // "Why do I see this?": closed at first, then the filled why-text and the legal basis.
+  const why = card.locator('[data-why]');
+  await expect(why).toBeHidden();
+  await card.locator('details.why summary').click();
+  await expect(why).toBeVisible();
+  await expect(why).toContainText('Jonas Nordmann'); // her own child's name, not a placeholder
+  await expect(why).not.toContainText('{');
+  await expect(why).toContainText('2022'); // the birth date, written out in Norwegian
+  await expect(card.locator('details.why')).toContainText(sg.why.legalBasis);
+
+  await card.locator('[data-action="dismiss"]').click();
+  await card.locator('textarea[name="reason"]').fill('Vi har allerede meldt ham på');
+  await card.locator('[data-action="confirm-dismiss"]').click();
+  await expect(page.locator(`[data-suggestion="${sg.id}"]`)).toHaveCount(0);
+  // Sent, not only queued on this device.
+  await expect.poll(async () => (await apiGet(page, '/api/v1/me/suggestions')).body.items.some((x) => x.id === sg.id)).toBe(false);
+
+  await page.reload();
+  await expect(page.locator('#h-needs')).toBeVisible();
+  await expect(page.locator(`[data-suggestion="${sg.id}"]`)).toHaveCount(0);
+  await page.goto('/suggestions');
+  await expect(page.locator('#page-title')).toBeVisible();
+  await expect(page.locator(`[data-suggestion="${sg.id}"]`)).toHaveCount(0);
+});
