@@ -1,7 +1,14 @@
 // Proactive suggestions: Kari sees "Forslag til deg" on her overview, opens "Hvorfor ser jeg
 // dette?" (the why-text with her own facts and the legal basis), dismisses the suggestion with a
 // reason, and after a reload it is gone (the choice is kept on the server, not only on the page).
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect, login, apiGet } from './fixtures.js';
+
+/** axe is the WCAG 2.1 AA violations on the page, as rule ids with their elements. */
+async function axe(page) {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 test('see a suggestion, read why, dismiss it, and it stays gone after reload', async ({ page }) => {
   await login(page, 'Kari Nordmann');
@@ -22,6 +29,9 @@ test('see a suggestion, read why, dismiss it, and it stays gone after reload', a
   await expect(why).not.toContainText('{');
   await expect(why).toContainText('2022'); // the birth date, written out in Norwegian
   await expect(card.locator('details.why')).toContainText(sg.why.legalBasis);
+  await card.locator('[data-action="dismiss"]').click();
+  expect(await axe(page), 'the overview with an open suggestion passes axe').toEqual([]);
+  await card.locator('[data-action="dismiss"]').click(); // closed again
 
   await card.locator('[data-action="dismiss"]').click();
   await card.locator('textarea[name="reason"]').fill('Vi har allerede meldt ham på');
@@ -36,4 +46,6 @@ test('see a suggestion, read why, dismiss it, and it stays gone after reload', a
   await page.goto('/suggestions');
   await expect(page.locator('#page-title')).toBeVisible();
   await expect(page.locator(`[data-suggestion="${sg.id}"]`)).toHaveCount(0);
+  await expect(page.locator('input[name="suggestionsOn"]')).toBeChecked();
+  expect(await axe(page), 'the suggestions page passes axe').toEqual([]);
 });
