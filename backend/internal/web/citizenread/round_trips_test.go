@@ -75,10 +75,12 @@ func TestFirstScreenReadsFitTheRoundTripBudget(t *testing.T) {
 		etag := overview("overview", "", http.StatusOK)
 		overview("overview 304", etag, http.StatusNotModified)
 		overview("overview with a stale ETag", `"stale"`, http.StatusOK)
+		check("suggestions", r.client.Get(t, "/api/v1/me/suggestions").Status(t, http.StatusOK))
 
 		r.client.Send(t, http.MethodPut, "/api/v1/me/acting-as", map[string]any{"citizenId": child.ID}).Status(t, http.StatusOK)
 		check("/me acting as a child", r.client.Get(t, "/api/v1/me").Status(t, http.StatusOK))
 		etag = overview("overview acting as a child", "", http.StatusOK)
 		overview("overview 304 acting as a child", etag, http.StatusNotModified)
+		check("suggestions acting as a child", r.client.Get(t, "/api/v1/me/suggestions").Status(t, http.StatusOK))
 	})
 }
