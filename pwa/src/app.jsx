@@ -41,6 +41,7 @@ const Bookings = lazyPage(() => import('./pages/bookings.jsx'), 'Bookings');
 const Keys = lazyPage(() => import('./pages/keys.jsx'), 'Keys');
 const Notifications = lazyPage(() => import('./pages/notifications.jsx'), 'Notifications');
 const Services = lazyPage(() => import('./pages/services.jsx'), 'Services');
+const Suggestions = lazyPage(() => import('./pages/suggestions.jsx'), 'Suggestions');
 const Settings = lazyPage(() => import('./pages/settings.jsx'), 'Settings');
 const Translate = lazyPage(() => import('./pages/translate.jsx'), 'Translate');
 const Console = lazyPage(() => import('./pages/console.jsx'), 'Console');
@@ -51,7 +52,7 @@ const Console = lazyPage(() => import('./pages/console.jsx'), 'Console');
  * blocking time on slow phones, and the chunks are precached by the worker anyway.
  */
 function prefetchPages() {
-  const all = [Cases, CaseDetail, Bookings, Keys, Notifications, Services, Settings, Translate];
+  const all = [Cases, CaseDetail, Bookings, Keys, Notifications, Services, Suggestions, Settings, Translate];
   // pointerdown covers touch too; a touchstart listener on the window would make the
   // compositor track touch regions for nothing.
   const events = ['pointerdown', 'keydown'];
@@ -84,6 +85,7 @@ function Content({ route }) {
     case 'keys': return <Keys />;
     case 'notifications': return <Notifications />;
     case 'services': return <Services />;
+    case 'suggestions': return <Suggestions />;
     case 'settings': return <Settings />;
     case 'translate': return <Translate />;
     case 'console': return <Console />;

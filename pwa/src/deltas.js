@@ -1,5 +1,6 @@
 // Applying the changes feed (GET /api/v1/changes) to a stored overview, so the first
 // screen stays current without refetching everything. Pure: returns a new overview.
+import { applySuggestion } from './suggestions.js';
 
 const MAX_RECENT = 5;
 const MAX_NOTIFICATIONS = 5;
@@ -95,7 +96,14 @@ function applyTile(o, ch) {
   o.tiles = ch.op === 'delete' || !ch.data ? without(o.tiles, ch.id) : upsert(o.tiles, ch.data);
 }
 
-const appliers = { case: applyCase, booking: applyBooking, key: applyKey, notification: applyNotification, tile: applyTile };
+function applySuggestionChange(o, ch) {
+  o.suggestions = applySuggestion(o.suggestions, ch);
+}
+
+const appliers = {
+  case: applyCase, booking: applyBooking, key: applyKey, notification: applyNotification, tile: applyTile,
+  suggestion: applySuggestionChange,
+};
 
 /**
  * applyChanges returns the overview with the changes applied, in order, and the
@@ -109,6 +117,8 @@ export function applyChanges(overview, changes, cursor, now = Date.now()) {
     keys: [...(overview.keys || [])],
     recent: [...(overview.recent || [])],
     tiles: [...(overview.tiles || [])],
+    // An overview from a server without suggestions stays without them until one arrives.
+    suggestions: overview.suggestions ? [...overview.suggestions] : undefined,
     notifications: {
       unread: overview.notifications?.unread ?? 0,
       items: [...(overview.notifications?.items || [])],

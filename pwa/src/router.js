@@ -11,6 +11,7 @@ export const ROUTES = [
   ['/keys', 'keys'],
   ['/notifications', 'notifications'],
   ['/services', 'services'],
+  ['/suggestions', 'suggestions'],
   ['/settings', 'settings'],
   ['/translate', 'translate'], // the translator console
   ['/console', 'console'], // agency console (agencyconsole)

@@ -28,6 +28,11 @@ var ownPhrases = map[string]string{
 	audit.ActionLogout:      "audit.own.logout",
 	audit.ActionExport:      "audit.own.export",
 	audit.ActionClosed:      "audit.own.closed",
+	// A person's choices about their own suggestions.
+	audit.ActionSuggestionDismiss: "audit.own.suggestion_dismiss",
+	audit.ActionSuggestionSnooze:  "audit.own.suggestion_snooze",
+	audit.ActionSuggestionDone:    "audit.own.suggestion_done",
+	audit.ActionSuggestionAct:     "audit.own.suggestion_act",
 }
 
 // representativePhrases are what a representative does for someone; the key gets "_for" when the
@@ -48,6 +53,10 @@ var representativePhrases = map[string]string{
 	audit.ActionNotificationRead:    "audit.rep.notification_read",
 	audit.ActionNotificationReadAll: "audit.rep.notifications_read_all",
 	audit.ActionKeyOpen:             "audit.rep.key_open",
+	audit.ActionSuggestionDismiss:   "audit.rep.suggestion_dismiss",
+	audit.ActionSuggestionSnooze:    "audit.rep.suggestion_snooze",
+	audit.ActionSuggestionDone:      "audit.rep.suggestion_done",
+	audit.ActionSuggestionAct:       "audit.rep.suggestion_act",
 }
 
 // systemPhrases are what the portal itself does with a person's data, seen by that person.
@@ -60,7 +69,7 @@ var systemPhrases = map[string]string{
 var whatKeys = map[string]string{
 	"case": "audit.what.case", "booking": "audit.what.booking", "key": "audit.what.key",
 	"notification": "audit.what.notification", "relation": "audit.what.relation", "tile": "audit.what.tile",
-	"rule": "audit.what.rule", "overview": "audit.what.overview", "search": "audit.what.search", "changes": "audit.what.changes",
+	"rule": "audit.what.rule", "overview": "audit.what.overview", "suggestion": "audit.what.suggestion", "search": "audit.what.search", "changes": "audit.what.changes",
 }
 
 // Generic phrases for an action the list of phrases does not know: never a code.

@@ -188,9 +188,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	}
 	// Demo data (seed): an empty dev database gets the demo municipality
 	if cfg.SeedDemo {
-		if _, _, err := seed.New(a.DB, a.Citizens, log).Demo(ctx, a.Now()); err != nil {
+		_, seeded, err := seed.New(a.DB, a.Citizens, log).Demo(ctx, a.Now())
+		if err != nil {
 			_ = a.DB.Close()
 			return nil, fmt.Errorf("app: seed demo data: %w", err)
+		}
+		// The demo's rules are evaluated now, so the first login already shows their suggestions
+		// (two dozen people: milliseconds), rather than when the outbox gets to the day's sweep.
+		if seeded {
+			if _, err := a.Suggest.Sweep(ctx, 1); err != nil {
+				_ = a.DB.Close()
+				return nil, fmt.Errorf("app: evaluate the demo's rules: %w", err)
+			}
 		}
 	}
 	// Overview, lists, changes feed and live updates

@@ -19,7 +19,8 @@ func (a *App) buildSuggest() error {
 		return fmt.Errorf("app: suggestions: %w", err)
 	}
 	a.SuggestEnv = env
-	a.Suggest = suggest.NewEngine(a.DB, env, a.Now, a.Log, false)
+	// notify: a new suggestion is a push in the "suggestions" category to whoever switched it on.
+	a.Suggest = suggest.NewEngine(a.DB, env, a.Now, a.Log, true)
 	a.Outbox.RegisterBatch(suggest.TopicEvaluate, a.Suggest.HandleBatch)
 	a.Outbox.Register(suggest.TopicSweep, a.Suggest.HandleSweep)
 	a.Outbox.Register(suggest.TopicSweepChunk, a.Suggest.HandleChunk)

@@ -44,6 +44,11 @@ const (
 	// filled-in why-text) made or withdrew one from what an agency holds about the person.
 	ActionSuggestionMade      = "suggestion.made"
 	ActionSuggestionWithdrawn = "suggestion.withdrawn"
+	// A person's (or their representative's) choices about a suggestion.
+	ActionSuggestionDismiss = "suggestion.dismiss"
+	ActionSuggestionSnooze  = "suggestion.snooze"
+	ActionSuggestionDone    = "suggestion.done"
+	ActionSuggestionAct     = "suggestion.act"
 )
 
 // ConsoleObjectKinds are the kinds of record an editor can read, write or delete in the console.
@@ -58,7 +63,8 @@ func Actions() []string {
 		ActionActAsStart, ActionActAsEnd, ActionReadOverview, ActionReadCases, ActionReadCase, ActionReadBookings,
 		ActionReadKeys, ActionReadNotifications, ActionReadSearch, ActionReadChanges, ActionBookingCancel,
 		ActionNotificationRead, ActionNotificationReadAll, ActionKeyOpen, ActionRead, ActionWrite, ActionDelete,
-		ActionNoticeSend, ActionSuggestionMade, ActionSuggestionWithdrawn}
+		ActionNoticeSend, ActionSuggestionMade, ActionSuggestionWithdrawn,
+		ActionSuggestionDismiss, ActionSuggestionSnooze, ActionSuggestionDone, ActionSuggestionAct}
 	for _, kind := range ConsoleObjectKinds {
 		for _, a := range []string{ActionRead, ActionWrite, ActionDelete} {
 			out = append(out, ConsoleAction(kind, a))

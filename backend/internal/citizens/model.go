@@ -54,5 +54,7 @@ type Preferences struct {
 	Timezone                 string             `bun:"timezone,notnull"`
 	Channels                 map[string]Channel `bun:"channels,notnull"` // by category
 	RepresentedNotifications bool               `bun:"represented_notifications,notnull"`
+	SuggestionsOff           bool               `bun:"suggestions_off,notnull"`          // no proactive suggestions at all
+	SuggestionsOffAgencies   []string           `bun:"suggestions_off_agencies,notnull"` // agency slugs whose suggestions are off
 	UpdatedAt                time.Time          `bun:"updated_at,notnull"`
 }

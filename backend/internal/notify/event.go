@@ -26,8 +26,8 @@ const (
 // about is what a notify event is about, resolved from the database when the handler runs so the
 // outbox never holds more than ids.
 type about struct {
-	category    string        // preference category: cases, bookings, keys, messages, general
-	payloadKind string        // push.Payload.Category: case, booking, key, notice, relation
+	category    string        // preference category: cases, bookings, keys, messages, general, suggestions
+	payloadKind string        // push.Payload.Category: case, booking, key, notice, relation, suggestion
 	titleKey    string        // message id of the lock-screen title
 	agencyID    string        // whose name the title carries (filled in by the fan-out, one query per batch)
 	agency      string        // the agency's name, the only specific word on a lock screen
@@ -50,6 +50,7 @@ type objects struct {
 	bookings      map[string]*bookings.Booking
 	keys          map[string]*keys.Key
 	relations     map[string]*represent.Relation
+	suggestions   map[string]*suggestionRow
 }
 
 // loadObjects reads the objects of events: one query per kind that occurs.
@@ -74,6 +75,9 @@ func loadObjects(ctx context.Context, db bun.IDB, events []outbox.NotifyEvent) (
 	}
 	if o.relations, err = loadByID(ctx, db, ids["relation"], func(r *represent.Relation) string { return r.ID }); err != nil {
 		return o, fmt.Errorf("notify: load relations: %w", err)
+	}
+	if o.suggestions, err = loadSuggestions(ctx, db, ids["suggestion"]); err != nil {
+		return o, fmt.Errorf("notify: load suggestions: %w", err)
 	}
 	return o, nil
 }
@@ -160,6 +164,12 @@ func describe(ev outbox.NotifyEvent, o objects, now time.Time) (about, error) {
 		if r != nil {
 			a.agencyID = r.AgencyID
 		}
+	case "suggestion":
+		sg := o.suggestions[ev.ObjectID]
+		if sg == nil || sg.CitizenID != ev.CitizenID || !sg.shows(now) {
+			return about{}, errNothingToSay
+		}
+		a = aboutSuggestion(sg)
 	default:
 		return about{}, fmt.Errorf("notify: unknown event kind %q", ev.Kind)
 	}

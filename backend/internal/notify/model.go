@@ -3,13 +3,21 @@
 package notify
 
 import (
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
 )
 
-// Categories a citizen can turn on or off per channel.
+// Categories of agencies' notifications; a citizen turns each on or off per channel.
 var Categories = []string{"cases", "bookings", "keys", "messages", "general"}
+
+// CategorySuggestions is the portal's own category: a push about a new suggestion. Agencies cannot
+// send in it, and its push is off until the citizen asks for it.
+const CategorySuggestions = "suggestions"
+
+// PreferenceCategories are every category of the preferences' channels.
+var PreferenceCategories = append(slices.Clone(Categories), CategorySuggestions)
 
 // Notification is one message to a citizen; texts "title" and "body".
 type Notification struct {

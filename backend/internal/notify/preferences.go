@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -28,7 +29,18 @@ type Prefs struct {
 	QuietHours               QuietHours                  `json:"quietHours"`
 	Channels                 map[string]citizens.Channel `json:"channels"`
 	RepresentedNotifications bool                        `json:"representedNotifications"`
+	Suggestions              SuggestionPrefs             `json:"suggestions"`
 }
+
+// SuggestionPrefs turn proactive suggestions off, entirely or for some agencies (by slug); the
+// overview, the changes feed and push all honour them, and the engine makes none.
+type SuggestionPrefs struct {
+	Off         bool     `json:"off"`
+	OffAgencies []string `json:"offAgencies"`
+}
+
+// MaxOffAgencies bounds the agencies one person can turn off (a municipality has a few dozen).
+const MaxOffAgencies = 100
 
 // QuietHours are local wall-clock times "HH:MM"; start after end spans midnight. Equal times mean
 // no quiet hours. Enabled false switches them off and keeps the times for when they are switched on.
@@ -45,6 +57,13 @@ type PrefsInput struct {
 	QuietHours               *QuietHoursInput            `json:"quietHours"`
 	Channels                 map[string]citizens.Channel `json:"channels"`
 	RepresentedNotifications *bool                       `json:"representedNotifications"`
+	Suggestions              *SuggestionPrefsInput       `json:"suggestions"`
+}
+
+// SuggestionPrefsInput changes the suggestion preferences member by member.
+type SuggestionPrefsInput struct {
+	Off         *bool     `json:"off"`
+	OffAgencies *[]string `json:"offAgencies"`
 }
 
 // QuietHoursInput changes quiet hours member by member; `"quietHours": null` switches them off.
@@ -56,11 +75,13 @@ type QuietHoursInput struct {
 
 // DefaultPrefs are the preferences of a citizen without a saved row.
 func DefaultPrefs() Prefs {
-	ch := make(map[string]citizens.Channel, len(Categories))
+	ch := make(map[string]citizens.Channel, len(PreferenceCategories))
 	for _, c := range Categories {
 		ch[c] = citizens.Channel{Push: true, InApp: true}
 	}
-	return Prefs{QuietHours: QuietHours{Enabled: true, Start: DefaultQuietStart, End: DefaultQuietEnd}, Channels: ch, RepresentedNotifications: true}
+	ch[CategorySuggestions] = citizens.Channel{Push: false, InApp: true} // asked for, never assumed
+	return Prefs{QuietHours: QuietHours{Enabled: true, Start: DefaultQuietStart, End: DefaultQuietEnd}, Channels: ch,
+		RepresentedNotifications: true, Suggestions: SuggestionPrefs{OffAgencies: []string{}}}
 }
 
 // Preferences reads and saves the citizen's choices.
@@ -127,6 +148,10 @@ func prefsFrom(row citizens.Preferences) Prefs {
 		}
 	}
 	out.RepresentedNotifications = row.RepresentedNotifications
+	out.Suggestions = SuggestionPrefs{Off: row.SuggestionsOff, OffAgencies: slices.Clone(row.SuggestionsOffAgencies)}
+	if out.Suggestions.OffAgencies == nil {
+		out.Suggestions.OffAgencies = []string{}
+	}
 	return out
 }
 
@@ -146,9 +171,12 @@ func (p *Preferences) Put(ctx context.Context, citizenID string, in PrefsInput, 
 		}
 	}
 	for c := range in.Channels {
-		if !isCategory(c) {
+		if !slices.Contains(PreferenceCategories, c) {
 			fields.Add("/channels/"+c, "field.unknown", nil)
 		}
+	}
+	if in.Suggestions != nil && in.Suggestions.OffAgencies != nil && len(*in.Suggestions.OffAgencies) > MaxOffAgencies {
+		fields.Add("/suggestions/offAgencies", "field.too_many", map[string]any{"Max": MaxOffAgencies})
 	}
 	if err := fields.Err(); err != nil {
 		return Prefs{}, err
@@ -173,18 +201,32 @@ func (p *Preferences) Put(ctx context.Context, citizenID string, in PrefsInput, 
 		if in.RepresentedNotifications != nil {
 			cur.RepresentedNotifications = *in.RepresentedNotifications
 		}
+		before := cur.Suggestions
+		if in.Suggestions != nil {
+			if cur.Suggestions, err = suggestionPrefs(ctx, tx, cur.Suggestions, *in.Suggestions); err != nil {
+				return err
+			}
+		}
 		row := &citizens.Preferences{CitizenID: citizenID, Language: cur.Language, QuietOff: !cur.QuietHours.Enabled,
 			QuietStart: cur.QuietHours.Start, QuietEnd: cur.QuietHours.End, Timezone: Timezone,
-			Channels: cur.Channels, RepresentedNotifications: cur.RepresentedNotifications, UpdatedAt: store.UTC(now)}
+			Channels: cur.Channels, RepresentedNotifications: cur.RepresentedNotifications,
+			SuggestionsOff: cur.Suggestions.Off, SuggestionsOffAgencies: cur.Suggestions.OffAgencies, UpdatedAt: store.UTC(now)}
 		_, err = tx.NewInsert().Model(row).
 			On("CONFLICT (citizen_id) DO UPDATE").
 			Set("language = EXCLUDED.language").Set("quiet_off = EXCLUDED.quiet_off").Set("quiet_start = EXCLUDED.quiet_start").
 			Set("quiet_end = EXCLUDED.quiet_end").Set("timezone = EXCLUDED.timezone").
 			Set("channels = EXCLUDED.channels").
 			Set("represented_notifications = EXCLUDED.represented_notifications").
+			Set("suggestions_off = EXCLUDED.suggestions_off").Set("suggestions_off_agencies = EXCLUDED.suggestions_off_agencies").
 			Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
+		if err != nil {
+			return err
+		}
 		out = cur
-		return err
+		if before.Off != cur.Suggestions.Off || !slices.Equal(before.OffAgencies, cur.Suggestions.OffAgencies) {
+			return touchSuggestions(ctx, tx, citizenID, now)
+		}
+		return nil
 	})
 	if err != nil {
 		if _, ok := apperr.As(err); ok {

@@ -36,6 +36,8 @@ func DecodePrefsInput(body []byte) (PrefsInput, error) {
 			in.Channels = decodeChannels(raw, &fields)
 		case "representedNotifications":
 			decodeMember(raw, &in.RepresentedNotifications, ptr, &fields)
+		case "suggestions":
+			in.Suggestions = decodeSuggestions(raw, &fields)
 		default:
 			fields.Add(ptr, "field.unknown", nil)
 		}
@@ -68,6 +70,27 @@ func decodeQuietHours(raw json.RawMessage, fields *apperr.Fields) *QuietHoursInp
 		}
 	}
 	return &q
+}
+
+func decodeSuggestions(raw json.RawMessage, fields *apperr.Fields) *SuggestionPrefsInput {
+	members, err := objectOf(raw)
+	if err != nil || members == nil {
+		fields.Add("/suggestions", "field.invalid", map[string]any{"Expected": "object"})
+		return nil
+	}
+	var in SuggestionPrefsInput
+	for _, name := range sortedKeys(members) {
+		ptr := "/suggestions/" + escapePointer(name)
+		switch name {
+		case "off":
+			decodeMember(members[name], &in.Off, ptr, fields)
+		case "offAgencies":
+			decodeMember(members[name], &in.OffAgencies, ptr, fields)
+		default:
+			fields.Add(ptr, "field.unknown", nil)
+		}
+	}
+	return &in
 }
 
 func decodeChannels(raw json.RawMessage, fields *apperr.Fields) map[string]citizens.Channel {

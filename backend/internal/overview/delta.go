@@ -23,7 +23,7 @@ func (s *Service) WithFeedPage(n int) *Service {
 // Change is one entry of the changes feed: an object to store (with its current content, in the
 // same shape as its list) or to forget.
 type Change struct {
-	Kind string `json:"kind"` // "case", "booking", "key", "notification", "tile"
+	Kind string `json:"kind"` // "case", "booking", "key", "notification", "tile", "suggestion"
 	ID   string `json:"id"`
 	Op   string `json:"op"` // "upsert", "delete"
 	Data any    `json:"data"`
@@ -144,6 +144,13 @@ func (s *Service) objects(ctx context.Context, sc *scope, ids map[string][]strin
 	}
 	for id, n := range ns {
 		put("notification", id, n)
+	}
+	ss, err := s.suggestionsByID(ctx, sc, now, ids["suggestion"])
+	if err != nil {
+		return nil, err
+	}
+	for id, sg := range ss {
+		put("suggestion", id, sg)
 	}
 	if len(ids["tile"]) > 0 {
 		ts, err := s.loadTiles(ctx, sc, now, ids["tile"])

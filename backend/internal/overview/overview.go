@@ -26,6 +26,7 @@ type Overview struct {
 	Notifications Unread        `json:"notifications"`
 	Recent        []Case        `json:"recent"`
 	Tiles         []Tile        `json:"tiles"`
+	Suggestions   []Suggestion  `json:"suggestions"`
 	People        []PersonCount `json:"people"`
 }
 
@@ -75,6 +76,7 @@ type queuedOverview struct {
 	keys          *queuedKeys
 	notifications *queuedNotifications
 	tiles         *queuedTiles
+	suggestions   *queuedSuggestions
 	counts        []countRow
 }
 
@@ -139,7 +141,7 @@ func (s *Service) Statements(ctx context.Context, v Viewer) ([]store.Statement, 
 }
 
 // queueOverview queues every read of the overview: the feed position, the sections with their
-// texts, key windows and doors, and the needs-action counts of the people the viewer acts for.
+// texts, key windows and doors, the suggestions, and the needs-action counts of the people the viewer acts for.
 func (s *Service) queueOverview(reads *store.Reads, sc *scope, now time.Time) *queuedOverview {
 	q := &queuedOverview{head: changes.QueueHead(reads, now)}
 	where, args := sc.whose("c.citizen_id", "c.area")
@@ -152,6 +154,7 @@ func (s *Service) queueOverview(reads *store.Reads, sc *scope, now time.Time) *q
 		append(args, keys.StatusActive, now, overviewKeys)...)
 	q.notifications = queueUnread(reads, sc)
 	q.tiles = queueTiles(reads, sc, now, nil)
+	q.suggestions = queueSuggestions(reads, sc, now, nil, overviewSuggestions)
 	if ids := sc.linkIDs(); len(ids) > 0 {
 		reads.Add(&q.counts, needsCountsQuery, needsCountsArgs(ids, now)...)
 	}
@@ -221,6 +224,7 @@ func (s *Service) Build(ctx context.Context, p *Prepared) (*Overview, error) {
 	if o.Tiles, err = q.tiles.visible(sc, now); err != nil {
 		return nil, err
 	}
+	o.Suggestions = q.suggestions.visible(sc)
 	o.People = peopleCounts(sc, q.counts)
 	return o, nil
 }

@@ -21,6 +21,7 @@ import (
 	"minside/backend/internal/represent"
 	"minside/backend/internal/store"
 	"minside/backend/internal/store/storetest"
+	"minside/backend/internal/suggest"
 	"minside/backend/internal/tiles"
 )
 
@@ -320,6 +321,13 @@ func checkFeed(t *testing.T, db *store.DB) {
 	owned("tile", &ts, func() (out [][2]string) {
 		for _, x := range ts {
 			out = append(out, [2]string{x.ID, ""})
+		}
+		return
+	})
+	var ss []suggest.Row
+	owned("suggestion", &ss, func() (out [][2]string) {
+		for _, x := range ss {
+			out = append(out, [2]string{x.ID, x.CitizenID})
 		}
 		return
 	})

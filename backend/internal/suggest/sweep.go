@@ -42,9 +42,11 @@ type chunkMessage struct {
 }
 
 // PlanSweep enqueues the sweep of the day of now (UTC), once however often it is called, and only
-// when a rule is published: a portal without rules neither walks the city nor queues work for it.
+// when a rule is published (an expired one still has suggestions to withdraw): a portal without
+// rules neither walks the city nor queues work for it.
 func (e *Engine) PlanSweep(ctx context.Context, now time.Time) (bool, error) {
-	if rules, err := e.rules(ctx, e.db, store.UTC(now)); err != nil || len(rules) == 0 {
+	published, err := e.db.NewSelect().Table("rules").Where("status = ?", RulePublished).Exists(ctx)
+	if err != nil || !published {
 		return false, err
 	}
 	day := now.UTC().Format(time.DateOnly)
@@ -82,7 +84,7 @@ func (e *Engine) HandleSweep(ctx context.Context, m outbox.Message) outbox.Resul
 			return err
 		}
 		if rules, err := e.rules(ctx, tx, now); err != nil || len(rules) == 0 {
-			return err // the rules were unpublished since the plan
+			return err // no live rule: nothing to sweep for
 		}
 		ranges, err := chunks(ctx, tx, SweepChunk)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -93,6 +94,12 @@ var authzRoutes = []authzRoute{
 	{method: "POST", path: "/api/v1/notifications/:id/read", access: citizenObject, object: objNotification},
 	{method: "POST", path: "/api/v1/notifications/read-all", access: citizenSelf},
 	{method: "GET", path: "/api/v1/tiles", access: citizenSelf},
+	{method: "GET", path: "/api/v1/me/suggestions", access: citizenSelf},
+	{method: "POST", path: "/api/v1/me/suggestions/shown", access: citizenSelf, prepare: shownBody},
+	{method: "POST", path: "/api/v1/me/suggestions/:id/dismiss", access: citizenObject, object: objSuggestion},
+	{method: "POST", path: "/api/v1/me/suggestions/:id/snooze", access: citizenObject, object: objSuggestion, prepare: snoozeBody},
+	{method: "POST", path: "/api/v1/me/suggestions/:id/done", access: citizenObject, object: objSuggestion},
+	{method: "POST", path: "/api/v1/me/suggestions/:id/act", access: citizenObject, object: objSuggestion},
 	{method: "GET", path: "/api/v1/search", access: citizenSelf, prepare: searchQuery},
 	{method: "GET", path: "/api/v1/changes", access: citizenSelf, prepare: changesCursor},
 	{method: "GET", path: "/api/v1/events", access: citizenSelf, live: true},
@@ -151,6 +158,15 @@ func newSubscription(_ *testing.T, w *authzWorld, _ *actor) (string, any) {
 
 func doorBody(_ *testing.T, w *authzWorld, _ *actor) (string, any) {
 	return "", map[string]any{"accessPointId": w.access}
+}
+
+// shownBody reports A's suggestion as shown: only A's own report may mark it.
+func shownBody(_ *testing.T, w *authzWorld, _ *actor) (string, any) {
+	return "", map[string]any{"ids": []string{w.objects[objSuggestion]}}
+}
+
+func snoozeBody(_ *testing.T, w *authzWorld, _ *actor) (string, any) {
+	return "", map[string]any{"until": w.p.Clock.Now().Add(24 * time.Hour).Format(time.RFC3339)}
 }
 
 // searchQuery looks for a word in every title of A's: only A's answer may hold them.

@@ -17,6 +17,8 @@ import (
 	"minside/backend/internal/push/pushtest"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/store"
+	"minside/backend/internal/suggest/suggesttest"
+	"minside/backend/internal/texts"
 	"minside/backend/internal/translate"
 )
 
@@ -78,6 +80,7 @@ const (
 	objNotification objectKind = "notification"
 	objPushDevice   objectKind = "push subscription"
 	objPerson       objectKind = "person" // a person one may act for (PUT /me/acting-as)
+	objSuggestion   objectKind = "suggestion"
 )
 
 const (
@@ -87,6 +90,7 @@ const (
 	aBookingTitle   = "Øvingsrom Aalesund"
 	aFacility       = "Bibliotek Aalesund"
 	aNoteTitle      = "Påminnelse Aalesund"
+	aSuggestion     = "Forslag Aalesund"
 	translatorLang  = "nn" // the translator's language
 	foreignLanguage = "en" // a language the translator may not touch
 )
@@ -148,6 +152,13 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	w.tileY = put(w.y, "tiles", "y-tile", tileRec("Flis Y"))
 	w.ruleX = put(w.x, "rules", "x-rule", ruleRec("Regel X"))
 	w.ruleY = put(w.y, "rules", "y-rule", ruleRec("Regel Y"))
+	// A suggestion of X's rule for A, in an area R's fullmakt does not cover.
+	var xID string
+	if err := p.DB.NewSelect().Table("agencies").Column("id").Where("slug = ?", w.x.slug).Scan(t.Context(), &xID); err != nil {
+		t.Fatal(err)
+	}
+	rule := suggesttest.AddRule(t, p.DB, suggesttest.Rule{AgencyID: xID, Area: "building", Texts: texts.Fields{"title": {"nb": aSuggestion}}}, now)
+	w.objects[objSuggestion] = suggesttest.AddSuggestion(t, p.DB, rule, w.a.person.ID, nil, now)
 	var keyList struct {
 		Items []struct {
 			ID           string
@@ -169,7 +180,7 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	w.rep.c.Get(t, "/api/v1/cases/"+w.health).Status(t, http.StatusOK) // the fullmakt's area: R may read it
 
 	w.scopeMarks = []string{w.objects[objCase], w.objects[objBooking], w.objects[objKey], w.objects[objNotification],
-		w.objects[objPushDevice], w.access, aBuildingTitle, aBookingTitle, aFacility, aNoteTitle}
+		w.objects[objPushDevice], w.objects[objSuggestion], w.access, aBuildingTitle, aBookingTitle, aFacility, aNoteTitle, aSuggestion}
 	w.strangerMarks = append([]string{w.a.person.ID, aName, w.health, aHealthTitle}, w.scopeMarks...)
 	return w
 }

@@ -18,7 +18,7 @@ func (s *Server) getPreferences(c *fiber.Ctx) error {
 // putPreferences saves them; members left out keep their value. A new language applies from the
 // next request and to every later push.
 func (s *Server) putPreferences(c *fiber.Ctx) error {
-	if _, err := objectMembers(c.Body(), "language", "quietHours", "channels", "representedNotifications"); err != nil {
+	if _, err := objectMembers(c.Body(), "language", "quietHours", "channels", "representedNotifications", "suggestions"); err != nil {
 		return err
 	}
 	in, err := notify.DecodePrefsInput(c.Body())

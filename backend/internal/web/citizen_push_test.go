@@ -131,7 +131,8 @@ func TestPreferencesOverHTTP(t *testing.T) {
 		var prefs notify.Prefs
 		c.Get(t, "/api/v1/me/preferences").Status(t, http.StatusOK).JSON(t, &prefs)
 		if prefs.QuietHours != (notify.QuietHours{Enabled: true, Start: "22:00", End: "07:00"}) || !prefs.Channels["cases"].Push ||
-			!prefs.RepresentedNotifications || len(prefs.Channels) != len(notify.Categories) {
+			!prefs.RepresentedNotifications || len(prefs.Channels) != len(notify.PreferenceCategories) ||
+			prefs.Channels[notify.CategorySuggestions].Push || prefs.Suggestions.Off || prefs.Suggestions.OffAgencies == nil {
 			t.Fatalf("defaults = %+v", prefs)
 		}
 		c.Send(t, http.MethodPut, "/api/v1/me/preferences", map[string]any{
@@ -158,6 +159,21 @@ func TestPreferencesOverHTTP(t *testing.T) {
 			t.Errorf("pointers = %q", got)
 		}
 		c.Send(t, http.MethodPut, "/api/v1/me/preferences", map[string]any{"colour": "blue"}).Status(t, http.StatusUnprocessableEntity)
+
+		// Suggestions: off entirely and per agency (by slug), with the push category beside the others.
+		p.Agency(t, "bydel-frogner")
+		c.Send(t, http.MethodPut, "/api/v1/me/preferences", map[string]any{"suggestions": map[string]any{"off": true, "offAgencies": []string{"bydel-frogner"}},
+			"channels": map[string]any{"suggestions": map[string]bool{"push": true, "inApp": true}}}).Status(t, http.StatusOK).JSON(t, &prefs)
+		if !prefs.Suggestions.Off || len(prefs.Suggestions.OffAgencies) != 1 || !prefs.Channels["suggestions"].Push {
+			t.Errorf("after PUT of suggestions = %+v", prefs)
+		}
+		r = c.Send(t, http.MethodPut, "/api/v1/me/preferences", map[string]any{"suggestions": map[string]any{"offAgencies": []string{"bydel-frogner", "nope"}}}).
+			Status(t, http.StatusUnprocessableEntity)
+		pb = problemBody{}
+		r.JSON(t, &pb)
+		if len(pb.Errors) != 1 || pb.Errors[0].Pointer != "/suggestions/offAgencies/1" {
+			t.Errorf("unknown agency: %s", r.Body)
+		}
 	})
 }
 

@@ -3,6 +3,8 @@ package web
 import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/compress"
+
+	"minside/backend/internal/actions"
 )
 
 // routes lists the whole HTTP surface on one screen. Handlers live beside their domain's file.
@@ -62,6 +64,11 @@ func (s *Server) routes() {
 	citizen.Get("/keys/:id/uses", s.keyUses)
 	citizen.Post("/notifications/read-all", s.markAllRead)
 	citizen.Post("/notifications/:id/read", s.markRead)
+	citizen.Post("/me/suggestions/shown", s.suggestionsShown)
+	citizen.Post("/me/suggestions/:id/dismiss", s.chooseSuggestion(actions.ChoiceDismiss))
+	citizen.Post("/me/suggestions/:id/snooze", s.chooseSuggestion(actions.ChoiceSnooze))
+	citizen.Post("/me/suggestions/:id/done", s.chooseSuggestion(actions.ChoiceDone))
+	citizen.Post("/me/suggestions/:id/act", s.chooseSuggestion(actions.ChoiceAct))
 	citizen.Get("/me/calendar", s.getCalendar)
 	citizen.Post("/me/calendar", s.postCalendar)
 	citizen.Delete("/me/calendar", s.deleteCalendar)
@@ -79,6 +86,7 @@ func (s *Server) routes() {
 		citizen.Get("/keys", s.listKeys)
 		citizen.Get("/notifications", s.listNotifications)
 		citizen.Get("/tiles", s.listTiles)
+		citizen.Get("/me/suggestions", s.listSuggestions)
 		citizen.Get("/search", s.search)
 		citizen.Get("/changes", s.changesFeed)
 		citizen.Get("/events", s.events)

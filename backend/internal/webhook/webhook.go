@@ -24,6 +24,7 @@ const (
 	EventBookingCancelled = "booking.cancelled"
 	EventKeyUsed          = "key.used"
 	EventCaseSeen         = "case.seen"
+	EventSuggestionActed  = "suggestion.acted"
 )
 
 // Actor kinds in event data: the citizen themselves, or someone acting for them.
@@ -37,6 +38,16 @@ type BookingCancelled struct {
 	Booking     string    `json:"booking"`
 	CancelledAt time.Time `json:"cancelledAt"`
 	By          string    `json:"by"` // ActorCitizen or ActorRepresentative
+}
+
+// SuggestionActed is the data of suggestion.acted: the citizen followed a suggestion of one of the
+// agency's rules. Rule is the agency's external id of the rule; Suggestion is the portal's id of
+// the suggestion (the same for every press on it); never who it was.
+type SuggestionActed struct {
+	Rule       string    `json:"rule"`
+	Suggestion string    `json:"suggestion"`
+	At         time.Time `json:"at"`
+	By         string    `json:"by"` // ActorCitizen or ActorRepresentative
 }
 
 // KeyUsed is the data of key.used: one attempt to open a door, whatever its result.

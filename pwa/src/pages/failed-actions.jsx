@@ -2,7 +2,11 @@
 // them (the overview) whatever page they were taken on.
 import { useApp } from '../ui.jsx';
 
-const KIND_IDS = { cancelBooking: 'ui.outbox.kind.cancel_booking', markRead: 'ui.outbox.kind.mark_read', markAllRead: 'ui.outbox.kind.mark_all_read' };
+const KIND_IDS = {
+  cancelBooking: 'ui.outbox.kind.cancel_booking', markRead: 'ui.outbox.kind.mark_read', markAllRead: 'ui.outbox.kind.mark_all_read',
+  suggestionDismiss: 'ui.outbox.kind.suggestion', suggestionSnooze: 'ui.outbox.kind.suggestion',
+  suggestionDone: 'ui.outbox.kind.suggestion', suggestionAct: 'ui.outbox.kind.suggestion',
+};
 
 export function FailedActions() {
   const { s, ctl, t } = useApp();

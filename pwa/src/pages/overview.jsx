@@ -8,6 +8,11 @@ import { FailedActions } from './failed-actions.jsx';
 import { unreadAfterPending } from '../outbox.js';
 import { keyWhen } from '../key-when.js';
 import { appPath, safeHref } from '../links.js';
+import { visible } from '../suggestions.js';
+import { SuggestionCard, useReportShown } from './suggestion-card.jsx';
+
+/** The overview shows the newest few suggestions; the page has them all. */
+const OVERVIEW_SUGGESTIONS = 3;
 
 /** bookingLink opens the bookings page at that booking (there is no page per booking). */
 const bookingLink = (id) => `/bookings#booking-${encodeURIComponent(id)}`;
@@ -20,6 +25,8 @@ export function Overview() {
   const o = s.overview;
   const name = s.me ? s.me.name : '';
   const stale = !s.online && s.overviewSavedAt;
+  const suggestions = o ? visible(o.suggestions, s.outbox).slice(0, OVERVIEW_SUGGESTIONS) : [];
+  useReportShown(suggestions);
   // A User Timing mark when data is first in the document (layout effect: right after the
   // commit), so tests can read "data rendered" relative to the navigation (the e2e offline
   // reload asserts < 1 s).
@@ -49,6 +56,14 @@ export function Overview() {
               </ul>
             )}
           </Section>
+
+          {suggestions.length ? (
+            <Section id="h-suggestions" title={t('ui.suggestions.title')} more={<a href="/suggestions">{t('ui.suggestions.all')}</a>}>
+              <ul class="cards">
+                {suggestions.map((sg) => <SuggestionCard key={sg.id} sg={sg} />)}
+              </ul>
+            </Section>
+          ) : null}
 
           <Section id="h-upcoming" title={t('ui.overview.upcoming')} more={<a href="/bookings">{t('ui.overview.all_bookings')}</a>}>
             {o.upcoming.length === 0 ? <Empty>{t('ui.overview.no_upcoming')}</Empty> : (

@@ -9,6 +9,9 @@ import (
 	"minside/backend/internal/app/apptest"
 	"minside/backend/internal/cases"
 	"minside/backend/internal/represent"
+	"minside/backend/internal/store"
+	"minside/backend/internal/suggest/suggesttest"
+	"minside/backend/internal/texts"
 )
 
 // readBudget is how many database round trips the first screen's reads may cost on PostgreSQL:
@@ -41,6 +44,11 @@ func TestFirstScreenReadsFitTheRoundTripBudget(t *testing.T) {
 		child := p.Citizen(t, apptest.PID(t, time.Now().Year()-8, 4), "Kari")
 		p.Relation(t, represent.KindGuardian, r.me, child, nil, nil)
 		addCase(t, p, plan.ID, child.ID, cases.StatusAwaitingCitizen, "Skoleskyss")
+		// Suggestions with their rules' texts, for the reader and for the child.
+		now := store.UTC(p.Clock.Now())
+		rule := suggesttest.AddRule(t, p.DB, suggesttest.Rule{AgencyID: plan.ID, Texts: texts.Fields{"title": {"nb": "Forslag"}, "why": {"nb": "Fordi."}}}, now)
+		suggesttest.AddSuggestion(t, p.DB, rule, r.me.ID, nil, now)
+		suggesttest.AddSuggestion(t, p.DB, rule, child.ID, nil, now)
 
 		postgres := p.DB.Kind == "postgres"
 		check := func(what string, res *apptest.Response) {
@@ -67,10 +75,12 @@ func TestFirstScreenReadsFitTheRoundTripBudget(t *testing.T) {
 		etag := overview("overview", "", http.StatusOK)
 		overview("overview 304", etag, http.StatusNotModified)
 		overview("overview with a stale ETag", `"stale"`, http.StatusOK)
+		check("suggestions", r.client.Get(t, "/api/v1/me/suggestions").Status(t, http.StatusOK))
 
 		r.client.Send(t, http.MethodPut, "/api/v1/me/acting-as", map[string]any{"citizenId": child.ID}).Status(t, http.StatusOK)
 		check("/me acting as a child", r.client.Get(t, "/api/v1/me").Status(t, http.StatusOK))
 		etag = overview("overview acting as a child", "", http.StatusOK)
 		overview("overview 304 acting as a child", etag, http.StatusNotModified)
+		check("suggestions acting as a child", r.client.Get(t, "/api/v1/me/suggestions").Status(t, http.StatusOK))
 	})
 }
