@@ -40,11 +40,12 @@ func TestSeededRecordsAreTheAgencysOwn(t *testing.T) {
 			}
 			return k.Key
 		}
-		library, building, register := keyOf(seed.AgencyLibrary), keyOf(seed.AgencyBuilding), keyOf(seed.AgencyRegister)
+		library, building, register, health := keyOf(seed.AgencyLibrary), keyOf(seed.AgencyBuilding), keyOf(seed.AgencyRegister), keyOf(seed.AgencyHealth)
 		for _, c := range []struct{ key, slug, kind string }{
 			{library, seed.AgencyLibrary, "tiles"}, {library, seed.AgencyLibrary, "bookings"},
 			{library, seed.AgencyLibrary, "keys"}, {library, seed.AgencyLibrary, "notifications"},
 			{building, seed.AgencyBuilding, "cases"}, {register, seed.AgencyRegister, "relations"},
+			{health, seed.AgencyHealth, "rules"},
 		} {
 			path := "/" + c.kind + "/" + seededRecord(t, api, c.slug, c.kind)
 			got := api.get(path, c.key)

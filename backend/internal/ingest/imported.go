@@ -11,6 +11,7 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/store"
+	"minside/backend/internal/suggest"
 )
 
 // Imported is a record whose portal object reached the database by another path than this API
@@ -23,9 +24,13 @@ type Imported struct {
 	ObjectID   string  // the portal object the caller wrote
 	CitizenID  *string // the person it is about (the subject for relations); nil for tiles
 	// Record is what the agency would PUT: a CaseRecord, BookingRecord, KeyRecord,
-	// NotificationRecord, RelationRecord or TileRecord, with its national identity numbers in clear.
+	// NotificationRecord, RelationRecord, TileRecord or RuleRecord, with its national identity
+	// numbers in clear.
 	Record any
 	At     time.Time
+	// Rules is the fact model a RuleRecord is checked against (a rule is registered only if it
+	// compiles, as a PUT would be refused); unused by the other kinds.
+	Rules *suggest.Env
 }
 
 // importChunk records per INSERT: bodies are a few kilobytes each.
@@ -68,6 +73,9 @@ func Rows(all []Imported) ([]Row, error) {
 
 func importedRow(im Imported) (record, error) {
 	spec := specOf(im.Kind)
+	if im.Kind == KindRules && im.Rules != nil {
+		spec = ruleSpec{env: im.Rules}
+	}
 	if spec == nil {
 		return record{}, fmt.Errorf("ingest: register %s/%s: unknown kind", im.Kind, im.ExternalID)
 	}

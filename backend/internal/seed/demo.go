@@ -70,7 +70,9 @@ func demoRows(dir *citizens.Directory, b *base, now time.Time) (*rows, error) {
 	d.representation()
 	d.roles()
 	addTiles(d.r, b, now)
-	addRules(d.r, b, now)
+	if err := addRules(d.r, b, now); err != nil {
+		return nil, err
+	}
 	d.items()
 	return d.r, nil
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"minside/backend/internal/ingest"
 	"minside/backend/internal/store"
 	"minside/backend/internal/suggest"
 	"minside/backend/internal/texts"
@@ -162,9 +163,13 @@ func StoryRules() []StoryRule {
 	}
 }
 
-// addRules publishes the story's rules in the demo; the sweep the portal plans at start turns them
-// into the demo people's suggestions.
-func addRules(r *rows, b *base, now time.Time) {
+// addRules publishes the story's rules in the demo, registered as their agencies' own records (the
+// agency API and console read and update them); the app evaluates them right after seeding.
+func addRules(r *rows, b *base, now time.Time) error {
+	env, err := suggest.NewEnv()
+	if err != nil {
+		return err
+	}
 	now = store.UTC(now)
 	for _, s := range StoryRules() {
 		events := s.Events
@@ -179,5 +184,11 @@ func addRules(r *rows, b *base, now time.Time) {
 		for _, field := range slices.Sorted(maps.Keys(fields)) { // a deterministic seed
 			r.text("rule", rule.ID, field, fields[field])
 		}
+		r.records = append(r.records, ingest.Imported{AgencyID: rule.AgencyID, Kind: ingest.KindRules, ExternalID: s.ID,
+			ObjectID: rule.ID, At: now, Rules: env, Record: ingest.RuleRecord{Status: rule.Status, Category: s.Category,
+				Area: s.Area, AppliesTo: s.AppliesTo, Events: s.Events, Condition: s.Condition, Version: rule.Version,
+				Texts: ingest.RuleTexts{Title: s.Title, Body: s.Body, Why: s.Why, LegalBasis: s.LegalBasis, ActionLabel: s.ActionLabel},
+				Action: ingest.RuleAction{Type: s.Action.Type, Link: s.Action.Link, Prefill: s.Action.Prefill}}})
 	}
+	return nil
 }
