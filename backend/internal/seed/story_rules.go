@@ -187,7 +187,7 @@ func addRules(r *rows, b *base, now time.Time) error {
 		r.records = append(r.records, ingest.Imported{AgencyID: rule.AgencyID, Kind: ingest.KindRules, ExternalID: s.ID,
 			ObjectID: rule.ID, At: now, Rules: env, Record: ingest.RuleRecord{Status: rule.Status, Category: s.Category,
 				Area: s.Area, AppliesTo: s.AppliesTo, Events: s.Events, Condition: s.Condition, Version: rule.Version,
-				Texts: ingest.RuleTexts{Title: s.Title, Body: s.Body, Why: s.Why, LegalBasis: s.LegalBasis, ActionLabel: s.ActionLabel},
+				Texts:  ingest.RuleTexts{Title: s.Title, Body: s.Body, Why: s.Why, LegalBasis: s.LegalBasis, ActionLabel: s.ActionLabel},
 				Action: ingest.RuleAction{Type: s.Action.Type, Link: s.Action.Link, Prefill: s.Action.Prefill}}})
 	}
 	return nil
