@@ -8,13 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"minside/backend/internal/app/apptest"
 	"minside/backend/internal/seed"
-	"minside/backend/internal/store"
 	"minside/backend/internal/suggest"
-	"minside/backend/internal/texts"
 )
 
 // story is one family's life in the portal: agencies that write through the agency API, the
@@ -27,8 +23,10 @@ type story struct {
 	names    map[string]string          // occurrence id → a name the assertions use
 }
 
-// TestTheStoryOfTim drives a family through thirty years of simulated time, through the agency API
-// and the daily sweep, and after each step asserts exactly which suggestions exist and why.
+// TestTheStoryOfTim drives a family through thirty years of simulated time: the agencies publish the
+// demo's rules and write their records through the agency API, the daily sweep runs, and after each
+// step the test asserts exactly which suggestions exist and why, and at three steps what the person
+// sees through the citizen API.
 func TestTheStoryOfTim(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		s := &story{t: t, p: p, agencies: map[string]*apptest.Client{}, versions: map[string]int64{}, names: map[string]string{}}
@@ -53,6 +51,7 @@ func TestTheStoryOfTim(t *testing.T) {
 		s.name(s.citizenID(tim), "tim")
 		s.expect(lise, "a birth", map[string]string{
 			"sok-barnehageplass/tim": "active: Fordi Tim Berg ble født 2027-03-15, du er foresatt, og vi ser ingen barnehagesøknad."})
+		s.sees(lise, map[string]string{"Søk barnehageplass": "Fordi Tim Berg ble født 2027-03-15, du er foresatt, og vi ser ingen barnehagesøknad. | Barnehageloven § 16 (rett til plass i barnehage)"})
 
 		s.at(2027, 4, 2)
 		s.put(seed.AgencyKindergarten, "cases/barnehage-tim", map[string]any{"pid": lise, "title": map[string]string{"nb": "Barnehageplass for Tim"},
@@ -60,6 +59,7 @@ func TestTheStoryOfTim(t *testing.T) {
 		withdrawnKindergarten := map[string]string{
 			"sok-barnehageplass/tim": "withdrawn: Fordi Tim Berg ble født 2027-03-15, du er foresatt, og vi ser ingen barnehagesøknad."}
 		s.expect(lise, "applied", withdrawnKindergarten)
+		s.sees(lise, map[string]string{})
 		s.at(2027, 5, 20) // the offer, and Lise accepts it: the suggestion stays withdrawn
 		s.put(seed.AgencyKindergarten, "cases/barnehage-tim", map[string]any{"pid": lise, "title": map[string]string{"nb": "Barnehageplass for Tim"},
 			"kind": "kindergarten_admission", "area": "kindergarten", "status": "awaiting_citizen"})
@@ -109,6 +109,7 @@ func TestTheStoryOfTim(t *testing.T) {
 		s.sweep()
 		afterPermit["skolestart/tim"] = "active: Fordi Tim Berg fyller 6 år 2033-03-15, og du er foresatt."
 		s.expect(lise, "Tim turns five", afterPermit)
+		s.sees(lise, map[string]string{"Skolestart: skriv inn barnet": "Fordi Tim Berg fyller 6 år 2033-03-15, og du er foresatt. | Opplæringslova § 2-1 (rett og plikt til grunnskoleopplæring)"})
 		s.at(2033, 3, 15) // and six: the year for enrolling has passed
 		s.sweep()
 		afterPermit["skolestart/tim"] = "withdrawn: Fordi Tim Berg fyller 6 år 2033-03-15, og du er foresatt."
@@ -163,30 +164,35 @@ func (s *story) putKey(pid, until string) {
 		"windows":  []map[string]string{{"startsAt": "2030-01-01T00:00:00Z", "endsAt": until}}})
 }
 
-// publish stores one of the demo's rules as its agency does.
+// publish PUTs one of the demo's rules through the agency API, as its agency does.
 func (s *story) publish(r seed.StoryRule) {
 	s.t.Helper()
-	ctx := context.Background()
-	var agencyID string
-	if err := s.p.DB.NewSelect().Table("agencies").Column("id").Where("slug = ?", r.Agency).Scan(ctx, &agencyID); err != nil {
-		s.t.Fatal(err)
-	}
-	now := s.p.Clock.Now().UTC()
-	row := &suggest.RuleRow{ID: store.NewID(), AgencyID: agencyID, ExternalID: r.ID, Version: 1, Status: suggest.RulePublished,
-		Category: r.Category, Area: r.Area, AppliesTo: r.AppliesTo, Events: r.Events, Condition: r.Condition, Action: r.Action,
-		CreatedAt: now, UpdatedAt: now}
-	if row.Events == nil {
-		row.Events = []string{}
-	}
-	// One transaction, as an agency's write is: an engine that compiled the rule without its texts
-	// would keep that compilation for the rule's version.
-	if err := s.p.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
-			return err
+	s.put(r.Agency, "rules/"+r.ID, map[string]any{"status": "published", "category": r.Category, "area": r.Area,
+		"appliesTo": r.AppliesTo, "events": r.Events, "condition": r.Condition,
+		"texts":  map[string]any{"title": r.Title, "body": r.Body, "why": r.Why, "legalBasis": r.LegalBasis, "actionLabel": r.ActionLabel},
+		"action": map[string]any{"type": r.Action.Type, "link": r.Action.Link, "prefill": r.Action.Prefill}})
+}
+
+// sees logs in as the person and lists what the citizen API shows them: title → the why-text as
+// plain text (dates as ISO; the PWA formats them), with the legal basis after " | ".
+func (s *story) sees(number string, want map[string]string) {
+	s.t.Helper()
+	var page struct {
+		Items []struct {
+			Title string
+			Why   struct {
+				Parts      []suggest.WhyPart
+				LegalBasis string
+			}
 		}
-		return texts.Save(ctx, tx, "rule", row.ID, r.Fields())
-	}); err != nil {
-		s.t.Fatal(err)
+	}
+	s.p.LoginAs(s.t, number).Get(s.t, "/api/v1/me/suggestions").Status(s.t, http.StatusOK).JSON(s.t, &page)
+	got := map[string]string{}
+	for _, it := range page.Items {
+		got[it.Title] = suggest.Plain(it.Why.Parts) + " | " + it.Why.LegalBasis
+	}
+	if !maps.Equal(got, want) {
+		s.t.Fatalf("the citizen sees\n got  %v\n want %v", got, want)
 	}
 }
 
