@@ -15,6 +15,7 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/strictjson"
+	"minside/backend/internal/suggest"
 )
 
 // fuzzPID is a synthetic test-register number (month + 80), accepted with AllowSynthetic.
@@ -42,12 +43,23 @@ func fuzzRecords(f testing.TB) []string {
 		`{"pid":"` + a + `","category":"general","title":{"nb":"Hei"},"body":{"nb":"Velkommen\r\n\tigjen"},"link":"/cases","urgency":"high","dedupeKey":"welcome","version":1}`,
 		`{"kind":"guardian","representativePid":"` + a + `","representativeName":"Kari","subjectPid":"` + b + `","subjectName":"Ola","validFrom":"2026-01-01T00:00:00Z","version":1}`,
 		`{"title":{"nb":"Barnehage"},"description":{"nb":"Søk plass"},"link":"https://kommune.example.no/b","icon":"child","category":"school","targeting":{"childAgeMin":0,"childAgeMax":5,"districts":["Sentrum"]},"status":"published","version":1}`,
+		`{"status":"published","category":"family","area":"kindergarten","appliesTo":"child","condition":"child.guardian && child.age < 6",` +
+			`"texts":{"title":{"nb":"Søk barnehageplass"},"why":{"nb":"Fordi {child.name} er {child.age} år"}},"action":{"type":"link","link":"https://kommune.example.no/b","prefill":{"barn":"{child.name}"}},"version":1}`,
 	}
+}
+
+// fuzzService parses every kind, rules against the real fact model.
+func fuzzService(t testing.TB) *Service {
+	env, err := suggest.NewEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewService(nil, nil, true, nil).WithRules(env)
 }
 
 // The undamaged seeds are valid, so the fuzzers start from records that reach every check.
 func TestFuzzSeedRecordsAreValid(t *testing.T) {
-	s := NewService(nil, nil, true, nil)
+	s := fuzzService(t)
 	for i, rec := range fuzzRecords(t) {
 		if _, err := s.Parse(Kinds()[i], "ext-1", []byte(rec), ""); err != nil {
 			t.Errorf("%s: %v", Kinds()[i], err)
@@ -76,7 +88,7 @@ func fuzzSeeds(f *testing.F, add func(kind byte, body string)) {
 // canonical) and holds no control character.
 func FuzzParseRecord(f *testing.F) {
 	fuzzSeeds(f, func(kind byte, body string) { f.Add(kind, []byte(body)) })
-	s := NewService(nil, nil, true, nil)
+	s := fuzzService(f)
 	kinds := Kinds()
 	f.Fuzz(func(t *testing.T, kind byte, body []byte) {
 		k := kinds[int(kind)%len(kinds)]
@@ -146,7 +158,7 @@ func FuzzBulkLines(f *testing.F) {
 	f.Add([]byte(`{"kind":"cases","kind":"tiles","externalId":"a","record":{}}`))
 	f.Add([]byte("{\"kind\":\"cases\",\"externalId\":\"a\x00\",\"record\":null}\r\n"))
 	f.Add([]byte(`[1,2]` + "\n" + `null` + "\n" + `"x"`))
-	s := NewService(nil, nil, true, nil)
+	s := fuzzService(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		br := bufio.NewReaderSize(bytes.NewReader(body), 64<<10)
 		for n := 1; ; n++ {
@@ -202,6 +214,8 @@ func recordOf(t *testing.T, p parsed) any {
 	case *parsedRelation:
 		return p.rec
 	case *parsedTile:
+		return p.rec
+	case *parsedRule:
 		return p.rec
 	}
 	t.Fatalf("unknown parsed type %T", p)
