@@ -12,6 +12,9 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/i18n"
+	"minside/backend/internal/suggest"
+	"minside/backend/internal/texts"
 )
 
 // Party names who did something, or whose data it was.
@@ -70,6 +73,10 @@ func (s *Service) AccessLog(ctx context.Context, db bun.IDB, citizenID, lang, cu
 	if err != nil {
 		return nil, "", err
 	}
+	whys, err := suggestionWhys(ctx, db, rows, lang)
+	if err != nil {
+		return nil, "", err
+	}
 	out := make([]Entry, 0, len(rows))
 	for _, r := range rows {
 		e := Entry{ID: strconv.FormatInt(r.ID, 10), At: r.At, Action: r.Action, ObjectKind: r.ObjectKind, ObjectID: r.ObjectID, Detail: r.Detail}
@@ -86,6 +93,9 @@ func (s *Service) AccessLog(ctx context.Context, db bun.IDB, citizenID, lang, cu
 		}
 		if r.ActorKind == audit.ActorRepresentative && r.ActorID != nil && r.SubjectID != nil {
 			e.Actor.Role = names.roleAt(*r.ActorID, *r.SubjectID, r.At)
+		}
+		if why, ok := whys[r.ObjectID]; ok && r.ObjectKind == "suggestion" {
+			e.Detail["why"] = why // the reader's language, where the rule has it
 		}
 		e.Text = s.phrase(lang, e, r.ObjectKind, names.agencies[detailString(r.Detail, "agencyId")])
 		out = append(out, e)
@@ -188,4 +198,38 @@ func resolveNames(ctx context.Context, db bun.IDB, rows []audit.Entry) (nameBook
 		}
 	}
 	return book, nil
+}
+
+// suggestionWhys fills in, in lang (or the rule's nearest language), the why-text of every
+// suggestion the entries are about, from the values stored with it: "suggested because …". A
+// suggestion gone with its rule keeps the Norwegian why-text its audit entry recorded.
+func suggestionWhys(ctx context.Context, db bun.IDB, rows []audit.Entry, lang string) (map[string]string, error) {
+	var ids []string
+	for _, r := range rows {
+		if r.ObjectKind == "suggestion" && r.ObjectID != "" {
+			ids = append(ids, r.ObjectID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var made []suggest.Row
+	if err := db.NewSelect().Model(&made).Column("id", "rule_id", "facts").Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("account: suggestions: %w", err)
+	}
+	ruleIDs := make([]string, 0, len(made))
+	for _, m := range made {
+		ruleIDs = append(ruleIDs, m.RuleID)
+	}
+	ruleTexts, err := texts.Load(ctx, db, "rule", ruleIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(made))
+	for _, m := range made {
+		if template, _ := i18n.Pick(ruleTexts[m.RuleID]["why"], lang); template != "" {
+			out[m.ID] = suggest.Plain(suggest.Fill(template, m.Facts))
+		}
+	}
+	return out, nil
 }

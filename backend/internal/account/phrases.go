@@ -158,6 +158,9 @@ func (s *Service) phrase(lang string, e Entry, objectKind string, agencyName str
 	if sent, ok := e.Detail["sent"]; ok {
 		data["Sent"] = sent
 	}
+	if why, ok := e.Detail["why"]; ok {
+		data["Why"] = why
+	}
 	return s.tr.Translate(lang, key, data)
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +53,8 @@ func TestTheStoryOfTim(t *testing.T) {
 		s.expect(lise, "a birth", map[string]string{
 			"sok-barnehageplass/tim": "active: Fordi Tim Berg ble født 2027-03-15, du er foresatt, og vi ser ingen barnehagesøknad."})
 		s.sees(lise, map[string]string{"Søk barnehageplass": "Fordi Tim Berg ble født 2027-03-15, du er foresatt, og vi ser ingen barnehagesøknad. | Barnehageloven § 16 (rett til plass i barnehage)"})
+		s.logSays(lise, "nb", "Min side brukte det barnehage har om deg, til et forslag. Fordi Tim Berg ble født 2027-03-15, du er foresatt, og vi ser ingen barnehagesøknad.")
+		s.logSays(lise, "en", "Min side used what barnehage holds about you to make a suggestion. Because Tim Berg was born on 2027-03-15, you are their guardian, and we see no kindergarten application.")
 
 		s.at(2027, 4, 2)
 		s.put(seed.AgencyKindergarten, "cases/barnehage-tim", map[string]any{"pid": lise, "title": map[string]string{"nb": "Barnehageplass for Tim"},
@@ -194,6 +197,23 @@ func (s *story) sees(number string, want map[string]string) {
 	if !maps.Equal(got, want) {
 		s.t.Fatalf("the citizen sees\n got  %v\n want %v", got, want)
 	}
+}
+
+// logSays finds an entry in the person's access log, read in lang.
+func (s *story) logSays(number, lang, want string) {
+	s.t.Helper()
+	c := s.p.LoginAs(s.t, number)
+	c.Header.Set("Accept-Language", lang)
+	var log struct{ Items []struct{ Text string } }
+	c.Get(s.t, "/api/v1/me/access-log").Status(s.t, http.StatusOK).JSON(s.t, &log)
+	var texts []string
+	for _, e := range log.Items {
+		if e.Text == want {
+			return
+		}
+		texts = append(texts, e.Text)
+	}
+	s.t.Fatalf("the access log (%s) has no %q:\n%s", lang, want, strings.Join(texts, "\n"))
 }
 
 func (s *story) sweep() {
