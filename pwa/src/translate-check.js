@@ -97,6 +97,7 @@ const KINDS = [
   ['position', /^(line|column)$/i],
   ['years', /^(years|ages)$/i],
   ['message', /^message$/i],
+  ['why', /^why$/i],
   ['district', /district/i],
   ['number', /^(first|last|page|pages)$|total|reach|translated|missing|outdated|review|current|max|min|number|sent|version|left|unread|days|hours|minutes|seconds|percent|size$/i],
   ['url', /url|link|href/i],
@@ -133,6 +134,7 @@ export function sampleValue(name, lang, count = 3) {
     case 'position': return 3;
     case 'years': return '0, 2';
     case 'message': return "undeclared reference to 'shoeSize'";
+    case 'why': return 'Fordi Jonas fyller 6 år 2027-08-14, og du er foresatt.';
     case 'district': return 'Grorud';
     case 'url': return 'https://minside.oslo.kommune.no/cases';
     case 'datetime': return fmt({ dateStyle: 'medium', timeStyle: 'short' });
