@@ -157,6 +157,11 @@ func (e *Engine) sweepRange(ctx context.Context, from, to, ruleID string) (Outco
 // Sweep evaluates everyone now, parallel chunks at a time, without the outbox: the benchmark's
 // and the operator's way to run the day's sweep at once.
 func (e *Engine) Sweep(ctx context.Context, parallel int) (Outcome, error) {
+	if e.db.Kind == store.SQLite {
+		// One writer at a time: each chunk is a write transaction, and a second one would only wait
+		// for the write lock (or, past busy_timeout, fail with SQLITE_BUSY on a big first sweep).
+		parallel = 1
+	}
 	ranges, err := chunks(ctx, e.db, SweepChunk)
 	if err != nil {
 		return Outcome{}, err
