@@ -12,10 +12,9 @@ import (
 )
 
 // BenchmarkSweep50Rules times the daily suggestion sweep over the synthetic city with 50 rules
-// published, on each engine, two workers on PostgreSQL (the machine's cores; SQLite has one writer,
-// so one there): the first sweep, which makes every
-// suggestion (reported as first-s), then the steady daily sweep, which finds them all made. The
-// city's people have cases, bookings and keys but no children, so the child rules match nobody.
+// published, on each engine, two workers on PostgreSQL (the machine's cores; SQLite has one
+// writer, so one there): the first sweep, which makes every suggestion (reported as first-s), then
+// the steady daily sweep, which finds them all made. The city's people have cases, bookings and keys but no children, so the child rules match nobody.
 // The rules and everything they made are removed afterwards; the city stays as it was.
 func BenchmarkSweep50Rules(b *testing.B) {
 	for _, kind := range []store.Kind{store.SQLite, store.Postgres} {
