@@ -2,6 +2,8 @@ package overviewbench
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -39,7 +41,7 @@ func BenchmarkSweep50Rules(b *testing.B) {
 			engine := suggest.NewEngine(db, env, func() time.Time { return now }, quiet, false)
 
 			start := time.Now()
-			first, err := engine.Sweep(ctx, 2)
+			first, err := engine.Sweep(ctx, sweepWorkers)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -47,7 +49,7 @@ func BenchmarkSweep50Rules(b *testing.B) {
 			var out suggest.Outcome
 			b.ResetTimer()
 			for range b.N {
-				if out, err = engine.Sweep(ctx, 2); err != nil {
+				if out, err = engine.Sweep(ctx, sweepWorkers); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -108,3 +110,12 @@ func unpublishBenchRules(b *testing.B, db *store.DB) {
 		}
 	}
 }
+
+// sweepWorkers is how many chunks run at once on PostgreSQL (SQLite takes one):
+// MINSIDE_BENCH_SWEEP_WORKERS, default 2 (the outbox runs up to OutboxConcurrency in production).
+var sweepWorkers = func() int {
+	if n, err := strconv.Atoi(os.Getenv("MINSIDE_BENCH_SWEEP_WORKERS")); err == nil && n > 0 {
+		return n
+	}
+	return 2
+}()
