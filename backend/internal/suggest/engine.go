@@ -29,6 +29,7 @@ type Engine struct {
 
 	mu       sync.Mutex
 	compiled map[string]*compiledRule // by rule id; replaced when the rule's version changes
+	writeMu  sync.Mutex               // on SQLite, one sweep chunk writes at a time
 	notify   bool                     // enqueue a push event for every new suggestion
 }
 
@@ -157,26 +158,39 @@ func (e *Engine) Evaluate(ctx context.Context, citizenID string, ev Event) (Outc
 	return out, err
 }
 
-// evaluate runs the rules for people ids: for each person, every state rule once and every event
+// evaluate runs the rules for people ids and writes what they decide (decide, then flush).
+func (e *Engine) evaluate(ctx context.Context, tx bun.IDB, ids []string, now time.Time, only string, eventsOf func(*Facts) []Event) (Outcome, error) {
+	w, out, err := e.decide(ctx, tx, ids, now, only, eventsOf)
+	if err != nil || w == nil {
+		return out, err
+	}
+	if err := w.flush(ctx, tx, e.notify); err != nil {
+		return out, err
+	}
+	out.Made, out.Withdrawn = len(w.made), len(w.withdrawn)
+	return out, nil
+}
+
+// decide runs the rules for people ids: for each person, every state rule once and every event
 // rule on each of the events eventsOf gives, then re-checks the person's active event suggestions
 // on the events that made them. only, when not empty, restricts it to that rule: the others'
-// suggestions are left as they are.
-func (e *Engine) evaluate(ctx context.Context, tx bun.IDB, ids []string, now time.Time, only string, eventsOf func(*Facts) []Event) (Outcome, error) {
+// suggestions are left as they are. It reads and writes nothing but w (nil: no live rule).
+func (e *Engine) decide(ctx context.Context, db bun.IDB, ids []string, now time.Time, only string, eventsOf func(*Facts) []Event) (*writes, Outcome, error) {
 	var out Outcome
-	rules, err := e.rules(ctx, tx, now)
+	rules, err := e.rules(ctx, db, now)
 	if only != "" {
 		rules = slices.DeleteFunc(rules, func(r *compiledRule) bool { return r.ID != only })
 	}
 	if err != nil || len(rules) == 0 {
-		return out, err
+		return nil, out, err
 	}
-	people, err := LoadFacts(ctx, tx, ids, now)
+	people, err := LoadFacts(ctx, db, ids, now)
 	if err != nil {
-		return out, err
+		return nil, out, err
 	}
-	existing, err := loadRows(ctx, tx, ids)
+	existing, err := loadRows(ctx, db, ids)
 	if err != nil {
-		return out, err
+		return nil, out, err
 	}
 	w := &writes{now: now}
 	for _, f := range people.Facts {
@@ -184,11 +198,7 @@ func (e *Engine) evaluate(ctx context.Context, tx bun.IDB, ids []string, now tim
 		off := people.OffAgencies(f.Person.ID)
 		e.person(f, rules, off, eventsOf(f), existing[f.Person.ID], w, &out)
 	}
-	if err := w.flush(ctx, tx, e.notify); err != nil {
-		return out, err
-	}
-	out.Made, out.Withdrawn = len(w.made), len(w.withdrawn)
-	return out, nil
+	return w, out, nil
 }
 
 // key names one suggestion.
@@ -363,6 +373,18 @@ func auditEntry(row Row, r *compiledRule, action string, now time.Time) audit.En
 	return audit.Entry{At: now, ActorKind: audit.ActorSystem, SubjectID: &subject, Action: action,
 		ObjectKind: "suggestion", ObjectID: row.ID,
 		Detail: map[string]any{"ruleId": r.ID, "agencyId": r.AgencyID, "why": Plain(Fill(r.why, row.Facts))}}
+}
+
+// people lists the people something is to be written for, each once.
+func (w *writes) people() []string {
+	var ids []string
+	for _, group := range [][]Row{w.made, w.withdrawn, w.refreshed} {
+		for _, r := range group {
+			ids = append(ids, r.CitizenID)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // flush writes what the evaluation decided: the suggestions, their audit rows, their changes-feed

@@ -138,17 +138,36 @@ func (e *Engine) SweepRange(ctx context.Context, from, to string) (Outcome, erro
 	return e.sweepRange(ctx, from, to, "")
 }
 
-// sweepRange is SweepRange for one rule only (ruleID), or every rule ("").
+// sweepRange is SweepRange for one rule only (ruleID), or every rule (""). It decides twice:
+// first for everyone in the range without a transaction, so chunks read and evaluate in parallel
+// (on SQLite too, beside the one writer) and a day that changes nothing writes nothing; then, in
+// one write transaction, again for only the people that first pass found something to write for,
+// on what the transaction reads, so a change committed in between is never overwritten by a
+// decision made on the facts before it. (A change the first pass missed queues its own evaluation.)
 func (e *Engine) sweepRange(ctx context.Context, from, to, ruleID string) (Outcome, error) {
-	var out Outcome
-	err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var ids []string
-		if err := tx.NewSelect().Table("citizens").Column("id").Where("id >= ? AND id <= ?", from, to).
-			OrderExpr("id").Scan(ctx, &ids); err != nil {
-			return fmt.Errorf("suggest: sweep: people %s..%s: %w", from, to, err)
-		}
-		var err error
-		out, err = e.evaluate(ctx, tx, ids, store.UTC(e.now()), ruleID, dayEvents)
+	now := store.UTC(e.now())
+	var ids []string
+	if err := e.db.NewSelect().Table("citizens").Column("id").Where("id >= ? AND id <= ?", from, to).
+		OrderExpr("id").Scan(ctx, &ids); err != nil {
+		return Outcome{}, fmt.Errorf("suggest: sweep: people %s..%s: %w", from, to, err)
+	}
+	w, out, err := e.decide(ctx, e.db, ids, now, ruleID, dayEvents)
+	if err != nil || w == nil {
+		return out, err
+	}
+	changed := w.people()
+	if len(changed) == 0 {
+		return out, nil
+	}
+	if e.db.Kind == store.SQLite {
+		// One writer: sweep chunks queue here rather than on busy_timeout, which a big first
+		// sweep's chunk could outlast.
+		e.writeMu.Lock()
+		defer e.writeMu.Unlock()
+	}
+	err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		written, err := e.evaluate(ctx, tx, changed, now, ruleID, dayEvents)
+		out.Made, out.Withdrawn = written.Made, written.Withdrawn
 		return err
 	})
 	return out, err
@@ -157,11 +176,6 @@ func (e *Engine) sweepRange(ctx context.Context, from, to, ruleID string) (Outco
 // Sweep evaluates everyone now, parallel chunks at a time, without the outbox: the benchmark's
 // and the operator's way to run the day's sweep at once.
 func (e *Engine) Sweep(ctx context.Context, parallel int) (Outcome, error) {
-	if e.db.Kind == store.SQLite {
-		// One writer at a time: each chunk is a write transaction, and a second one would only wait
-		// for the write lock (or, past busy_timeout, fail with SQLITE_BUSY on a big first sweep).
-		parallel = 1
-	}
 	ranges, err := chunks(ctx, e.db, SweepChunk)
 	if err != nil {
 		return Outcome{}, err

@@ -1,0 +1,84 @@
+package suggest_test
+
+import (
+	"context"
+	"testing"
+
+	"minside/backend/internal/store"
+	"minside/backend/internal/store/storetest"
+	"minside/backend/internal/suggest"
+)
+
+// The sweep decides outside a transaction and writes only for the people something changed for:
+// parallel chunks make every suggestion once (on SQLite too, where they take turns to write), a
+// day on which nothing changed writes not one row, and a change is written for its person alone.
+func TestSweepWritesOnlyWhatChanged(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := day(2026, 6, 1)
+		w := newWorld(t, db, now)
+		e := newEngine(t, db, &now)
+		people := 2*suggest.SweepChunk + 100 // three chunks
+		var first string
+		for i := range people {
+			district := "Grorud"
+			if i%2 == 1 {
+				district = "Alna"
+			}
+			id := w.person("P", day(1950+i%40, 1, 1), district)
+			if first == "" && district == "Grorud" {
+				first = id
+			}
+		}
+		w.rule("i-grorud", "person", nil, `person.district == "Grorud"`, "fordi du bor i {person.district}")
+
+		count := func(table string) int {
+			t.Helper()
+			n, err := db.NewSelect().Table(table).Count(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return int(n)
+		}
+		out, err := e.Sweep(ctx, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.People != people || out.Made != people/2 || out.Withdrawn != 0 {
+			t.Fatalf("first sweep = %+v, want %d people and %d made", out, people, people/2)
+		}
+		if n := count("suggestions"); n != people/2 {
+			t.Fatalf("%d suggestions after the first sweep, want %d", n, people/2)
+		}
+
+		audits, feed := count("audit_log"), count("changes")
+		var lastWrite string
+		latest := func() string {
+			t.Helper()
+			var at string
+			if err := db.NewRaw("SELECT CAST(MAX(updated_at) AS TEXT) FROM suggestions").Scan(ctx, &at); err != nil {
+				t.Fatal(err)
+			}
+			return at
+		}
+		lastWrite = latest()
+		now = now.AddDate(0, 0, 1)
+		if out, err = e.Sweep(ctx, 4); err != nil || out.Made != 0 || out.Withdrawn != 0 || out.People != people {
+			t.Fatalf("a day without change = %+v, %v", out, err)
+		}
+		if a, f, l := count("audit_log"), count("changes"), latest(); a != audits || f != feed || l != lastWrite {
+			t.Fatalf("a day without change wrote: audit %d→%d, changes %d→%d, last update %s→%s", audits, a, feed, f, lastWrite, l)
+		}
+
+		if _, err := db.NewUpdate().Table("citizens").Set("district = 'Alna'").Where("id = ?", first).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		now = now.AddDate(0, 0, 1)
+		if out, err = e.Sweep(ctx, 4); err != nil || out.Made != 0 || out.Withdrawn != 1 {
+			t.Fatalf("one person moved = %+v, %v; want one withdrawn", out, err)
+		}
+		if a := count("audit_log"); a != audits+1 {
+			t.Fatalf("one withdrawal wrote %d audit rows, want 1", a-audits)
+		}
+	})
+}
