@@ -11,6 +11,7 @@ import (
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/ext"
+	"github.com/google/cel-go/interpreter"
 )
 
 // CostLimit bounds one evaluation of one expression in CEL's cost units (roughly the operations
@@ -116,19 +117,6 @@ func DaysBetween(a, b time.Time) int64 {
 	return int64(day(b).Sub(day(a)).Hours() / 24)
 }
 
-// Activation turns f's facts into CEL values once, for every rule evaluated over them (each rule
-// would otherwise convert the same Go values again).
-func (e *Env) Activation(f *Facts) map[string]any {
-	vars := f.vars()
-	for name, v := range vars {
-		vars[name] = e.Value(v)
-	}
-	return vars
-}
-
-// Value is one fact as a CEL value.
-func (e *Env) Value(v any) any { return e.base.CELTypeAdapter().NativeToValue(v) }
-
 // Program is a compiled expression.
 type Program struct {
 	Source string
@@ -204,7 +192,7 @@ func typeNames(ts []*cel.Type) string {
 }
 
 // Eval runs p over vars (the activation built by Facts.vars).
-func (p *Program) Eval(vars map[string]any) (ref.Val, error) {
+func (p *Program) Eval(vars interpreter.Activation) (ref.Val, error) {
 	out, _, err := p.prg.Eval(vars)
 	if err != nil {
 		return nil, fmt.Errorf("suggest: evaluate %q: %w", p.Source, err)

@@ -209,9 +209,12 @@ func (e *Engine) person(f *Facts, rules []*compiledRule, offAgencies []string, e
 	vars := e.env.Activation(f)
 	held := map[key]heldMatch{}
 	evaluated := map[string]bool{} // state rules evaluated now: their active rows not held are withdrawn
+	var current *Event             // the event vars holds (converted once, not once per rule)
 	try := func(r *compiledRule, ev Event) {
-		f.Event = ev
-		vars["event"] = e.env.Value(ev)
+		if current == nil || *current != ev {
+			f.Event, current = ev, &ev
+			e.env.SetEvent(vars, ev)
+		}
 		ms, err := r.Holds(f, vars)
 		if err != nil {
 			out.Failed++

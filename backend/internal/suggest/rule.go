@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
 )
 
 // Rule is a published rule ready to evaluate: its condition and why-text placeholders compiled.
@@ -139,7 +140,7 @@ type Value struct {
 // Holds evaluates r for the person in f: one match per subject (child, case, …) the condition
 // holds for. An event rule holds only on one of its events, for the event's object when the
 // subject is not the person. f.Event.Kind is "" when only state rules are asked.
-func (r *Rule) Holds(f *Facts, vars map[string]any) ([]Match, error) {
+func (r *Rule) Holds(f *Facts, vars *Activation) ([]Match, error) {
 	if r.ExpiresAt != nil && !f.Now.Before(*r.ExpiresAt) {
 		return nil, nil
 	}
@@ -147,10 +148,10 @@ func (r *Rule) Holds(f *Facts, vars map[string]any) ([]Match, error) {
 		return nil, nil
 	}
 	var out []Match
-	try := func(occurrence string, subject any) error {
+	try := func(occurrence string, subject ref.Val) error {
 		if subject != nil {
-			vars[r.Subject] = subject
-			defer delete(vars, r.Subject)
+			vars.subject, vars.value = r.Subject, subject
+			defer func() { vars.subject, vars.value = "", nil }()
 		}
 		ok, err := r.condition.Eval(vars)
 		if err != nil {
@@ -180,26 +181,27 @@ func (r *Rule) Holds(f *Facts, vars map[string]any) ([]Match, error) {
 		}
 		err = try(occurrence, nil)
 	case "child":
-		err = each(f.Children, func(c Child) string { return c.ID }, event, f.Event.ObjectID, try)
+		err = each(f.Children, vars.items["children"], func(c Child) string { return c.ID }, event, f.Event.ObjectID, try)
 	case "case":
-		err = each(f.Cases, func(c Case) string { return c.ID }, event, f.Event.ObjectID, try)
+		err = each(f.Cases, vars.items["cases"], func(c Case) string { return c.ID }, event, f.Event.ObjectID, try)
 	case "booking":
-		err = each(f.Bookings, func(b Booking) string { return b.ID }, event, f.Event.ObjectID, try)
+		err = each(f.Bookings, vars.items["bookings"], func(b Booking) string { return b.ID }, event, f.Event.ObjectID, try)
 	case "key":
-		err = each(f.Keys, func(k Key) string { return k.ID }, event, f.Event.ObjectID, try)
+		err = each(f.Keys, vars.items["keys"], func(k Key) string { return k.ID }, event, f.Event.ObjectID, try)
 	default:
 		err = fmt.Errorf("suggest: rule %s applies to %q", r.ID, r.Subject)
 	}
 	return out, err
 }
 
-// each tries every item (or, for an event rule, only the event's object).
-func each[T any](items []T, id func(T) string, event bool, objectID string, try func(string, any) error) error {
-	for _, it := range items {
+// each tries every item (or, for an event rule, only the event's object), as the CEL value
+// converted already (values[i] is items[i]).
+func each[T any](items []T, values []ref.Val, id func(T) string, event bool, objectID string, try func(string, ref.Val) error) error {
+	for i, it := range items {
 		if event && id(it) != objectID {
 			continue
 		}
-		if err := try(id(it), it); err != nil {
+		if err := try(id(it), values[i]); err != nil {
 			return err
 		}
 	}
@@ -220,10 +222,4 @@ func valueOf(v any) Value {
 		return Value{Date: &t}
 	}
 	return Value{Text: fmt.Sprint(v)}
-}
-
-// vars is the activation of f's facts (the subject variable is added per occurrence).
-func (f *Facts) vars() map[string]any {
-	return map[string]any{"person": f.Person, "children": f.Children, "cases": f.Cases, "bookings": f.Bookings,
-		"keys": f.Keys, "relations": f.Relations, "event": f.Event, "now": f.Now}
 }

@@ -23,7 +23,7 @@ func TestRuleHoldsPerChildWithItsWhyValues(t *testing.T) {
 	f := &Facts{Now: day(2026, 9, 1), Person: Person{Name: "Kari"},
 		Children: []Child{{ID: "jonas", Name: "Jonas", BirthDate: day(2021, 8, 14), Guardian: true},
 			{ID: "lea", Name: "Lea", BirthDate: day(2024, 1, 2), Guardian: true}}}
-	got, err := r.Holds(f, f.vars())
+	got, err := r.Holds(f, env.Activation(f))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestRuleHoldsPerChildWithItsWhyValues(t *testing.T) {
 		t.Errorf("birthday = %+v", v)
 	}
 	f.Cases = []Case{{ID: "c1", Kind: "school_enrolment"}}
-	if got, err := r.Holds(f, f.vars()); err != nil || len(got) != 0 {
+	if got, err := r.Holds(f, env.Activation(f)); err != nil || len(got) != 0 {
 		t.Fatalf("after enrolment: %+v, %v", got, err)
 	}
 }
