@@ -323,7 +323,9 @@ func (s storedEvent) event() Event {
 
 func loadRows(ctx context.Context, db bun.IDB, ids []string) (map[string][]Row, error) {
 	var rows []Row
-	if err := db.NewSelect().Model(&rows).Where("citizen_id IN (?)", bun.In(ids)).OrderExpr("id").Scan(ctx); err != nil {
+	// Only what deciding reads: the sweep loads every suggestion of the city once a day.
+	if err := db.NewSelect().Model(&rows).Column("id", "rule_id", "citizen_id", "occurrence", "state", "facts", "event", "created_at").
+		Where("citizen_id IN (?)", bun.In(ids)).OrderExpr("id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("suggest: load suggestions: %w", err)
 	}
 	out := map[string][]Row{}
