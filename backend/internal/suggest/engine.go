@@ -193,10 +193,14 @@ func (e *Engine) decide(ctx context.Context, db bun.IDB, ids []string, now time.
 		return nil, out, err
 	}
 	w := &writes{now: now}
+	byID := make(map[string]*compiledRule, len(rules))
+	for _, r := range rules {
+		byID[r.ID] = r
+	}
 	for _, f := range people.Facts {
 		out.People++
 		off := people.OffAgencies(f.Person.ID)
-		e.person(f, rules, off, eventsOf(f), existing[f.Person.ID], w, &out)
+		e.person(f, rules, byID, off, eventsOf(f), existing[f.Person.ID], w, &out)
 	}
 	return w, out, nil
 }
@@ -205,7 +209,7 @@ func (e *Engine) decide(ctx context.Context, db bun.IDB, ids []string, now time.
 type key struct{ rule, occurrence string }
 
 // person decides one person's suggestions into w.
-func (e *Engine) person(f *Facts, rules []*compiledRule, offAgencies []string, events []Event, rows []Row, w *writes, out *Outcome) {
+func (e *Engine) person(f *Facts, rules []*compiledRule, byID map[string]*compiledRule, offAgencies []string, events []Event, rows []Row, w *writes, out *Outcome) {
 	vars := e.env.Activation(f)
 	held := map[key]heldMatch{}
 	evaluated := map[string]bool{} // state rules evaluated now: their active rows not held are withdrawn
@@ -229,9 +233,7 @@ func (e *Engine) person(f *Facts, rules []*compiledRule, offAgencies []string, e
 			held[key{r.ID, occ}] = heldMatch{rule: r, match: m, event: ev}
 		}
 	}
-	byID := map[string]*compiledRule{}
 	for _, r := range rules {
-		byID[r.ID] = r
 		if slices.Contains(offAgencies, r.Agency) {
 			continue
 		}
