@@ -14,9 +14,10 @@ import (
 )
 
 // BenchmarkSweep50Rules times the daily suggestion sweep over the synthetic city with 50 rules
-// published, on each engine, two workers on PostgreSQL (the machine's cores; SQLite has one
-// writer, so one there): the first sweep, which makes every suggestion (reported as first-s), then
-// the steady daily sweep, which finds them all made. The city's people have cases, bookings and keys but no children, so the child rules match nobody.
+// published, on each engine, two workers (the machine's cores; a chunk reads and decides outside a
+// transaction, so on SQLite too, and only writing takes turns): the first sweep, which makes
+// every suggestion (reported as first-s), then the steady daily sweep, which finds them all made.
+// The city's people have cases, bookings and keys but no children, so the child rules match nobody.
 // The rules and everything they made are removed afterwards; the city stays as it was.
 func BenchmarkSweep50Rules(b *testing.B) {
 	for _, kind := range []store.Kind{store.SQLite, store.Postgres} {
@@ -111,8 +112,8 @@ func unpublishBenchRules(b *testing.B, db *store.DB) {
 	}
 }
 
-// sweepWorkers is how many chunks run at once on PostgreSQL (SQLite takes one):
-// MINSIDE_BENCH_SWEEP_WORKERS, default 2 (the outbox runs up to OutboxConcurrency in production).
+// sweepWorkers is how many chunks run at once: MINSIDE_BENCH_SWEEP_WORKERS, default 2 (the
+// outbox runs up to OutboxConcurrency in production).
 var sweepWorkers = func() int {
 	if n, err := strconv.Atoi(os.Getenv("MINSIDE_BENCH_SWEEP_WORKERS")); err == nil && n > 0 {
 		return n
