@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"minside/backend/internal/apperr"
@@ -118,9 +120,14 @@ func (p *parsedTask) apply(ctx context.Context, w *writer, prev *record) (applie
 	}
 	var before tasks.Task
 	if prev != nil {
-		if err := w.tx.NewSelect().Model(&before).Where("id = ?", prev.ObjectID).Scan(ctx); err != nil {
+		err := w.tx.NewSelect().Model(&before).Where("id = ?", prev.ObjectID).Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			row.ID, prev = prev.ObjectID, nil // an expired draft the janitor deleted: written anew under its old id
+		} else if err != nil {
 			return applied{}, fmt.Errorf("ingest: %s: %w", row.Kind, err)
 		}
+	}
+	if prev != nil {
 		row.ID, row.CreatedAt, row.SeenAt, row.RemindedAt = before.ID, before.CreatedAt, before.SeenAt, before.RemindedAt
 		if before.CitizenID != row.CitizenID {
 			row.SeenAt, row.RemindedAt = nil, nil // a new person has seen nothing yet

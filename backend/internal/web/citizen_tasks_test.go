@@ -123,6 +123,17 @@ func TestTasksAndDraftsInNeedsAction(t *testing.T) {
 			t.Fatalf("expired draft shown: %+v", items)
 		}
 		c.Get(t, "/api/v1/tasks/"+dr.ID).Status(t, http.StatusNotFound)
+		// The janitor deletes the expired draft and its texts; the agency's record stays, and a
+		// newer version brings the draft back under the same id.
+		if deleted, err := p.App.Janitor.Clean(context.Background()); err != nil || deleted["tasks"] != 1 || deleted["texts"] != 1 {
+			t.Fatalf("janitor: %v %v", deleted, err)
+		}
+		draft["expiresAt"], draft["version"] = now.Add(24*time.Hour).Format(time.RFC3339), 5
+		var back struct{ ID string }
+		ag.Send(t, http.MethodPut, "/api/agency/v1/drafts/d-1", draft).Status(t, http.StatusOK).JSON(t, &back)
+		if items, _ := needsAction(t, c); back.ID != dr.ID || find(items, "draft") == nil || find(items, "draft").Title != "Søknad om barnehageplass" {
+			t.Fatalf("draft after the janitor: %s %+v", back.ID, items)
+		}
 
 		// Bad input: named fields, nothing written.
 		bad := map[string]any{"pid": number, "area": "nowhere", "title": map[string]string{"nb": "x"}, "status": "open", "version": 1}
