@@ -167,3 +167,7 @@ func deleteTask(ctx context.Context, w *writer, r *record) error {
 	}
 	return w.change(ctx, r.CitizenID, objectKind(Kind(r.Kind)), r.ObjectID, "delete")
 }
+
+func (p *parsedTask) bodyParts() (any, map[string]string) {
+	return p.record, map[string]string{"pid": p.number.String()}
+}
