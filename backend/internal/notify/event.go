@@ -176,7 +176,7 @@ func describe(ev outbox.NotifyEvent, o objects, now time.Time) (about, error) {
 			return about{}, errNothingToSay
 		}
 		a = about{category: "cases", payloadKind: "task", titleKey: "push.task.new", agencyID: tk.AgencyID,
-			link: "/tasks/" + tk.ID, ttl: TTLUpdate, urgent: ev.Urgent, area: tk.Area, forward: true}
+			link: "/", ttl: TTLUpdate, urgent: ev.Urgent, area: tk.Area, forward: true}
 		if ev.Reason == "reminder" {
 			a.titleKey = "push.task.reminder"
 		}

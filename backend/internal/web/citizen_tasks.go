@@ -41,7 +41,7 @@ func (s *Server) getTask(c *fiber.Ctx) error {
 	}
 	a := taskAnswer{Task: t}
 	if t.Withheld {
-		a.StepUpURL = s.stepUpURL("/tasks/" + t.ID)
+		a.StepUpURL = s.stepUpURL("/") // the overview, where tasks show
 	}
 	return c.JSON(a)
 }
