@@ -35,8 +35,12 @@ async function waitReady(url, proc, ms) {
   throw new Error(`minside not ready at ${url}/readyz after ${ms} ms (${last})`);
 }
 
-export default async function globalSetup() {
-  if (process.env.MINSIDE_E2E_URL) return undefined; // an already running server (debugging)
+/**
+ * startServer starts the binary on a free port with a fresh data dir and demo data, with env
+ * added to the defaults, and returns {url, logPath, dir, stop}. A spec that needs another
+ * configuration (e.g. a stricter step-up level) starts its own with it.
+ */
+export async function startServer(env = {}) {
   const bin = resolve(process.env.MINSIDE_BIN || 'bin/minside');
   if (!existsSync(bin)) throw new Error(`${bin} not found: run \`make build\` (or set MINSIDE_BIN)`);
   const dir = mkdtempSync(join(tmpdir(), 'minside-e2e-'));
@@ -54,6 +58,7 @@ export default async function globalSetup() {
       MINSIDE_DATA_DIR: dir,
       MINSIDE_SEED_DEMO: 'true',
       MINSIDE_LOG_LEVEL: process.env.MINSIDE_LOG_LEVEL || 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -65,11 +70,7 @@ export default async function globalSetup() {
     proc.kill('SIGKILL');
     throw new Error(`${err.message}; server log: ${logPath}`);
   }
-  process.env.MINSIDE_E2E_URL = url;
-  process.env.MINSIDE_E2E_LOG = logPath;
-  console.log(`e2e: minside ${bin} on ${url} (data ${dir})`);
-
-  return async () => {
+  const stop = async () => {
     const exited = new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
     proc.kill('SIGTERM');
     const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
@@ -78,4 +79,14 @@ export default async function globalSetup() {
     log.end();
     if (!process.env.E2E_KEEP_DATA) rmSync(dir, { recursive: true, force: true });
   };
+  return { url, logPath, dir, stop };
+}
+
+export default async function globalSetup() {
+  if (process.env.MINSIDE_E2E_URL) return undefined; // an already running server (debugging)
+  const { url, logPath, dir, stop } = await startServer();
+  process.env.MINSIDE_E2E_URL = url;
+  process.env.MINSIDE_E2E_LOG = logPath;
+  console.log(`e2e: minside ${resolve(process.env.MINSIDE_BIN || 'bin/minside')} on ${url} (data ${dir})`);
+  return stop;
 }

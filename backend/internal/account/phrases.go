@@ -70,6 +70,7 @@ var whatKeys = map[string]string{
 	"case": "audit.what.case", "booking": "audit.what.booking", "key": "audit.what.key",
 	"notification": "audit.what.notification", "relation": "audit.what.relation", "tile": "audit.what.tile",
 	"rule": "audit.what.rule", "overview": "audit.what.overview", "suggestion": "audit.what.suggestion", "search": "audit.what.search", "changes": "audit.what.changes",
+	"task": "audit.what.task", "draft": "audit.what.draft",
 }
 
 // Generic phrases for an action the list of phrases does not know: never a code.

@@ -79,7 +79,7 @@ func (a *App) buildNotify(deps *web.Deps, client *http.Client) error {
 	}
 	a.Notify = &Notify{Keys: keys, Allow: allow, Sender: sender, Pusher: pusher,
 		Notifier:  notify.NewNotifier(a.DB, prefs, a.Bundle, a.Log, a.Now),
-		Reminders: notify.NewReminders(a.DB, a.Log, a.Now)}
+		Reminders: notify.NewReminders(a.DB, a.Log, a.Now).WithTaskRemindAfter(cfg.TaskRemindAfter)}
 	// Every replica's worker sends: the handlers are stateless beyond the shared Sender.
 	a.Outbox.RegisterBatch(outbox.TopicNotify, a.Notify.Notifier.HandleNotifyBatch)
 	a.Outbox.RegisterBatch(outbox.TopicPush, a.Notify.Pusher.HandlePushBatch)

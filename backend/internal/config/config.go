@@ -77,9 +77,12 @@ type Config struct {
 	AuditRetention    time.Duration
 	KeyUseRetention   time.Duration
 	DeliveryRetention time.Duration
-	LogLevel          string
-	SeedDemo          bool // seed demo data into an empty database (dev default)
-	TrustedProxies    []string
+	// TaskRemindAfter is how long an open task nobody has opened waits before it is announced
+	// again by push, once.
+	TaskRemindAfter time.Duration
+	LogLevel        string
+	SeedDemo        bool // seed demo data into an empty database (dev default)
+	TrustedProxies  []string
 	// OutboxBatch is how many outbox messages a worker claims at once, OutboxConcurrency how many
 	// of them it handles at a time (and how many fan-out chunks run at once, each on a database
 	// connection). A notification to 100 000 devices is ~200 000 messages: small batches spend
@@ -113,6 +116,7 @@ func Default() Config {
 
 		OutboxBatch:       50,
 		OutboxConcurrency: 8,
+		TaskRemindAfter:   72 * time.Hour,
 	}
 }
 
@@ -203,6 +207,7 @@ func Load(getenv func(string) string) (Config, error) {
 	duration("AUDIT_RETENTION", &c.AuditRetention)
 	duration("KEY_USE_RETENTION", &c.KeyUseRetention)
 	duration("DELIVERY_RETENTION", &c.DeliveryRetention)
+	duration("TASK_REMIND_AFTER", &c.TaskRemindAfter)
 	str("LOG_LEVEL", &c.LogLevel)
 	list("TRUSTED_PROXIES", &c.TrustedProxies)
 	secret("DOOR_TOKEN_KEY", &c.DoorTokenKey)

@@ -45,6 +45,8 @@ func fuzzRecords(f testing.TB) []string {
 		`{"title":{"nb":"Barnehage"},"description":{"nb":"Søk plass"},"link":"https://kommune.example.no/b","icon":"child","category":"school","targeting":{"childAgeMin":0,"childAgeMax":5,"districts":["Sentrum"]},"status":"published","version":1}`,
 		`{"status":"published","category":"family","area":"kindergarten","appliesTo":"child","condition":"child.guardian && child.age < 6",` +
 			`"texts":{"title":{"nb":"Søk barnehageplass"},"why":{"nb":"Fordi {child.name} er {child.age} år"}},"action":{"type":"link","link":"https://kommune.example.no/b","prefill":{"barn":"{child.name}"}},"version":1}`,
+		`{"pid":"` + a + `","area":"building","title":{"nb":"Last opp plan"},"body":{"nb":"Vi trenger\nen plan"},"dueAt":"2026-12-20T10:00:00Z","link":"https://sak.example.no/o/1","caseExternalId":"c1","status":"open","sensitive":true,"version":1}`,
+		`{"pid":"` + a + `","area":"kindergarten","title":{"nb":"Søknad"},"link":"https://sak.example.no/u/1","expiresAt":"2026-12-20T10:00:00Z","status":"open","version":1}`,
 	}
 }
 
@@ -122,6 +124,7 @@ func FuzzDecodeFill(f *testing.F) {
 	types := []reflect.Type{
 		reflect.TypeFor[CaseRecord](), reflect.TypeFor[BookingRecord](), reflect.TypeFor[KeyRecord](),
 		reflect.TypeFor[NotificationRecord](), reflect.TypeFor[RelationRecord](), reflect.TypeFor[TileRecord](),
+		reflect.TypeFor[TaskRecord](), reflect.TypeFor[DraftRecord](),
 	}
 	f.Fuzz(func(t *testing.T, kind byte, body []byte) {
 		typ := types[int(kind)%len(types)]
@@ -217,6 +220,8 @@ func recordOf(t *testing.T, p parsed) any {
 		return p.rec
 	case *parsedRule:
 		return p.rec
+	case *parsedTask:
+		return p.record
 	}
 	t.Fatalf("unknown parsed type %T", p)
 	return nil

@@ -164,6 +164,10 @@ func recordsOfEveryKind(t *testing.T, number, other string) map[string]map[strin
 		"tiles": {"title": map[string]string{"nb": "Søk barnehageplass"}, "link": "https://kommune.example.no/barnehage", "icon": "child",
 			"targeting": map[string]any{"childAgeMin": 0, "childAgeMax": 5}, "status": "published", "version": 1},
 		"rules": kindergartenRule(1, "published"),
+		"tasks": {"pid": number, "area": "building", "title": map[string]string{"nb": "Last opp situasjonsplan"}, "dueAt": start.Format(time.RFC3339),
+			"link": "https://byggesak.kommune.no/oppgave/1", "status": "open", "version": 1},
+		"drafts": {"pid": number, "area": "kindergarten", "title": map[string]string{"nb": "Søknad om barnehageplass"},
+			"link": "https://barnehage.kommune.no/utkast/1", "expiresAt": start.Format(time.RFC3339), "status": "open", "version": 1},
 	}
 }
 
@@ -172,7 +176,7 @@ func TestAgencyCannotSeeOrChangeAnotherAgencysRecords(t *testing.T) {
 	eachEngine(t, func(t *testing.T, api *agencyAPI) {
 		owner, stranger := api.newAgency("bibliotek", represent.KindPowerOfAttorney), api.newAgency("helse", represent.KindPowerOfAttorney)
 		records := recordsOfEveryKind(t, demoPID(t, born, 413), demoPID(t, born.AddDate(30, 0, 0), 514))
-		for _, kind := range []string{"cases", "bookings", "keys", "notifications", "relations", "tiles", "rules"} {
+		for _, kind := range []string{"cases", "bookings", "keys", "notifications", "relations", "tiles", "rules", "tasks", "drafts"} {
 			t.Run(kind, func(t *testing.T) {
 				path := "/" + kind + "/shared-id"
 				created := api.put(path, owner, records[kind])

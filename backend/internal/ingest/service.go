@@ -37,11 +37,13 @@ const (
 	KindRelations     Kind = "relations"
 	KindTiles         Kind = "tiles"
 	KindRules         Kind = "rules"
+	KindTasks         Kind = "tasks"
+	KindDrafts        Kind = "drafts"
 )
 
 // Kinds lists every record type, in the order the documentation shows them.
 func Kinds() []Kind {
-	return []Kind{KindCases, KindBookings, KindKeys, KindNotifications, KindRelations, KindTiles, KindRules}
+	return []Kind{KindCases, KindBookings, KindKeys, KindNotifications, KindRelations, KindTiles, KindRules, KindTasks, KindDrafts}
 }
 
 // ParseKind accepts a path segment; ok is false for anything else.
@@ -177,6 +179,10 @@ func specOf(k Kind) kindSpec {
 		return relationSpec{}
 	case KindTiles:
 		return tileSpec{}
+	case KindTasks:
+		return taskSpec{}
+	case KindDrafts:
+		return taskSpec{draft: true}
 	}
 	return nil
 }
@@ -475,6 +481,10 @@ func objectKind(k Kind) string {
 		return "tile"
 	case KindRules:
 		return "rule"
+	case KindTasks:
+		return "task"
+	case KindDrafts:
+		return "draft"
 	}
 	return string(k)
 }
@@ -497,6 +507,8 @@ func (w *writer) deleteObject(ctx context.Context, r *record) error {
 		err = deleteTile(ctx, w, r)
 	case KindRules:
 		err = deleteRule(ctx, w, r)
+	case KindTasks, KindDrafts:
+		err = deleteTask(ctx, w, r)
 	}
 	return err
 }

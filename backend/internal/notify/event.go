@@ -14,6 +14,7 @@ import (
 	"minside/backend/internal/keys"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/represent"
+	"minside/backend/internal/tasks"
 )
 
 // TTLs per kind: a reminder is worthless after the booking starts, a case update keeps a day.
@@ -51,6 +52,7 @@ type objects struct {
 	keys          map[string]*keys.Key
 	relations     map[string]*represent.Relation
 	suggestions   map[string]*suggestionRow
+	tasks         map[string]*tasks.Task
 }
 
 // loadObjects reads the objects of events: one query per kind that occurs.
@@ -75,6 +77,9 @@ func loadObjects(ctx context.Context, db bun.IDB, events []outbox.NotifyEvent) (
 	}
 	if o.relations, err = loadByID(ctx, db, ids["relation"], func(r *represent.Relation) string { return r.ID }); err != nil {
 		return o, fmt.Errorf("notify: load relations: %w", err)
+	}
+	if o.tasks, err = loadByID(ctx, db, ids["task"], func(t *tasks.Task) string { return t.ID }); err != nil {
+		return o, fmt.Errorf("notify: load tasks: %w", err)
 	}
 	if o.suggestions, err = loadSuggestions(ctx, db, ids["suggestion"]); err != nil {
 		return o, fmt.Errorf("notify: load suggestions: %w", err)
@@ -163,6 +168,17 @@ func describe(ev outbox.NotifyEvent, o objects, now time.Time) (about, error) {
 		}
 		if r != nil {
 			a.agencyID = r.AgencyID
+		}
+	case "task":
+		// The lock screen names only the agency: a task's title, sensitive or not, never travels.
+		tk := o.tasks[ev.ObjectID]
+		if tk == nil || tk.CitizenID != ev.CitizenID || !tk.Open(now) || (ev.Reason == "reminder" && tk.SeenAt != nil) {
+			return about{}, errNothingToSay
+		}
+		a = about{category: "cases", payloadKind: "task", titleKey: "push.task.new", agencyID: tk.AgencyID,
+			link: "/", ttl: TTLUpdate, urgent: ev.Urgent, area: tk.Area, forward: true}
+		if ev.Reason == "reminder" {
+			a.titleKey = "push.task.reminder"
 		}
 	case "suggestion":
 		sg := o.suggestions[ev.ObjectID]

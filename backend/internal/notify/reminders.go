@@ -13,6 +13,7 @@ import (
 	"minside/backend/internal/keys"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/store"
+	"minside/backend/internal/tasks"
 )
 
 // Reminder windows: a booking is reminded 24 h and 2 h before it starts; a key when it becomes
@@ -32,6 +33,17 @@ type Reminders struct {
 	db  *store.DB
 	log *slog.Logger
 	now func() time.Time
+
+	taskAfter time.Duration // an open task nobody has opened is announced again this long after it came (0: never)
+}
+
+// DefaultTaskRemindAfter is MINSIDE_TASK_REMIND_AFTER's default.
+const DefaultTaskRemindAfter = 72 * time.Hour
+
+// WithTaskRemindAfter sets how long an unseen open task waits before its one reminder (0: never).
+func (r *Reminders) WithTaskRemindAfter(d time.Duration) *Reminders {
+	r.taskAfter = d
+	return r
 }
 
 // NewReminders builds the scheduler; log and now may be nil.
@@ -42,7 +54,7 @@ func NewReminders(db *store.DB, log *slog.Logger, now func() time.Time) *Reminde
 	if now == nil {
 		now = time.Now
 	}
-	return &Reminders{db: db, log: log, now: now}
+	return &Reminders{db: db, log: log, now: now, taskAfter: DefaultTaskRemindAfter}
 }
 
 // Run plans reminders every interval (a minute in production) until ctx ends.
@@ -110,7 +122,9 @@ func (r *Reminders) RunOnce(ctx context.Context) (int, error) {
 				added += n
 			}
 		}
-		return nil
+		n, err := r.remindUnseenTasks(ctx, tx, now)
+		added += n
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("notify: reminders: %w", err)
@@ -124,4 +138,38 @@ func enqueueOnce(ctx context.Context, tx bun.IDB, ev outbox.NotifyEvent, key str
 		return 0, err
 	}
 	return 1, nil
+}
+
+// remindUnseenTasks announces again, once, every open task nobody has opened within taskAfter of
+// its coming. reminded_at marks it, so the reminder is planned once whatever the replicas; the
+// push itself goes through the outbox and the fan-out, which keep quiet hours and the person's
+// categories (tasks are in "cases").
+func (r *Reminders) remindUnseenTasks(ctx context.Context, tx bun.Tx, now time.Time) (int, error) {
+	if r.taskAfter <= 0 {
+		return 0, nil
+	}
+	var ts []tasks.Task
+	if err := tx.NewSelect().Model(&ts).Column("id", "citizen_id").
+		Where("status = ? AND kind = ? AND seen_at IS NULL AND reminded_at IS NULL", tasks.StatusOpen, tasks.KindTask).
+		Where("created_at <= ?", now.Add(-r.taskAfter)).Where("due_at IS NULL OR due_at > ?", now).
+		Order("created_at").Limit(500).Scan(ctx); err != nil {
+		return 0, fmt.Errorf("tasks: %w", err)
+	}
+	added := 0
+	for _, t := range ts {
+		res, err := tx.NewUpdate().Model((*tasks.Task)(nil)).Set("reminded_at = ?", now).
+			Where("id = ? AND reminded_at IS NULL", t.ID).Exec(ctx)
+		if err != nil {
+			return added, fmt.Errorf("tasks: %w", err)
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			continue
+		}
+		n, err := enqueueOnce(ctx, tx, outbox.NotifyEvent{CitizenID: t.CitizenID, Kind: tasks.KindTask, ObjectID: t.ID, Reason: "reminder"}, "task:"+t.ID+":unseen", now)
+		if err != nil {
+			return added, err
+		}
+		added += n
+	}
+	return added, nil
 }

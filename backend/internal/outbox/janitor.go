@@ -121,6 +121,10 @@ func (j *Janitor) Clean(ctx context.Context) (map[string]int64, error) {
 		{"login_attempts", "expires_at < ?", now},
 		{"idempotency_keys", "created_at < ?", now.Add(-j.opts.IdempotencyTTL)},
 		{"rate_limits", "window_start < ?", now.Add(-j.opts.RateLimitTTL)},
+		// Expired drafts are no longer shown: their texts, then the drafts (the agency's record
+		// stays, so a later PUT of it creates the draft again).
+		{"texts", "owner_kind = 'task' AND owner_id IN (SELECT id FROM tasks WHERE kind = 'draft' AND expires_at < ?)", now},
+		{"tasks", "kind = 'draft' AND expires_at < ?", now},
 	}
 	deleted := map[string]int64{}
 	for _, s := range steps {

@@ -23,7 +23,7 @@ func (s *Service) WithFeedPage(n int) *Service {
 // Change is one entry of the changes feed: an object to store (with its current content, in the
 // same shape as its list) or to forget.
 type Change struct {
-	Kind string `json:"kind"` // "case", "booking", "key", "notification", "tile", "suggestion"
+	Kind string `json:"kind"` // "case", "booking", "key", "notification", "tile", "suggestion", "task", "draft"
 	ID   string `json:"id"`
 	Op   string `json:"op"` // "upsert", "delete"
 	Data any    `json:"data"`
@@ -144,6 +144,15 @@ func (s *Service) objects(ctx context.Context, sc *scope, ids map[string][]strin
 	}
 	for id, n := range ns {
 		put("notification", id, n)
+	}
+	for _, kind := range []string{"task", "draft"} {
+		ts, err := s.tasksByID(ctx, sc, now, ids[kind])
+		if err != nil {
+			return nil, err
+		}
+		for id, t := range ts {
+			put(kind, id, t)
+		}
 	}
 	ss, err := s.suggestionsByID(ctx, sc, now, ids["suggestion"])
 	if err != nil {

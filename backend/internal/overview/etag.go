@@ -34,8 +34,8 @@ func etagOf(sc *scope, now time.Time, version []versionRow) string {
 		v = version[0]
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "overview/1|%s|%s|%s|%d|%s|%d|%d|%d|%d",
-		sc.viewer.CitizenID, sc.self.ID, sc.viewer.Lang, now.Truncate(time.Minute).Unix(), sc.relStamp,
+	fmt.Fprintf(h, "overview/1|%s|%s|%s|%t|%d|%s|%d|%d|%d|%d",
+		sc.viewer.CitizenID, sc.self.ID, sc.viewer.Lang, sc.viewer.Cleared, now.Truncate(time.Minute).Unix(), sc.relStamp,
 		sc.self.UpdatedAt.UnixMicro(), sc.me.UpdatedAt.UnixMicro(), v.N, v.Max)
 	return `"` + base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18]) + `"`
 }

@@ -8,6 +8,7 @@ import (
 	"minside/backend/internal/bookings"
 	"minside/backend/internal/cases"
 	"minside/backend/internal/represent"
+	"minside/backend/internal/tasks"
 )
 
 // NeedsAction counts what needs the person of view: cases awaiting them and bookings about to
@@ -49,13 +50,17 @@ func (s *Service) NeedsActions(ctx context.Context, views []represent.View) ([]i
 	return out, nil
 }
 
-// needsCountsQuery counts, per person and area, the cases awaiting them and the bookings about to start.
+// needsCountsQuery counts, per person and area, the cases awaiting them, the bookings about to
+// start and the open tasks and drafts.
 const needsCountsQuery = `SELECT citizen_id, area, COUNT(*) AS n FROM cases WHERE citizen_id IN (?) AND status = ? GROUP BY citizen_id, area
 UNION ALL
-SELECT citizen_id, area, COUNT(*) AS n FROM bookings WHERE citizen_id IN (?) AND status = ? AND starts_at > ? AND starts_at <= ? GROUP BY citizen_id, area`
+SELECT citizen_id, area, COUNT(*) AS n FROM bookings WHERE citizen_id IN (?) AND status = ? AND starts_at > ? AND starts_at <= ? GROUP BY citizen_id, area
+UNION ALL
+SELECT citizen_id, area, COUNT(*) AS n FROM tasks WHERE citizen_id IN (?) AND status = ? AND (expires_at IS NULL OR expires_at > ?) GROUP BY citizen_id, area`
 
 func needsCountsArgs(ids []string, now time.Time) []any {
-	return []any{inIDs(ids), cases.StatusAwaitingCitizen, inIDs(ids), bookings.StatusConfirmed, now, now.Add(attentionWindow)}
+	return []any{inIDs(ids), cases.StatusAwaitingCitizen, inIDs(ids), bookings.StatusConfirmed, now, now.Add(attentionWindow),
+		inIDs(ids), tasks.StatusOpen, now}
 }
 
 func (s *Service) needsCounts(ctx context.Context, ids []string, now time.Time) ([]countRow, error) {

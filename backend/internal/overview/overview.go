@@ -30,15 +30,21 @@ type Overview struct {
 	People        []PersonCount `json:"people"`
 }
 
-// Item is something that needs the citizen: a case awaiting them, a booking about to start.
+// Item is something that needs the citizen: a case awaiting them, a booking about to start, an
+// agency's task, a draft to continue.
 type Item struct {
 	Kind       string     `json:"kind"`
 	ID         string     `json:"id"`
 	Title      string     `json:"title"`
 	Agency     Agency     `json:"agency"`
-	DueAt      *time.Time `json:"dueAt"`
+	DueAt      *time.Time `json:"dueAt"` // a draft: when it expires
 	NextAction *string    `json:"nextAction"`
 	Subject    *Person    `json:"subject"`
+	Link       *string    `json:"link,omitempty"`   // a task's or draft's link into the agency's service ("continue")
+	SeenAt     *time.Time `json:"seenAt,omitempty"` // a task: when it was first shown
+	Sensitive  bool       `json:"sensitive,omitempty"`
+	Withheld   bool       `json:"withheld,omitempty"`  // sensitive, and the login is below the step-up level: no title
+	StepUpURL  *string    `json:"stepUpUrl,omitempty"` // where a withheld item's login is raised (set by the web layer)
 }
 
 // PersonCount is someone the citizen may act for and how much needs action for them.
@@ -77,6 +83,7 @@ type queuedOverview struct {
 	notifications *queuedNotifications
 	tiles         *queuedTiles
 	suggestions   *queuedSuggestions
+	tasks         *queuedTasks
 	counts        []countRow
 }
 
@@ -155,6 +162,7 @@ func (s *Service) queueOverview(reads *store.Reads, sc *scope, now time.Time) *q
 	q.notifications = queueUnread(reads, sc)
 	q.tiles = queueTiles(reads, sc, now, nil)
 	q.suggestions = queueSuggestions(reads, sc, now, nil, overviewSuggestions)
+	q.tasks = queueOpenTasks(reads, sc, now)
 	if ids := sc.linkIDs(); len(ids) > 0 {
 		reads.Add(&q.counts, needsCountsQuery, needsCountsArgs(ids, now)...)
 	}
@@ -206,6 +214,9 @@ func (s *Service) Build(ctx context.Context, p *Prepared) (*Overview, error) {
 			due := b.StartsAt
 			o.NeedsAction = append(o.NeedsAction, Item{Kind: "booking", ID: b.ID, Title: b.Resource, Agency: b.Agency, DueAt: &due, Subject: b.Subject})
 		}
+	}
+	for _, t := range q.tasks.visible(sc) {
+		o.NeedsAction = append(o.NeedsAction, t.item())
 	}
 	slices.SortStableFunc(o.NeedsAction, func(a, b Item) int {
 		switch {

@@ -39,6 +39,9 @@ type Viewer struct {
 	SubjectID string
 	Lang      string
 	Known     *Known // what the session lookup read already; nil: read it
+	// Cleared: the login meets the step-up level (MINSIDE_STEP_UP_ACR), so sensitive items show
+	// their content; below it they show only that they exist.
+	Cleared bool
 }
 
 // ActingAs reports whether the viewer reads someone else's data.

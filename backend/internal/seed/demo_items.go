@@ -19,6 +19,7 @@ func (d *demo) items() {
 	d.cases()
 	d.bookingsAndKeys()
 	d.notifications()
+	d.tasks()
 }
 
 func (d *demo) cases() {

@@ -15,6 +15,7 @@ import (
 	"minside/backend/internal/notify"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/suggest"
+	"minside/backend/internal/tasks"
 	"minside/backend/internal/texts"
 	"minside/backend/internal/tiles"
 )
@@ -36,6 +37,7 @@ type rows struct {
 	notifications []notify.Notification
 	tiles         []tiles.Tile
 	rules         []suggest.RuleRow
+	tasks         []tasks.Task
 	texts         []texts.Text
 	changes       []changes.Change
 	// records are what each agency would have PUT for its objects above, so the agency API and
@@ -59,7 +61,7 @@ var langOrder = []string{"nb", "nn", "en", "se", "uk", "pl", "ar", "so", "ur"}
 func (r *rows) count() int {
 	return len(r.citizens) + len(r.preferences) + len(r.roles) + len(r.relations) + len(r.cases) +
 		len(r.events) + len(r.documents) + len(r.bookings) + len(r.keys) + len(r.windows) +
-		len(r.keyDoors) + len(r.notifications) + len(r.tiles) + len(r.rules) + len(r.texts) + len(r.changes) + len(r.records)
+		len(r.keyDoors) + len(r.notifications) + len(r.tiles) + len(r.rules) + len(r.tasks) + len(r.texts) + len(r.changes) + len(r.records)
 }
 
 // insert writes the rows in foreign-key order, at most chunk rows per statement.
@@ -82,6 +84,7 @@ func (r *rows) insert(ctx context.Context, db bun.IDB, chunk int) error {
 		{"notifications", func() error { return insertChunks(ctx, db, r.notifications, chunk) }},
 		{"tiles", func() error { return insertChunks(ctx, db, r.tiles, chunk) }},
 		{"rules", func() error { return insertChunks(ctx, db, r.rules, chunk) }},
+		{"tasks", func() error { return insertChunks(ctx, db, r.tasks, chunk) }},
 		{"texts", func() error { return insertChunks(ctx, db, r.texts, chunk) }},
 		{"changes", func() error { return insertChunks(ctx, db, r.changes, chunk) }},
 		{"agency records", func() error { return ingest.Register(ctx, db, r.records) }},

@@ -22,6 +22,7 @@ import (
 	"minside/backend/internal/store"
 	"minside/backend/internal/store/storetest"
 	"minside/backend/internal/suggest"
+	"minside/backend/internal/tasks"
 	"minside/backend/internal/tiles"
 )
 
@@ -324,6 +325,13 @@ func checkFeed(t *testing.T, db *store.DB) {
 		}
 		return
 	})
+	var tks []tasks.Task
+	if err := db.NewSelect().Model(&tks).Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range tks {
+		want[x.Kind+"/"+x.ID] = x.CitizenID
+	}
 	var ss []suggest.Row
 	owned("suggestion", &ss, func() (out [][2]string) {
 		for _, x := range ss {

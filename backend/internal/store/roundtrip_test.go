@@ -23,6 +23,7 @@ import (
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
 	"minside/backend/internal/store/storetest"
+	"minside/backend/internal/tasks"
 	"minside/backend/internal/texts"
 	"minside/backend/internal/tiles"
 	"minside/backend/internal/translate"
@@ -80,6 +81,7 @@ func TestEveryModelRoundTrips(t *testing.T) {
 			&translate.Override{Lang: "se", MessageID: "ui.nav.overview", Forms: map[string]string{"other": "Oppmerkehus"}, SourceHash: "sha256:1", NeedsReview: true, UpdatedBy: alice.ID, UpdatedAt: now},
 			&translate.HistoryEntry{Lang: "se", MessageID: "ui.nav.overview", OldForms: map[string]string{"other": "a"}, NewForms: map[string]string{"other": "b"}, ChangedBy: alice.ID, ChangedAt: now},
 			&ratelimit.Bucket{Bucket: "door:x", WindowStart: now, Count: 4},
+			&tasks.Task{ID: store.NewID(), AgencyID: ag.ID, ExternalID: "o-1", Kind: tasks.KindTask, Version: 2, CitizenID: alice.ID, Area: "building", Status: tasks.StatusOpen, DueAt: ptime(later), ExpiresAt: ptime(later), Link: "https://etat.example.no/o/1", CaseID: &cs.ID, Sensitive: true, SeenAt: ptime(now), RemindedAt: ptime(now), CreatedAt: now, UpdatedAt: now},
 		}
 		for _, row := range rows {
 			if _, err := db.NewInsert().Model(row).Exec(ctx); err != nil {

@@ -81,6 +81,7 @@ const (
 	objPushDevice   objectKind = "push subscription"
 	objPerson       objectKind = "person" // a person one may act for (PUT /me/acting-as)
 	objSuggestion   objectKind = "suggestion"
+	objTask         objectKind = "task"
 )
 
 const (
@@ -91,6 +92,7 @@ const (
 	aFacility       = "Bibliotek Aalesund"
 	aNoteTitle      = "Påminnelse Aalesund"
 	aSuggestion     = "Forslag Aalesund"
+	aTaskTitle      = "Oppgave Aalesund"
 	translatorLang  = "nn" // the translator's language
 	foreignLanguage = "en" // a language the translator may not touch
 )
@@ -121,7 +123,7 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	w.grant(t, w.translator.person, translate.RoleTranslator, translatorLang)
 
 	w.records = map[string]string{"cases": "a-building", "bookings": "a-booking", "keys": "a-key",
-		"notifications": "a-note", "relations": "x-relation", "tiles": "x-tile"}
+		"notifications": "a-note", "relations": "x-relation", "tiles": "x-tile", "tasks": "a-task", "drafts": "a-draft"}
 
 	now := p.Clock.Now().UTC().Truncate(time.Second)
 	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
@@ -139,6 +141,10 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	w.objects[objBooking] = put(w.x, "bookings", "a-booking", bookingRec(w.a.pid, aBookingTitle, at))
 	w.objects[objKey] = put(w.x, "keys", "a-key", keyRec(w.a.pid, aFacility, at))
 	w.objects[objNotification] = put(w.x, "notifications", "a-note", noteRec(w.a.pid, aNoteTitle, "a-note"))
+	w.objects[objTask] = put(w.x, "tasks", "a-task", map[string]any{"pid": w.a.pid, "area": "building", "title": map[string]string{"nb": aTaskTitle},
+		"dueAt": at(96 * time.Hour), "status": "open", "version": 1})
+	put(w.x, "drafts", "a-draft", map[string]any{"pid": w.a.pid, "area": "building", "title": map[string]string{"nb": aTaskTitle},
+		"link": "https://etat.example.no/utkast/1", "expiresAt": at(96 * time.Hour), "status": "open", "version": 1})
 	// B has objects of the same kinds, so B's lists and bulk actions have something to act on.
 	put(w.x, "cases", "b-case", caseRec(w.b.pid, "building", "Tilbygg B"))
 	put(w.x, "bookings", "b-booking", bookingRec(w.b.pid, "Møterom B", at))
@@ -180,7 +186,7 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	w.rep.c.Get(t, "/api/v1/cases/"+w.health).Status(t, http.StatusOK) // the fullmakt's area: R may read it
 
 	w.scopeMarks = []string{w.objects[objCase], w.objects[objBooking], w.objects[objKey], w.objects[objNotification],
-		w.objects[objPushDevice], w.objects[objSuggestion], w.access, aBuildingTitle, aBookingTitle, aFacility, aNoteTitle, aSuggestion}
+		w.objects[objPushDevice], w.objects[objSuggestion], w.objects[objTask], w.access, aBuildingTitle, aBookingTitle, aFacility, aNoteTitle, aSuggestion, aTaskTitle}
 	w.strangerMarks = append([]string{w.a.person.ID, aName, w.health, aHealthTitle}, w.scopeMarks...)
 	return w
 }

@@ -13,7 +13,7 @@ import (
 
 func (s *Server) viewerOf(c *fiber.Ctx) overview.Viewer {
 	p := principalOf(c)
-	v := overview.Viewer{CitizenID: p.CitizenID, SubjectID: p.SubjectID, Lang: languageOf(c)}
+	v := overview.Viewer{CitizenID: p.CitizenID, SubjectID: p.SubjectID, Lang: languageOf(c), Cleared: s.cleared(p)}
 	if p.Known != nil {
 		v.Known = &overview.Known{Represents: p.Known.Represents, People: p.Known.People}
 	}
@@ -53,6 +53,7 @@ func (s *Server) getOverview(c *fiber.Ctx) error {
 	if o.Cursor, err = s.sealFeedCursor(c, o.Cursor); err != nil {
 		return err
 	}
+	s.withStepUp(o)
 	return c.JSON(o)
 }
 

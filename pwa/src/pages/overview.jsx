@@ -10,6 +10,7 @@ import { keyWhen } from '../key-when.js';
 import { appPath, safeHref } from '../links.js';
 import { visible } from '../suggestions.js';
 import { SuggestionCard, useReportShown } from './suggestion-card.jsx';
+import { NeedsCard, useReportSeen } from './needs-card.jsx';
 
 /** The overview shows the newest few suggestions; the page has them all. */
 const OVERVIEW_SUGGESTIONS = 3;
@@ -27,6 +28,7 @@ export function Overview() {
   const stale = !s.online && s.overviewSavedAt;
   const suggestions = o ? visible(o.suggestions, s.outbox).slice(0, OVERVIEW_SUGGESTIONS) : [];
   useReportShown(suggestions);
+  useReportSeen(o ? o.needsAction : []);
   // A User Timing mark when data is first in the document (layout effect: right after the
   // commit), so tests can read "data rendered" relative to the navigation (the e2e offline
   // reload asserts < 1 s).
@@ -45,14 +47,7 @@ export function Overview() {
           <Section id="h-needs" title={t('ui.overview.needs_action')}>
             {o.needsAction.length === 0 ? <Empty>{t('ui.overview.nothing_needs_action')}</Empty> : (
               <ul class="cards">
-                {o.needsAction.map((it) => (
-                  <li key={`${it.kind}:${it.id}`} class="card card-action">
-                    <a href={itemLink(it)} class="card-title"><bdi>{it.title}</bdi></a>
-                    <div class="meta"><Agency agency={it.agency} /><Subject subject={it.subject} t={t} /></div>
-                    {it.nextAction ? <p><bdi>{it.nextAction}</bdi></p> : null}
-                    {it.dueAt ? <p class="due">{it.kind === 'booking' ? t('ui.common.starts') : t('ui.common.due')}: <When iso={it.dueAt} lang={s.lang} /></p> : null}
-                  </li>
-                ))}
+                {o.needsAction.map((it) => <NeedsCard key={`${it.kind}:${it.id}`} it={it} href={itemLink(it)} />)}
               </ul>
             )}
           </Section>
