@@ -221,7 +221,7 @@ func TestConversation(t *testing.T) {
 
 		// The guardian reads the thread: not the child's own reading, so the answer stays unseen.
 		thread, err := w.svc.Thread(ctx, asGuardian, w.kase.ID, "req-6")
-		if err != nil || len(thread) != 2 || thread[1].SeenAt != nil {
+		if err != nil || len(thread) != 2 || thread[1].SeenAt != nil || thread[0].AuthorName != "Kari" {
 			t.Fatalf("guardian's thread: %d, %v", len(thread), err)
 		}
 		// The child reads it: the answer is seen by them now; their message shows the agency's receipt.

@@ -42,6 +42,8 @@ type Message struct {
 	SeenAt      *time.Time `bun:"seen_at"`
 
 	Attachments []*Attachment `bun:"rel:has-many,join:id=message_id"`
+	// AuthorName is the representative's name for "written by X on behalf of Y" (Thread fills it).
+	AuthorName string `bun:"-"`
 }
 
 // OnBehalf reports whether a representative wrote it for the citizen.

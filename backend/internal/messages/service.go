@@ -16,6 +16,7 @@ import (
 	"minside/backend/internal/audit"
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
+	"minside/backend/internal/citizens"
 	"minside/backend/internal/files"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/store"
@@ -76,7 +77,18 @@ type ReceivedDocument struct {
 // Post writes a message from the citizen side on caseID, as the view's actor: the citizen, or a
 // representative whose scope covers the case's area (represent.View, the one rule). Bad text or
 // files give one apperr.Invalid naming every field at fault, and nothing is stored.
-func (s *Service) Post(ctx context.Context, v represent.View, caseID, body string, in []uploads.Input, requestID string) (*Message, error) {
+func (s *Service) Post(ctx context.Context, v represent.View, caseID, body string, in []uploads.Input, requestID string) (m *Message, err error) {
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		m, err = s.PostTx(ctx, tx, v, caseID, body, in, requestID)
+		return err
+	})
+	return m, err
+}
+
+// PostTx is Post in the caller's transaction (the web layer's idempotency record shares it). The
+// files are stored before the rows; if the transaction fails after PostTx returned, they stay
+// behind unreferenced, which is harmless.
+func (s *Service) PostTx(ctx context.Context, tx bun.IDB, v represent.View, caseID, body string, in []uploads.Input, requestID string) (*Message, error) {
 	now := store.UTC(s.now())
 	var errs apperr.Fields
 	text, problem := textcheck.Check(body, textcheck.Text.Limit(MaxBody).Need(true))
@@ -92,7 +104,7 @@ func (s *Service) Post(ctx context.Context, v represent.View, caseID, body strin
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	c, err := s.ownCase(ctx, v, caseID)
+	c, err := s.ownCase(ctx, tx, v, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +127,7 @@ func (s *Service) Post(ctx context.Context, v represent.View, caseID, body strin
 		stored = append(stored, a.StorageKey)
 		m.Attachments = append(m.Attachments, a)
 	}
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = func() error {
 		if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
 			return fmt.Errorf("messages: insert: %w", err)
 		}
@@ -144,7 +156,7 @@ func (s *Service) Post(ctx context.Context, v represent.View, caseID, body strin
 				Action: audit.ActionMessageSend, ObjectKind: "message", ObjectID: m.ID, RequestID: requestID})
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		s.remove(stored)
 		return nil, err
@@ -160,12 +172,12 @@ func (s *Service) remove(keys []string) {
 }
 
 // ownCase loads a case the view may act on; any other is not found.
-func (s *Service) ownCase(ctx context.Context, v represent.View, caseID string) (*cases.Case, error) {
+func (s *Service) ownCase(ctx context.Context, db bun.IDB, v represent.View, caseID string) (*cases.Case, error) {
 	if uuid.Validate(caseID) != nil {
 		return nil, apperr.NotFound()
 	}
 	c := new(cases.Case)
-	err := s.db.NewSelect().Model(c).Where("id = ?", caseID).Scan(ctx)
+	err := db.NewSelect().Model(c).Where("id = ?", caseID).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFound()
 	}
@@ -182,7 +194,7 @@ func (s *Service) ownCase(ctx context.Context, v represent.View, caseID string) 
 // agency's answers: each unseen one gets "seen by you" now (only when the person themselves reads;
 // a representative's reading is not the person's).
 func (s *Service) Thread(ctx context.Context, v represent.View, caseID, requestID string) ([]*Message, error) {
-	c, err := s.ownCase(ctx, v, caseID)
+	c, err := s.ownCase(ctx, s.db, v, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -208,6 +220,9 @@ func (s *Service) Thread(ctx context.Context, v represent.View, caseID, requestI
 		if err != nil {
 			return fmt.Errorf("messages: thread: %w", err)
 		}
+		if err := nameAuthors(ctx, tx, out); err != nil {
+			return err
+		}
 		if v.ActingAs() {
 			actor, subject := v.ActorID, v.SubjectID
 			return audit.Record(ctx, tx, audit.Entry{At: now, ActorKind: audit.ActorRepresentative, ActorID: &actor, SubjectID: &subject,
@@ -224,7 +239,7 @@ func (s *Service) CitizenAttachment(ctx context.Context, v represent.View, attac
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := s.ownCase(ctx, v, m.SubjectID); err != nil {
+	if _, err := s.ownCase(ctx, s.db, v, m.SubjectID); err != nil {
 		return nil, nil, err
 	}
 	return a, s.opener(a), nil
@@ -272,4 +287,31 @@ func (s *Service) SignedAttachment(ctx context.Context, attachmentID, expires, s
 		return nil, nil, err
 	}
 	return a, s.opener(a), nil
+}
+
+// nameAuthors fills the names of representatives who wrote for the person.
+func nameAuthors(ctx context.Context, db bun.IDB, ms []*Message) error {
+	var ids []string
+	for _, m := range ms {
+		if m.OnBehalf() {
+			ids = append(ids, *m.AuthorID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var people []citizens.Citizen
+	if err := db.NewSelect().Model(&people).Column("id", "name").Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return fmt.Errorf("messages: authors: %w", err)
+	}
+	names := map[string]string{}
+	for _, p := range people {
+		names[p.ID] = p.Name
+	}
+	for _, m := range ms {
+		if m.OnBehalf() {
+			m.AuthorName = names[*m.AuthorID]
+		}
+	}
+	return nil
 }

@@ -47,10 +47,10 @@ type Limits struct {
 	MaxSide      int   // a kept image is scaled down to fit this many pixels on its longer side
 }
 
-// DefaultLimits fit phone photos and scanned letters: 10 MB a file, 5 files, 50 megapixels,
+// DefaultLimits fit phone photos and scanned letters: 5 MB a file, 5 files, 50 megapixels,
 // kept at most 3000 pixels on the long side (still sharp on a screen, a fraction of the bytes).
 func DefaultLimits() Limits {
-	return Limits{MaxFileBytes: 10 << 20, MaxFiles: 5, MaxPixels: 50_000_000, MaxSide: 3000}
+	return Limits{MaxFileBytes: 5 << 20, MaxFiles: 5, MaxPixels: 50_000_000, MaxSide: 3000}
 }
 
 // UploadBytes is the largest request body these limits can need: every file at its largest,
