@@ -15,8 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"minside/backend/internal/app/apptest"
 	"minside/backend/internal/config"
+	"minside/backend/internal/web"
 	"minside/backend/internal/webhook"
 )
 
@@ -172,4 +175,39 @@ func TestMessageWithAttachmentsEndToEnd(t *testing.T) {
 		}
 		p.CheckLogs(t)
 	}, apptest.WithConfig(func(c *config.Config) { c.WebhookAllowPrivate = true }))
+}
+
+// The OpenAPI document's answer example is accepted as it is, on a case of that id.
+func TestMessageAnswerExampleIsAccepted(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(web.AgencyOpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background(), openapi3.EnableExamplesValidation()); err != nil {
+		t.Fatalf("the OpenAPI document is not valid: %v", err)
+	}
+	item := doc.Paths.Find("/messages/{externalId}")
+	if item == nil || item.Put == nil || item.Get == nil {
+		t.Fatal("messages are not documented")
+	}
+	example := item.Put.RequestBody.Value.Content.Get("application/json").Example
+	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
+		_, key, _, err := p.App.Agencies.Create(context.Background(), "eksempel", "Eksempel", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := p.Anonymous(t)
+		c.Header.Set("Authorization", "Bearer "+key.Key)
+		c.Send(t, http.MethodPut, "/api/agency/v1/cases/BYGG-2026-17", map[string]any{"pid": apptest.PID(t, 1980, 62), "title": map[string]string{"nb": "Garasje"},
+			"kind": "building_permit", "area": "building", "status": "in_progress", "version": 1}).Status(t, http.StatusCreated)
+		c.Send(t, http.MethodPut, "/api/agency/v1/messages/svar-1", example).Status(t, http.StatusCreated)
+		// Another agency cannot answer on it: the case is not theirs.
+		_, other, _, _ := p.App.Agencies.Create(context.Background(), "andre", "Andre", "")
+		o := p.Anonymous(t)
+		o.Header.Set("Authorization", "Bearer "+other.Key)
+		prob := o.Send(t, http.MethodPut, "/api/agency/v1/messages/svar-1", example).Status(t, http.StatusUnprocessableEntity)
+		if !bytes.Contains(prob.Body, []byte(`"/caseId"`)) {
+			t.Fatalf("another agency's answer: %s", prob.Body)
+		}
+	})
 }
