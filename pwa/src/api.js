@@ -1,6 +1,7 @@
 // The one way the app (and its service worker) talks to the citizen API: CSRF
 // header on unsafe methods, Accept-Language, ETags, problem+json errors, and a clear
 // split between "the network failed" (retry later) and "the server said no" (don't).
+import { isMultipart, toFormData } from './message-outbox.js';
 
 /** NetworkError means no answer arrived: offline, DNS, connection reset. Retryable. */
 export class NetworkError extends Error {
@@ -36,13 +37,15 @@ export function createApi({ getCsrf = () => null, getLang = () => null, fetchImp
     }
     if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
     if (etag) headers['If-None-Match'] = etag;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    // A message with attachments goes as multipart (the browser sets its boundary).
+    const multipart = isMultipart(body);
+    if (body !== undefined && !multipart) headers['Content-Type'] = 'application/json';
     let res;
     try {
       res = await doFetch(path, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : multipart ? toFormData(body.multipart) : JSON.stringify(body),
         credentials: 'same-origin',
         cache: 'no-store',
       });

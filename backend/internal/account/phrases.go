@@ -57,6 +57,7 @@ var representativePhrases = map[string]string{
 	audit.ActionSuggestionSnooze:    "audit.rep.suggestion_snooze",
 	audit.ActionSuggestionDone:      "audit.rep.suggestion_done",
 	audit.ActionSuggestionAct:       "audit.rep.suggestion_act",
+	audit.ActionMessageSend:         "audit.rep.message_send",
 }
 
 // systemPhrases are what the portal itself does with a person's data, seen by that person.
@@ -71,6 +72,7 @@ var whatKeys = map[string]string{
 	"notification": "audit.what.notification", "relation": "audit.what.relation", "tile": "audit.what.tile",
 	"rule": "audit.what.rule", "overview": "audit.what.overview", "suggestion": "audit.what.suggestion", "search": "audit.what.search", "changes": "audit.what.changes",
 	"task": "audit.what.task", "draft": "audit.what.draft",
+	"message": "audit.what.message",
 }
 
 // Generic phrases for an action the list of phrases does not know: never a code.

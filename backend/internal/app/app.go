@@ -33,6 +33,7 @@ import (
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/ingest"
 	"minside/backend/internal/live"
+	"minside/backend/internal/messages"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/overview"
 	"minside/backend/internal/paging"
@@ -89,6 +90,8 @@ type App struct {
 
 	SuggestEnv *suggest.Env    // the fact model and CEL environment rules are compiled in
 	Suggest    *suggest.Engine // evaluates rules into suggestions; outbox handlers and the daily sweep
+
+	Messages *messages.Service // messages on cases with attachments (the files store)
 }
 
 // Option adjusts how New builds the portal; the command passes none, tests do.
@@ -186,6 +189,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		Calendar: calendar.New(cfg.BaseURL, a.Bundle),
 		Account:  account.New(a.Bundle),
 	}
+	// Messages on cases; attachments in the files store (the disk, or S3 for several replicas)
+	if a.Messages, err = a.buildMessages(cfg); err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+	deps.Messages = a.Messages
 	// Demo data (seed): an empty dev database gets the demo municipality
 	if cfg.SeedDemo {
 		_, seeded, err := seed.New(a.DB, a.Citizens, log).Demo(ctx, a.Now())

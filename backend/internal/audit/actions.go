@@ -49,6 +49,9 @@ const (
 	ActionSuggestionSnooze  = "suggestion.snooze"
 	ActionSuggestionDone    = "suggestion.done"
 	ActionSuggestionAct     = "suggestion.act"
+
+	// A representative wrote a message for the person on one of their cases.
+	ActionMessageSend = "message.send"
 )
 
 // ConsoleObjectKinds are the kinds of record an editor can read, write or delete in the console.
@@ -64,7 +67,7 @@ func Actions() []string {
 		ActionReadKeys, ActionReadNotifications, ActionReadSearch, ActionReadChanges, ActionBookingCancel,
 		ActionNotificationRead, ActionNotificationReadAll, ActionKeyOpen, ActionRead, ActionWrite, ActionDelete,
 		ActionNoticeSend, ActionSuggestionMade, ActionSuggestionWithdrawn,
-		ActionSuggestionDismiss, ActionSuggestionSnooze, ActionSuggestionDone, ActionSuggestionAct}
+		ActionSuggestionDismiss, ActionSuggestionSnooze, ActionSuggestionDone, ActionSuggestionAct, ActionMessageSend}
 	for _, kind := range ConsoleObjectKinds {
 		for _, a := range []string{ActionRead, ActionWrite, ActionDelete} {
 			out = append(out, ConsoleAction(kind, a))

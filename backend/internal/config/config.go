@@ -89,6 +89,27 @@ type Config struct {
 	// more of that on claims than on sending.
 	OutboxBatch       int
 	OutboxConcurrency int
+
+	// FilesDir is where uploaded files (message attachments) live on the local disk; empty means
+	// <DataDir>/files. When S3Endpoint is set the files go to that bucket instead, which every
+	// replica shares: several replicas need it.
+	FilesDir    string
+	S3Endpoint  string // https://s3.example.no
+	S3Region    string
+	S3Bucket    string
+	S3AccessKey string `secret:"true"`
+	S3SecretKey string `secret:"true"`
+	// UploadLimit bounds a multipart upload's body (a message with its attachments); every other
+	// body keeps BodyLimit.
+	UploadLimit int
+}
+
+// FilesDirOrDefault is FilesDir, or files/ under the data folder.
+func (c Config) FilesDirOrDefault() string {
+	if c.FilesDir != "" {
+		return c.FilesDir
+	}
+	return strings.TrimRight(c.DataDir, "/") + "/files"
 }
 
 // Default returns the configuration of a fresh dev machine.
@@ -117,6 +138,7 @@ func Default() Config {
 		OutboxBatch:       50,
 		OutboxConcurrency: 8,
 		TaskRemindAfter:   72 * time.Hour,
+		UploadLimit:       26 << 20,
 	}
 }
 
@@ -226,6 +248,13 @@ func Load(getenv func(string) string) (Config, error) {
 		c.SeedDemo = b
 	}
 	whole("BODY_LIMIT", &c.BodyLimit, 1024, 256<<10, "a request body limit in bytes")
+	whole("UPLOAD_LIMIT", &c.UploadLimit, 1<<20, 100<<20, "an upload body limit in bytes")
+	str("FILES_DIR", &c.FilesDir)
+	str("S3_ENDPOINT", &c.S3Endpoint)
+	str("S3_REGION", &c.S3Region)
+	str("S3_BUCKET", &c.S3Bucket)
+	secret("S3_ACCESS_KEY", &c.S3AccessKey)
+	secret("S3_SECRET_KEY", &c.S3SecretKey)
 	whole("LOGIN_LIMIT", &c.LoginLimit, 1, 100000, "logins a minute per client address")
 	whole("OUTBOX_BATCH", &c.OutboxBatch, 1, 1000, "outbox messages a worker claims at once")
 	whole("OUTBOX_CONCURRENCY", &c.OutboxConcurrency, 1, 64, "outbox messages a worker handles at a time")
@@ -293,6 +322,14 @@ func (c Config) Validate() error {
 		}
 		if c.SeedDemo {
 			bad("MINSIDE_SEED_DEMO is not allowed in production")
+		}
+	}
+	if c.S3Endpoint != "" {
+		if u, err := url.Parse(c.S3Endpoint); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			bad("MINSIDE_S3_ENDPOINT must be an http(s) URL such as https://s3.example.no")
+		}
+		if c.S3Bucket == "" || c.S3AccessKey == "" || c.S3SecretKey == "" {
+			bad("MINSIDE_S3_ENDPOINT needs MINSIDE_S3_BUCKET, MINSIDE_S3_ACCESS_KEY and MINSIDE_S3_SECRET_KEY (or their _FILE)")
 		}
 	}
 	if _, err := push.ParseAllowList(c.PushAllowedHosts); err != nil {

@@ -181,3 +181,29 @@ func TestRetentions(t *testing.T) {
 		t.Fatal("a retention that is not a duration was accepted")
 	}
 }
+
+func TestFilesStorage(t *testing.T) {
+	c, err := Load(env(map[string]string{"MINSIDE_DATA_DIR": "/var/lib/minside"}))
+	if err != nil || c.FilesDirOrDefault() != "/var/lib/minside/files" || c.S3Endpoint != "" {
+		t.Fatalf("default files dir = %q (s3 %q), %v", c.FilesDirOrDefault(), c.S3Endpoint, err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "s3-secret")
+	if err := os.WriteFile(keyFile, []byte("s3-secret-from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err = Load(env(map[string]string{"MINSIDE_S3_ENDPOINT": "https://s3.example.no", "MINSIDE_S3_BUCKET": "minside",
+		"MINSIDE_S3_ACCESS_KEY": "minside", "MINSIDE_S3_SECRET_KEY_FILE": keyFile}))
+	if err != nil || c.S3SecretKey != "s3-secret-from-file" {
+		t.Fatalf("s3 secret from file = %q, %v", c.S3SecretKey, err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("complete s3 config refused: %v", err)
+	}
+	c, _ = Load(env(map[string]string{"MINSIDE_S3_ENDPOINT": "s3.example.no"}))
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "MINSIDE_S3_ENDPOINT") || !strings.Contains(err.Error(), "MINSIDE_S3_BUCKET") {
+		t.Fatalf("incomplete s3 config: %v", err)
+	}
+	if _, err := Load(env(map[string]string{"MINSIDE_UPLOAD_LIMIT": "5"})); err == nil || !strings.Contains(err.Error(), "MINSIDE_UPLOAD_LIMIT") {
+		t.Fatalf("tiny upload limit: %v", err)
+	}
+}

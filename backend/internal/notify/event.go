@@ -53,6 +53,20 @@ type objects struct {
 	relations     map[string]*represent.Relation
 	suggestions   map[string]*suggestionRow
 	tasks         map[string]*tasks.Task
+	messages      map[string]*messageRow
+}
+
+// messageRow is what a push about an agency's answer needs of the message (package messages owns
+// the table; the push only says that an answer has come and links to its case).
+type messageRow struct {
+	bun.BaseModel `bun:"table:messages,alias:m"`
+
+	ID        string `bun:"id,pk"`
+	SubjectID string `bun:"subject_id"`
+	AgencyID  string `bun:"agency_id"`
+	CitizenID string `bun:"citizen_id"`
+	Direction string `bun:"direction"`
+	Area      string `bun:"area,scanonly"`
 }
 
 // loadObjects reads the objects of events: one query per kind that occurs.
@@ -83,6 +97,9 @@ func loadObjects(ctx context.Context, db bun.IDB, events []outbox.NotifyEvent) (
 	}
 	if o.suggestions, err = loadSuggestions(ctx, db, ids["suggestion"]); err != nil {
 		return o, fmt.Errorf("notify: load suggestions: %w", err)
+	}
+	if o.messages, err = loadMessages(ctx, db, ids["message"]); err != nil {
+		return o, fmt.Errorf("notify: load messages: %w", err)
 	}
 	return o, nil
 }
@@ -119,6 +136,13 @@ func describe(ev outbox.NotifyEvent, o objects, now time.Time) (about, error) {
 		if ev.Reason == "awaiting_citizen" || c.Status == cases.StatusAwaitingCitizen {
 			a.titleKey = "push.case.awaiting_citizen"
 		}
+	case "message": // an agency's answer on a case
+		m := o.messages[ev.ObjectID]
+		if m == nil || m.CitizenID != ev.CitizenID || m.Direction != "agency" {
+			return about{}, errNothingToSay
+		}
+		a = about{category: "messages", payloadKind: "case", titleKey: "push.message.new", agencyID: m.AgencyID,
+			link: "/cases/" + m.SubjectID, ttl: TTLUpdate, area: m.Area, forward: true}
 	case "notification":
 		n := o.notifications[ev.ObjectID]
 		if n == nil || n.CitizenID != ev.CitizenID {
@@ -216,4 +240,23 @@ func agencyNames(ctx context.Context, db bun.IDB, abouts []*about) error {
 		a.agency = names[a.agencyID] // an agency deleted meanwhile: the portal's own name stands in
 	}
 	return nil
+}
+
+// loadMessages reads the messages of events with their case's area (the scope a power of attorney
+// must cover to be told), in one query.
+func loadMessages(ctx context.Context, db bun.IDB, ids []string) (map[string]*messageRow, error) {
+	out := map[string]*messageRow{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []messageRow
+	err := db.NewSelect().Model(&rows).ColumnExpr("m.id, m.subject_id, m.agency_id, m.citizen_id, m.direction, c.area").
+		Join("JOIN cases AS c ON c.id = m.subject_id").Where("m.id IN (?)", bun.In(ids)).Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		out[rows[i].ID] = &rows[i]
+	}
+	return out, nil
 }

@@ -24,6 +24,10 @@ func (s *Server) agencyRoutes(api fiber.Router) {
 	if s.deps.Webhooks != nil {
 		authed.Post("/webhook/ping", s.agencyWebhookPing)
 	}
+	if s.deps.Messages != nil {
+		authed.Put("/messages/:externalId", s.agencyPutMessage)
+		authed.Get("/messages/:externalId", s.agencyGetMessage)
+	}
 	authed.Get("/:kind", s.agencyList)
 	authed.Put("/:kind/:externalId", s.agencyPut)
 	authed.Get("/:kind/:externalId", s.agencyGet)

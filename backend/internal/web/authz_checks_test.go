@@ -41,6 +41,10 @@ func (row authzRoute) check(t *testing.T, w *authzWorld) {
 		row.checkAgencyList(t, w)
 	case agencySelf:
 		row.checkAgencySelf(t, w)
+	case agencyMessage:
+		row.checkAgencyMessage(t, w)
+	case signedLink:
+		row.checkSignedLink(t, w)
 	default:
 		t.Fatalf("access class %q has no checks", row.access)
 	}
@@ -143,6 +147,8 @@ func do(t *testing.T, c *apptest.Client, method, target string, body any, header
 	case nil:
 	case []byte:
 		rd, contentType = bytes.NewReader(b), "application/x-ndjson"
+	case multipartBody:
+		rd, contentType = bytes.NewReader(b.data), b.contentType
 	default:
 		encoded, err := json.Marshal(b)
 		if err != nil {

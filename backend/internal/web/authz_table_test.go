@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -29,6 +30,8 @@ const (
 	agencyBulk    access = "agency bulk"               // an agency key; many records in one body
 	agencyList    access = "agency list"               // an agency key; the agency's own records of a kind
 	agencySelf    access = "agency-self"               // an agency key; the agency's own settings (webhook ping)
+	agencyMessage access = "agency message"            // an agency key; a message on one of the agency's cases
+	signedLink    access = "signed link"               // the URL's signature and expiry are the credential (attachment downloads)
 	editor        access = "editor (per agency slug)"  // a session with agency_editor:<slug>
 	translator    access = "translator (per language)" // a session with translator:<lang>
 )
@@ -86,6 +89,10 @@ var authzRoutes = []authzRoute{
 	{method: "GET", path: "/api/v1/cases", access: citizenSelf},
 	{method: "GET", path: "/api/v1/cases/:id", access: citizenObject, object: objCase},
 	{method: "GET", path: "/api/v1/tasks/:id", access: citizenObject, object: objTask},
+	{method: "GET", path: "/api/v1/cases/:id/messages", access: citizenObject, object: objCase},
+	{method: "POST", path: "/api/v1/cases/:id/messages", access: citizenObject, object: objCase, prepare: messageBody},
+	{method: "GET", path: "/api/v1/attachments/:id", access: citizenObject, object: objAttachment},
+	{method: "GET", path: "/files/v1/attachments/:id", access: signedLink},
 	{method: "GET", path: "/api/v1/bookings", access: citizenSelf},
 	{method: "POST", path: "/api/v1/bookings/:id/cancel", access: citizenObject, object: objBooking},
 	{method: "GET", path: "/api/v1/keys", access: citizenSelf},
@@ -133,9 +140,23 @@ var authzRoutes = []authzRoute{
 	{method: "POST", path: "/api/agency/v1/bulk", access: agencyBulk},
 	{method: "GET", path: "/api/agency/v1/:kind", access: agencyList},
 	{method: "POST", path: "/api/agency/v1/webhook/ping", access: agencySelf},
+	{method: "PUT", path: "/api/agency/v1/messages/:externalId", access: agencyMessage},
+	{method: "GET", path: "/api/agency/v1/messages/:externalId", access: agencyMessage},
 	{method: "PUT", path: "/api/agency/v1/:kind/:externalId", access: agencyRecord},
 	{method: "GET", path: "/api/agency/v1/:kind/:externalId", access: agencyRecord},
 	{method: "DELETE", path: "/api/agency/v1/:kind/:externalId", access: agencyRecord},
+}
+
+// multipartBody is a request body sent as it is, with its own content type.
+type multipartBody struct {
+	contentType string
+	data        []byte
+}
+
+func messageBody(t *testing.T, _ *authzWorld, _ *actor) (string, any) {
+	rd, ct := messageForm(t, "Et spørsmål om saken", [2]string{"notat.pdf", "%PDF-1.7\nnotat\n"})
+	b, _ := io.ReadAll(rd)
+	return "", multipartBody{contentType: ct, data: b}
 }
 
 func frontchannelQuery(_ *testing.T, w *authzWorld, _ *actor) (string, any) {

@@ -82,6 +82,8 @@ const (
 	objPerson       objectKind = "person" // a person one may act for (PUT /me/acting-as)
 	objSuggestion   objectKind = "suggestion"
 	objTask         objectKind = "task"
+	objAttachment   objectKind = "attachment" // of A's message on the building case
+	objMessage      objectKind = "message"    // A's message on the building case (the id X's webhook names)
 )
 
 const (
@@ -185,8 +187,17 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 
 	w.rep.c.Get(t, "/api/v1/cases/"+w.health).Status(t, http.StatusOK) // the fullmakt's area: R may read it
 
+	// A's message with an attachment on the building case (outside R's fullmakt).
+	var msg struct {
+		ID          string
+		Attachments []struct{ ID string }
+	}
+	postMessage(t, w.a.c, w.objects[objCase], "Spørsmål fra Aalesund", [2]string{"a.pdf", "%PDF-1.7\nA\n"}).Status(t, http.StatusCreated).JSON(t, &msg)
+	w.objects[objMessage], w.objects[objAttachment] = msg.ID, msg.Attachments[0].ID
+
 	w.scopeMarks = []string{w.objects[objCase], w.objects[objBooking], w.objects[objKey], w.objects[objNotification],
-		w.objects[objPushDevice], w.objects[objSuggestion], w.objects[objTask], w.access, aBuildingTitle, aBookingTitle, aFacility, aNoteTitle, aSuggestion, aTaskTitle}
+		w.objects[objPushDevice], w.objects[objSuggestion], w.objects[objTask], w.objects[objMessage], w.objects[objAttachment], w.access,
+		aBuildingTitle, aBookingTitle, aFacility, aNoteTitle, aSuggestion, aTaskTitle}
 	w.strangerMarks = append([]string{w.a.person.ID, aName, w.health, aHealthTitle}, w.scopeMarks...)
 	return w
 }

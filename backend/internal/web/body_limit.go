@@ -44,6 +44,9 @@ func (s *Server) bodyLimitOf(path []byte) int {
 	if s.streamsBody(path) {
 		return agencyBulkBodyLimit
 	}
+	if s.takesUpload(path) {
+		return s.deps.Config.UploadLimit
+	}
 	return s.deps.Config.BodyLimit
 }
 
@@ -58,6 +61,17 @@ func (s *Server) headerReceived(h *fasthttp.RequestHeader) fasthttp.RequestConfi
 		h.SetContentLength(0)
 	}
 	return fasthttp.RequestConfig{}
+}
+
+// takesUpload reports whether path is the multipart message route (/api/v1/cases/<id>/messages),
+// the one citizen route whose body may pass the general limit.
+func (s *Server) takesUpload(path []byte) bool {
+	const prefix = "/api/v1/cases/"
+	if s.deps.Messages == nil || !bytes.HasPrefix(path, []byte(prefix)) || !bytes.HasSuffix(path, []byte(messagesPathSuffix)) {
+		return false
+	}
+	id := path[len(prefix) : len(path)-len(messagesPathSuffix)]
+	return len(id) > 0 && bytes.IndexByte(id, '/') < 0
 }
 
 // pathOf is the path of a request target: origin form ("/a?b") or absolute form ("http://h/a?b").

@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/compress"
+	"minside/backend/internal/messages"
 
 	"minside/backend/internal/actions"
 )
@@ -78,6 +79,13 @@ func (s *Server) routes() {
 	citizen.Get("/me/access-log", s.accessLogList)
 	citizen.Delete("/me", s.closeAccount)
 	app.Get("/calendar/:file", s.calendarFeed) // public: the secret token in the URL is the credential
+	// Messages on a case, with attachments; agencies download through signed links
+	if s.deps.Messages != nil {
+		citizen.Get("/cases/:id/messages", s.caseMessages)
+		citizen.Post("/cases/:id/messages", s.postCaseMessage)
+		citizen.Get("/attachments/:id", s.citizenAttachment)
+		app.Get(messages.LinkPath+":id", s.noStore, s.signedAttachment) // public: the signature is the credential
+	}
 	// Overview, lists, search, changes feed and live updates
 	if s.deps.Overview != nil {
 		citizen.Get("/me/overview", s.getOverview)

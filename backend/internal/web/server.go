@@ -6,6 +6,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"minside/backend/internal/messages"
 	"net"
 	"net/http"
 	"sync"
@@ -79,6 +80,8 @@ type Deps struct {
 	Notify       *NotifyDeps // web push, preferences, "what we sent you"
 	// Citizen actions, calendar feed and the citizen's own data.
 	Citizen CitizenActions
+	// Messages on cases with attachments (citizen_messages.go, agency_messages.go); routes only when set.
+	Messages *messages.Service
 
 	// Cursors seals the cursors of every citizen list and of the changes feed (citizen_query.go).
 	Cursors *paging.Sealer
@@ -132,7 +135,7 @@ func New(deps Deps) (*Server, error) {
 	// reads its body as a stream after authentication (body_limit.go).
 	s.app = fiber.New(fiber.Config{
 		AppName:               "minside",
-		BodyLimit:             max(deps.Config.BodyLimit, agencyBulkBodyLimit),
+		BodyLimit:             max(deps.Config.BodyLimit, agencyBulkBodyLimit, deps.Config.UploadLimit),
 		StreamRequestBody:     true,
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,

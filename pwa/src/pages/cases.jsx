@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, useApp, useResource } from '../ui.jsx';
 import { safeHref } from '../links.js';
 import { docTypeText } from '../doc-type.js';
+import { CaseMessages } from './case-messages.jsx';
 
 const STATUSES = ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'];
 
@@ -103,6 +104,7 @@ export function CaseDetail({ id }) {
               </ul>
             )}
           </section>
+          <CaseMessages caseId={id} agency={c.agency} />
         </>
       )}
     </Page>

@@ -1,0 +1,83 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"minside/backend/internal/messages"
+	"minside/backend/internal/strictjson"
+)
+
+// agencyMessageJSON is a message as its agency sees it: the case by the agency's id, who wrote,
+// the receipt, and fresh download links.
+type agencyMessageJSON struct {
+	ID          string                      `json:"id"`
+	ExternalID  *string                     `json:"externalId,omitempty"`
+	From        string                      `json:"from"`
+	By          string                      `json:"by,omitempty"`
+	Body        string                      `json:"body"`
+	Version     int64                       `json:"version"`
+	CreatedAt   time.Time                   `json:"createdAt"`
+	SeenAt      *time.Time                  `json:"seenAt"`
+	Attachments []messages.ReceivedDocument `json:"attachments"`
+}
+
+func (s *Server) agencyMessageOut(svc *messages.Service, m *messages.Message) agencyMessageJSON {
+	out := agencyMessageJSON{ID: m.ID, ExternalID: m.ExternalID, From: m.Direction, Body: m.Body, Version: m.Version,
+		CreatedAt: m.CreatedAt, SeenAt: m.SeenAt, Attachments: []messages.ReceivedDocument{}}
+	if m.Direction == messages.FromCitizen {
+		out.By = "citizen"
+		if m.OnBehalf() {
+			out.By = "representative"
+		}
+	}
+	for _, a := range m.Attachments {
+		l := svc.Links().Sign(a.ID, s.deps.Now())
+		out.Attachments = append(out.Attachments, messages.ReceivedDocument{Name: a.Name, ContentType: a.ContentType, Size: a.Size, URL: l.URL, ExpiresAt: l.ExpiresAt})
+	}
+	return out
+}
+
+// agencyPutMessage answers PUT /api/agency/v1/messages/{externalId}: the agency's answer on one
+// of its cases, {"caseId": "<case externalId>", "body": "…", "version": n}.
+func (s *Server) agencyPutMessage(c *fiber.Ctx) error {
+	svc, err := s.messagesService()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		CaseID  string `json:"caseId"`
+		Body    string `json:"body"`
+		Version int64  `json:"version"`
+	}
+	if err := strictjson.Unmarshal(c.Body(), &in); err != nil {
+		return err
+	}
+	m, created, err := svc.PutAnswer(c.UserContext(), agencyOf(c).AgencyID, utils.CopyString(c.Params("externalId")),
+		messages.Answer{CaseID: in.CaseID, Body: in.Body, Version: in.Version}, requestIDOf(c))
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusOK
+	if created {
+		status = fiber.StatusCreated
+	}
+	return c.Status(status).JSON(s.agencyMessageOut(svc, m))
+}
+
+// agencyGetMessage answers GET /api/agency/v1/messages/{id}: a citizen's message by the id in the
+// webhook (the read is audited and is the "seen by the agency" receipt), or the agency's own
+// answer by its external id (with the person's receipt).
+func (s *Server) agencyGetMessage(c *fiber.Ctx) error {
+	svc, err := s.messagesService()
+	if err != nil {
+		return err
+	}
+	m, err := svc.AgencyRead(c.UserContext(), agencyOf(c).AgencyID, utils.CopyString(c.Params("externalId")), requestIDOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.agencyMessageOut(svc, m))
+}

@@ -1,0 +1,42 @@
+// Messages on a case, on a phone: written offline with a photo attached, the message waits
+// in the outbox (shown as waiting) with its file, and is sent once when the network returns.
+import { test, expect, login, apiGet } from './fixtures.js';
+
+test.use({ viewport: { width: 390, height: 844 }, hasTouch: true });
+
+// A 2×2 PNG (red pixels), as a phone would hand the file picker a photo.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==', 'base64');
+
+test('a message written offline with an attachment is sent once when online', async ({ page, context }) => {
+  test.setTimeout(60_000);
+  await login(page, 'Mohammed Ali');
+  const cases = (await apiGet(page, '/api/v1/cases')).body.items;
+  const c = cases[0];
+  expect(c, 'a case to write on').toBeTruthy();
+  await page.goto(`/cases/${c.id}`);
+  await expect(page.locator('#h-messages')).toBeVisible();
+
+  const text = `Spørsmål skrevet uten nett ${Date.now()}`;
+  const posts = [];
+  context.on('request', (req) => { if (req.method() === 'POST' && req.url().endsWith(`/api/v1/cases/${c.id}/messages`)) posts.push(req); });
+
+  await context.setOffline(true);
+  await page.locator('#message-text').fill(text);
+  await page.locator('#message-files').setInputFiles({ name: 'tomt.png', mimeType: 'image/png', buffer: PNG });
+  await page.getByRole('button', { name: /^Send$/ }).click();
+  const waiting = page.getByTestId('message-waiting');
+  await expect(waiting).toContainText(text);
+  await expect(waiting).toContainText('tomt.png');
+
+  await context.setOffline(false);
+  const thread = page.getByTestId('message-thread');
+  await expect(waiting).toHaveCount(0, { timeout: 20_000 });
+  await expect(thread.locator('.message-citizen').filter({ hasText: text })).toHaveCount(1, { timeout: 20_000 });
+  await expect(thread.locator('.message-citizen').filter({ hasText: text })).toContainText('tomt.png');
+
+  // Stored exactly once, with its attachment; one request reached the server.
+  const items = (await apiGet(page, `/api/v1/cases/${c.id}/messages`)).body.items.filter((m) => m.body === text);
+  expect(items).toHaveLength(1);
+  expect(items[0].attachments.map((a) => [a.name, a.contentType])).toEqual([['tomt.png', 'image/png']]);
+  expect(posts.length).toBe(1);
+});

@@ -1,0 +1,68 @@
+import 'fake-indexeddb/auto';
+import { describe, it, expect } from 'vitest';
+import { enqueue, replay, sendWith } from '../src/outbox.js';
+import { openUserStore } from '../src/store.js';
+import { createApi } from '../src/api.js';
+import { messageAction, waitingMessages } from '../src/message-outbox.js';
+
+// A fetch that fails (offline) until online() is called, then records every request.
+function network() {
+  let up = false;
+  const sent = [];
+  const fetchImpl = async (path, init) => {
+    if (!up) throw new TypeError('Failed to fetch');
+    sent.push({ path, init });
+    return new Response(JSON.stringify({ id: 'm1' }), { status: 201, headers: { 'Content-Type': 'application/json' } });
+  };
+  return { fetchImpl, sent, online: () => { up = true; } };
+}
+
+describe('a message written offline', () => {
+  it('waits in IndexedDB with its attachment, is sent once when online, with the same key', async () => {
+    const store = await openUserStore(`msg-${Math.random()}`);
+    const net = network();
+    const api = createApi({ getCsrf: () => 'csrf-1', fetchImpl: net.fetchImpl });
+    const photo = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3])], { type: 'image/jpeg' });
+    photo.name = 'tomt.jpg';
+    const action = await enqueue(store, messageAction('case-1', 'Her er bildet', [photo]), 1000);
+
+    // Offline: nothing sent, the message waits (the person sees it) with its file.
+    let r = await replay(store, sendWith(api));
+    expect(r).toMatchObject({ sent: 0, stoppedBy: 'network' });
+    const stored = await store.listActions();
+    expect(waitingMessages(stored, 'case-1')).toEqual([
+      { key: action.key, status: 'pending', body: 'Her er bildet', attachments: ['tomt.jpg'], error: null },
+    ]);
+    expect(waitingMessages(stored, 'case-2')).toEqual([]);
+    const kept = stored[0].body.multipart.files[0].blob;
+    expect(new Uint8Array(await kept.arrayBuffer())).toEqual(new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3]));
+
+    // Online: sent once, as multipart with the file, its Idempotency-Key and CSRF token.
+    net.online();
+    r = await replay(store, sendWith(api));
+    expect(r).toMatchObject({ sent: 1, failed: 0 });
+    r = await replay(store, sendWith(api));
+    expect(r.sent).toBe(0);
+    expect(net.sent).toHaveLength(1);
+    const { path, init } = net.sent[0];
+    expect(path).toBe('/api/v1/cases/case-1/messages');
+    expect(init.headers['Idempotency-Key']).toBe(action.key);
+    expect(init.headers['X-CSRF-Token']).toBe('csrf-1');
+    expect(init.headers['Content-Type']).toBeUndefined(); // the browser sets the multipart boundary
+    expect(init.body).toBeInstanceOf(FormData);
+    expect(init.body.get('body')).toBe('Her er bildet');
+    const file = init.body.get('attachments');
+    expect(file.name).toBe('tomt.jpg');
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3]));
+    expect(waitingMessages(await store.listActions(), 'case-1')).toEqual([]);
+  });
+
+  it('keeps JSON actions JSON', async () => {
+    const net = network();
+    net.online();
+    const api = createApi({ fetchImpl: net.fetchImpl });
+    await api.post('/api/v1/notifications/n1/read', { a: 1 });
+    expect(net.sent[0].init.headers['Content-Type']).toBe('application/json');
+    expect(net.sent[0].init.body).toBe('{"a":1}');
+  });
+});
