@@ -69,7 +69,7 @@ var systemPhrases = map[string]string{
 var whatKeys = map[string]string{
 	"case": "audit.what.case", "booking": "audit.what.booking", "key": "audit.what.key",
 	"notification": "audit.what.notification", "relation": "audit.what.relation", "tile": "audit.what.tile",
-	"rule": "audit.what.rule", "overview": "audit.what.overview", "suggestion": "audit.what.suggestion", "search": "audit.what.search", "changes": "audit.what.changes",
+	"rule": "audit.what.rule", "errand": "audit.what.errand", "overview": "audit.what.overview", "suggestion": "audit.what.suggestion", "search": "audit.what.search", "changes": "audit.what.changes",
 }
 
 // Generic phrases for an action the list of phrases does not know: never a code.

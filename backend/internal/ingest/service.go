@@ -37,11 +37,12 @@ const (
 	KindRelations     Kind = "relations"
 	KindTiles         Kind = "tiles"
 	KindRules         Kind = "rules"
+	KindErrands       Kind = "errands"
 )
 
 // Kinds lists every record type, in the order the documentation shows them.
 func Kinds() []Kind {
-	return []Kind{KindCases, KindBookings, KindKeys, KindNotifications, KindRelations, KindTiles, KindRules}
+	return []Kind{KindCases, KindBookings, KindKeys, KindNotifications, KindRelations, KindTiles, KindRules, KindErrands}
 }
 
 // ParseKind accepts a path segment; ok is false for anything else.
@@ -177,6 +178,8 @@ func specOf(k Kind) kindSpec {
 		return relationSpec{}
 	case KindTiles:
 		return tileSpec{}
+	case KindErrands:
+		return errandSpec{}
 	}
 	return nil
 }
@@ -475,6 +478,8 @@ func objectKind(k Kind) string {
 		return "tile"
 	case KindRules:
 		return "rule"
+	case KindErrands:
+		return "errand"
 	}
 	return string(k)
 }
@@ -497,6 +502,8 @@ func (w *writer) deleteObject(ctx context.Context, r *record) error {
 		err = deleteTile(ctx, w, r)
 	case KindRules:
 		err = deleteRule(ctx, w, r)
+	case KindErrands:
+		err = deleteErrand(ctx, w, r)
 	}
 	return err
 }
