@@ -192,7 +192,7 @@ func TestErrandShowsAgenciesOnlyWhatIsShared(t *testing.T) {
 			return map[string]any{"externalId": id, "occurredAt": "2026-11-20T09:00:00Z", "title": map[string]string{"nb": title}, "sharedWithErrand": shared}
 		}
 		roads := attached(g.ola, "in_progress", 1, map[string]any{"title": map[string]string{"nb": "HEMMELIG-VEITITTEL"},
-			"events": []any{event("e1", "DELT-HENDELSE", true), event("e2", "HEMMELIG-HENDELSE", false)},
+			"events":    []any{event("e1", "DELT-HENDELSE", true), event("e2", "HEMMELIG-HENDELSE", false)},
 			"documents": []any{map[string]string{"externalId": "d1", "name": "HEMMELIG-DOKUMENT.pdf", "url": "https://bym.example.no/d1"}}})
 		water := attached(g.ola, "received", 1, map[string]any{"title": map[string]string{"nb": "DELT-VANNSAK"}, "sharedWithErrand": true,
 			"nextSteps": []any{map[string]any{"text": map[string]string{"nb": "Uttalelse"}, "waitingFor": "third_party", "party": map[string]string{"nb": "Byantikvaren"}}}})
