@@ -43,6 +43,7 @@ var representativePhrases = map[string]string{
 	audit.ActionReadOverview:        "audit.rep.read",
 	audit.ActionReadCases:           "audit.rep.read",
 	audit.ActionReadCase:            "audit.rep.read",
+	audit.ActionReadErrand:          "audit.rep.read",
 	audit.ActionReadBookings:        "audit.rep.read",
 	audit.ActionReadKeys:            "audit.rep.read",
 	audit.ActionReadNotifications:   "audit.rep.read",

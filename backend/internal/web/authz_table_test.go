@@ -85,6 +85,7 @@ var authzRoutes = []authzRoute{
 	{method: "DELETE", path: "/api/v1/push/subscriptions/:id", access: citizenObject, object: objPushDevice},
 	{method: "GET", path: "/api/v1/cases", access: citizenSelf},
 	{method: "GET", path: "/api/v1/cases/:id", access: citizenObject, object: objCase},
+	{method: "GET", path: "/api/v1/me/errands/:id", access: citizenObject, object: objErrand},
 	{method: "GET", path: "/api/v1/bookings", access: citizenSelf},
 	{method: "POST", path: "/api/v1/bookings/:id/cancel", access: citizenObject, object: objBooking},
 	{method: "GET", path: "/api/v1/keys", access: citizenSelf},

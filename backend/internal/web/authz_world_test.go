@@ -81,6 +81,7 @@ const (
 	objPushDevice   objectKind = "push subscription"
 	objPerson       objectKind = "person" // a person one may act for (PUT /me/acting-as)
 	objSuggestion   objectKind = "suggestion"
+	objErrand       objectKind = "errand"
 )
 
 const (
@@ -91,6 +92,7 @@ const (
 	aFacility       = "Bibliotek Aalesund"
 	aNoteTitle      = "Påminnelse Aalesund"
 	aSuggestion     = "Forslag Aalesund"
+	aErrandTitle    = "Garasjeærend Aalesund"
 	translatorLang  = "nn" // the translator's language
 	foreignLanguage = "en" // a language the translator may not touch
 )
@@ -136,6 +138,9 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	}
 	w.objects[objCase] = put(w.x, "cases", "a-building", caseRec(w.a.pid, "building", aBuildingTitle))
 	w.health = put(w.x, "cases", "a-health", caseRec(w.a.pid, "health", aHealthTitle))
+	// An errand of A in building, which R's fullmakt for health does not cover.
+	w.objects[objErrand] = put(w.x, "errands", "a-errand", map[string]any{"pid": w.a.pid,
+		"title": map[string]string{"nb": aErrandTitle}, "area": "building", "version": 1})
 	w.objects[objBooking] = put(w.x, "bookings", "a-booking", bookingRec(w.a.pid, aBookingTitle, at))
 	w.objects[objKey] = put(w.x, "keys", "a-key", keyRec(w.a.pid, aFacility, at))
 	w.objects[objNotification] = put(w.x, "notifications", "a-note", noteRec(w.a.pid, aNoteTitle, "a-note"))
@@ -180,7 +185,7 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	w.rep.c.Get(t, "/api/v1/cases/"+w.health).Status(t, http.StatusOK) // the fullmakt's area: R may read it
 
 	w.scopeMarks = []string{w.objects[objCase], w.objects[objBooking], w.objects[objKey], w.objects[objNotification],
-		w.objects[objPushDevice], w.objects[objSuggestion], w.access, aBuildingTitle, aBookingTitle, aFacility, aNoteTitle, aSuggestion}
+		w.objects[objPushDevice], w.objects[objSuggestion], w.objects[objErrand], aErrandTitle, w.access, aBuildingTitle, aBookingTitle, aFacility, aNoteTitle, aSuggestion}
 	w.strangerMarks = append([]string{w.a.person.ID, aName, w.health, aHealthTitle}, w.scopeMarks...)
 	return w
 }

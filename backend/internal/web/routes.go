@@ -82,6 +82,7 @@ func (s *Server) routes() {
 		citizen.Get("/me/overview", s.getOverview)
 		citizen.Get("/cases", s.listCases)
 		citizen.Get("/cases/:id", s.getCase)
+		citizen.Get("/me/errands/:id", s.getErrand)
 		citizen.Get("/bookings", s.listBookings)
 		citizen.Get("/keys", s.listKeys)
 		citizen.Get("/notifications", s.listNotifications)
