@@ -164,6 +164,7 @@ func recordsOfEveryKind(t *testing.T, number, other string) map[string]map[strin
 		"tiles": {"title": map[string]string{"nb": "Søk barnehageplass"}, "link": "https://kommune.example.no/barnehage", "icon": "child",
 			"targeting": map[string]any{"childAgeMin": 0, "childAgeMax": 5}, "status": "published", "version": 1},
 		"rules": kindergartenRule(1, "published"),
+		"errands": {"pid": number, "title": map[string]string{"nb": "Garasje"}, "area": "building", "version": 1},
 	}
 }
 

@@ -17,6 +17,7 @@ const hour = time.Hour
 // items adds the cases, bookings, keys and notifications of the demo persons.
 func (d *demo) items() {
 	d.cases()
+	d.garage()
 	d.bookingsAndKeys()
 	d.notifications()
 }

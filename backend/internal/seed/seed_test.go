@@ -15,6 +15,7 @@ import (
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/errands"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/notify"
 	"minside/backend/internal/pid"
@@ -321,6 +322,13 @@ func checkFeed(t *testing.T, db *store.DB) {
 	owned("tile", &ts, func() (out [][2]string) {
 		for _, x := range ts {
 			out = append(out, [2]string{x.ID, ""})
+		}
+		return
+	})
+	var es []errands.Errand
+	owned("errand", &es, func() (out [][2]string) {
+		for _, x := range es {
+			out = append(out, [2]string{x.ID, x.CitizenID})
 		}
 		return
 	})
