@@ -163,7 +163,7 @@ func recordsOfEveryKind(t *testing.T, number, other string) map[string]map[strin
 			"scopes": []string{"health"}, "validFrom": "2026-01-01T00:00:00Z", "version": 1},
 		"tiles": {"title": map[string]string{"nb": "Søk barnehageplass"}, "link": "https://kommune.example.no/barnehage", "icon": "child",
 			"targeting": map[string]any{"childAgeMin": 0, "childAgeMax": 5}, "status": "published", "version": 1},
-		"rules": kindergartenRule(1, "published"),
+		"rules":   kindergartenRule(1, "published"),
 		"errands": {"pid": number, "title": map[string]string{"nb": "Garasje"}, "area": "building", "version": 1},
 	}
 }
