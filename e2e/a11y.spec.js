@@ -55,6 +55,24 @@ for (const lang of ['nb', 'ar']) {
   });
 }
 
+for (const lang of ['nb', 'ar']) {
+  test(`axe: the errand page has no WCAG 2.1 AA violations (${lang})`, async ({ page }) => {
+    await login(page, 'Ola Nordmann');
+    if (lang !== 'nb') {
+      await page.locator('nav a[href="/settings"]').click();
+      await page.locator(`input[name="lang"][value="${lang}"]`).check();
+      await expect(page.locator('html')).toHaveAttribute('lang', lang);
+      await page.locator('nav a[href="/"]').click();
+    }
+    const errand = (await apiGet(page, '/api/v1/me/overview')).body.errands[0];
+    const overview = await audit(page, `overview with an errand (${lang})`);
+    await page.locator(`#main a[href="/errands/${errand.id}"]`).first().click();
+    await expect(page.locator('[data-waiting-for]').first()).toBeVisible();
+    const errandPage = await audit(page, `/errands/${errand.id} (${lang})`);
+    expect([overview, errandPage].filter(Boolean).join('\n'), 'axe violations').toBe('');
+  });
+}
+
 /** sideways is how far the page scrolls horizontally (0 when it reflows), with what sticks out. */
 async function sideways(page) {
   return page.evaluate(() => {
