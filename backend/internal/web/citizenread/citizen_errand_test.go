@@ -76,6 +76,8 @@ func TestErrandShowsOnceInTheOverviewAndMergedOnItsPage(t *testing.T) {
 	t.Parallel()
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		r := loginReader(t, p, 1979, 5)
+		var start struct{ Cursor string }
+		r.client.Get(t, "/api/v1/me/overview").Status(t, http.StatusOK).JSON(t, &start)
 		pbe, bym, vav := p.Agency(t, "pbe"), p.Agency(t, "bym"), p.Agency(t, "vav")
 		building := addCase(t, p, pbe.ID, r.me.ID, cases.StatusInProgress, "Byggesøknad")
 		road := addCase(t, p, bym.ID, r.me.ID, cases.StatusAwaitingCitizen, "Avkjørsel")
@@ -103,6 +105,23 @@ func TestErrandShowsOnceInTheOverviewAndMergedOnItsPage(t *testing.T) {
 		}
 		if len(o.NeedsAction) != 1 || o.NeedsAction[0].Kind != "errand" || o.NeedsAction[0].ID != id {
 			t.Errorf("needs action = %+v, want the errand once", o.NeedsAction)
+		}
+
+		// The changes feed carries the errand as the overview lists it, so an offline copy keeps it.
+		var feed struct {
+			Changes []struct {
+				Kind, ID, Op string
+				Data         *struct{ Status string }
+			}
+		}
+		r.client.Get(t, "/api/v1/changes?cursor="+start.Cursor).Status(t, http.StatusOK).JSON(t, &feed)
+		if !slices.ContainsFunc(feed.Changes, func(c struct {
+			Kind, ID, Op string
+			Data         *struct{ Status string }
+		}) bool {
+			return c.Kind == "errand" && c.ID == id && c.Op == "upsert" && c.Data != nil && c.Data.Status == cases.StatusAwaitingCitizen
+		}) {
+			t.Errorf("the changes feed has no errand upsert: %+v", feed.Changes)
 		}
 
 		var v errandView
