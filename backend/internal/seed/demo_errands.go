@@ -81,3 +81,35 @@ func (d *demo) garage() {
 	}
 	d.changed("ola", "errand", e.ID)
 }
+
+// extension makes Kari's building permit for the extension an errand of its own that the water
+// agency may join but has not yet: an errand of one case, waiting for the neighbours' comments.
+func (d *demo) extension() {
+	i := slices.IndexFunc(d.r.cases, func(c cases.Case) bool { return c.CitizenID == d.who["kari"] && c.Kind == "building_permit" })
+	c := &d.r.cases[i]
+	lead := d.b.agency[AgencyBuilding]
+	e := errands.Errand{ID: store.NewID(), AgencyID: lead, ExternalID: "tilbygg-gyldenloves-gate-12", Version: 1, CitizenID: c.CitizenID,
+		Area: "building", Status: errands.Merged([]string{c.Status}), CreatedAt: c.CreatedAt, UpdatedAt: d.now}
+	c.ErrandID, c.SharedWithErrand = &e.ID, true
+	d.r.errands = append(d.r.errands, e)
+	d.r.participants = append(d.r.participants, errands.Participant{ErrandID: e.ID, AgencyID: d.b.agency[AgencyWater]})
+	title := v("Tilbygg i Gyldenløves gate 12", "Extension at Gyldenløves gate 12")
+	d.r.text("errand", e.ID, "title", title)
+	d.record(lead, ingest.KindErrands, e.ExternalID, e.ID, "kari", ingest.ErrandRecord{PID: d.pids["kari"], Title: title,
+		Area: "building", Participants: []string{AgencyWater}, Version: 1})
+	step := ingest.CaseStep{Text: v("Naboene kan komme med merknader til tilbygget", "The neighbours may comment on the extension"),
+		WaitingFor: errands.WaitingThirdParty, Party: v("Naboene", "The neighbours"), DueAt: rfc3339(relTime(d.now, durp(9*day)))}
+	row := errands.Step{ID: store.NewID(), CaseID: c.ID, WaitingFor: step.WaitingFor, DueAt: relTime(d.now, durp(9*day)), CreatedAt: d.now}
+	d.r.steps = append(d.r.steps, row)
+	d.r.text("case_step", row.ID, "text", step.Text)
+	d.r.text("case_step", row.ID, "party", step.Party)
+	for k := range d.r.records {
+		if r := &d.r.records[k]; r.ObjectID == c.ID {
+			rec := r.Record.(ingest.CaseRecord)
+			rec.Errand, rec.SharedWithErrand = &ingest.ErrandRef{Agency: AgencyBuilding, ExternalID: e.ExternalID}, true
+			rec.NextSteps = []ingest.CaseStep{step}
+			r.Record = rec
+		}
+	}
+	d.changed("kari", "errand", e.ID)
+}

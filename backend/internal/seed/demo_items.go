@@ -18,6 +18,7 @@ const hour = time.Hour
 func (d *demo) items() {
 	d.cases()
 	d.garage()
+	d.extension()
 	d.bookingsAndKeys()
 	d.notifications()
 }
