@@ -21,7 +21,7 @@ async function audit(page, label) {
   return result.violations.length ? `${label}:\n  ${describe(result.violations)}` : null;
 }
 
-const PAGES = ['/', '/cases', 'case', '/bookings', '/keys', '/notifications', '/services', '/settings'];
+const PAGES = ['/', '/cases', 'case', 'errand', '/bookings', '/keys', '/notifications', '/services', '/settings'];
 
 for (const lang of ['nb', 'ar']) {
   test(`axe: no WCAG 2.1 AA violations on every page (${lang})`, async ({ page, browser, baseURL }) => {
@@ -43,10 +43,16 @@ for (const lang of ['nb', 'ar']) {
       await expect(page.locator('html')).toHaveAttribute('lang', lang);
     }
     const caseId = (await apiGet(page, '/api/v1/cases')).body.items[0].id;
+    const errandId = (await apiGet(page, '/api/v1/me/overview')).body.errands[0].id;
     for (const p of PAGES) {
-      const path = p === 'case' ? `/cases/${caseId}` : p;
+      const path = p === 'case' ? `/cases/${caseId}` : p === 'errand' ? `/errands/${errandId}` : p;
       if (p === 'case') await page.locator(`#main a[href="/cases/${caseId}"]`).first().click();
-      else await page.locator(`nav a[href="${path}"]`).click();
+      else if (p === 'errand') {
+        // Kari's extension is an errand: from the overview's errands section to its page.
+        await page.locator('nav a[href="/"]').click();
+        await page.locator(`#main a[href="${path}"]`).first().click();
+        await expect(page.locator('[data-waiting-for]').first()).toBeVisible();
+      } else await page.locator(`nav a[href="${path}"]`).click();
       await expect(page).toHaveURL(new RegExp(`${path.replace(/\//g, '\\/')}$`));
       problems.push(await audit(page, `${path} (${lang})`));
     }
@@ -89,6 +95,7 @@ for (const lang of ['nb', 'ar']) {
     await page.locator(`input[name="lang"][value="${lang}"]`).check();
     await expect(page.locator('html')).toHaveAttribute('lang', lang);
     const caseId = (await apiGet(page, '/api/v1/cases')).body.items[0].id;
+    const errandId = (await apiGet(page, '/api/v1/me/overview')).body.errands[0].id;
     for (const p of PAGES) {
       const path = p === 'case' ? `/cases/${caseId}` : p;
       await page.goto(path);

@@ -125,15 +125,16 @@ test('close the account: confirm step, the server forgets the person, this devic
   expect((await page.request.get('/api/v1/me')).status()).toBe(401);
 });
 
-test('a new language reaches agency content too: case titles on the overview, without a reload', async ({ page }) => {
+test('a new language reaches agency content too: errand and case titles, without a reload', async ({ page }) => {
   await login(page, 'Ola Nordmann'); // reads bokmål; no other test changes his language
-  await expect(page.getByText('Byggesøknad: garasje, Kirkeveien 88').first()).toBeVisible();
+  // His garage case is part of an errand: the overview shows the errand's title.
+  await expect(page.getByText('Garasje i Kirkeveien 88').first()).toBeVisible();
   await page.locator('nav a[href="/settings"]').click();
   await page.locator('input[name="lang"][value="en"]').check();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await page.locator('nav a[href="/"]').click();
-  await expect(page.getByText('Building permit: garage, Kirkeveien 88').first()).toBeVisible();
-  await expect(page.getByText('Byggesøknad: garasje, Kirkeveien 88')).toHaveCount(0);
+  await expect(page.getByText('Garage at Kirkeveien 88').first()).toBeVisible();
+  await expect(page.getByText('Garasje i Kirkeveien 88')).toHaveCount(0);
   // The cases list, stored for offline use, follows as well.
   await page.locator('nav a[href="/cases"]').click();
   await expect(page.getByText('Building permit: garage, Kirkeveien 88').first()).toBeVisible();

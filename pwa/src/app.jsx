@@ -37,6 +37,7 @@ function LazyLoading() {
 
 const Cases = lazyPage(() => import('./pages/cases.jsx'), 'Cases');
 const CaseDetail = lazyPage(() => import('./pages/cases.jsx'), 'CaseDetail');
+const ErrandDetail = lazyPage(() => import('./pages/errand.jsx'), 'ErrandDetail');
 const Bookings = lazyPage(() => import('./pages/bookings.jsx'), 'Bookings');
 const Keys = lazyPage(() => import('./pages/keys.jsx'), 'Keys');
 const Notifications = lazyPage(() => import('./pages/notifications.jsx'), 'Notifications');
@@ -52,7 +53,7 @@ const Console = lazyPage(() => import('./pages/console.jsx'), 'Console');
  * blocking time on slow phones, and the chunks are precached by the worker anyway.
  */
 function prefetchPages() {
-  const all = [Cases, CaseDetail, Bookings, Keys, Notifications, Services, Suggestions, Settings, Translate];
+  const all = [Cases, CaseDetail, ErrandDetail, Bookings, Keys, Notifications, Services, Suggestions, Settings, Translate];
   // pointerdown covers touch too; a touchstart listener on the window would make the
   // compositor track touch regions for nothing.
   const events = ['pointerdown', 'keydown'];
@@ -81,6 +82,7 @@ function Content({ route }) {
     case 'overview': return <Overview />;
     case 'cases': return <Cases />;
     case 'case': return <CaseDetail id={route.params.id} />;
+    case 'errand': return <ErrandDetail id={route.params.id} />;
     case 'bookings': return <Bookings />;
     case 'keys': return <Keys />;
     case 'notifications': return <Notifications />;

@@ -45,7 +45,8 @@ function caseItem(c) {
 }
 
 function applyCase(o, ch) {
-  if (ch.op === 'delete' || !ch.data) {
+  // A case on an errand is shown through its errand, never on its own.
+  if (ch.op === 'delete' || !ch.data || ch.data.errand) {
     o.recent = without(o.recent, ch.id);
     o.needsAction = withoutItem(o.needsAction, 'case', ch.id);
     return;
@@ -53,6 +54,21 @@ function applyCase(o, ch) {
   const c = ch.data;
   o.recent = upsert(o.recent, c, newestFirst('updatedAt'), MAX_RECENT);
   o.needsAction = caseNeedsAction(c) ? upsertItem(o.needsAction, caseItem(c)) : withoutItem(o.needsAction, 'case', c.id);
+}
+
+function errandItem(e) {
+  return { kind: 'errand', id: e.id, title: e.title, agency: e.agency, dueAt: null, nextAction: null, subject: e.subject ?? null };
+}
+
+function applyErrand(o, ch) {
+  if (ch.op === 'delete' || !ch.data) {
+    o.errands = without(o.errands || [], ch.id);
+    o.needsAction = withoutItem(o.needsAction, 'errand', ch.id);
+    return;
+  }
+  const e = ch.data;
+  o.errands = upsert(o.errands || [], e, newestFirst('updatedAt'));
+  o.needsAction = caseNeedsAction(e) ? upsertItem(o.needsAction, errandItem(e)) : withoutItem(o.needsAction, 'errand', e.id);
 }
 
 function applyBooking(o, ch, now) {
@@ -101,7 +117,7 @@ function applySuggestionChange(o, ch) {
 }
 
 const appliers = {
-  case: applyCase, booking: applyBooking, key: applyKey, notification: applyNotification, tile: applyTile,
+  case: applyCase, errand: applyErrand, booking: applyBooking, key: applyKey, notification: applyNotification, tile: applyTile,
   suggestion: applySuggestionChange,
 };
 

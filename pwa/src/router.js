@@ -7,6 +7,7 @@ export const ROUTES = [
   ['/', 'overview'],
   ['/cases', 'cases'],
   ['/cases/:id', 'case'],
+  ['/errands/:id', 'errand'],
   ['/bookings', 'bookings'],
   ['/keys', 'keys'],
   ['/notifications', 'notifications'],

@@ -45,6 +45,31 @@ describe('applyChanges', () => {
       check: (o) => { expect(o.needsAction).toEqual([]); expect(o.recent).toEqual([]); },
     },
     {
+      name: 'a case attached to an errand leaves recent and needsAction: the errand shows instead',
+      changes: [
+        { kind: 'case', id: 'c1', op: 'upsert', data: { id: 'c1', title: 'A', status: 'awaiting_citizen', updatedAt: at(0), agency, errand: 'e1' } },
+        { kind: 'errand', id: 'e1', op: 'upsert', data: { id: 'e1', title: 'Garasje', status: 'awaiting_citizen', updatedAt: at(0), agency, subject: null } },
+      ],
+      check: (o) => {
+        expect(o.recent).toEqual([]);
+        expect(o.needsAction.map((i) => `${i.kind}:${i.id}`)).toEqual(['errand:e1']);
+        expect(o.errands.map((e) => e.id)).toEqual(['e1']);
+      },
+    },
+    {
+      name: 'an errand no longer awaiting the citizen leaves needsAction; a deleted one leaves errands',
+      changes: [
+        { kind: 'errand', id: 'e1', op: 'upsert', data: { id: 'e1', title: 'Garasje', status: 'awaiting_citizen', updatedAt: at(0), agency } },
+        { kind: 'errand', id: 'e1', op: 'upsert', data: { id: 'e1', title: 'Garasje', status: 'in_progress', updatedAt: at(1), agency } },
+        { kind: 'errand', id: 'e2', op: 'upsert', data: { id: 'e2', title: 'Annet', status: 'received', updatedAt: at(0), agency } },
+        { kind: 'errand', id: 'e2', op: 'delete', data: null },
+      ],
+      check: (o) => {
+        expect(o.needsAction.some((i) => i.kind === 'errand')).toBe(false);
+        expect(o.errands.map((e) => `${e.id}:${e.status}`)).toEqual(['e1:in_progress']);
+      },
+    },
+    {
       name: 'a cancelled booking leaves upcoming',
       changes: [{ kind: 'booking', id: 'b1', op: 'upsert', data: { id: 'b1', resource: 'Gym', startsAt: at(24), endsAt: at(26), status: 'cancelled' } }],
       check: (o) => expect(o.upcoming).toEqual([]),

@@ -9,6 +9,7 @@ describe('matchRoute', () => {
     ['/cases', 'cases', {}],
     ['/cases/', 'cases', {}],
     ['/cases/abc%20d', 'case', { id: 'abc d' }],
+    ['/errands/e-1', 'errand', { id: 'e-1' }],
     ['/bookings', 'bookings', {}],
     ['/keys', 'keys', {}],
     ['/notifications', 'notifications', {}],

@@ -43,6 +43,7 @@ var representativePhrases = map[string]string{
 	audit.ActionReadOverview:        "audit.rep.read",
 	audit.ActionReadCases:           "audit.rep.read",
 	audit.ActionReadCase:            "audit.rep.read",
+	audit.ActionReadErrand:          "audit.rep.read",
 	audit.ActionReadBookings:        "audit.rep.read",
 	audit.ActionReadKeys:            "audit.rep.read",
 	audit.ActionReadNotifications:   "audit.rep.read",
@@ -70,7 +71,7 @@ var systemPhrases = map[string]string{
 var whatKeys = map[string]string{
 	"case": "audit.what.case", "booking": "audit.what.booking", "key": "audit.what.key",
 	"notification": "audit.what.notification", "relation": "audit.what.relation", "tile": "audit.what.tile",
-	"rule": "audit.what.rule", "overview": "audit.what.overview", "suggestion": "audit.what.suggestion", "search": "audit.what.search", "changes": "audit.what.changes",
+	"rule": "audit.what.rule", "errand": "audit.what.errand", "overview": "audit.what.overview", "suggestion": "audit.what.suggestion", "search": "audit.what.search", "changes": "audit.what.changes",
 	"task": "audit.what.task", "draft": "audit.what.draft",
 	"message": "audit.what.message",
 }

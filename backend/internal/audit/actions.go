@@ -21,6 +21,7 @@ const (
 	ActionReadOverview        = "read.overview"
 	ActionReadCases           = "read.cases"
 	ActionReadCase            = "read.case"
+	ActionReadErrand          = "read.errand"
 	ActionReadBookings        = "read.bookings"
 	ActionReadKeys            = "read.keys"
 	ActionReadNotifications   = "read.notifications"
@@ -63,7 +64,7 @@ func ConsoleAction(objectKind, action string) string { return "console." + objec
 // Actions lists every action Record accepts.
 func Actions() []string {
 	out := []string{ActionLogin, ActionLoginFailed, ActionLogout, ActionExport, ActionClosed,
-		ActionActAsStart, ActionActAsEnd, ActionReadOverview, ActionReadCases, ActionReadCase, ActionReadBookings,
+		ActionActAsStart, ActionActAsEnd, ActionReadOverview, ActionReadCases, ActionReadCase, ActionReadErrand, ActionReadBookings,
 		ActionReadKeys, ActionReadNotifications, ActionReadSearch, ActionReadChanges, ActionBookingCancel,
 		ActionNotificationRead, ActionNotificationReadAll, ActionKeyOpen, ActionRead, ActionWrite, ActionDelete,
 		ActionNoticeSend, ActionSuggestionMade, ActionSuggestionWithdrawn,

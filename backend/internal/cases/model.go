@@ -32,8 +32,12 @@ type Case struct {
 	Status        string     `bun:"status,notnull"`
 	NextActionDue *time.Time `bun:"next_action_due"`
 	DeepLink      string     `bun:"deep_link,notnull"`
-	CreatedAt     time.Time  `bun:"created_at,notnull"`
-	UpdatedAt     time.Time  `bun:"updated_at,notnull"`
+	// ErrandID is the errand (package errands) the agency attached the case to; SharedWithErrand
+	// lets the errand's other agencies see the case.
+	ErrandID         *string   `bun:"errand_id"`
+	SharedWithErrand bool      `bun:"shared_with_errand,notnull"`
+	CreatedAt        time.Time `bun:"created_at,notnull"`
+	UpdatedAt        time.Time `bun:"updated_at,notnull"`
 }
 
 // Event is one entry of a case's timeline; texts "title" and "body".
@@ -45,7 +49,9 @@ type Event struct {
 	ExternalID string    `bun:"external_id,notnull"`
 	OccurredAt time.Time `bun:"occurred_at,notnull"`
 	Status     *string   `bun:"status"`
-	CreatedAt  time.Time `bun:"created_at,notnull"`
+	// SharedWithErrand lets the other agencies of the case's errand see this entry.
+	SharedWithErrand bool      `bun:"shared_with_errand,notnull"`
+	CreatedAt        time.Time `bun:"created_at,notnull"`
 }
 
 // Document is a link to a document the agency holds for the case.

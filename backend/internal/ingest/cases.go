@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/cases"
+	"minside/backend/internal/errands"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/store"
@@ -36,7 +37,22 @@ type CaseRecord struct {
 	Events      []CaseEvent       `json:"events,omitempty"`
 	Documents   []CaseDocument    `json:"documents,omitempty"`
 	DeepLink    string            `json:"deepLink,omitempty"`
-	Version     int64             `json:"version"`
+	// Errand attaches the case to an errand (package errands) of the same person; the agency must
+	// be the errand's lead or allowed by it. SharedWithErrand shows the whole case to the errand's
+	// other agencies (else they see only its events marked shared).
+	Errand           *ErrandRef `json:"errand,omitempty"`
+	SharedWithErrand bool       `json:"sharedWithErrand,omitempty"`
+	NextSteps        []CaseStep `json:"nextSteps,omitempty"`
+	Version          int64      `json:"version"`
+}
+
+// CaseStep is one "what happens next" of a case, naming who the agency waits for: the citizen, no
+// one (the agency itself works), or a third party named by Party; the list replaces the previous one.
+type CaseStep struct {
+	Text       map[string]string `json:"text"`
+	WaitingFor string            `json:"waitingFor"`
+	Party      map[string]string `json:"party,omitempty"`
+	DueAt      string            `json:"dueAt,omitempty"`
 }
 
 // NextAction is what the citizen must do, and by when.
@@ -52,6 +68,8 @@ type CaseEvent struct {
 	Status     string            `json:"status,omitempty"`
 	Title      map[string]string `json:"title"`
 	Body       map[string]string `json:"body,omitempty"`
+	// SharedWithErrand shows this entry to the other agencies of the case's errand.
+	SharedWithErrand bool `json:"sharedWithErrand,omitempty"`
 }
 
 // CaseDocument links a document the agency holds; the list replaces the previous one.
@@ -69,6 +87,7 @@ type parsedCase struct {
 	number   pid.Number
 	due      *time.Time
 	occurred []time.Time
+	stepsDue []*time.Time
 }
 
 func (caseSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
@@ -123,6 +142,19 @@ func (caseSpec) parse(body []byte, base string, pids pid.Options) (parsed, error
 		c.httpsURL(ptr+"/url", d.URL, true)
 	}
 	c.httpsURL("/deepLink", r.DeepLink, false)
+	if r.Errand != nil {
+		c.text("/errand/agency", &r.Errand.Agency, shortText.Need(true))
+		checkExternalID(c, "/errand/externalId", r.Errand.ExternalID)
+	}
+	c.count("/nextSteps", len(r.NextSteps), maxListItems)
+	for i := range r.NextSteps {
+		st := &r.NextSteps[i]
+		ptr := "/nextSteps/" + strconv.Itoa(i)
+		c.texts(ptr+"/text", st.Text, titleText, true)
+		c.oneOf(ptr+"/waitingFor", st.WaitingFor, errands.WaitingFor, true)
+		c.texts(ptr+"/party", st.Party, nameText, st.WaitingFor == errands.WaitingThirdParty)
+		p.stepsDue = append(p.stepsDue, c.time(ptr+"/dueAt", st.DueAt, false))
+	}
 	c.version(r.Version)
 	if err := c.err(); err != nil {
 		return nil, err
@@ -135,7 +167,10 @@ func (p *parsedCase) version() int64 { return p.rec.Version }
 func (p *parsedCase) people() []pid.Number { return []pid.Number{p.number} }
 
 // deferrable: a new case only inserts; an update reads and replaces its children.
-func (p *parsedCase) deferrable(prev *record) bool { return prev == nil }
+// A case on an errand or with next steps reads and writes beyond its own rows.
+func (p *parsedCase) deferrable(prev *record) bool {
+	return prev == nil && p.rec.Errand == nil && len(p.rec.NextSteps) == 0
+}
 
 func (p *parsedCase) apply(ctx context.Context, w *writer, prev *record) (applied, error) {
 	r := p.rec
@@ -151,6 +186,11 @@ func (p *parsedCase) apply(ctx context.Context, w *writer, prev *record) (applie
 		}
 		row.ID, row.CreatedAt = prev.ObjectID, prev.CreatedAt
 	}
+	links, err := p.errandLinks(ctx, w, prev, before, person.ID)
+	if err != nil {
+		return applied{}, err
+	}
+	row.ErrandID, row.SharedWithErrand = links.now, r.SharedWithErrand && links.now != nil
 	row.AgencyID, row.ExternalID, row.Version, row.CitizenID = w.req.AgencyID, w.externalID, r.Version, person.ID
 	row.Kind, row.Area, row.Status, row.NextActionDue, row.DeepLink, row.UpdatedAt = r.Kind, r.Area, r.Status, p.due, r.DeepLink, w.now
 	fields := texts.Fields{"title": r.Title, "title_public": r.TitlePublic, "next_action": nil}
@@ -165,6 +205,12 @@ func (p *parsedCase) apply(ctx context.Context, w *writer, prev *record) (applie
 		err = p.updateChildren(ctx, w, row.ID, fields)
 	}
 	if err != nil {
+		return applied{}, err
+	}
+	if err := p.saveSteps(ctx, w, row.ID, len(before.NextSteps) > 0); err != nil {
+		return applied{}, err
+	}
+	if err := links.refresh(ctx, w); err != nil {
 		return applied{}, err
 	}
 	if err := w.change(ctx, &person.ID, "case", row.ID, "upsert"); err != nil {
@@ -202,7 +248,8 @@ func caseNotifyReason(existed bool, before, now CaseRecord) string {
 func (p *parsedCase) newRows(w *writer, row *cases.Case, fields texts.Fields) caseRows {
 	out := caseRows{row: row, texts: textRows("case", row.ID, fields), documents: p.documentRows(w, row.ID)}
 	for i, e := range p.rec.Events {
-		ev := cases.Event{ID: store.NewID(), CaseID: row.ID, ExternalID: e.ExternalID, OccurredAt: p.occurred[i], CreatedAt: w.now}
+		ev := cases.Event{ID: store.NewID(), CaseID: row.ID, ExternalID: e.ExternalID, OccurredAt: p.occurred[i],
+			SharedWithErrand: e.SharedWithErrand, CreatedAt: w.now}
 		if e.Status != "" {
 			status := e.Status
 			ev.Status = &status
@@ -259,7 +306,7 @@ func (p *parsedCase) upsertEvents(ctx context.Context, w *writer, caseID string)
 		if !found {
 			row = cases.Event{ID: store.NewID(), CaseID: caseID, ExternalID: e.ExternalID, CreatedAt: w.now}
 		}
-		row.OccurredAt = p.occurred[i]
+		row.OccurredAt, row.SharedWithErrand = p.occurred[i], e.SharedWithErrand
 		row.Status = nil
 		if e.Status != "" {
 			status := e.Status
@@ -267,7 +314,7 @@ func (p *parsedCase) upsertEvents(ctx context.Context, w *writer, caseID string)
 		}
 		var err error
 		if found {
-			_, err = w.tx.NewUpdate().Model(&row).Column("occurred_at", "status").WherePK().Exec(ctx)
+			_, err = w.tx.NewUpdate().Model(&row).Column("occurred_at", "status", "shared_with_errand").WherePK().Exec(ctx)
 		} else {
 			_, err = w.tx.NewInsert().Model(&row).Exec(ctx)
 		}
@@ -321,6 +368,22 @@ func mergeEvents(before, now []CaseEvent) []CaseEvent {
 }
 
 func deleteCase(ctx context.Context, w *writer, r *record) error {
+	var stored CaseRecord
+	if err := json.Unmarshal(r.Body, &stored); err != nil {
+		return fmt.Errorf("ingest: stored case: %w", err)
+	}
+	errandID := ""
+	if stored.Errand != nil {
+		var err error
+		if errandID, err = storedErrandID(ctx, w, r.ObjectID); err != nil {
+			return err
+		}
+	}
+	if len(stored.NextSteps) > 0 {
+		if err := deleteSteps(ctx, w, r.ObjectID); err != nil {
+			return err
+		}
+	}
 	var eventIDs []string
 	if err := w.tx.NewSelect().Model((*cases.Event)(nil)).Column("id").Where("case_id = ?", r.ObjectID).Scan(ctx, &eventIDs); err != nil {
 		return fmt.Errorf("ingest: delete case: %w", err)
@@ -333,6 +396,11 @@ func deleteCase(ctx context.Context, w *writer, r *record) error {
 	}
 	if _, err := w.tx.NewDelete().Model((*cases.Case)(nil)).Where("id = ?", r.ObjectID).Exec(ctx); err != nil {
 		return fmt.Errorf("ingest: delete case: %w", err)
+	}
+	if errandID != "" {
+		if err := errands.Refresh(ctx, w.tx, errandID, w.now); err != nil {
+			return err
+		}
 	}
 	if err := w.suggestEvent(ctx, *r.CitizenID, suggest.Event{Kind: "case.deleted", ObjectID: r.ObjectID}); err != nil {
 		return err

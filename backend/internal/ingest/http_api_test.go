@@ -168,6 +168,7 @@ func recordsOfEveryKind(t *testing.T, number, other string) map[string]map[strin
 			"link": "https://byggesak.kommune.no/oppgave/1", "status": "open", "version": 1},
 		"drafts": {"pid": number, "area": "kindergarten", "title": map[string]string{"nb": "Søknad om barnehageplass"},
 			"link": "https://barnehage.kommune.no/utkast/1", "expiresAt": start.Format(time.RFC3339), "status": "open", "version": 1},
+		"errands": {"pid": number, "title": map[string]string{"nb": "Garasje"}, "area": "building", "version": 1},
 	}
 }
 

@@ -23,6 +23,9 @@ func TestEveryOpenAPIExampleIsAcceptedAsIs(t *testing.T) {
 	eachEngine(t, func(t *testing.T, api *agencyAPI) {
 		// The relation example is a power of attorney: only an agency with that authority may write it.
 		key := api.newAgency("eksempel", represent.KindPowerOfAttorney)
+		// The errand example allows two agencies to join: they must exist.
+		api.newAgency("bymiljoetaten")
+		api.newAgency("vann-og-avlop")
 		for _, kind := range ingest.Kinds() {
 			example := doc.Paths.Find("/" + string(kind) + "/{externalId}").Put.RequestBody.Value.Content.Get("application/json").Example
 			body, err := json.Marshal(example)

@@ -121,6 +121,10 @@ func (p *parsedCase) bodyParts() (any, map[string]string) {
 	return r, map[string]string{"pid": p.number.String()}
 }
 
+func (p *parsedErrand) bodyParts() (any, map[string]string) {
+	return p.rec, map[string]string{"pid": p.number.String()}
+}
+
 func (p *parsedBooking) bodyParts() (any, map[string]string) {
 	return p.rec, map[string]string{"pid": p.number.String()}
 }

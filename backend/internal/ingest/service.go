@@ -39,11 +39,12 @@ const (
 	KindRules         Kind = "rules"
 	KindTasks         Kind = "tasks"
 	KindDrafts        Kind = "drafts"
+	KindErrands       Kind = "errands"
 )
 
 // Kinds lists every record type, in the order the documentation shows them.
 func Kinds() []Kind {
-	return []Kind{KindCases, KindBookings, KindKeys, KindNotifications, KindRelations, KindTiles, KindRules, KindTasks, KindDrafts}
+	return []Kind{KindCases, KindBookings, KindKeys, KindNotifications, KindRelations, KindTiles, KindRules, KindTasks, KindDrafts, KindErrands}
 }
 
 // ParseKind accepts a path segment; ok is false for anything else.
@@ -183,6 +184,8 @@ func specOf(k Kind) kindSpec {
 		return taskSpec{}
 	case KindDrafts:
 		return taskSpec{draft: true}
+	case KindErrands:
+		return errandSpec{}
 	}
 	return nil
 }
@@ -485,6 +488,8 @@ func objectKind(k Kind) string {
 		return "task"
 	case KindDrafts:
 		return "draft"
+	case KindErrands:
+		return "errand"
 	}
 	return string(k)
 }
@@ -509,6 +514,8 @@ func (w *writer) deleteObject(ctx context.Context, r *record) error {
 		err = deleteRule(ctx, w, r)
 	case KindTasks, KindDrafts:
 		err = deleteTask(ctx, w, r)
+	case KindErrands:
+		err = deleteErrand(ctx, w, r)
 	}
 	return err
 }

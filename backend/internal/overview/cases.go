@@ -28,8 +28,11 @@ type Case struct {
 	DeepLink   string      `json:"deepLink"`
 	Subject    *Person     `json:"subject"`
 	SeenAt     *time.Time  `json:"seenAt"`
-	kind       string
-	citizenID  string
+	// Errand is the errand the case belongs to (null for none): the overview shows the errand
+	// instead of its cases.
+	Errand    *string `json:"errand"`
+	kind      string
+	citizenID string
 }
 
 // Statuses a case list may be filtered on.
@@ -47,10 +50,11 @@ type caseRow struct {
 	AgencySlug    string     `bun:"agency_slug" json:"agency_slug"`
 	AgencyName    string     `bun:"agency_name" json:"agency_name"`
 	SeenAt        *time.Time `bun:"seen_at" json:"seen_at"`
+	ErrandID      *string    `bun:"errand_id" json:"errand_id"`
 }
 
 // caseSelect reads cases with their agency and when the viewer (first ?) first opened them.
-const caseSelect = `SELECT c.id, c.citizen_id, c.kind, c.area, c.status, c.next_action_due, c.deep_link, c.updated_at,
+const caseSelect = `SELECT c.id, c.citizen_id, c.kind, c.area, c.status, c.next_action_due, c.deep_link, c.updated_at, c.errand_id,
  a.slug AS agency_slug, a.name AS agency_name, s.first_seen_at AS seen_at
 FROM cases c JOIN agencies a ON a.id = c.agency_id
 LEFT JOIN case_seen s ON s.case_id = c.id AND s.citizen_id = ?
@@ -98,7 +102,7 @@ func (s *Service) loadCases(ctx context.Context, sc *scope, where string, args .
 func caseOf(r caseRow, who *Person, txt localTexts) Case {
 	c := Case{ID: r.ID, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName}, Title: txt.get(r.ID, "title"),
 		Status: r.Status, UpdatedAt: r.UpdatedAt.UTC(), DeepLink: r.DeepLink, Subject: who, SeenAt: utcPtr(r.SeenAt),
-		kind: r.Kind, citizenID: r.CitizenID}
+		Errand: r.ErrandID, kind: r.Kind, citizenID: r.CitizenID}
 	if text := txt.get(r.ID, "next_action"); text != "" || r.NextActionDue != nil {
 		c.NextAction = &NextAction{Text: text, DueAt: utcPtr(r.NextActionDue)}
 	}

@@ -23,7 +23,7 @@ func (s *Service) WithFeedPage(n int) *Service {
 // Change is one entry of the changes feed: an object to store (with its current content, in the
 // same shape as its list) or to forget.
 type Change struct {
-	Kind string `json:"kind"` // "case", "booking", "key", "notification", "tile", "suggestion", "task", "draft"
+	Kind string `json:"kind"` // "case", "errand", "booking", "key", "notification", "tile", "suggestion", "task", "draft"
 	ID   string `json:"id"`
 	Op   string `json:"op"` // "upsert", "delete"
 	Data any    `json:"data"`
@@ -123,6 +123,16 @@ func (s *Service) objects(ctx context.Context, sc *scope, ids map[string][]strin
 	}
 	for id, c := range cs {
 		put("case", id, c)
+	}
+	if len(ids["errand"]) > 0 {
+		reads := s.db.NewReads()
+		q := queueErrands(reads, sc, " AND e.id IN (?)", inIDs(ids["errand"]))
+		if err := reads.Run(ctx); err != nil {
+			return nil, fail("errands", err)
+		}
+		for _, e := range q.visible(sc) {
+			put("errand", e.ID, e)
+		}
 	}
 	bs, err := s.bookingsByID(ctx, sc, now, ids["booking"])
 	if err != nil {

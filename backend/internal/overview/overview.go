@@ -25,6 +25,7 @@ type Overview struct {
 	Keys          []Key         `json:"keys"`
 	Notifications Unread        `json:"notifications"`
 	Recent        []Case        `json:"recent"`
+	Errands       []Errand      `json:"errands"` // each once; their cases are not in recent or needsAction
 	Tiles         []Tile        `json:"tiles"`
 	Suggestions   []Suggestion  `json:"suggestions"`
 	People        []PersonCount `json:"people"`
@@ -78,6 +79,7 @@ type Prepared struct {
 type queuedOverview struct {
 	head          *changes.QueuedHead
 	cases         *queuedCases
+	errands       *queuedErrands
 	bookings      *queuedBookings
 	keys          *queuedKeys
 	notifications *queuedNotifications
@@ -153,6 +155,7 @@ func (s *Service) queueOverview(reads *store.Reads, sc *scope, now time.Time) *q
 	q := &queuedOverview{head: changes.QueueHead(reads, now)}
 	where, args := sc.whose("c.citizen_id", "c.area")
 	q.cases = queueCases(reads, sc, where+" ORDER BY c.updated_at DESC, c.id DESC LIMIT ?", append(args, overviewCases)...)
+	q.errands = queueErrands(reads, sc, " ORDER BY e.updated_at DESC, e.id DESC LIMIT ?", overviewErrands)
 	where, args = sc.whose("b.citizen_id", "b.area")
 	q.bookings = queueBookings(reads, sc, where+" AND b.ends_at > ? AND b.status = ? ORDER BY b.starts_at, b.id LIMIT ?",
 		append(args, now, bookings.StatusConfirmed, overviewUpcoming)...)
@@ -192,8 +195,14 @@ func (s *Service) Build(ctx context.Context, p *Prepared) (*Overview, error) {
 		o.ActingAs = &Person{ID: sc.self.ID, Name: sc.self.Name}
 	}
 
-	cs := q.cases.visible(sc)
+	cs := slices.DeleteFunc(q.cases.visible(sc), func(c Case) bool { return c.Errand != nil })
 	o.Recent = cs[:min(len(cs), overviewRecent)]
+	o.Errands = q.errands.visible(sc)
+	for _, e := range o.Errands {
+		if e.Status == cases.StatusAwaitingCitizen {
+			o.NeedsAction = append(o.NeedsAction, Item{Kind: "errand", ID: e.ID, Title: e.Title, Agency: e.Agency, Subject: e.Subject})
+		}
+	}
 	for _, c := range cs {
 		if c.Status == cases.StatusAwaitingCitizen {
 			it := Item{Kind: "case", ID: c.ID, Title: c.Title, Agency: c.Agency, Subject: c.Subject}

@@ -28,6 +28,8 @@ const (
 	AgencyCulture      = "kultur-idrett"
 	AgencyRegister     = "folkeregister"
 	AgencyDistrict     = "bydel"
+	AgencyRoads        = "bymiljoetaten"
+	AgencyWater        = "vann-og-avlop"
 )
 
 // agencies of the demo municipality, modelled on Oslo's etater.
@@ -41,6 +43,8 @@ var agencies = []struct{ slug, name string }{
 	{AgencyCulture, "Kultur- og idrettsetaten"},
 	{AgencyRegister, "Folkeregisteret"},
 	{AgencyDistrict, "Bydel Frogner"},
+	{AgencyRoads, "Bymiljøetaten"},
+	{AgencyWater, "Vann- og avløpsetaten"},
 }
 
 // facility is a building with doors that keys open.

@@ -17,6 +17,8 @@ const hour = time.Hour
 // items adds the cases, bookings, keys and notifications of the demo persons.
 func (d *demo) items() {
 	d.cases()
+	d.garage()
+	d.extension()
 	d.bookingsAndKeys()
 	d.notifications()
 	d.tasks()

@@ -10,6 +10,7 @@ import (
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/errands"
 	"minside/backend/internal/ingest"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/notify"
@@ -27,6 +28,9 @@ type rows struct {
 	preferences   []citizens.Preferences
 	roles         []citizens.Role
 	relations     []represent.Relation
+	errands       []errands.Errand
+	participants  []errands.Participant
+	steps         []errands.Step
 	cases         []cases.Case
 	events        []cases.Event
 	documents     []cases.Document
@@ -59,7 +63,7 @@ var langOrder = []string{"nb", "nn", "en", "se", "uk", "pl", "ar", "so", "ur"}
 
 // count is the number of rows collected.
 func (r *rows) count() int {
-	return len(r.citizens) + len(r.preferences) + len(r.roles) + len(r.relations) + len(r.cases) +
+	return len(r.citizens) + len(r.preferences) + len(r.roles) + len(r.relations) + len(r.cases) + len(r.errands) + len(r.participants) + len(r.steps) +
 		len(r.events) + len(r.documents) + len(r.bookings) + len(r.keys) + len(r.windows) +
 		len(r.keyDoors) + len(r.notifications) + len(r.tiles) + len(r.rules) + len(r.tasks) + len(r.texts) + len(r.changes) + len(r.records)
 }
@@ -74,7 +78,10 @@ func (r *rows) insert(ctx context.Context, db bun.IDB, chunk int) error {
 		{"preferences", func() error { return insertChunks(ctx, db, r.preferences, chunk) }},
 		{"roles", func() error { return insertChunks(ctx, db, r.roles, chunk) }},
 		{"relations", func() error { return insertChunks(ctx, db, r.relations, chunk) }},
+		{"errands", func() error { return insertChunks(ctx, db, r.errands, chunk) }},
+		{"errand agencies", func() error { return insertChunks(ctx, db, r.participants, chunk) }},
 		{"cases", func() error { return insertChunks(ctx, db, r.cases, chunk) }},
+		{"case steps", func() error { return insertChunks(ctx, db, r.steps, chunk) }},
 		{"case events", func() error { return insertChunks(ctx, db, r.events, chunk) }},
 		{"case documents", func() error { return insertChunks(ctx, db, r.documents, chunk) }},
 		{"bookings", func() error { return insertChunks(ctx, db, r.bookings, chunk) }},

@@ -15,6 +15,7 @@ import (
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/errands"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/notify"
 	"minside/backend/internal/pid"
@@ -332,6 +333,13 @@ func checkFeed(t *testing.T, db *store.DB) {
 	for _, x := range tks {
 		want[x.Kind+"/"+x.ID] = x.CitizenID
 	}
+	var es []errands.Errand
+	owned("errand", &es, func() (out [][2]string) {
+		for _, x := range es {
+			out = append(out, [2]string{x.ID, x.CitizenID})
+		}
+		return
+	})
 	var ss []suggest.Row
 	owned("suggestion", &ss, func() (out [][2]string) {
 		for _, x := range ss {

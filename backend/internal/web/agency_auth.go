@@ -24,6 +24,7 @@ type AgencyRecords interface {
 	Delete(ctx context.Context, req ingest.Request, kind ingest.Kind, externalID string) error
 	List(ctx context.Context, req ingest.Request, kind ingest.Kind, q ingest.ListQuery) (ingest.Page, error)
 	Bulk(ctx context.Context, req ingest.Request, r io.Reader, emit func(ingest.LineResult) error) error
+	Errand(ctx context.Context, req ingest.Request, lead, externalID string) (*ingest.ErrandView, error)
 }
 
 const localAgency = "agency"

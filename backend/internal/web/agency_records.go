@@ -68,6 +68,15 @@ func (s *Server) agencyGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if kind == ingest.KindErrands {
+		// Every agency of an errand reads it here (another lead's by ?lead=<slug>): the merged
+		// status, its own cases and what the others shared.
+		v, err := s.deps.Records.Errand(c.UserContext(), ingestRequest(c), utils.CopyString(c.Query("lead")), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(v)
+	}
 	st, err := s.deps.Records.Get(c.UserContext(), ingestRequest(c), kind, id)
 	if err != nil {
 		return err

@@ -84,6 +84,7 @@ const (
 	objTask         objectKind = "task"
 	objAttachment   objectKind = "attachment" // of A's message on the building case
 	objMessage      objectKind = "message"    // A's message on the building case (the id X's webhook names)
+	objErrand       objectKind = "errand"
 )
 
 const (
@@ -95,6 +96,7 @@ const (
 	aNoteTitle      = "Påminnelse Aalesund"
 	aSuggestion     = "Forslag Aalesund"
 	aTaskTitle      = "Oppgave Aalesund"
+	aErrandTitle    = "Garasjeærend Aalesund"
 	translatorLang  = "nn" // the translator's language
 	foreignLanguage = "en" // a language the translator may not touch
 )
@@ -140,6 +142,9 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	}
 	w.objects[objCase] = put(w.x, "cases", "a-building", caseRec(w.a.pid, "building", aBuildingTitle))
 	w.health = put(w.x, "cases", "a-health", caseRec(w.a.pid, "health", aHealthTitle))
+	// An errand of A in building, which R's fullmakt for health does not cover.
+	w.objects[objErrand] = put(w.x, "errands", "a-errand", map[string]any{"pid": w.a.pid,
+		"title": map[string]string{"nb": aErrandTitle}, "area": "building", "version": 1})
 	w.objects[objBooking] = put(w.x, "bookings", "a-booking", bookingRec(w.a.pid, aBookingTitle, at))
 	w.objects[objKey] = put(w.x, "keys", "a-key", keyRec(w.a.pid, aFacility, at))
 	w.objects[objNotification] = put(w.x, "notifications", "a-note", noteRec(w.a.pid, aNoteTitle, "a-note"))
@@ -196,8 +201,8 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	w.objects[objMessage], w.objects[objAttachment] = msg.ID, msg.Attachments[0].ID
 
 	w.scopeMarks = []string{w.objects[objCase], w.objects[objBooking], w.objects[objKey], w.objects[objNotification],
-		w.objects[objPushDevice], w.objects[objSuggestion], w.objects[objTask], w.objects[objMessage], w.objects[objAttachment], w.access,
-		aBuildingTitle, aBookingTitle, aFacility, aNoteTitle, aSuggestion, aTaskTitle}
+		w.objects[objPushDevice], w.objects[objSuggestion], w.objects[objTask], w.objects[objMessage], w.objects[objAttachment],
+		w.objects[objErrand], aErrandTitle, w.access, aBuildingTitle, aBookingTitle, aFacility, aNoteTitle, aSuggestion, aTaskTitle}
 	w.strangerMarks = append([]string{w.a.person.ID, aName, w.health, aHealthTitle}, w.scopeMarks...)
 	return w
 }

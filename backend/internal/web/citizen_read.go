@@ -91,6 +91,15 @@ func (s *Server) getCase(c *fiber.Ctx) error {
 	return c.JSON(d)
 }
 
+// getErrand answers one errand merged over its cases (overview.ErrandOf).
+func (s *Server) getErrand(c *fiber.Ctx) error {
+	d, err := s.deps.Overview.ErrandOf(c.UserContext(), s.viewerOf(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}
+
 func (s *Server) listBookings(c *fiber.Ctx) error {
 	q, req, err := s.listPage(c, listBookings)
 	if err != nil {

@@ -92,6 +92,7 @@ func (s *Server) routes() {
 		citizen.Get("/cases", s.listCases)
 		citizen.Get("/cases/:id", s.getCase)
 		citizen.Get("/tasks/:id", s.getTask)
+		citizen.Get("/me/errands/:id", s.getErrand)
 		citizen.Get("/bookings", s.listBookings)
 		citizen.Get("/keys", s.listKeys)
 		citizen.Get("/notifications", s.listNotifications)

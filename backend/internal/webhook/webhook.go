@@ -25,6 +25,7 @@ const (
 	EventKeyUsed          = "key.used"
 	EventCaseSeen         = "case.seen"
 	EventSuggestionActed  = "suggestion.acted"
+	EventErrandUpdated    = "errand.updated"
 )
 
 // Actor kinds in event data: the citizen themselves, or someone acting for them.
@@ -48,6 +49,18 @@ type SuggestionActed struct {
 	Suggestion string    `json:"suggestion"`
 	At         time.Time `json:"at"`
 	By         string    `json:"by"` // ActorCitizen or ActorRepresentative
+}
+
+// ErrandUpdated is the data of errand.updated: the merged status of an errand the agency takes part
+// in changed. Errand is the lead agency's external id of the errand and Lead its slug; Cases are the
+// receiving agency's own external ids of the cases it attached (none for a lead without cases).
+type ErrandUpdated struct {
+	Errand         string    `json:"errand"`
+	Lead           string    `json:"lead"`
+	Status         string    `json:"status"`
+	PreviousStatus string    `json:"previousStatus"`
+	Cases          []string  `json:"cases"`
+	At             time.Time `json:"at"`
 }
 
 // KeyUsed is the data of key.used: one attempt to open a door, whatever its result.

@@ -2,7 +2,7 @@
 // what's new, recommended services, and whom they act for. Renders from the stored
 // overview at once; the controller refreshes it in the background.
 import { useLayoutEffect } from 'preact/hooks';
-import { Page, Section, Agency, When, Empty, StaleNote, Subject, useApp } from '../ui.jsx';
+import { Page, Section, Agency, When, Empty, StaleNote, StatusBadge, Subject, useApp } from '../ui.jsx';
 import { ActingAs } from './acting-as.jsx';
 import { FailedActions } from './failed-actions.jsx';
 import { unreadAfterPending } from '../outbox.js';
@@ -17,7 +17,7 @@ const OVERVIEW_SUGGESTIONS = 3;
 
 /** bookingLink opens the bookings page at that booking (there is no page per booking). */
 const bookingLink = (id) => `/bookings#booking-${encodeURIComponent(id)}`;
-const itemLink = (it) => (it.kind === 'case' ? `/cases/${encodeURIComponent(it.id)}` : it.kind === 'booking' ? bookingLink(it.id) : '/keys');
+const itemLink = (it) => (it.kind === 'case' ? `/cases/${encodeURIComponent(it.id)}` : it.kind === 'errand' ? `/errands/${encodeURIComponent(it.id)}` : it.kind === 'booking' ? bookingLink(it.id) : '/keys');
 
 const OVERVIEW_MARK = 'minside:overview-data';
 
@@ -51,6 +51,23 @@ export function Overview() {
               </ul>
             )}
           </Section>
+
+          {o.errands && o.errands.length ? (
+            <Section id="h-errands" title={t('ui.errands.heading')}>
+              <ul class="cards">
+                {o.errands.map((e) => (
+                  <li key={e.id} class="card">
+                    <a href={`/errands/${encodeURIComponent(e.id)}`} class="card-title"><bdi>{e.title}</bdi></a>
+                    <div class="meta">
+                      <StatusBadge kind="cases" value={e.status} t={t} />
+                      <Agency agency={e.agency} />
+                      <Subject subject={e.subject} t={t} />
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            </Section>
+          ) : null}
 
           {suggestions.length ? (
             <Section id="h-suggestions" title={t('ui.suggestions.title')} more={<a href="/suggestions">{t('ui.suggestions.all')}</a>}>

@@ -1,0 +1,115 @@
+package seed
+
+import (
+	"slices"
+	"time"
+
+	"minside/backend/internal/cases"
+	"minside/backend/internal/errands"
+	"minside/backend/internal/ingest"
+	"minside/backend/internal/store"
+	"minside/backend/internal/texts"
+)
+
+// garageErrand is the lead agency's external id of Ola's garage errand.
+const garageErrand = "garasje-kirkeveien-88"
+
+// garage makes Ola's garage one errand of three agencies: his building permit (Plan- og
+// bygningsetaten, the lead, waiting for him and for the heritage office's statement), road access
+// (Bymiljøetaten, in progress) and the water connection (Vann- og avløpsetaten, waiting for the
+// plumber's application). Every case is shared with the errand, so each agency sees the others.
+func (d *demo) garage() {
+	received := v("Søknaden er mottatt", "Application received")
+	road := d.addCase(caseSpec{who: "ola", agency: AgencyRoads, kind: "road_access", area: "building", status: cases.StatusInProgress,
+		title: v("Avkjørselstillatelse: Kirkeveien 88", "Road access permit: Kirkeveien 88"),
+		events: []event{{20 * day, cases.StatusReceived, received, nil},
+			{6 * day, cases.StatusInProgress, v("Befaring av avkjørselen er gjennomført", "The road access has been inspected"), nil}}})
+	water := d.addCase(caseSpec{who: "ola", agency: AgencyWater, kind: "water_connection", area: "building", status: cases.StatusReceived,
+		title:  v("Tilknytning til vann og avløp: garasje, Kirkeveien 88", "Water and sewer connection: garage, Kirkeveien 88"),
+		events: []event{{4 * day, cases.StatusReceived, received, nil}}})
+	i := slices.IndexFunc(d.r.cases, func(c cases.Case) bool { return c.CitizenID == d.who["ola"] && c.Kind == "building_permit" })
+	building := d.r.cases[i].ID
+	stepDue := map[string]*time.Time{building: relTime(d.now, durp(12*day)), water: relTime(d.now, durp(20*day))}
+
+	lead := d.b.agency[AgencyBuilding]
+	e := errands.Errand{ID: store.NewID(), AgencyID: lead, ExternalID: garageErrand, Version: 1, CitizenID: d.who["ola"],
+		Area: "building", CreatedAt: d.at(-25 * day), UpdatedAt: d.now}
+	var statuses []string
+	for j := range d.r.cases {
+		if c := &d.r.cases[j]; slices.Contains([]string{building, road, water}, c.ID) {
+			c.ErrandID, c.SharedWithErrand = &e.ID, true
+			statuses = append(statuses, c.Status)
+		}
+	}
+	e.Status = errands.Merged(statuses)
+	d.r.errands = append(d.r.errands, e)
+	for _, slug := range []string{AgencyRoads, AgencyWater} {
+		d.r.participants = append(d.r.participants, errands.Participant{ErrandID: e.ID, AgencyID: d.b.agency[slug]})
+	}
+	title := texts.Values{"nb": "Garasje i Kirkeveien 88", "nn": "Garasje i Kirkevegen 88", "en": "Garage at Kirkeveien 88"}
+	d.r.text("errand", e.ID, "title", title)
+	d.record(lead, ingest.KindErrands, garageErrand, e.ID, "ola", ingest.ErrandRecord{PID: d.pids["ola"], Title: title,
+		Area: "building", Participants: []string{AgencyRoads, AgencyWater}, Version: 1})
+
+	steps := map[string][]ingest.CaseStep{
+		building: {{Text: v("Vi venter på uttalelse fra Byantikvaren om garasjen i verneområdet",
+			"We are waiting for the heritage office's statement on the garage in the conservation area"),
+			WaitingFor: errands.WaitingThirdParty, Party: v("Byantikvaren", "The heritage office"), DueAt: rfc3339(stepDue[building])}},
+		road: {{Text: v("Vi vurderer sikt og plassering av avkjørselen", "We are assessing the sight lines and position of the access"),
+			WaitingFor: errands.WaitingAgency}},
+		water: {{Text: v("Rørleggeren må sende søknad om sanitærabonnement", "The plumber must send the application for a sanitary subscription"),
+			WaitingFor: errands.WaitingThirdParty, Party: v("Rørleggeren din", "Your plumber"), DueAt: rfc3339(stepDue[water])}},
+	}
+	for _, caseID := range []string{building, road, water} {
+		for pos, st := range steps[caseID] {
+			row := errands.Step{ID: store.NewID(), CaseID: caseID, Position: pos, WaitingFor: st.WaitingFor,
+				DueAt: stepDue[caseID], CreatedAt: d.now}
+			d.r.steps = append(d.r.steps, row)
+			d.r.text("case_step", row.ID, "text", st.Text)
+			if st.Party != nil {
+				d.r.text("case_step", row.ID, "party", st.Party)
+			}
+		}
+		// The agency records of the three cases say what the agencies sent: the errand, shared, the steps.
+		for k := range d.r.records {
+			if r := &d.r.records[k]; r.ObjectID == caseID {
+				rec := r.Record.(ingest.CaseRecord)
+				rec.Errand, rec.SharedWithErrand, rec.NextSteps = &ingest.ErrandRef{Agency: AgencyBuilding, ExternalID: garageErrand}, true, steps[caseID]
+				r.Record = rec
+			}
+		}
+	}
+	d.changed("ola", "errand", e.ID)
+}
+
+// extension makes Kari's building permit for the extension an errand of its own that the water
+// agency may join but has not yet: an errand of one case, waiting for the neighbours' comments.
+func (d *demo) extension() {
+	i := slices.IndexFunc(d.r.cases, func(c cases.Case) bool { return c.CitizenID == d.who["kari"] && c.Kind == "building_permit" })
+	c := &d.r.cases[i]
+	lead := d.b.agency[AgencyBuilding]
+	e := errands.Errand{ID: store.NewID(), AgencyID: lead, ExternalID: "tilbygg-gyldenloves-gate-12", Version: 1, CitizenID: c.CitizenID,
+		Area: "building", Status: errands.Merged([]string{c.Status}), CreatedAt: c.CreatedAt, UpdatedAt: d.now}
+	c.ErrandID, c.SharedWithErrand = &e.ID, true
+	d.r.errands = append(d.r.errands, e)
+	d.r.participants = append(d.r.participants, errands.Participant{ErrandID: e.ID, AgencyID: d.b.agency[AgencyWater]})
+	title := v("Tilbygg i Gyldenløves gate 12", "Extension at Gyldenløves gate 12")
+	d.r.text("errand", e.ID, "title", title)
+	d.record(lead, ingest.KindErrands, e.ExternalID, e.ID, "kari", ingest.ErrandRecord{PID: d.pids["kari"], Title: title,
+		Area: "building", Participants: []string{AgencyWater}, Version: 1})
+	step := ingest.CaseStep{Text: v("Naboene kan komme med merknader til tilbygget", "The neighbours may comment on the extension"),
+		WaitingFor: errands.WaitingThirdParty, Party: v("Naboene", "The neighbours"), DueAt: rfc3339(relTime(d.now, durp(9*day)))}
+	row := errands.Step{ID: store.NewID(), CaseID: c.ID, WaitingFor: step.WaitingFor, DueAt: relTime(d.now, durp(9*day)), CreatedAt: d.now}
+	d.r.steps = append(d.r.steps, row)
+	d.r.text("case_step", row.ID, "text", step.Text)
+	d.r.text("case_step", row.ID, "party", step.Party)
+	for k := range d.r.records {
+		if r := &d.r.records[k]; r.ObjectID == c.ID {
+			rec := r.Record.(ingest.CaseRecord)
+			rec.Errand, rec.SharedWithErrand = &ingest.ErrandRef{Agency: AgencyBuilding, ExternalID: e.ExternalID}, true
+			rec.NextSteps = []ingest.CaseStep{step}
+			r.Record = rec
+		}
+	}
+	d.changed("kari", "errand", e.ID)
+}

@@ -1,0 +1,85 @@
+// One errand: the cases of several agencies about one matter, merged into one status, one
+// timeline (each entry marked with its agency), one list of documents and one "what happens
+// next" naming who waits for whom. Stored for offline use like a case (useResource).
+import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, useApp, useResource } from '../ui.jsx';
+import { safeHref } from '../links.js';
+import { docTypeText } from '../doc-type.js';
+
+/** waitText says who waits for whom in one step of what happens next. */
+export function waitText(step, t) {
+  const agency = step.agency ? step.agency.name : '';
+  if (step.waitingFor === 'citizen') return t('ui.errands.waits_for_you', { Agency: agency });
+  if (step.waitingFor === 'third_party') return t('ui.errands.waits_for_party', { Agency: agency, Party: step.party || '' });
+  return t('ui.errands.agency_works', { Agency: agency });
+}
+
+export function ErrandDetail({ id }) {
+  const { s, t } = useApp();
+  const r = useResource(`/api/v1/me/errands/${encodeURIComponent(id)}`);
+  const e = r.data;
+  return (
+    <Page title={e ? e.title : t('ui.errands.errand')}>
+      <p><a href="/">{t('ui.errands.back')}</a></p>
+      {r.stale && !s.online ? <StaleNote savedAt={r.savedAt} t={t} lang={s.lang} /> : null}
+      <ErrorNote error={r.error} t={t} />
+      {!e ? (r.loading ? <Loading t={t} /> : null) : (
+        <>
+          <div class="meta case-meta">
+            <StatusBadge kind="cases" value={e.status} t={t} />
+            <Agency agency={e.agency} />
+            <Subject subject={e.subject} t={t} />
+          </div>
+          <section class="section callout" aria-labelledby="h-errand-next">
+            <h2 id="h-errand-next">{t('ui.errands.next')}</h2>
+            {e.next.length === 0 ? <Empty>{t('ui.errands.nothing_next')}</Empty> : (
+              <ul class="list errand-next">
+                {e.next.map((step, i) => (
+                  <li key={i} data-waiting-for={step.waitingFor}>
+                    <strong dir="auto">{waitText(step, t)}</strong>
+                    <p dir="auto">{step.text}</p>
+                    {step.dueAt ? <p class="meta">{t('ui.common.due')}: <When iso={step.dueAt} lang={s.lang} /></p> : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section class="section" aria-labelledby="h-errand-cases">
+            <h2 id="h-errand-cases">{t('ui.errands.cases')}</h2>
+            <ul class="list">
+              {e.cases.map((c) => (
+                <li key={c.id}>
+                  <a href={`/cases/${encodeURIComponent(c.id)}`}><bdi>{c.title}</bdi></a>{' '}
+                  <span class="meta">{t(`ui.cases.status.${c.status}`)} · <bdi>{c.agency.name}</bdi></span>
+                </li>
+              ))}
+            </ul>
+          </section>
+          <section class="section" aria-labelledby="h-timeline">
+            <h2 id="h-timeline">{t('ui.cases.timeline')}</h2>
+            {e.timeline.length === 0 ? <Empty>{t('ui.cases.no_events')}</Empty> : (
+              <ol class="timeline">
+                {e.timeline.map((ev) => (
+                  <li key={ev.id}>
+                    <p class="meta"><When iso={ev.at} lang={s.lang} /> · <bdi class="agency-mark">{ev.agency.name}</bdi>{ev.status ? <> · {t(`ui.cases.status.${ev.status}`)}</> : null}</p>
+                    <h3 dir="auto">{ev.title}</h3>
+                    {ev.body ? <p dir="auto">{ev.body}</p> : null}
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
+          <section class="section" aria-labelledby="h-docs">
+            <h2 id="h-docs">{t('ui.cases.documents')}</h2>
+            {e.documents.length === 0 ? <Empty>{t('ui.cases.no_documents')}</Empty> : (
+              <ul class="list">
+                {e.documents.map((d) => (
+                  <li key={d.id}>{safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>} <span class="meta">{docTypeText(d.type, t)} · <bdi>{d.agency.name}</bdi></span></li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </>
+      )}
+    </Page>
+  );
+}
