@@ -6,6 +6,7 @@ const KIND_IDS = {
   cancelBooking: 'ui.outbox.kind.cancel_booking', markRead: 'ui.outbox.kind.mark_read', markAllRead: 'ui.outbox.kind.mark_all_read',
   suggestionDismiss: 'ui.outbox.kind.suggestion', suggestionSnooze: 'ui.outbox.kind.suggestion',
   suggestionDone: 'ui.outbox.kind.suggestion', suggestionAct: 'ui.outbox.kind.suggestion',
+  acknowledgeDocument: 'ui.outbox.kind.acknowledge_document',
 };
 
 export function FailedActions() {

@@ -1,0 +1,29 @@
+package web
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+	"github.com/uptrace/bun"
+)
+
+// acknowledgeDocument answers POST /api/v1/documents/{id}/acknowledge with the acknowledgement
+// ({id, caseId, requires, acknowledgedAt, byRepresentative, level}). Signing needs the step-up
+// level (403 with stepUpUrl below it); a second press answers the first acknowledgement.
+func (s *Server) acknowledgeDocument(c *fiber.Ctx) error {
+	svc, err := s.actionsService()
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	id := utils.CopyString(c.Params("id"))
+	requestID := requestIDOf(c)
+	return s.idempotent(c, func(ctx context.Context, tx bun.Tx) (int, any, error) {
+		a, err := svc.AcknowledgeDocument(ctx, tx, p.View(), id, p.ACR, requestID, s.deps.Now())
+		if err != nil {
+			return 0, nil, err
+		}
+		return fiber.StatusOK, a, nil
+	})
+}
