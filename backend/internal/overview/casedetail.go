@@ -30,7 +30,8 @@ type CaseDocument struct {
 	URL             string           `json:"url"`
 	Requires        *string          `json:"requires"` // "acknowledge", "sign", or null: nothing to do
 	DueAt           *time.Time       `json:"dueAt"`
-	Acknowledgement *Acknowledgement `json:"acknowledgement"` // null until done
+	Acknowledgement *Acknowledgement `json:"acknowledgement"`     // null until done
+	StepUpURL       *string          `json:"stepUpUrl,omitempty"` // to sign, log in at this level first (set by the web layer)
 }
 
 // CaseDetail is a case with its timeline and documents.

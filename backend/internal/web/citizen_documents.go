@@ -6,6 +6,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 	"github.com/uptrace/bun"
+
+	"minside/backend/internal/cases"
+	"minside/backend/internal/overview"
 )
 
 // acknowledgeDocument answers POST /api/v1/documents/{id}/acknowledge with the acknowledgement
@@ -26,4 +29,18 @@ func (s *Server) acknowledgeDocument(c *fiber.Ctx) error {
 		}
 		return fiber.StatusOK, a, nil
 	})
+}
+
+// withSignStepUp points every document of the case still to be signed at the step-up login when
+// the session is below that level, so the page offers the login instead of a refused "Sign".
+func (s *Server) withSignStepUp(d *overview.CaseDetail, p Principal) {
+	if s.cleared(p) {
+		return
+	}
+	for i, doc := range d.Documents {
+		if doc.Requires != nil && *doc.Requires == cases.RequiresSign && doc.Acknowledgement == nil {
+			u := s.stepUpURL("/cases/" + d.ID)
+			d.Documents[i].StepUpURL = &u
+		}
+	}
 }

@@ -85,6 +85,19 @@ func TestDocumentsToAcknowledgeAndSign(t *testing.T) {
 		c.Send(t, http.MethodPost, "/api/v1/documents/"+plainID+"/acknowledge", nil).Status(t, http.StatusConflict)
 		p.LoginAs(t, apptest.PID(t, 1981, 22)).Send(t, http.MethodPost, "/api/v1/documents/"+read.ID+"/acknowledge", nil).Status(t, http.StatusNotFound)
 
+		// The case page offers the step-up login on the document to sign, and only there.
+		var page struct {
+			Documents []struct {
+				Name      string
+				StepUpURL *string
+			}
+		}
+		c.Get(t, "/api/v1/cases/"+created.ID).Status(t, http.StatusOK).JSON(t, &page)
+		if len(page.Documents) != 3 || page.Documents[0].StepUpURL != nil || page.Documents[1].StepUpURL == nil ||
+			!strings.Contains(*page.Documents[1].StepUpURL, "returnTo=%2Fcases%2F"+created.ID) || page.Documents[2].StepUpURL != nil {
+			t.Fatalf("case documents below the step-up level: %+v", page.Documents)
+		}
+
 		// After a step-up login the signature goes through.
 		c.Login(t, number, apptest.LoginOptions{ACR: auth.ACRHigh})
 		var meNow struct{ CSRFToken string }
