@@ -35,7 +35,7 @@ export const TEMPLATES = {
 };
 
 // Ids named in lookup tables rather than in t(…) calls.
-const TABLE_IDS = /'(ui\.(?:outbox\.kind|cases\.doc_type)\.\w+)'/g;
+const TABLE_IDS = /'(ui\.(?:outbox\.kind|cases\.doc_type|document)\.\w+)'/g;
 
 function files(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : /\.(js|jsx)$/.test(e.name) ? [join(dir, e.name)] : []));

@@ -29,10 +29,11 @@ var ownPhrases = map[string]string{
 	audit.ActionExport:      "audit.own.export",
 	audit.ActionClosed:      "audit.own.closed",
 	// A person's choices about their own suggestions.
-	audit.ActionSuggestionDismiss: "audit.own.suggestion_dismiss",
-	audit.ActionSuggestionSnooze:  "audit.own.suggestion_snooze",
-	audit.ActionSuggestionDone:    "audit.own.suggestion_done",
-	audit.ActionSuggestionAct:     "audit.own.suggestion_act",
+	audit.ActionSuggestionDismiss:   "audit.own.suggestion_dismiss",
+	audit.ActionSuggestionSnooze:    "audit.own.suggestion_snooze",
+	audit.ActionSuggestionDone:      "audit.own.suggestion_done",
+	audit.ActionSuggestionAct:       "audit.own.suggestion_act",
+	audit.ActionDocumentAcknowledge: "audit.own.document_acknowledge",
 }
 
 // representativePhrases are what a representative does for someone; the key gets "_for" when the
@@ -59,6 +60,7 @@ var representativePhrases = map[string]string{
 	audit.ActionSuggestionDone:      "audit.rep.suggestion_done",
 	audit.ActionSuggestionAct:       "audit.rep.suggestion_act",
 	audit.ActionMessageSend:         "audit.rep.message_send",
+	audit.ActionDocumentAcknowledge: "audit.rep.document_acknowledge",
 }
 
 // systemPhrases are what the portal itself does with a person's data, seen by that person.
@@ -72,7 +74,7 @@ var whatKeys = map[string]string{
 	"case": "audit.what.case", "booking": "audit.what.booking", "key": "audit.what.key",
 	"notification": "audit.what.notification", "relation": "audit.what.relation", "tile": "audit.what.tile",
 	"rule": "audit.what.rule", "errand": "audit.what.errand", "overview": "audit.what.overview", "suggestion": "audit.what.suggestion", "search": "audit.what.search", "changes": "audit.what.changes",
-	"task": "audit.what.task", "draft": "audit.what.draft",
+	"task": "audit.what.task", "draft": "audit.what.draft", "document": "audit.what.document",
 	"message": "audit.what.message",
 }
 

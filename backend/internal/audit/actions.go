@@ -31,6 +31,7 @@ const (
 	ActionNotificationRead    = "notification.read"
 	ActionNotificationReadAll = "notification.read_all"
 	ActionKeyOpen             = "key.open"
+	ActionDocumentAcknowledge = "document.acknowledge"
 
 	// An agency through its API (actor kind agency) or a representative's read of one object
 	// (actor kind representative): read, write or delete of one object.
@@ -68,7 +69,8 @@ func Actions() []string {
 		ActionReadKeys, ActionReadNotifications, ActionReadSearch, ActionReadChanges, ActionBookingCancel,
 		ActionNotificationRead, ActionNotificationReadAll, ActionKeyOpen, ActionRead, ActionWrite, ActionDelete,
 		ActionNoticeSend, ActionSuggestionMade, ActionSuggestionWithdrawn,
-		ActionSuggestionDismiss, ActionSuggestionSnooze, ActionSuggestionDone, ActionSuggestionAct, ActionMessageSend}
+		ActionSuggestionDismiss, ActionSuggestionSnooze, ActionSuggestionDone, ActionSuggestionAct, ActionMessageSend,
+		ActionDocumentAcknowledge}
 	for _, kind := range ConsoleObjectKinds {
 		for _, a := range []string{ActionRead, ActionWrite, ActionDelete} {
 			out = append(out, ConsoleAction(kind, a))

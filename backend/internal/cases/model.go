@@ -58,13 +58,37 @@ type Event struct {
 type Document struct {
 	bun.BaseModel `bun:"table:case_documents"`
 
-	ID         string    `bun:"id,pk"`
-	CaseID     string    `bun:"case_id,notnull"`
-	ExternalID string    `bun:"external_id,notnull"`
-	Name       string    `bun:"name,notnull"`
-	DocType    string    `bun:"doc_type,notnull"`
-	URL        string    `bun:"url,notnull"`
-	CreatedAt  time.Time `bun:"created_at,notnull"`
+	ID         string     `bun:"id,pk"`
+	CaseID     string     `bun:"case_id,notnull"`
+	ExternalID string     `bun:"external_id,notnull"`
+	Name       string     `bun:"name,notnull"`
+	DocType    string     `bun:"doc_type,notnull"`
+	URL        string     `bun:"url,notnull"`
+	Requires   string     `bun:"requires,notnull"` // "", RequiresAcknowledge or RequiresSign
+	DueAt      *time.Time `bun:"due_at"`
+	CreatedAt  time.Time  `bun:"created_at,notnull"`
+}
+
+// What a document may ask of the citizen: read it and say so, or sign it (at the step-up level).
+const (
+	RequiresAcknowledge = "acknowledge"
+	RequiresSign        = "sign"
+)
+
+// Acknowledgement records that the citizen (or a representative within scope) acknowledged or
+// signed a document. Keyed by the agency's document id: an update of the case replaces its
+// document rows, but not what the citizen did.
+type Acknowledgement struct {
+	bun.BaseModel `bun:"table:document_acknowledgements"`
+
+	CaseID         string    `bun:"case_id,pk"`
+	DocumentExtID  string    `bun:"document_ext_id,pk"`
+	CitizenID      string    `bun:"citizen_id,notnull"`
+	ActorID        string    `bun:"actor_id,notnull"`
+	ActorKind      string    `bun:"actor_kind,notnull"` // audit.ActorCitizen or audit.ActorRepresentative
+	Requires       string    `bun:"requires,notnull"`
+	Level          string    `bun:"level,notnull"` // the login's acr
+	AcknowledgedAt time.Time `bun:"acknowledged_at,notnull"`
 }
 
 // Seen records the first time a person opened a case; the agency sees it (Dialogporten's seen log).

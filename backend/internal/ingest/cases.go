@@ -72,13 +72,19 @@ type CaseEvent struct {
 	SharedWithErrand bool `json:"sharedWithErrand,omitempty"`
 }
 
-// CaseDocument links a document the agency holds; the list replaces the previous one.
+// CaseDocument links a document the agency holds; the list replaces the previous one. Requires
+// asks the citizen to acknowledge ("I have read") or sign it, optionally by DueAt: it stays in
+// "needs your action" until done, and the agency hears of it by the document.acknowledged webhook.
 type CaseDocument struct {
 	ExternalID string `json:"externalId"`
 	Name       string `json:"name"`
 	Type       string `json:"type,omitempty"`
 	URL        string `json:"url"`
+	Requires   string `json:"requires,omitempty"`
+	DueAt      string `json:"dueAt,omitempty"`
 }
+
+var documentRequires = []string{cases.RequiresAcknowledge, cases.RequiresSign}
 
 type caseSpec struct{}
 
@@ -88,6 +94,7 @@ type parsedCase struct {
 	due      *time.Time
 	occurred []time.Time
 	stepsDue []*time.Time
+	docDue   []*time.Time // each document's dueAt
 }
 
 func (caseSpec) parse(body []byte, base string, pids pid.Options) (parsed, error) {
@@ -140,6 +147,12 @@ func (caseSpec) parse(body []byte, base string, pids pid.Options) (parsed, error
 		c.text(ptr+"/name", &d.Name, nameText.Need(true))
 		c.text(ptr+"/type", &d.Type, shortText)
 		c.httpsURL(ptr+"/url", d.URL, true)
+		c.oneOf(ptr+"/requires", d.Requires, documentRequires, false)
+		due := c.time(ptr+"/dueAt", d.DueAt, false)
+		if due != nil && d.Requires == "" {
+			c.add(ptr+"/requires", "field.required", nil) // a date for nothing to do
+		}
+		p.docDue = append(p.docDue, due)
 	}
 	c.httpsURL("/deepLink", r.DeepLink, false)
 	if r.Errand != nil {
@@ -268,10 +281,20 @@ func (p *parsedCase) updateChildren(ctx context.Context, w *writer, caseID strin
 	if err := p.upsertEvents(ctx, w, caseID); err != nil {
 		return err
 	}
+	// A document keeps its portal id while the agency keeps its external id, so the citizen's
+	// "I have read" (and a queued offline press) still finds it after the agency's update.
+	var before []cases.Document
+	if err := w.tx.NewSelect().Model(&before).Column("id", "external_id").Where("case_id = ?", caseID).Scan(ctx); err != nil {
+		return fmt.Errorf("ingest: case documents: %w", err)
+	}
 	if _, err := w.tx.NewDelete().Model((*cases.Document)(nil)).Where("case_id = ?", caseID).Exec(ctx); err != nil {
 		return fmt.Errorf("ingest: case documents: %w", err)
 	}
-	return p.insertDocuments(ctx, w, caseID)
+	ids := make(map[string]string, len(before))
+	for _, d := range before {
+		ids[d.ExternalID] = d.ID
+	}
+	return p.insertDocuments(ctx, w, caseID, ids)
 }
 
 // textRows flattens a record's multilingual fields into rows of the texts table.
@@ -328,8 +351,13 @@ func (p *parsedCase) upsertEvents(ctx context.Context, w *writer, caseID string)
 	return nil
 }
 
-func (p *parsedCase) insertDocuments(ctx context.Context, w *writer, caseID string) error {
+func (p *parsedCase) insertDocuments(ctx context.Context, w *writer, caseID string, ids map[string]string) error {
 	rows := p.documentRows(w, caseID)
+	for i := range rows {
+		if id, ok := ids[rows[i].ExternalID]; ok {
+			rows[i].ID = id
+		}
+	}
 	if len(rows) == 0 {
 		return nil
 	}
@@ -342,7 +370,8 @@ func (p *parsedCase) insertDocuments(ctx context.Context, w *writer, caseID stri
 func (p *parsedCase) documentRows(w *writer, caseID string) []cases.Document {
 	rows := make([]cases.Document, len(p.rec.Documents))
 	for i, d := range p.rec.Documents {
-		rows[i] = cases.Document{ID: store.NewID(), CaseID: caseID, ExternalID: d.ExternalID, Name: d.Name, DocType: d.Type, URL: d.URL, CreatedAt: w.now}
+		rows[i] = cases.Document{ID: store.NewID(), CaseID: caseID, ExternalID: d.ExternalID, Name: d.Name, DocType: d.Type, URL: d.URL,
+			Requires: d.Requires, DueAt: p.docDue[i], CreatedAt: w.now}
 	}
 	return rows
 }

@@ -252,6 +252,14 @@ func TestAgencyRefusesBadInputAndChangesNothing(t *testing.T) {
 				"/pid field.invalid_pid", "/title/nb field.too_long", "/title/xx field.invalid_language", "/status field.invalid_enum",
 				"/events/1/occurredAt field.invalid_time", "/documents/0/url field.must_be_https", "/deepLink field.must_be_https",
 				"/version field.out_of_range"}},
+			{"a document asks for something unknown, or has a date and asks nothing", "application/json", bad(func(m map[string]any) {
+				m["documents"] = []map[string]any{
+					{"externalId": "d1", "name": "a.pdf", "url": "https://byggesak.example.no/d/1", "requires": "approve"},
+					{"externalId": "d2", "name": "b.pdf", "url": "https://byggesak.example.no/d/2", "dueAt": "2026-12-01T12:00:00Z"},
+					{"externalId": "d3", "name": "c.pdf", "url": "https://byggesak.example.no/d/3", "requires": "sign", "dueAt": "soon"},
+				}
+			}), http.StatusUnprocessableEntity, []string{"/documents/0/requires field.invalid_enum", "/documents/1/requires field.required",
+				"/documents/2/dueAt field.invalid_time"}},
 			{"wrong JSON types", "application/json", bad(func(m map[string]any) {
 				m["version"] = "one"
 				m["events"] = map[string]any{}

@@ -346,6 +346,11 @@ func (s *Service) Get(ctx context.Context, req Request, kind Kind, externalID st
 			return apperr.NotFound()
 		}
 		st = r.stored()
+		if kind == KindCases {
+			if st.Body, err = withAcknowledgements(ctx, tx, r.ObjectID, st.Body); err != nil {
+				return err
+			}
+		}
 		if r.CitizenID == nil {
 			return nil
 		}

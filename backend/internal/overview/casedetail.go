@@ -24,10 +24,14 @@ type CaseEvent struct {
 
 // CaseDocument links to a document the agency holds.
 type CaseDocument struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	Type string `json:"type"`
-	URL  string `json:"url"`
+	ID              string           `json:"id"`
+	Name            string           `json:"name"`
+	Type            string           `json:"type"`
+	URL             string           `json:"url"`
+	Requires        *string          `json:"requires"` // "acknowledge", "sign", or null: nothing to do
+	DueAt           *time.Time       `json:"dueAt"`
+	Acknowledgement *Acknowledgement `json:"acknowledgement"`     // null until done
+	StepUpURL       *string          `json:"stepUpUrl,omitempty"` // to sign, log in at this level first (set by the web layer)
 }
 
 // CaseDetail is a case with its timeline and documents.
@@ -81,6 +85,10 @@ func (s *Service) Case(ctx context.Context, v Viewer, id string, onFirstSeen See
 	if err := s.db.NewSelect().Model(&docs).Where("case_id = ?", id).Order("created_at", "id").Scan(ctx); err != nil {
 		return CaseDetail{}, fail("case documents", err)
 	}
+	acks, err := s.acknowledgementsOf(ctx, id)
+	if err != nil {
+		return CaseDetail{}, err
+	}
 	eventIDs := make([]string, len(events))
 	for i, e := range events {
 		eventIDs[i] = e.ID
@@ -97,7 +105,15 @@ func (s *Service) Case(ctx context.Context, v Viewer, id string, onFirstSeen See
 		d.Events = append(d.Events, ev)
 	}
 	for _, doc := range docs {
-		d.Documents = append(d.Documents, CaseDocument{ID: doc.ID, Name: doc.Name, Type: doc.DocType, URL: doc.URL})
+		cd := CaseDocument{ID: doc.ID, Name: doc.Name, Type: doc.DocType, URL: doc.URL, DueAt: utcPtr(doc.DueAt)}
+		if doc.Requires != "" {
+			requires := doc.Requires
+			cd.Requires = &requires
+		}
+		if a, ok := acks[doc.ExternalID]; ok {
+			cd.Acknowledgement = &Acknowledgement{At: a.AcknowledgedAt.UTC(), ByRepresentative: a.ActorKind == audit.ActorRepresentative, Level: a.Level}
+		}
+		d.Documents = append(d.Documents, cd)
 	}
 
 	if d.SeenAt == nil {

@@ -51,16 +51,19 @@ func (s *Service) NeedsActions(ctx context.Context, views []represent.View) ([]i
 }
 
 // needsCountsQuery counts, per person and area, the cases awaiting them, the bookings about to
-// start and the open tasks and drafts.
+// start, the open tasks and drafts, and the documents waiting to be acknowledged or signed.
 const needsCountsQuery = `SELECT citizen_id, area, COUNT(*) AS n FROM cases WHERE citizen_id IN (?) AND status = ? GROUP BY citizen_id, area
 UNION ALL
 SELECT citizen_id, area, COUNT(*) AS n FROM bookings WHERE citizen_id IN (?) AND status = ? AND starts_at > ? AND starts_at <= ? GROUP BY citizen_id, area
 UNION ALL
-SELECT citizen_id, area, COUNT(*) AS n FROM tasks WHERE citizen_id IN (?) AND status = ? AND (expires_at IS NULL OR expires_at > ?) GROUP BY citizen_id, area`
+SELECT citizen_id, area, COUNT(*) AS n FROM tasks WHERE citizen_id IN (?) AND status = ? AND (expires_at IS NULL OR expires_at > ?) GROUP BY citizen_id, area
+UNION ALL
+SELECT c.citizen_id, c.area, COUNT(*) AS n FROM case_documents d JOIN cases c ON c.id = d.case_id WHERE c.citizen_id IN (?) AND d.requires <> ''
+ AND NOT EXISTS (SELECT 1 FROM document_acknowledgements k WHERE k.case_id = d.case_id AND k.document_ext_id = d.external_id) GROUP BY c.citizen_id, c.area`
 
 func needsCountsArgs(ids []string, now time.Time) []any {
 	return []any{inIDs(ids), cases.StatusAwaitingCitizen, inIDs(ids), bookings.StatusConfirmed, now, now.Add(attentionWindow),
-		inIDs(ids), tasks.StatusOpen, now}
+		inIDs(ids), tasks.StatusOpen, now, inIDs(ids)}
 }
 
 func (s *Service) needsCounts(ctx context.Context, ids []string, now time.Time) ([]countRow, error) {

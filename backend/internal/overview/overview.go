@@ -46,7 +46,14 @@ type Item struct {
 	Sensitive  bool       `json:"sensitive,omitempty"`
 	Withheld   bool       `json:"withheld,omitempty"`  // sensitive, and the login is below the step-up level: no title
 	StepUpURL  *string    `json:"stepUpUrl,omitempty"` // where a withheld item's login is raised (set by the web layer)
+	Requires   *string    `json:"requires,omitempty"`  // a document: "acknowledge" or "sign"
+	CaseID     *string    `json:"caseId,omitempty"`    // a document: the case it belongs to
+	signStepUp bool       // a document to sign, and the login is below the step-up level
 }
+
+// NeedsStepUp reports whether the item can be done only after a step-up login (signing a document
+// below that level); the web layer then adds the StepUpURL.
+func (it Item) NeedsStepUp() bool { return it.Withheld || it.signStepUp }
 
 // PersonCount is someone the citizen may act for and how much needs action for them.
 type PersonCount struct {
@@ -86,6 +93,7 @@ type queuedOverview struct {
 	tiles         *queuedTiles
 	suggestions   *queuedSuggestions
 	tasks         *queuedTasks
+	documents     *queuedDocuments
 	counts        []countRow
 }
 
@@ -166,6 +174,7 @@ func (s *Service) queueOverview(reads *store.Reads, sc *scope, now time.Time) *q
 	q.tiles = queueTiles(reads, sc, now, nil)
 	q.suggestions = queueSuggestions(reads, sc, now, nil, overviewSuggestions)
 	q.tasks = queueOpenTasks(reads, sc, now)
+	q.documents = queuePendingDocuments(reads, sc)
 	if ids := sc.linkIDs(); len(ids) > 0 {
 		reads.Add(&q.counts, needsCountsQuery, needsCountsArgs(ids, now)...)
 	}
@@ -227,6 +236,7 @@ func (s *Service) Build(ctx context.Context, p *Prepared) (*Overview, error) {
 	for _, t := range q.tasks.visible(sc) {
 		o.NeedsAction = append(o.NeedsAction, t.item())
 	}
+	o.NeedsAction = append(o.NeedsAction, q.documents.items(sc)...)
 	slices.SortStableFunc(o.NeedsAction, func(a, b Item) int {
 		switch {
 		case a.DueAt == nil && b.DueAt == nil:

@@ -148,6 +148,7 @@ type caseSpec struct {
 	due                             *time.Duration
 	events                          []event
 	documents                       []string // document names; the URL is derived
+	acknowledge                     string   // the name of a document the person must confirm having read, by due
 }
 
 func (d *demo) addCase(s caseSpec) string {
@@ -177,6 +178,10 @@ func (d *demo) addCase(s caseSpec) string {
 		d.r.documents = append(d.r.documents, cases.Document{ID: store.NewID(), CaseID: c.ID,
 			ExternalID: fmt.Sprintf("%s-d%d", ext, i+1), Name: name, DocType: "application/pdf",
 			URL: fmt.Sprintf("https://innsyn.example.kommune.no/%s/sak/%s/dokument/%d", s.agency, ext, i+1), CreatedAt: c.UpdatedAt})
+		if name == s.acknowledge {
+			doc := &d.r.documents[len(d.r.documents)-1]
+			doc.Requires, doc.DueAt = cases.RequiresAcknowledge, relTime(d.now, s.due)
+		}
 	}
 	d.r.cases = append(d.r.cases, c)
 	d.record(c.AgencyID, ingest.KindCases, ext, c.ID, s.who, d.caseRecord(s, c))
@@ -324,7 +329,11 @@ func (d *demo) caseRecord(s caseSpec, c cases.Case) ingest.CaseRecord {
 	}
 	for _, doc := range d.r.documents {
 		if doc.CaseID == c.ID {
-			rec.Documents = append(rec.Documents, ingest.CaseDocument{ExternalID: doc.ExternalID, Name: doc.Name, Type: doc.DocType, URL: doc.URL})
+			cd := ingest.CaseDocument{ExternalID: doc.ExternalID, Name: doc.Name, Type: doc.DocType, URL: doc.URL, Requires: doc.Requires}
+			if doc.DueAt != nil {
+				cd.DueAt = doc.DueAt.Format(time.RFC3339)
+			}
+			rec.Documents = append(rec.Documents, cd)
 		}
 	}
 	return rec

@@ -61,7 +61,7 @@ func (d *demo) cases() {
 			events: []event{{25 * day, cases.StatusReceived, received, nil},
 				{10 * day, cases.StatusInProgress, inProgress, nil},
 				{2 * day, cases.StatusAwaitingCitizen, v("Vi mangler dokumentasjon", "We need more documentation"), nil}},
-			documents: []string{"Mangelbrev.pdf"}},
+			documents: []string{"Mangelbrev.pdf"}, acknowledge: "Mangelbrev.pdf"},
 		{who: "yusuf", agency: AgencySchool, kind: "after_school", area: "school", status: cases.StatusReceived,
 			title:  v("Søknad om ungdomsklubb", "Application for the youth club"),
 			events: []event{{2 * day, cases.StatusReceived, received, nil}}},

@@ -167,6 +167,28 @@ func TestDemo(t *testing.T) {
 			}
 		})
 
+		t.Run("Ola has one document to confirm having read, in the agency's record too", func(t *testing.T) {
+			var rows []struct {
+				ExternalID string `bun:"external_id"`
+				Name       string `bun:"name"`
+				CitizenID  string `bun:"citizen_id"`
+			}
+			if err := db.NewRaw(`SELECT d.external_id, d.name, c.citizen_id FROM case_documents d JOIN cases c ON c.id = d.case_id
+WHERE d.requires = ? AND d.due_at IS NOT NULL`, cases.RequiresAcknowledge).Scan(ctx, &rows); err != nil {
+				t.Fatal(err)
+			}
+			var ola citizens.Citizen
+			if err := db.NewSelect().Model(&ola).Where("name LIKE 'Ola %'").Limit(1).Scan(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 1 || rows[0].Name != "Mangelbrev.pdf" || rows[0].CitizenID != ola.ID {
+				t.Fatalf("documents to acknowledge: %+v (Ola %s)", rows, ola.ID)
+			}
+			if n, err := db.NewSelect().Table("agency_records").Where("kind = 'cases' AND CAST(body AS TEXT) LIKE ?", `%"requires"%"acknowledge"%`).Count(ctx); err != nil || n != 1 {
+				t.Fatalf("%d case records name the document's requires (%v)", n, err)
+			}
+		})
+
 		t.Run("one citizen hears from four agencies", func(t *testing.T) {
 			from := map[string]map[string]bool{}
 			add := func(citizen, agency string) {

@@ -102,6 +102,7 @@ var authzRoutes = []authzRoute{
 	{method: "GET", path: "/api/v1/notifications", access: citizenSelf},
 	{method: "POST", path: "/api/v1/notifications/:id/read", access: citizenObject, object: objNotification},
 	{method: "POST", path: "/api/v1/tasks/:id/seen", access: citizenObject, object: objTask},
+	{method: "POST", path: "/api/v1/documents/:id/acknowledge", access: citizenObject, object: objDocument},
 	{method: "POST", path: "/api/v1/notifications/read-all", access: citizenSelf},
 	{method: "GET", path: "/api/v1/tiles", access: citizenSelf},
 	{method: "GET", path: "/api/v1/me/suggestions", access: citizenSelf},

@@ -85,6 +85,7 @@ const (
 	objAttachment   objectKind = "attachment" // of A's message on the building case
 	objMessage      objectKind = "message"    // A's message on the building case (the id X's webhook names)
 	objErrand       objectKind = "errand"
+	objDocument     objectKind = "document" // a case document to acknowledge
 )
 
 const (
@@ -97,6 +98,7 @@ const (
 	aSuggestion     = "Forslag Aalesund"
 	aTaskTitle      = "Oppgave Aalesund"
 	aErrandTitle    = "Garasjeærend Aalesund"
+	aDocumentName   = "Vedtaksbrev Aalesund"
 	translatorLang  = "nn" // the translator's language
 	foreignLanguage = "en" // a language the translator may not touch
 )
@@ -152,6 +154,14 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 		"dueAt": at(96 * time.Hour), "status": "open", "version": 1})
 	put(w.x, "drafts", "a-draft", map[string]any{"pid": w.a.pid, "area": "building", "title": map[string]string{"nb": aTaskTitle},
 		"link": "https://etat.example.no/utkast/1", "expiresAt": at(96 * time.Hour), "status": "open", "version": 1})
+	docCase := caseRec(w.a.pid, "building", aBuildingTitle)
+	docCase["documents"] = []map[string]any{{"externalId": "a-doc", "name": aDocumentName, "url": "https://etat.example.no/d/1.pdf", "requires": "acknowledge"}}
+	docCaseID := put(w.x, "cases", "a-doc-case", docCase)
+	var docID string
+	if err := p.DB.NewSelect().Table("case_documents").Column("id").Where("case_id = ?", docCaseID).Scan(t.Context(), &docID); err != nil {
+		t.Fatal(err)
+	}
+	w.objects[objDocument] = docID
 	// B has objects of the same kinds, so B's lists and bulk actions have something to act on.
 	put(w.x, "cases", "b-case", caseRec(w.b.pid, "building", "Tilbygg B"))
 	put(w.x, "bookings", "b-booking", bookingRec(w.b.pid, "Møterom B", at))
@@ -202,7 +212,8 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 
 	w.scopeMarks = []string{w.objects[objCase], w.objects[objBooking], w.objects[objKey], w.objects[objNotification],
 		w.objects[objPushDevice], w.objects[objSuggestion], w.objects[objTask], w.objects[objMessage], w.objects[objAttachment],
-		w.objects[objErrand], aErrandTitle, w.access, aBuildingTitle, aBookingTitle, aFacility, aNoteTitle, aSuggestion, aTaskTitle}
+		w.objects[objErrand], w.objects[objDocument], aErrandTitle, w.access, aBuildingTitle, aBookingTitle, aFacility, aNoteTitle, aSuggestion,
+		aTaskTitle, aDocumentName}
 	w.strangerMarks = append([]string{w.a.person.ID, aName, w.health, aHealthTitle}, w.scopeMarks...)
 	return w
 }

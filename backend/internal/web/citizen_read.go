@@ -88,6 +88,7 @@ func (s *Server) getCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.withSignStepUp(&d, principalOf(c))
 	return c.JSON(d)
 }
 

@@ -63,10 +63,11 @@ func (s *Server) markTaskSeen(c *fiber.Ctx) error {
 	})
 }
 
-// withStepUp points every withheld item of the overview at the step-up login.
+// withStepUp points every withheld item of the overview, and every document to sign below the
+// step-up level, at the step-up login.
 func (s *Server) withStepUp(o *overview.Overview) {
 	for i := range o.NeedsAction {
-		if o.NeedsAction[i].Withheld {
+		if o.NeedsAction[i].NeedsStepUp() {
 			u := s.stepUpURL("/")
 			o.NeedsAction[i].StepUpURL = &u
 		}

@@ -66,6 +66,7 @@ func (s *Server) routes() {
 	citizen.Post("/notifications/read-all", s.markAllRead)
 	citizen.Post("/notifications/:id/read", s.markRead)
 	citizen.Post("/tasks/:id/seen", s.markTaskSeen)
+	citizen.Post("/documents/:id/acknowledge", s.acknowledgeDocument)
 	citizen.Post("/me/suggestions/shown", s.suggestionsShown)
 	citizen.Post("/me/suggestions/:id/dismiss", s.chooseSuggestion(actions.ChoiceDismiss))
 	citizen.Post("/me/suggestions/:id/snooze", s.chooseSuggestion(actions.ChoiceSnooze))

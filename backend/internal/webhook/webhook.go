@@ -21,11 +21,12 @@ import (
 
 // Event types. The data of each is the struct named after it; docs/webhooks.md describes them.
 const (
-	EventBookingCancelled = "booking.cancelled"
-	EventKeyUsed          = "key.used"
-	EventCaseSeen         = "case.seen"
-	EventSuggestionActed  = "suggestion.acted"
-	EventErrandUpdated    = "errand.updated"
+	EventBookingCancelled     = "booking.cancelled"
+	EventKeyUsed              = "key.used"
+	EventCaseSeen             = "case.seen"
+	EventSuggestionActed      = "suggestion.acted"
+	EventDocumentAcknowledged = "document.acknowledged"
+	EventErrandUpdated        = "errand.updated"
 )
 
 // Actor kinds in event data: the citizen themselves, or someone acting for them.
@@ -78,6 +79,17 @@ type CaseSeen struct {
 	Case   string    `json:"case"`
 	SeenAt time.Time `json:"seenAt"`
 	By     string    `json:"by"`
+}
+
+// DocumentAcknowledged is the data of document.acknowledged: the citizen (or a representative
+// within scope) acknowledged or signed one of the agency's case documents, at a login level.
+type DocumentAcknowledged struct {
+	Case     string    `json:"case"`
+	Document string    `json:"document"`
+	Requires string    `json:"requires"` // "acknowledge" or "sign"
+	At       time.Time `json:"at"`
+	By       string    `json:"by"`
+	Level    string    `json:"level"` // the login's assurance level (acr)
 }
 
 // Event is the JSON body POSTed to the agency, in the spirit of CloudEvents.

@@ -4,6 +4,8 @@ import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, 
 import { safeHref } from '../links.js';
 import { docTypeText } from '../doc-type.js';
 import { CaseMessages } from './case-messages.jsx';
+import { acknowledgedLabel } from '../documents.js';
+import { DocumentButton } from './needs-card.jsx';
 
 const STATUSES = ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'];
 
@@ -99,7 +101,14 @@ export function CaseDetail({ id }) {
             {c.documents.length === 0 ? <Empty>{t('ui.cases.no_documents')}</Empty> : (
               <ul class="list">
                 {c.documents.map((d) => (
-                  <li key={d.id}>{safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>} <span class="meta">{docTypeText(d.type, t)}</span></li>
+                  <li key={d.id} data-document={d.id}>
+                    {safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>} <span class="meta">{docTypeText(d.type, t)}</span>
+                    {acknowledgedLabel(d) ? <p class="meta" data-acknowledged>{t(acknowledgedLabel(d))} <When iso={d.acknowledgement.at} lang={s.lang} /></p> : null}
+                    {!d.acknowledgement && d.requires ? <>
+                      {d.dueAt ? <p class="due">{t('ui.common.due')}: <When iso={d.dueAt} lang={s.lang} /></p> : null}
+                      <DocumentButton doc={d} />
+                    </> : null}
+                  </li>
                 ))}
               </ul>
             )}

@@ -7,6 +7,7 @@ const KIND_IDS = {
   suggestionDismiss: 'ui.outbox.kind.suggestion', suggestionSnooze: 'ui.outbox.kind.suggestion',
   suggestionDone: 'ui.outbox.kind.suggestion', suggestionAct: 'ui.outbox.kind.suggestion',
   message: 'ui.outbox.kind.message',
+  acknowledgeDocument: 'ui.outbox.kind.acknowledge_document',
 };
 
 export function FailedActions() {

@@ -1,10 +1,14 @@
-// One entry of "needs your action": a case, a booking, an agency's task or a draft to continue.
+// One entry of "needs your action": a case, a booking, an agency's task, a draft to continue, or a
+// document to acknowledge ("I have read") or sign.
 // A sensitive item shown below the step-up login level has no title: it says only that
 // something sensitive from the agency exists, and offers the step-up login.
 import { useEffect } from 'preact/hooks';
 import { Agency, When, Subject, useApp } from '../ui.jsx';
 import { safeHref } from '../links.js';
 import { isAgencyItem, unseenTasks } from '../tasks.js';
+import { pendingTargets } from '../outbox.js';
+import { ACK_KIND, acknowledgeAction, documentButton } from '../documents.js';
+import { PendingNote } from './pending.jsx';
 
 const reported = new Set();
 
@@ -25,8 +29,38 @@ export function useReportSeen(items) {
   }, [key, s.online]);
 }
 
+/** DocumentButton acknowledges or signs a document through the outbox (queued when offline). */
+export function DocumentButton({ doc }) {
+  const { s, ctl, t } = useApp();
+  const action = pendingTargets(s.outbox || []).get(`${ACK_KIND}:${doc.id}`);
+  if (action) return <PendingNote action={action} />;
+  const b = documentButton(doc);
+  if (!b) return null;
+  if (b.stepUp) return <a class="btn" href={b.stepUp} data-action="step-up">{t(b.label)}</a>;
+  return (
+    <button type="button" class="btn btn-primary" data-action={doc.requires === 'sign' ? 'sign' : 'acknowledge'}
+      onClick={() => ctl.act(acknowledgeAction(doc.id))}>{t(b.label)}</button>
+  );
+}
+
+function DocumentCard({ it }) {
+  const { s, t } = useApp();
+  const href = it.link ? safeHref(it.link) : null;
+  return (
+    <li class="card card-action" data-item="document" data-id={it.id}>
+      <p class="card-title"><bdi>{it.title}</bdi></p>
+      <div class="meta"><Agency agency={it.agency} /><Subject subject={it.subject} t={t} /></div>
+      <p>{t(it.requires === 'sign' ? 'ui.document.must_sign' : 'ui.document.must_acknowledge')}</p>
+      {it.dueAt ? <p class="due">{t('ui.common.due')}: <When iso={it.dueAt} lang={s.lang} /></p> : null}
+      {href ? <p><a href={href} rel="noopener" data-action="open-document">{t('ui.document.open')}</a></p> : null}
+      <DocumentButton doc={it} />
+    </li>
+  );
+}
+
 export function NeedsCard({ it, href }) {
   const { s, t } = useApp();
+  if (it.kind === 'document') return <DocumentCard it={it} />;
   const agencyName = it.agency ? it.agency.name : '';
   if (it.withheld) {
     const stepUp = it.stepUpUrl && it.stepUpUrl.startsWith('/auth/login?') ? it.stepUpUrl : null;
