@@ -105,6 +105,7 @@ const KINDS = [
   ['time', /time|clock/i],
   ['age', /age$|ago|elapsed|duration/i],
   ['bytes', /limit|bytes/i],
+  ['party', /^party$/i],
   ['agency', /agency|etat/i],
   ['name', /name$|^who$|^by$|^actor$|person|guardian|representative|citizen|translator/i],
   ['langs', /langs|languages|supported/i],
@@ -141,6 +142,7 @@ export function sampleValue(name, lang, count = 3) {
     case 'time': return fmt({ timeStyle: 'short' });
     case 'age': try { return new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }).format(-5, 'minute'); } catch { return '5 min'; }
     case 'bytes': return '1 MB';
+    case 'party': return 'Byantikvaren';
     case 'agency': return 'Bymiljøetaten';
     case 'name': return 'Kari Nordmann';
     case 'langs': return 'nb, en, uk';
