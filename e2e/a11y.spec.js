@@ -89,15 +89,16 @@ for (const lang of ['nb', 'ar']) {
     await settled(page);
     const out = await sideways(page);
     if (out) problems.push(`logged-out page: ${out}`);
-    // People no other test logs in as, one per language: the choice below is saved on the server.
-    await login(page, lang === 'nb' ? 'Fatima Hassan' : 'Máret Eira');
+    // People no other test logs in as, one per language, each with an errand: the choice below is
+    // saved on the server.
+    await login(page, lang === 'nb' ? 'Berit Johansen' : 'Máret Eira');
     await page.goto('/settings');
     await page.locator(`input[name="lang"][value="${lang}"]`).check();
     await expect(page.locator('html')).toHaveAttribute('lang', lang);
     const caseId = (await apiGet(page, '/api/v1/cases')).body.items[0].id;
     const errandId = (await apiGet(page, '/api/v1/me/overview')).body.errands[0].id;
     for (const p of PAGES) {
-      const path = p === 'case' ? `/cases/${caseId}` : p;
+      const path = p === 'case' ? `/cases/${caseId}` : p === 'errand' ? `/errands/${errandId}` : p;
       await page.goto(path);
       await settled(page);
       const found = await sideways(page);

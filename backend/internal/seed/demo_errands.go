@@ -85,20 +85,43 @@ func (d *demo) garage() {
 // extension makes Kari's building permit for the extension an errand of its own that the water
 // agency may join but has not yet: an errand of one case, waiting for the neighbours' comments.
 func (d *demo) extension() {
-	i := slices.IndexFunc(d.r.cases, func(c cases.Case) bool { return c.CitizenID == d.who["kari"] && c.Kind == "building_permit" })
+	d.oneCaseErrand("kari", "building_permit", AgencyBuilding, "tilbygg-gyldenloves-gate-12", "building",
+		v("Tilbygg i Gyldenløves gate 12", "Extension at Gyldenløves gate 12"), []string{AgencyWater},
+		ingest.CaseStep{Text: v("Naboene kan komme med merknader til tilbygget", "The neighbours may comment on the extension"),
+			WaitingFor: errands.WaitingThirdParty, Party: v("Naboene", "The neighbours")})
+}
+
+// oneCaseErrands make Berit's property tax and Máret's culture grant errands of one case each,
+// waiting for a third party: two people no other browser test logs in as have an errand page,
+// one for each reading direction the reflow test switches them to.
+func (d *demo) oneCaseErrands() {
+	d.oneCaseErrand("berit", "property_tax", AgencyBuilding, "eiendomsskatt-johansen", "building",
+		v("Eiendomsskatt", "Property tax"), nil,
+		ingest.CaseStep{Text: v("Takstnemnda vurderer klagen din", "The valuation board considers your appeal"),
+			WaitingFor: errands.WaitingThirdParty, Party: v("Takstnemnda", "The valuation board")})
+	d.oneCaseErrand("maret", "grant", AgencyCulture, "kulturstipend-eira", "culture",
+		v("Kulturstipend", "Culture grant"), nil,
+		ingest.CaseStep{Text: v("Kulturrådet gir en uttalelse om søknaden", "The arts council comments on the application"),
+			WaitingFor: errands.WaitingThirdParty, Party: v("Kulturrådet", "The arts council")})
+}
+
+// oneCaseErrand makes who's case of kind an errand of its own under lead, which the agencies
+// joinable may join, with one step waiting nine days.
+func (d *demo) oneCaseErrand(who, kind, lead, externalID, area string, title texts.Values, joinable []string, step ingest.CaseStep) {
+	i := slices.IndexFunc(d.r.cases, func(c cases.Case) bool { return c.CitizenID == d.who[who] && c.Kind == kind })
 	c := &d.r.cases[i]
-	lead := d.b.agency[AgencyBuilding]
-	e := errands.Errand{ID: store.NewID(), AgencyID: lead, ExternalID: "tilbygg-gyldenloves-gate-12", Version: 1, CitizenID: c.CitizenID,
-		Area: "building", Status: errands.Merged([]string{c.Status}), CreatedAt: c.CreatedAt, UpdatedAt: d.now}
+	leadID := d.b.agency[lead]
+	e := errands.Errand{ID: store.NewID(), AgencyID: leadID, ExternalID: externalID, Version: 1, CitizenID: c.CitizenID,
+		Area: area, Status: errands.Merged([]string{c.Status}), CreatedAt: c.CreatedAt, UpdatedAt: d.now}
 	c.ErrandID, c.SharedWithErrand = &e.ID, true
 	d.r.errands = append(d.r.errands, e)
-	d.r.participants = append(d.r.participants, errands.Participant{ErrandID: e.ID, AgencyID: d.b.agency[AgencyWater]})
-	title := v("Tilbygg i Gyldenløves gate 12", "Extension at Gyldenløves gate 12")
+	for _, slug := range joinable {
+		d.r.participants = append(d.r.participants, errands.Participant{ErrandID: e.ID, AgencyID: d.b.agency[slug]})
+	}
 	d.r.text("errand", e.ID, "title", title)
-	d.record(lead, ingest.KindErrands, e.ExternalID, e.ID, "kari", ingest.ErrandRecord{PID: d.pids["kari"], Title: title,
-		Area: "building", Participants: []string{AgencyWater}, Version: 1})
-	step := ingest.CaseStep{Text: v("Naboene kan komme med merknader til tilbygget", "The neighbours may comment on the extension"),
-		WaitingFor: errands.WaitingThirdParty, Party: v("Naboene", "The neighbours"), DueAt: rfc3339(relTime(d.now, durp(9*day)))}
+	d.record(leadID, ingest.KindErrands, e.ExternalID, e.ID, who, ingest.ErrandRecord{PID: d.pids[who], Title: title,
+		Area: area, Participants: append([]string{}, joinable...), Version: 1})
+	step.DueAt = rfc3339(relTime(d.now, durp(9*day)))
 	row := errands.Step{ID: store.NewID(), CaseID: c.ID, WaitingFor: step.WaitingFor, DueAt: relTime(d.now, durp(9*day)), CreatedAt: d.now}
 	d.r.steps = append(d.r.steps, row)
 	d.r.text("case_step", row.ID, "text", step.Text)
@@ -106,10 +129,10 @@ func (d *demo) extension() {
 	for k := range d.r.records {
 		if r := &d.r.records[k]; r.ObjectID == c.ID {
 			rec := r.Record.(ingest.CaseRecord)
-			rec.Errand, rec.SharedWithErrand = &ingest.ErrandRef{Agency: AgencyBuilding, ExternalID: e.ExternalID}, true
+			rec.Errand, rec.SharedWithErrand = &ingest.ErrandRef{Agency: lead, ExternalID: e.ExternalID}, true
 			rec.NextSteps = []ingest.CaseStep{step}
 			r.Record = rec
 		}
 	}
-	d.changed("kari", "errand", e.ID)
+	d.changed(who, "errand", e.ID)
 }

@@ -19,6 +19,7 @@ func (d *demo) items() {
 	d.cases()
 	d.garage()
 	d.extension()
+	d.oneCaseErrands()
 	d.bookingsAndKeys()
 	d.notifications()
 	d.tasks()
