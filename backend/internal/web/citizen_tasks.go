@@ -18,8 +18,7 @@ import (
 
 // cleared reports whether the principal's login meets the step-up level.
 func (s *Server) cleared(p Principal) bool {
-	need := s.deps.Config.StepUpACR
-	return need == "" || auth.ACRSatisfies(p.ACR, need)
+	return auth.Cleared(p.ACR, s.deps.Config.StepUpACR)
 }
 
 // stepUpURL is the login that raises the session to the step-up level and comes back to returnTo.
