@@ -64,10 +64,10 @@ type messageRow struct {
 	ID          string `bun:"id,pk"`
 	SubjectKind string `bun:"subject_kind"` // case or errand: where the push links to
 	SubjectID   string `bun:"subject_id"`
-	AgencyID  string `bun:"agency_id"`
-	CitizenID string `bun:"citizen_id"`
-	Direction string `bun:"direction"`
-	Area      string `bun:"area,scanonly"`
+	AgencyID    string `bun:"agency_id"`
+	CitizenID   string `bun:"citizen_id"`
+	Direction   string `bun:"direction"`
+	Area        string `bun:"area,scanonly"`
 }
 
 // loadObjects reads the objects of events: one query per kind that occurs.
