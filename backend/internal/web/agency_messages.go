@@ -1,11 +1,13 @@
 package web
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
+	"minside/backend/internal/apperr"
 	"minside/backend/internal/messages"
 	"minside/backend/internal/strictjson"
 )
@@ -54,14 +56,18 @@ func (s *Server) agencyPutMessage(c *fiber.Ctx) error {
 		CaseID    string              `json:"caseId"`
 		Errand    *messages.ErrandRef `json:"errand"`
 		Body      string              `json:"body"`
-		Sensitive bool                `json:"sensitive"`
+		Sensitive json.RawMessage     `json:"sensitive"`
 		Version   int64               `json:"version"`
 	}
 	if err := strictjson.Unmarshal(c.Body(), &in); err != nil {
 		return err
 	}
+	var sensitive bool
+	if len(in.Sensitive) > 0 && json.Unmarshal(in.Sensitive, &sensitive) != nil {
+		return apperr.Invalid(apperr.Field("/sensitive", "field.invalid", nil)) // true or false, nothing else
+	}
 	m, created, err := svc.PutAnswer(c.UserContext(), agencyOf(c).AgencyID, utils.CopyString(c.Params("externalId")),
-		messages.Answer{CaseID: in.CaseID, Errand: in.Errand, Body: in.Body, Sensitive: in.Sensitive, Version: in.Version}, requestIDOf(c))
+		messages.Answer{CaseID: in.CaseID, Errand: in.Errand, Body: in.Body, Sensitive: sensitive, Version: in.Version}, requestIDOf(c))
 	if err != nil {
 		return err
 	}

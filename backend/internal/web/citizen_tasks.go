@@ -62,9 +62,15 @@ func (s *Server) markTaskSeen(c *fiber.Ctx) error {
 	})
 }
 
-// withStepUp points every withheld item of the overview, and every document to sign below the
-// step-up level, at the step-up login.
+// withStepUp points every withheld item of the overview (and withheld recent case), and every
+// document to sign below the step-up level, at the step-up login.
 func (s *Server) withStepUp(o *overview.Overview) {
+	for i := range o.Recent {
+		if o.Recent[i].Withheld {
+			u := s.stepUpURL("/cases/" + o.Recent[i].ID)
+			o.Recent[i].StepUpURL = &u
+		}
+	}
 	for i := range o.NeedsAction {
 		if o.NeedsAction[i].NeedsStepUp() {
 			u := s.stepUpURL("/")
