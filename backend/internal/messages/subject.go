@@ -92,6 +92,26 @@ func (s *subject) name(ctx context.Context, db bun.IDB, ms []*Message) error {
 	return nil
 }
 
+// Recipient is an agency a citizen's message on a thread may be for.
+type Recipient struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// Recipients lists the agencies a message on the case or errand may be for, the owner (the case's
+// agency, the errand's lead: the default) first.
+func (s *Service) Recipients(ctx context.Context, v represent.View, kind, id string) ([]Recipient, error) {
+	subj, err := ownSubject(ctx, s.db, v, kind, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Recipient, len(subj.agencies))
+	for i, a := range subj.agencies {
+		out[i] = Recipient{Slug: a.Slug, Name: a.Name}
+	}
+	return out, nil
+}
+
 // ownSubject loads a case or an errand the view may act on; any other is not found.
 func ownSubject(ctx context.Context, db bun.IDB, v represent.View, kind, id string) (*subject, error) {
 	if uuid.Validate(id) != nil {

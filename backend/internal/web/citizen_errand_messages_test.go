@@ -195,8 +195,12 @@ func TestErrandMessagesReachOnlyTheAddressedAgency(t *testing.T) {
 				Agency         struct{ Slug, Name string }
 				SeenAt         *time.Time
 			}
+			Recipients []struct{ Slug string }
 		}
 		citizen.Get(t, "/api/v1/me/errands/"+errandID+"/messages").Status(t, http.StatusOK).JSON(t, &thread)
+		if len(thread.Recipients) != 2 || thread.Recipients[0].Slug != "pbe" || thread.Recipients[1].Slug != "bym" {
+			t.Fatalf("recipients: %+v", thread.Recipients)
+		}
 		if len(thread.Items) != 3 {
 			t.Fatalf("thread: %+v", thread.Items)
 		}

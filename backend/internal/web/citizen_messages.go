@@ -103,7 +103,13 @@ func (s *Server) thread(c *fiber.Ctx, kind, page string) error {
 		}
 		items = append(items, out)
 	}
-	return c.JSON(fiber.Map{"items": items})
+	// Whom a new message may be for: the case's agency, or the errand's lead first, then the
+	// agencies it let join (the PWA's choice on the errand page).
+	to, err := svc.Recipients(c.UserContext(), p.View(), kind, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": items, "recipients": to})
 }
 
 // postCaseMessage answers POST /api/v1/cases/:id/messages, a multipart form with "body" and up
