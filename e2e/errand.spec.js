@@ -49,3 +49,35 @@ test('Ola reads his garage errand, online and offline', async ({ page, context }
   await expect(page.locator('[data-waiting-for="third_party"]', { hasText: HERITAGE })).toBeVisible();
   await context.setOffline(false);
 });
+
+// The errand's thread: Ola reads the water agency's answer, then writes offline to the water
+// agency (not the lead); the message waits in the outbox and is sent once when the network returns.
+test('Ola writes on his garage errand offline, to one of its agencies, and it is sent once online', async ({ page, context }) => {
+  await login(page, 'Ola Nordmann');
+  const ov = (await apiGet(page, '/api/v1/me/overview')).body;
+  const errand = ov.errands[0];
+  await page.goto(`/errands/${errand.id}`);
+  const thread = page.getByTestId('message-thread');
+  await expect(thread.locator('.message-agency').first()).toContainText(/Vann- og avløpsetaten/);
+  const { recipients } = (await apiGet(page, `/api/v1/me/errands/${errand.id}/messages`)).body;
+  const water = recipients.find((a) => /Vann/.test(a.name));
+  expect(recipients[0].slug).not.toBe(water.slug); // the lead comes first, the water agency is one of the others
+
+  const text = `Spørsmål om garasjen skrevet uten nett ${Date.now()}`;
+  const posts = [];
+  context.on('request', (req) => { if (req.method() === 'POST' && req.url().endsWith(`/api/v1/me/errands/${errand.id}/messages`)) posts.push(req); });
+  await context.setOffline(true);
+  await page.locator('#message-to').selectOption(water.slug);
+  await page.locator('#message-text').fill(text);
+  await page.getByRole('button', { name: /^Send$/ }).click();
+  const waiting = page.getByTestId('message-waiting');
+  await expect(waiting).toContainText(text);
+
+  await context.setOffline(false);
+  await expect(waiting).toHaveCount(0, { timeout: 20_000 });
+  await expect(thread.locator('.message-citizen').filter({ hasText: text })).toHaveCount(1, { timeout: 20_000 });
+  const items = (await apiGet(page, `/api/v1/me/errands/${errand.id}/messages`)).body.items.filter((m) => m.body === text);
+  expect(items).toHaveLength(1);
+  expect(items[0].agency.slug).toBe(water.slug);
+  expect(posts.length).toBe(1);
+});

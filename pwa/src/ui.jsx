@@ -140,3 +140,19 @@ export function MoreButton({ more, t }) {
   );
 }
 
+
+/** titleOf is an item's title, or for one withheld below the step-up level the neutral "sensitive matter from <agency>". */
+export function titleOf(item, t) {
+  return item.withheld ? t('ui.task.sensitive_from', { Agency: item.agency ? item.agency.name : '' }) : item.title;
+}
+
+/** WithheldNote says why content is hidden (sensitive, below the step-up level) and offers the login that shows it. */
+export function WithheldNote({ stepUpUrl, t }) {
+  const stepUp = stepUpUrl && stepUpUrl.startsWith('/auth/login?') ? stepUpUrl : null;
+  return (
+    <div class="withheld" data-sensitive="withheld">
+      <p class="meta">{t('ui.task.sensitive_hint')}</p>
+      {stepUp ? <a class="btn" href={stepUp} data-action="step-up">{t('ui.task.step_up')}</a> : null}
+    </div>
+  );
+}

@@ -24,7 +24,7 @@ describe('a message written offline', () => {
     const api = createApi({ getCsrf: () => 'csrf-1', fetchImpl: net.fetchImpl });
     const photo = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3])], { type: 'image/jpeg' });
     photo.name = 'tomt.jpg';
-    const action = await enqueue(store, messageAction('case-1', 'Her er bildet', [photo]), 1000);
+    const action = await enqueue(store, messageAction({ kind: 'case', id: 'case-1' }, 'Her er bildet', [photo]), 1000);
 
     // Offline: nothing sent, the message waits (the person sees it) with its file.
     let r = await replay(store, sendWith(api));
@@ -55,6 +55,23 @@ describe('a message written offline', () => {
     expect(file.name).toBe('tomt.jpg');
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3]));
     expect(waitingMessages(await store.listActions(), 'case-1')).toEqual([]);
+  });
+
+  it('on an errand, goes to the errand with the agency it is for, and waits under the errand', async () => {
+    const store = await openUserStore(`msg-${Math.random()}`);
+    const net = network();
+    const api = createApi({ getCsrf: () => 'csrf-1', fetchImpl: net.fetchImpl });
+    const errand = { kind: 'errand', id: 'errand-1' };
+    const action = await enqueue(store, messageAction(errand, 'Når kommer vannet?', [], 'vann-og-avlop'), 1000);
+    await enqueue(store, messageAction(errand, 'Til byggesak', []), 1001);
+    expect(waitingMessages(await store.listActions(), 'errand-1').map((m) => m.body)).toEqual(['Når kommer vannet?', 'Til byggesak']);
+    net.online();
+    const r = await replay(store, sendWith(api));
+    expect(r).toMatchObject({ sent: 2, failed: 0 });
+    expect(net.sent.map((s) => s.path)).toEqual(['/api/v1/me/errands/errand-1/messages', '/api/v1/me/errands/errand-1/messages']);
+    expect(net.sent[0].init.headers['Idempotency-Key']).toBe(action.key);
+    expect(net.sent[0].init.body.get('agency')).toBe('vann-og-avlop');
+    expect(net.sent[1].init.body.get('agency')).toBeNull(); // the lead agency
   });
 
   it('keeps JSON actions JSON', async () => {

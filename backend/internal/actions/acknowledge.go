@@ -39,10 +39,12 @@ type documentRow struct {
 	Area       string `bun:"area"`
 	AgencyID   string `bun:"agency_id"`
 	CaseExtID  string `bun:"case_ext_id"`
+	Sensitive  bool   `bun:"sensitive"` // the document's or its case's
 }
 
 // AcknowledgeDocument records that the view's subject read ("acknowledge") or signed ("sign") a
-// case document, at the login level acr. Signing needs the step-up level: below it the answer is
+// case document, at the login level acr. Signing, and any sensitive document (auth.Withholds),
+// needs the step-up level: below it the answer is
 // 403 with the login that raises it, and nothing is written. A second press answers the first
 // acknowledgement and changes nothing; only the press that wrote it tells the agency
 // (document.acknowledged), writes the feed and the access log.
@@ -58,7 +60,8 @@ func (s *Service) AcknowledgeDocument(ctx context.Context, tx bun.IDB, v For, do
 	if prev, err := loadAcknowledgement(ctx, tx, d); err != nil || prev != nil {
 		return acknowledged(d, prev), err
 	}
-	if d.Requires == cases.RequiresSign && s.deps.StepUpACR != "" && !auth.ACRSatisfies(acr, s.deps.StepUpACR) {
+	// Signing, or confirming to have read what this login cannot see, needs the step-up level.
+	if (d.Requires == cases.RequiresSign || d.Sensitive) && !auth.Cleared(acr, s.deps.StepUpACR) {
 		q := url.Values{"acr": {s.deps.StepUpACR}, "returnTo": {"/"}} // the overview, where the document waits
 		return nil, apperr.Forbidden().WithDetail("error.detail.step_up_required", nil).WithExtra("stepUpUrl", "/auth/login?"+q.Encode())
 	}
@@ -106,7 +109,8 @@ func loadDocument(ctx context.Context, db bun.IDB, v For, id string) (*documentR
 		return nil, apperr.NotFound()
 	}
 	d := new(documentRow)
-	err := db.NewRaw(`SELECT d.id, d.case_id, d.external_id, d.requires, c.citizen_id, c.area, c.agency_id, c.external_id AS case_ext_id
+	err := db.NewRaw(`SELECT d.id, d.case_id, d.external_id, d.requires, c.citizen_id, c.area, c.agency_id, c.external_id AS case_ext_id,
+ (d.sensitive OR c.sensitive) AS sensitive
 FROM case_documents d JOIN cases c ON c.id = d.case_id WHERE d.id = ?`, id).Scan(ctx, d)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFound()

@@ -34,10 +34,13 @@ type Case struct {
 	DeepLink      string     `bun:"deep_link,notnull"`
 	// ErrandID is the errand (package errands) the agency attached the case to; SharedWithErrand
 	// lets the errand's other agencies see the case.
-	ErrandID         *string   `bun:"errand_id"`
-	SharedWithErrand bool      `bun:"shared_with_errand,notnull"`
-	CreatedAt        time.Time `bun:"created_at,notnull"`
-	UpdatedAt        time.Time `bun:"updated_at,notnull"`
+	ErrandID         *string `bun:"errand_id"`
+	SharedWithErrand bool    `bun:"shared_with_errand,notnull"`
+	// Sensitive: below the step-up login level the citizen sees that the case exists, not its
+	// content (auth.Withholds, the one rule), nor anything hanging on it.
+	Sensitive bool      `bun:"sensitive,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+	UpdatedAt time.Time `bun:"updated_at,notnull"`
 }
 
 // Event is one entry of a case's timeline; texts "title" and "body".
@@ -66,6 +69,7 @@ type Document struct {
 	URL        string     `bun:"url,notnull"`
 	Requires   string     `bun:"requires,notnull"` // "", RequiresAcknowledge or RequiresSign
 	DueAt      *time.Time `bun:"due_at"`
+	Sensitive  bool       `bun:"sensitive,notnull"` // name and link withheld below the step-up level
 	CreatedAt  time.Time  `bun:"created_at,notnull"`
 }
 

@@ -43,7 +43,10 @@ type CaseRecord struct {
 	Errand           *ErrandRef `json:"errand,omitempty"`
 	SharedWithErrand bool       `json:"sharedWithErrand,omitempty"`
 	NextSteps        []CaseStep `json:"nextSteps,omitempty"`
-	Version          int64      `json:"version"`
+	// Sensitive: a login below the step-up level sees that the case exists (agency, date), not its
+	// title, status, timeline, documents or messages.
+	Sensitive bool  `json:"sensitive,omitempty"`
+	Version   int64 `json:"version"`
 }
 
 // CaseStep is one "what happens next" of a case, naming who the agency waits for: the citizen, no
@@ -82,6 +85,7 @@ type CaseDocument struct {
 	URL        string `json:"url"`
 	Requires   string `json:"requires,omitempty"`
 	DueAt      string `json:"dueAt,omitempty"`
+	Sensitive  bool   `json:"sensitive,omitempty"` // name and link only at the step-up level
 }
 
 var documentRequires = []string{cases.RequiresAcknowledge, cases.RequiresSign}
@@ -206,6 +210,7 @@ func (p *parsedCase) apply(ctx context.Context, w *writer, prev *record) (applie
 	row.ErrandID, row.SharedWithErrand = links.now, r.SharedWithErrand && links.now != nil
 	row.AgencyID, row.ExternalID, row.Version, row.CitizenID = w.req.AgencyID, w.externalID, r.Version, person.ID
 	row.Kind, row.Area, row.Status, row.NextActionDue, row.DeepLink, row.UpdatedAt = r.Kind, r.Area, r.Status, p.due, r.DeepLink, w.now
+	row.Sensitive = r.Sensitive
 	fields := texts.Fields{"title": r.Title, "title_public": r.TitlePublic, "next_action": nil}
 	if r.NextAction != nil {
 		fields["next_action"] = r.NextAction.Text
@@ -371,7 +376,7 @@ func (p *parsedCase) documentRows(w *writer, caseID string) []cases.Document {
 	rows := make([]cases.Document, len(p.rec.Documents))
 	for i, d := range p.rec.Documents {
 		rows[i] = cases.Document{ID: store.NewID(), CaseID: caseID, ExternalID: d.ExternalID, Name: d.Name, DocType: d.Type, URL: d.URL,
-			Requires: d.Requires, DueAt: p.docDue[i], CreatedAt: w.now}
+			Requires: d.Requires, DueAt: p.docDue[i], Sensitive: d.Sensitive, CreatedAt: w.now}
 	}
 	return rows
 }

@@ -10,22 +10,24 @@ import (
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
-	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/store"
 	"minside/backend/internal/textcheck"
 )
 
-// Answer is the agency's message on one of its cases, keyed by the agency's own id.
+// Answer is the agency's message on one of its cases, or on an errand it leads or joined, keyed
+// by the agency's own id. Sensitive withholds its text below the citizen's step-up level.
 type Answer struct {
-	CaseID  string // the case's external id at this agency
-	Body    string
-	Version int64
+	CaseID    string     // the case's external id at this agency; or
+	Errand    *ErrandRef // the errand, named as when attaching cases
+	Body      string
+	Sensitive bool
+	Version   int64
 }
 
 // PutAnswer stores the agency's answer idempotently: the same version again changes nothing, a
-// newer one replaces the text, an older one is a conflict. A new answer tells the citizen by push
+// newer one replaces the text (and sensitivity), an older one is a conflict. A new answer tells the citizen by push
 // (category "messages", through the outbox). created reports whether it was new.
 func (s *Service) PutAnswer(ctx context.Context, agencyID, externalID string, in Answer, requestID string) (m *Message, created bool, err error) {
 	now := store.UTC(s.now())
@@ -37,8 +39,13 @@ func (s *Service) PutAnswer(ctx context.Context, agencyID, externalID string, in
 	if p != nil {
 		errs.Add("/body", p.Key, p.Data)
 	}
-	if in.CaseID == "" {
+	switch {
+	case in.CaseID == "" && in.Errand == nil:
 		errs.Add("/caseId", "field.required", nil)
+	case in.CaseID != "" && in.Errand != nil:
+		errs.Add("/errand", "field.invalid", nil) // one thread: a case or an errand
+	case in.Errand != nil && (in.Errand.Agency == "" || in.Errand.ExternalID == ""):
+		errs.Add("/errand", "field.required", nil)
 	}
 	if in.Version < 1 {
 		errs.Add("/version", "field.invalid", nil)
@@ -47,33 +54,29 @@ func (s *Service) PutAnswer(ctx context.Context, agencyID, externalID string, in
 		return nil, false, err
 	}
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		c := new(cases.Case)
-		err := tx.NewSelect().Model(c).Where("agency_id = ? AND external_id = ?", agencyID, in.CaseID).Scan(ctx)
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.Invalid(apperr.Field("/caseId", "field.unknown", nil))
-		}
+		subj, err := agencySubject(ctx, tx, agencyID, in)
 		if err != nil {
-			return fmt.Errorf("messages: load case: %w", err)
+			return err
 		}
 		prev := new(Message)
 		err = tx.NewSelect().Model(prev).Where("agency_id = ? AND external_id = ?", agencyID, externalID).Scan(ctx)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			ext := externalID
-			m = &Message{ID: store.NewID(), SubjectKind: SubjectCase, SubjectID: c.ID, AgencyID: agencyID, CitizenID: c.CitizenID,
-				Direction: FromAgency, ExternalID: &ext, Version: in.Version, Body: text, CreatedAt: now}
+			m = &Message{ID: store.NewID(), SubjectKind: subj.kind, SubjectID: subj.id, AgencyID: agencyID, CitizenID: subj.citizenID,
+				Direction: FromAgency, ExternalID: &ext, Version: in.Version, Body: text, Sensitive: in.Sensitive, CreatedAt: now}
 			if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
 				return fmt.Errorf("messages: insert answer: %w", err)
 			}
 			created = true
 			if _, err := outbox.Enqueue(ctx, tx, outbox.TopicNotify,
-				outbox.NotifyEvent{CitizenID: c.CitizenID, Kind: "message", ObjectID: m.ID, Reason: "new"}, now, outbox.Options{}); err != nil {
+				outbox.NotifyEvent{CitizenID: subj.citizenID, Kind: "message", ObjectID: m.ID, Reason: "new"}, now, outbox.Options{}); err != nil {
 				return err
 			}
 		case err != nil:
 			return fmt.Errorf("messages: load answer: %w", err)
-		case prev.SubjectID != c.ID:
-			return apperr.Invalid(apperr.Field("/caseId", "field.invalid", nil)) // an answer does not move between cases
+		case prev.SubjectID != subj.id:
+			return apperr.Invalid(apperr.Field(subjectPointer(in), "field.invalid", nil)) // an answer does not move between threads
 		case in.Version == prev.Version:
 			m = prev
 			return nil
@@ -82,16 +85,16 @@ func (s *Service) PutAnswer(ctx context.Context, agencyID, externalID string, in
 				WithDetail("error.detail.version_conflict", map[string]any{"Current": prev.Version}).
 				WithExtra("currentVersion", prev.Version)
 		default:
-			prev.Body, prev.Version = text, in.Version
-			if _, err := tx.NewUpdate().Model(prev).Column("body", "version").WherePK().Exec(ctx); err != nil {
+			prev.Body, prev.Version, prev.Sensitive = text, in.Version, in.Sensitive
+			if _, err := tx.NewUpdate().Model(prev).Column("body", "version", "sensitive").WherePK().Exec(ctx); err != nil {
 				return fmt.Errorf("messages: update answer: %w", err)
 			}
 			m = prev
 		}
-		if err := changes.Record(ctx, tx, &c.CitizenID, "message", m.ID, changes.OpUpsert, now); err != nil {
+		if err := changes.Record(ctx, tx, &subj.citizenID, "message", m.ID, changes.OpUpsert, now); err != nil {
 			return err
 		}
-		aid, cid := agencyID, c.CitizenID
+		aid, cid := agencyID, subj.citizenID
 		return audit.Record(ctx, tx, audit.Entry{At: now, ActorKind: audit.ActorAgency, ActorID: &aid, SubjectID: &cid,
 			Action: audit.ActionWrite, ObjectKind: "message", ObjectID: m.ID, RequestID: requestID})
 	})
@@ -143,6 +146,14 @@ func (s *Service) AgencyRead(ctx context.Context, agencyID, id, requestID string
 		return nil, err
 	}
 	return m, nil
+}
+
+// subjectPointer is the field that names an answer's thread.
+func subjectPointer(in Answer) string {
+	if in.Errand != nil {
+		return "/errand"
+	}
+	return "/caseId"
 }
 
 func isUUID(s string) bool { return len(s) == 36 && s[8] == '-' && s[13] == '-' }

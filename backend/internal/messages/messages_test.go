@@ -116,7 +116,7 @@ func TestConversation(t *testing.T) {
 		w := newWorld(t, db)
 		asGuardian := represent.View{SubjectID: w.child, ActorID: w.parent, Areas: nil}
 		pdf := []byte("%PDF-1.7\nsituasjonsplan\n%%EOF\n")
-		m, err := w.svc.Post(ctx, asGuardian, w.kase.ID, "Her er situasjonsplanen og et bilde av tomta.",
+		m, err := w.svc.Post(ctx, asGuardian, messages.Target{Kind: messages.SubjectCase, ID: w.kase.ID}, "Her er situasjonsplanen og et bilde av tomta.",
 			[]uploads.Input{{Name: "tomt.jpg", Data: photo(t)}, {Name: "plan.pdf", Data: pdf}}, "req-1")
 		if err != nil {
 			t.Fatal(err)
@@ -220,13 +220,13 @@ func TestConversation(t *testing.T) {
 		}
 
 		// The guardian reads the thread: not the child's own reading, so the answer stays unseen.
-		thread, err := w.svc.Thread(ctx, asGuardian, w.kase.ID, "req-6")
+		thread, err := w.svc.Thread(ctx, asGuardian, messages.SubjectCase, w.kase.ID, true, "req-6")
 		if err != nil || len(thread) != 2 || thread[1].SeenAt != nil || thread[0].AuthorName != "Kari" {
 			t.Fatalf("guardian's thread: %d, %v", len(thread), err)
 		}
 		// The child reads it: the answer is seen by them now; their message shows the agency's receipt.
 		*w.clock = t0.Add(4 * time.Hour)
-		thread, err = w.svc.Thread(ctx, represent.Own(w.child), w.kase.ID, "req-7")
+		thread, err = w.svc.Thread(ctx, represent.Own(w.child), messages.SubjectCase, w.kase.ID, true, "req-7")
 		if err != nil || len(thread) != 2 {
 			t.Fatalf("thread: %d, %v", len(thread), err)
 		}
@@ -242,10 +242,10 @@ func TestConversation(t *testing.T) {
 		}
 
 		// A stranger finds no such case.
-		if _, err := w.svc.Post(ctx, represent.Own(w.stranger), w.kase.ID, "hei", nil, "r"); !apperr.Is(err, apperr.CodeNotFound) {
+		if _, err := w.svc.Post(ctx, represent.Own(w.stranger), messages.Target{Kind: messages.SubjectCase, ID: w.kase.ID}, "hei", nil, "r"); !apperr.Is(err, apperr.CodeNotFound) {
 			t.Fatalf("stranger: %v", err)
 		}
-		if _, err := w.svc.Thread(ctx, represent.Own(w.stranger), w.kase.ID, "r"); !apperr.Is(err, apperr.CodeNotFound) {
+		if _, err := w.svc.Thread(ctx, represent.Own(w.stranger), messages.SubjectCase, w.kase.ID, true, "r"); !apperr.Is(err, apperr.CodeNotFound) {
 			t.Fatalf("stranger's thread: %v", err)
 		}
 	})
@@ -256,7 +256,7 @@ func TestRepresentativeOutsideScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		health := represent.View{SubjectID: w.child, ActorID: w.parent, Areas: []string{"health"}}
-		if _, err := w.svc.Post(context.Background(), health, w.kase.ID, "hei", nil, "r"); !apperr.Is(err, apperr.CodeNotFound) {
+		if _, err := w.svc.Post(context.Background(), health, messages.Target{Kind: messages.SubjectCase, ID: w.kase.ID}, "hei", nil, "r"); !apperr.Is(err, apperr.CodeNotFound) {
 			t.Fatalf("outside scope: %v", err)
 		}
 	})
@@ -280,7 +280,7 @@ func TestBadInputStoresNothing(t *testing.T) {
 		w := newWorld(t, db)
 		for name, tc := range tests {
 			t.Run(name, func(t *testing.T) {
-				_, err := w.svc.Post(context.Background(), represent.Own(w.child), w.kase.ID, tc.body, tc.files, "r")
+				_, err := w.svc.Post(context.Background(), represent.Own(w.child), messages.Target{Kind: messages.SubjectCase, ID: w.kase.ID}, tc.body, tc.files, "r")
 				e, ok := apperr.As(err)
 				if !ok || e.Code != apperr.CodeInvalid || len(e.Fields) != len(tc.pointers) {
 					t.Fatalf("err %v, want fields %v", err, tc.pointers)

@@ -1,8 +1,8 @@
-// Package messages is the two-way conversation on a citizen's case: the citizen (or a
-// representative within their scope) writes with attachments, the owning agency receives it as a
+// Package messages is the two-way conversation on a citizen's case or errand: the citizen (or a
+// representative within their scope) writes with attachments, the agency it is for receives it as a
 // signed webhook with short-lived download links and answers through the agency API, and both
-// sides see when the other has read it. A message names its subject generically (kind + id), so
-// an errand can carry messages too.
+// sides see when the other has read it. A message names its subject generically (kind + id); on an
+// errand the citizen picks which of its agencies a message is for, and only that agency sees it.
 package messages
 
 import (
@@ -38,12 +38,18 @@ type Message struct {
 	ExternalID  *string    `bun:"external_id"` // FromAgency: the agency's id
 	Version     int64      `bun:"version,notnull"`
 	Body        string     `bun:"body,notnull"`
+	Sensitive   bool       `bun:"sensitive,notnull"` // an agency's answer it marked sensitive
 	CreatedAt   time.Time  `bun:"created_at,notnull"`
 	SeenAt      *time.Time `bun:"seen_at"`
 
 	Attachments []*Attachment `bun:"rel:has-many,join:id=message_id"`
 	// AuthorName is the representative's name for "written by X on behalf of Y" (Thread fills it).
 	AuthorName string `bun:"-"`
+	// AgencySlug and AgencyName name the agency it is from or for (Thread and Post fill them).
+	AgencySlug, AgencyName string `bun:"-"`
+	// Withheld: sensitive (or on a sensitive case) and read below the step-up level; Thread has
+	// emptied Body and Attachments.
+	Withheld bool `bun:"-"`
 }
 
 // OnBehalf reports whether a representative wrote it for the citizen.

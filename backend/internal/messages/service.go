@@ -14,7 +14,7 @@ import (
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
-	"minside/backend/internal/cases"
+	"minside/backend/internal/auth"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/files"
@@ -54,11 +54,13 @@ func (s *Service) Limits() uploads.Limits { return s.limits }
 // Links signs the attachments' download links.
 func (s *Service) Links() *Links { return s.links }
 
-// Received is the data of the message.received webhook: the case by the agency's own id, who wrote
-// (the citizen, or a representative: never a name or national id), and a short-lived link per file.
+// Received is the data of the message.received webhook: the case by the agency's own id, or the
+// errand by its reference, who wrote (the citizen, or a representative: never a name or national
+// id), and a short-lived link per file.
 type Received struct {
 	MessageID   string             `json:"messageId"`
-	CaseID      string             `json:"caseId"`
+	CaseID      string             `json:"caseId,omitempty"`
+	Errand      *ErrandRef         `json:"errand,omitempty"`
 	By          string             `json:"by"`
 	Body        string             `json:"body"`
 	SentAt      time.Time          `json:"sentAt"`
@@ -74,12 +76,13 @@ type ReceivedDocument struct {
 	ExpiresAt   time.Time `json:"expiresAt"`
 }
 
-// Post writes a message from the citizen side on caseID, as the view's actor: the citizen, or a
-// representative whose scope covers the case's area (represent.View, the one rule). Bad text or
-// files give one apperr.Invalid naming every field at fault, and nothing is stored.
-func (s *Service) Post(ctx context.Context, v represent.View, caseID, body string, in []uploads.Input, requestID string) (m *Message, err error) {
+// Post writes a message from the citizen side on the target, as the view's actor: the citizen, or
+// a representative whose scope covers the case's or errand's area (represent.View, the one rule).
+// Bad text or files, or an agency not on the errand, give one apperr.Invalid naming every field at
+// fault, and nothing is stored.
+func (s *Service) Post(ctx context.Context, v represent.View, to Target, body string, in []uploads.Input, requestID string) (m *Message, err error) {
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		m, err = s.PostTx(ctx, tx, v, caseID, body, in, requestID)
+		m, err = s.PostTx(ctx, tx, v, to, body, in, requestID)
 		return err
 	})
 	return m, err
@@ -88,7 +91,7 @@ func (s *Service) Post(ctx context.Context, v represent.View, caseID, body strin
 // PostTx is Post in the caller's transaction (the web layer's idempotency record shares it). The
 // files are stored before the rows; if the transaction fails after PostTx returned, they stay
 // behind unreferenced, which is harmless.
-func (s *Service) PostTx(ctx context.Context, tx bun.IDB, v represent.View, caseID, body string, in []uploads.Input, requestID string) (*Message, error) {
+func (s *Service) PostTx(ctx context.Context, tx bun.IDB, v represent.View, to Target, body string, in []uploads.Input, requestID string) (*Message, error) {
 	now := store.UTC(s.now())
 	var errs apperr.Fields
 	text, problem := textcheck.Check(body, textcheck.Text.Limit(MaxBody).Need(true))
@@ -101,19 +104,23 @@ func (s *Service) PostTx(ctx context.Context, tx bun.IDB, v represent.View, case
 	} else if err != nil {
 		return nil, err
 	}
-	if err := errs.Err(); err != nil {
+	subj, err := ownSubject(ctx, tx, v, to.Kind, to.ID)
+	if err != nil {
 		return nil, err
 	}
-	c, err := s.ownCase(ctx, tx, v, caseID)
-	if err != nil {
+	agency, err := subj.addressed(to.Agency)
+	if e, ok := apperr.As(err); ok {
+		errs = append(errs, e.Fields...)
+	}
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	author := v.SubjectID
 	if v.ActingAs() {
 		author = v.ActorID
 	}
-	m := &Message{ID: store.NewID(), SubjectKind: SubjectCase, SubjectID: c.ID, AgencyID: c.AgencyID, CitizenID: c.CitizenID,
-		Direction: FromCitizen, AuthorID: &author, Version: 1, Body: text, CreatedAt: now}
+	m := &Message{ID: store.NewID(), SubjectKind: subj.kind, SubjectID: subj.id, AgencyID: agency.ID, CitizenID: subj.citizenID,
+		Direction: FromCitizen, AuthorID: &author, Version: 1, Body: text, CreatedAt: now, AgencySlug: agency.Slug, AgencyName: agency.Name}
 	// The bytes go first: a message row never points at a file that is not there. If the
 	// transaction fails, the files are removed again.
 	var stored []string
@@ -136,7 +143,7 @@ func (s *Service) PostTx(ctx context.Context, tx bun.IDB, v represent.View, case
 				return fmt.Errorf("messages: insert attachments: %w", err)
 			}
 		}
-		ev := Received{MessageID: m.ID, CaseID: c.ExternalID, By: webhook.ActorCitizen, Body: m.Body, SentAt: now, Attachments: []ReceivedDocument{}}
+		ev := Received{MessageID: m.ID, CaseID: subj.caseExtID, Errand: subj.errand, By: webhook.ActorCitizen, Body: m.Body, SentAt: now, Attachments: []ReceivedDocument{}}
 		if v.ActingAs() {
 			ev.By = webhook.ActorRepresentative
 		}
@@ -144,10 +151,10 @@ func (s *Service) PostTx(ctx context.Context, tx bun.IDB, v represent.View, case
 			l := s.links.Sign(a.ID, now)
 			ev.Attachments = append(ev.Attachments, ReceivedDocument{Name: a.Name, ContentType: a.ContentType, Size: a.Size, URL: l.URL, ExpiresAt: l.ExpiresAt})
 		}
-		if err := webhook.Enqueue(ctx, tx, c.AgencyID, EventReceived, ev, now); err != nil {
+		if err := webhook.Enqueue(ctx, tx, agency.ID, EventReceived, ev, now); err != nil {
 			return err
 		}
-		if err := changes.Record(ctx, tx, &c.CitizenID, "message", m.ID, changes.OpUpsert, now); err != nil {
+		if err := changes.Record(ctx, tx, &subj.citizenID, "message", m.ID, changes.OpUpsert, now); err != nil {
 			return err
 		}
 		if v.ActingAs() {
@@ -171,78 +178,84 @@ func (s *Service) remove(keys []string) {
 	}
 }
 
-// ownCase loads a case the view may act on; any other is not found.
-func (s *Service) ownCase(ctx context.Context, db bun.IDB, v represent.View, caseID string) (*cases.Case, error) {
-	if uuid.Validate(caseID) != nil {
-		return nil, apperr.NotFound()
-	}
-	c := new(cases.Case)
-	err := db.NewSelect().Model(c).Where("id = ?", caseID).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.NotFound()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("messages: load case: %w", err)
-	}
-	if !v.Owns(c.CitizenID, c.Area) {
-		return nil, apperr.NotFound()
-	}
-	return c, nil
-}
-
-// Thread is the conversation on a case the view may see, oldest first. Reading it is reading the
-// agency's answers: each unseen one gets "seen by you" now (only when the person themselves reads;
-// a representative's reading is not the person's).
-func (s *Service) Thread(ctx context.Context, v represent.View, caseID, requestID string) ([]*Message, error) {
-	c, err := s.ownCase(ctx, s.db, v, caseID)
+// Thread is the conversation on a case or errand the view may see, oldest first. Reading it is
+// reading the agency's answers: each unseen one gets "seen by you" now (only when the person
+// themselves reads, and not what was withheld; a representative's reading is not the person's).
+// Below the step-up level (cleared false) sensitive messages, and every message of a sensitive
+// case, are Withheld: the reader sees who wrote and when, not what.
+func (s *Service) Thread(ctx context.Context, v represent.View, kind, id string, cleared bool, requestID string) ([]*Message, error) {
+	subj, err := ownSubject(ctx, s.db, v, kind, id)
 	if err != nil {
 		return nil, err
 	}
 	now := store.UTC(s.now())
 	var out []*Message
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if !v.ActingAs() {
-			res, err := tx.NewUpdate().Model((*Message)(nil)).Set("seen_at = ?", now).
-				Where("subject_kind = ? AND subject_id = ? AND direction = ? AND seen_at IS NULL", SubjectCase, c.ID, FromAgency).Exec(ctx)
+		if !v.ActingAs() && !auth.Withholds(subj.sensitive, cleared) {
+			q := tx.NewUpdate().Model((*Message)(nil)).Set("seen_at = ?", now).
+				Where("subject_kind = ? AND subject_id = ? AND direction = ? AND seen_at IS NULL", subj.kind, subj.id, FromAgency)
+			if !cleared {
+				q = q.Where("sensitive = ?", false)
+			}
+			res, err := q.Exec(ctx)
 			if err != nil {
 				return fmt.Errorf("messages: mark seen: %w", err)
 			}
 			if n, _ := res.RowsAffected(); n > 0 {
 				// The agency learns it was read through the GET of its answer (seenAt).
-				if err := changes.Record(ctx, tx, &c.CitizenID, "case", c.ID, changes.OpUpsert, now); err != nil {
+				if err := changes.Record(ctx, tx, &subj.citizenID, subj.kind, subj.id, changes.OpUpsert, now); err != nil {
 					return err
 				}
 			}
 		}
 		err := tx.NewSelect().Model(&out).Relation("Attachments", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Order("position")
-		}).Where("subject_kind = ? AND subject_id = ?", SubjectCase, c.ID).Order("created_at", "id").Scan(ctx)
+		}).Where("subject_kind = ? AND subject_id = ?", subj.kind, subj.id).Order("created_at", "id").Scan(ctx)
 		if err != nil {
 			return fmt.Errorf("messages: thread: %w", err)
 		}
+		for _, m := range out {
+			if auth.Withholds(m.Sensitive || subj.sensitive, cleared) {
+				m.Withheld, m.Body, m.Attachments = true, "", nil
+			}
+		}
 		if err := nameAuthors(ctx, tx, out); err != nil {
+			return err
+		}
+		if err := subj.name(ctx, tx, out); err != nil {
 			return err
 		}
 		if v.ActingAs() {
 			actor, subject := v.ActorID, v.SubjectID
 			return audit.Record(ctx, tx, audit.Entry{At: now, ActorKind: audit.ActorRepresentative, ActorID: &actor, SubjectID: &subject,
-				Action: audit.ActionRead, ObjectKind: "message", ObjectID: c.ID, RequestID: requestID})
+				Action: audit.ActionRead, ObjectKind: "message", ObjectID: subj.id, RequestID: requestID})
 		}
 		return nil
 	})
 	return out, err
 }
 
-// CitizenAttachment opens an attachment of a message the view may see.
-func (s *Service) CitizenAttachment(ctx context.Context, v represent.View, attachmentID string) (*Attachment, func() (io.ReadCloser, error), error) {
+// ErrWithheld is the refusal to open a sensitive attachment below the step-up level; the web
+// layer adds the step-up login to the problem answer.
+func ErrWithheld() *apperr.Error {
+	return apperr.Forbidden().WithDetail("error.detail.step_up_required", nil)
+}
+
+// CitizenAttachment opens an attachment of a message the view may see; a withheld one (the
+// message or its case sensitive, and not cleared) is refused with ErrWithheld.
+func (s *Service) CitizenAttachment(ctx context.Context, v represent.View, attachmentID string, cleared bool) (*Attachment, *Message, func() (io.ReadCloser, error), error) {
 	a, m, err := s.attachment(ctx, attachmentID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	if _, err := s.ownCase(ctx, s.db, v, m.SubjectID); err != nil {
-		return nil, nil, err
+	subj, err := ownSubject(ctx, s.db, v, m.SubjectKind, m.SubjectID)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return a, s.opener(a), nil
+	if auth.Withholds(m.Sensitive || subj.sensitive, cleared) {
+		return nil, m, nil, ErrWithheld()
+	}
+	return a, m, s.opener(a), nil
 }
 
 func (s *Service) opener(a *Attachment) func() (io.ReadCloser, error) {

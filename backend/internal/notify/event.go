@@ -61,12 +61,13 @@ type objects struct {
 type messageRow struct {
 	bun.BaseModel `bun:"table:messages,alias:m"`
 
-	ID        string `bun:"id,pk"`
-	SubjectID string `bun:"subject_id"`
-	AgencyID  string `bun:"agency_id"`
-	CitizenID string `bun:"citizen_id"`
-	Direction string `bun:"direction"`
-	Area      string `bun:"area,scanonly"`
+	ID          string `bun:"id,pk"`
+	SubjectKind string `bun:"subject_kind"` // case or errand: where the push links to
+	SubjectID   string `bun:"subject_id"`
+	AgencyID    string `bun:"agency_id"`
+	CitizenID   string `bun:"citizen_id"`
+	Direction   string `bun:"direction"`
+	Area        string `bun:"area,scanonly"`
 }
 
 // loadObjects reads the objects of events: one query per kind that occurs.
@@ -136,13 +137,16 @@ func describe(ev outbox.NotifyEvent, o objects, now time.Time) (about, error) {
 		if ev.Reason == "awaiting_citizen" || c.Status == cases.StatusAwaitingCitizen {
 			a.titleKey = "push.case.awaiting_citizen"
 		}
-	case "message": // an agency's answer on a case
+	case "message": // an agency's answer on a case or an errand; the push never carries its text
 		m := o.messages[ev.ObjectID]
 		if m == nil || m.CitizenID != ev.CitizenID || m.Direction != "agency" {
 			return about{}, errNothingToSay
 		}
 		a = about{category: "messages", payloadKind: "case", titleKey: "push.message.new", agencyID: m.AgencyID,
 			link: "/cases/" + m.SubjectID, ttl: TTLUpdate, area: m.Area, forward: true}
+		if m.SubjectKind == "errand" {
+			a.payloadKind, a.link = "errand", "/errands/"+m.SubjectID
+		}
 	case "notification":
 		n := o.notifications[ev.ObjectID]
 		if n == nil || n.CitizenID != ev.CitizenID {
@@ -242,16 +246,18 @@ func agencyNames(ctx context.Context, db bun.IDB, abouts []*about) error {
 	return nil
 }
 
-// loadMessages reads the messages of events with their case's area (the scope a power of attorney
-// must cover to be told), in one query.
+// loadMessages reads the messages of events with their case's or errand's area (the scope a power
+// of attorney must cover to be told), in one query.
 func loadMessages(ctx context.Context, db bun.IDB, ids []string) (map[string]*messageRow, error) {
 	out := map[string]*messageRow{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var rows []messageRow
-	err := db.NewSelect().Model(&rows).ColumnExpr("m.id, m.subject_id, m.agency_id, m.citizen_id, m.direction, c.area").
-		Join("JOIN cases AS c ON c.id = m.subject_id").Where("m.id IN (?)", bun.In(ids)).Scan(ctx)
+	err := db.NewSelect().Model(&rows).ColumnExpr("m.id, m.subject_kind, m.subject_id, m.agency_id, m.citizen_id, m.direction, COALESCE(c.area, e.area) AS area").
+		Join("LEFT JOIN cases AS c ON c.id = m.subject_id AND m.subject_kind = 'case'").
+		Join("LEFT JOIN errands AS e ON e.id = m.subject_id AND m.subject_kind = 'errand'").
+		Where("m.id IN (?)", bun.In(ids)).Where("COALESCE(c.area, e.area) IS NOT NULL").Scan(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
+	"minside/backend/internal/auth"
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 )
@@ -31,7 +32,22 @@ type CaseDocument struct {
 	Requires        *string          `json:"requires"` // "acknowledge", "sign", or null: nothing to do
 	DueAt           *time.Time       `json:"dueAt"`
 	Acknowledgement *Acknowledgement `json:"acknowledgement"`     // null until done
-	StepUpURL       *string          `json:"stepUpUrl,omitempty"` // to sign, log in at this level first (set by the web layer)
+	StepUpURL       *string          `json:"stepUpUrl,omitempty"` // to sign, or to see a withheld one, log in at this level first (set by the web layer)
+	Sensitive       bool             `json:"sensitive,omitempty"`
+	Withheld        bool             `json:"withheld,omitempty"` // sensitive, below the step-up level: no name, no link
+}
+
+// documentOf is a document as the citizen sees it; a withheld one says only that it exists.
+func documentOf(doc cases.Document, cleared bool) CaseDocument {
+	cd := CaseDocument{ID: doc.ID, Name: doc.Name, Type: doc.DocType, URL: doc.URL, DueAt: utcPtr(doc.DueAt), Sensitive: doc.Sensitive}
+	if doc.Requires != "" {
+		requires := doc.Requires
+		cd.Requires = &requires
+	}
+	if auth.Withholds(doc.Sensitive, cleared) {
+		cd.Withheld, cd.Name, cd.URL = true, "", ""
+	}
+	return cd
 }
 
 // CaseDetail is a case with its timeline and documents.
@@ -76,6 +92,13 @@ func (s *Service) Case(ctx context.Context, v Viewer, id string, onFirstSeen See
 		return CaseDetail{}, apperr.NotFound()
 	}
 	d := CaseDetail{Case: items[0], Events: []CaseEvent{}, Documents: []CaseDocument{}}
+	if d.Withheld {
+		// It exists, and that is all this login sees: not opened (no "seen"), but the read is logged.
+		if err := s.auditRead(ctx, sc, d.citizenID, audit.ActionReadCase, "case", id); err != nil {
+			return CaseDetail{}, err
+		}
+		return d, nil
+	}
 
 	var events []cases.Event
 	if err := s.db.NewSelect().Model(&events).Where("case_id = ?", id).Order("occurred_at", "id").Scan(ctx); err != nil {
@@ -105,11 +128,7 @@ func (s *Service) Case(ctx context.Context, v Viewer, id string, onFirstSeen See
 		d.Events = append(d.Events, ev)
 	}
 	for _, doc := range docs {
-		cd := CaseDocument{ID: doc.ID, Name: doc.Name, Type: doc.DocType, URL: doc.URL, DueAt: utcPtr(doc.DueAt)}
-		if doc.Requires != "" {
-			requires := doc.Requires
-			cd.Requires = &requires
-		}
+		cd := documentOf(doc, v.Cleared)
 		if a, ok := acks[doc.ExternalID]; ok {
 			cd.Acknowledgement = &Acknowledgement{At: a.AcknowledgedAt.UTC(), ByRepresentative: a.ActorKind == audit.ActorRepresentative, Level: a.Level}
 		}

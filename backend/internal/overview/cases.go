@@ -7,6 +7,7 @@ import (
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
+	"minside/backend/internal/auth"
 	"minside/backend/internal/cases"
 	"minside/backend/internal/store"
 )
@@ -30,7 +31,15 @@ type Case struct {
 	SeenAt     *time.Time  `json:"seenAt"`
 	// Errand is the errand the case belongs to (null for none): the overview shows the errand
 	// instead of its cases.
-	Errand    *string `json:"errand"`
+	Errand *string `json:"errand"`
+	// Withheld: sensitive, and the login is below the step-up level: the case shows its agency and
+	// date only (no title, status, next action, link, timeline, documents or messages); StepUpURL
+	// (set by the web layer) raises the login.
+	Sensitive bool       `json:"sensitive,omitempty"`
+	Withheld  bool       `json:"withheld,omitempty"`
+	StepUpURL *string    `json:"stepUpUrl,omitempty"`
+	awaiting  bool       // awaits the citizen (kept when the status is withheld: it still needs them)
+	due       *time.Time // the next action's date (kept when withheld: when, not what)
 	kind      string
 	citizenID string
 }
@@ -51,10 +60,11 @@ type caseRow struct {
 	AgencyName    string     `bun:"agency_name" json:"agency_name"`
 	SeenAt        *time.Time `bun:"seen_at" json:"seen_at"`
 	ErrandID      *string    `bun:"errand_id" json:"errand_id"`
+	Sensitive     bool       `bun:"sensitive" json:"sensitive"`
 }
 
 // caseSelect reads cases with their agency and when the viewer (first ?) first opened them.
-const caseSelect = `SELECT c.id, c.citizen_id, c.kind, c.area, c.status, c.next_action_due, c.deep_link, c.updated_at, c.errand_id,
+const caseSelect = `SELECT c.id, c.citizen_id, c.kind, c.area, c.status, c.next_action_due, c.deep_link, c.updated_at, c.errand_id, c.sensitive,
  a.slug AS agency_slug, a.name AS agency_name, s.first_seen_at AS seen_at
 FROM cases c JOIN agencies a ON a.id = c.agency_id
 LEFT JOIN case_seen s ON s.case_id = c.id AND s.citizen_id = ?
@@ -84,7 +94,7 @@ func (q *queuedCases) visible(sc *scope) []Case {
 		if !ok {
 			continue
 		}
-		out = append(out, caseOf(r, who, txt))
+		out = append(out, caseOf(r, who, txt, sc.viewer.Cleared))
 	}
 	return out
 }
@@ -99,10 +109,16 @@ func (s *Service) loadCases(ctx context.Context, sc *scope, where string, args .
 	return q.visible(sc), nil
 }
 
-func caseOf(r caseRow, who *Person, txt localTexts) Case {
+// caseOf localizes a row; a withheld one keeps only what says that it exists.
+func caseOf(r caseRow, who *Person, txt localTexts, cleared bool) Case {
 	c := Case{ID: r.ID, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName}, Title: txt.get(r.ID, "title"),
 		Status: r.Status, UpdatedAt: r.UpdatedAt.UTC(), DeepLink: r.DeepLink, Subject: who, SeenAt: utcPtr(r.SeenAt),
-		Errand: r.ErrandID, kind: r.Kind, citizenID: r.CitizenID}
+		Errand: r.ErrandID, Sensitive: r.Sensitive, awaiting: r.Status == cases.StatusAwaitingCitizen, due: utcPtr(r.NextActionDue),
+		kind: r.Kind, citizenID: r.CitizenID}
+	if auth.Withholds(r.Sensitive, cleared) {
+		c.Withheld, c.Title, c.Status, c.DeepLink = true, "", "", ""
+		return c
+	}
 	if text := txt.get(r.ID, "next_action"); text != "" || r.NextActionDue != nil {
 		c.NextAction = &NextAction{Text: text, DueAt: utcPtr(r.NextActionDue)}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"minside/backend/internal/auth"
 	"minside/backend/internal/cases"
 	"minside/backend/internal/store"
 )
@@ -29,12 +30,13 @@ type pendingDocumentRow struct {
 	Area       string     `bun:"area" json:"area"`
 	AgencySlug string     `bun:"agency_slug" json:"agency_slug"`
 	AgencyName string     `bun:"agency_name" json:"agency_name"`
+	Sensitive  bool       `bun:"sensitive" json:"sensitive"` // the document's or its case's
 }
 
 // pendingDocuments is the condition of a document in "needs your action": it asks for something
 // and nobody has done it yet.
 const pendingDocuments = `SELECT d.id, d.case_id, d.name, d.url, d.requires, d.due_at, c.citizen_id, c.area,
- a.slug AS agency_slug, a.name AS agency_name
+ a.slug AS agency_slug, a.name AS agency_name, (d.sensitive OR c.sensitive) AS sensitive
 FROM case_documents d JOIN cases c ON c.id = d.case_id JOIN agencies a ON a.id = c.agency_id
 WHERE d.requires <> '' AND NOT EXISTS (SELECT 1 FROM document_acknowledgements k
  WHERE k.case_id = d.case_id AND k.document_ext_id = d.external_id) AND `
@@ -58,9 +60,13 @@ func (q *queuedDocuments) items(sc *scope) []Item {
 			continue
 		}
 		link, requires, caseID := r.URL, r.Requires, r.CaseID
-		out = append(out, Item{Kind: "document", ID: r.ID, Title: r.Name, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName},
-			DueAt: utcPtr(r.DueAt), Subject: who, Link: &link, Requires: &requires, CaseID: &caseID,
-			signStepUp: r.Requires == cases.RequiresSign && !sc.viewer.Cleared})
+		it := Item{Kind: "document", ID: r.ID, Title: r.Name, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName},
+			DueAt: utcPtr(r.DueAt), Subject: who, Link: &link, Requires: &requires, CaseID: &caseID, Sensitive: r.Sensitive,
+			signStepUp: r.Requires == cases.RequiresSign && !sc.viewer.Cleared}
+		if auth.Withholds(r.Sensitive, sc.viewer.Cleared) {
+			it.Withheld, it.Title, it.Link = true, "", nil
+		}
+		out = append(out, it)
 	}
 	return out
 }

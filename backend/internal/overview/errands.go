@@ -127,7 +127,7 @@ func (s *Service) ErrandOf(ctx context.Context, v Viewer, id string) (ErrandDeta
 		return ErrandDetail{}, apperr.NotFound()
 	}
 	d := ErrandDetail{Errand: es[0], Cases: qc.visible(sc), Timeline: []ErrandEntry{}, Documents: []ErrandDocument{}, Next: []ErrandStep{}}
-	if err := s.mergeCases(ctx, &d, v.Lang); err != nil {
+	if err := s.mergeCases(ctx, &d, v.Lang, v.Cleared); err != nil {
 		return ErrandDetail{}, err
 	}
 	if err := s.auditRead(ctx, sc, d.citizenID, audit.ActionReadErrand, "errand", id); err != nil {
@@ -136,15 +136,18 @@ func (s *Service) ErrandOf(ctx context.Context, v Viewer, id string) (ErrandDeta
 	return d, nil
 }
 
-// mergeCases fills the timeline, documents and next steps from the visible cases of d.
-func (s *Service) mergeCases(ctx context.Context, d *ErrandDetail, lang string) error {
-	if len(d.Cases) == 0 {
-		return nil
-	}
+// mergeCases fills the timeline, documents and next steps from the visible cases of d; a withheld
+// case adds nothing (it is listed, without its content), a withheld document only that it exists.
+func (s *Service) mergeCases(ctx context.Context, d *ErrandDetail, lang string, cleared bool) error {
 	byID := map[string]Case{}
-	ids := make([]string, len(d.Cases))
-	for i, c := range d.Cases {
-		ids[i], byID[c.ID] = c.ID, c
+	var ids []string
+	for _, c := range d.Cases {
+		if !c.Withheld {
+			ids, byID[c.ID] = append(ids, c.ID), c
+		}
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	var events []cases.Event
 	if err := s.db.NewSelect().Model(&events).Where("case_id IN (?)", store.In(ids)).Order("occurred_at", "id").Scan(ctx); err != nil {
@@ -177,8 +180,7 @@ func (s *Service) mergeCases(ctx context.Context, d *ErrandDetail, lang string) 
 		d.Timeline = append(d.Timeline, ErrandEntry{CaseEvent: ev, Agency: byID[e.CaseID].Agency, CaseID: e.CaseID})
 	}
 	for _, doc := range docs {
-		d.Documents = append(d.Documents, ErrandDocument{CaseDocument: CaseDocument{ID: doc.ID, Name: doc.Name, Type: doc.DocType, URL: doc.URL},
-			Agency: byID[doc.CaseID].Agency})
+		d.Documents = append(d.Documents, ErrandDocument{CaseDocument: documentOf(doc, cleared), Agency: byID[doc.CaseID].Agency})
 	}
 	// What the citizen must do comes first (each case's next action), then the agencies' steps.
 	for _, c := range d.Cases {

@@ -213,10 +213,9 @@ func (s *Service) Build(ctx context.Context, p *Prepared) (*Overview, error) {
 		}
 	}
 	for _, c := range cs {
-		if c.Status == cases.StatusAwaitingCitizen {
-			it := Item{Kind: "case", ID: c.ID, Title: c.Title, Agency: c.Agency, Subject: c.Subject}
+		if c.awaiting {
+			it := Item{Kind: "case", ID: c.ID, Title: c.Title, Agency: c.Agency, Subject: c.Subject, DueAt: c.due, Sensitive: c.Sensitive, Withheld: c.Withheld}
 			if c.NextAction != nil {
-				it.DueAt = c.NextAction.DueAt
 				if c.NextAction.Text != "" {
 					it.NextAction = &c.NextAction.Text
 				}

@@ -56,6 +56,9 @@ func (s *Service) Search(ctx context.Context, v Viewer, q string) ([]SearchHit, 
 	like := "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(strings.ToLower(q)) + "%"
 	chain := inIDs(i18n.Chain(v.Lang))
 	cw, cargs := sc.whose("c.citizen_id", "c.area")
+	if !v.Cleared {
+		cw += " AND NOT c.sensitive" // a withheld case's title is not searched (auth.Withholds)
+	}
 	bw, bargs := sc.whose("b.citizen_id", "b.area")
 	kw, kargs := sc.whose("k.citizen_id", "")
 	nw, nargs := sc.whose("n.citizen_id", "")

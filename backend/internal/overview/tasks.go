@@ -6,6 +6,7 @@ import (
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
+	"minside/backend/internal/auth"
 	"minside/backend/internal/store"
 	"minside/backend/internal/tasks"
 )
@@ -92,7 +93,7 @@ func (q *queuedTasks) visible(sc *scope) []Task {
 		t := Task{ID: r.ID, Kind: r.Kind, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName}, Status: r.Status,
 			DueAt: utcPtr(r.DueAt), ExpiresAt: utcPtr(r.ExpiresAt), Link: r.Link, CaseID: r.CaseID, Sensitive: r.Sensitive,
 			SeenAt: utcPtr(r.SeenAt), UpdatedAt: r.UpdatedAt.UTC(), Subject: who, citizenID: r.CitizenID}
-		if r.Sensitive && !sc.viewer.Cleared {
+		if auth.Withholds(r.Sensitive, sc.viewer.Cleared) {
 			t.Withheld, t.Link, t.CaseID = true, "", nil
 		} else {
 			t.Title, t.Body = txt.get(r.ID, "title"), txt.get(r.ID, "body")

@@ -149,6 +149,7 @@ type caseSpec struct {
 	events                          []event
 	documents                       []string // document names; the URL is derived
 	acknowledge                     string   // the name of a document the person must confirm having read, by due
+	sensitive                       bool     // shown below the step-up login level only as "sensitive matter from <agency>"
 }
 
 func (d *demo) addCase(s caseSpec) string {
@@ -159,7 +160,7 @@ func (d *demo) addCase(s caseSpec) string {
 	}
 	c := cases.Case{ID: store.NewID(), AgencyID: d.b.agency[s.agency], ExternalID: ext, Version: int64(len(s.events)),
 		CitizenID: d.who[s.who], Kind: s.kind, Area: s.area, Status: s.status, NextActionDue: relTime(d.now, s.due),
-		DeepLink: "https://innsyn.example.kommune.no/" + s.agency + "/sak/" + ext, CreatedAt: created, UpdatedAt: created}
+		DeepLink: "https://innsyn.example.kommune.no/" + s.agency + "/sak/" + ext, Sensitive: s.sensitive, CreatedAt: created, UpdatedAt: created}
 	for i, e := range s.events {
 		status := e.status
 		ev := cases.Event{ID: store.NewID(), CaseID: c.ID, ExternalID: fmt.Sprintf("%s-h%d", ext, i+1),
@@ -310,7 +311,7 @@ func (d *demo) caseOf(who, agencyID string) *cases.Case {
 // that addCase wrote as rows.
 func (d *demo) caseRecord(s caseSpec, c cases.Case) ingest.CaseRecord {
 	rec := ingest.CaseRecord{PID: d.pids[s.who], Title: s.title, TitlePublic: s.titlePublic, Kind: s.kind, Area: s.area,
-		Status: s.status, DeepLink: c.DeepLink, Version: c.Version}
+		Status: s.status, DeepLink: c.DeepLink, Sensitive: s.sensitive, Version: c.Version}
 	if s.nextAction != nil {
 		rec.NextAction = &ingest.NextAction{Text: s.nextAction, DueAt: rfc3339(c.NextActionDue)}
 	}

@@ -7,6 +7,7 @@ import (
 	"minside/backend/internal/cases"
 	"minside/backend/internal/errands"
 	"minside/backend/internal/ingest"
+	"minside/backend/internal/messages"
 	"minside/backend/internal/store"
 	"minside/backend/internal/texts"
 )
@@ -79,7 +80,23 @@ func (d *demo) garage() {
 			}
 		}
 	}
+	d.garageMessages(e.ID)
 	d.changed("ola", "errand", e.ID)
+}
+
+// garageMessages is the thread on the garage errand: Ola asked the water agency (not the lead)
+// about the plumber's application, the agency read it and answered; the answer is not read yet.
+func (d *demo) garageMessages(errandID string) {
+	water, ola := d.b.agency[AgencyWater], d.who["ola"]
+	asked, seen, answered := d.at(-3*day), d.at(-2*day), d.at(-1*day)
+	ext := "svar-garasje-1"
+	d.r.messages = append(d.r.messages,
+		messages.Message{ID: store.NewID(), SubjectKind: messages.SubjectErrand, SubjectID: errandID, AgencyID: water, CitizenID: ola,
+			Direction: messages.FromCitizen, AuthorID: &ola, Version: 1, CreatedAt: asked, SeenAt: &seen,
+			Body: "Kan rørleggeren sende søknaden om sanitærabonnement før byggetillatelsen er gitt?"},
+		messages.Message{ID: store.NewID(), SubjectKind: messages.SubjectErrand, SubjectID: errandID, AgencyID: water, CitizenID: ola,
+			Direction: messages.FromAgency, ExternalID: &ext, Version: 1, CreatedAt: answered,
+			Body: "Ja, søknaden kan sendes nå. Vi behandler den når byggetillatelsen er gitt."})
 }
 
 // extension makes Kari's building permit for the extension an errand of its own that the water

@@ -6,6 +6,7 @@ import (
 
 	"minside/backend/internal/cases"
 	"minside/backend/internal/errands"
+	"minside/backend/internal/messages"
 	"minside/backend/internal/store"
 	"minside/backend/internal/store/storetest"
 )
@@ -38,6 +39,24 @@ func TestDemoGarageErrand(t *testing.T) {
 		n, err = db.NewSelect().Table("agency_records").Where("kind = 'cases' AND CAST(body AS TEXT) LIKE ?", "%"+garageErrand+"%").Count(ctx)
 		if err != nil || n != 3 {
 			t.Errorf("case records naming the errand: %d %v", n, err)
+		}
+		// The thread on the errand: Ola's question to the water agency (not the lead) and its answer.
+		var thread []messages.Message
+		if err := db.NewSelect().Model(&thread).Where("subject_kind = ? AND subject_id = ?", messages.SubjectErrand, e.ID).Order("created_at").Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(thread) != 2 || thread[0].Direction != messages.FromCitizen || thread[1].Direction != messages.FromAgency ||
+			thread[0].AgencyID != thread[1].AgencyID || thread[0].AgencyID == e.AgencyID {
+			t.Errorf("the garage thread: %+v", thread)
+		}
+		// One sensitive demo case, Ingrid's memory assessment, and it is the agency's record too.
+		n, err = db.NewSelect().Model((*cases.Case)(nil)).Where("sensitive = ?", true).Count(ctx)
+		if err != nil || n != 1 {
+			t.Errorf("sensitive demo cases: %d %v", n, err)
+		}
+		n, err = db.NewSelect().Table("agency_records").Where("kind = 'cases' AND (CAST(body AS TEXT) LIKE ? OR CAST(body AS TEXT) LIKE ?)", `%"sensitive":true%`, `%"sensitive": true%`).Count(ctx)
+		if err != nil || n != 1 {
+			t.Errorf("sensitive case records: %d %v", n, err)
 		}
 	})
 }

@@ -78,6 +78,13 @@ func (d *demo) cases() {
 				{14 * day, cases.StatusInProgress, inProgress, nil},
 				{3 * day, "", v("Legeerklæring mottatt", "Doctor's statement received"), nil}},
 			documents: []string{"Søknad.pdf", "Legeerklæring.pdf"}},
+		// Sensitive: a MinID login (below MINSIDE_STEP_UP_ACR=idporten-loa-high) sees only that a
+		// case from Helseetaten exists; Lars, who acts for her in health, sees it the same way.
+		{who: "ingrid", agency: AgencyHealth, kind: "memory_assessment", area: "health", status: cases.StatusInProgress, sensitive: true,
+			title: v("Utredning av hukommelsen", "Memory assessment"),
+			events: []event{{10 * day, cases.StatusReceived, v("Henvisning fra fastlegen mottatt", "Referral from your GP received"), nil},
+				{2 * day, cases.StatusInProgress, v("Time hos hukommelsesteamet er satt opp", "An appointment with the memory team is booked"), nil}},
+			documents: []string{"Henvisning.pdf"}},
 		{who: "ingrid", agency: AgencyHealth, kind: "home_care", area: "health", status: cases.StatusDecided,
 			title:       v("Hjemmesykepleie", "Home nursing"),
 			titlePublic: v("Helsesak", "Health case"),

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
+	"minside/backend/internal/apperr"
 	"minside/backend/internal/messages"
 	"minside/backend/internal/strictjson"
 )
@@ -18,6 +20,7 @@ type agencyMessageJSON struct {
 	From        string                      `json:"from"`
 	By          string                      `json:"by,omitempty"`
 	Body        string                      `json:"body"`
+	Sensitive   bool                        `json:"sensitive"`
 	Version     int64                       `json:"version"`
 	CreatedAt   time.Time                   `json:"createdAt"`
 	SeenAt      *time.Time                  `json:"seenAt"`
@@ -25,7 +28,7 @@ type agencyMessageJSON struct {
 }
 
 func (s *Server) agencyMessageOut(svc *messages.Service, m *messages.Message) agencyMessageJSON {
-	out := agencyMessageJSON{ID: m.ID, ExternalID: m.ExternalID, From: m.Direction, Body: m.Body, Version: m.Version,
+	out := agencyMessageJSON{ID: m.ID, ExternalID: m.ExternalID, From: m.Direction, Body: m.Body, Sensitive: m.Sensitive, Version: m.Version,
 		CreatedAt: m.CreatedAt, SeenAt: m.SeenAt, Attachments: []messages.ReceivedDocument{}}
 	if m.Direction == messages.FromCitizen {
 		out.By = "citizen"
@@ -41,22 +44,30 @@ func (s *Server) agencyMessageOut(svc *messages.Service, m *messages.Message) ag
 }
 
 // agencyPutMessage answers PUT /api/agency/v1/messages/{externalId}: the agency's answer on one
-// of its cases, {"caseId": "<case externalId>", "body": "…", "version": n}.
+// of its cases, {"caseId": "<case externalId>", "body": "…", "version": n}, or on an errand it
+// leads or joined, {"errand": {"agency": "<lead slug>", "externalId": "…"}, …}; "sensitive": true
+// withholds the text below the citizen's step-up level.
 func (s *Server) agencyPutMessage(c *fiber.Ctx) error {
 	svc, err := s.messagesService()
 	if err != nil {
 		return err
 	}
 	var in struct {
-		CaseID  string `json:"caseId"`
-		Body    string `json:"body"`
-		Version int64  `json:"version"`
+		CaseID    string              `json:"caseId"`
+		Errand    *messages.ErrandRef `json:"errand"`
+		Body      string              `json:"body"`
+		Sensitive json.RawMessage     `json:"sensitive"`
+		Version   int64               `json:"version"`
 	}
 	if err := strictjson.Unmarshal(c.Body(), &in); err != nil {
 		return err
 	}
+	var sensitive bool
+	if len(in.Sensitive) > 0 && json.Unmarshal(in.Sensitive, &sensitive) != nil {
+		return apperr.Invalid(apperr.Field("/sensitive", "field.invalid", nil)) // true or false, nothing else
+	}
 	m, created, err := svc.PutAnswer(c.UserContext(), agencyOf(c).AgencyID, utils.CopyString(c.Params("externalId")),
-		messages.Answer{CaseID: in.CaseID, Body: in.Body, Version: in.Version}, requestIDOf(c))
+		messages.Answer{CaseID: in.CaseID, Errand: in.Errand, Body: in.Body, Sensitive: sensitive, Version: in.Version}, requestIDOf(c))
 	if err != nil {
 		return err
 	}

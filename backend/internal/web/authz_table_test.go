@@ -94,6 +94,8 @@ var authzRoutes = []authzRoute{
 	{method: "GET", path: "/api/v1/attachments/:id", access: citizenObject, object: objAttachment},
 	{method: "GET", path: "/files/v1/attachments/:id", access: signedLink},
 	{method: "GET", path: "/api/v1/me/errands/:id", access: citizenObject, object: objErrand},
+	{method: "GET", path: "/api/v1/me/errands/:id/messages", access: citizenObject, object: objErrand},
+	{method: "POST", path: "/api/v1/me/errands/:id/messages", access: citizenObject, object: objErrand, prepare: messageBody},
 	{method: "GET", path: "/api/v1/bookings", access: citizenSelf},
 	{method: "POST", path: "/api/v1/bookings/:id/cancel", access: citizenObject, object: objBooking},
 	{method: "GET", path: "/api/v1/keys", access: citizenSelf},

@@ -63,15 +63,19 @@ func (s *Server) headerReceived(h *fasthttp.RequestHeader) fasthttp.RequestConfi
 	return fasthttp.RequestConfig{}
 }
 
-// takesUpload reports whether path is the multipart message route (/api/v1/cases/<id>/messages),
-// the one citizen route whose body may pass the general limit.
+// takesUpload reports whether path is a multipart message route (/api/v1/cases/<id>/messages or
+// /api/v1/me/errands/<id>/messages), the citizen routes whose body may pass the general limit.
 func (s *Server) takesUpload(path []byte) bool {
-	const prefix = "/api/v1/cases/"
-	if s.deps.Messages == nil || !bytes.HasPrefix(path, []byte(prefix)) || !bytes.HasSuffix(path, []byte(messagesPathSuffix)) {
+	if s.deps.Messages == nil || !bytes.HasSuffix(path, []byte(messagesPathSuffix)) {
 		return false
 	}
-	id := path[len(prefix) : len(path)-len(messagesPathSuffix)]
-	return len(id) > 0 && bytes.IndexByte(id, '/') < 0
+	for _, prefix := range []string{"/api/v1/cases/", "/api/v1/me/errands/"} {
+		if bytes.HasPrefix(path, []byte(prefix)) {
+			id := path[len(prefix) : len(path)-len(messagesPathSuffix)]
+			return len(id) > 0 && bytes.IndexByte(id, '/') < 0
+		}
+	}
+	return false
 }
 
 // pathOf is the path of a request target: origin form ("/a?b") or absolute form ("http://h/a?b").

@@ -31,15 +31,35 @@ func (s *Server) acknowledgeDocument(c *fiber.Ctx) error {
 	})
 }
 
-// withSignStepUp points every document of the case still to be signed at the step-up login when
-// the session is below that level, so the page offers the login instead of a refused "Sign".
+// withSignStepUp points a withheld case, and every document of the case that is withheld or still
+// to be signed, at the step-up login when the session is below that level, so the page offers the
+// login instead of a refused "Sign" or an empty page.
 func (s *Server) withSignStepUp(d *overview.CaseDetail, p Principal) {
 	if s.cleared(p) {
 		return
 	}
+	u := s.stepUpURL("/cases/" + d.ID)
+	if d.Withheld {
+		d.StepUpURL = &u
+	}
 	for i, doc := range d.Documents {
-		if doc.Requires != nil && *doc.Requires == cases.RequiresSign && doc.Acknowledgement == nil {
-			u := s.stepUpURL("/cases/" + d.ID)
+		if doc.Withheld || (doc.Requires != nil && *doc.Requires == cases.RequiresSign && doc.Acknowledgement == nil) {
+			d.Documents[i].StepUpURL = &u
+		}
+	}
+}
+
+// withErrandStepUp points the errand's withheld cases and documents at the step-up login that
+// comes back to the errand.
+func (s *Server) withErrandStepUp(d *overview.ErrandDetail) {
+	u := s.stepUpURL("/errands/" + d.ID)
+	for i := range d.Cases {
+		if d.Cases[i].Withheld {
+			d.Cases[i].StepUpURL = &u
+		}
+	}
+	for i := range d.Documents {
+		if d.Documents[i].Withheld {
 			d.Documents[i].StepUpURL = &u
 		}
 	}

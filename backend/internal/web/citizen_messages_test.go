@@ -177,7 +177,8 @@ func TestMessageWithAttachmentsEndToEnd(t *testing.T) {
 	}, apptest.WithConfig(func(c *config.Config) { c.WebhookAllowPrivate = true }))
 }
 
-// The OpenAPI document's answer example is accepted as it is, on a case of that id.
+// The OpenAPI document's answer examples are accepted as they are: on a case of that id, and on
+// an errand of that reference that the agency joined.
 func TestMessageAnswerExampleIsAccepted(t *testing.T) {
 	doc, err := openapi3.NewLoader().LoadFromData(web.AgencyOpenAPI())
 	if err != nil {
@@ -190,7 +191,11 @@ func TestMessageAnswerExampleIsAccepted(t *testing.T) {
 	if item == nil || item.Put == nil || item.Get == nil {
 		t.Fatal("messages are not documented")
 	}
-	example := item.Put.RequestBody.Value.Content.Get("application/json").Example
+	examples := item.Put.RequestBody.Value.Content.Get("application/json").Examples
+	onCase, onErrand := examples["case"], examples["errand"]
+	if onCase == nil || onErrand == nil {
+		t.Fatalf("the answer examples: %v", examples)
+	}
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		_, key, _, err := p.App.Agencies.Create(context.Background(), "eksempel", "Eksempel", "")
 		if err != nil {
@@ -198,16 +203,28 @@ func TestMessageAnswerExampleIsAccepted(t *testing.T) {
 		}
 		c := p.Anonymous(t)
 		c.Header.Set("Authorization", "Bearer "+key.Key)
-		c.Send(t, http.MethodPut, "/api/agency/v1/cases/BYGG-2026-17", map[string]any{"pid": apptest.PID(t, 1980, 62), "title": map[string]string{"nb": "Garasje"},
+		pid := apptest.PID(t, 1980, 62)
+		c.Send(t, http.MethodPut, "/api/agency/v1/cases/BYGG-2026-17", map[string]any{"pid": pid, "title": map[string]string{"nb": "Garasje"},
 			"kind": "building_permit", "area": "building", "status": "in_progress", "version": 1}).Status(t, http.StatusCreated)
-		c.Send(t, http.MethodPut, "/api/agency/v1/messages/svar-1", example).Status(t, http.StatusCreated)
+		c.Send(t, http.MethodPut, "/api/agency/v1/messages/svar-1", onCase.Value.Value).Status(t, http.StatusCreated)
 		// Another agency cannot answer on it: the case is not theirs.
 		_, other, _, _ := p.App.Agencies.Create(context.Background(), "andre", "Andre", "")
 		o := p.Anonymous(t)
 		o.Header.Set("Authorization", "Bearer "+other.Key)
-		prob := o.Send(t, http.MethodPut, "/api/agency/v1/messages/svar-1", example).Status(t, http.StatusUnprocessableEntity)
+		prob := o.Send(t, http.MethodPut, "/api/agency/v1/messages/svar-1", onCase.Value.Value).Status(t, http.StatusUnprocessableEntity)
 		if !bytes.Contains(prob.Body, []byte(`"/caseId"`)) {
 			t.Fatalf("another agency's answer: %s", prob.Body)
+		}
+		// The errand example: plan-og-bygg's errand, which "eksempel" joined.
+		_, lead, _, _ := p.App.Agencies.Create(context.Background(), "plan-og-bygg", "Plan- og bygningsetaten", "")
+		l := p.Anonymous(t)
+		l.Header.Set("Authorization", "Bearer "+lead.Key)
+		l.Send(t, http.MethodPut, "/api/agency/v1/errands/garasje-kirkeveien-88", map[string]any{"pid": pid, "title": map[string]string{"nb": "Garasje"},
+			"area": "building", "participants": []string{"eksempel"}, "version": 1}).Status(t, http.StatusCreated)
+		c.Send(t, http.MethodPut, "/api/agency/v1/messages/svar-2", onErrand.Value.Value).Status(t, http.StatusCreated)
+		prob = o.Send(t, http.MethodPut, "/api/agency/v1/messages/svar-2", onErrand.Value.Value).Status(t, http.StatusUnprocessableEntity)
+		if !bytes.Contains(prob.Body, []byte(`"/errand"`)) {
+			t.Fatalf("an agency outside the errand: %s", prob.Body)
 		}
 	})
 }

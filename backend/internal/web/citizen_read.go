@@ -98,6 +98,7 @@ func (s *Server) getErrand(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.withErrandStepUp(&d)
 	return c.JSON(d)
 }
 

@@ -18,8 +18,7 @@ import (
 
 // cleared reports whether the principal's login meets the step-up level.
 func (s *Server) cleared(p Principal) bool {
-	need := s.deps.Config.StepUpACR
-	return need == "" || auth.ACRSatisfies(p.ACR, need)
+	return auth.Cleared(p.ACR, s.deps.Config.StepUpACR)
 }
 
 // stepUpURL is the login that raises the session to the step-up level and comes back to returnTo.
@@ -63,9 +62,15 @@ func (s *Server) markTaskSeen(c *fiber.Ctx) error {
 	})
 }
 
-// withStepUp points every withheld item of the overview, and every document to sign below the
-// step-up level, at the step-up login.
+// withStepUp points every withheld item of the overview (and withheld recent case), and every
+// document to sign below the step-up level, at the step-up login.
 func (s *Server) withStepUp(o *overview.Overview) {
+	for i := range o.Recent {
+		if o.Recent[i].Withheld {
+			u := s.stepUpURL("/cases/" + o.Recent[i].ID)
+			o.Recent[i].StepUpURL = &u
+		}
+	}
 	for i := range o.NeedsAction {
 		if o.NeedsAction[i].NeedsStepUp() {
 			u := s.stepUpURL("/")

@@ -80,10 +80,12 @@ func (s *Server) routes() {
 	citizen.Get("/me/access-log", s.accessLogList)
 	citizen.Delete("/me", s.closeAccount)
 	app.Get("/calendar/:file", s.calendarFeed) // public: the secret token in the URL is the credential
-	// Messages on a case, with attachments; agencies download through signed links
+	// Messages on a case or an errand, with attachments; agencies download through signed links
 	if s.deps.Messages != nil {
 		citizen.Get("/cases/:id/messages", s.caseMessages)
 		citizen.Post("/cases/:id/messages", s.postCaseMessage)
+		citizen.Get("/me/errands/:id/messages", s.errandMessages)
+		citizen.Post("/me/errands/:id/messages", s.postErrandMessage)
 		citizen.Get("/attachments/:id", s.citizenAttachment)
 		app.Get(messages.LinkPath+":id", s.noStore, s.signedAttachment) // public: the signature is the credential
 	}

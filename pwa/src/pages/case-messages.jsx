@@ -1,25 +1,30 @@
-// The conversation on a case: messages both ways with their receipts, the ones still
-// waiting in the outbox (written offline, sent when the network returns), and a form
-// to write one with attachments.
+// The conversation on a case or an errand: messages both ways with their receipts, the
+// ones still waiting in the outbox (written offline, sent when the network returns), and
+// a form to write one with attachments. On an errand the person picks which of its
+// agencies the message is for (the lead first). A sensitive message read below the
+// step-up level shows only who wrote it and when, with the login that opens it.
 import { useState } from 'preact/hooks';
-import { Empty, ErrorNote, When, useApp, useResource } from '../ui.jsx';
-import { messageAction, waitingMessages } from '../message-outbox.js';
+import { Empty, ErrorNote, When, WithheldNote, titleOf, useApp, useResource } from '../ui.jsx';
+import { messageAction, threadPath, waitingMessages } from '../message-outbox.js';
 
 const ACCEPT = 'application/pdf,image/jpeg,image/png';
 
-export function CaseMessages({ caseId, agency }) {
+/** MessageThread is the thread of subject ({ kind: 'case' | 'errand', id }). */
+export function MessageThread({ subject }) {
   const { s, ctl, t } = useApp();
-  const r = useResource(`/api/v1/cases/${encodeURIComponent(caseId)}/messages`);
+  const r = useResource(threadPath(subject));
   const [text, setText] = useState('');
   const [files, setFiles] = useState([]);
+  const [to, setTo] = useState('');
   const [fileKey, setFileKey] = useState(0); // remounts the file input to clear it
   const items = r.data ? r.data.items : [];
-  const waiting = waitingMessages(s.outbox || [], caseId);
+  const recipients = (r.data && r.data.recipients) || [];
+  const waiting = waitingMessages(s.outbox || [], subject.id);
 
   async function send(e) {
     e.preventDefault();
     if (!text.trim()) return;
-    const action = messageAction(caseId, text, files);
+    const action = messageAction(subject, text, files, to);
     setText(''); setFiles([]); setFileKey((k) => k + 1);
     await ctl.act({ ...action, doneText: t('ui.messages.sent') });
   }
@@ -31,13 +36,19 @@ export function CaseMessages({ caseId, agency }) {
       {items.length === 0 && waiting.length === 0 ? <Empty>{t('ui.messages.none')}</Empty> : (
         <ol class="messages" data-testid="message-thread">
           {items.map((m) => (
-            <li key={m.id} class={`message message-${m.from}`}>
+            <li key={m.id} class={`message message-${m.from}`} data-withheld={m.withheld ? 'true' : null}>
               <p class="meta">
-                <strong>{m.from === 'agency' ? <bdi>{agency ? agency.name : ''}</bdi> : t('ui.messages.from_you')}</strong>
+                <strong>{m.from === 'agency' ? <bdi>{m.agency ? m.agency.name : ''}</bdi> : t('ui.messages.from_you')}</strong>
                 {' · '}<When iso={m.createdAt} lang={s.lang} />
+                {m.from === 'citizen' && subject.kind === 'errand' && m.agency ? <> · {t('ui.messages.to')}: <bdi>{m.agency.name}</bdi></> : null}
               </p>
               {m.writtenBy ? <p class="meta">{t('ui.messages.written_by', { name: m.writtenBy })}</p> : null}
-              <p dir="auto" class="message-body">{m.body}</p>
+              {m.withheld ? (
+                <>
+                  <p><bdi>{titleOf(m, t)}</bdi></p>
+                  <WithheldNote stepUpUrl={m.stepUpUrl} t={t} />
+                </>
+              ) : <p dir="auto" class="message-body">{m.body}</p>}
               {m.attachments.length ? (
                 <ul class="list">
                   {m.attachments.map((a) => <li key={a.id}><a href={a.url} download><bdi>{a.name}</bdi></a></li>)}
@@ -60,6 +71,14 @@ export function CaseMessages({ caseId, agency }) {
         </ol>
       )}
       <form class="message-form" onSubmit={send}>
+        {subject.kind === 'errand' && recipients.length > 1 ? (
+          <>
+            <label for="message-to">{t('ui.messages.to')}</label>
+            <select id="message-to" value={to} onChange={(e) => setTo(e.currentTarget.value)}>
+              {recipients.map((a, i) => <option key={a.slug} value={i === 0 ? '' : a.slug}>{a.name}</option>)}
+            </select>
+          </>
+        ) : null}
         <label for="message-text">{t('ui.messages.write')}</label>
         <textarea id="message-text" rows={4} maxLength={5000} value={text} onInput={(e) => setText(e.currentTarget.value)} required />
         <label for="message-files">{t('ui.messages.attach')}</label>
@@ -69,4 +88,9 @@ export function CaseMessages({ caseId, agency }) {
       </form>
     </section>
   );
+}
+
+/** CaseMessages is the thread of one case. */
+export function CaseMessages({ caseId }) {
+  return <MessageThread subject={{ kind: 'case', id: caseId }} />;
 }

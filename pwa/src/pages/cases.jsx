@@ -1,6 +1,6 @@
 // Cases: a filterable list with "load more", and one case with its timeline and documents.
 import { useEffect, useState } from 'preact/hooks';
-import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, useApp, useResource } from '../ui.jsx';
+import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, WithheldNote, titleOf, useApp, useResource } from '../ui.jsx';
 import { safeHref } from '../links.js';
 import { docTypeText } from '../doc-type.js';
 import { CaseMessages } from './case-messages.jsx';
@@ -40,9 +40,9 @@ export function Cases() {
         <ul class="cards">
           {items.map((c) => (
             <li key={c.id} class="card">
-              <a class="card-title" href={`/cases/${encodeURIComponent(c.id)}`}><bdi>{c.title}</bdi></a>
+              <a class="card-title" href={`/cases/${encodeURIComponent(c.id)}`}><bdi>{titleOf(c, t)}</bdi></a>
               <div class="meta">
-                <StatusBadge kind="cases" value={c.status} t={t} />
+                {c.status ? <StatusBadge kind="cases" value={c.status} t={t} /> : null}
                 <Agency agency={c.agency} />
                 <Subject subject={c.subject} t={t} />
                 {!c.seenAt ? <span class="badge badge-new">{t('ui.cases.new')}</span> : null}
@@ -63,17 +63,18 @@ export function CaseDetail({ id }) {
   const r = useResource(`/api/v1/cases/${encodeURIComponent(id)}`);
   const c = r.data;
   return (
-    <Page title={c ? c.title : t('ui.cases.case')}>
+    <Page title={c ? titleOf(c, t) : t('ui.cases.case')}>
       <p><a href="/cases">{t('ui.cases.back')}</a></p>
       {r.stale && !s.online ? <StaleNote savedAt={r.savedAt} t={t} lang={s.lang} /> : null}
       <ErrorNote error={r.error} t={t} />
       {!c ? (r.loading ? <Loading t={t} /> : null) : (
         <>
           <div class="meta case-meta">
-            <StatusBadge kind="cases" value={c.status} t={t} />
+            {c.status ? <StatusBadge kind="cases" value={c.status} t={t} /> : null}
             <Agency agency={c.agency} />
             <Subject subject={c.subject} t={t} />
           </div>
+          {c.withheld ? <WithheldNote stepUpUrl={c.stepUpUrl} t={t} /> : null}
           {c.nextAction ? (
             <div class="callout">
               <h2 id="h-next">{t('ui.cases.next_action')}</h2>
@@ -102,7 +103,8 @@ export function CaseDetail({ id }) {
               <ul class="list">
                 {c.documents.map((d) => (
                   <li key={d.id} data-document={d.id}>
-                    {safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>} <span class="meta">{docTypeText(d.type, t)}</span>
+                    {d.withheld ? <><bdi>{t('ui.task.sensitive_from', { Agency: c.agency.name })}</bdi><WithheldNote stepUpUrl={d.stepUpUrl} t={t} /></> : null}
+                    {d.withheld ? null : safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>} <span class="meta">{docTypeText(d.type, t)}</span>
                     {acknowledgedLabel(d) ? <p class="meta" data-acknowledged>{t(acknowledgedLabel(d))} <When iso={d.acknowledgement.at} lang={s.lang} /></p> : null}
                     {!d.acknowledgement && d.requires ? <>
                       {d.dueAt ? <p class="due">{t('ui.common.due')}: <When iso={d.dueAt} lang={s.lang} /></p> : null}
@@ -113,7 +115,7 @@ export function CaseDetail({ id }) {
               </ul>
             )}
           </section>
-          <CaseMessages caseId={id} agency={c.agency} />
+          <CaseMessages caseId={id} />
         </>
       )}
     </Page>

@@ -1,7 +1,10 @@
 // One errand: the cases of several agencies about one matter, merged into one status, one
 // timeline (each entry marked with its agency), one list of documents and one "what happens
-// next" naming who waits for whom. Stored for offline use like a case (useResource).
-import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, useApp, useResource } from '../ui.jsx';
+// next" naming who waits for whom, and the thread with its agencies. Stored for offline use
+// like a case (useResource). A sensitive case or document read below the step-up level is
+// listed without its content, with the login that shows it.
+import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, WithheldNote, titleOf, useApp, useResource } from '../ui.jsx';
+import { MessageThread } from './case-messages.jsx';
 import { safeHref } from '../links.js';
 import { docTypeText } from '../doc-type.js';
 
@@ -48,8 +51,9 @@ export function ErrandDetail({ id }) {
             <ul class="list">
               {e.cases.map((c) => (
                 <li key={c.id}>
-                  <a href={`/cases/${encodeURIComponent(c.id)}`}><bdi>{c.title}</bdi></a>{' '}
-                  <span class="meta">{t(`ui.cases.status.${c.status}`)} · <bdi>{c.agency.name}</bdi></span>
+                  <a href={`/cases/${encodeURIComponent(c.id)}`}><bdi>{titleOf(c, t)}</bdi></a>{' '}
+                  <span class="meta">{c.status ? <>{t(`ui.cases.status.${c.status}`)} · </> : null}<bdi>{c.agency.name}</bdi></span>
+                  {c.withheld ? <WithheldNote stepUpUrl={c.stepUpUrl} t={t} /> : null}
                 </li>
               ))}
             </ul>
@@ -73,11 +77,16 @@ export function ErrandDetail({ id }) {
             {e.documents.length === 0 ? <Empty>{t('ui.cases.no_documents')}</Empty> : (
               <ul class="list">
                 {e.documents.map((d) => (
-                  <li key={d.id}>{safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>} <span class="meta">{docTypeText(d.type, t)} · <bdi>{d.agency.name}</bdi></span></li>
+                  <li key={d.id}>
+                    {d.withheld ? <bdi>{titleOf(d, t)}</bdi> : safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>}{' '}
+                    <span class="meta">{docTypeText(d.type, t)} · <bdi>{d.agency.name}</bdi></span>
+                    {d.withheld ? <WithheldNote stepUpUrl={d.stepUpUrl} t={t} /> : null}
+                  </li>
                 ))}
               </ul>
             )}
           </section>
+          <MessageThread subject={{ kind: 'errand', id }} />
         </>
       )}
     </Page>

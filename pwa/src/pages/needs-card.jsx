@@ -60,8 +60,8 @@ function DocumentCard({ it }) {
 
 export function NeedsCard({ it, href }) {
   const { s, t } = useApp();
-  if (it.kind === 'document') return <DocumentCard it={it} />;
   const agencyName = it.agency ? it.agency.name : '';
+  if (it.kind === 'document' && !it.withheld) return <DocumentCard it={it} />;
   if (it.withheld) {
     const stepUp = it.stepUpUrl && it.stepUpUrl.startsWith('/auth/login?') ? it.stepUpUrl : null;
     return (

@@ -2,7 +2,7 @@
 // what's new, recommended services, and whom they act for. Renders from the stored
 // overview at once; the controller refreshes it in the background.
 import { useLayoutEffect } from 'preact/hooks';
-import { Page, Section, Agency, When, Empty, StaleNote, StatusBadge, Subject, useApp } from '../ui.jsx';
+import { Page, Section, Agency, When, Empty, StaleNote, StatusBadge, Subject, titleOf, useApp } from '../ui.jsx';
 import { ActingAs } from './acting-as.jsx';
 import { FailedActions } from './failed-actions.jsx';
 import { unreadAfterPending } from '../outbox.js';
@@ -118,8 +118,8 @@ export function Overview() {
               ))}
               {o.recent.map((c) => (
                 <li key={`c${c.id}`}>
-                  <a href={`/cases/${encodeURIComponent(c.id)}`}><bdi>{c.title}</bdi></a>
-                  <span class="meta"> {t(`ui.cases.status.${c.status}`)} · <When iso={c.updatedAt} lang={s.lang} /></span> <Subject subject={c.subject} t={t} />
+                  <a href={`/cases/${encodeURIComponent(c.id)}`}><bdi>{titleOf(c, t)}</bdi></a>
+                  <span class="meta"> {c.status ? <>{t(`ui.cases.status.${c.status}`)} · </> : null}<When iso={c.updatedAt} lang={s.lang} /></span> <Subject subject={c.subject} t={t} />
                 </li>
               ))}
             </ul>
