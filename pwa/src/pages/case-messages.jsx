@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { Empty, ErrorNote, When, useApp, useResource } from '../ui.jsx';
 import { messageAction, waitingMessages } from '../message-outbox.js';
+import { scaleImages } from '../image-scale.js';
 
 const ACCEPT = 'application/pdf,image/jpeg,image/png';
 
@@ -19,8 +20,10 @@ export function CaseMessages({ caseId, agency }) {
   async function send(e) {
     e.preventDefault();
     if (!text.trim()) return;
-    const action = messageAction(caseId, text, files);
+    const body = text, picked = files;
     setText(''); setFiles([]); setFileKey((k) => k + 1);
+    // Photos are scaled down before the outbox keeps them: fewer bytes offline and on the way.
+    const action = messageAction(caseId, body, await scaleImages(picked));
     await ctl.act({ ...action, doneText: t('ui.messages.sent') });
   }
 
