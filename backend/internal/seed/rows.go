@@ -13,6 +13,7 @@ import (
 	"minside/backend/internal/errands"
 	"minside/backend/internal/ingest"
 	"minside/backend/internal/keys"
+	"minside/backend/internal/messages"
 	"minside/backend/internal/notify"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/suggest"
@@ -42,6 +43,7 @@ type rows struct {
 	tiles         []tiles.Tile
 	rules         []suggest.RuleRow
 	tasks         []tasks.Task
+	messages      []messages.Message
 	texts         []texts.Text
 	changes       []changes.Change
 	// records are what each agency would have PUT for its objects above, so the agency API and
@@ -65,7 +67,7 @@ var langOrder = []string{"nb", "nn", "en", "se", "uk", "pl", "ar", "so", "ur"}
 func (r *rows) count() int {
 	return len(r.citizens) + len(r.preferences) + len(r.roles) + len(r.relations) + len(r.cases) + len(r.errands) + len(r.participants) + len(r.steps) +
 		len(r.events) + len(r.documents) + len(r.bookings) + len(r.keys) + len(r.windows) +
-		len(r.keyDoors) + len(r.notifications) + len(r.tiles) + len(r.rules) + len(r.tasks) + len(r.texts) + len(r.changes) + len(r.records)
+		len(r.keyDoors) + len(r.notifications) + len(r.tiles) + len(r.rules) + len(r.tasks) + len(r.messages) + len(r.texts) + len(r.changes) + len(r.records)
 }
 
 // insert writes the rows in foreign-key order, at most chunk rows per statement.
@@ -92,6 +94,7 @@ func (r *rows) insert(ctx context.Context, db bun.IDB, chunk int) error {
 		{"tiles", func() error { return insertChunks(ctx, db, r.tiles, chunk) }},
 		{"rules", func() error { return insertChunks(ctx, db, r.rules, chunk) }},
 		{"tasks", func() error { return insertChunks(ctx, db, r.tasks, chunk) }},
+		{"messages", func() error { return insertChunks(ctx, db, r.messages, chunk) }},
 		{"texts", func() error { return insertChunks(ctx, db, r.texts, chunk) }},
 		{"changes", func() error { return insertChunks(ctx, db, r.changes, chunk) }},
 		{"agency records", func() error { return ingest.Register(ctx, db, r.records) }},
