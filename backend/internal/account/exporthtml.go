@@ -107,7 +107,7 @@ func (s *Service) RenderHTML(d Data) ([]byte, error) {
 		cases.Items = append(cases.Items, it)
 	}
 
-	errands, messages, tasks, acknowledged := s.conversationSections(d, tr, when)
+	errands, messages, tasks, acknowledged := conversationSections(d, tr, when)
 
 	bookings := htmlSection{Heading: tr("ui.nav.bookings", nil)}
 	for _, b := range d.Bookings {

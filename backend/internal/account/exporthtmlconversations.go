@@ -11,7 +11,7 @@ import (
 
 // conversationSections are the readable summary's errands, messages, tasks and drafts, and the
 // documents the person confirmed: words and local dates, no ids and no links.
-func (s *Service) conversationSections(d Data, tr func(string, map[string]any) string, when func(time.Time) string) (errands, msgs, todo, acknowledged htmlSection) {
+func conversationSections(d Data, tr func(string, map[string]any) string, when func(time.Time) string) (errands, msgs, todo, acknowledged htmlSection) {
 	errands = htmlSection{Heading: tr("ui.errands.heading", nil)}
 	titles := map[string]string{}
 	for _, c := range d.Cases {
