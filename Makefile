@@ -79,7 +79,7 @@ e2e: build /usr/bin/chromium
 	@echo "Installing Debian's chromium for the e2e tests"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-## bench: the performance table (docs/performance.md explains each number)
+## bench: the performance table (docs/performance.md explains each number; BenchmarkOverviewWithErrands runs on the city `minside seed` writes)
 bench:
 	MINSIDE_TEST_POSTGRES_DSN='$(PG_DSN)' $(GO) test -run '^$$' -bench . -benchtime 2s ./backend/...
 

@@ -147,7 +147,7 @@ func TestExport(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
 		svc := account.New(newBundle(t))
-		data, err := svc.Export(context.Background(), db, f.me, "nb", "req-x", t0)
+		data, err := svc.Export(context.Background(), db, f.me, "nb", true, "req-x", t0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ package account
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -21,8 +22,9 @@ import (
 // Service serves a citizen's own data. It holds no state beyond the translator that puts the
 // access log and the readable export into words.
 type Service struct {
-	tr   Translator
-	oslo *time.Location // in which the readable summary writes dates
+	tr      Translator
+	oslo    *time.Location // in which the readable summary writes dates
+	baseURL string         // the portal's origin, for the attachments' download links in the export
 }
 
 // New builds the service. Oslo time comes from the system's time zone database, as everywhere in
@@ -35,14 +37,25 @@ func New(tr Translator) *Service {
 	return &Service{tr: tr, oslo: loc}
 }
 
+// WithBaseURL makes the export's download links absolute on the portal's origin (without it they
+// are paths on the portal).
+func (s *Service) WithBaseURL(baseURL string) *Service {
+	s.baseURL = strings.TrimRight(baseURL, "/")
+	return s
+}
+
+// attachmentURL is where the person downloads a message's attachment with their login.
+func (s *Service) attachmentURL(id string) string { return s.baseURL + "/api/v1/attachments/" + id }
+
 // Export gathers everything the portal holds about the citizen (Data), agency texts and the access
-// log in lang, and audits the export in the same transaction. The web layer answers it as JSON or
-// as the readable summary (RenderHTML).
-func (s *Service) Export(ctx context.Context, db *store.DB, citizenID, lang, requestID string, now time.Time) (Data, error) {
+// log in lang, and audits the export in the same transaction. cleared says the login is at the
+// step-up level: below it, sensitive tasks and drafts are listed without their content, as on the
+// overview. The web layer answers it as JSON or as the readable summary (RenderHTML).
+func (s *Service) Export(ctx context.Context, db *store.DB, citizenID, lang string, cleared bool, requestID string, now time.Time) (Data, error) {
 	var out Data
 	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if out, err = s.collect(ctx, tx, citizenID, lang, now); err != nil {
+		if out, err = s.collect(ctx, tx, citizenID, lang, cleared, now); err != nil {
 			return err
 		}
 		me := citizenID

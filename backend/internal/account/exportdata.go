@@ -20,19 +20,23 @@ const ExportFormat = "minside-export/1"
 // join it with the API; the readable summary (HTML) leaves them out. Secrets (the pseudonym of the
 // national identity number, push credentials, session and calendar tokens) are never in it.
 type Data struct {
-	Format        string               `json:"format"`
-	ExportedAt    time.Time            `json:"exportedAt"`
-	Language      string               `json:"language"` // of the agency texts and words below
-	Person        ExportPerson         `json:"person"`
-	Preferences   ExportPreferences    `json:"preferences"`
-	Cases         []ExportCase         `json:"cases"`
-	Bookings      []ExportBooking      `json:"bookings"`
-	Keys          []ExportKey          `json:"keys"`
-	Notifications []ExportNotification `json:"notifications"`
-	Relations     []ExportRelation     `json:"relations"`
-	Devices       []ExportDevice       `json:"devices"`
-	Sessions      []ExportSession      `json:"sessions"`
-	AccessLog     []Entry              `json:"accessLog"`
+	Format           string                  `json:"format"`
+	ExportedAt       time.Time               `json:"exportedAt"`
+	Language         string                  `json:"language"` // of the agency texts and words below
+	Person           ExportPerson            `json:"person"`
+	Preferences      ExportPreferences       `json:"preferences"`
+	Cases            []ExportCase            `json:"cases"`
+	Errands          []ExportErrand          `json:"errands"`
+	Messages         []ExportMessage         `json:"messages"`
+	Tasks            []ExportTask            `json:"tasks"` // tasks and drafts
+	Acknowledgements []ExportAcknowledgement `json:"acknowledgements"`
+	Bookings         []ExportBooking         `json:"bookings"`
+	Keys             []ExportKey             `json:"keys"`
+	Notifications    []ExportNotification    `json:"notifications"`
+	Relations        []ExportRelation        `json:"relations"`
+	Devices          []ExportDevice          `json:"devices"`
+	Sessions         []ExportSession         `json:"sessions"`
+	AccessLog        []Entry                 `json:"accessLog"`
 }
 
 // ExportPerson is the person as the portal knows them; the national identity number only masked.
@@ -174,8 +178,9 @@ type ExportSession struct {
 	SharedDevice bool      `json:"sharedDevice"`
 }
 
-// collect reads everything about the person in one transaction, agency texts in lang's chain.
-func (s *Service) collect(ctx context.Context, tx bun.IDB, citizenID, lang string, now time.Time) (Data, error) {
+// collect reads everything about the person in one transaction, agency texts in lang's chain;
+// cleared says the login may see sensitive content.
+func (s *Service) collect(ctx context.Context, tx bun.IDB, citizenID, lang string, cleared bool, now time.Time) (Data, error) {
 	d := Data{Format: ExportFormat, ExportedAt: now.UTC(), Language: lang}
 	steps := []struct {
 		name string
@@ -183,6 +188,10 @@ func (s *Service) collect(ctx context.Context, tx bun.IDB, citizenID, lang strin
 	}{
 		{"person", func() error { return s.collectPerson(ctx, tx, citizenID, &d) }},
 		{"cases", func() error { return collectCases(ctx, tx, citizenID, lang, &d) }},
+		{"errands", func() error { return collectErrands(ctx, tx, citizenID, lang, &d) }},
+		{"messages", func() error { return collectMessages(ctx, tx, citizenID, s.attachmentURL, &d) }},
+		{"tasks", func() error { return collectTasks(ctx, tx, citizenID, lang, cleared, &d) }},
+		{"acknowledgements", func() error { return collectAcknowledgements(ctx, tx, citizenID, &d) }},
 		{"bookings", func() error { return collectBookings(ctx, tx, citizenID, lang, &d) }},
 		{"keys", func() error { return collectKeys(ctx, tx, citizenID, &d) }},
 		{"notifications", func() error { return collectNotifications(ctx, tx, citizenID, lang, &d) }},

@@ -107,6 +107,8 @@ func (s *Service) RenderHTML(d Data) ([]byte, error) {
 		cases.Items = append(cases.Items, it)
 	}
 
+	errands, messages, tasks, acknowledged := conversationSections(d, tr, when)
+
 	bookings := htmlSection{Heading: tr("ui.nav.bookings", nil)}
 	for _, b := range d.Bookings {
 		bookings.Items = append(bookings.Items, htmlItem{Heading: b.Title, Lines: []string{
@@ -157,7 +159,7 @@ func (s *Service) RenderHTML(d Data) ([]byte, error) {
 		log.Items = append(log.Items, htmlItem{Lines: []string{join(when(e.At), e.Text)}})
 	}
 
-	page.Sections = []htmlSection{about, prefs, cases, bookings, keys, notes, relations, devices, log}
+	page.Sections = []htmlSection{about, prefs, cases, errands, messages, tasks, acknowledged, bookings, keys, notes, relations, devices, log}
 	var out bytes.Buffer
 	if err := exportPage.Execute(&out, page); err != nil {
 		return nil, fmt.Errorf("account: render export: %w", err)

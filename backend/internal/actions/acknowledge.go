@@ -105,23 +105,11 @@ func acknowledged(d *documentRow, a *cases.Acknowledgement) *Acknowledged {
 
 // loadDocument returns the document when the view may act on its case, else not found.
 func loadDocument(ctx context.Context, db bun.IDB, v For, id string) (*documentRow, error) {
-	if !isID(id) {
-		return nil, apperr.NotFound()
-	}
-	d := new(documentRow)
-	err := db.NewRaw(`SELECT d.id, d.case_id, d.external_id, d.requires, c.citizen_id, c.area, c.agency_id, c.external_id AS case_ext_id,
+	return loadOwned(ctx, v, id, "document", func(ctx context.Context, d *documentRow) error {
+		return db.NewRaw(`SELECT d.id, d.case_id, d.external_id, d.requires, c.citizen_id, c.area, c.agency_id, c.external_id AS case_ext_id,
  (d.sensitive OR c.sensitive) AS sensitive
 FROM case_documents d JOIN cases c ON c.id = d.case_id WHERE d.id = ?`, id).Scan(ctx, d)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.NotFound()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("actions: load document: %w", err)
-	}
-	if !v.Owns(d.CitizenID, d.Area) {
-		return nil, apperr.NotFound()
-	}
-	return d, nil
+	}, func(d *documentRow) (string, string) { return d.CitizenID, d.Area })
 }
 
 func loadAcknowledgement(ctx context.Context, db bun.IDB, d *documentRow) (*cases.Acknowledgement, error) {

@@ -2,8 +2,6 @@ package actions
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -82,21 +80,9 @@ func (s *Service) CancelBooking(ctx context.Context, tx bun.IDB, v For, bookingI
 
 // loadBooking returns the booking when the view may act on it, else not found (no existence leak).
 func loadBooking(ctx context.Context, db bun.IDB, v For, id string) (*bookings.Booking, error) {
-	if !isID(id) {
-		return nil, apperr.NotFound()
-	}
-	b := new(bookings.Booking)
-	err := db.NewSelect().Model(b).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.NotFound()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("actions: load booking: %w", err)
-	}
-	if !v.Owns(b.CitizenID, b.Area) {
-		return nil, apperr.NotFound()
-	}
-	return b, nil
+	return loadOwned(ctx, v, id, "booking", func(ctx context.Context, b *bookings.Booking) error {
+		return db.NewSelect().Model(b).Where("id = ?", id).Scan(ctx)
+	}, func(b *bookings.Booking) (string, string) { return b.CitizenID, b.Area })
 }
 
 // revokeLinkedKeys revokes the keys that exist for the booking: a key follows its booking.

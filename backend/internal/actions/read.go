@@ -2,14 +2,11 @@ package actions
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 
-	"minside/backend/internal/apperr"
 	"minside/backend/internal/audit"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/notify"
@@ -20,19 +17,11 @@ import (
 // Notifications have no area: a representative limited to some areas cannot mark them.
 func (s *Service) MarkRead(ctx context.Context, tx bun.IDB, v For, notificationID, requestID string, now time.Time) (*notify.Notification, error) {
 	now = store.UTC(now)
-	if !isID(notificationID) {
-		return nil, apperr.NotFound()
-	}
-	n := new(notify.Notification)
-	err := tx.NewSelect().Model(n).Where("id = ?", notificationID).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.NotFound()
-	}
+	n, err := loadOwned(ctx, v, notificationID, "notification", func(ctx context.Context, n *notify.Notification) error {
+		return tx.NewSelect().Model(n).Where("id = ?", notificationID).Scan(ctx)
+	}, func(n *notify.Notification) (string, string) { return n.CitizenID, "" })
 	if err != nil {
-		return nil, fmt.Errorf("actions: load notification: %w", err)
-	}
-	if !v.Owns(n.CitizenID, "") {
-		return nil, apperr.NotFound()
+		return nil, err
 	}
 	if n.ReadAt != nil {
 		return n, nil

@@ -2,8 +2,6 @@ package actions
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -155,26 +153,14 @@ func (s *Service) ChooseSuggestion(ctx context.Context, tx bun.IDB, v For, id st
 
 // loadSuggestion returns the suggestion when the view may act on it, else not found.
 func loadSuggestion(ctx context.Context, db bun.IDB, v For, id string, now time.Time) (*chosenRow, error) {
-	if !isID(id) {
-		return nil, apperr.NotFound()
-	}
-	row := new(chosenRow)
-	err := db.NewSelect().Model(row).ModelTableExpr("suggestions AS s").
-		ColumnExpr("s.*, r.area, r.agency_id, r.external_id AS rule_ext, r.action").
-		Join("JOIN rules AS r ON r.id = s.rule_id").
-		Where("s.id = ? AND s.state <> ?", id, suggest.StateWithdrawn).
-		Where("r.status = ? AND (r.expires_at IS NULL OR r.expires_at > ?)", suggest.RulePublished, now).
-		Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.NotFound()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("actions: load suggestion: %w", err)
-	}
-	if !v.Owns(row.CitizenID, row.Area) {
-		return nil, apperr.NotFound()
-	}
-	return row, nil
+	return loadOwned(ctx, v, id, "suggestion", func(ctx context.Context, row *chosenRow) error {
+		return db.NewSelect().Model(row).ModelTableExpr("suggestions AS s").
+			ColumnExpr("s.*, r.area, r.agency_id, r.external_id AS rule_ext, r.action").
+			Join("JOIN rules AS r ON r.id = s.rule_id").
+			Where("s.id = ? AND s.state <> ?", id, suggest.StateWithdrawn).
+			Where("r.status = ? AND (r.expires_at IS NULL OR r.expires_at > ?)", suggest.RulePublished, now).
+			Scan(ctx)
+	}, func(row *chosenRow) (string, string) { return row.CitizenID, row.Area })
 }
 
 // MarkSuggestionsShown records that the PWA showed the subject's suggestions ids: shown_at is set

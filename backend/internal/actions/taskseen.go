@@ -2,14 +2,11 @@ package actions
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 
-	"minside/backend/internal/apperr"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/store"
 	"minside/backend/internal/tasks"
@@ -20,19 +17,11 @@ import (
 // first time wins; marking again answers the stored time.
 func (s *Service) MarkTaskSeen(ctx context.Context, tx bun.IDB, v For, taskID string, now time.Time) (*tasks.Task, error) {
 	now = store.UTC(now)
-	if !isID(taskID) {
-		return nil, apperr.NotFound()
-	}
-	t := new(tasks.Task)
-	err := tx.NewSelect().Model(t).Where("id = ?", taskID).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.NotFound()
-	}
+	t, err := loadOwned(ctx, v, taskID, "task", func(ctx context.Context, t *tasks.Task) error {
+		return tx.NewSelect().Model(t).Where("id = ?", taskID).Scan(ctx)
+	}, func(t *tasks.Task) (string, string) { return t.CitizenID, t.Area })
 	if err != nil {
-		return nil, fmt.Errorf("actions: load task: %w", err)
-	}
-	if !v.Owns(t.CitizenID, t.Area) {
-		return nil, apperr.NotFound()
+		return nil, err
 	}
 	if t.SeenAt != nil {
 		return t, nil

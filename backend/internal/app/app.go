@@ -187,7 +187,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 			StepUpACR: cfg.StepUpACR,
 		}),
 		Calendar: calendar.New(cfg.BaseURL, a.Bundle),
-		Account:  account.New(a.Bundle),
+		Account:  account.New(a.Bundle).WithBaseURL(cfg.BaseURL),
 	}
 	// Messages on cases; attachments in the files store (the disk, or S3 for several replicas)
 	if a.Messages, err = a.buildMessages(cfg); err != nil {

@@ -16,6 +16,8 @@ func (a *App) buildMessages(cfg config.Config) (*messages.Service, error) {
 		return nil, fmt.Errorf("app: files: %w", err)
 	}
 	// Download links are signed with a key derived from the pseudonym key: no new secret to manage.
+	// Closing an account deletes rows in its transaction and the files through the outbox.
+	a.Outbox.Register(files.TopicDelete, files.DeleteHandler(store))
 	links := messages.NewLinks(cfg.PIDKey, cfg.BaseURL, messages.DefaultLinkTTL)
 	return messages.New(a.DB.DB, store, links, uploads.DefaultLimits(), a.Now), nil
 }

@@ -10,11 +10,14 @@ import (
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/errands"
 	"minside/backend/internal/ingest"
 	"minside/backend/internal/keys"
+	"minside/backend/internal/messages"
 	"minside/backend/internal/notify"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/store"
+	"minside/backend/internal/tasks"
 	"minside/backend/internal/texts"
 )
 
@@ -102,8 +105,16 @@ func (g *generator) citizen(r *rows, i int) error {
 			ObjectID: objectID, CitizenID: &c.ID, Record: rec, At: g.now})
 	}
 
+	var errandID string // the busy first screen of one citizen in scaleErrandEvery
+	var errandCases []string
+	if hasErrand(i) {
+		errandID = store.NewID()
+	}
 	for j := range scaleCases {
 		t := caseTypes[rng.IntN(len(caseTypes))]
+		if errandID != "" {
+			t = errandCaseTypes[j]
+		}
 		status := caseStatuses[rng.IntN(len(caseStatuses))]
 		opened := g.at(-time.Duration(10+rng.IntN(200)) * day)
 		k := cases.Case{ID: store.NewID(), AgencyID: g.b.agency[t.agency], ExternalID: fmt.Sprintf("%s-sak-%d", ext, j),
@@ -126,6 +137,11 @@ func (g *generator) citizen(r *rows, i int) error {
 			rec.Events = append(rec.Events, ingest.CaseEvent{ExternalID: ev.ExternalID, OccurredAt: rfc3339(&at),
 				Status: st, Title: eventTitles[st]})
 			k.UpdatedAt = at
+		}
+		if errandID != "" {
+			k.ErrandID, k.SharedWithErrand = &errandID, true
+			rec.Errand, rec.SharedWithErrand = errandRef(ext), true
+			errandCases = append(errandCases, k.ID)
 		}
 		r.cases = append(r.cases, k)
 		record(k.AgencyID, ingest.KindCases, k.ExternalID, k.ID, rec)
@@ -187,6 +203,9 @@ func (g *generator) citizen(r *rows, i int) error {
 		r.text("notification", nt.ID, "title", t.title)
 		feed("notification", nt.ID)
 	}
+	if errandID != "" {
+		g.errandOf(r, rng, c.ID, digits, ext, errandID, errandCases)
+	}
 	return nil
 }
 
@@ -204,6 +223,12 @@ func (r *rows) dropCitizens(pidHashes []string) {
 	r.keys = slices.DeleteFunc(r.keys, func(k keys.Key) bool { return drop(gone, k.CitizenID, k.ID) })
 	r.notifications = slices.DeleteFunc(r.notifications, func(n notify.Notification) bool { return drop(gone, n.CitizenID, n.ID) })
 	r.events = slices.DeleteFunc(r.events, func(e cases.Event) bool { return drop(gone, e.CaseID, e.ID) })
+	r.errands = slices.DeleteFunc(r.errands, func(e errands.Errand) bool { return drop(gone, e.CitizenID, e.ID) })
+	r.participants = slices.DeleteFunc(r.participants, func(p errands.Participant) bool { return gone[p.ErrandID] })
+	r.steps = slices.DeleteFunc(r.steps, func(s errands.Step) bool { return drop(gone, s.CaseID, s.ID) })
+	r.documents = slices.DeleteFunc(r.documents, func(d cases.Document) bool { return gone[d.CaseID] })
+	r.tasks = slices.DeleteFunc(r.tasks, func(t tasks.Task) bool { return drop(gone, t.CitizenID, t.ID) })
+	r.messages = slices.DeleteFunc(r.messages, func(m messages.Message) bool { return gone[m.CitizenID] })
 	r.windows = slices.DeleteFunc(r.windows, func(w keys.Window) bool { return gone[w.KeyID] })
 	r.keyDoors = slices.DeleteFunc(r.keyDoors, func(k keys.KeyAccessPoint) bool { return gone[k.KeyID] })
 	r.texts = slices.DeleteFunc(r.texts, func(t texts.Text) bool { return gone[t.OwnerID] })

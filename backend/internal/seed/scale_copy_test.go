@@ -16,10 +16,13 @@ import (
 	"minside/backend/internal/cases"
 	"minside/backend/internal/changes"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/errands"
 	"minside/backend/internal/keys"
+	"minside/backend/internal/messages"
 	"minside/backend/internal/notify"
 	"minside/backend/internal/store"
 	"minside/backend/internal/store/storetest"
+	"minside/backend/internal/tasks"
 	"minside/backend/internal/texts"
 )
 
@@ -53,8 +56,13 @@ func TestCopyWritesWhatInsertsWrite(t *testing.T) {
 			t.Errorf("%s: %d rows on postgres, %d on sqlite", table, pgCounts[table], want)
 		}
 	}
-	if liteCounts["citizens"] != n || liteCounts["changes"] != n*(scaleCases+scaleBookings+1+scaleNotifications)+len(tileSpecs) {
+	busy := (n + scaleErrandEvery - 1) / scaleErrandEvery // citizens 0, 5, 10, …: an errand, a task, a draft, two messages
+	if liteCounts["citizens"] != n || liteCounts["changes"] != n*(scaleCases+scaleBookings+1+scaleNotifications)+busy*5+len(tileSpecs) {
 		t.Errorf("counts %v: not what %d citizens generate", liteCounts, n)
+	}
+	if liteCounts["errands"] != busy || liteCounts["errand_agencies"] != 2*busy || liteCounts["case_steps"] != busy ||
+		liteCounts["case_documents"] != busy || liteCounts["tasks"] != 2*busy || liteCounts["messages"] != 2*busy {
+		t.Errorf("counts %v: not one errand citizen in %d", liteCounts, scaleErrandEvery)
 	}
 	for i := range liteSample {
 		if liteSample[i] != pgSample[i] {
@@ -98,7 +106,8 @@ func tableCounts(t *testing.T, db *store.DB) map[string]int {
 	t.Helper()
 	counts := map[string]int{}
 	for _, table := range []string{"agencies", "facilities", "access_points", "tiles", "citizens", "cases", "case_events", "agency_records",
-		"bookings", "keys", "key_windows", "key_access_points", "notifications", "texts", "changes"} {
+		"bookings", "keys", "key_windows", "key_access_points", "notifications", "texts", "changes",
+		"errands", "errand_agencies", "case_steps", "case_documents", "tasks", "messages"} {
 		n, err := db.NewSelect().TableExpr(table).Count(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -128,7 +137,13 @@ func citizenSample(t *testing.T, db *store.DB, i int) string {
 	var ags []agency.Agency
 	var ts []texts.Text
 	var chs []changes.Change
+	var es []errands.Errand
+	var tks []tasks.Task
+	var ms []messages.Message
 	for _, q := range []*bun.SelectQuery{
+		db.NewSelect().Model(&es).Where("citizen_id = ?", key.CitizenID),
+		db.NewSelect().Model(&tks).Where("citizen_id = ?", key.CitizenID).Order("external_id"),
+		db.NewSelect().Model(&ms).Where("citizen_id = ?", key.CitizenID).Order("created_at"),
 		db.NewSelect().Model(&c).Where("id = ?", key.CitizenID),
 		db.NewSelect().Model(&cs).Where("citizen_id = ?", key.CitizenID).Order("external_id"),
 		db.NewSelect().Model(&bs).Where("citizen_id = ?", key.CitizenID).Order("external_id"),
@@ -164,6 +179,15 @@ func citizenSample(t *testing.T, db *store.DB, i int) string {
 	}
 	for j, nt := range ns {
 		names[nt.ID] = fmt.Sprintf("notification-%d", j)
+	}
+	for _, e := range es {
+		names[e.ID] = e.ExternalID
+	}
+	for _, x := range tks {
+		names[x.ID] = x.ExternalID
+	}
+	for j, m := range ms {
+		names[m.ID] = fmt.Sprintf("message-%d", j)
 	}
 	for id := range names {
 		owners = append(owners, id)
@@ -201,7 +225,35 @@ func citizenSample(t *testing.T, db *store.DB, i int) string {
 		name(&cs[j].ID)
 		name(&cs[j].CitizenID)
 		name(&cs[j].AgencyID)
+		if cs[j].ErrandID != nil {
+			name(cs[j].ErrandID)
+		}
 		utc(cs[j].NextActionDue, &cs[j].CreatedAt, &cs[j].UpdatedAt)
+	}
+	for j := range es {
+		name(&es[j].ID)
+		name(&es[j].CitizenID)
+		name(&es[j].AgencyID)
+		utc(&es[j].CreatedAt, &es[j].UpdatedAt)
+	}
+	for j := range tks {
+		name(&tks[j].ID)
+		name(&tks[j].CitizenID)
+		name(&tks[j].AgencyID)
+		if tks[j].CaseID != nil {
+			name(tks[j].CaseID)
+		}
+		utc(tks[j].DueAt, tks[j].ExpiresAt, &tks[j].CreatedAt, &tks[j].UpdatedAt)
+	}
+	for j := range ms {
+		name(&ms[j].ID)
+		name(&ms[j].SubjectID)
+		name(&ms[j].CitizenID)
+		name(&ms[j].AgencyID)
+		if ms[j].AuthorID != nil {
+			name(ms[j].AuthorID)
+		}
+		utc(&ms[j].CreatedAt, ms[j].SeenAt)
 	}
 	for j := range evs {
 		name(&evs[j].ID)
@@ -233,7 +285,8 @@ func citizenSample(t *testing.T, db *store.DB, i int) string {
 		feed = append(feed, fmt.Sprintf("%s %s %s %s", ch.Kind, names[ch.ObjectID], ch.Op, ch.CreatedAt.UTC().Format(time.RFC3339Nano)))
 	}
 	out, err := json.Marshal(map[string]any{"citizen": c, "cases": cs, "events": evs, "bookings": bs, "key": key,
-		"windows": ws, "doors": doors, "notifications": ns, "texts": textByOwner, "feed": feed})
+		"windows": ws, "doors": doors, "notifications": ns, "texts": textByOwner, "feed": feed,
+		"errands": es, "tasks": tks, "messages": ms})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/errands"
 	"minside/backend/internal/keys"
+	"minside/backend/internal/messages"
 	"minside/backend/internal/notify"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/represent"
@@ -358,6 +359,13 @@ func checkFeed(t *testing.T, db *store.DB) {
 	var es []errands.Errand
 	owned("errand", &es, func() (out [][2]string) {
 		for _, x := range es {
+			out = append(out, [2]string{x.ID, x.CitizenID})
+		}
+		return
+	})
+	var ms []messages.Message
+	owned("message", &ms, func() (out [][2]string) {
+		for _, x := range ms {
 			out = append(out, [2]string{x.ID, x.CitizenID})
 		}
 		return

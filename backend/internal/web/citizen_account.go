@@ -95,7 +95,7 @@ func (s *Server) exportData(c *fiber.Ctx) error {
 	if err := s.accountService(); err != nil {
 		return err
 	}
-	data, err := s.deps.Citizen.Account.Export(c.UserContext(), s.deps.DB, principalOf(c).CitizenID, languageOf(c), requestIDOf(c), s.deps.Now())
+	data, err := s.deps.Citizen.Account.Export(c.UserContext(), s.deps.DB, principalOf(c).CitizenID, languageOf(c), s.cleared(principalOf(c)), requestIDOf(c), s.deps.Now())
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (s *Server) exportHTML(c *fiber.Ctx) error {
 	if err := s.accountService(); err != nil {
 		return err
 	}
-	data, err := s.deps.Citizen.Account.Export(c.UserContext(), s.deps.DB, principalOf(c).CitizenID, languageOf(c), requestIDOf(c), s.deps.Now())
+	data, err := s.deps.Citizen.Account.Export(c.UserContext(), s.deps.DB, principalOf(c).CitizenID, languageOf(c), s.cleared(principalOf(c)), requestIDOf(c), s.deps.Now())
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -225,6 +227,68 @@ func TestMessageAnswerExampleIsAccepted(t *testing.T) {
 		prob = o.Send(t, http.MethodPut, "/api/agency/v1/messages/svar-2", onErrand.Value.Value).Status(t, http.StatusUnprocessableEntity)
 		if !bytes.Contains(prob.Body, []byte(`"/errand"`)) {
 			t.Fatalf("an agency outside the errand: %s", prob.Body)
+		}
+	})
+}
+
+// TestExportAndCloseWithMessagesThroughThePortal: the export lists the person's message with its
+// attachment's name, type, size and a download link that works with their login; closing the
+// account deletes the message and, once the portal's own outbox worker has run, the file on disk.
+func TestExportAndCloseWithMessagesThroughThePortal(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
+		ctx := context.Background()
+		_, key, _, err := p.App.Agencies.Create(ctx, "plansak", "Plansak", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		agencyC := p.Anonymous(t)
+		agencyC.Header.Set("Authorization", "Bearer "+key.Key)
+		pid := apptest.PID(t, 1982, 44)
+		agencyC.Send(t, http.MethodPut, "/api/agency/v1/cases/PLAN-1", map[string]any{"pid": pid, "title": map[string]string{"nb": "Tilbygg"},
+			"kind": "building_permit", "area": "building", "status": "in_progress", "version": 1}).Status(t, http.StatusCreated)
+		citizen := p.LoginAs(t, pid)
+		var list struct{ Items []struct{ ID string } }
+		citizen.Get(t, "/api/v1/cases").Status(t, http.StatusOK).JSON(t, &list)
+		pdf := "%PDF-1.7\n" + strings.Repeat("y", 4000)
+		var posted struct {
+			ID          string
+			Attachments []struct{ ID string }
+		}
+		postMessage(t, citizen, list.Items[0].ID, "Vedlagt tegning.", [2]string{"tegning.pdf", pdf}).Status(t, http.StatusCreated).JSON(t, &posted)
+		stored := filepath.Join(p.App.Config.FilesDirOrDefault(), "attachments", posted.Attachments[0].ID)
+		if _, err := os.Stat(stored); err != nil {
+			t.Fatalf("the attachment is not on disk: %v", err)
+		}
+
+		var data struct {
+			Messages []struct {
+				ID, Body, WrittenBy string
+				Attachments         []struct {
+					Name, ContentType, URL string
+					Size                   int64
+				}
+			}
+		}
+		citizen.Get(t, "/api/v1/me/export").Status(t, http.StatusOK).JSON(t, &data)
+		if len(data.Messages) != 1 || data.Messages[0].ID != posted.ID || len(data.Messages[0].Attachments) != 1 {
+			t.Fatalf("export messages: %+v", data.Messages)
+		}
+		a := data.Messages[0].Attachments[0]
+		if a.Name != "tegning.pdf" || a.ContentType != "application/pdf" || a.Size != int64(len(pdf)) || !strings.HasPrefix(a.URL, p.URL+"/api/v1/attachments/") {
+			t.Fatalf("export attachment: %+v", a)
+		}
+		if got := citizen.Get(t, strings.TrimPrefix(a.URL, p.URL)).Status(t, http.StatusOK); string(got.Body) != pdf {
+			t.Fatalf("the export's link gave %d bytes", len(got.Body))
+		}
+
+		p.Settle(t)
+		citizen.Send(t, http.MethodDelete, "/api/v1/me", map[string]any{"confirm": true}).Status(t, http.StatusOK)
+		if n, _ := p.DB.NewSelect().Table("messages").Where("id = ?", posted.ID).Count(ctx); n != 0 {
+			t.Fatal("the message outlived the account")
+		}
+		p.Settle(t) // the portal's outbox worker deletes the file
+		if _, err := os.Stat(stored); !os.IsNotExist(err) {
+			t.Fatalf("the attachment is still on disk after closing: %v", err)
 		}
 	})
 }

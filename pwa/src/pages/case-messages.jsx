@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { Empty, ErrorNote, When, WithheldNote, titleOf, useApp, useResource } from '../ui.jsx';
 import { messageAction, threadPath, waitingMessages } from '../message-outbox.js';
+import { scaleImages } from '../image-scale.js';
 
 const ACCEPT = 'application/pdf,image/jpeg,image/png';
 
@@ -24,8 +25,10 @@ export function MessageThread({ subject }) {
   async function send(e) {
     e.preventDefault();
     if (!text.trim()) return;
-    const action = messageAction(subject, text, files, to);
+    const body = text, picked = files;
     setText(''); setFiles([]); setFileKey((k) => k + 1);
+    // Photos are scaled down before the outbox keeps them: fewer bytes offline and on the way.
+    const action = messageAction(subject, body, await scaleImages(picked), to);
     await ctl.act({ ...action, doneText: t('ui.messages.sent') });
   }
 

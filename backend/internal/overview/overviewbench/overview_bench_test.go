@@ -7,11 +7,13 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"minside/backend/internal/app"
 	"minside/backend/internal/store"
 )
 
@@ -22,21 +24,24 @@ import (
 func BenchmarkOverview(b *testing.B) {
 	for _, kind := range []store.Kind{store.SQLite, store.Postgres} {
 		if databaseURL, n, ok := benchDatabase(b, kind); ok {
-			b.Run(string(kind), func(b *testing.B) { benchOverview(b, databaseURL, n) })
+			b.Run(string(kind), func(b *testing.B) { benchOverview(b, databaseURL, n, "", logIn) })
 		}
 	}
 }
 
-func benchOverview(b *testing.B, databaseURL string, n int) {
+// benchOverview measures the overviews of the people login picks (1000 of them) on databaseURL, a
+// city of n citizens, and prints a row of the table; label names what the people have in common.
+func benchOverview(b *testing.B, databaseURL string, n int, label string, login func(testing.TB, *app.App, int) []string) {
 	ctx := context.Background()
 	a, base := portal(b, databaseURL)
-	tokens := logIn(b, a, 1000)
+	tokens := login(b, a, 1000)
 	dur := benchDuration()
 	workers := 8
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256, DisableCompression: true}}
-	get := func(i int) error { return getOverview(client, base, tokens[i]) }
-	if err := get(0); err != nil {
+	get := func(i int) error { _, err := getOverview(client, base, tokens[i]); return err }
+	trips, err := getOverview(client, base, tokens[0])
+	if err != nil {
 		b.Fatal(err)
 	}
 
@@ -76,26 +81,32 @@ func benchOverview(b *testing.B, databaseURL string, n int) {
 	b.ReportMetric(httpRate/rawRate, "http/raw")
 	b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms@70%")
 	b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms@70%")
-	fmt.Printf("| %s | %d | %.0f | %.0f | %.2f | %.1f | %.2f | %.2f | %d |\n", a.DB.Kind, n, httpRate, rawRate, httpRate/rawRate,
-		0.7*httpRate, float64(p50.Microseconds())/1000, float64(p99.Microseconds())/1000, late)
+	b.ReportMetric(float64(trips), "db-round-trips")
+	engine := string(a.DB.Kind)
+	if label != "" {
+		engine += " " + label
+	}
+	fmt.Printf("| %s | %d | %.0f | %.0f | %.2f | %.1f | %.2f | %.2f | %d | %d |\n", engine, n, httpRate, rawRate, httpRate/rawRate,
+		0.7*httpRate, float64(p50.Microseconds())/1000, float64(p99.Microseconds())/1000, late, trips)
 }
 
 // getOverview asks for the full overview (no If-None-Match) in nb with a session cookie, as a
-// browser would, and reads the whole answer.
-func getOverview(client *http.Client, base, token string) error {
+// browser would, reads the whole answer and returns the database round trips the portal reports.
+func getOverview(client *http.Client, base, token string) (int, error) {
 	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/me/overview", nil)
 	req.Header.Set("Cookie", "minside="+token)
 	req.Header.Set("Accept-Language", "nb")
 	res, err := client.Do(req)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	_, _ = io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("status %d", res.StatusCode)
+		return 0, fmt.Errorf("status %d", res.StatusCode)
 	}
-	return nil
+	trips, _ := strconv.Atoi(res.Header.Get("X-DB-Round-Trips"))
+	return trips, nil
 }
 
 // closedLoop runs fn from workers goroutines for d and returns successful calls per second. Failed

@@ -33,7 +33,7 @@ func BenchmarkOverviewReplicas(b *testing.B) {
 	}
 	tokens := logIn(b, portals[0], 1000)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256, DisableCompression: true}}
-	get := func(base string, i int) error { return getOverview(client, base, tokens[i]) }
+	get := func(base string, i int) error { _, err := getOverview(client, base, tokens[i]); return err }
 	if err := get(bases[0], 0); err != nil {
 		b.Fatal(err)
 	}

@@ -60,9 +60,9 @@ func benchDatabase(b *testing.B, kind store.Kind) (databaseURL string, citizens 
 	n := citizensWanted()
 	switch {
 	case kind == store.SQLite:
-		return cachedSQLite(b, n), n, true
+		return cachedSQLite(b, "overview", n, fill), n, true
 	case os.Getenv(storetest.PostgresDSNEnv) != "":
-		return cachedPostgres(b, n), n, true
+		return cachedPostgres(b, "overview", n, fill), n, true
 	}
 	return "", 0, false
 }
@@ -88,13 +88,16 @@ func prepareSeeded(b *testing.B, databaseURL string) int {
 	return int(n)
 }
 
-// cachedSQLite returns the URL of a generated SQLite city, generating it on first use.
-func cachedSQLite(b *testing.B, n int) string {
+// filler writes a city of n citizens into a migrated-or-empty database.
+type filler func(b testing.TB, databaseURL string, n int)
+
+// cachedSQLite returns the URL of a generated SQLite city (name-n), generating it with fill on first use.
+func cachedSQLite(b *testing.B, name string, n int, fill filler) string {
 	dir := filepath.Join(os.TempDir(), "minside-bench")
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		b.Fatal(err)
 	}
-	path := filepath.Join(dir, fmt.Sprintf("overview-%d.db", n))
+	path := filepath.Join(dir, fmt.Sprintf("%s-%d.db", name, n))
 	done := path + ".done"
 	u := "sqlite:" + path
 	if _, err := os.Stat(done); err == nil {
@@ -110,8 +113,8 @@ func cachedSQLite(b *testing.B, n int) string {
 	return u
 }
 
-// cachedPostgres returns the URL of a generated PostgreSQL city in schema bench_overview_<n>.
-func cachedPostgres(b *testing.B, n int) string {
+// cachedPostgres returns the URL of a generated PostgreSQL city in schema bench_<name>_<n>, generating it with fill on first use.
+func cachedPostgres(b *testing.B, name string, n int, fill filler) string {
 	base := os.Getenv(storetest.PostgresDSNEnv)
 	ctx := context.Background()
 	admin, err := store.Open(ctx, base)
@@ -119,7 +122,7 @@ func cachedPostgres(b *testing.B, n int) string {
 		b.Fatal(err)
 	}
 	defer admin.Close()
-	schema := fmt.Sprintf("bench_overview_%d", n)
+	schema := fmt.Sprintf("bench_%s_%d", name, n)
 	u, _ := url.Parse(base)
 	q := u.Query()
 	q.Set("search_path", schema)
@@ -203,9 +206,14 @@ func portal(b testing.TB, databaseURL string) (*app.App, string) {
 // logIn picks k citizens spread over the database (by pid_hash, a pseudonym in a seeded database) and
 // logs each in (a sessions row, as a login makes); it returns their session tokens.
 func logIn(b testing.TB, a *app.App, k int) []string {
+	return logInWhere(b, a, `SELECT id FROM citizens ORDER BY pid_hash LIMIT ?`, k)
+}
+
+// logInWhere logs in the citizens query picks (it takes k, the number wanted).
+func logInWhere(b testing.TB, a *app.App, query string, k int) []string {
 	ctx := context.Background()
 	var ids []string
-	if err := a.DB.NewRaw(`SELECT id FROM citizens ORDER BY pid_hash LIMIT ?`, k).Scan(ctx, &ids); err != nil {
+	if err := a.DB.NewRaw(query, k).Scan(ctx, &ids); err != nil {
 		b.Fatal(err)
 	}
 	if len(ids) == 0 {
