@@ -40,7 +40,6 @@ const (
 // Event names of the webhooks the moderating agency gets.
 const EventCreated = "idea.created"
 
-
 // textOwner is the owner kind of an idea's reasons in the texts table.
 const textOwner = "idea"
 

@@ -202,7 +202,6 @@ func languageCodes() []string {
 	return out
 }
 
-
 // tellAuthor writes the author a notification in every language (title from the UI messages,
 // body the moderator's reason) and queues its push through the outbox, in the moderation's
 // transaction. The agency is the moderator, so the author sees who decided.

@@ -27,8 +27,8 @@ import (
 
 // Field message keys of refusals particular to ideas (localized in locales/).
 const (
-	KeyPhotoType = "field.photo_type"        // a photo must be JPEG or PNG
-	KeyOwnIdea   = "error.detail.own_idea"   // the author cannot support their own idea
+	KeyPhotoType = "field.photo_type"         // a photo must be JPEG or PNG
+	KeyOwnIdea   = "error.detail.own_idea"    // the author cannot support their own idea
 	KeyHidden    = "error.detail.idea_hidden" // a hidden idea cannot be supported
 )
 
