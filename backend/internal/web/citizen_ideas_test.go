@@ -14,9 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"minside/backend/internal/agency"
 	"minside/backend/internal/app/apptest"
 	"minside/backend/internal/config"
+	"minside/backend/internal/web"
 	"minside/backend/internal/webhook"
 )
 
@@ -218,4 +221,52 @@ func TestIdeaChannelEndToEnd(t *testing.T) {
 		other.Get(t, "/api/agency/v1/ideas").Status(t, http.StatusForbidden)
 		p.CheckLogs(t)
 	}, apptest.WithConfig(func(c *config.Config) { c.WebhookAllowPrivate = true }))
+}
+
+// The OpenAPI document's moderation examples are accepted as they are, by the moderator only.
+func TestIdeaModerationExamplesAreAccepted(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(web.AgencyOpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background(), openapi3.EnableExamplesValidation()); err != nil {
+		t.Fatalf("the OpenAPI document is not valid: %v", err)
+	}
+	example := func(path string) any {
+		item := doc.Paths.Find(path)
+		if item == nil || item.Put == nil {
+			t.Fatalf("%s is not documented", path)
+		}
+		return item.Put.RequestBody.Value.Content.Get("application/json").Example
+	}
+	status, hidden := example("/ideas/{id}/status"), example("/ideas/{id}/hidden")
+	for _, path := range []string{"/ideas", "/ideas/{id}", "/ideas/{id}/photo"} {
+		if item := doc.Paths.Find(path); item == nil || item.Get == nil {
+			t.Errorf("GET %s is not documented", path)
+		}
+	}
+	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
+		_, key, _, err := p.App.Agencies.Create(context.Background(), "innolab", "Innolab", "", agency.AuthorityIdeas)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mod := p.Anonymous(t)
+		mod.Header.Set("Authorization", "Bearer "+key.Key)
+		author := p.LoginAs(t, apptest.PID(t, 1980, 63))
+		var posted ideaView
+		postIdea(t, author, map[string]string{"title": "Benker", "body": "Flere benker.", "area": "environment"}, nil, "").
+			Status(t, http.StatusCreated).JSON(t, &posted)
+		var after struct {
+			Status string
+			Hidden bool
+		}
+		mod.Send(t, http.MethodPut, "/api/agency/v1/ideas/"+posted.ID+"/status", status).Status(t, http.StatusOK).JSON(t, &after)
+		if after.Status != "tried_out" {
+			t.Errorf("after the status example: %+v", after)
+		}
+		mod.Send(t, http.MethodPut, "/api/agency/v1/ideas/"+posted.ID+"/hidden", hidden).Status(t, http.StatusOK).JSON(t, &after)
+		if !after.Hidden {
+			t.Errorf("after the hidden example: %+v", after)
+		}
+	})
 }
