@@ -40,13 +40,13 @@ const (
 // Event names of the webhooks the moderating agency gets.
 const EventCreated = "idea.created"
 
-// textOwner is the owner kind of an idea's reasons in the texts table.
-const textOwner = "idea"
+// TextOwner is the owner kind of an idea's reasons in the texts table.
+const TextOwner = "idea"
 
 // Text fields of the moderator's reasons.
 const (
-	fieldStatusReason = "status_reason"
-	fieldHiddenReason = "hidden_reason"
+	FieldStatusReason = "status_reason"
+	FieldHiddenReason = "hidden_reason"
 )
 
 // Idea is one idea. District is the author's district when it was submitted.

@@ -97,7 +97,7 @@ func (s *Service) SetStatus(ctx context.Context, agencyID, id, status string, re
 		if _, err := tx.NewUpdate().Model(idea).Column("status", "moderated_by", "updated_at").WherePK().Exec(ctx); err != nil {
 			return false, fmt.Errorf("ideas: set status: %w", err)
 		}
-		if err := texts.Save(ctx, tx, textOwner, idea.ID, texts.Fields{fieldStatusReason: reason}); err != nil {
+		if err := texts.Save(ctx, tx, TextOwner, idea.ID, texts.Fields{FieldStatusReason: reason}); err != nil {
 			return false, err
 		}
 		idea.StatusReason = reason
@@ -124,7 +124,7 @@ func (s *Service) SetHidden(ctx context.Context, agencyID, id string, hidden boo
 		if _, err := tx.NewUpdate().Model(idea).Column("hidden_at", "moderated_by", "updated_at").WherePK().Exec(ctx); err != nil {
 			return false, fmt.Errorf("ideas: set hidden: %w", err)
 		}
-		if err := texts.Save(ctx, tx, textOwner, idea.ID, texts.Fields{fieldHiddenReason: reason}); err != nil {
+		if err := texts.Save(ctx, tx, TextOwner, idea.ID, texts.Fields{FieldHiddenReason: reason}); err != nil {
 			return false, err
 		}
 		idea.HiddenReason = reason

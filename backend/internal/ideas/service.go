@@ -286,7 +286,7 @@ func (s *Service) fill(ctx context.Context, db bun.IDB, viewerID string, list []
 	for i, idea := range list {
 		ids[i] = idea.ID
 	}
-	reasons, err := texts.Load(ctx, db, textOwner, ids)
+	reasons, err := texts.Load(ctx, db, TextOwner, ids)
 	if err != nil {
 		return err
 	}
@@ -302,8 +302,8 @@ func (s *Service) fill(ctx context.Context, db bun.IDB, viewerID string, list []
 		mine[id] = true
 	}
 	for _, idea := range list {
-		idea.StatusReason = reasons[idea.ID][fieldStatusReason]
-		idea.HiddenReason = reasons[idea.ID][fieldHiddenReason]
+		idea.StatusReason = reasons[idea.ID][FieldStatusReason]
+		idea.HiddenReason = reasons[idea.ID][FieldHiddenReason]
 		idea.Supported = mine[idea.ID]
 	}
 	return nil
