@@ -12,6 +12,7 @@ export const ROUTES = [
   ['/keys', 'keys'],
   ['/notifications', 'notifications'],
   ['/services', 'services'],
+  ['/ideas', 'ideas'],
   ['/suggestions', 'suggestions'],
   ['/settings', 'settings'],
   ['/translate', 'translate'], // the translator console
