@@ -22,6 +22,9 @@ CREATE TABLE ideas (
 );
 CREATE INDEX ideas_visible_newest ON ideas (created_at, id) WHERE hidden_at IS NULL;
 CREATE INDEX ideas_visible_supported ON ideas (support_count, created_at, id) WHERE hidden_at IS NULL;
+-- One area's list in either order (the PWA's filter) without walking every other area's ideas.
+CREATE INDEX ideas_visible_area_newest ON ideas (area, created_at, id) WHERE hidden_at IS NULL;
+CREATE INDEX ideas_visible_area_supported ON ideas (area, support_count, created_at, id) WHERE hidden_at IS NULL;
 CREATE INDEX ideas_author ON ideas (author_id, created_at);
 
 -- One support per person and idea: the primary key makes a repeated support change nothing.

@@ -43,7 +43,7 @@ type world struct {
 	author, ann, bent string
 }
 
-func newWorld(t *testing.T, db *store.DB) *world {
+func newWorld(t testing.TB, db *store.DB) *world {
 	t.Helper()
 	now := t0
 	w := &world{db: db, clock: &now, innolab: store.NewID(), other: store.NewID()}
@@ -65,7 +65,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	return w
 }
 
-func (w *world) citizen(t *testing.T, district string) string {
+func (w *world) citizen(t testing.TB, district string) string {
 	t.Helper()
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
@@ -75,7 +75,7 @@ func (w *world) citizen(t *testing.T, district string) string {
 	return id
 }
 
-func insert(t *testing.T, db *store.DB, model any) {
+func insert(t testing.TB, db *store.DB, model any) {
 	t.Helper()
 	if _, err := db.NewInsert().Model(model).Exec(context.Background()); err != nil {
 		t.Fatal(err)
