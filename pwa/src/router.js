@@ -13,6 +13,7 @@ export const ROUTES = [
   ['/notifications', 'notifications'],
   ['/services', 'services'],
   ['/ideas', 'ideas'],
+  ['/ideas/:id', 'ideas'], // a notice about one idea opens the page; the idea is under "My ideas"
   ['/suggestions', 'suggestions'],
   ['/settings', 'settings'],
   ['/translate', 'translate'], // the translator console

@@ -79,3 +79,11 @@ describe('ideasPath', () => {
     expect(ideasPath('supported', 'transport')).toBe('/api/v1/ideas?sort=supported&area=transport');
   });
 });
+
+describe('the route', () => {
+  it('opens the ideas page, also from a notice about one idea', async () => {
+    const { matchRoute } = await import('../src/router.js');
+    expect(matchRoute('/ideas')).toEqual({ name: 'ideas', params: {} });
+    expect(matchRoute('/ideas/abc')).toEqual({ name: 'ideas', params: { id: 'abc' } });
+  });
+});
