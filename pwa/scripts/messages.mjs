@@ -8,7 +8,9 @@ const src = fileURLToPath(new URL('../src/', import.meta.url));
 
 // Ids built from data: each template in the source and the values it can take.
 export const TEMPLATES = {
-  'ui.nav.${id}': ['overview', 'cases', 'bookings', 'keys', 'notifications', 'services', 'settings'],
+  'ui.nav.${id}': ['overview', 'cases', 'bookings', 'keys', 'notifications', 'services', 'ideas', 'settings'],
+  'ui.ideas.area.${a}': ['environment', 'transport', 'culture_leisure', 'health_care', 'schools_kindergartens', 'digital_services', 'other'],
+  'ui.ideas.area.${idea.area}': ['environment', 'transport', 'culture_leisure', 'health_care', 'schools_kindergartens', 'digital_services', 'other'],
   'ui.cases.status.${c.status}': ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'],
   'ui.cases.status.${ev.status}': ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'],
   'ui.cases.status.${v}': ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'],
@@ -16,6 +18,7 @@ export const TEMPLATES = {
     ...['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'].map((v) => `cases.status.${v}`),
     ...['confirmed', 'cancelled', 'completed'].map((v) => `bookings.status.${v}`),
     ...['active', 'suspended', 'revoked', 'expired'].map((v) => `keys.status.${v}`),
+    ...['received', 'being_assessed', 'tried_out', 'adopted', 'declined'].map((v) => `ideas.status.${v}`),
   ],
   'ui.bookings.${w}': ['upcoming', 'past'],
   'ui.keys.use_result.${u.result}': ['opened', 'refused', 'failed'],

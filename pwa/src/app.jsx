@@ -42,6 +42,7 @@ const Bookings = lazyPage(() => import('./pages/bookings.jsx'), 'Bookings');
 const Keys = lazyPage(() => import('./pages/keys.jsx'), 'Keys');
 const Notifications = lazyPage(() => import('./pages/notifications.jsx'), 'Notifications');
 const Services = lazyPage(() => import('./pages/services.jsx'), 'Services');
+const Ideas = lazyPage(() => import('./pages/ideas.jsx'), 'Ideas');
 const Suggestions = lazyPage(() => import('./pages/suggestions.jsx'), 'Suggestions');
 const Settings = lazyPage(() => import('./pages/settings.jsx'), 'Settings');
 const Translate = lazyPage(() => import('./pages/translate.jsx'), 'Translate');
@@ -69,7 +70,7 @@ function prefetchPages() {
 
 const NAV = [
   ['/', 'overview'], ['/cases', 'cases'], ['/bookings', 'bookings'], ['/keys', 'keys'],
-  ['/notifications', 'notifications'], ['/services', 'services'], ['/settings', 'settings'],
+  ['/notifications', 'notifications'], ['/services', 'services'], ['/ideas', 'ideas'], ['/settings', 'settings'],
 ];
 
 function current(route, path) {
@@ -87,6 +88,7 @@ function Content({ route }) {
     case 'keys': return <Keys />;
     case 'notifications': return <Notifications />;
     case 'services': return <Services />;
+    case 'ideas': return <Ideas />;
     case 'suggestions': return <Suggestions />;
     case 'settings': return <Settings />;
     case 'translate': return <Translate />;

@@ -39,7 +39,7 @@ export function isMultipart(body) {
 export function toFormData({ fields = {}, files = [] }) {
   const fd = new FormData();
   for (const [k, v] of Object.entries(fields)) fd.append(k, v);
-  for (const f of files) fd.append('attachments', f.blob, f.name);
+  for (const f of files) fd.append(f.field || 'attachments', f.blob, f.name); // an idea's photo names its field
   return fd;
 }
 

@@ -12,6 +12,8 @@ export const ROUTES = [
   ['/keys', 'keys'],
   ['/notifications', 'notifications'],
   ['/services', 'services'],
+  ['/ideas', 'ideas'],
+  ['/ideas/:id', 'ideas'], // a notice about one idea opens the page; the idea is under "My ideas"
   ['/suggestions', 'suggestions'],
   ['/settings', 'settings'],
   ['/translate', 'translate'], // the translator console

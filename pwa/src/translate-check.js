@@ -117,6 +117,7 @@ const KINDS = [
   ['media', /expected|type|media/i],
   ['form', /form|category/i],
   ['code', /authority|code|kind|scope/i],
+  ['status', /^status$/i],
 ];
 
 /** placeholderKind names the kind of value a placeholder holds ("count", "datetime", "name", …; "text" when unknown). */
@@ -154,6 +155,7 @@ export function sampleValue(name, lang, count = 3) {
     case 'media': return 'application/json';
     case 'form': return 'few';
     case 'code': return 'guardian';
+    case 'status': return 'Prøves ut';
     default: return `‹${name}›`;
   }
 }

@@ -17,8 +17,8 @@ import (
 const agencyUsage = `Usage:
   minside agency create --slug <slug> --name <name> [--webhook-url <https url>] [--authority <kind>]...
   minside agency list
-  minside agency authority grant --slug <slug> --kind guardian|power_of_attorney
-  minside agency authority revoke --slug <slug> --kind guardian|power_of_attorney
+  minside agency authority grant --slug <slug> --kind guardian|power_of_attorney|ideas
+  minside agency authority revoke --slug <slug> --kind guardian|power_of_attorney|ideas
   minside agency key rotate --slug <slug>
   minside agency key revoke --slug <slug> --prefix <prefix>
   minside agency webhook set --slug <slug> --url <https url>
@@ -26,6 +26,7 @@ const agencyUsage = `Usage:
 An authority lets an agency say who represents whom: guardian (only the population register),
 power_of_attorney (only the agency the municipality names for it). --authority may be repeated or
 a comma list. Relations from an agency that lacks, or loses, the authority grant nothing.
+The authority ideas makes an agency (the municipality's Innolab) the moderator of residents' ideas.
 
 API keys and webhook secrets are printed once and stored only as a hash (keys) or never shown
 again (secrets): copy them now.`
@@ -46,7 +47,7 @@ func agencyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	webhook := fs.String("webhook-url", "", "where signed webhooks go (https)")
 	hookURL := fs.String("url", "", "where signed webhooks go (https)")
 	prefix := fs.String("prefix", "", "the key's prefix, as agency list shows it")
-	kind := fs.String("kind", "", "an authority: guardian or power_of_attorney")
+	kind := fs.String("kind", "", "an authority: guardian, power_of_attorney or ideas")
 	var authorityFlags []string
 	fs.Func("authority", "an authority to grant at creation (repeatable, or a comma list)", func(v string) error {
 		authorityFlags = append(authorityFlags, v)
@@ -139,10 +140,18 @@ func agencyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		if err := svc.GrantAuthority(ctx, *slug, *kind); err != nil {
 			return cliError(err)
 		}
+		if *kind == agency.AuthorityIdeas {
+			fmt.Fprintf(stdout, "%s now moderates ideas.\n", *slug)
+			break
+		}
 		fmt.Fprintf(stdout, "%s may now write %s relations.\n", *slug, *kind)
 	case "authority revoke":
 		if err := svc.RevokeAuthority(ctx, *slug, *kind); err != nil {
 			return cliError(err)
+		}
+		if *kind == agency.AuthorityIdeas {
+			fmt.Fprintf(stdout, "%s no longer moderates ideas.\n", *slug)
+			break
 		}
 		fmt.Fprintf(stdout, "%s may no longer write %s relations; the ones it wrote grant nothing from now on.\n", *slug, *kind)
 	}

@@ -228,6 +228,16 @@ func agencyAuthorityCLI(t *testing.T, databaseURL string) {
 	if got := putRelation(); got != http.StatusForbidden {
 		t.Fatalf("a relation after the revoke: %d", got)
 	}
+	// The municipality names the moderator of ideas the same way.
+	if out, err := cli("agency", "authority", "grant", "--slug", "sykehjem", "--kind", "ideas"); err != nil || !strings.Contains(out, "sykehjem now moderates ideas") {
+		t.Fatalf("grant ideas: %v\n%s", err, out)
+	}
+	if got := authorityOf("sykehjem"); got != "ideas" {
+		t.Errorf("after granting ideas: %q", got)
+	}
+	if out, err := cli("agency", "authority", "revoke", "--slug", "sykehjem", "--kind", "ideas"); err != nil || !strings.Contains(out, "no longer moderates ideas") {
+		t.Fatalf("revoke ideas: %v\n%s", err, out)
+	}
 	for _, args := range [][]string{
 		{"agency", "authority", "revoke", "--slug", "sykehjem", "--kind", "power_of_attorney"}, // not held
 		{"agency", "authority", "grant", "--slug", "nobody", "--kind", "guardian"},

@@ -22,12 +22,17 @@ type Authority struct {
 	bun.BaseModel `bun:"table:agency_authorities"`
 
 	AgencyID  string    `bun:"agency_id,pk"`
-	Kind      string    `bun:"kind,pk"` // a relation kind: represent.KindGuardian or KindPowerOfAttorney
+	Kind      string    `bun:"kind,pk"` // a relation kind (represent.KindGuardian, KindPowerOfAttorney) or AuthorityIdeas
 	GrantedAt time.Time `bun:"granted_at,notnull"`
 }
 
-// Authorities are the kinds of authority an operator can grant: one per kind of relation.
-var Authorities = []string{represent.KindGuardian, represent.KindPowerOfAttorney}
+// AuthorityIdeas makes an agency the moderator of the idea channel (package ideas): it reads every
+// idea, sets their statuses and hides them. The municipality names its Innolab this way.
+const AuthorityIdeas = "ideas"
+
+// Authorities are the kinds of authority an operator can grant: one per kind of relation, and the
+// moderation of ideas.
+var Authorities = []string{represent.KindGuardian, represent.KindPowerOfAttorney, AuthorityIdeas}
 
 // ParseAuthorities reads authority names as an operator writes them (repeated, or comma-separated),
 // without duplicates; a name that is no authority is refused at /authority.

@@ -31,6 +31,7 @@ import (
 	"minside/backend/internal/console"
 	"minside/backend/internal/doors"
 	"minside/backend/internal/i18n"
+	"minside/backend/internal/ideas"
 	"minside/backend/internal/ingest"
 	"minside/backend/internal/live"
 	"minside/backend/internal/messages"
@@ -92,6 +93,7 @@ type App struct {
 	Suggest    *suggest.Engine // evaluates rules into suggestions; outbox handlers and the daily sweep
 
 	Messages *messages.Service // messages on cases with attachments (the files store)
+	Ideas    *ideas.Service    // the idea channel (photos in the files store)
 }
 
 // Option adjusts how New builds the portal; the command passes none, tests do.
@@ -195,6 +197,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	deps.Messages = a.Messages
+	if a.Ideas, err = a.buildIdeas(cfg); err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+	deps.Ideas = a.Ideas
 	// Demo data (seed): an empty dev database gets the demo municipality
 	if cfg.SeedDemo {
 		_, seeded, err := seed.New(a.DB, a.Citizens, log).Demo(ctx, a.Now())

@@ -30,6 +30,7 @@ const (
 	AgencyDistrict     = "bydel"
 	AgencyRoads        = "bymiljoetaten"
 	AgencyWater        = "vann-og-avlop"
+	AgencyInnolab      = "innolab"
 )
 
 // agencies of the demo municipality, modelled on Oslo's etater.
@@ -45,6 +46,7 @@ var agencies = []struct{ slug, name string }{
 	{AgencyDistrict, "Bydel Frogner"},
 	{AgencyRoads, "Bymiljøetaten"},
 	{AgencyWater, "Vann- og avløpsetaten"},
+	{AgencyInnolab, "Innolab"},
 }
 
 // facility is a building with doors that keys open.
@@ -96,6 +98,10 @@ func ensureBase(ctx context.Context, db bun.IDB, now time.Time) (*base, error) {
 		if err := agency.Grant(ctx, db, b.agency[AgencyRegister], kind, now); err != nil {
 			return nil, fmt.Errorf("seed: authority: %w", err)
 		}
+	}
+	// Innolab moderates the residents' ideas.
+	if err := agency.Grant(ctx, db, b.agency[AgencyInnolab], agency.AuthorityIdeas, now); err != nil {
+		return nil, fmt.Errorf("seed: authority: %w", err)
 	}
 	for _, f := range facilities {
 		agencyID := b.agency[f.agency]

@@ -11,6 +11,7 @@ import (
 	"minside/backend/internal/changes"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/errands"
+	"minside/backend/internal/ideas"
 	"minside/backend/internal/ingest"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/messages"
@@ -44,6 +45,8 @@ type rows struct {
 	rules         []suggest.RuleRow
 	tasks         []tasks.Task
 	messages      []messages.Message
+	ideas         []ideas.Idea
+	ideaSupports  []ideas.Support
 	texts         []texts.Text
 	changes       []changes.Change
 	// records are what each agency would have PUT for its objects above, so the agency API and
@@ -95,6 +98,8 @@ func (r *rows) insert(ctx context.Context, db bun.IDB, chunk int) error {
 		{"rules", func() error { return insertChunks(ctx, db, r.rules, chunk) }},
 		{"tasks", func() error { return insertChunks(ctx, db, r.tasks, chunk) }},
 		{"messages", func() error { return insertChunks(ctx, db, r.messages, chunk) }},
+		{"ideas", func() error { return insertChunks(ctx, db, r.ideas, chunk) }},
+		{"idea supports", func() error { return insertChunks(ctx, db, r.ideaSupports, chunk) }},
 		{"texts", func() error { return insertChunks(ctx, db, r.texts, chunk) }},
 		{"changes", func() error { return insertChunks(ctx, db, r.changes, chunk) }},
 		{"agency records", func() error { return ingest.Register(ctx, db, r.records) }},

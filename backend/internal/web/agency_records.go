@@ -28,6 +28,13 @@ func (s *Server) agencyRoutes(api fiber.Router) {
 		authed.Put("/messages/:externalId", s.agencyPutMessage)
 		authed.Get("/messages/:externalId", s.agencyGetMessage)
 	}
+	if s.deps.Ideas != nil { // the moderator of ideas: an agency with the ideas authority
+		authed.Get("/ideas", s.agencyListIdeas)
+		authed.Get("/ideas/:id", s.agencyGetIdea)
+		authed.Get("/ideas/:id/photo", s.agencyIdeaPhoto)
+		authed.Put("/ideas/:id/status", s.agencyIdeaStatus)
+		authed.Put("/ideas/:id/hidden", s.agencyIdeaHidden)
+	}
 	authed.Get("/:kind", s.agencyList)
 	authed.Put("/:kind/:externalId", s.agencyPut)
 	authed.Get("/:kind/:externalId", s.agencyGet)

@@ -45,6 +45,10 @@ func (row authzRoute) check(t *testing.T, w *authzWorld) {
 		row.checkAgencyMessage(t, w)
 	case signedLink:
 		row.checkSignedLink(t, w)
+	case citizenIdea:
+		row.checkCitizenIdea(t, w)
+	case agencyIdeas:
+		row.checkAgencyIdeas(t, w)
 	default:
 		t.Fatalf("access class %q has no checks", row.access)
 	}

@@ -54,6 +54,8 @@ type authzWorld struct {
 	// cursors are where each person's changes feed stood before any of A's objects existed, so
 	// the feed asked from there carries every one of them that the person may see.
 	cursors map[*actor]string
+
+	ideaObjects *ideaWorld // made on first use (authz_ideas_test.go)
 }
 
 // actor is a logged-in person.

@@ -63,9 +63,13 @@ func (s *Server) headerReceived(h *fasthttp.RequestHeader) fasthttp.RequestConfi
 	return fasthttp.RequestConfig{}
 }
 
-// takesUpload reports whether path is a multipart message route (/api/v1/cases/<id>/messages or
-// /api/v1/me/errands/<id>/messages), the citizen routes whose body may pass the general limit.
+// takesUpload reports whether path is a multipart route with files: a message
+// (/api/v1/cases/<id>/messages or /api/v1/me/errands/<id>/messages) or an idea with its photo
+// (/api/v1/ideas), the citizen routes whose body may pass the general limit.
 func (s *Server) takesUpload(path []byte) bool {
+	if s.deps.Ideas != nil && string(path) == ideasPath {
+		return true
+	}
 	if s.deps.Messages == nil || !bytes.HasSuffix(path, []byte(messagesPathSuffix)) {
 		return false
 	}

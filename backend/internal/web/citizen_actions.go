@@ -31,9 +31,16 @@ type CitizenActions struct {
 // with another request is refused with 422. The scope is the logged-in citizen; the request hash
 // covers the method, the path, whom the citizen acts for, and the body.
 func (s *Server) idempotent(c *fiber.Ctx, fn func(ctx context.Context, tx bun.Tx) (int, any, error)) error {
+	return s.idempotentOn(c, c.Body(), fn)
+}
+
+// idempotentOn is idempotent with the request's content given in a canonical form: a multipart
+// body is framed by a boundary each send chooses anew, so a replay's bytes differ from the
+// first send's while what it asks for does not.
+func (s *Server) idempotentOn(c *fiber.Ctx, content []byte, fn func(ctx context.Context, tx bun.Tx) (int, any, error)) error {
 	p := principalOf(c)
 	key := utils.CopyString(c.Get("Idempotency-Key"))
-	hash := idempotency.RequestHash(c.Method(), c.Path()+"\x00"+p.SubjectID, c.Body())
+	hash := idempotency.RequestHash(c.Method(), c.Path()+"\x00"+p.SubjectID, content)
 	ctx := c.UserContext()
 	status, body, replayed, err := idempotency.Do(ctx, s.deps.DB, idempotency.CitizenScope(p.CitizenID), key, hash,
 		func(tx bun.Tx) (int, []byte, error) {

@@ -89,6 +89,16 @@ func (s *Server) routes() {
 		citizen.Get("/attachments/:id", s.citizenAttachment)
 		app.Get(messages.LinkPath+":id", s.noStore, s.signedAttachment) // public: the signature is the credential
 	}
+	// The idea channel: residents' ideas, supported by others
+	if s.deps.Ideas != nil {
+		citizen.Get("/ideas", s.listIdeas)
+		citizen.Post("/ideas", s.postIdea)
+		citizen.Get("/ideas/:id", s.getIdea)
+		citizen.Get("/ideas/:id/photo", s.ideaPhoto)
+		citizen.Put("/ideas/:id/support", s.supportIdea(true))
+		citizen.Delete("/ideas/:id/support", s.supportIdea(false))
+		citizen.Get("/me/ideas", s.myIdeas)
+	}
 	// Overview, lists, search, changes feed and live updates
 	if s.deps.Overview != nil {
 		citizen.Get("/me/overview", s.getOverview)

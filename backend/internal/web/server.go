@@ -6,6 +6,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"minside/backend/internal/ideas"
 	"minside/backend/internal/messages"
 	"net"
 	"net/http"
@@ -82,6 +83,8 @@ type Deps struct {
 	Citizen CitizenActions
 	// Messages on cases with attachments (citizen_messages.go, agency_messages.go); routes only when set.
 	Messages *messages.Service
+	// The idea channel (citizen_ideas.go, agency_ideas.go); routes only when set.
+	Ideas *ideas.Service
 
 	// Cursors seals the cursors of every citizen list and of the changes feed (citizen_query.go).
 	Cursors *paging.Sealer

@@ -8,6 +8,7 @@ const KIND_IDS = {
   suggestionDone: 'ui.outbox.kind.suggestion', suggestionAct: 'ui.outbox.kind.suggestion',
   message: 'ui.outbox.kind.message',
   acknowledgeDocument: 'ui.outbox.kind.acknowledge_document',
+  idea: 'ui.outbox.kind.idea', ideaSupport: 'ui.outbox.kind.idea_support',
 };
 
 export function FailedActions() {
