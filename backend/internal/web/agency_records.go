@@ -28,6 +28,10 @@ func (s *Server) agencyRoutes(api fiber.Router) {
 		authed.Put("/messages/:externalId", s.agencyPutMessage)
 		authed.Get("/messages/:externalId", s.agencyGetMessage)
 	}
+	if s.deps.Reports != nil {
+		authed.Get("/reports", s.agencyReports)
+		authed.Put("/reports/:id/status", s.agencyReportStatus)
+	}
 	authed.Get("/:kind", s.agencyList)
 	authed.Put("/:kind/:externalId", s.agencyPut)
 	authed.Get("/:kind/:externalId", s.agencyGet)

@@ -63,9 +63,12 @@ func (s *Server) headerReceived(h *fasthttp.RequestHeader) fasthttp.RequestConfi
 	return fasthttp.RequestConfig{}
 }
 
-// takesUpload reports whether path is the multipart message route (/api/v1/cases/<id>/messages),
-// the one citizen route whose body may pass the general limit.
+// takesUpload reports whether path is a multipart route whose body may pass the general limit: a
+// message with attachments (/api/v1/cases/<id>/messages) or a report with photos (/api/v1/reports).
 func (s *Server) takesUpload(path []byte) bool {
+	if s.deps.Reports != nil && string(path) == reportsPath {
+		return true // a report with its photos
+	}
 	const prefix = "/api/v1/cases/"
 	if s.deps.Messages == nil || !bytes.HasPrefix(path, []byte(prefix)) || !bytes.HasSuffix(path, []byte(messagesPathSuffix)) {
 		return false

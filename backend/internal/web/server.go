@@ -26,6 +26,7 @@ import (
 	"minside/backend/internal/overview"
 	"minside/backend/internal/paging"
 	"minside/backend/internal/pid"
+	"minside/backend/internal/reports"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
@@ -82,6 +83,9 @@ type Deps struct {
 	Citizen CitizenActions
 	// Messages on cases with attachments (citizen_messages.go, agency_messages.go); routes only when set.
 	Messages *messages.Service
+
+	// Reports is the reporting service (citizen_reports.go, agency_reports.go); routes only when set.
+	Reports *reports.Service
 
 	// Cursors seals the cursors of every citizen list and of the changes feed (citizen_query.go).
 	Cursors *paging.Sealer
