@@ -9,7 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/agency"
-		"minside/backend/internal/i18n"
+	"minside/backend/internal/i18n"
 	"minside/backend/internal/texts"
 )
 

@@ -103,7 +103,7 @@ type ChoiceView struct {
 
 type serviceRow struct {
 	ReportService `bun:",extend"`
-	Agency  string `bun:"agency_name,scanonly"`
+	Agency        string `bun:"agency_name,scanonly"`
 }
 
 // Services lists the active services in lang, by group and then name.
