@@ -58,7 +58,9 @@ func nearbyQuery(*testing.T, *authzWorld, *actor) (string, any) {
 	return "service=x-pothole&lat=59.91&lon=10.75", nil
 }
 
-func bboxQuery(*testing.T, *authzWorld, *actor) (string, any) { return "bbox=10.7,59.9,10.8,59.95", nil }
+func bboxQuery(*testing.T, *authzWorld, *actor) (string, any) {
+	return "bbox=10.7,59.9,10.8,59.95", nil
+}
 
 func newReportBody(t *testing.T, _ *authzWorld, _ *actor) (string, any) {
 	rd, ct := reportForm(t, [][2]string{{"service", "x-pothole"}, {"description", "Nytt hull"}})
