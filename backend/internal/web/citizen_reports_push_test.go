@@ -84,7 +84,9 @@ func TestReportStatusReachesReporterAndFollower(t *testing.T) {
 		}
 		// In Min side: both see the new status in their list.
 		for c := range want {
-			var mine struct{ Items []struct{ ID, Status, StatusReason string } }
+			var mine struct {
+				Items []struct{ ID, Status, StatusReason string }
+			}
 			c.Get(t, "/api/v1/me/reports").Status(t, http.StatusOK).JSON(t, &mine)
 			if len(mine.Items) != 1 || mine.Items[0].Status != "fixed" {
 				t.Fatalf("my reports: %+v", mine.Items)
