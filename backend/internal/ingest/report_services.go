@@ -195,3 +195,5 @@ func deleteReportService(ctx context.Context, w *writer, r *record) error {
 	}
 	return nil
 }
+
+func (p *parsedReportService) bodyParts() (any, map[string]string) { return p.rec, nil }

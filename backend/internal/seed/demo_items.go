@@ -23,6 +23,7 @@ func (d *demo) items() {
 	d.bookingsAndKeys()
 	d.notifications()
 	d.tasks()
+	d.reportServices()
 }
 
 func (d *demo) cases() {

@@ -14,6 +14,7 @@ import (
 	"minside/backend/internal/ingest"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/notify"
+	"minside/backend/internal/reports"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/suggest"
 	"minside/backend/internal/tasks"
@@ -42,8 +43,12 @@ type rows struct {
 	tiles         []tiles.Tile
 	rules         []suggest.RuleRow
 	tasks         []tasks.Task
-	texts         []texts.Text
-	changes       []changes.Change
+	// reportServices and reports are the reporting service's demo: Bymiljøetaten's services and
+	// a few reports near Oslo sentrum.
+	reportServices []reports.ReportService
+	reports        []reports.Report
+	texts          []texts.Text
+	changes        []changes.Change
 	// records are what each agency would have PUT for its objects above, so the agency API and
 	// console treat seeded objects as the agency's own (read, update, delete, list).
 	records []ingest.Imported
@@ -65,7 +70,8 @@ var langOrder = []string{"nb", "nn", "en", "se", "uk", "pl", "ar", "so", "ur"}
 func (r *rows) count() int {
 	return len(r.citizens) + len(r.preferences) + len(r.roles) + len(r.relations) + len(r.cases) + len(r.errands) + len(r.participants) + len(r.steps) +
 		len(r.events) + len(r.documents) + len(r.bookings) + len(r.keys) + len(r.windows) +
-		len(r.keyDoors) + len(r.notifications) + len(r.tiles) + len(r.rules) + len(r.tasks) + len(r.texts) + len(r.changes) + len(r.records)
+		len(r.keyDoors) + len(r.notifications) + len(r.tiles) + len(r.rules) + len(r.tasks) + len(r.texts) + len(r.changes) + len(r.records) +
+		len(r.reportServices) + len(r.reports)
 }
 
 // insert writes the rows in foreign-key order, at most chunk rows per statement.
@@ -92,6 +98,8 @@ func (r *rows) insert(ctx context.Context, db bun.IDB, chunk int) error {
 		{"tiles", func() error { return insertChunks(ctx, db, r.tiles, chunk) }},
 		{"rules", func() error { return insertChunks(ctx, db, r.rules, chunk) }},
 		{"tasks", func() error { return insertChunks(ctx, db, r.tasks, chunk) }},
+		{"report services", func() error { return insertChunks(ctx, db, r.reportServices, chunk) }},
+		{"reports", func() error { return insertChunks(ctx, db, r.reports, chunk) }},
 		{"texts", func() error { return insertChunks(ctx, db, r.texts, chunk) }},
 		{"changes", func() error { return insertChunks(ctx, db, r.changes, chunk) }},
 		{"agency records", func() error { return ingest.Register(ctx, db, r.records) }},
