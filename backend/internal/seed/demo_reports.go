@@ -50,7 +50,7 @@ func (d *demo) reportServices() {
 				Choices: []ingest.ReportChoiceRecord{{Key: "yes", Label: label("Ja", "Yes")}, {Key: "no", Label: label("Nei", "No")}}}}},
 		{code: "waste-not-collected", group: "waste", photo: reports.PhotoNone, place: reports.PlaceRequired,
 			name: v("Avfall er ikke hentet", "Waste not collected"), description: v("Dunken eller returpunktet ble ikke tømt som planlagt.", "The bin or recycling point was not emptied as planned."),
-			keywords: []string{"søppel", "dunk", "renovasjon"},
+			keywords:  []string{"søppel", "dunk", "renovasjon"},
 			questions: []ingest.ReportQuestionRecord{{Code: "since", Label: label("Når skulle den vært tømt?", "When should it have been emptied?"), Type: reports.TypeDateTime}}},
 	}
 	agencyID := d.b.agency[AgencyRoads]
