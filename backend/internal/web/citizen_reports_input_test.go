@@ -90,3 +90,31 @@ func TestReportValidation(t *testing.T) {
 		p.CheckLogs(t)
 	})
 }
+
+// Reports without login are limited per client address: past the limit 429 with Retry-After, and
+// nothing stored; a logged-in person is not held by it.
+func TestAnonymousReportsAreRateLimited(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
+		_, key, _, err := p.App.Agencies.Create(context.Background(), "bymiljo", "Bymiljøetaten", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		roads := p.Anonymous(t)
+		roads.Header.Set("Authorization", "Bearer "+key.Key)
+		roads.Send(t, http.MethodPut, "/api/agency/v1/report-services/street-light", streetLight(1)).Status(t, http.StatusCreated)
+		fields := [][2]string{{"service", "street-light"}, {"description", "Mørkt"}, {"address", "Gata 1"}, {"answers.fault", "dark"}}
+		anon := p.Anonymous(t)
+		for range 10 {
+			postReport(t, anon, "", fields).Status(t, http.StatusCreated)
+		}
+		r := postReport(t, anon, "", fields).Status(t, http.StatusTooManyRequests)
+		if r.Header.Get("Retry-After") == "" {
+			t.Fatal("429 without Retry-After")
+		}
+		postReport(t, p.LoginAs(t, apptest.PID(t, 1980, 7)), "", fields).Status(t, http.StatusCreated)
+		n, err := p.DB.NewSelect().Table("reports").Where("citizen_id IS NULL").Count(context.Background())
+		if err != nil || n != 10 {
+			t.Fatalf("%d anonymous reports stored, want 10 (%v)", n, err)
+		}
+	})
+}

@@ -119,7 +119,9 @@ func TestReportingEndToEnd(t *testing.T) {
 		if !bytes.Contains(prob.Body, []byte(`"/externalId"`)) || !bytes.Contains(prob.Body, []byte("field.taken")) {
 			t.Fatalf("taken code: %s", prob.Body)
 		}
-		bad := streetLight(2)
+		roads.Send(t, http.MethodPut, "/api/agency/v1/report-services/street-light", streetLight(2)).Status(t, http.StatusOK)
+		roads.Send(t, http.MethodPut, "/api/agency/v1/report-services/street-light", streetLight(1)).Status(t, http.StatusConflict)
+		bad := streetLight(3)
 		bad["questions"].([]map[string]any)[0]["choices"] = []map[string]any{}
 		prob = roads.Send(t, http.MethodPut, "/api/agency/v1/report-services/street-light", bad).Status(t, http.StatusUnprocessableEntity)
 		if !bytes.Contains(prob.Body, []byte(`"/questions/0/choices"`)) {
@@ -220,6 +222,15 @@ func TestReportingEndToEnd(t *testing.T) {
 			t.Fatalf("200 m away: %+v", near.Items)
 		}
 		anon.Get(t, "/api/v1/reports/nearby?service=street-light&lat=0&lon=0").Status(t, http.StatusUnprocessableEntity)
+		var public struct {
+			Items     []map[string]any
+			Truncated bool
+		}
+		anon.Get(t, "/api/v1/public/reports?bbox=10.70,59.90,10.80,59.95").Status(t, http.StatusOK).JSON(t, &public)
+		if len(public.Items) != 1 || public.Items[0]["id"] != first.ID || public.Items[0]["serviceName"] != "Street light out" || public.Truncated {
+			t.Fatalf("public page before: %+v", public)
+		}
+		anon.Get(t, "/api/v1/public/reports?bbox=10,59,12,61").Status(t, http.StatusUnprocessableEntity)
 
 		// A neighbour follows it instead of reporting again; a stranger does not see it.
 		kari := p.LoginAs(t, apptest.PID(t, 1990, 33))
@@ -287,6 +298,27 @@ func TestReportingEndToEnd(t *testing.T) {
 		if len(near.Items) != 0 {
 			t.Fatalf("a fixed report is still nearby: %+v", near.Items)
 		}
+		anon.Get(t, "/api/v1/public/reports?bbox=10.70,59.90,10.80,59.95").Status(t, http.StatusOK).JSON(t, &public)
+		if len(public.Items) != 0 {
+			t.Fatalf("public page after: %+v", public.Items)
+		}
+		// The reporter's access log shows the agency's read of the report.
+		var log struct{ Items []struct{ Text, ObjectKind string } }
+		ola.Get(t, "/api/v1/me/access-log").Status(t, http.StatusOK).JSON(t, &log)
+		read := false
+		for _, e := range log.Items {
+			read = read || (e.ObjectKind == "report" && strings.Contains(e.Text, "Bymiljøetaten"))
+		}
+		if !read {
+			t.Fatalf("the agency's read is not in the access log: %+v", log.Items)
+		}
+		// A service with reports is only deactivated by DELETE: gone from the form, its reports kept.
+		roads.Send(t, http.MethodDelete, "/api/agency/v1/report-services/street-light", nil).Status(t, http.StatusNoContent)
+		anon.Get(t, "/api/v1/report-services").Status(t, http.StatusOK).JSON(t, &services)
+		if len(services.Items) != 0 {
+			t.Fatalf("a withdrawn service is offered: %+v", services.Items)
+		}
+		ola.Get(t, "/api/v1/reports/"+first.ID).Status(t, http.StatusOK)
 		p.CheckLogs(t)
 	}, apptest.WithConfig(func(c *config.Config) { c.WebhookAllowPrivate = true }))
 }
