@@ -303,7 +303,9 @@ func TestReportingEndToEnd(t *testing.T) {
 			t.Fatalf("public page after: %+v", public.Items)
 		}
 		// The reporter's access log shows the agency's read of the report.
-		var log struct{ Items []struct{ Text, ObjectKind string } }
+		var log struct {
+			Items []struct{ Text, ObjectKind string }
+		}
 		ola.Get(t, "/api/v1/me/access-log").Status(t, http.StatusOK).JSON(t, &log)
 		read := false
 		for _, e := range log.Items {
