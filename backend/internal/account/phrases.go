@@ -75,7 +75,7 @@ var whatKeys = map[string]string{
 	"notification": "audit.what.notification", "relation": "audit.what.relation", "tile": "audit.what.tile",
 	"rule": "audit.what.rule", "errand": "audit.what.errand", "overview": "audit.what.overview", "suggestion": "audit.what.suggestion", "search": "audit.what.search", "changes": "audit.what.changes",
 	"task": "audit.what.task", "draft": "audit.what.draft", "document": "audit.what.document",
-	"message": "audit.what.message",
+	"message": "audit.what.message", "report": "audit.what.report",
 }
 
 // Generic phrases for an action the list of phrases does not know: never a code.

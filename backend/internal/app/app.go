@@ -30,6 +30,7 @@ import (
 	"minside/backend/internal/config"
 	"minside/backend/internal/console"
 	"minside/backend/internal/doors"
+	"minside/backend/internal/files"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/ideas"
 	"minside/backend/internal/ingest"
@@ -39,6 +40,7 @@ import (
 	"minside/backend/internal/overview"
 	"minside/backend/internal/paging"
 	"minside/backend/internal/pid"
+	"minside/backend/internal/reports"
 	"minside/backend/internal/seed"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
@@ -94,6 +96,8 @@ type App struct {
 
 	Messages *messages.Service // messages on cases with attachments (the files store)
 	Ideas    *ideas.Service    // the idea channel (photos in the files store)
+	Files    files.Store       // the bytes of attachments and report photos (disk or S3)
+	Reports  *reports.Service  // the reporting service: services, reports, photos, statuses
 }
 
 // Option adjusts how New builds the portal; the command passes none, tests do.
@@ -202,6 +206,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	deps.Ideas = a.Ideas
+	// The reporting service: photos in the same files store
+	a.Reports = a.buildReports(cfg)
+	deps.Reports = a.Reports
 	// Demo data (seed): an empty dev database gets the demo municipality
 	if cfg.SeedDemo {
 		_, seeded, err := seed.New(a.DB, a.Citizens, log).Demo(ctx, a.Now())

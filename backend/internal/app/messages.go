@@ -6,15 +6,18 @@ import (
 	"minside/backend/internal/config"
 	"minside/backend/internal/files"
 	"minside/backend/internal/messages"
+	"minside/backend/internal/reports"
 	"minside/backend/internal/uploads"
 )
 
-// buildMessages opens the files store the configuration names and the message service on it.
+// buildMessages opens the files store the configuration names (a.Files, shared with the
+// reports' photos) and the message service on it.
 func (a *App) buildMessages(cfg config.Config) (*messages.Service, error) {
 	store, err := openFiles(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("app: files: %w", err)
 	}
+	a.Files = store
 	// Download links are signed with a key derived from the pseudonym key: no new secret to manage.
 	// Closing an account deletes rows in its transaction and the files through the outbox.
 	a.Outbox.Register(files.TopicDelete, files.DeleteHandler(store))
@@ -29,4 +32,10 @@ func openFiles(cfg config.Config) (files.Store, error) {
 			AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey})
 	}
 	return files.NewDisk(cfg.FilesDirOrDefault())
+}
+
+// buildReports is the reporting service on the same files store; its photo links are signed with
+// a key derived from the attachment links' key.
+func (a *App) buildReports(cfg config.Config) *reports.Service {
+	return reports.New(reports.Deps{DB: a.DB.DB, Files: a.Files, Links: a.Messages.Links(), BaseURL: cfg.BaseURL, Now: a.Now})
 }

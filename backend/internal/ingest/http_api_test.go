@@ -169,6 +169,9 @@ func recordsOfEveryKind(t *testing.T, number, other string) map[string]map[strin
 		"drafts": {"pid": number, "area": "kindergarten", "title": map[string]string{"nb": "Søknad om barnehageplass"},
 			"link": "https://barnehage.kommune.no/utkast/1", "expiresAt": start.Format(time.RFC3339), "status": "open", "version": 1},
 		"errands": {"pid": number, "title": map[string]string{"nb": "Garasje"}, "area": "building", "version": 1},
+		"report-services": {"name": map[string]string{"nb": "Hull i veien"}, "group": "roads", "photo": "optional", "place": "required",
+			"questions": []map[string]any{{"code": "where", "label": map[string]string{"nb": "Hvor?"}, "type": "singlechoice",
+				"choices": []map[string]any{{"key": "road", "label": map[string]string{"nb": "Veien"}}}}}, "active": true, "version": 1},
 	}
 }
 

@@ -40,11 +40,14 @@ const (
 	KindTasks         Kind = "tasks"
 	KindDrafts        Kind = "drafts"
 	KindErrands       Kind = "errands"
+	// KindReportServices are what can be reported (the reporting service); the external id is
+	// the service code.
+	KindReportServices Kind = "report-services"
 )
 
 // Kinds lists every record type, in the order the documentation shows them.
 func Kinds() []Kind {
-	return []Kind{KindCases, KindBookings, KindKeys, KindNotifications, KindRelations, KindTiles, KindRules, KindTasks, KindDrafts, KindErrands}
+	return []Kind{KindCases, KindBookings, KindKeys, KindNotifications, KindRelations, KindTiles, KindRules, KindTasks, KindDrafts, KindErrands, KindReportServices}
 }
 
 // ParseKind accepts a path segment; ok is false for anything else.
@@ -186,6 +189,8 @@ func specOf(k Kind) kindSpec {
 		return taskSpec{draft: true}
 	case KindErrands:
 		return errandSpec{}
+	case KindReportServices:
+		return reportServiceSpec{}
 	}
 	return nil
 }
@@ -495,6 +500,8 @@ func objectKind(k Kind) string {
 		return "draft"
 	case KindErrands:
 		return "errand"
+	case KindReportServices:
+		return "report_service"
 	}
 	return string(k)
 }
@@ -521,6 +528,8 @@ func (w *writer) deleteObject(ctx context.Context, r *record) error {
 		err = deleteTask(ctx, w, r)
 	case KindErrands:
 		err = deleteErrand(ctx, w, r)
+	case KindReportServices:
+		err = deleteReportService(ctx, w, r)
 	}
 	return err
 }

@@ -16,6 +16,7 @@ type Links struct {
 	key     []byte
 	baseURL string // public origin of the portal
 	ttl     time.Duration
+	path    string // where the links point; LinkPath unless derived with For
 }
 
 // LinkPath is where signed downloads are served; the attachment id follows.
@@ -33,7 +34,15 @@ func NewLinks(secret, baseURL string, ttl time.Duration) *Links {
 	if ttl <= 0 {
 		ttl = DefaultLinkTTL
 	}
-	return &Links{key: mac.Sum(nil), baseURL: baseURL, ttl: ttl}
+	return &Links{key: mac.Sum(nil), baseURL: baseURL, ttl: ttl, path: LinkPath}
+}
+
+// For derives the links of another kind of file, served under path (a report's photos), with a
+// key of their own: a signature made for one kind never opens a file of another.
+func (l *Links) For(path, purpose string) *Links {
+	mac := hmac.New(sha256.New, l.key)
+	mac.Write([]byte(purpose))
+	return &Links{key: mac.Sum(nil), baseURL: l.baseURL, ttl: l.ttl, path: path}
 }
 
 // Link is a signed download URL and when it stops working.
@@ -46,7 +55,7 @@ type Link struct {
 func (l *Links) Sign(attachmentID string, now time.Time) Link {
 	exp := now.Add(l.ttl).Truncate(time.Second).UTC()
 	q := url.Values{"expires": {strconv.FormatInt(exp.Unix(), 10)}, "sig": {l.sig(attachmentID, exp.Unix())}}
-	return Link{URL: l.baseURL + LinkPath + url.PathEscape(attachmentID) + "?" + q.Encode(), ExpiresAt: exp}
+	return Link{URL: l.baseURL + l.path + url.PathEscape(attachmentID) + "?" + q.Encode(), ExpiresAt: exp}
 }
 
 // Check reports whether expires and sig (from the link's query) admit attachmentID at now.

@@ -54,6 +54,7 @@ type objects struct {
 	suggestions   map[string]*suggestionRow
 	tasks         map[string]*tasks.Task
 	messages      map[string]*messageRow
+	reports       map[string]*reportRow
 }
 
 // messageRow is what a push about an agency's answer needs of the message (package messages owns
@@ -101,6 +102,9 @@ func loadObjects(ctx context.Context, db bun.IDB, events []outbox.NotifyEvent) (
 	}
 	if o.messages, err = loadMessages(ctx, db, ids["message"]); err != nil {
 		return o, fmt.Errorf("notify: load messages: %w", err)
+	}
+	if o.reports, err = loadReports(ctx, db, ids["report"]); err != nil {
+		return o, fmt.Errorf("notify: load reports: %w", err)
 	}
 	return o, nil
 }
@@ -208,6 +212,12 @@ func describe(ev outbox.NotifyEvent, o objects, now time.Time) (about, error) {
 		if ev.Reason == "reminder" {
 			a.titleKey = "push.task.reminder"
 		}
+	case "report":
+		r := o.reports[ev.ObjectID]
+		if r == nil || !r.tells(ev.CitizenID) {
+			return about{}, errNothingToSay
+		}
+		a = aboutReport(r)
 	case "suggestion":
 		sg := o.suggestions[ev.ObjectID]
 		if sg == nil || sg.CitizenID != ev.CitizenID || !sg.shows(now) {

@@ -16,8 +16,13 @@ var Categories = []string{"cases", "bookings", "keys", "messages", "general"}
 // send in it, and its push is off until the citizen asks for it.
 const CategorySuggestions = "suggestions"
 
+// CategoryReports is the portal's own category for what happens to a problem the person reported
+// or follows ("the street light you reported is fixed"): they asked to be told, so it is on by
+// default. Agencies cannot send notifications in it.
+const CategoryReports = "reports"
+
 // PreferenceCategories are every category of the preferences' channels.
-var PreferenceCategories = append(slices.Clone(Categories), CategorySuggestions)
+var PreferenceCategories = append(slices.Clone(Categories), CategorySuggestions, CategoryReports)
 
 // Notification is one message to a citizen; texts "title" and "body".
 type Notification struct {

@@ -80,6 +80,7 @@ func DefaultPrefs() Prefs {
 		ch[c] = citizens.Channel{Push: true, InApp: true}
 	}
 	ch[CategorySuggestions] = citizens.Channel{Push: false, InApp: true} // asked for, never assumed
+	ch[CategoryReports] = citizens.Channel{Push: true, InApp: true}      // the person's own report: they expect to hear
 	return Prefs{QuietHours: QuietHours{Enabled: true, Start: DefaultQuietStart, End: DefaultQuietEnd}, Channels: ch,
 		RepresentedNotifications: true, Suggestions: SuggestionPrefs{OffAgencies: []string{}}}
 }

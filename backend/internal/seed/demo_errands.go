@@ -90,13 +90,16 @@ func (d *demo) garageMessages(errandID string) {
 	water, ola := d.b.agency[AgencyWater], d.who["ola"]
 	asked, seen, answered := d.at(-3*day), d.at(-2*day), d.at(-1*day)
 	ext := "svar-garasje-1"
+	question, answer := store.NewID(), store.NewID()
 	d.r.messages = append(d.r.messages,
-		messages.Message{ID: store.NewID(), SubjectKind: messages.SubjectErrand, SubjectID: errandID, AgencyID: water, CitizenID: ola,
+		messages.Message{ID: question, SubjectKind: messages.SubjectErrand, SubjectID: errandID, AgencyID: water, CitizenID: ola,
 			Direction: messages.FromCitizen, AuthorID: &ola, Version: 1, CreatedAt: asked, SeenAt: &seen,
 			Body: "Kan rørleggeren sende søknaden om sanitærabonnement før byggetillatelsen er gitt?"},
-		messages.Message{ID: store.NewID(), SubjectKind: messages.SubjectErrand, SubjectID: errandID, AgencyID: water, CitizenID: ola,
+		messages.Message{ID: answer, SubjectKind: messages.SubjectErrand, SubjectID: errandID, AgencyID: water, CitizenID: ola,
 			Direction: messages.FromAgency, ExternalID: &ext, Version: 1, CreatedAt: answered,
 			Body: "Ja, søknaden kan sendes nå. Vi behandler den når byggetillatelsen er gitt."})
+	d.changed("ola", "message", question)
+	d.changed("ola", "message", answer)
 }
 
 // extension makes Kari's building permit for the extension an errand of its own that the water

@@ -24,6 +24,7 @@ func (d *demo) items() {
 	d.notifications()
 	d.tasks()
 	d.ideas()
+	d.reportServices()
 }
 
 func (d *demo) cases() {

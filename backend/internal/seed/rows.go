@@ -16,6 +16,7 @@ import (
 	"minside/backend/internal/keys"
 	"minside/backend/internal/messages"
 	"minside/backend/internal/notify"
+	"minside/backend/internal/reports"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/suggest"
 	"minside/backend/internal/tasks"
@@ -47,8 +48,12 @@ type rows struct {
 	messages      []messages.Message
 	ideas         []ideas.Idea
 	ideaSupports  []ideas.Support
-	texts         []texts.Text
-	changes       []changes.Change
+	// reportServices and reports are the reporting service's demo: Bymiljøetaten's services and
+	// a few reports near Oslo sentrum.
+	reportServices []reports.ReportService
+	reports        []reports.Report
+	texts          []texts.Text
+	changes        []changes.Change
 	// records are what each agency would have PUT for its objects above, so the agency API and
 	// console treat seeded objects as the agency's own (read, update, delete, list).
 	records []ingest.Imported
@@ -70,7 +75,8 @@ var langOrder = []string{"nb", "nn", "en", "se", "uk", "pl", "ar", "so", "ur"}
 func (r *rows) count() int {
 	return len(r.citizens) + len(r.preferences) + len(r.roles) + len(r.relations) + len(r.cases) + len(r.errands) + len(r.participants) + len(r.steps) +
 		len(r.events) + len(r.documents) + len(r.bookings) + len(r.keys) + len(r.windows) +
-		len(r.keyDoors) + len(r.notifications) + len(r.tiles) + len(r.rules) + len(r.tasks) + len(r.messages) + len(r.texts) + len(r.changes) + len(r.records)
+		len(r.keyDoors) + len(r.notifications) + len(r.tiles) + len(r.rules) + len(r.tasks) + len(r.messages) + len(r.ideas) + len(r.ideaSupports) + len(r.texts) + len(r.changes) + len(r.records) +
+		len(r.reportServices) + len(r.reports)
 }
 
 // insert writes the rows in foreign-key order, at most chunk rows per statement.
@@ -100,6 +106,8 @@ func (r *rows) insert(ctx context.Context, db bun.IDB, chunk int) error {
 		{"messages", func() error { return insertChunks(ctx, db, r.messages, chunk) }},
 		{"ideas", func() error { return insertChunks(ctx, db, r.ideas, chunk) }},
 		{"idea supports", func() error { return insertChunks(ctx, db, r.ideaSupports, chunk) }},
+		{"report services", func() error { return insertChunks(ctx, db, r.reportServices, chunk) }},
+		{"reports", func() error { return insertChunks(ctx, db, r.reports, chunk) }},
 		{"texts", func() error { return insertChunks(ctx, db, r.texts, chunk) }},
 		{"changes", func() error { return insertChunks(ctx, db, r.changes, chunk) }},
 		{"agency records", func() error { return ingest.Register(ctx, db, r.records) }},

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/disintegration/imaging"
+	_ "golang.org/x/image/webp" // registers WebP with image.DecodeConfig and imaging.Decode
 
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/textcheck"
@@ -26,6 +27,9 @@ const (
 	TypePDF  = "application/pdf"
 	TypeJPEG = "image/jpeg"
 	TypePNG  = "image/png"
+	// TypeWebP is accepted as sent and kept as JPEG: the re-encoding drops its metadata and
+	// every reader of the stored file can show a JPEG.
+	TypeWebP = "image/webp"
 )
 
 // Field message keys of the refusals (localized in locales/).
@@ -45,6 +49,7 @@ type Limits struct {
 	MaxFiles     int   // files in one request
 	MaxPixels    int   // width × height of an image, read before decoding
 	MaxSide      int   // a kept image is scaled down to fit this many pixels on its longer side
+	ImagesOnly   bool  // refuse PDFs (a report's photos)
 }
 
 // DefaultLimits fit phone photos and scanned letters: 5 MB a file, 5 files, 50 megapixels,
@@ -106,8 +111,11 @@ func checkOne(in Input, lim Limits) (File, string, map[string]any) {
 	typ := Sniff(in.Data)
 	switch typ {
 	case TypePDF:
+		if lim.ImagesOnly {
+			return File{}, KeyUnsupportedType, nil
+		}
 		return File{Name: displayName(in.Name, ".pdf"), Type: TypePDF, Data: in.Data}, "", nil
-	case TypeJPEG, TypePNG:
+	case TypeJPEG, TypePNG, TypeWebP:
 		return checkImage(in, typ, lim)
 	case typeHEIF:
 		return File{}, KeyHEIC, nil
@@ -140,6 +148,7 @@ func checkImage(in Input, typ string, lim Limits) (File, string, map[string]any)
 		ext = ".png"
 		err = png.Encode(&buf, img)
 	} else {
+		typ = TypeJPEG
 		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 88})
 	}
 	if err != nil {
@@ -152,7 +161,7 @@ func checkImage(in Input, typ string, lim Limits) (File, string, map[string]any)
 // typeHEIF is recognised only to be refused with a message of its own.
 const typeHEIF = "image/heif"
 
-// Sniff names the type by the file's first bytes: TypePDF, TypeJPEG, TypePNG, "image/heif"
+// Sniff names the type by the file's first bytes: TypePDF, TypeJPEG, TypePNG, TypeWebP, "image/heif"
 // (HEIC/HEIF, including iPhone photos), or "" for anything else.
 func Sniff(b []byte) string {
 	switch {
@@ -162,6 +171,8 @@ func Sniff(b []byte) string {
 		return TypeJPEG
 	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
 		return TypePNG
+	case len(b) >= 12 && string(b[0:4]) == "RIFF" && string(b[8:12]) == "WEBP":
+		return TypeWebP
 	case len(b) >= 12 && string(b[4:8]) == "ftyp":
 		switch string(b[8:12]) {
 		case "heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs", "mif1", "msf1":

@@ -35,6 +35,10 @@ func (s *Server) agencyRoutes(api fiber.Router) {
 		authed.Put("/ideas/:id/status", s.agencyIdeaStatus)
 		authed.Put("/ideas/:id/hidden", s.agencyIdeaHidden)
 	}
+	if s.deps.Reports != nil {
+		authed.Get("/reports", s.agencyReports)
+		authed.Put("/reports/:id/status", s.agencyReportStatus)
+	}
 	authed.Get("/:kind", s.agencyList)
 	authed.Put("/:kind/:externalId", s.agencyPut)
 	authed.Get("/:kind/:externalId", s.agencyGet)

@@ -66,6 +66,14 @@ var authzRoutes = []authzRoute{
 	{method: "*", path: "/dev-idp/*", access: devOnly, params: map[string]string{"*": ".well-known/openid-configuration"}},
 	{method: "GET", path: "/*", access: public, params: map[string]string{"*": "cases/deep-link"}},
 	{method: "GET", path: "/calendar/:file", access: secretLink},
+	{method: "GET", path: "/api/v1/report-services", access: public},
+	{method: "GET", path: "/api/v1/reports/nearby", access: public, prepare: nearbyQuery}, // open reports nearby, no personal data
+	{method: "GET", path: "/api/v1/public/reports", access: public, prepare: bboxQuery},
+	{method: "POST", path: "/api/v1/reports", access: reportSend, prepare: newReportBody},
+	{method: "GET", path: "/api/v1/reports/:id", access: reportRead},
+	{method: "GET", path: "/files/v1/report-photos/:id", access: reportPhoto},
+	{method: "GET", path: "/api/v1/me/reports", access: citizenSelf},
+	{method: "POST", path: "/api/v1/reports/:id/follow", access: reportFollow},
 
 	{method: "POST", path: "/auth/logout", access: citizenSelf, fresh: true},
 	{method: "GET", path: "/api/v1/me", access: citizenSelf},
@@ -150,6 +158,8 @@ var authzRoutes = []authzRoute{
 
 	{method: "POST", path: "/api/agency/v1/bulk", access: agencyBulk},
 	{method: "GET", path: "/api/agency/v1/:kind", access: agencyList},
+	{method: "GET", path: "/api/agency/v1/reports", access: agencyReport},
+	{method: "PUT", path: "/api/agency/v1/reports/:id/status", access: agencyReport, prepare: statusBody},
 	{method: "POST", path: "/api/agency/v1/webhook/ping", access: agencySelf},
 	{method: "PUT", path: "/api/agency/v1/messages/:externalId", access: agencyMessage},
 	{method: "GET", path: "/api/agency/v1/messages/:externalId", access: agencyMessage},

@@ -211,6 +211,7 @@ func newAuthzWorld(t *testing.T, p *apptest.Portal, push *pushtest.Server) *auth
 	}
 	postMessage(t, w.a.c, w.objects[objCase], "Spørsmål fra Aalesund", [2]string{"a.pdf", "%PDF-1.7\nA\n"}).Status(t, http.StatusCreated).JSON(t, &msg)
 	w.objects[objMessage], w.objects[objAttachment] = msg.ID, msg.Attachments[0].ID
+	w.addReports(t) // A's report (with a photo) on X's service, and an anonymous one
 
 	w.scopeMarks = []string{w.objects[objCase], w.objects[objBooking], w.objects[objKey], w.objects[objNotification],
 		w.objects[objPushDevice], w.objects[objSuggestion], w.objects[objTask], w.objects[objMessage], w.objects[objAttachment],

@@ -64,10 +64,14 @@ func (s *Server) headerReceived(h *fasthttp.RequestHeader) fasthttp.RequestConfi
 }
 
 // takesUpload reports whether path is a multipart route with files: a message
-// (/api/v1/cases/<id>/messages or /api/v1/me/errands/<id>/messages) or an idea with its photo
-// (/api/v1/ideas), the citizen routes whose body may pass the general limit.
+// (/api/v1/cases/<id>/messages or /api/v1/me/errands/<id>/messages), an idea with its photo
+// (/api/v1/ideas) or a report with its photos (/api/v1/reports), the citizen routes whose body
+// may pass the general limit.
 func (s *Server) takesUpload(path []byte) bool {
 	if s.deps.Ideas != nil && string(path) == ideasPath {
+		return true
+	}
+	if s.deps.Reports != nil && string(path) == reportsPath {
 		return true
 	}
 	if s.deps.Messages == nil || !bytes.HasSuffix(path, []byte(messagesPathSuffix)) {

@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"minside/backend/internal/messages"
+	"minside/backend/internal/reports"
 
 	"minside/backend/internal/actions"
 )
@@ -40,6 +41,16 @@ func (s *Server) routes() {
 	// Web push and preferences: the public key is public
 	if s.deps.Notify != nil {
 		app.Get("/api/v1/push/vapid-public-key", s.noStore, s.vapidPublicKey)
+	}
+	// Reporting: services, nearby and the public list are public; a report may be sent without
+	// login (optionalCitizen) and read with its private link's token.
+	if s.deps.Reports != nil {
+		api.Get("/v1/report-services", s.reportServices)
+		api.Get("/v1/reports/nearby", s.nearbyReports)
+		api.Get("/v1/public/reports", s.publicReports)
+		api.Post("/v1/reports", s.optionalCitizen, s.csrfWhenLoggedIn, s.postReport)
+		api.Get("/v1/reports/:id", s.optionalCitizen, s.getReport)
+		app.Get(reports.PhotoLinkPath+":id", s.noStore, s.signedReportPhoto) // public: the signature is the credential
 	}
 	// Public /api/v1 routes (no session) must be registered ABOVE this group: its middleware
 	// applies to every /api/v1 path registered after it. Citizen routes go on citizen.
@@ -79,6 +90,10 @@ func (s *Server) routes() {
 	citizen.Get("/me/export.html", s.exportHTML)
 	citizen.Get("/me/access-log", s.accessLogList)
 	citizen.Delete("/me", s.closeAccount)
+	if s.deps.Reports != nil {
+		citizen.Get("/me/reports", s.myReports)
+		citizen.Post("/reports/:id/follow", s.followReport)
+	}
 	app.Get("/calendar/:file", s.calendarFeed) // public: the secret token in the URL is the credential
 	// Messages on a case or an errand, with attachments; agencies download through signed links
 	if s.deps.Messages != nil {

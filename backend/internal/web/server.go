@@ -27,6 +27,7 @@ import (
 	"minside/backend/internal/overview"
 	"minside/backend/internal/paging"
 	"minside/backend/internal/pid"
+	"minside/backend/internal/reports"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
@@ -85,6 +86,9 @@ type Deps struct {
 	Messages *messages.Service
 	// The idea channel (citizen_ideas.go, agency_ideas.go); routes only when set.
 	Ideas *ideas.Service
+
+	// Reports is the reporting service (citizen_reports.go, agency_reports.go); routes only when set.
+	Reports *reports.Service
 
 	// Cursors seals the cursors of every citizen list and of the changes feed (citizen_query.go).
 	Cursors *paging.Sealer

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorNote, Loading, useApp } from '../ui.jsx';
 
-const CATEGORIES = ['cases', 'bookings', 'keys', 'messages', 'general', 'suggestions'];
+const CATEGORIES = ['cases', 'bookings', 'keys', 'messages', 'general', 'suggestions', 'reports'];
 const CHANNELS = ['push', 'inApp'];
 
 export function Preferences() {
