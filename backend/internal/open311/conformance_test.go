@@ -79,6 +79,16 @@ func TestAnswersMatchTheSpecificationExamples(t *testing.T) {
 		}},
 		{"requests", func(f Format) ([]byte, error) { return MarshalRequests(f, requests) }},
 		{"request", func(f Format) ([]byte, error) { return MarshalRequests(f, requests[:1]) }},
+		{"discovery", func(f Format) ([]byte, error) {
+			return MarshalDiscovery(f, Discovery{Changeset: "2011-02-03 14:18",
+				Contact:    "You can email or call for assistance api@mycity.org +1 (555) 555-5555",
+				KeyService: "You can request a key here: http://api.mycity.gov/api_key/request",
+				Endpoints: []Endpoint{
+					{Specification: "http://wiki.open311.org/GeoReport_v2.1", URL: "http://open311.mycity.gov/v2_1", Changeset: "2010-11-23 09:01", Type: "production", Formats: []string{"text/xml"}},
+					{Specification: "http://wiki.open311.org/GeoReport_v2.1", URL: "http://open311.mycity.gov/test/v2_1", Changeset: "2010-10-02 09:01", Type: "test", Formats: []string{"text/xml", "text/json", "text/html"}},
+					{Specification: "http://wiki.open311.org/GeoReport_v3", URL: "http://open311.mycity.gov/v3", Changeset: "2011-02-03 14:18", Type: "test"},
+				}})
+		}},
 		{"error", func(f Format) ([]byte, error) {
 			return MarshalErrors(f, []Error{{Code: 403, Description: "Invalid api_key received -- can't proceed with create_request."}})
 		}},

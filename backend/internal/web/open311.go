@@ -31,6 +31,7 @@ func (s *Server) open311Routes() {
 		return
 	}
 	g := s.app.Group(open311Prefix, s.open311Public)
+	g.Get("/discovery.:format", s.open311Discovery)
 	g.Get("/services.:format", s.open311Services)
 	g.Get("/services/:code.:format", s.open311Definition)
 	g.Get("/requests.:format", s.open311Requests)
@@ -81,6 +82,29 @@ func (s *Server) open311Send(c *fiber.Ctx, f open311.Format, body []byte, err er
 		c.Set(fiber.HeaderCacheControl, "no-store")
 	}
 	return c.Send(body)
+}
+
+// open311Discovery answers GET discovery.{format} (Open311 Service Discovery, where FixMyStreet
+// serves it too): this endpoint, its formats, and how to get a key. A dev portal calls itself test.
+func (s *Server) open311Discovery(c *fiber.Ctx) error {
+	f, err := open311FormatOf(c)
+	if err != nil {
+		return err
+	}
+	base := strings.TrimSuffix(s.deps.Config.BaseURL, "/")
+	kind := "production"
+	if s.deps.Config.Dev() {
+		kind = "test"
+	}
+	d := open311.Discovery{
+		Changeset:  open311.Changeset,
+		Contact:    base,
+		KeyService: s.deps.Translator.Translate(languageOf(c), "open311.discovery.key_service", nil),
+		Endpoints: []open311.Endpoint{{Specification: open311.Specification, URL: base + open311Prefix,
+			Changeset: open311.Changeset, Type: kind, Formats: []string{"application/json", "text/xml"}}},
+	}
+	body, err := open311.MarshalDiscovery(f, d)
+	return s.open311Send(c, f, body, err)
 }
 
 // open311Services answers GET services.{format}.
