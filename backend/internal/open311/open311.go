@@ -178,6 +178,8 @@ type Backend interface {
 	Requests(ctx context.Context, lang string, q Query) ([]Request, error)
 	// Request is one request; NotFound when there is none with this id.
 	Request(ctx context.Context, lang, id string) (Request, error)
-	// Token resolves a token handed out by Create; NotFound when unknown.
+	// Token resolves a token handed out by Create; NotFound when unknown. A token is no secret
+	// (it appears in URLs and access logs and resolves only to the public request id): never the
+	// secret of a reporter's private follow-up link.
 	Token(ctx context.Context, token string) (TokenStatus, error)
 }

@@ -75,7 +75,7 @@ func (s *Server) open311Send(c *fiber.Ctx, f open311.Format, body []byte, err er
 	}
 	c.Set(fiber.HeaderContentType, f.ContentType())
 	c.Set(fiber.HeaderContentLanguage, languageOf(c))
-	if c.Method() == fiber.MethodGet {
+	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
 		c.Set(fiber.HeaderCacheControl, "public, max-age=60")
 		c.Vary(fiber.HeaderAcceptLanguage)
 	} else {
