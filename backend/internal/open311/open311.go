@@ -172,7 +172,9 @@ type Backend interface {
 	// Create stores a request that Validate accepted against Definition, sent by the agency
 	// whose API key apiKey is. It checks the key before anything else and writes nothing when the
 	// key is bad (Forbidden) or the agency may not submit to this service (Forbidden). It never
-	// writes apiKey anywhere.
+	// writes apiKey anywhere. Rules of its own (a service that needs a description or a
+	// photo) are refused with apperr.Invalid, each field named by its Open311 parameter
+	// ("description", "media_url"), as Validate does.
 	Create(ctx context.Context, apiKey string, req NewRequest, lang string) (Receipt, error)
 	// Requests answers the requests q selects, newest requested_datetime first, at most q.Limit.
 	Requests(ctx context.Context, lang string, q Query) ([]Request, error)
