@@ -16,8 +16,8 @@ import (
 )
 
 // Open311 GeoReport v2 (docs/open311.md): the format layer is package open311, the services and
-// requests are Deps.Open311's. Every answer under open311Prefix, errors included, is in Open311's
-// own format (open311Error), never problem+json.
+// requests are Deps.Open311's. Every answer under /open311, errors included, is in Open311's
+// own format (writeOpen311Error), never problem+json.
 const open311Prefix = "/open311/v2"
 
 // open311PostsPerMinute bounds POST requests.json per client address. Channels such as a
