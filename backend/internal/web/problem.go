@@ -113,6 +113,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if ae.Code == apperr.CodeUnavailable {
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
+	if isOpen311(c) {
+		return s.writeOpen311Error(c, ae)
+	}
 	return s.writeProblem(c, ae)
 }
 

@@ -161,11 +161,14 @@ func (s *Server) routes() {
 	}
 	// Agency API (ingest): bearer keys, versioned upserts, bulk NDJSON, the OpenAPI document.
 	s.agencyRoutes(api)
+	// Open311 GeoReport v2: public GETs, POST with an agency's api_key; its errors in its own format.
+	s.open311Routes()
 
 	// Catch-alls last: unknown API and auth paths are problems, every other GET is the PWA
 	// (its router handles deep links).
 	app.Use("/api", s.notFound)
 	app.Use("/auth", s.notFound)
+	app.Use("/open311", s.notFound)
 	app.Get("/*", s.serveApp)
 	app.Use(s.notFound)
 }

@@ -24,6 +24,7 @@ import (
 	"minside/backend/internal/console"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/live"
+	"minside/backend/internal/open311"
 	"minside/backend/internal/overview"
 	"minside/backend/internal/paging"
 	"minside/backend/internal/pid"
@@ -109,6 +110,9 @@ type Deps struct {
 
 	// Agency console (console*.go): agency editors' tiles and notices; routes only when set.
 	Console *console.Service
+
+	// Open311 GeoReport v2 at /open311/v2 (open311.go); routes only when set.
+	Open311 open311.Backend
 }
 
 // Server is the Fiber application with its dependencies.
@@ -125,7 +129,8 @@ func New(deps Deps) (*Server, error) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	deps.Log = pid.MaskLogs(deps.Log) // no national identity number in any line the web layer writes
+	// No national identity number and no API key in any line the web layer writes.
+	deps.Log = pid.MaskLogs(withoutSecrets(deps.Log))
 	s := &Server{deps: deps}
 	var err error
 	if s.cookie, err = newSessionCookie(deps.Config); err != nil {
