@@ -1,7 +1,7 @@
 // Paths the Go server answers itself, not the app: the service worker must not answer a
 // navigation to them with the app shell, and the router must let the browser load them.
 // pwa/test/server-paths.test.js keeps this in step with backend/internal/web/routes.go.
-const SERVER_PATH = /^\/(?:api|auth|agency|dev-idp|calendar)(?:\/|$)|^\/(?:healthz|readyz|metrics)$/;
+const SERVER_PATH = /^\/(?:api|auth|agency|dev-idp|calendar|files|open311)(?:\/|$)|^\/(?:healthz|readyz|metrics)$/;
 
 /** isServerPath is true for a pathname the server, not the app, answers. */
 export function isServerPath(pathname) {
