@@ -102,6 +102,13 @@ type Config struct {
 	// UploadLimit bounds a multipart upload's body (a message with its attachments); every other
 	// body keeps BodyLimit.
 	UploadLimit int
+
+	// MapTilesURL is a raster tile URL template (https://tile.example/{z}/{x}/{y}.png); empty, the
+	// public reports page is a list without a map. MapTilesAttribution is the credit line the tile
+	// provider asks for. MapCenter ("lat,lon") is where the public page looks first.
+	MapTilesURL         string
+	MapTilesAttribution string
+	MapCenter           string
 }
 
 // FilesDirOrDefault is FilesDir, or files/ under the data folder.
@@ -139,6 +146,7 @@ func Default() Config {
 		OutboxConcurrency: 8,
 		TaskRemindAfter:   72 * time.Hour,
 		UploadLimit:       26 << 20,
+		MapCenter:         DefaultMapCenter,
 	}
 }
 
@@ -255,6 +263,9 @@ func Load(getenv func(string) string) (Config, error) {
 	str("S3_BUCKET", &c.S3Bucket)
 	secret("S3_ACCESS_KEY", &c.S3AccessKey)
 	secret("S3_SECRET_KEY", &c.S3SecretKey)
+	str("MAP_TILES_URL", &c.MapTilesURL)
+	str("MAP_TILES_ATTRIBUTION", &c.MapTilesAttribution)
+	str("MAP_CENTER", &c.MapCenter)
 	whole("LOGIN_LIMIT", &c.LoginLimit, 1, 100000, "logins a minute per client address")
 	whole("OUTBOX_BATCH", &c.OutboxBatch, 1, 1000, "outbox messages a worker claims at once")
 	whole("OUTBOX_CONCURRENCY", &c.OutboxConcurrency, 1, 64, "outbox messages a worker handles at a time")
@@ -332,6 +343,7 @@ func (c Config) Validate() error {
 			bad("MINSIDE_S3_ENDPOINT needs MINSIDE_S3_BUCKET, MINSIDE_S3_ACCESS_KEY and MINSIDE_S3_SECRET_KEY (or their _FILE)")
 		}
 	}
+	errs = append(errs, c.validateMap()...)
 	if _, err := push.ParseAllowList(c.PushAllowedHosts); err != nil {
 		bad("MINSIDE_PUSH_ALLOWED_HOSTS: %v", err)
 	}

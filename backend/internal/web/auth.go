@@ -217,7 +217,7 @@ func (s *Server) authFrontchannelLogout(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	c.Set(fiber.HeaderContentSecurityPolicy, strings.Replace(contentSecurityPolicy,
+	c.Set(fiber.HeaderContentSecurityPolicy, strings.Replace(s.csp,
 		"frame-ancestors 'none'", "frame-ancestors 'self' "+s.idpOrigin(), 1))
 	c.Response().Header.Del(fiber.HeaderXFrameOptions)
 	c.Set(fiber.HeaderCacheControl, "no-store")

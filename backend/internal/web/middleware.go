@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
+	"minside/backend/internal/config"
 	"minside/backend/internal/pid"
 )
 
@@ -66,10 +67,21 @@ func requestIDOf(c *fiber.Ctx) string {
 }
 
 // contentSecurityPolicy allows only our own origin: no inline script or style, no plugins, no
-// framing, no <base> tricks.
+// framing, no <base> tricks. An operator's map tile server (MINSIDE_MAP_TILES_URL) is the one
+// other origin, and only as an image source: see contentSecurityPolicyFor.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; " +
 	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+// contentSecurityPolicyFor is the policy of this deployment: the tile server's origin joins
+// img-src when a map is configured, and nothing else changes.
+func contentSecurityPolicyFor(cfg config.Config) string {
+	origin := cfg.MapTilesOrigin()
+	if origin == "" {
+		return contentSecurityPolicy
+	}
+	return strings.Replace(contentSecurityPolicy, "img-src 'self' data:;", "img-src 'self' data: "+origin+";", 1)
+}
 
 func (s *Server) secureHeaders(c *fiber.Ctx) error {
 	s.setSecurityHeaders(c)
@@ -77,12 +89,14 @@ func (s *Server) secureHeaders(c *fiber.Ctx) error {
 }
 
 func (s *Server) setSecurityHeaders(c *fiber.Ctx) {
-	c.Set(fiber.HeaderContentSecurityPolicy, contentSecurityPolicy)
+	c.Set(fiber.HeaderContentSecurityPolicy, s.csp)
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
 	c.Set(fiber.HeaderXFrameOptions, "DENY")
 	c.Set("Cross-Origin-Opener-Policy", "same-origin")
-	c.Set(fiber.HeaderPermissionsPolicy, "camera=(), microphone=(), geolocation=(), payment=()")
+	// Geolocation for our own pages only: "near me" on the public reports page asks for it on a
+	// press, and the report form places a report with it.
+	c.Set(fiber.HeaderPermissionsPolicy, "camera=(), microphone=(), geolocation=(self), payment=()")
 	if !s.deps.Config.Dev() {
 		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=63072000; includeSubDomains")
 	}

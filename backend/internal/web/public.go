@@ -29,7 +29,21 @@ func (s *Server) runtimeConfig(c *fiber.Ctx) error {
 		"vapidPublicKey":  s.deps.Config.VAPIDPublicKey,
 		"loginUrl":        "/auth/login",
 		"version":         buildVersion(),
+		"map":             s.mapConfig(),
 	})
+}
+
+// mapConfig tells the public reports page where to look first and, when the operator configured
+// a tile server, its URL template and credit line; without tiles the page is a list.
+func (s *Server) mapConfig() fiber.Map {
+	cfg := s.deps.Config
+	lat, lon, _ := cfg.MapCenterLatLon() // validated at start
+	m := fiber.Map{"center": fiber.Map{"lat": lat, "lon": lon}}
+	if cfg.MapTilesURL != "" {
+		m["tilesUrl"] = cfg.MapTilesURL
+		m["attribution"] = cfg.MapTilesAttribution
+	}
+	return m
 }
 
 // messages answers one language's UI messages after the fallback chain, with an ETag: translators

@@ -122,6 +122,7 @@ type Server struct {
 	metrics *httpMetrics
 	static  *staticFiles
 	cookie  sessionCookie
+	csp     string // the Content-Security-Policy of this deployment (contentSecurityPolicyFor)
 }
 
 // New builds the application with every route registered.
@@ -131,7 +132,7 @@ func New(deps Deps) (*Server, error) {
 	}
 	// No national identity number and no API key in any line the web layer writes.
 	deps.Log = pid.MaskLogs(withoutSecrets(deps.Log))
-	s := &Server{deps: deps}
+	s := &Server{deps: deps, csp: contentSecurityPolicyFor(deps.Config)}
 	var err error
 	if s.cookie, err = newSessionCookie(deps.Config); err != nil {
 		return nil, err
