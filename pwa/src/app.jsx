@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AppContext, Loading, useApp } from './ui.jsx';
 import { useStateOf } from './state.js';
-import { matchRoute } from './router.js';
+import { matchRoute, PUBLIC_ROUTES } from './router.js';
 import { loginRefusalText } from './login-refusal.js';
 import { unreadAfterPending } from './outbox.js';
 import { Overview } from './pages/overview.jsx';
@@ -47,6 +47,8 @@ const Suggestions = lazyPage(() => import('./pages/suggestions.jsx'), 'Suggestio
 const Settings = lazyPage(() => import('./pages/settings.jsx'), 'Settings');
 const Translate = lazyPage(() => import('./pages/translate.jsx'), 'Translate');
 const Console = lazyPage(() => import('./pages/console.jsx'), 'Console');
+// Not prefetched: a public page for anyone, and its map chunk loads only where it is shown.
+const PublicReports = lazyPage(() => import('./pages/public-reports.jsx'), 'PublicReports');
 
 /**
  * prefetchPages loads the other pages' code at the person's first interaction (or after
@@ -93,6 +95,7 @@ function Content({ route }) {
     case 'settings': return <Settings />;
     case 'translate': return <Translate />;
     case 'console': return <Console />;
+    case 'public_reports': return <PublicReports />;
     default: return <NotFound />;
   }
 }
@@ -193,6 +196,7 @@ export function App({ state, ctl }) {
 
   let body;
   if (s.phase === 'boot') body = <><p class="loading">{t('ui.common.loading')}</p><TypeSamples /></>;
+  else if (PUBLIC_ROUTES.has(route.name) && s.phase !== 'offline') body = <Content route={route} />;
   else if (s.phase === 'loggedout') body = <LoggedOut />;
   else if (s.phase === 'offline') body = <OfflineNoData />;
   else if (s.phase === 'error') body = <BootError />;
@@ -215,7 +219,10 @@ export function App({ state, ctl }) {
         ) : null}
         {body}
       </main>
-      <footer class="site-footer"><p><a href="/settings">{t('ui.footer.your_data')}</a></p></footer>
+      <footer class="site-footer">
+        <p><a href="/public/reports" data-link="public-reports">{t('ui.footer.public_reports')}</a></p>
+        <p><a href="/settings">{t('ui.footer.your_data')}</a></p>
+      </footer>
       <StatusMessage status={s.status} />
     </AppContext.Provider>
   );

@@ -18,7 +18,11 @@ export const ROUTES = [
   ['/settings', 'settings'],
   ['/translate', 'translate'], // the translator console
   ['/console', 'console'], // agency console (agencyconsole)
+  ['/public/reports', 'public_reports'], // open reports by area, without login (PUBLIC_ROUTES)
 ];
+
+/** PUBLIC_ROUTES are pages anyone may see, logged in or not: they show nothing personal. */
+export const PUBLIC_ROUTES = new Set(['public_reports']);
 
 /** matchRoute maps a pathname to {name, params}; unknown paths give "notfound". */
 export function matchRoute(pathname) {
