@@ -42,7 +42,7 @@ export function SlippyMap({ tilesUrl, attribution, view, onView, markers = [], s
   function onPointerDown(e) {
     if (e.button !== 0 || e.target.closest('button')) return;
     drag.current = { x: e.clientX, y: e.clientY, start: center, moved: 0 };
-    e.currentTarget.setPointerCapture(e.pointerId);
+    if (e.currentTarget.setPointerCapture) e.currentTarget.setPointerCapture(e.pointerId);
   }
   function onPointerMove(e) {
     const d = drag.current;
