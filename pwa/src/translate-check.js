@@ -99,6 +99,7 @@ const KINDS = [
   ['message', /^message$/i],
   ['why', /^why$/i],
   ['district', /district/i],
+  ['distance', /distance/i],
   ['number', /^(first|last|page|pages)$|total|reach|translated|missing|outdated|review|current|max|min|number|sent|version|left|unread|days|hours|minutes|seconds|percent|size$/i],
   ['url', /url|link|href/i],
   ['datetime', /^(at|when|from|until|since|start|end|starts|ends|expires|deadline)$|date|deadline|until|expires|valid|[a-z]At$/i],
@@ -138,6 +139,7 @@ export function sampleValue(name, lang, count = 3) {
     case 'message': return "undeclared reference to 'shoeSize'";
     case 'why': return 'Fordi Jonas fyller 6 år 2027-08-14, og du er foresatt.';
     case 'district': return 'Grorud';
+    case 'distance': try { return new Intl.NumberFormat(lang, { style: 'unit', unit: 'meter' }).format(350); } catch { return '350 m'; }
     case 'url': return 'https://minside.oslo.kommune.no/cases';
     case 'datetime': return fmt({ dateStyle: 'medium', timeStyle: 'short' });
     case 'time': return fmt({ timeStyle: 'short' });

@@ -95,6 +95,7 @@ describe('sample values for the preview', () => {
     ['Count', 'count'], ['Agency', 'agency'], ['Name', 'name'], ['Actor', 'name'], ['URL', 'url'], ['Time', 'time'], ['Age', 'age'],
     ['Deadline', 'datetime'], ['ValidUntil', 'datetime'], ['StartsAt', 'datetime'], ['Limit', 'bytes'], ['Max', 'number'],
     ['Langs', 'langs'], ['Areas', 'areas'], ['Allowed', 'list'], ['Title', 'title'], ['Expected', 'media'],
+    ['Distance', 'distance'],
   ])('%s is a %s', (name, kind) => expect(placeholderKind(name)).toBe(kind));
 
   it('knows the kind of every placeholder the messages use', () => {
