@@ -13,7 +13,8 @@ import (
 )
 
 // TestOpen311DemoData: on the demo portal (make run) Open311 lists Bymiljøetaten's report
-// services and the demo reports, and no demo person's name or national id is among them.
+// services with every attribute datatype and the demo reports, its key submits list and
+// date-time answers, and no demo person's name or national id is among the requests.
 func TestOpen311DemoData(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		c := p.Anonymous(t)
