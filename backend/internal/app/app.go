@@ -254,6 +254,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now).WithBatchTimeout(10 * cfg.DBTimeout).
 		WithRules(a.SuggestEnv)
 	deps.Agencies, deps.Records, deps.Webhooks = a.Agencies, a.Ingest, a.Webhooks
+	// Open311 GeoReport v2 over the reporting service: agencies' keys submit, anyone reads.
+	deps.Open311 = reports.NewOpen311(a.Reports, a.Agencies, a.Bundle)
 	// Agency console: editors write tiles and rules through the same ingest service.
 	deps.Console = console.New(a.DB.DB, a.Ingest, a.Now).WithRules(a.SuggestEnv)
 	a.Server, err = web.New(deps)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"time"
 
 	"minside/backend/internal/config"
 	"minside/backend/internal/files"
@@ -37,5 +38,6 @@ func openFiles(cfg config.Config) (files.Store, error) {
 // buildReports is the reporting service on the same files store; its photo links are signed with
 // a key derived from the attachment links' key.
 func (a *App) buildReports(cfg config.Config) *reports.Service {
-	return reports.New(reports.Deps{DB: a.DB.DB, Files: a.Files, Links: a.Messages.Links(), BaseURL: cfg.BaseURL, Now: a.Now})
+	return reports.New(reports.Deps{DB: a.DB.DB, Files: a.Files, Links: a.Messages.Links(), BaseURL: cfg.BaseURL, Now: a.Now,
+		AnonymousLimit: cfg.ReportAnonymousLimit, AnonymousWindow: time.Hour})
 }

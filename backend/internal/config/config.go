@@ -65,7 +65,14 @@ type Config struct {
 	// callbacks it may make (counted apart). Both write to the database before anyone has proven
 	// anything, so they are the flood to guard against; it is generous because a library or a
 	// school puts many people behind one address.
-	LoginLimit      int
+	LoginLimit int
+	// Open311PostLimit is how many POST requests.json one client address may send a minute (a
+	// FixMyStreet installation sends all its reports from one address: generous). ReportAnonymousLimit
+	// is how many reports without login one address may send an hour (a flood without an account
+	// to block; a library or school shares one address, so it is not one).
+	Open311PostLimit     int
+	ReportAnonymousLimit int
+
 	ShutdownTimeout time.Duration
 	// HTTPReadTimeout bounds reading one request (and waiting for the first one on a new
 	// connection); HTTPIdleTimeout how long a keep-alive connection may wait for the next. Tests
@@ -141,6 +148,9 @@ func Default() Config {
 		HTTPIdleTimeout: 120 * time.Second,
 		LogLevel:        "info",
 		SeedDemo:        true,
+
+		Open311PostLimit:     60,
+		ReportAnonymousLimit: 10,
 
 		OutboxBatch:       50,
 		OutboxConcurrency: 8,
@@ -267,6 +277,8 @@ func Load(getenv func(string) string) (Config, error) {
 	str("MAP_TILES_ATTRIBUTION", &c.MapTilesAttribution)
 	str("MAP_CENTER", &c.MapCenter)
 	whole("LOGIN_LIMIT", &c.LoginLimit, 1, 100000, "logins a minute per client address")
+	whole("OPEN311_POST_LIMIT", &c.Open311PostLimit, 1, 100000, "Open311 POSTs a minute per client address")
+	whole("REPORT_ANONYMOUS_LIMIT", &c.ReportAnonymousLimit, 1, 100000, "reports without login an hour per client address")
 	whole("OUTBOX_BATCH", &c.OutboxBatch, 1, 1000, "outbox messages a worker claims at once")
 	whole("OUTBOX_CONCURRENCY", &c.OutboxConcurrency, 1, 64, "outbox messages a worker handles at a time")
 	if c.OIDCIssuer == "" && c.Dev() {

@@ -86,12 +86,27 @@ func TestLoginLimit(t *testing.T) {
 	}
 }
 
+// TestReportLimits: the Open311 POST and anonymous report limits default to 60 a minute and 10 an
+// hour, and are read from the environment.
+func TestReportLimits(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil || c.Open311PostLimit != 60 || c.ReportAnonymousLimit != 10 {
+		t.Fatalf("defaults %d, %d, %v; want 60, 10", c.Open311PostLimit, c.ReportAnonymousLimit, err)
+	}
+	c, err = Load(env(map[string]string{"MINSIDE_OPEN311_POST_LIMIT": "600", "MINSIDE_REPORT_ANONYMOUS_LIMIT": "3"}))
+	if err != nil || c.Open311PostLimit != 600 || c.ReportAnonymousLimit != 3 {
+		t.Fatalf("from env %d, %d, %v; want 600, 3", c.Open311PostLimit, c.ReportAnonymousLimit, err)
+	}
+}
+
 func TestBadValuesAreNamed(t *testing.T) {
 	tests := map[string]map[string]string{
-		"MINSIDE_SESSION_IDLE": {"MINSIDE_SESSION_IDLE": "soon"},
-		"MINSIDE_BODY_LIMIT":   {"MINSIDE_BODY_LIMIT": "10000000"},
-		"MINSIDE_LOGIN_LIMIT":  {"MINSIDE_LOGIN_LIMIT": "0"},
-		"MINSIDE_SEED_DEMO":    {"MINSIDE_SEED_DEMO": "perhaps"},
+		"MINSIDE_SESSION_IDLE":           {"MINSIDE_SESSION_IDLE": "soon"},
+		"MINSIDE_BODY_LIMIT":             {"MINSIDE_BODY_LIMIT": "10000000"},
+		"MINSIDE_LOGIN_LIMIT":            {"MINSIDE_LOGIN_LIMIT": "0"},
+		"MINSIDE_OPEN311_POST_LIMIT":     {"MINSIDE_OPEN311_POST_LIMIT": "-1"},
+		"MINSIDE_REPORT_ANONYMOUS_LIMIT": {"MINSIDE_REPORT_ANONYMOUS_LIMIT": "ten"},
+		"MINSIDE_SEED_DEMO":              {"MINSIDE_SEED_DEMO": "perhaps"},
 	}
 	for name, vars := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -235,7 +235,8 @@ func (s *Service) check(ctx context.Context, db bun.IDB, who Reporter, in NewRep
 		switch {
 		case svc.Photo == PhotoNone && len(in.Photos) > 0:
 			errs.Add("/photos", uploads.KeyTooManyFiles, map[string]any{"Max": 0})
-		case svc.Photo == PhotoRequired && len(in.Photos) == 0:
+		case svc.Photo == PhotoRequired && len(in.Photos) == 0 && r.MediaURL == "":
+			// Another channel (Open311) sends its photo as a link: that is the photo.
 			errs.Add("/photos", "field.required", nil)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/agency"
+	"minside/backend/internal/apperr"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/texts"
 )
@@ -23,8 +24,10 @@ type KeyResolver interface {
 }
 
 // CreateFromChannel stores a report sent by another system with an agency's API key (Open311's
-// POST requests.json with api_key): only to one of that agency's own services. The media URL is
-// kept as a link and never fetched. It returns the new report's id.
+// POST requests.json with api_key): only to one of that agency's own services. The key is checked
+// before anything else and is never written; another agency's service is Forbidden, like a bad
+// key, and writes nothing. The report and its report.created webhook are one transaction. The
+// media URL is kept as a link and never fetched. It returns the new report's id.
 func (s *Service) CreateFromChannel(ctx context.Context, keys KeyResolver, apiKey string, in NewReport) (string, error) {
 	caller, err := keys.Authenticate(ctx, apiKey)
 	if err != nil {
@@ -33,6 +36,13 @@ func (s *Service) CreateFromChannel(ctx context.Context, keys KeyResolver, apiKe
 	in.Photos = nil
 	var created *Created
 	err = s.d.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		svc, err := loadService(ctx, tx, in.Service)
+		if err != nil {
+			return err
+		}
+		if svc != nil && svc.AgencyID != caller.AgencyID {
+			return apperr.Forbidden()
+		}
 		created, err = s.CreateTx(ctx, tx, Reporter{Channel: ChannelOpen311, AgencyID: caller.AgencyID}, in)
 		return err
 	})
@@ -52,6 +62,7 @@ type PublicReport struct {
 	Status       string    `json:"status"`
 	Open         bool      `json:"open"`
 	StatusReason string    `json:"statusReason,omitempty"`
+	DuplicateOf  *string   `json:"duplicateOf,omitempty"` // the public id of the report this one repeats
 	Description  string    `json:"description"`
 	Address      string    `json:"address,omitempty"`
 	Lat          *float64  `json:"lat"`
@@ -61,15 +72,15 @@ type PublicReport struct {
 	UpdatedAt    time.Time `json:"updatedAt"`
 }
 
-// Query selects reports for the public: by ids, or by service code, creation window and
+// Query selects reports for the public: by ids, or by service codes, creation window and
 // open/closed (Open311's requests.json). Zero values select everything; the newest come first.
 type Query struct {
-	IDs     []string
-	Service string
-	Start   *time.Time
-	End     *time.Time
-	Open    *bool // true: open only, false: closed only
-	Limit   int   // 0 or more than 1000: 1000
+	IDs      []string
+	Services []string // codes; empty: every service
+	Start    *time.Time
+	End      *time.Time
+	Open     *bool // true: open only, false: closed only
+	Limit    int   // 0 or more than 1000: 1000
 }
 
 // PublicReports answers a Query in lang.
@@ -79,7 +90,7 @@ func (s *Service) PublicReports(ctx context.Context, q Query, lang string) ([]Pu
 		limit = 1000
 	}
 	var rows []*Report
-	sel := s.d.DB.NewSelect().Model(&rows).OrderExpr("r.id DESC").Limit(int64(limit))
+	sel := s.d.DB.NewSelect().Model(&rows).OrderExpr("r.created_at DESC, r.id DESC").Limit(int64(limit))
 	if len(q.IDs) > 0 {
 		ids := make([]string, 0, len(q.IDs))
 		for _, id := range q.IDs {
@@ -92,8 +103,8 @@ func (s *Service) PublicReports(ctx context.Context, q Query, lang string) ([]Pu
 		}
 		sel = sel.Where("r.id IN (?)", bun.In(ids))
 	}
-	if q.Service != "" {
-		sel = sel.Where("r.service_id IN (SELECT id FROM report_services WHERE code = ?)", q.Service)
+	if len(q.Services) > 0 {
+		sel = sel.Where("r.service_id IN (SELECT id FROM report_services WHERE code IN (?))", bun.In(q.Services))
 	}
 	if q.Start != nil {
 		sel = sel.Where("r.created_at >= ?", q.Start.UTC())
@@ -155,7 +166,7 @@ func (s *Service) publicViews(ctx context.Context, db bun.IDB, rows []*Report, l
 		reason, _ := i18n.Pick(reasons[r.ID]["statusReason"], lang)
 		sv := byID[r.ServiceID]
 		p := PublicReport{ID: r.ID, Service: sv.Code, ServiceName: name, Agency: sv.Agency, Status: r.Status, Open: IsOpen(r.Status),
-			StatusReason: reason, Description: r.Description, Address: r.Address, MediaURL: r.MediaURL,
+			StatusReason: reason, DuplicateOf: r.DuplicateOf, Description: r.Description, Address: r.Address, MediaURL: r.MediaURL,
 			CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 		p.Lat, p.Lon = degrees(r.LatMicro), degrees(r.LonMicro)
 		out = append(out, p)

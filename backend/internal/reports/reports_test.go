@@ -108,7 +108,7 @@ func TestOpen311Functions(t *testing.T) {
 		}
 		other := in
 		other.Service = "bench"
-		if _, err := f.svc.CreateFromChannel(ctx, f.agencies, f.key, other); !isCode(err, apperr.CodeInvalid) {
+		if _, err := f.svc.CreateFromChannel(ctx, f.agencies, f.key, other); !isCode(err, apperr.CodeForbidden) {
 			t.Fatalf("another agency's service: %v", err)
 		}
 		second, err := f.svc.CreateFromChannel(ctx, f.agencies, f.key, reports.NewReport{Service: "street-light", Description: "Også mørk",
@@ -129,7 +129,7 @@ func TestOpen311Functions(t *testing.T) {
 		var keys map[string]any
 		_ = json.Unmarshal(b, &keys)
 		for k := range keys {
-			if !slices.Contains([]string{"id", "service", "serviceName", "agency", "status", "open", "statusReason", "description", "address",
+			if !slices.Contains([]string{"id", "service", "serviceName", "agency", "status", "open", "statusReason", "duplicateOf", "description", "address",
 				"lat", "lon", "mediaUrl", "createdAt", "updatedAt"}, k) {
 				t.Fatalf("a public report carries %q", k)
 			}
@@ -149,8 +149,9 @@ func TestOpen311Functions(t *testing.T) {
 		}{
 			"all":            {reports.Query{}, 2},
 			"by ids":         {reports.Query{IDs: []string{id, "not-an-id"}}, 1},
-			"by service":     {reports.Query{Service: "street-light"}, 2},
-			"other service":  {reports.Query{Service: "bench"}, 0},
+			"by service":     {reports.Query{Services: []string{"street-light"}}, 2},
+			"other service":  {reports.Query{Services: []string{"bench"}}, 0},
+			"either service": {reports.Query{Services: []string{"bench", "street-light"}}, 2},
 			"open":           {reports.Query{Open: ptr(true)}, 1},
 			"closed":         {reports.Query{Open: ptr(false)}, 1},
 			"within dates":   {reports.Query{Start: &hourAgo, End: &inHour}, 2},

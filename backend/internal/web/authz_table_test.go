@@ -69,6 +69,13 @@ var authzRoutes = []authzRoute{
 	{method: "GET", path: "/api/v1/report-services", access: public},
 	{method: "GET", path: "/api/v1/reports/nearby", access: public, prepare: nearbyQuery}, // open reports nearby, no personal data
 	{method: "GET", path: "/api/v1/public/reports", access: public, prepare: bboxQuery},
+	{method: "GET", path: "/open311/v2/discovery.:format", access: public, params: open311JSON},
+	{method: "GET", path: "/open311/v2/services.:format", access: public, params: open311JSON},
+	{method: "GET", path: "/open311/v2/services/:code.:format", access: public, params: map[string]string{"code": "x-pothole", "format": "json"}},
+	{method: "GET", path: "/open311/v2/requests.:format", access: public, params: open311JSON},
+	{method: "GET", path: "/open311/v2/requests/:id.:format", access: open311Read, params: open311JSON},
+	{method: "GET", path: "/open311/v2/tokens/:token.:format", access: open311Read, params: open311JSON},
+	{method: "POST", path: "/open311/v2/requests.:format", access: open311Submit, params: open311JSON, prepare: open311Form},
 	{method: "POST", path: "/api/v1/reports", access: reportSend, prepare: newReportBody},
 	{method: "GET", path: "/api/v1/reports/:id", access: reportRead},
 	{method: "GET", path: "/files/v1/report-photos/:id", access: reportPhoto},

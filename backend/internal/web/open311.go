@@ -20,11 +20,6 @@ import (
 // own format (writeOpen311Error), never problem+json.
 const open311Prefix = "/open311/v2"
 
-// open311PostsPerMinute bounds POST requests.json per client address. Channels such as a
-// FixMyStreet installation send every report from one address, so the bound is generous; it
-// stops a runaway client, not a busy one.
-const open311PostsPerMinute = 60
-
 // open311Routes mounts the GeoReport v2 endpoints when a backend is configured.
 func (s *Server) open311Routes() {
 	if s.deps.Open311 == nil {
@@ -261,13 +256,15 @@ func open311Form(c *fiber.Ctx) (url.Values, error) {
 }
 
 // allowOpen311Post counts one POST against the client's address on the database, so every
-// replica counts together, keyed by a keyed hash so no address is written down.
+// replica counts together, keyed by a keyed hash so no address is written down. Channels such as
+// a FixMyStreet installation send every report from one address, so the bound
+// (MINSIDE_OPEN311_POST_LIMIT a minute) is generous: it stops a runaway client, not a busy one.
 func (s *Server) allowOpen311Post(c *fiber.Ctx) error {
 	if s.deps.AddressPseudonym == nil || s.deps.DB == nil {
 		return nil
 	}
 	bucket := "open311-post:" + s.deps.AddressPseudonym(c.IP())
-	ok, retry, err := ratelimit.Allow(c.UserContext(), s.deps.DB, bucket, open311PostsPerMinute, time.Minute, s.deps.Now())
+	ok, retry, err := ratelimit.Allow(c.UserContext(), s.deps.DB, bucket, s.deps.Config.Open311PostLimit, time.Minute, s.deps.Now())
 	if err != nil || ok {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/valyala/fasthttp"
@@ -74,6 +75,20 @@ func TestOpen311FieldErrors(t *testing.T) {
 		if e.Code != http.StatusBadRequest || e.Description != want[i] {
 			t.Errorf("error %d: %+v, want {400 %q}", i, e, want[i])
 		}
+	}
+}
+
+// TestOpen311WithoutBackend: a server without an Open311 backend mounts nothing under /open311,
+// and still answers there in Open311's error format.
+func TestOpen311WithoutBackend(t *testing.T) {
+	s := newTestServer(t, nil)
+	resp := do(t, s, httptest.NewRequest(http.MethodGet, "/open311/v2/services.json", nil))
+	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != open311.JSON.ContentType() {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	var errs []struct{ Code int }
+	if err := json.NewDecoder(resp.Body).Decode(&errs); err != nil || len(errs) != 1 || errs[0].Code != http.StatusNotFound {
+		t.Fatalf("errors %+v, %v", errs, err)
 	}
 }
 

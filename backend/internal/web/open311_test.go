@@ -11,15 +11,14 @@ import (
 	"minside/backend/internal/app/apptest"
 )
 
-// The GeoReport v2 endpoints answer once the reporting service provides their backend; the
-// integrator's end-to-end tests cover them then. These tests hold what is true without one: every
-// answer under /open311 is in Open311's error format, never problem+json or the PWA, and an
-// api_key a client sends reaches no log line.
+// Every answer under /open311 that is not found is in Open311's error format, never
+// problem+json or the PWA, and an api_key a client sends reaches no log line, wherever it is put.
+// The live endpoints are tested in open311_live_test.go and open311_requests_test.go.
 
-func TestOpen311WithoutBackendAnswersOpen311Errors(t *testing.T) {
+func TestOpen311NotFoundAnswersOpen311Errors(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		c := p.Anonymous(t)
-		r := c.Get(t, "/open311/v2/services.json").Status(t, http.StatusNotFound)
+		r := c.Get(t, "/open311/v2/services.txt").Status(t, http.StatusNotFound)
 		if ct := r.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
 			t.Errorf("content type %q", ct)
 		}
@@ -58,11 +57,15 @@ func TestOpen311APIKeyNeverLogged(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, p *apptest.Portal) {
 		const queryKey, formKey = "ms_0a1b2c3d_querysecretquerysecret", "form-secret-4711"
 		c := p.Anonymous(t)
-		c.Get(t, "/open311/v2/requests.json?api_key="+queryKey).Status(t, http.StatusNotFound)
+		c.Get(t, "/open311/v2/requests.json?api_key="+queryKey).Status(t, http.StatusOK)
 		req := c.NewRequest(t, http.MethodPost, "/open311/v2/requests.json?api_key="+queryKey,
 			strings.NewReader(url.Values{"api_key": {formKey}, "service_code": {"001"}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		c.Do(t, req).Status(t, http.StatusNotFound)
+		c.Do(t, req).Status(t, http.StatusBadRequest) // no location
+		req = c.NewRequest(t, http.MethodPost, "/open311/v2/requests.json?api_key="+queryKey,
+			strings.NewReader(url.Values{"service_code": {"001"}, "address_string": {"Torget"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		c.Do(t, req).Status(t, http.StatusNotFound) // no such service
 		req = c.NewRequest(t, http.MethodPost, "/open311/v2/requests/"+queryKey+".json", strings.NewReader("api_key="+formKey))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		r := c.Do(t, req).Status(t, http.StatusNotFound)
