@@ -169,6 +169,10 @@ type Backend interface {
 	// Definition is a service's attributes (none when it asks nothing extra); NotFound when no
 	// service has this code.
 	Definition(ctx context.Context, lang, serviceCode string) (ServiceDefinition, error)
+	// Authenticate checks an API key for POST requests.json: Forbidden when it is missing,
+	// unknown or revoked. The handler asks it before it reads the form, so a client without a
+	// valid key learns nothing about services or parameters (the specification's 403).
+	Authenticate(ctx context.Context, apiKey string) error
 	// Create stores a request that Validate accepted against Definition, sent by the agency
 	// whose API key apiKey is. It checks the key before anything else and writes nothing when the
 	// key is bad (Forbidden) or the agency may not submit to this service (Forbidden). It never

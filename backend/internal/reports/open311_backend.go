@@ -79,6 +79,12 @@ func (o *Open311) Definition(ctx context.Context, lang, code string) (open311.Se
 	return def, nil
 }
 
+// Authenticate checks the key alone; Create checks it again with the service it is for.
+func (o *Open311) Authenticate(ctx context.Context, apiKey string) error {
+	_, err := o.keys.Authenticate(ctx, apiKey)
+	return err
+}
+
 // Create stores a request from another channel with an agency's key (CreateFromChannel: the key
 // first, only the agency's own services, report and webhook in one transaction). A place given
 // only as address_id is kept as the address. This domain's refusals are renamed to the Open311

@@ -207,6 +207,9 @@ func (s *Server) open311Create(c *fiber.Ctx) error {
 	if key == "" {
 		return apperr.Forbidden()
 	}
+	if err := s.deps.Open311.Authenticate(c.UserContext(), key); err != nil {
+		return err
+	}
 	req, err := open311.ParseNewRequest(form)
 	if err != nil {
 		return err

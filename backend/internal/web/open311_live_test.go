@@ -175,6 +175,10 @@ func TestOpen311SubmitLive(t *testing.T) {
 			{"not in Norway", "json", form(w.roadsKey, "street-light", "lat", "10.5"), http.StatusBadRequest, "lat: "},
 			{"no description", "json", form(w.roadsKey, "street-light", "description", ""), http.StatusBadRequest, "description: "},
 			{"unknown service", "json", form(w.roadsKey, "nope"), http.StatusNotFound, ""},
+			// The key is checked before the form (the specification's 403 for a bad api_key), so a
+			// client without a valid key learns nothing about services or parameters.
+			{"unknown key, bad parameter", "json", form("ms_0a1b2c3d_notarealkeynotarealkey", "street-light", "lat", "10.5"), http.StatusForbidden, ""},
+			{"unknown key, unknown service", "json", form("ms_0a1b2c3d_notarealkeynotarealkey", "nope"), http.StatusForbidden, ""},
 		}
 		for _, tc := range refused {
 			errs := o311Errors(t, o311Post(t, c, tc.format, tc.form), tc.status)

@@ -61,11 +61,11 @@ func TestOpen311APIKeyNeverLogged(t *testing.T) {
 		req := c.NewRequest(t, http.MethodPost, "/open311/v2/requests.json?api_key="+queryKey,
 			strings.NewReader(url.Values{"api_key": {formKey}, "service_code": {"001"}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		c.Do(t, req).Status(t, http.StatusBadRequest) // no location
+		c.Do(t, req).Status(t, http.StatusForbidden) // an unknown key is refused before the form is read
 		req = c.NewRequest(t, http.MethodPost, "/open311/v2/requests.json?api_key="+queryKey,
 			strings.NewReader(url.Values{"service_code": {"001"}, "address_string": {"Torget"}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		c.Do(t, req).Status(t, http.StatusNotFound) // no such service
+		c.Do(t, req).Status(t, http.StatusForbidden) // the same, with a service that does not exist
 		req = c.NewRequest(t, http.MethodPost, "/open311/v2/requests/"+queryKey+".json", strings.NewReader("api_key="+formKey))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		r := c.Do(t, req).Status(t, http.StatusNotFound)
