@@ -62,8 +62,9 @@ test('download my data: a readable page in the person\'s language opens beside t
   await expect(summary.locator('html')).toHaveAttribute('lang', 'ur');
   await expect(summary.locator('html')).toHaveAttribute('dir', 'rtl');
   await expect(summary.locator('h1')).toHaveText('Min side پر آپ کا ڈیٹا');
-  // About you, settings, cases, bookings, keys, notifications, relations, devices, access log.
-  await expect(summary.locator('h2')).toHaveCount(13);
+  // About you, settings, cases, errands, messages, tasks, acknowledgements, reports, ideas, bookings, keys,
+  // notifications, relations, devices, access log.
+  await expect(summary.locator('h2')).toHaveCount(15);
   // Its one style element is allowed by the page's Content-Security-Policy (the style applies).
   expect(await summary.evaluate(() => getComputedStyle(document.body).maxWidth)).toBe('768px');
   await expect(summary.getByText('Yusuf Khan', { exact: false }).first()).toBeVisible();

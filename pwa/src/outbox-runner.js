@@ -26,13 +26,8 @@ export function createOutboxRunner(device, { refresh }) {
     if (running) return running;
     const store = device.store;
     const work = async () => {
-      const r = await replay(store, sendWith(api), {
-        isStopped: () => stopped,
-        onSent: () => state.set({ dataVersion: state.get().dataVersion + 1 }),
-      });
-      await reload();
-      if (r.failed) device.announce(state.get().t('ui.outbox.failed', { count: r.failed }));
-      if (r.sent) { device.announce(state.get().t('ui.outbox.sent', { count: r.sent })); await refresh(); }
+      const r = await replay(store, sendWith(api), { isStopped: () => stopped });
+      await settle(r);
       if (r.stoppedBy === 'network') { state.set({ online: false }); registerSync(); }
     };
     const locked = navigator.locks
@@ -40,6 +35,31 @@ export function createOutboxRunner(device, { refresh }) {
       : work;
     running = locked().finally(() => { running = null; });
     return running;
+  }
+
+  /**
+   * settle shows the outcome of a replay, whoever made it: the queue as stored, what was
+   * sent or refused, and fresh data. dataVersion makes every list on screen fetch again,
+   * also those the overview does not hold (my ideas, a thread's messages).
+   */
+  async function settle(r) {
+    await reload();
+    if (r.failed) device.announce(state.get().t('ui.outbox.failed', { count: r.failed }));
+    if (r.sent) {
+      state.set({ dataVersion: state.get().dataVersion + 1 });
+      device.announce(state.get().t('ui.outbox.sent', { count: r.sent }));
+      await refresh();
+    }
+  }
+
+  /**
+   * replayedElsewhere takes the result of a replay the service worker made (Background Sync
+   * fires when the network returns, often before the page's own "online" run, which then
+   * finds nothing left): the page must show it as if it had sent the actions itself.
+   */
+  async function replayedElsewhere(r) {
+    if (stopped || !device.store) return;
+    await settle(r || { sent: 0, failed: 0 });
   }
 
   async function registerSync() {
@@ -68,5 +88,5 @@ export function createOutboxRunner(device, { refresh }) {
   /** stop ends sending for good: the session is over on this device. */
   function stop() { stopped = true; }
 
-  return { reload, run, act, dismissAction, stop };
+  return { reload, run, act, replayedElsewhere, dismissAction, stop };
 }

@@ -3,7 +3,7 @@
 
 /**
  * createWorkerClient keeps the registration in device.swReg (push and background sync use
- * it). onOutboxReplayed runs when the worker sent queued actions while no page was open.
+ * it). onOutboxReplayed(result) runs when the worker replayed queued actions (see replay in outbox.js).
  */
 export function createWorkerClient(device, { onOutboxReplayed }) {
   let wantReload = false;
@@ -13,7 +13,7 @@ export function createWorkerClient(device, { onOutboxReplayed }) {
     const sw = navigator.serviceWorker;
     sw.addEventListener('controllerchange', () => { if (wantReload) { wantReload = false; location.reload(); } });
     sw.addEventListener('message', (e) => {
-      if (e.data && e.data.type === 'outbox-replayed') onOutboxReplayed();
+      if (e.data && e.data.type === 'outbox-replayed') onOutboxReplayed(e.data.result);
     });
     // Register after the page has loaded, so precaching never competes with the first render.
     const start = () => sw.register('/sw.js', { scope: '/' }).then((reg) => {

@@ -56,4 +56,31 @@ describe('the outbox runner', () => {
     await outbox.run();
     expect(api.calls).toEqual([]);
   });
+
+  it('shows what the service worker sent while the page was open as the page\'s own send would', async () => {
+    // The network returns: Background Sync lets the worker replay before the page's own run,
+    // which then finds nothing left to send. Lists outside the overview (my ideas) still
+    // have to show the sent idea, and the person still hears that it was sent.
+    const { api, device, refresh, outbox } = runner({}, { online: false });
+    await outbox.act({ path: '/api/v1/ideas', kind: 'idea', body: { multipart: { fields: { title: 'Lys' }, files: [] } } });
+    const [queued] = device.state.get().outbox;
+    await device.store.deleteAction(queued.key); // what the worker's replay did
+    const before = device.state.get().dataVersion;
+    await outbox.replayedElsewhere({ sent: 1, failed: 0, remaining: 0, stoppedBy: null });
+    expect(api.calls).toEqual([]);
+    expect(device.state.get().outbox).toEqual([]);
+    expect(device.state.get().dataVersion).toBeGreaterThan(before);
+    expect(device.announced).toContain('ui.outbox.sent {"count":1}');
+    expect(refresh).toHaveBeenCalledOnce();
+  });
+
+  it('changes nothing shown when the service worker sent nothing', async () => {
+    const { device, refresh, outbox } = runner({}, { online: false });
+    await outbox.act({ path: '/api/v1/notifications/n1/read', kind: 'markRead', targetId: 'n1' });
+    const before = device.state.get().dataVersion;
+    await outbox.replayedElsewhere({ sent: 0, failed: 0, remaining: 1, stoppedBy: 'network' });
+    expect(device.state.get().outbox.map((a) => a.status)).toEqual(['pending']);
+    expect(device.state.get().dataVersion).toBe(before);
+    expect(refresh).not.toHaveBeenCalled();
+  });
 });

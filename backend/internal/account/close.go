@@ -32,7 +32,8 @@ const ClosedNoteKey = "account.closed_note"
 // that the account was closed, without any id or personal data.
 //
 // Messages the person wrote as someone's representative belong to that someone's case and stay
-// with it, no longer naming who wrote them.
+// with it, no longer naming who wrote them. Reports about public space stay without the person;
+// their ideas go (leavePublicSpace).
 //
 // Audit entries about the citizen stay as the portal's security record: they hold ids only (never
 // a name or national id), and a person who comes back gets a new id, so nothing links them again.
@@ -68,6 +69,9 @@ func (s *Service) Close(ctx context.Context, db *store.DB, citizenID, requestID 
 		}
 		if err := files.EnqueueDelete(ctx, tx, stored, now); err != nil {
 			return fmt.Errorf("account: close: %w", err)
+		}
+		if err := leavePublicSpace(ctx, tx, citizenID, now); err != nil {
+			return err
 		}
 		if _, err := tx.NewDelete().Model((*changes.Change)(nil)).Where("citizen_id = ?", citizenID).Exec(ctx); err != nil {
 			return fmt.Errorf("account: close: changes: %w", err)

@@ -25,6 +25,9 @@ type Service struct {
 	tr      Translator
 	oslo    *time.Location // in which the readable summary writes dates
 	baseURL string         // the portal's origin, for the attachments' download links in the export
+	// reportPhoto signs a report photo's link (report photos have no login route: the reporting
+	// service serves them by signed links); nil leaves the links out.
+	reportPhoto reportPhotoLink
 }
 
 // New builds the service. Oslo time comes from the system's time zone database, as everywhere in
@@ -43,6 +46,15 @@ func (s *Service) WithBaseURL(baseURL string) *Service {
 	s.baseURL = strings.TrimRight(baseURL, "/")
 	return s
 }
+
+// WithReportPhotoLinks gives the export the reporting service's signer of photo links.
+func (s *Service) WithReportPhotoLinks(sign func(photoID string, now time.Time) (string, time.Time)) *Service {
+	s.reportPhoto = sign
+	return s
+}
+
+// ideaPhotoURL is where the person downloads the photo of their idea with their login.
+func (s *Service) ideaPhotoURL(id string) string { return s.baseURL + "/api/v1/ideas/" + id + "/photo" }
 
 // attachmentURL is where the person downloads a message's attachment with their login.
 func (s *Service) attachmentURL(id string) string { return s.baseURL + "/api/v1/attachments/" + id }

@@ -30,6 +30,8 @@ type Data struct {
 	Messages         []ExportMessage         `json:"messages"`
 	Tasks            []ExportTask            `json:"tasks"` // tasks and drafts
 	Acknowledgements []ExportAcknowledgement `json:"acknowledgements"`
+	Reports          []ExportReport          `json:"reports"` // sent or followed
+	Ideas            []ExportIdea            `json:"ideas"`   // written or supported
 	Bookings         []ExportBooking         `json:"bookings"`
 	Keys             []ExportKey             `json:"keys"`
 	Notifications    []ExportNotification    `json:"notifications"`
@@ -192,6 +194,8 @@ func (s *Service) collect(ctx context.Context, tx bun.IDB, citizenID, lang strin
 		{"messages", func() error { return collectMessages(ctx, tx, citizenID, s.attachmentURL, &d) }},
 		{"tasks", func() error { return collectTasks(ctx, tx, citizenID, lang, cleared, &d) }},
 		{"acknowledgements", func() error { return collectAcknowledgements(ctx, tx, citizenID, &d) }},
+		{"reports", func() error { return collectReports(ctx, tx, citizenID, lang, s.reportPhoto, now, &d) }},
+		{"ideas", func() error { return collectIdeas(ctx, tx, citizenID, lang, s.ideaPhotoURL, &d) }},
 		{"bookings", func() error { return collectBookings(ctx, tx, citizenID, lang, &d) }},
 		{"keys", func() error { return collectKeys(ctx, tx, citizenID, &d) }},
 		{"notifications", func() error { return collectNotifications(ctx, tx, citizenID, lang, &d) }},

@@ -108,6 +108,7 @@ func (s *Service) RenderHTML(d Data) ([]byte, error) {
 	}
 
 	errands, messages, tasks, acknowledged := conversationSections(d, tr, when)
+	reported, ideas := publicSections(d, tr, when)
 
 	bookings := htmlSection{Heading: tr("ui.nav.bookings", nil)}
 	for _, b := range d.Bookings {
@@ -159,7 +160,7 @@ func (s *Service) RenderHTML(d Data) ([]byte, error) {
 		log.Items = append(log.Items, htmlItem{Lines: []string{join(when(e.At), e.Text)}})
 	}
 
-	page.Sections = []htmlSection{about, prefs, cases, errands, messages, tasks, acknowledged, bookings, keys, notes, relations, devices, log}
+	page.Sections = []htmlSection{about, prefs, cases, errands, messages, tasks, acknowledged, reported, ideas, bookings, keys, notes, relations, devices, log}
 	var out bytes.Buffer
 	if err := exportPage.Execute(&out, page); err != nil {
 		return nil, fmt.Errorf("account: render export: %w", err)

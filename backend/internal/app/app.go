@@ -208,6 +208,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	deps.Ideas = a.Ideas
 	// The reporting service: photos in the same files store
 	a.Reports = a.buildReports(cfg)
+	deps.Citizen.Account.WithReportPhotoLinks(a.Reports.PhotoLink)
 	deps.Reports = a.Reports
 	// Demo data (seed): an empty dev database gets the demo municipality
 	if cfg.SeedDemo {

@@ -396,3 +396,9 @@ func degrees(m *int64) *float64 {
 	d := float64(*m) / 1e6
 	return &d
 }
+
+// PhotoLink signs the download link of one photo (the account export lists them).
+func (s *Service) PhotoLink(photoID string, now time.Time) (string, time.Time) {
+	l := s.d.Links.Sign(photoID, now)
+	return l.URL, l.ExpiresAt
+}

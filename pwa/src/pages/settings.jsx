@@ -140,6 +140,7 @@ function CloseAccount() {
     <div>
       <p>{t('ui.close_account.explain')}</p>
       <p>{t('ui.close_account.agencies_keep')}</p>
+      <p>{t('ui.close_account.public_space')}</p>
       <ErrorNote error={error} t={t} />
       {confirming ? (
         <div class="confirm" role="group" aria-labelledby="close-confirm">
