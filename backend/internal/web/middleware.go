@@ -76,13 +76,17 @@ func (s *Server) secureHeaders(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// permissionsPolicy lets the app's own pages use the camera (a photo of what is reported) and
+// the position (where it is), only when the person asks; no frame or other origin gets either.
+const permissionsPolicy = "camera=(self), microphone=(), geolocation=(self), payment=()"
+
 func (s *Server) setSecurityHeaders(c *fiber.Ctx) {
 	c.Set(fiber.HeaderContentSecurityPolicy, contentSecurityPolicy)
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
 	c.Set(fiber.HeaderXFrameOptions, "DENY")
 	c.Set("Cross-Origin-Opener-Policy", "same-origin")
-	c.Set(fiber.HeaderPermissionsPolicy, "camera=(), microphone=(), geolocation=(), payment=()")
+	c.Set(fiber.HeaderPermissionsPolicy, permissionsPolicy)
 	if !s.deps.Config.Dev() {
 		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=63072000; includeSubDomains")
 	}
