@@ -14,11 +14,17 @@ export const ROUTES = [
   ['/services', 'services'],
   ['/ideas', 'ideas'],
   ['/ideas/:id', 'ideas'], // a notice about one idea opens the page; the idea is under "My ideas"
+  ['/report', 'report'], // report a problem in the street; open without login
+  ['/reports', 'reports'], // the person's reports and the ones they follow
+  ['/reports/:id', 'reportDetail'], // also opened by an anonymous reporter's private link (?token=)
   ['/suggestions', 'suggestions'],
   ['/settings', 'settings'],
   ['/translate', 'translate'], // the translator console
   ['/console', 'console'], // agency console (agencyconsole)
 ];
+
+/** PUBLIC_ROUTES open without a session: anyone may report a problem and follow it by its private link. */
+export const PUBLIC_ROUTES = new Set(['report', 'reportDetail']);
 
 /** matchRoute maps a pathname to {name, params}; unknown paths give "notfound". */
 export function matchRoute(pathname) {
