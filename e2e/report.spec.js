@@ -71,8 +71,8 @@ async function agencyKey() {
   return key;
 }
 
-test('Kari reports a dark street light with a photo and her position, sees it in her reports, and the agency fixes it', async ({ page, context, baseURL }) => {
-  test.setTimeout(120_000);
+test('Kari reports a dark street light with a photo and her position, sees it in her reports, and follows the agency's work on it', async ({ page, context, baseURL }) => {
+  test.setTimeout(180_000);
   await at(context, baseURL, 59.93011, 10.77023);
   await login(page, 'Kari Nordmann');
   await page.locator('nav a[href="/report"]').click();
@@ -113,15 +113,17 @@ test('Kari reports a dark street light with a photo and her position, sees it in
   const server = (await apiGet(page, `/api/v1/reports/${id}`)).body;
   expect(server).toMatchObject({ service: 'street-light', answers: { fault: 'dark' }, lat: 59.93011, lon: 10.77023 });
 
-  // The agency closes it with a reason; the open report page shows it without a reload.
+  // The agency works on it, then closes it with a reason; the open report page shows each step
+  // without a reload.
   await mine.locator('a').click();
   await expect(detail).toContainText(description);
-  const res = await page.request.put(`/api/agency/v1/reports/${id}/status`, {
-    headers: { Authorization: `Bearer ${await agencyKey()}` },
-    data: { status: 'closed', reason: { nb: 'Lyset er på privat grunn; vi har sagt fra til eieren.', en: 'The light is on private ground.' } },
-  });
-  expect(res.status()).toBe(200);
+  const key = await agencyKey();
+  const setStatus = (data) => page.request.put(`/api/agency/v1/reports/${id}/status`, { headers: { Authorization: `Bearer ${key}` }, data });
+  expect((await setStatus({ status: 'in_progress' })).status()).toBe(200);
+  await expect(page.locator('[data-history] [data-status="in_progress"]')).toContainText('Under arbeid', { timeout: 20_000 });
+  expect((await setStatus({ status: 'closed', reason: { nb: 'Lyset er på privat grunn; vi har sagt fra til eieren.', en: 'The light is on private ground.' } })).status()).toBe(200);
   await expect(page.locator('[data-history] [data-status="closed"]')).toContainText('Avsluttet', { timeout: 20_000 });
+  await expect(page.locator('[data-history] > li')).toHaveCount(3); // sent, in progress, closed
   await expect(page.locator('[data-status-reason]')).toContainText('Lyset er på privat grunn');
   await axeClean(page, 'closed report');
 });
@@ -157,7 +159,7 @@ test('Ola reports without signal: the report waits with its photo and is sent on
 });
 
 test('a second person at the same place finds the report nearby and follows it instead', async ({ page, context, browser, baseURL }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const [lat, lon] = [59.95037, 10.70043];
   await at(context, baseURL, lat, lon);
   await login(page, 'Per Johansen');

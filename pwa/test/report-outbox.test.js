@@ -100,3 +100,17 @@ describe('a report written without signal', () => {
     expect(waitingReports(await store.listActions())).toEqual([]);
   });
 });
+
+describe('a report page', () => {
+  it('shows what happened: sent, then every status the agency gave', async () => {
+    const { reportSteps } = await import('../src/pages/reports.jsx');
+    const base = { createdAt: '2026-12-01T10:00:00Z', updatedAt: '2026-12-03T10:00:00Z', status: 'closed', statusReason: 'Privat grunn', duplicateOf: null };
+    expect(reportSteps({ ...base, history: [{ status: 'in_progress', at: '2026-12-02T10:00:00Z' }, { status: 'closed', reason: 'Privat grunn', at: '2026-12-03T10:00:00Z' }] }).map((s) => s.status))
+      .toEqual(['submitted', 'in_progress', 'closed']);
+    // Without a kept history (older reports): where it stands now.
+    expect(reportSteps({ ...base, history: undefined })).toEqual([
+      { status: 'submitted', at: base.createdAt }, { status: 'closed', reason: 'Privat grunn', duplicateOf: null, at: base.updatedAt },
+    ]);
+    expect(reportSteps({ ...base, status: 'submitted' })).toEqual([{ status: 'submitted', at: base.createdAt }]);
+  });
+});

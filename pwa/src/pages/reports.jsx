@@ -73,19 +73,29 @@ function answerText(question, value) {
   return values.map(label).join(', ');
 }
 
-/** History: when it was sent, and the municipality's latest status with its note. */
+/** reportSteps is what happened to a report, oldest first: sent, then each status the agency gave. */
+export function reportSteps(report) {
+  const steps = [{ status: 'submitted', at: report.createdAt }];
+  const given = report.history || [];
+  if (given.length) return [...steps, ...given];
+  // A report from before its history was kept shows where it stands now.
+  if (report.status !== 'submitted') steps.push({ status: report.status, reason: report.statusReason, duplicateOf: report.duplicateOf, at: report.updatedAt });
+  return steps;
+}
+
+/** History: when it was sent, and every status the municipality gave with its note. */
 function History({ report }) {
   const { s, t } = useApp();
   return (
     <ol class="timeline" data-history="">
-      <li><When iso={report.createdAt} lang={s.lang} /> {t('ui.reports.sent')}</li>
-      {report.status !== 'submitted' ? (
-        <li data-status={report.status}>
-          <When iso={report.updatedAt} lang={s.lang} /> <StatusBadge kind="reports" value={report.status} t={t} />
-          {report.statusReason ? <p data-status-reason="" dir="auto"><strong>{t('ui.reports.reason')}:</strong> {report.statusReason}</p> : null}
-          {report.duplicateOf ? <p>{t('ui.reports.duplicate_of')} <a href={`/reports/${encodeURIComponent(report.duplicateOf)}`}>{t('ui.reports.other_report')}</a></p> : null}
+      {reportSteps(report).map((step, i) => (
+        <li key={i} data-status={step.status}>
+          <When iso={step.at} lang={s.lang} />{' '}
+          {i === 0 ? t('ui.reports.sent') : <StatusBadge kind="reports" value={step.status} t={t} />}
+          {step.reason ? <p data-status-reason="" dir="auto"><strong>{t('ui.reports.reason')}:</strong> {step.reason}</p> : null}
+          {step.duplicateOf ? <p>{t('ui.reports.duplicate_of')} <a href={`/reports/${encodeURIComponent(step.duplicateOf)}`}>{t('ui.reports.other_report')}</a></p> : null}
         </li>
-      ) : null}
+      ))}
     </ol>
   );
 }
