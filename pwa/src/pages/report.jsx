@@ -1,7 +1,8 @@
 // "Meld fra": report a problem in the street from the phone, logged in or not. Pick what it
 // is, answer the service's questions, say what is wrong, add up to three photos (scaled here
 // before they are kept) and the place; see whether it is already reported nearby and follow
-// that one instead. Without signal (logged in) the report waits in the outbox with its photos.
+// that one instead. Without signal the report waits (logged in: in the outbox with its photos,
+// kept on the device; without login: in the open form) and is sent once the network returns.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Page, ErrorNote, Loading, StatusBadge, useApp, useResource } from '../ui.jsx';
 import { HttpError, NetworkError } from '../api.js';
@@ -239,11 +240,23 @@ function ReportForm({ services, onDone }) {
     } finally { setBusy(false); }
   }
 
+  // Without login there is no outbox (it lives in the person's own database): a report that
+  // found no network is sent again, with the same key, when the network returns.
+  const waitingForNetwork = failure instanceof NetworkError && !s.me;
+  const resend = useRef(null);
+  resend.current = () => form.current && form.current.requestSubmit();
+  useEffect(() => {
+    if (!waitingForNetwork) return undefined;
+    const again = () => resend.current();
+    addEventListener('online', again);
+    return () => removeEventListener('online', again);
+  }, [waitingForNetwork]);
+
   const summary = Object.keys(errors).length > 0;
   return (
     <form ref={form} class="message-form report-form" onSubmit={send} noValidate>
       {summary ? <p class="note note-error" role="alert">{t('ui.report.error.summary')}</p> : null}
-      {failure instanceof NetworkError && !s.me ? <p class="note note-error" role="alert" data-anonymous-offline="">{t('ui.report.offline_anonymous')}</p> : <ErrorNote error={failure} t={t} />}
+      {waitingForNetwork ? <p class="note note-error" role="alert" data-anonymous-offline="">{t('ui.report.offline_anonymous')}</p> : <ErrorNote error={failure} t={t} />}
       <ServicePicker services={services} value={draft.service} onPick={(code) => set({ service: code, answers: {} })} error={err('service')} />
       {service ? <p class="meta" lang={service.lang} dir="auto">{service.description}</p> : null}
       {service ? service.questions.map((q) => (
