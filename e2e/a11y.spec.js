@@ -21,7 +21,7 @@ async function audit(page, label) {
   return result.violations.length ? `${label}:\n  ${describe(result.violations)}` : null;
 }
 
-const PAGES = ['/', '/cases', 'case', 'errand', '/bookings', '/keys', '/notifications', '/services', '/settings'];
+const PAGES = ['/', '/cases', 'case', 'errand', '/bookings', '/keys', '/notifications', '/services', '/report', '/settings'];
 
 for (const lang of ['nb', 'ar']) {
   test(`axe: no WCAG 2.1 AA violations on every page (${lang})`, async ({ page, browser, baseURL }) => {

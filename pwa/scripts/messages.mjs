@@ -8,7 +8,7 @@ const src = fileURLToPath(new URL('../src/', import.meta.url));
 
 // Ids built from data: each template in the source and the values it can take.
 export const TEMPLATES = {
-  'ui.nav.${id}': ['overview', 'cases', 'bookings', 'keys', 'notifications', 'services', 'ideas', 'settings'],
+  'ui.nav.${id}': ['overview', 'cases', 'bookings', 'keys', 'notifications', 'services', 'report', 'ideas', 'settings'],
   'ui.ideas.area.${a}': ['environment', 'transport', 'culture_leisure', 'health_care', 'schools_kindergartens', 'digital_services', 'other'],
   'ui.ideas.area.${idea.area}': ['environment', 'transport', 'culture_leisure', 'health_care', 'schools_kindergartens', 'digital_services', 'other'],
   'ui.cases.status.${c.status}': ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'],
@@ -19,6 +19,8 @@ export const TEMPLATES = {
     ...['confirmed', 'cancelled', 'completed'].map((v) => `bookings.status.${v}`),
     ...['active', 'suspended', 'revoked', 'expired'].map((v) => `keys.status.${v}`),
     ...['received', 'being_assessed', 'tried_out', 'adopted', 'declined'].map((v) => `ideas.status.${v}`),
+    // The reporting service's statuses (reports.AllStatuses; a Go test holds the words to them).
+    ...['submitted', 'received', 'in_progress', 'fixed', 'closed', 'duplicate'].map((v) => `reports.status.${v}`),
   ],
   'ui.bookings.${w}': ['upcoming', 'past'],
   'ui.keys.use_result.${u.result}': ['opened', 'refused', 'failed'],
@@ -38,7 +40,7 @@ export const TEMPLATES = {
 };
 
 // Ids named in lookup tables rather than in t(…) calls.
-const TABLE_IDS = /'(ui\.(?:outbox\.kind|cases\.doc_type|document)\.\w+)'/g;
+const TABLE_IDS = /'(ui\.(?:outbox\.kind|cases\.doc_type|document|report\.error|report\.place)\.\w+)'/g;
 
 function files(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : /\.(js|jsx)$/.test(e.name) ? [join(dir, e.name)] : []));

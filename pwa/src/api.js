@@ -1,7 +1,7 @@
 // The one way the app (and its service worker) talks to the citizen API: CSRF
 // header on unsafe methods, Accept-Language, ETags, problem+json errors, and a clear
 // split between "the network failed" (retry later) and "the server said no" (don't).
-import { isMultipart, toFormData } from './message-outbox.js';
+import { isMultipart, toFormData } from './multipart-outbox.js';
 
 /** NetworkError means no answer arrived: offline, DNS, connection reset. Retryable. */
 export class NetworkError extends Error {

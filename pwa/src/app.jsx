@@ -43,6 +43,9 @@ const Keys = lazyPage(() => import('./pages/keys.jsx'), 'Keys');
 const Notifications = lazyPage(() => import('./pages/notifications.jsx'), 'Notifications');
 const Services = lazyPage(() => import('./pages/services.jsx'), 'Services');
 const Ideas = lazyPage(() => import('./pages/ideas.jsx'), 'Ideas');
+const Report = lazyPage(() => import('./pages/report.jsx'), 'Report');
+const MyReports = lazyPage(() => import('./pages/reports.jsx'), 'MyReports');
+const ReportDetail = lazyPage(() => import('./pages/reports.jsx'), 'ReportDetail');
 const Suggestions = lazyPage(() => import('./pages/suggestions.jsx'), 'Suggestions');
 const Settings = lazyPage(() => import('./pages/settings.jsx'), 'Settings');
 const Translate = lazyPage(() => import('./pages/translate.jsx'), 'Translate');
@@ -56,7 +59,7 @@ const PublicReports = lazyPage(() => import('./pages/public-reports.jsx'), 'Publ
  * blocking time on slow phones, and the chunks are precached by the worker anyway.
  */
 function prefetchPages() {
-  const all = [Cases, CaseDetail, ErrandDetail, Bookings, Keys, Notifications, Services, Suggestions, Settings, Translate];
+  const all = [Cases, CaseDetail, ErrandDetail, Bookings, Keys, Notifications, Services, Report, MyReports, Suggestions, Settings, Translate];
   // pointerdown covers touch too; a touchstart listener on the window would make the
   // compositor track touch regions for nothing.
   const events = ['pointerdown', 'keydown'];
@@ -72,12 +75,13 @@ function prefetchPages() {
 
 const NAV = [
   ['/', 'overview'], ['/cases', 'cases'], ['/bookings', 'bookings'], ['/keys', 'keys'],
-  ['/notifications', 'notifications'], ['/services', 'services'], ['/ideas', 'ideas'], ['/settings', 'settings'],
+  ['/notifications', 'notifications'], ['/services', 'services'], ['/report', 'report'], ['/ideas', 'ideas'], ['/settings', 'settings'],
 ];
 
 function current(route, path) {
   if (path === '/') return route.name === 'overview';
-  return route.name === path.slice(1) || (path === '/cases' && route.name === 'case');
+  return route.name === path.slice(1) || (path === '/cases' && route.name === 'case')
+    || (path === '/report' && (route.name === 'reports' || route.name === 'reportDetail'));
 }
 
 function Content({ route }) {
@@ -91,6 +95,9 @@ function Content({ route }) {
     case 'notifications': return <Notifications />;
     case 'services': return <Services />;
     case 'ideas': return <Ideas />;
+    case 'report': return <Report />;
+    case 'reports': return <MyReports />;
+    case 'reportDetail': return <ReportDetail id={route.params.id} />;
     case 'suggestions': return <Suggestions />;
     case 'settings': return <Settings />;
     case 'translate': return <Translate />;

@@ -32,6 +32,7 @@ export function createController(state) {
     boot: session.boot,
     refresh: () => sync.refresh(),
     act: outbox.act,
+    submit: outbox.submit,
     dismissAction: outbox.dismissAction,
     actAs: session.actAs,
     setLanguage: language.choose,

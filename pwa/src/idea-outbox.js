@@ -1,21 +1,14 @@
 // A new idea, with its optional photo, waits in the outbox like a message on a case:
 // the photo (a Blob) is kept in IndexedDB with the action, and the Idempotency-Key
 // makes a repeated send store the idea once. Supporting an idea is a queued action too.
+import { multipartAction, waiting } from './multipart-outbox.js';
 
 /** ideaAction is what enqueue stores for a new idea. */
 export function ideaAction({ title, body, area }, photo = null) {
-  return {
-    method: 'POST',
-    path: '/api/v1/ideas',
-    kind: 'idea',
-    targetId: null,
-    body: {
-      multipart: {
-        fields: { title, body, area },
-        files: photo ? [{ field: 'photo', name: photo.name, type: photo.type, blob: photo }] : [],
-      },
-    },
-  };
+  return multipartAction({
+    path: '/api/v1/ideas', kind: 'idea', fields: { title, body, area },
+    files: photo ? [{ blob: photo }] : [], fileField: 'photo',
+  });
 }
 
 /** supportAction supports (or, with support false, withdraws support from) an idea. */
@@ -30,16 +23,8 @@ export function supportAction(ideaId, support) {
 
 /** waitingIdeas lists the new ideas still in the outbox (pending or failed), oldest first. */
 export function waitingIdeas(actions) {
-  return (actions || [])
-    .filter((a) => a.kind === 'idea')
-    .sort((a, b) => a.createdAt - b.createdAt)
-    .map((a) => ({
-      key: a.key,
-      status: a.status,
-      title: a.body.multipart.fields.title,
-      area: a.body.multipart.fields.area,
-      photo: a.body.multipart.files.length > 0,
-    }));
+  return waiting(actions, 'idea')
+    .map((w) => ({ key: w.key, status: w.status, title: w.fields.title, area: w.fields.area, photo: w.files.length > 0 }));
 }
 
 /**

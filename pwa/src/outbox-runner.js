@@ -1,6 +1,7 @@
 // Citizen actions (cancel a booking, mark read) go through the device's outbox: queued
 // first, sent when the session can send them, replayed after the network returns.
-import { enqueue, replay, sendWith, dismiss } from './outbox.js';
+import { enqueue, replay, sendWith, dismiss, newKey } from './outbox.js';
+import { NetworkError } from './api.js';
 import { sameData } from './state.js';
 
 /**
@@ -83,10 +84,35 @@ export function createOutboxRunner(device, { refresh }) {
     if (!left && doneText) device.announce(doneText);
   }
 
+  /**
+   * submit sends an action now when it can and answers { sent: the server's data }, so the
+   * page can show a receipt; without a network it waits in the outbox under the key it was
+   * tried with (a lost answer must not make a second one) and answers { queued: true }.
+   * A refusal (HttpError) is thrown for the form to show, and nothing is queued.
+   */
+  async function submit({ method = 'POST', path, body, kind, targetId = null }) {
+    const key = newKey();
+    if (navigator.onLine !== false && state.get().me && state.get().me.csrfToken) {
+      try {
+        const res = await api.request(method, path, { body, idempotencyKey: key });
+        state.set({ dataVersion: state.get().dataVersion + 1 });
+        return { sent: res.data };
+      } catch (err) {
+        if (!(err instanceof NetworkError)) throw err;
+        state.set({ online: false });
+      }
+    }
+    await enqueue(device.store, { method, path, body, kind, targetId, key });
+    await reload();
+    device.announce(state.get().t('ui.outbox.queued'));
+    registerSync();
+    return { queued: true };
+  }
+
   async function dismissAction(key) { await dismiss(device.store, key); await reload(); }
 
   /** stop ends sending for good: the session is over on this device. */
   function stop() { stopped = true; }
 
-  return { reload, run, act, replayedElsewhere, dismissAction, stop };
+  return { reload, run, act, submit, replayedElsewhere, dismissAction, stop };
 }

@@ -8,9 +8,12 @@ export function newKey() {
   return globalThis.crypto.randomUUID();
 }
 
-/** enqueue stores an action as pending and returns it. */
-export async function enqueue(store, { method = 'POST', path, body, kind, targetId = null }, now = Date.now()) {
-  const action = { key: newKey(), method, path, body, kind, targetId, createdAt: now, status: 'pending', attempts: 0, error: null };
+/**
+ * enqueue stores an action as pending and returns it. key is the Idempotency-Key of a send
+ * already tried: its replay must be recognised as the same request.
+ */
+export async function enqueue(store, { method = 'POST', path, body, kind, targetId = null, key = newKey() }, now = Date.now()) {
+  const action = { key, method, path, body, kind, targetId, createdAt: now, status: 'pending', attempts: 0, error: null };
   await store.putAction(action);
   return action;
 }

@@ -14,6 +14,9 @@ export const ROUTES = [
   ['/services', 'services'],
   ['/ideas', 'ideas'],
   ['/ideas/:id', 'ideas'], // a notice about one idea opens the page; the idea is under "My ideas"
+  ['/report', 'report'], // report a problem in the street; open without login
+  ['/reports', 'reports'], // the person's reports and the ones they follow
+  ['/reports/:id', 'reportDetail'], // also opened by an anonymous reporter's private link (?token=)
   ['/suggestions', 'suggestions'],
   ['/settings', 'settings'],
   ['/translate', 'translate'], // the translator console
@@ -21,8 +24,9 @@ export const ROUTES = [
   ['/public/reports', 'public_reports'], // open reports by area, without login (PUBLIC_ROUTES)
 ];
 
-/** PUBLIC_ROUTES are pages anyone may see, logged in or not: they show nothing personal. */
-export const PUBLIC_ROUTES = new Set(['public_reports']);
+/** PUBLIC_ROUTES open without a session and show nothing personal: open reports by area, the
+ * report form (anyone may report a problem) and a report's page (followed by its private link). */
+export const PUBLIC_ROUTES = new Set(['public_reports', 'report', 'reportDetail']);
 
 /** matchRoute maps a pathname to {name, params}; unknown paths give "notfound". */
 export function matchRoute(pathname) {

@@ -95,12 +95,13 @@ const SAMPLE_TIME = new Date('2026-03-14T13:30:00Z');
 const KINDS = [
   ['count', /^(count|n)$/i],
   ['position', /^(line|column)$/i],
+  ['coordinates', /^(position|coordinates)$/i],
   ['years', /^(years|ages)$/i],
   ['message', /^message$/i],
   ['why', /^why$/i],
   ['district', /district/i],
   ['distance', /distance/i],
-  ['number', /^(first|last|page|pages)$|total|reach|translated|missing|outdated|review|current|max|min|number|sent|version|left|unread|days|hours|minutes|seconds|percent|size$/i],
+  ['number', /^(first|last|page|pages)$|total|reach|translated|missing|outdated|review|current|max|min|number|sent|version|left|unread|days|hours|minutes|seconds|percent|metres|size$/i],
   ['url', /url|link|href/i],
   ['datetime', /^(at|when|from|until|since|start|end|starts|ends|expires|deadline)$|date|deadline|until|expires|valid|[a-z]At$/i],
   ['time', /time|clock/i],
@@ -113,7 +114,7 @@ const KINDS = [
   ['lang', /^lang|language$/i],
   ['areas', /^areas$/i],
   ['list', /allowed|names|values|list|kinds/i],
-  ['title', /title|subject|case|resource|place|door|facility/i],
+  ['title', /title|subject|case|resource|place|door|facility|service/i],
   ['field', /other|field|pointer/i],
   ['media', /expected|type|media/i],
   ['form', /form|category/i],
@@ -135,6 +136,7 @@ export function sampleValue(name, lang, count = 3) {
     case 'count': return count;
     case 'number': return 12;
     case 'position': return 3;
+    case 'coordinates': { const f = (x) => x.toLocaleString(lang, { minimumFractionDigits: 5 }); return `${f(59.91273)}, ${f(10.74609)}`; }
     case 'years': return '0, 2';
     case 'message': return "undeclared reference to 'shoeSize'";
     case 'why': return 'Fordi Jonas fyller 6 år 2027-08-14, og du er foresatt.';

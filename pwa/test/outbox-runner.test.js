@@ -84,3 +84,37 @@ describe('the outbox runner', () => {
     expect(refresh).not.toHaveBeenCalled();
   });
 });
+
+describe('submit (a write whose answer the page shows)', () => {
+  it('sends at once when online and hands back the answer, queuing nothing', async () => {
+    const { api, device, outbox } = runner({ 'POST /api/v1/reports': [{ status: 201, data: { id: 'r1' } }] });
+    const r = await outbox.submit({ path: '/api/v1/reports', kind: 'report', body: { multipart: { fields: {}, files: [] } } });
+    expect(r).toEqual({ sent: { id: 'r1' } });
+    expect(api.calls[0].opts.idempotencyKey).toBeTruthy();
+    expect(device.state.get().outbox || []).toEqual([]);
+  });
+
+  it('keeps a send that found no network under the key it was tried with', async () => {
+    const { api, device, outbox } = runner({ 'POST /api/v1/reports': [offline()] });
+    const r = await outbox.submit({ path: '/api/v1/reports', kind: 'report', body: { multipart: { fields: {}, files: [] } } });
+    expect(r).toEqual({ queued: true });
+    const queued = device.state.get().outbox;
+    expect(queued.map((a) => [a.kind, a.status])).toEqual([['report', 'pending']]);
+    expect(queued[0].key).toBe(api.calls[0].opts.idempotencyKey);
+    expect(device.state.get().online).toBe(false);
+    expect(device.announced).toEqual(['ui.outbox.queued']);
+  });
+
+  it('queues without trying when the device is offline', async () => {
+    const { api, device, outbox } = runner({}, { online: false });
+    expect(await outbox.submit({ path: '/api/v1/reports', kind: 'report' })).toEqual({ queued: true });
+    expect(api.calls).toEqual([]);
+    expect(device.state.get().outbox).toHaveLength(1);
+  });
+
+  it('throws a refusal for the form and queues nothing', async () => {
+    const { device, outbox } = runner({ 'POST /api/v1/reports': [refused(422)] });
+    await expect(outbox.submit({ path: '/api/v1/reports', kind: 'report' })).rejects.toMatchObject({ status: 422 });
+    expect(device.state.get().outbox || []).toEqual([]);
+  });
+});

@@ -231,6 +231,9 @@ func (s *Service) applyStatus(ctx context.Context, tx bun.Tx, r *Report, ch Stat
 	if err := texts.Save(ctx, tx, textOwnerReport, r.ID, texts.Fields{"statusReason": ch.Reason}); err != nil {
 		return err
 	}
+	if err := recordStep(ctx, tx, r, ch.Reason); err != nil {
+		return err
+	}
 	var recipients []string
 	if r.CitizenID != nil {
 		recipients = append(recipients, *r.CitizenID)

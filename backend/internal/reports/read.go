@@ -36,6 +36,7 @@ type View struct {
 	Reporter     bool           `json:"reporter"`  // the reader wrote it
 	Following    bool           `json:"following"` // the reader follows it
 	Photos       []PhotoLink    `json:"photos"`
+	History      []HistoryStep  `json:"history,omitempty"` // one report's page only, not the lists
 }
 
 // Viewer is who reads a report: a logged-in person, and/or the holder of an anonymous report's token.
@@ -69,6 +70,9 @@ func (s *Service) Get(ctx context.Context, v Viewer, id, lang string) (*View, er
 	}
 	out := views[0]
 	out.Reporter, out.Following = reporter || byToken, following
+	if out.History, err = history(ctx, s.d.DB, r.ID, lang); err != nil {
+		return nil, err
+	}
 	return &out, nil
 }
 

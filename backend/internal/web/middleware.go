@@ -88,15 +88,17 @@ func (s *Server) secureHeaders(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// permissionsPolicy lets the app's own pages use the camera (a photo of what is reported) and
+// the position (where it is), only when the person asks; no frame or other origin gets either.
+const permissionsPolicy = "camera=(self), microphone=(), geolocation=(self), payment=()"
+
 func (s *Server) setSecurityHeaders(c *fiber.Ctx) {
 	c.Set(fiber.HeaderContentSecurityPolicy, s.csp)
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
 	c.Set(fiber.HeaderXFrameOptions, "DENY")
 	c.Set("Cross-Origin-Opener-Policy", "same-origin")
-	// Geolocation for our own pages only: "near me" on the public reports page asks for it on a
-	// press, and the report form places a report with it.
-	c.Set(fiber.HeaderPermissionsPolicy, "camera=(), microphone=(), geolocation=(self), payment=()")
+	c.Set(fiber.HeaderPermissionsPolicy, permissionsPolicy)
 	if !s.deps.Config.Dev() {
 		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=63072000; includeSubDomains")
 	}

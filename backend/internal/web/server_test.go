@@ -99,7 +99,8 @@ func assertSecurityHeaders(t *testing.T, resp *http.Response) {
 			t.Errorf("CSP %q lacks %q", csp, want)
 		}
 	}
-	for header, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"} {
+	for header, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+		"Permissions-Policy": "camera=(self), microphone=(), geolocation=(self), payment=()"} {
 		if got := resp.Header.Get(header); got != want {
 			t.Errorf("%s = %q, want %q", header, got, want)
 		}

@@ -32,6 +32,10 @@ export function LoggedOut() {
         <p id="shared-help" class="meta">{t('ui.welcome.shared_device_help')}</p>
         <a class="btn btn-primary btn-large" data-action="login" href={loginHref(s.config && s.config.loginUrl, returnTo, shared)}>{t('ui.welcome.login')}</a>
       </div>
+      <Section id="h-welcome-report" title={t('ui.welcome.report_title')}>
+        <p>{t('ui.welcome.report_lead')}</p>
+        <p><a class="btn" href="/report" data-action="report">{t('ui.nav.report')}</a></p>
+      </Section>
       <Section id="h-welcome-reports" title={t('ui.welcome.reports_title')}>
         <p>{t('ui.welcome.reports_text')}</p>
         <p><a href="/public/reports" data-link="public-reports">{t('ui.welcome.reports_link')}</a></p>
