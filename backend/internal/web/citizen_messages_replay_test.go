@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"mime/multipart"
 	"net/http"
 	"testing"
 
@@ -27,19 +26,9 @@ func TestMessageReplayWithAnotherBoundary(t *testing.T) {
 		citizen.Get(t, "/api/v1/cases").Status(t, http.StatusOK).JSON(t, &list)
 		path := "/api/v1/cases/" + list.Items[0].ID + "/messages"
 		send := func(boundary, body, fileName string) *apptest.Response {
-			var buf bytes.Buffer
-			mw := multipart.NewWriter(&buf)
-			if err := mw.SetBoundary(boundary); err != nil {
-				t.Fatal(err)
-			}
-			_ = mw.WriteField("body", body)
-			part, _ := mw.CreateFormFile("attachments", fileName)
-			_, _ = part.Write([]byte("%PDF-1.7\nplan"))
-			_ = mw.Close()
-			req := citizen.NewRequest(t, http.MethodPost, path, &buf)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
-			req.Header.Set("Idempotency-Key", "outbox-7f3a")
-			return citizen.Do(t, req)
+			form := messageForm(body, [2]string{fileName, "%PDF-1.7\nplan"})
+			form.Boundary = boundary
+			return citizen.PostForm(t, path, "outbox-7f3a", form)
 		}
 
 		first := send("first-send-boundary", "Her er planen.", "plan.pdf").Status(t, http.StatusCreated)
