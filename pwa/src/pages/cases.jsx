@@ -6,8 +6,20 @@ import { docTypeText } from '../doc-type.js';
 import { CaseMessages } from './case-messages.jsx';
 import { acknowledgedLabel } from '../documents.js';
 import { DocumentButton } from './needs-card.jsx';
+import vocabularies from '../vocabularies.json';
 
-const STATUSES = ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'];
+/** CaseStatusFilter chooses one of the server's case statuses (vocabularies.json), or all. */
+export function CaseStatusFilter({ value, onChange, t }) {
+  return (
+    <div class="filters">
+      <label for="case-status">{t('ui.cases.filter_status')}</label>
+      <select id="case-status" value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{t('ui.cases.all')}</option>
+        {vocabularies.caseStatuses.map((v) => <option key={v} value={v}>{t(`ui.cases.status.${v}`)}</option>)}
+      </select>
+    </div>
+  );
+}
 
 export function Cases() {
   const { s, ctl, t } = useApp();
@@ -27,13 +39,7 @@ export function Cases() {
   }
   return (
     <Page title={t('ui.cases.title')}>
-      <div class="filters">
-        <label for="case-status">{t('ui.cases.filter_status')}</label>
-        <select id="case-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
-          <option value="">{t('ui.cases.all')}</option>
-          {STATUSES.map((v) => <option key={v} value={v}>{t(`ui.cases.status.${v}`)}</option>)}
-        </select>
-      </div>
+      <CaseStatusFilter value={status} onChange={setStatus} t={t} />
       {first.stale && !s.online ? <StaleNote savedAt={first.savedAt} t={t} lang={s.lang} /> : null}
       <ErrorNote error={first.error || more.error} t={t} />
       {first.loading && !first.data ? <Loading t={t} /> : items.length === 0 ? <Empty>{t('ui.cases.none')}</Empty> : (
