@@ -13,9 +13,8 @@ function show(props) {
   render(
     <AppContext.Provider value={app}>
       <DetailFrame title="Garasje" back={{ href: '/cases', text: 'Tilbake' }} events={(d) => d.events}
-        intro={(d) => <p id="intro">{d.note}</p>} thread={<div id="thread" />} {...props}>
-        {(d) => <section id="docs">{d.events.length}</section>}
-      </DetailFrame>
+        intro={(d) => <p id="intro">{d.note}</p>} documents={(d) => d.documents} documentItem={(doc, d) => <li key={doc.id} data-of={d.note}>{doc.name}</li>}
+        thread={<div id="thread" />} {...props} />
     </AppContext.Provider>,
     root,
   );
@@ -24,6 +23,7 @@ function show(props) {
 
 const data = {
   status: 'awaiting_citizen', agency: pbe, note: 'Send tegningene',
+  documents: [{ id: 'd1', name: 'Vedtak.pdf' }],
   events: [
     { id: 'e1', at: '2026-11-02T09:00:00Z', title: 'Mottatt', status: 'received', agency: pbe },
     { id: 'e2', at: '2026-11-09T09:00:00Z', title: 'Venter', body: 'Vi trenger tegninger', agency: { name: 'Byantikvaren' } },
@@ -37,8 +37,10 @@ describe('DetailFrame', () => {
     expect(root.querySelector('a[href="/cases"]').textContent).toBe('Tilbake');
     expect(root.querySelector('.case-meta .badge').textContent).toBe('«ui.cases.status.awaiting_citizen»');
     expect(root.querySelector('.case-meta .agency').textContent).toBe(pbe.name);
-    const order = [...root.querySelectorAll('#intro, section[aria-labelledby="h-timeline"], #docs, #thread')].map((el) => el.id || 'timeline');
-    expect(order).toEqual(['intro', 'timeline', 'docs', 'thread']);
+    const order = [...root.querySelectorAll('#intro, section[aria-labelledby], #thread')].map((el) => el.id || el.getAttribute('aria-labelledby'));
+    expect(order).toEqual(['intro', 'h-timeline', 'h-docs', 'thread']);
+    const docs = [...root.querySelectorAll('section[aria-labelledby="h-docs"] li')];
+    expect(docs.map((li) => [li.textContent, li.dataset.of])).toEqual([['Vedtak.pdf', 'Send tegningene']]);
     const items = [...root.querySelectorAll('.timeline li')];
     expect(items.map((li) => li.querySelector('h3').textContent)).toEqual(['Mottatt', 'Venter']);
     expect(items[0].querySelector('.meta').textContent).toContain('«ui.cases.status.received»');
@@ -46,12 +48,13 @@ describe('DetailFrame', () => {
     expect(root.querySelector('.agency-mark')).toBeNull(); // a case's events are all its agency's
   });
 
-  it('marks each event with its agency on an errand, and says when there are no events', () => {
+  it('marks each event with its agency on an errand, and says when there are no events or documents', () => {
     let root = show({ r: { data, loading: false }, markAgency: true });
     expect([...root.querySelectorAll('.agency-mark')].map((b) => b.textContent)).toEqual([pbe.name, 'Byantikvaren']);
-    root = show({ r: { data: { ...data, events: [] }, loading: false } });
+    root = show({ r: { data: { ...data, events: [], documents: [] }, loading: false } });
     expect(root.querySelector('.timeline')).toBeNull();
     expect(root.querySelector('section[aria-labelledby="h-timeline"] .empty').textContent).toBe('«ui.cases.no_events»');
+    expect(root.querySelector('section[aria-labelledby="h-docs"] .empty').textContent).toBe('«ui.cases.no_documents»');
   });
 
   it('shows only the frame while loading, and the error without data', () => {

@@ -70,28 +70,18 @@ export function CaseDetail({ id }) {
   const r = useResource(`/api/v1/cases/${encodeURIComponent(id)}`);
   return (
     <DetailFrame r={r} title={r.data ? titleOf(r.data, t) : t('ui.cases.case')} back={{ href: '/cases', text: t('ui.cases.back') }}
-      events={(c) => c.events} intro={(c) => <CaseNext c={c} />} thread={<CaseMessages caseId={id} />}>
-      {(c) => (
-        <section class="section" aria-labelledby="h-docs">
-          <h2 id="h-docs">{t('ui.cases.documents')}</h2>
-          {c.documents.length === 0 ? <Empty>{t('ui.cases.no_documents')}</Empty> : (
-            <ul class="list">
-              {c.documents.map((d) => (
-                <li key={d.id} data-document={d.id}>
-                  {d.withheld ? <><bdi>{t('ui.task.sensitive_from', { Agency: c.agency.name })}</bdi><WithheldNote stepUpUrl={d.stepUpUrl} t={t} /></> : null}
-                  {d.withheld ? null : safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>} <span class="meta">{docTypeText(d.type, t)}</span>
-                  {acknowledgedLabel(d) ? <p class="meta" data-acknowledged>{t(acknowledgedLabel(d))} <When iso={d.acknowledgement.at} lang={s.lang} /></p> : null}
-                  {!d.acknowledgement && d.requires ? <>
-                    {d.dueAt ? <p class="due">{t('ui.common.due')}: <When iso={d.dueAt} lang={s.lang} /></p> : null}
-                    <DocumentButton doc={d} />
-                  </> : null}
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-      )}
-    </DetailFrame>
+      events={(c) => c.events} intro={(c) => <CaseNext c={c} />} documents={(c) => c.documents} thread={<CaseMessages caseId={id} />}
+      documentItem={(d, c) => (
+        <li key={d.id} data-document={d.id}>
+          {d.withheld ? <><bdi>{t('ui.task.sensitive_from', { Agency: c.agency.name })}</bdi><WithheldNote stepUpUrl={d.stepUpUrl} t={t} /></> : null}
+          {d.withheld ? null : safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>} <span class="meta">{docTypeText(d.type, t)}</span>
+          {acknowledgedLabel(d) ? <p class="meta" data-acknowledged>{t(acknowledgedLabel(d))} <When iso={d.acknowledgement.at} lang={s.lang} /></p> : null}
+          {!d.acknowledgement && d.requires ? <>
+            {d.dueAt ? <p class="due">{t('ui.common.due')}: <When iso={d.dueAt} lang={s.lang} /></p> : null}
+            <DocumentButton doc={d} />
+          </> : null}
+        </li>
+      )} />
   );
 }
 

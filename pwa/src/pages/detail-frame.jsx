@@ -1,14 +1,14 @@
 // The frame a case and an errand share: the title, the way back, the stored-copy and error notes,
-// the status with agency and subject, the timeline, and the message thread last. What is each
-// one's own (next steps, cases, documents) goes around the timeline.
+// the status with agency and subject, the timeline, the documents and the message thread last.
+// What is each one's own (next steps, cases, how a document is shown) is given by the page.
 import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, useApp } from '../ui.jsx';
 
 /**
- * DetailFrame shows resource r (from useResource) once it has data: intro(data) before the
- * timeline, children(data) after it, then thread. markAgency names each event's agency (an
- * errand's timeline mixes agencies).
+ * DetailFrame shows resource r (from useResource) once it has data: intro(data), the timeline of
+ * events(data), the documents(data) each as documentItem(doc, data), then thread. markAgency
+ * names each event's agency (an errand's timeline mixes agencies).
  */
-export function DetailFrame({ r, title, back, events, markAgency = false, intro, children, thread }) {
+export function DetailFrame({ r, title, back, events, markAgency = false, intro, documents, documentItem, thread }) {
   const { s, t } = useApp();
   const d = r.data;
   return (
@@ -42,7 +42,12 @@ export function DetailFrame({ r, title, back, events, markAgency = false, intro,
               </ol>
             )}
           </section>
-          {children ? children(d) : null}
+          <section class="section" aria-labelledby="h-docs">
+            <h2 id="h-docs">{t('ui.cases.documents')}</h2>
+            {documents(d).length === 0 ? <Empty>{t('ui.cases.no_documents')}</Empty> : (
+              <ul class="list">{documents(d).map((doc) => documentItem(doc, d))}</ul>
+            )}
+          </section>
           {thread}
         </>
       )}

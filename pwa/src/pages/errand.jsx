@@ -22,24 +22,15 @@ export function ErrandDetail({ id }) {
   const r = useResource(`/api/v1/me/errands/${encodeURIComponent(id)}`);
   return (
     <DetailFrame r={r} title={r.data ? r.data.title : t('ui.errands.errand')} back={{ href: '/', text: t('ui.errands.back') }}
-      events={(e) => e.timeline} markAgency intro={(e) => <ErrandNextAndCases e={e} />} thread={<MessageThread subject={{ kind: 'errand', id }} />}>
-      {(e) => (
-        <section class="section" aria-labelledby="h-docs">
-          <h2 id="h-docs">{t('ui.cases.documents')}</h2>
-          {e.documents.length === 0 ? <Empty>{t('ui.cases.no_documents')}</Empty> : (
-            <ul class="list">
-              {e.documents.map((d) => (
-                <li key={d.id}>
-                  {d.withheld ? <bdi>{titleOf(d, t)}</bdi> : safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>}{' '}
-                  <span class="meta">{docTypeText(d.type, t)} · <bdi>{d.agency.name}</bdi></span>
-                  {d.withheld ? <WithheldNote stepUpUrl={d.stepUpUrl} t={t} /> : null}
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-      )}
-    </DetailFrame>
+      events={(e) => e.timeline} markAgency intro={(e) => <ErrandNextAndCases e={e} />} documents={(e) => e.documents}
+      thread={<MessageThread subject={{ kind: 'errand', id }} />}
+      documentItem={(d) => (
+        <li key={d.id}>
+          {d.withheld ? <bdi>{titleOf(d, t)}</bdi> : safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>}{' '}
+          <span class="meta">{docTypeText(d.type, t)} · <bdi>{d.agency.name}</bdi></span>
+          {d.withheld ? <WithheldNote stepUpUrl={d.stepUpUrl} t={t} /> : null}
+        </li>
+      )} />
   );
 }
 
