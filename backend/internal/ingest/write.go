@@ -184,11 +184,16 @@ func (w *writer) notify(ctx context.Context, ev outbox.NotifyEvent, opts outbox.
 	if err != nil {
 		return err
 	}
+	return w.enqueue(ctx, m)
+}
+
+// enqueue writes m to the outbox in this write's transaction, or into the bulk batch's rows.
+func (w *writer) enqueue(ctx context.Context, m outbox.Message) error {
 	if w.rows != nil {
 		w.rows.outbox = append(w.rows.outbox, m)
 		return nil
 	}
-	_, err = outbox.EnqueueAll(ctx, w.tx, []outbox.Message{m})
+	_, err := outbox.EnqueueAll(ctx, w.tx, []outbox.Message{m})
 	return err
 }
 
