@@ -5,17 +5,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const src = fileURLToPath(new URL('../src/', import.meta.url));
+// The server's status vocabularies (generated: see backend/internal/cases/vocabularies_test.go).
+const { caseStatuses } = JSON.parse(readFileSync(join(src, 'vocabularies.json'), 'utf8'));
 
 // Ids built from data: each template in the source and the values it can take.
 export const TEMPLATES = {
   'ui.nav.${id}': ['overview', 'cases', 'bookings', 'keys', 'notifications', 'services', 'report', 'ideas', 'settings'],
   'ui.ideas.area.${a}': ['environment', 'transport', 'culture_leisure', 'health_care', 'schools_kindergartens', 'digital_services', 'other'],
   'ui.ideas.area.${idea.area}': ['environment', 'transport', 'culture_leisure', 'health_care', 'schools_kindergartens', 'digital_services', 'other'],
-  'ui.cases.status.${c.status}': ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'],
-  'ui.cases.status.${ev.status}': ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'],
-  'ui.cases.status.${v}': ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'],
+  'ui.cases.status.${c.status}': caseStatuses,
+  'ui.cases.status.${ev.status}': caseStatuses,
+  'ui.cases.status.${v}': caseStatuses,
   'ui.${kind}.status.${value}': [
-    ...['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'].map((v) => `cases.status.${v}`),
+    ...caseStatuses.map((v) => `cases.status.${v}`),
     ...['confirmed', 'cancelled', 'completed'].map((v) => `bookings.status.${v}`),
     ...['active', 'suspended', 'revoked', 'expired'].map((v) => `keys.status.${v}`),
     ...['received', 'being_assessed', 'tried_out', 'adopted', 'declined'].map((v) => `ideas.status.${v}`),

@@ -1,30 +1,13 @@
-import 'fake-indexeddb/auto';
 import { describe, it, expect } from 'vitest';
 import { enqueue, replay, sendWith } from '../src/outbox.js';
-import { openUserStore } from '../src/store.js';
-import { createApi } from '../src/api.js';
 import { ideaAction, supportAction, waitingIdeas, withPendingSupport } from '../src/idea-outbox.js';
 import { ideasPath } from '../src/pages/ideas.jsx';
-
-// A fetch that fails (offline) until online() is called, then records every request.
-function network() {
-  let up = false;
-  const sent = [];
-  const fetchImpl = async (path, init) => {
-    if (!up) throw new TypeError('Failed to fetch');
-    sent.push({ path, init });
-    return new Response(JSON.stringify({ id: 'i1' }), { status: 201, headers: { 'Content-Type': 'application/json' } });
-  };
-  return { fetchImpl, sent, online: () => { up = true; } };
-}
+import { namedFile, offlineOutbox } from './outbox-fixture.js';
 
 describe('an idea written offline', () => {
   it('waits with its photo, is sent once when online, as multipart with the photo field', async () => {
-    const store = await openUserStore(`idea-${Math.random()}`);
-    const net = network();
-    const api = createApi({ getCsrf: () => 'csrf-1', fetchImpl: net.fetchImpl });
-    const photo = new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], { type: 'image/png' });
-    photo.name = 'benk.png';
+    const { store, net, api } = await offlineOutbox('idea', { id: 'i1' });
+    const photo = namedFile([0x89, 0x50, 0x4e, 0x47], 'image/png', 'benk.png');
     const action = await enqueue(store, ideaAction({ title: 'Benker', body: 'Flere benker', area: 'environment' }, photo), 1000);
 
     let r = await replay(store, sendWith(api));

@@ -1,29 +1,13 @@
-import 'fake-indexeddb/auto';
 import { describe, it, expect } from 'vitest';
 import { enqueue, replay, sendWith } from '../src/outbox.js';
-import { openUserStore } from '../src/store.js';
 import { createApi } from '../src/api.js';
 import { messageAction, waitingMessages } from '../src/message-outbox.js';
-
-// A fetch that fails (offline) until online() is called, then records every request.
-function network() {
-  let up = false;
-  const sent = [];
-  const fetchImpl = async (path, init) => {
-    if (!up) throw new TypeError('Failed to fetch');
-    sent.push({ path, init });
-    return new Response(JSON.stringify({ id: 'm1' }), { status: 201, headers: { 'Content-Type': 'application/json' } });
-  };
-  return { fetchImpl, sent, online: () => { up = true; } };
-}
+import { namedFile, network, offlineOutbox } from './outbox-fixture.js';
 
 describe('a message written offline', () => {
   it('waits in IndexedDB with its attachment, is sent once when online, with the same key', async () => {
-    const store = await openUserStore(`msg-${Math.random()}`);
-    const net = network();
-    const api = createApi({ getCsrf: () => 'csrf-1', fetchImpl: net.fetchImpl });
-    const photo = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3])], { type: 'image/jpeg' });
-    photo.name = 'tomt.jpg';
+    const { store, net, api } = await offlineOutbox('msg', { id: 'm1' });
+    const photo = namedFile([0xff, 0xd8, 0xff, 1, 2, 3], 'image/jpeg', 'tomt.jpg');
     const action = await enqueue(store, messageAction({ kind: 'case', id: 'case-1' }, 'Her er bildet', [photo]), 1000);
 
     // Offline: nothing sent, the message waits (the person sees it) with its file.
@@ -58,9 +42,7 @@ describe('a message written offline', () => {
   });
 
   it('on an errand, goes to the errand with the agency it is for, and waits under the errand', async () => {
-    const store = await openUserStore(`msg-${Math.random()}`);
-    const net = network();
-    const api = createApi({ getCsrf: () => 'csrf-1', fetchImpl: net.fetchImpl });
+    const { store, net, api } = await offlineOutbox('msg', { id: 'm1' });
     const errand = { kind: 'errand', id: 'errand-1' };
     const action = await enqueue(store, messageAction(errand, 'Når kommer vannet?', [], 'vann-og-avlop'), 1000);
     await enqueue(store, messageAction(errand, 'Til byggesak', []), 1001);

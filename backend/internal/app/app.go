@@ -35,6 +35,7 @@ import (
 	"minside/backend/internal/ideas"
 	"minside/backend/internal/ingest"
 	"minside/backend/internal/live"
+	"minside/backend/internal/logredact"
 	"minside/backend/internal/messages"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/overview"
@@ -124,7 +125,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	for _, opt := range opts {
 		opt(&o)
 	}
-	log = pid.MaskLogs(log) // no run of 11 digits (a national identity number) in any log line
+	// No run of 11 digits (a national identity number) and no API key in any log line.
+	log = logredact.New(log, pid.MaskDigitRuns, logredact.Secrets)
 	a := &App{Config: cfg, Log: log, Registry: prometheus.NewRegistry(), Now: o.now}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 

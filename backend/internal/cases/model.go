@@ -17,6 +17,13 @@ const (
 	StatusClosed          = "closed"
 )
 
+// Statuses is the case status vocabulary in the order it is shown: the agency API accepts these,
+// the citizen filters by them, and the PWA reads them from pwa/src/vocabularies.json, which
+// TestPWAVocabularies keeps equal to this list.
+func Statuses() []string {
+	return []string{StatusReceived, StatusInProgress, StatusAwaitingCitizen, StatusDecided, StatusClosed}
+}
+
 // Case is one matter between an agency and a citizen. Titles live in texts ("title",
 // "title_public" for lock screens, "next_action").
 type Case struct {

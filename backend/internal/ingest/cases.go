@@ -23,7 +23,7 @@ import (
 // urgentWithin makes a deadline urgent enough to break through quiet hours.
 const urgentWithin = 72 * time.Hour
 
-var caseStatuses = []string{cases.StatusReceived, cases.StatusInProgress, cases.StatusAwaitingCitizen, cases.StatusDecided, cases.StatusClosed}
+var caseStatuses = cases.Statuses()
 
 // CaseRecord is a case as an agency sends it.
 type CaseRecord struct {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"minside/backend/internal/cases"
-	"minside/backend/internal/outbox"
 	"minside/backend/internal/suggest"
 	"minside/backend/internal/tiles"
 )
@@ -17,12 +16,7 @@ func (w *writer) suggestEvent(ctx context.Context, citizenID string, ev suggest.
 	if err != nil {
 		return err
 	}
-	if w.rows != nil {
-		w.rows.outbox = append(w.rows.outbox, m)
-		return nil
-	}
-	_, err = outbox.EnqueueAll(ctx, w.tx, []outbox.Message{m})
-	return err
+	return w.enqueue(ctx, m)
 }
 
 // caseEvent names what a case write was: created, decided (it reached decided now), or updated.

@@ -45,7 +45,7 @@ type Case struct {
 }
 
 // Statuses a case list may be filtered on.
-var caseStatuses = []string{cases.StatusReceived, cases.StatusInProgress, cases.StatusAwaitingCitizen, cases.StatusDecided, cases.StatusClosed}
+var caseStatuses = cases.Statuses()
 
 type caseRow struct {
 	ID            string     `bun:"id" json:"id"`

@@ -44,7 +44,7 @@ var (
 		{AgencyCulture, "grant", "culture", v("Søknad om kulturstipend", "Culture grant application")},
 		{AgencyDistrict, "parking_permit", "other", v("Beboerparkering", "Resident parking")},
 	}
-	caseStatuses = []string{cases.StatusReceived, cases.StatusInProgress, cases.StatusAwaitingCitizen, cases.StatusDecided, cases.StatusClosed}
+	caseStatuses = cases.Statuses()
 	eventTitles  = map[string]texts.Values{
 		cases.StatusReceived:        v("Søknaden er mottatt", "Application received"),
 		cases.StatusInProgress:      v("Saken er under behandling", "Your case is being processed"),

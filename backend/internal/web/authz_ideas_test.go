@@ -5,7 +5,6 @@ import (
 	"context"
 	"image"
 	"image/png"
-	"io"
 	"net/http"
 	"testing"
 
@@ -60,8 +59,7 @@ func (w *authzWorld) ideas(t *testing.T) *ideaWorld {
 func ideaBody(t *testing.T, _ *authzWorld, _ *actor) (string, any) {
 	var img bytes.Buffer
 	_ = png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 8, 8)))
-	rd, ct := ideaForm(t, map[string]string{"title": "Lys i tunnelen", "body": "Bedre lys for syklister.", "area": "transport"}, img.Bytes())
-	b, _ := io.ReadAll(rd)
+	b, ct := ideaForm(map[string]string{"title": "Lys i tunnelen", "body": "Bedre lys for syklister.", "area": "transport"}, img.Bytes()).Encode(t)
 	return "", multipartBody{contentType: ct, data: b}
 }
 

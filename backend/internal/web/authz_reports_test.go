@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -63,8 +62,7 @@ func bboxQuery(*testing.T, *authzWorld, *actor) (string, any) {
 }
 
 func newReportBody(t *testing.T, _ *authzWorld, _ *actor) (string, any) {
-	rd, ct := reportForm(t, [][2]string{{"service", "x-pothole"}, {"description", "Nytt hull"}})
-	b, _ := io.ReadAll(rd)
+	b, ct := reportForm([][2]string{{"service", "x-pothole"}, {"description", "Nytt hull"}}).Encode(t)
 	return "", multipartBody{contentType: ct, data: b}
 }
 

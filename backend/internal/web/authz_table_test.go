@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -187,8 +186,7 @@ type multipartBody struct {
 }
 
 func messageBody(t *testing.T, _ *authzWorld, _ *actor) (string, any) {
-	rd, ct := messageForm(t, "Et spørsmål om saken", [2]string{"notat.pdf", "%PDF-1.7\nnotat\n"})
-	b, _ := io.ReadAll(rd)
+	b, ct := messageForm("Et spørsmål om saken", [2]string{"notat.pdf", "%PDF-1.7\nnotat\n"}).Encode(t)
 	return "", multipartBody{contentType: ct, data: b}
 }
 

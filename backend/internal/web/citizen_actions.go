@@ -1,9 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -16,6 +21,7 @@ import (
 	"minside/backend/internal/calendar"
 	"minside/backend/internal/idempotency"
 	"minside/backend/internal/overview"
+	"minside/backend/internal/uploads"
 )
 
 // CitizenActions are the services behind the citizen's actions and own-data routes.
@@ -59,6 +65,23 @@ func (s *Server) idempotentOn(c *fiber.Ctx, content []byte, fn func(ctx context.
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Status(status).Send(body)
+}
+
+// formDigest is what a multipart request says, without its framing: a retry of the same form
+// carries another boundary, and must still be recognised as the same request. Every multipart
+// write (messages, ideas, reports) hashes this, never the raw body.
+func formDigest(values map[string][]string, files []uploads.Input) []byte {
+	var b bytes.Buffer
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		for _, v := range values[name] {
+			fmt.Fprintf(&b, "%q=%q\n", name, v)
+		}
+	}
+	for _, f := range files {
+		sum := sha256.Sum256(f.Data)
+		fmt.Fprintf(&b, "file %q %x\n", f.Name, sum)
+	}
+	return b.Bytes()
 }
 
 func (s *Server) actionsService() (*actions.Service, error) {

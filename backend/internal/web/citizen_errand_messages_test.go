@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -60,23 +59,11 @@ func keyClient(t *testing.T, p *apptest.Portal, key string) *apptest.Client {
 
 // postErrandMessage posts a message on the errand for agency (by slug; "" for the lead).
 func postErrandMessage(t *testing.T, c *apptest.Client, errandID, agency, body string, files ...[2]string) *apptest.Response {
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField("body", body)
+	form := messageForm(body, files...)
 	if agency != "" {
-		_ = mw.WriteField("agency", agency)
+		form.Fields = append(form.Fields, [2]string{"agency", agency})
 	}
-	for _, f := range files {
-		part, err := mw.CreateFormFile("attachments", f[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = part.Write([]byte(f[1]))
-	}
-	_ = mw.Close()
-	req := c.NewRequest(t, http.MethodPost, "/api/v1/me/errands/"+errandID+"/messages", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.Do(t, req)
+	return c.PostForm(t, "/api/v1/me/errands/"+errandID+"/messages", "", form)
 }
 
 // received is the message.received events one receiver got, verified with secret when given.

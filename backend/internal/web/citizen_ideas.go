@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -209,7 +208,7 @@ func (s *Server) postIdea(c *fiber.Ctx) error {
 	}
 	p := principalOf(c)
 	lang := languageOf(c)
-	return s.idempotentOn(c, ideaContent(d), func(ctx context.Context, tx bun.Tx) (int, any, error) {
+	return s.idempotentOn(c, formDigest(form.Value, photos), func(ctx context.Context, tx bun.Tx) (int, any, error) {
 		idea, err := svc.SubmitTx(ctx, tx, p.CitizenID, d)
 		if err != nil {
 			return 0, nil, err
@@ -233,19 +232,4 @@ func (s *Server) supportIdea(support bool) fiber.Handler {
 		}
 		return c.JSON(ideaOut(idea, p.CitizenID, languageOf(c)))
 	}
-}
-
-// ideaContent is what an idea's request asks for, without the multipart framing: a replay of the
-// same idea matches it, a different idea under the same key does not.
-func ideaContent(d ideas.Draft) []byte {
-	var b bytes.Buffer
-	for _, part := range []string{d.Title, d.Body, d.Area} {
-		b.WriteString(strconv.Itoa(len(part)))
-		b.WriteByte(':')
-		b.WriteString(part)
-	}
-	if d.Photo != nil {
-		b.Write(d.Photo.Data)
-	}
-	return b.Bytes()
 }

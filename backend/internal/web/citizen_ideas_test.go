@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"image"
 	"image/png"
-	"io"
-	"mime/multipart"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,34 +23,20 @@ import (
 	"minside/backend/internal/webhook"
 )
 
-// ideaForm builds a multipart idea: fields and an optional photo.
-func ideaForm(t *testing.T, fields map[string]string, photo []byte) (io.Reader, string) {
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, v := range fields {
-		if err := mw.WriteField(k, v); err != nil {
-			t.Fatal(err)
-		}
+// ideaForm is an idea as the PWA sends it: fields and an optional photo.
+func ideaForm(fields map[string]string, photo []byte) apptest.Form {
+	var form apptest.Form
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		form.Fields = append(form.Fields, [2]string{k, fields[k]})
 	}
 	if photo != nil {
-		part, err := mw.CreateFormFile("photo", "bilde.png")
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = part.Write(photo)
+		form.Files = []apptest.FormFile{{Field: "photo", Name: "bilde.png", Data: photo}}
 	}
-	_ = mw.Close()
-	return &buf, mw.FormDataContentType()
+	return form
 }
 
 func postIdea(t *testing.T, c *apptest.Client, fields map[string]string, photo []byte, idempotencyKey string) *apptest.Response {
-	rd, ct := ideaForm(t, fields, photo)
-	req := c.NewRequest(t, http.MethodPost, "/api/v1/ideas", rd)
-	req.Header.Set("Content-Type", ct)
-	if idempotencyKey != "" {
-		req.Header.Set("Idempotency-Key", idempotencyKey)
-	}
-	return c.Do(t, req)
+	return c.PostForm(t, "/api/v1/ideas", idempotencyKey, ideaForm(fields, photo))
 }
 
 type ideaView struct {

@@ -148,7 +148,7 @@ func (s *Server) postMessage(c *fiber.Ctx, kind string) error {
 	}
 	p := principalOf(c)
 	to := messages.Target{Kind: kind, ID: utils.CopyString(c.Params("id")), Agency: agency}
-	return s.idempotent(c, func(ctx context.Context, tx bun.Tx) (int, any, error) {
+	return s.idempotentOn(c, formDigest(form.Value, inputs), func(ctx context.Context, tx bun.Tx) (int, any, error) {
 		m, err := svc.PostTx(ctx, tx, p.View(), to, body, inputs, requestIDOf(c))
 		if err != nil {
 			return 0, nil, err

@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,29 +24,17 @@ import (
 	"minside/backend/internal/webhook"
 )
 
-// messageForm builds a multipart message: body and files (name → bytes, in order).
-func messageForm(t *testing.T, body string, files ...[2]string) (io.Reader, string) {
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	if err := mw.WriteField("body", body); err != nil {
-		t.Fatal(err)
-	}
+// messageForm is a message as the PWA sends it: body and files (name → bytes, in order).
+func messageForm(body string, files ...[2]string) apptest.Form {
+	form := apptest.Form{Fields: [][2]string{{"body", body}}}
 	for _, f := range files {
-		part, err := mw.CreateFormFile("attachments", f[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = part.Write([]byte(f[1]))
+		form.Files = append(form.Files, apptest.FormFile{Field: "attachments", Name: f[0], Data: []byte(f[1])})
 	}
-	_ = mw.Close()
-	return &buf, mw.FormDataContentType()
+	return form
 }
 
 func postMessage(t *testing.T, c *apptest.Client, caseID, body string, files ...[2]string) *apptest.Response {
-	rd, ct := messageForm(t, body, files...)
-	req := c.NewRequest(t, http.MethodPost, "/api/v1/cases/"+caseID+"/messages", rd)
-	req.Header.Set("Content-Type", ct)
-	return c.Do(t, req)
+	return c.PostForm(t, "/api/v1/cases/"+caseID+"/messages", "", messageForm(body, files...))
 }
 
 // receiver is an agency's webhook endpoint that keeps what it is sent.

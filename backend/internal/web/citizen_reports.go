@@ -1,14 +1,9 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -19,7 +14,6 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/idempotency"
 	"minside/backend/internal/reports"
-	"minside/backend/internal/uploads"
 )
 
 // reportsPath is the one route that takes a report with its photos (multipart).
@@ -159,22 +153,6 @@ func (s *Server) postReport(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Status(status).Send(body)
-}
-
-// formDigest is what a multipart request says, without its framing: a retry of the same form
-// carries another boundary, and must still be recognised as the same request.
-func formDigest(values map[string][]string, photos []uploads.Input) []byte {
-	var b bytes.Buffer
-	for _, name := range slices.Sorted(maps.Keys(values)) {
-		for _, v := range values[name] {
-			fmt.Fprintf(&b, "%q=%q\n", name, v)
-		}
-	}
-	for _, ph := range photos {
-		sum := sha256.Sum256(ph.Data)
-		fmt.Fprintf(&b, "photo %x\n", sum)
-	}
-	return b.Bytes()
 }
 
 // setRetryAfter sets Retry-After from a rate-limit refusal.

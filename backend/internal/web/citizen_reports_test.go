@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -38,34 +36,17 @@ func streetLight(version int) map[string]any {
 	}
 }
 
-// reportForm is a multipart report: text fields (repeated keys allowed as "k=v" pairs) and photos.
-func reportForm(t *testing.T, fields [][2]string, photos ...[]byte) (io.Reader, string) {
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for _, f := range fields {
-		if err := mw.WriteField(f[0], f[1]); err != nil {
-			t.Fatal(err)
-		}
-	}
+// reportForm is a report as the PWA sends it: text fields (a name may repeat) and photos.
+func reportForm(fields [][2]string, photos ...[]byte) apptest.Form {
+	form := apptest.Form{Fields: fields}
 	for i, p := range photos {
-		part, err := mw.CreateFormFile("photos", fmt.Sprintf("IMG_%d.jpg", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = part.Write(p)
+		form.Files = append(form.Files, apptest.FormFile{Field: "photos", Name: fmt.Sprintf("IMG_%d.jpg", i), Data: p})
 	}
-	_ = mw.Close()
-	return &buf, mw.FormDataContentType()
+	return form
 }
 
 func postReport(t *testing.T, c *apptest.Client, key string, fields [][2]string, photos ...[]byte) *apptest.Response {
-	rd, ct := reportForm(t, fields, photos...)
-	req := c.NewRequest(t, http.MethodPost, "/api/v1/reports", rd)
-	req.Header.Set("Content-Type", ct)
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	return c.Do(t, req)
+	return c.PostForm(t, "/api/v1/reports", key, reportForm(fields, photos...))
 }
 
 func jpegBytes(t *testing.T, w, h int) []byte {

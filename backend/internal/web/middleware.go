@@ -113,7 +113,7 @@ func (s *Server) noStore(c *fiber.Ctx) error {
 // accessLog writes one structured line per request and feeds the metrics. The query string is
 // left out: it is the one part of a URL a client might fill with something personal. The path
 // is logged with every run of 11 digits masked (a national identity number in a path), and the
-// logger itself masks any such run that reaches another line (see logmask.go).
+// logger itself masks any such run that reaches another line (see logredact).
 func (s *Server) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()

@@ -187,7 +187,7 @@ func (s *Server) open311Token(c *fiber.Ctx) error {
 // open311Create answers POST requests.{format}: counted per client address first, then the key
 // must be there, the form must parse and the answers fit the service's definition before the
 // backend checks the key and stores the request. The key is never logged: the access log has no
-// query string and no body, and every log line passes withoutSecrets.
+// query string and no body, and every log line passes logredact.Secrets.
 func (s *Server) open311Create(c *fiber.Ctx) error {
 	f, err := open311FormatOf(c)
 	if err != nil {

@@ -27,7 +27,6 @@ import (
 	"minside/backend/internal/open311"
 	"minside/backend/internal/overview"
 	"minside/backend/internal/paging"
-	"minside/backend/internal/pid"
 	"minside/backend/internal/reports"
 	"minside/backend/internal/represent"
 	"minside/backend/internal/sessions"
@@ -58,7 +57,7 @@ type Readiness interface {
 // Deps is everything the web layer needs; the command builds it once.
 type Deps struct {
 	Config     config.Config
-	Log        *slog.Logger
+	Log        *slog.Logger // already redacting (logredact): app.New wraps it once for every component
 	Translator Translator
 	Catalog    Catalog // the languages and message sets the PWA downloads
 	Ready      Readiness
@@ -130,8 +129,6 @@ func New(deps Deps) (*Server, error) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	// No national identity number and no API key in any line the web layer writes.
-	deps.Log = pid.MaskLogs(withoutSecrets(deps.Log))
 	s := &Server{deps: deps, csp: contentSecurityPolicyFor(deps.Config)}
 	var err error
 	if s.cookie, err = newSessionCookie(deps.Config); err != nil {

@@ -1,13 +1,26 @@
 // Cases: a filterable list with "load more", and one case with its timeline and documents.
 import { useEffect, useState } from 'preact/hooks';
 import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, WithheldNote, titleOf, useApp, useResource } from '../ui.jsx';
+import { DetailFrame } from './detail-frame.jsx';
 import { safeHref } from '../links.js';
 import { docTypeText } from '../doc-type.js';
 import { CaseMessages } from './case-messages.jsx';
 import { acknowledgedLabel } from '../documents.js';
 import { DocumentButton } from './needs-card.jsx';
+import vocabularies from '../vocabularies.json';
 
-const STATUSES = ['received', 'in_progress', 'awaiting_citizen', 'decided', 'closed'];
+/** CaseStatusFilter chooses one of the server's case statuses (vocabularies.json), or all. */
+export function CaseStatusFilter({ value, onChange, t }) {
+  return (
+    <div class="filters">
+      <label for="case-status">{t('ui.cases.filter_status')}</label>
+      <select id="case-status" value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{t('ui.cases.all')}</option>
+        {vocabularies.caseStatuses.map((v) => <option key={v} value={v}>{t(`ui.cases.status.${v}`)}</option>)}
+      </select>
+    </div>
+  );
+}
 
 export function Cases() {
   const { s, ctl, t } = useApp();
@@ -27,13 +40,7 @@ export function Cases() {
   }
   return (
     <Page title={t('ui.cases.title')}>
-      <div class="filters">
-        <label for="case-status">{t('ui.cases.filter_status')}</label>
-        <select id="case-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
-          <option value="">{t('ui.cases.all')}</option>
-          {STATUSES.map((v) => <option key={v} value={v}>{t(`ui.cases.status.${v}`)}</option>)}
-        </select>
-      </div>
+      <CaseStatusFilter value={status} onChange={setStatus} t={t} />
       {first.stale && !s.online ? <StaleNote savedAt={first.savedAt} t={t} lang={s.lang} /> : null}
       <ErrorNote error={first.error || more.error} t={t} />
       {first.loading && !first.data ? <Loading t={t} /> : items.length === 0 ? <Empty>{t('ui.cases.none')}</Empty> : (
@@ -61,63 +68,38 @@ export function Cases() {
 export function CaseDetail({ id }) {
   const { s, t } = useApp();
   const r = useResource(`/api/v1/cases/${encodeURIComponent(id)}`);
-  const c = r.data;
   return (
-    <Page title={c ? titleOf(c, t) : t('ui.cases.case')}>
-      <p><a href="/cases">{t('ui.cases.back')}</a></p>
-      {r.stale && !s.online ? <StaleNote savedAt={r.savedAt} t={t} lang={s.lang} /> : null}
-      <ErrorNote error={r.error} t={t} />
-      {!c ? (r.loading ? <Loading t={t} /> : null) : (
-        <>
-          <div class="meta case-meta">
-            {c.status ? <StatusBadge kind="cases" value={c.status} t={t} /> : null}
-            <Agency agency={c.agency} />
-            <Subject subject={c.subject} t={t} />
-          </div>
-          {c.withheld ? <WithheldNote stepUpUrl={c.stepUpUrl} t={t} /> : null}
-          {c.nextAction ? (
-            <div class="callout">
-              <h2 id="h-next">{t('ui.cases.next_action')}</h2>
-              <p><bdi>{c.nextAction.text}</bdi></p>
-              {c.nextAction.dueAt ? <p>{t('ui.common.due')}: <When iso={c.nextAction.dueAt} lang={s.lang} /></p> : null}
-              {safeHref(c.deepLink) ? <p><a href={safeHref(c.deepLink)} rel="noopener">{t('ui.cases.open_at_agency')}</a></p> : null}
-            </div>
-          ) : safeHref(c.deepLink) ? <p><a href={safeHref(c.deepLink)} rel="noopener">{t('ui.cases.open_at_agency')}</a></p> : null}
-          <section class="section" aria-labelledby="h-timeline">
-            <h2 id="h-timeline">{t('ui.cases.timeline')}</h2>
-            {c.events.length === 0 ? <Empty>{t('ui.cases.no_events')}</Empty> : (
-              <ol class="timeline">
-                {c.events.map((ev) => (
-                  <li key={ev.id}>
-                    <p class="meta"><When iso={ev.at} lang={s.lang} />{ev.status ? <> · {t(`ui.cases.status.${ev.status}`)}</> : null}</p>
-                    <h3 dir="auto">{ev.title}</h3>
-                    {ev.body ? <p dir="auto">{ev.body}</p> : null}
-                  </li>
-                ))}
-              </ol>
-            )}
-          </section>
-          <section class="section" aria-labelledby="h-docs">
-            <h2 id="h-docs">{t('ui.cases.documents')}</h2>
-            {c.documents.length === 0 ? <Empty>{t('ui.cases.no_documents')}</Empty> : (
-              <ul class="list">
-                {c.documents.map((d) => (
-                  <li key={d.id} data-document={d.id}>
-                    {d.withheld ? <><bdi>{t('ui.task.sensitive_from', { Agency: c.agency.name })}</bdi><WithheldNote stepUpUrl={d.stepUpUrl} t={t} /></> : null}
-                    {d.withheld ? null : safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>} <span class="meta">{docTypeText(d.type, t)}</span>
-                    {acknowledgedLabel(d) ? <p class="meta" data-acknowledged>{t(acknowledgedLabel(d))} <When iso={d.acknowledgement.at} lang={s.lang} /></p> : null}
-                    {!d.acknowledgement && d.requires ? <>
-                      {d.dueAt ? <p class="due">{t('ui.common.due')}: <When iso={d.dueAt} lang={s.lang} /></p> : null}
-                      <DocumentButton doc={d} />
-                    </> : null}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
-          <CaseMessages caseId={id} />
-        </>
-      )}
-    </Page>
+    <DetailFrame r={r} title={r.data ? titleOf(r.data, t) : t('ui.cases.case')} back={{ href: '/cases', text: t('ui.cases.back') }}
+      events={(c) => c.events} intro={(c) => <CaseNext c={c} />} documents={(c) => c.documents} thread={<CaseMessages caseId={id} />}
+      documentItem={(d, c) => (
+        <li key={d.id} data-document={d.id}>
+          {d.withheld ? <><bdi>{t('ui.task.sensitive_from', { Agency: c.agency.name })}</bdi><WithheldNote stepUpUrl={d.stepUpUrl} t={t} /></> : null}
+          {d.withheld ? null : safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>} <span class="meta">{docTypeText(d.type, t)}</span>
+          {acknowledgedLabel(d) ? <p class="meta" data-acknowledged>{t(acknowledgedLabel(d))} <When iso={d.acknowledgement.at} lang={s.lang} /></p> : null}
+          {!d.acknowledgement && d.requires ? <>
+            {d.dueAt ? <p class="due">{t('ui.common.due')}: <When iso={d.dueAt} lang={s.lang} /></p> : null}
+            <DocumentButton doc={d} />
+          </> : null}
+        </li>
+      )} />
+  );
+}
+
+/** CaseNext is the case's own part before its timeline: why it is withheld, what the citizen must do next. */
+function CaseNext({ c }) {
+  const { s, t } = useApp();
+  const deepLink = safeHref(c.deepLink) ? <p><a href={safeHref(c.deepLink)} rel="noopener">{t('ui.cases.open_at_agency')}</a></p> : null;
+  return (
+    <>
+      {c.withheld ? <WithheldNote stepUpUrl={c.stepUpUrl} t={t} /> : null}
+      {c.nextAction ? (
+        <div class="callout">
+          <h2 id="h-next">{t('ui.cases.next_action')}</h2>
+          <p><bdi>{c.nextAction.text}</bdi></p>
+          {c.nextAction.dueAt ? <p>{t('ui.common.due')}: <When iso={c.nextAction.dueAt} lang={s.lang} /></p> : null}
+          {deepLink}
+        </div>
+      ) : deepLink}
+    </>
   );
 }

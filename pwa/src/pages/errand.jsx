@@ -3,7 +3,8 @@
 // next" naming who waits for whom, and the thread with its agencies. Stored for offline use
 // like a case (useResource). A sensitive case or document read below the step-up level is
 // listed without its content, with the login that shows it.
-import { Page, Agency, When, Empty, ErrorNote, Loading, StaleNote, StatusBadge, Subject, WithheldNote, titleOf, useApp, useResource } from '../ui.jsx';
+import { When, Empty, WithheldNote, titleOf, useApp, useResource } from '../ui.jsx';
+import { DetailFrame } from './detail-frame.jsx';
 import { MessageThread } from './case-messages.jsx';
 import { safeHref } from '../links.js';
 import { docTypeText } from '../doc-type.js';
@@ -17,78 +18,53 @@ export function waitText(step, t) {
 }
 
 export function ErrandDetail({ id }) {
-  const { s, t } = useApp();
+  const { t } = useApp();
   const r = useResource(`/api/v1/me/errands/${encodeURIComponent(id)}`);
-  const e = r.data;
   return (
-    <Page title={e ? e.title : t('ui.errands.errand')}>
-      <p><a href="/">{t('ui.errands.back')}</a></p>
-      {r.stale && !s.online ? <StaleNote savedAt={r.savedAt} t={t} lang={s.lang} /> : null}
-      <ErrorNote error={r.error} t={t} />
-      {!e ? (r.loading ? <Loading t={t} /> : null) : (
-        <>
-          <div class="meta case-meta">
-            <StatusBadge kind="cases" value={e.status} t={t} />
-            <Agency agency={e.agency} />
-            <Subject subject={e.subject} t={t} />
-          </div>
-          <section class="section callout" aria-labelledby="h-errand-next">
-            <h2 id="h-errand-next">{t('ui.errands.next')}</h2>
-            {e.next.length === 0 ? <Empty>{t('ui.errands.nothing_next')}</Empty> : (
-              <ul class="list errand-next">
-                {e.next.map((step, i) => (
-                  <li key={i} data-waiting-for={step.waitingFor}>
-                    <strong dir="auto">{waitText(step, t)}</strong>
-                    <p dir="auto">{step.text}</p>
-                    {step.dueAt ? <p class="meta">{t('ui.common.due')}: <When iso={step.dueAt} lang={s.lang} /></p> : null}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
-          <section class="section" aria-labelledby="h-errand-cases">
-            <h2 id="h-errand-cases">{t('ui.errands.cases')}</h2>
-            <ul class="list">
-              {e.cases.map((c) => (
-                <li key={c.id}>
-                  <a href={`/cases/${encodeURIComponent(c.id)}`}><bdi>{titleOf(c, t)}</bdi></a>{' '}
-                  <span class="meta">{c.status ? <>{t(`ui.cases.status.${c.status}`)} · </> : null}<bdi>{c.agency.name}</bdi></span>
-                  {c.withheld ? <WithheldNote stepUpUrl={c.stepUpUrl} t={t} /> : null}
-                </li>
-              ))}
-            </ul>
-          </section>
-          <section class="section" aria-labelledby="h-timeline">
-            <h2 id="h-timeline">{t('ui.cases.timeline')}</h2>
-            {e.timeline.length === 0 ? <Empty>{t('ui.cases.no_events')}</Empty> : (
-              <ol class="timeline">
-                {e.timeline.map((ev) => (
-                  <li key={ev.id}>
-                    <p class="meta"><When iso={ev.at} lang={s.lang} /> · <bdi class="agency-mark">{ev.agency.name}</bdi>{ev.status ? <> · {t(`ui.cases.status.${ev.status}`)}</> : null}</p>
-                    <h3 dir="auto">{ev.title}</h3>
-                    {ev.body ? <p dir="auto">{ev.body}</p> : null}
-                  </li>
-                ))}
-              </ol>
-            )}
-          </section>
-          <section class="section" aria-labelledby="h-docs">
-            <h2 id="h-docs">{t('ui.cases.documents')}</h2>
-            {e.documents.length === 0 ? <Empty>{t('ui.cases.no_documents')}</Empty> : (
-              <ul class="list">
-                {e.documents.map((d) => (
-                  <li key={d.id}>
-                    {d.withheld ? <bdi>{titleOf(d, t)}</bdi> : safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>}{' '}
-                    <span class="meta">{docTypeText(d.type, t)} · <bdi>{d.agency.name}</bdi></span>
-                    {d.withheld ? <WithheldNote stepUpUrl={d.stepUpUrl} t={t} /> : null}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
-          <MessageThread subject={{ kind: 'errand', id }} />
-        </>
-      )}
-    </Page>
+    <DetailFrame r={r} title={r.data ? r.data.title : t('ui.errands.errand')} back={{ href: '/', text: t('ui.errands.back') }}
+      events={(e) => e.timeline} markAgency intro={(e) => <ErrandNextAndCases e={e} />} documents={(e) => e.documents}
+      thread={<MessageThread subject={{ kind: 'errand', id }} />}
+      documentItem={(d) => (
+        <li key={d.id}>
+          {d.withheld ? <bdi>{titleOf(d, t)}</bdi> : safeHref(d.url) ? <a href={safeHref(d.url)} rel="noopener"><bdi>{d.name}</bdi></a> : <bdi>{d.name}</bdi>}{' '}
+          <span class="meta">{docTypeText(d.type, t)} · <bdi>{d.agency.name}</bdi></span>
+          {d.withheld ? <WithheldNote stepUpUrl={d.stepUpUrl} t={t} /> : null}
+        </li>
+      )} />
+  );
+}
+
+/** ErrandNextAndCases is the errand's own part before its timeline: what happens next, and its cases. */
+function ErrandNextAndCases({ e }) {
+  const { s, t } = useApp();
+  return (
+    <>
+      <section class="section callout" aria-labelledby="h-errand-next">
+        <h2 id="h-errand-next">{t('ui.errands.next')}</h2>
+        {e.next.length === 0 ? <Empty>{t('ui.errands.nothing_next')}</Empty> : (
+          <ul class="list errand-next">
+            {e.next.map((step, i) => (
+              <li key={i} data-waiting-for={step.waitingFor}>
+                <strong dir="auto">{waitText(step, t)}</strong>
+                <p dir="auto">{step.text}</p>
+                {step.dueAt ? <p class="meta">{t('ui.common.due')}: <When iso={step.dueAt} lang={s.lang} /></p> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section class="section" aria-labelledby="h-errand-cases">
+        <h2 id="h-errand-cases">{t('ui.errands.cases')}</h2>
+        <ul class="list">
+          {e.cases.map((c) => (
+            <li key={c.id}>
+              <a href={`/cases/${encodeURIComponent(c.id)}`}><bdi>{titleOf(c, t)}</bdi></a>{' '}
+              <span class="meta">{c.status ? <>{t(`ui.cases.status.${c.status}`)} · </> : null}<bdi>{c.agency.name}</bdi></span>
+              {c.withheld ? <WithheldNote stepUpUrl={c.stepUpUrl} t={t} /> : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
   );
 }
