@@ -73,3 +73,19 @@ test('a map with markers, its chunk loaded on the public page only', async ({ pa
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
   expect(blocked).toEqual([]);
 });
+
+test('the report form places a report with a point on the map', async ({ page }) => {
+  await page.route(`${TILE_ORIGIN}/**`, (route) => route.fulfill({ status: 200, contentType: 'image/png', body: PNG }));
+  await page.goto('/report');
+  await page.locator('#report-service-street-light').check();
+  await expect(page.locator('[data-position]')).toHaveCount(0);
+  // The map's middle starts at the configured centre (Oslo sentrum); Enter picks it.
+  const map = page.locator('[data-place-step] .slippy-frame');
+  await expect(map).toBeVisible();
+  await map.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('[data-position]')).toContainText('59,9');
+  await expect(page.locator('[data-place-step] [data-picked]')).toHaveCount(1);
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+});

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const src = fileURLToPath(new URL('../src/', import.meta.url));
-// The server's status vocabularies (generated: see backend/internal/cases/vocabularies_test.go).
-const { caseStatuses } = JSON.parse(readFileSync(join(src, 'vocabularies.json'), 'utf8'));
+// The server's status vocabularies (generated: see backend/internal/web/vocabularies_test.go).
+const { caseStatuses, ideaStatuses, reportStatuses } = JSON.parse(readFileSync(join(src, 'vocabularies.json'), 'utf8'));
 
 // Ids built from data: each template in the source and the values it can take.
 export const TEMPLATES = {
@@ -20,9 +20,8 @@ export const TEMPLATES = {
     ...caseStatuses.map((v) => `cases.status.${v}`),
     ...['confirmed', 'cancelled', 'completed'].map((v) => `bookings.status.${v}`),
     ...['active', 'suspended', 'revoked', 'expired'].map((v) => `keys.status.${v}`),
-    ...['received', 'being_assessed', 'tried_out', 'adopted', 'declined'].map((v) => `ideas.status.${v}`),
-    // The reporting service's statuses (reports.AllStatuses; a Go test holds the words to them).
-    ...['submitted', 'received', 'in_progress', 'fixed', 'closed', 'duplicate'].map((v) => `reports.status.${v}`),
+    ...ideaStatuses.map((v) => `ideas.status.${v}`),
+    ...reportStatuses.map((v) => `reports.status.${v}`),
   ],
   'ui.bookings.${w}': ['upcoming', 'past'],
   'ui.keys.use_result.${u.result}': ['opened', 'refused', 'failed'],

@@ -120,6 +120,7 @@ const KINDS = [
   ['form', /form|category/i],
   ['code', /authority|code|kind|scope/i],
   ['status', /^status$/i],
+  ['id', /^id$/i],
 ];
 
 /** placeholderKind names the kind of value a placeholder holds ("count", "datetime", "name", …; "text" when unknown). */
@@ -160,6 +161,7 @@ export function sampleValue(name, lang, count = 3) {
     case 'form': return 'few';
     case 'code': return 'guardian';
     case 'status': return 'Prøves ut';
+    case 'id': return '0f3c9a52-7d1e-4b8a-9c21-5e6f7a8b9c0d';
     default: return `‹${name}›`;
   }
 }

@@ -72,7 +72,13 @@ export function StaleNote({ savedAt, t, lang }) {
 }
 
 export function StatusBadge({ kind, value, t }) {
-  return <span class={`badge badge-${value}`}>{t(`ui.${kind}.status.${value}`)}</span>;
+  return <span class={`badge badge-${value}`}>{statusWord(t, kind, value)}</span>;
+}
+
+/** statusWord is a status in words: one message per (kind, status), the server's vocabularies
+ * (pwa/src/vocabularies.json) naming which exist. */
+export function statusWord(t, kind, value) {
+  return t(`ui.${kind}.status.${value}`);
 }
 
 /**

@@ -4,10 +4,11 @@
 // a press), or, with a tile server configured, around the middle of the map, which is
 // then loaded as its own chunk (map/slippy-map.jsx).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Page, Section, Empty, ErrorNote, Loading, useApp } from '../ui.jsx';
+import { Page, Section, Empty, ErrorNote, Loading, StatusBadge, statusWord, useApp } from '../ui.jsx';
 import { relativeAge } from '../i18n.js';
 import { bboxAround, distanceM, zoomForRadius } from '../map/geo.js';
 import { byDistance, formatDistance } from '../map/places.js';
+import { useMapModule } from '../map/use-map.js';
 import './public-reports.css';
 
 /** The area sizes offered, radius in metres; the largest is bounded by the server's 0.5°. */
@@ -16,26 +17,8 @@ const DEFAULT_RADIUS = 3000;
 /** How long the map rests before its new area is asked for. */
 const MOVE_SETTLE_MS = 400;
 
-function statusText(t, status) {
-  switch (status) {
-    case 'submitted': return t('ui.public_reports.status.submitted');
-    case 'received': return t('ui.public_reports.status.received');
-    case 'in_progress': return t('ui.public_reports.status.in_progress');
-    default: return status;
-  }
-}
-
 function radiusText(t, r, lang) {
   return t('ui.public_reports.radius', { Distance: formatDistance(r, lang) });
-}
-
-/** useMapModule loads the map's chunk once a tile server is configured, and only then. */
-function useMapModule(enabled) {
-  const [mod, setMod] = useState(null);
-  useEffect(() => {
-    if (enabled && !mod) import('../map/slippy-map.jsx').then(setMod, () => setMod(null));
-  }, [enabled]);
-  return mod;
 }
 
 /** useGeolocation asks for the device's position when locate() is called, never before. */
@@ -136,7 +119,7 @@ export function PublicReports() {
         MapModule ? (
           <MapModule.SlippyMap
             tilesUrl={map.tilesUrl} attribution={map.attribution} view={view} onView={onView} t={t}
-            markers={(items || []).map((r) => ({ id: r.id, lat: r.lat, lon: r.lon, label: `${r.serviceName} – ${statusText(t, r.status)}` }))}
+            markers={(items || []).map((r) => ({ id: r.id, lat: r.lat, lon: r.lon, label: `${r.serviceName} – ${statusWord(t, 'reports', r.status)}` }))}
             selected={selected} onMarker={showItem} label={t('ui.public_reports.map_label')}
           />
         ) : <Loading t={t} />
@@ -149,7 +132,7 @@ export function PublicReports() {
               <li key={r.id} id={`report-${r.id}`} tabIndex={-1} class={r.id === selected ? 'card card-action' : 'card'} data-report={r.id} data-status={r.status}>
                 <h3 class="card-title"><bdi>{r.serviceName}</bdi></h3>
                 <div class="meta">
-                  <span class="badge">{statusText(t, r.status)}</span>
+                  <StatusBadge kind="reports" value={r.status} t={t} />
                   <span>{t('ui.public_reports.reported', { Age: relativeAge(r.createdAt, Date.now(), s.lang) })}</span>
                   {r.distanceM !== undefined ? <span data-distance="">{t('ui.public_reports.distance', { Distance: formatDistance(r.distanceM, s.lang) })}</span> : null}
                 </div>

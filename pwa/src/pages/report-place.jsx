@@ -1,11 +1,11 @@
 // The place step of a report: the device's position, asked for only when the person presses
-// the button, or the place in words. It is its own component so that a map picker (loaded as
-// its own chunk where the deployment has map tiles) can be placed in the slot `picker`: it
-// gets the same { position, onPosition } and gives a position the way the button does,
-// { lat, lon, accuracy?, source: 'map' }.
+// the button, a point on the map where the deployment has map tiles (the map is its own chunk,
+// loaded only then), or the place in words. The map gives a position the way the button does,
+// { lat, lon, source: 'map' }.
 import { useState } from 'preact/hooks';
 import { useApp } from '../ui.jsx';
 import { currentPosition } from '../report-outbox.js';
+import { useMapModule } from '../map/use-map.js';
 
 /** formatPosition shows a position as degrees with five decimals (about a metre). */
 export function formatPosition(p, lang) {
@@ -15,11 +15,12 @@ export function formatPosition(p, lang) {
 
 /**
  * PlaceStep: position (or null), onPosition(position | null), address, onAddress(text),
- * required (the service needs a place), error (text, linked to the step), picker (an optional
- * map picker component; see above).
+ * required (the service needs a place), error (text, linked to the step).
  */
-export function PlaceStep({ position, onPosition, address, onAddress, required, error, picker: Picker }) {
+export function PlaceStep({ position, onPosition, address, onAddress, required, error }) {
   const { s, t } = useApp();
+  const map = s.config && s.config.map && s.config.map.tilesUrl ? s.config.map : null;
+  const mapModule = useMapModule(Boolean(map));
   const [asking, setAsking] = useState(false);
   const [geoError, setGeoError] = useState(null);
   async function ask() {
@@ -50,7 +51,10 @@ export function PlaceStep({ position, onPosition, address, onAddress, required, 
         </p>
       ) : null}
       {geoError ? <p class="field-error" id="report-geo-err" role="alert">{geoError}</p> : null}
-      {Picker ? <Picker position={position} onPosition={onPosition} /> : null}
+      {map && mapModule ? (
+        <mapModule.MapPicker map={map} value={position} t={t}
+          onPick={(p) => onPosition({ lat: p.lat, lon: p.lon, source: 'map' })} />
+      ) : null}
       <label for="report-address">{t('ui.report.place.address')}</label>
       <input id="report-address" type="text" maxLength={200} autoComplete="street-address" value={address}
         onInput={(e) => onAddress(e.currentTarget.value)} aria-invalid={error ? 'true' : undefined}

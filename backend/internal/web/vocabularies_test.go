@@ -1,4 +1,4 @@
-package cases_test
+package web_test
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"minside/backend/internal/cases"
+	"minside/backend/internal/ideas"
+	"minside/backend/internal/reports"
 )
 
 var update = flag.Bool("update", false, "rewrite pwa/src/vocabularies.json from the server's lists")
@@ -16,9 +18,14 @@ const vocabulariesPath = "../../../pwa/src/vocabularies.json"
 
 // TestPWAVocabularies: the PWA's status vocabularies (pwa/src/vocabularies.json, read by the
 // pages and by the translators' list of messages) are the server's, generated from them:
-// `go test ./backend/internal/cases/ -run TestPWAVocabularies -update` writes the file anew.
+// `go test ./backend/internal/web/ -run TestPWAVocabularies -update` writes the file anew. It
+// lives beside the web layer because that is where the domains' words meet the PWA.
 func TestPWAVocabularies(t *testing.T) {
-	want, err := json.MarshalIndent(map[string][]string{"caseStatuses": cases.Statuses()}, "", "  ")
+	want, err := json.MarshalIndent(map[string][]string{
+		"caseStatuses":   cases.Statuses(),
+		"ideaStatuses":   ideas.Statuses,
+		"reportStatuses": append([]string{reports.StatusSubmitted}, reports.AgencyStatuses...),
+	}, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
