@@ -173,61 +173,88 @@ func isCode(err error, code apperr.Code) bool {
 // BenchmarkNearby100k prints the time of one nearby-duplicate query among 100,000 open reports
 // spread over Oslo (about 12 × 10 km, a dozen services), on each configured engine.
 func BenchmarkNearby100k(b *testing.B) {
+	eachBenchEngine(b, func(b *testing.B, db *store.DB) {
+		f, codes, point := seedCity100k(b, db)
+		found := 0
+		b.ResetTimer()
+		for b.Loop() {
+			lat, lon := point()
+			near, err := f.svc.Nearby(context.Background(), codes[rand.IntN(len(codes))], float64(lat)/1e6, float64(lon)/1e6)
+			if err != nil {
+				b.Fatal(err)
+			}
+			found += len(near)
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/query")
+		b.ReportMetric(float64(found)/float64(b.N), "found/query")
+	})
+}
+
+// BenchmarkPublicRequests100k prints the time of Open311's GET requests.json without filters
+// (the newest 1,000 of 100,000 reports, any service), the public list anyone may ask for.
+func BenchmarkPublicRequests100k(b *testing.B) {
+	eachBenchEngine(b, func(b *testing.B, db *store.DB) {
+		f, _, _ := seedCity100k(b, db)
+		b.ResetTimer()
+		for b.Loop() {
+			list, err := f.svc.PublicReports(context.Background(), reports.Query{Limit: 1000}, "nb")
+			if err != nil || len(list) != 1000 {
+				b.Fatal(len(list), err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/page")
+	})
+}
+
+func eachBenchEngine(b *testing.B, run func(*testing.B, *store.DB)) {
 	engines := map[string]func(testing.TB) *store.DB{"sqlite": storetest.SQLite}
 	if os.Getenv(storetest.PostgresDSNEnv) != "" {
 		engines["postgres"] = storetest.Postgres
 	}
 	for name, open := range engines {
-		b.Run(name, func(b *testing.B) {
-			db := open(b)
-			f := newFixture(b, db)
-			codes := []string{"street-light"}
-			for i := range 11 {
-				code := fmt.Sprintf("svc-%d", i)
-				addService(b, db, f.service.AgencyID, code, map[string]string{"nb": code}, nil)
-				codes = append(codes, code)
-			}
-			var ids []string
-			if err := db.NewSelect().Table("report_services").Column("id").Order("code").Scan(context.Background(), &ids); err != nil {
-				b.Fatal(err)
-			}
-			rng := rand.New(rand.NewPCG(1, 2))
-			point := func() (int64, int64) { // Oslo: 59.86–59.97 N, 10.65–10.85 E
-				return 59_860_000 + rng.Int64N(110_000), 10_650_000 + rng.Int64N(200_000)
-			}
-			now := store.UTC(time.Now())
-			const total, batch = 100_000, 2_000
-			for start := 0; start < total; start += batch {
-				rows := make([]reports.Report, 0, batch)
-				for range batch {
-					lat, lon := point()
-					rows = append(rows, reports.Report{ID: store.NewID(), ServiceID: ids[rng.IntN(len(ids))], AgencyID: f.service.AgencyID,
-						Channel: reports.ChannelOpen311, Description: "Meldt", LatMicro: ptr(lat), LonMicro: ptr(lon), Answers: map[string]any{},
-						Status: reports.StatusSubmitted, CreatedAt: now, UpdatedAt: now})
-				}
-				if _, err := db.NewInsert().Model(&rows).Exec(context.Background()); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if db.Kind == store.Postgres {
-				if _, err := db.ExecContext(context.Background(), "ANALYZE reports"); err != nil {
-					b.Fatal(err)
-				}
-			} else if _, err := db.ExecContext(context.Background(), "ANALYZE"); err != nil {
-				b.Fatal(err)
-			}
-			found := 0
-			b.ResetTimer()
-			for b.Loop() {
-				lat, lon := point()
-				near, err := f.svc.Nearby(context.Background(), codes[rng.IntN(len(codes))], float64(lat)/1e6, float64(lon)/1e6)
-				if err != nil {
-					b.Fatal(err)
-				}
-				found += len(near)
-			}
-			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/query")
-			b.ReportMetric(float64(found)/float64(b.N), "found/query")
-		})
+		b.Run(name, func(b *testing.B) { run(b, open(b)) })
 	}
+}
+
+// seedCity100k writes 100,000 open reports over Oslo, a second apart, in a dozen services, and
+// answers the fixture, the service codes and a source of random points in the same area.
+func seedCity100k(b *testing.B, db *store.DB) (fixture, []string, func() (int64, int64)) {
+	f := newFixture(b, db)
+	codes := []string{"street-light"}
+	for i := range 11 {
+		code := fmt.Sprintf("svc-%d", i)
+		addService(b, db, f.service.AgencyID, code, map[string]string{"nb": code}, nil)
+		codes = append(codes, code)
+	}
+	var ids []string
+	if err := db.NewSelect().Table("report_services").Column("id").Order("code").Scan(context.Background(), &ids); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	point := func() (int64, int64) { // Oslo: 59.86–59.97 N, 10.65–10.85 E
+		return 59_860_000 + rng.Int64N(110_000), 10_650_000 + rng.Int64N(200_000)
+	}
+	now := store.UTC(time.Now())
+	const total, batch = 100_000, 2_000
+	for start := 0; start < total; start += batch {
+		rows := make([]reports.Report, 0, batch)
+		for i := range batch {
+			lat, lon := point()
+			at := now.Add(-time.Duration(start+i) * time.Second)
+			rows = append(rows, reports.Report{ID: store.NewID(), ServiceID: ids[rng.IntN(len(ids))], AgencyID: f.service.AgencyID,
+				Channel: reports.ChannelOpen311, Description: "Meldt", LatMicro: ptr(lat), LonMicro: ptr(lon), Answers: map[string]any{},
+				Status: reports.StatusSubmitted, CreatedAt: at, UpdatedAt: at})
+		}
+		if _, err := db.NewInsert().Model(&rows).Exec(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	analyze := "ANALYZE"
+	if db.Kind == store.Postgres {
+		analyze = "ANALYZE reports"
+	}
+	if _, err := db.ExecContext(context.Background(), analyze); err != nil {
+		b.Fatal(err)
+	}
+	return f, codes, point
 }
