@@ -184,11 +184,7 @@ func (e *Engine) decide(ctx context.Context, db bun.IDB, ids []string, now time.
 	if err != nil || len(rules) == 0 {
 		return nil, out, err
 	}
-	people, err := LoadFacts(ctx, db, ids, now)
-	if err != nil {
-		return nil, out, err
-	}
-	existing, err := loadRows(ctx, db, ids)
+	people, existing, err := loadPeople(ctx, db, ids, now, true)
 	if err != nil {
 		return nil, out, err
 	}
@@ -321,20 +317,6 @@ func storeEvent(ev Event) storedEvent {
 
 func (s storedEvent) event() Event {
 	return Event{Kind: s.Kind, ObjectID: s.ObjectID, Occasion: s.Occasion, Agency: s.Agency, CaseKind: s.CaseKind, Status: s.Status}
-}
-
-func loadRows(ctx context.Context, db bun.IDB, ids []string) (map[string][]Row, error) {
-	var rows []Row
-	// Only what deciding reads: the sweep loads every suggestion of the city once a day.
-	if err := db.NewSelect().Model(&rows).Column("id", "rule_id", "citizen_id", "occurrence", "state", "facts", "event", "created_at").
-		Where("citizen_id IN (?)", bun.In(ids)).OrderExpr("id").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("suggest: load suggestions: %w", err)
-	}
-	out := map[string][]Row{}
-	for _, r := range rows {
-		out[r.CitizenID] = append(out[r.CitizenID], r)
-	}
-	return out, nil
 }
 
 // writes collects one evaluation's rows, so a chunk of people costs a few statements.
