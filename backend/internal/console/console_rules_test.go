@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -30,20 +29,6 @@ func elderRule() map[string]any {
 			"why":   map[string]string{"nb": "fordi du er {person.age} år"},
 		},
 		"action": map[string]any{"type": "link", "link": "https://kommune.no/trygghetsalarm"}}
-}
-
-func drain(t *testing.T, p *apptest.Portal) {
-	t.Helper()
-	for range 100 {
-		n, err := p.App.Outbox.RunOnce(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			return
-		}
-	}
-	t.Fatal("the outbox does not drain")
 }
 
 // An editor checks a rule as they type, previews whom it reaches (a hand count, per district,
@@ -130,7 +115,7 @@ func TestConsoleRuleLifecycle(t *testing.T) {
 		}
 		editor.Send(t, http.MethodPut, "/api/v1/console/bibliotek/rules/"+created.ID, rule).Status(t, http.StatusConflict).Problem(t)
 		editor.Send(t, http.MethodPost, "/api/v1/console/bibliotek/rules/"+created.ID+"/publish", map[string]any{"version": 2}).Status(t, http.StatusOK)
-		drain(t, p)
+		p.Drain(t)
 		var stats suggest.Stats
 		editor.Get(t, "/api/v1/console/bibliotek/rules/"+created.ID+"/stats").Status(t, http.StatusOK).JSON(t, &stats)
 		withDistrict := handCount(t, p, func(b time.Time, d string) bool { return d != "" && !b.AddDate(67, 0, 0).After(now) })

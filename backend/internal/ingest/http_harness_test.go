@@ -33,6 +33,7 @@ var registerNDJSON sync.Once
 // response against the OpenAPI document.
 type agencyAPI struct {
 	t      *testing.T
+	portal *apptest.Portal
 	app    *app.App
 	router routers.Router
 }
@@ -48,7 +49,7 @@ func eachEngine(t *testing.T, fn func(t *testing.T, api *agencyAPI)) {
 func newAgencyAPI(t *testing.T, p *apptest.Portal) *agencyAPI {
 	t.Helper()
 	p.Settle(t) // snapshots compare the whole database: the portal's own start-up work first
-	return &agencyAPI{t: t, app: p.App, router: openAPIRouter(t)}
+	return &agencyAPI{t: t, portal: p, app: p.App, router: openAPIRouter(t)}
 }
 
 func openAPIRouter(t *testing.T) routers.Router {

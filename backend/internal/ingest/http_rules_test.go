@@ -1,7 +1,6 @@
 package ingest_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -87,27 +86,14 @@ func TestRuleThatDoesNotCompileIsRefusedWithItsPosition(t *testing.T) {
 func TestPublishingARuleMakesAndWithdrawsItsSuggestions(t *testing.T) {
 	t.Parallel() // each test runs its own portal and database
 	eachEngine(t, func(t *testing.T, api *agencyAPI) {
-		ctx := context.Background()
 		register := api.newAgency("folkeregister", represent.KindGuardian)
 		parent := demoPID(t, born, 431)
 		child := demoPID(t, time.Now().AddDate(-2, 0, 0).UTC().Truncate(24*time.Hour), 532)
 		if r := api.put("/relations/rel-1", register, relationRecord(represent.KindGuardian, parent, child, nil)); r.Status != http.StatusCreated {
 			t.Fatalf("guardian: %d %s", r.Status, r.Body)
 		}
-		drain := func() {
-			t.Helper()
-			for range 50 {
-				n, err := api.app.Outbox.RunOnce(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if n == 0 {
-					return
-				}
-			}
-			t.Fatal("the outbox does not drain")
-		}
-		drain()
+
+		api.portal.Drain(t)
 		key := api.newAgency("barnehage")
 		states := func() (active, withdrawn int) {
 			return api.count("suggestions", "state = ?", suggest.StateActive), api.count("suggestions", "state = ?", suggest.StateWithdrawn)
@@ -117,7 +103,7 @@ func TestPublishingARuleMakesAndWithdrawsItsSuggestions(t *testing.T) {
 			if r.Status != status {
 				t.Fatalf("%s: %d %s", name, r.Status, r.Body)
 			}
-			drain()
+			api.portal.Drain(t)
 			if a, w := states(); a != active || w != withdrawn {
 				t.Fatalf("%s: %d active, %d withdrawn; want %d, %d", name, a, w, active, withdrawn)
 			}

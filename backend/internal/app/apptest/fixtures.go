@@ -67,14 +67,14 @@ func (p *Portal) Relation(t testing.TB, kind string, rep, subject *citizens.Citi
 // Settle waits until the outbox has nothing pending (claimed or not): the work a portal starts on its
 // own (the day's suggestion sweep is planned at start) and what earlier requests caused are done,
 // so a test that compares the database before and after a request sees only that request.
-// Messages scheduled for later (a push held back by quiet hours until the morning) are not work in
-// flight: counting them made every test that settles fail at night.
+// Messages scheduled for later by the portal's clock (a push held back by quiet hours until the
+// morning) are not work in flight: counting them made every test that settles fail at night.
 func (p *Portal) Settle(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		n, err := p.DB.NewSelect().Table("outbox").
-			Where("status = 'pending' AND available_at <= ?", time.Now().UTC().Add(time.Second)).Count(context.Background())
+			Where("status = 'pending' AND available_at <= ?", p.Clock.Now().UTC().Add(time.Second)).Count(context.Background())
 		if err != nil {
 			t.Fatalf("apptest: settle: %v", err)
 		}
@@ -86,4 +86,24 @@ func (p *Portal) Settle(t testing.TB) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// Drain sends what the outbox holds now from the test's goroutine, then waits (Settle) for what
+// the portal's own worker has claimed: that worker runs beside the test, so a RunOnce that finds
+// nothing free to claim does not mean nothing is in flight. A test that drained with RunOnce
+// alone checked the database while the worker was still writing, and failed when the machine
+// was busy.
+func (p *Portal) Drain(t testing.TB) {
+	t.Helper()
+	for range 100 {
+		n, err := p.App.Outbox.RunOnce(context.Background())
+		if err != nil {
+			t.Fatalf("apptest: drain: %v", err)
+		}
+		if n == 0 {
+			p.Settle(t)
+			return
+		}
+	}
+	t.Fatal("apptest: the outbox does not drain")
 }
