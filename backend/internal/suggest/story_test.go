@@ -145,8 +145,11 @@ func (s *story) agency(slug string) {
 	s.agencies[slug] = c
 }
 
-// at moves the clock to ten in the morning of a day.
+// at moves the clock to ten in the morning of a day, after the portal's own work (sweep chunks its worker claimed)
+// is done: a chunk begun on the day before and finished after the jump decided on the old day
+// and withdrew what the new day's sweep had just made.
 func (s *story) at(y int, m time.Month, d int) {
+	s.p.Settle(s.t)
 	s.p.Clock.Advance(time.Until(time.Date(y, m, d, 10, 0, 0, 0, time.UTC)) - time.Until(s.p.Clock.Now()))
 }
 
