@@ -71,10 +71,12 @@ async function agencyKey() {
   return key;
 }
 
-test('Kari reports a dark street light with a photo and her position, sees it in her reports, and follows the work of the agency on it', async ({ page, context, baseURL }) => {
+test('Berit reports a dark street light with a photo and her position, sees it in her reports, and follows the work of the agency on it', async ({ page, context, baseURL }) => {
   test.setTimeout(180_000);
   await at(context, baseURL, 59.93011, 10.77023);
-  await login(page, 'Kari Nordmann');
+  // Berit, whom no other spec logs in as: the a11y spec, running beside this one on the same
+  // portal, switches Kari's language to Arabic.
+  await login(page, 'Berit Johansen');
   await page.locator('nav a[href="/report"]').click();
   await expect(page.locator('#report-service-street-light')).toBeVisible();
   await axeClean(page, 'report form');
@@ -162,7 +164,7 @@ test('a second person at the same place finds the report nearby and follows it i
   test.setTimeout(180_000);
   const [lat, lon] = [59.95037, 10.70043];
   await at(context, baseURL, lat, lon);
-  await login(page, 'Per Johansen');
+  await login(page, 'Lars Hansen'); // not Per: the settings spec switches his language beside this one
   await page.goto('/report');
   const description = `Mørk lyktestolpe ved lekeplassen ${Date.now()}`;
   await fillStreetLight(page, description, { photo: false });
