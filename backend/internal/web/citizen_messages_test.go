@@ -52,6 +52,23 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// onlySigned waits for the portal's outbox, then answers the body of the one webhook received,
+// after checking its signature with secret.
+func (r *receiver) onlySigned(t *testing.T, p *apptest.Portal, secret string) []byte {
+	t.Helper()
+	p.Settle(t)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.got) != 1 {
+		t.Fatalf("%d webhooks, want 1", len(r.got))
+	}
+	body := r.body[0]
+	if err := webhook.VerifyAt(secret, r.got[0].Header, body, 5*time.Minute, time.Now()); err != nil {
+		t.Fatalf("webhook signature: %v", err)
+	}
+	return body
+}
+
 // TestMessageWithAttachmentsEndToEnd: the citizen posts with a photo and a PDF past the general
 // body limit → the agency's signed message.received → the download link works, and not when
 // changed → the agency reads (receipt) and answers → the citizen sees the answer and both receipts.
@@ -92,17 +109,7 @@ func TestMessageWithAttachmentsEndToEnd(t *testing.T) {
 			t.Fatalf("own download: %d bytes", len(got.Body))
 		}
 
-		p.Settle(t)
-		rec.mu.Lock()
-		if len(rec.got) != 1 {
-			rec.mu.Unlock()
-			t.Fatalf("%d webhooks, want 1", len(rec.got))
-		}
-		hdr, body := rec.got[0].Header, rec.body[0]
-		rec.mu.Unlock()
-		if err := webhook.VerifyAt(secret, hdr, body, 5*time.Minute, time.Now()); err != nil {
-			t.Fatalf("webhook signature: %v", err)
-		}
+		body := rec.onlySigned(t, p, secret)
 		var ev struct {
 			Type string
 			Data struct {
