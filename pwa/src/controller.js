@@ -24,7 +24,7 @@ export function createController(state) {
   // The overview's ETag includes the language: a refresh fetches it anew, in the new one.
   const language = createLanguage({ api: device.api, state, fallbackConfig: FALLBACK_CONFIG, onChosen: () => sync.refresh() });
   const outbox = createOutboxRunner(device, { refresh: () => sync.refresh() });
-  const worker = createWorkerClient(device, { onOutboxReplayed: outbox.replayedElsewhere });
+  const worker = createWorkerClient(device, { onOutboxReplayed: outbox.reload });
   const session = createSession(device, { language, sync, outbox });
 
   return {

@@ -13,11 +13,21 @@ export function createOutboxRunner(device, { refresh }) {
   let stopped = false;
   let running = null;
 
-  /** reload shows the queued actions as stored. */
-  async function reload() {
-    if (!device.store) return;
+  /**
+   * readStore shows the queued actions as stored, and answers what changed since they were
+   * last shown: actions that were pending and are gone (sent, by whoever sent them) or now failed.
+   */
+  async function readStore() {
+    if (!device.store) return { sent: 0, failed: 0 };
+    const shown = state.get().outbox || [];
     const outbox = await device.store.listActions();
-    if (!sameData(outbox, state.get().outbox)) state.set({ outbox });
+    if (!sameData(outbox, shown)) state.set({ outbox });
+    const now = new Map(outbox.map((a) => [a.key, a]));
+    const wasPending = shown.filter((a) => a.status === 'pending');
+    return {
+      sent: wasPending.filter((a) => !now.has(a.key)).length,
+      failed: wasPending.filter((a) => now.has(a.key) && now.get(a.key).status === 'failed').length,
+    };
   }
 
   /** run replays queued actions; one run at a time (Web Locks across tabs and the worker). */
@@ -40,27 +50,33 @@ export function createOutboxRunner(device, { refresh }) {
 
   /**
    * settle shows the outcome of a replay, whoever made it: the queue as stored, what was
-   * sent or refused, and fresh data. dataVersion makes every list on screen fetch again,
-   * also those the overview does not hold (my ideas, a thread's messages).
+   * sent or refused, and fresh data. What changed is read from the store against what was
+   * shown, so a send is said once, whether this page, another tab or the service worker
+   * made it (Background Sync often replays first, and a page the worker does not control
+   * yet never hears its message). r, this page's own replay, counts what the screen had not
+   * shown yet. dataVersion makes every list on screen fetch again, also those the overview
+   * does not hold (my ideas, a thread's messages).
    */
-  async function settle(r) {
-    await reload();
-    if (r.failed) device.announce(state.get().t('ui.outbox.failed', { count: r.failed }));
-    if (r.sent) {
+  async function settle(r = { sent: 0, failed: 0 }) {
+    const changed = await readStore();
+    const sent = Math.max(changed.sent, r.sent);
+    const failed = Math.max(changed.failed, r.failed);
+    if (failed) device.announce(state.get().t('ui.outbox.failed', { count: failed }));
+    if (sent) {
       state.set({ dataVersion: state.get().dataVersion + 1 });
-      device.announce(state.get().t('ui.outbox.sent', { count: r.sent }));
+      device.announce(state.get().t('ui.outbox.sent', { count: sent }));
       await refresh();
     }
   }
 
   /**
-   * replayedElsewhere takes the result of a replay the service worker made (Background Sync
-   * fires when the network returns, often before the page's own "online" run, which then
-   * finds nothing left): the page must show it as if it had sent the actions itself.
+   * reload shows the queue as stored, and what another party (a tab, the service worker)
+   * sent or was refused meanwhile. It also answers the worker's "replayed" message, whose
+   * counts it does not use: this page's own run may have shown the same sends already.
    */
-  async function replayedElsewhere(r) {
-    if (stopped || !device.store) return;
-    await settle(r || { sent: 0, failed: 0 });
+  async function reload() {
+    if (stopped) return;
+    await settle();
   }
 
   async function registerSync() {
@@ -114,5 +130,5 @@ export function createOutboxRunner(device, { refresh }) {
   /** stop ends sending for good: the session is over on this device. */
   function stop() { stopped = true; }
 
-  return { reload, run, act, submit, replayedElsewhere, dismissAction, stop };
+  return { reload, run, act, submit, dismissAction, stop };
 }

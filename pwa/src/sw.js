@@ -39,7 +39,9 @@ async function replayOutbox(userId) {
   const store = await openUserStore(userId);
   try {
     const r = await replay(store, sendWith(api));
-    const clients = await self.clients.matchAll({ type: 'window' });
+    // Also the pages this worker does not control yet (a first visit, before any reload):
+    // they queued the actions just the same, and must show them as sent.
+    const clients = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
     for (const c of clients) c.postMessage({ type: 'outbox-replayed', result: r });
     // Throwing asks the browser to retry the sync later.
     if (r.stoppedBy === 'network') throw new Error('outbox: still offline');

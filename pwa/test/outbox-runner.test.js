@@ -66,7 +66,7 @@ describe('the outbox runner', () => {
     const [queued] = device.state.get().outbox;
     await device.store.deleteAction(queued.key); // what the worker's replay did
     const before = device.state.get().dataVersion;
-    await outbox.replayedElsewhere({ sent: 1, failed: 0, remaining: 0, stoppedBy: null });
+    await outbox.reload({ sent: 1, failed: 0, remaining: 0, stoppedBy: null });
     expect(api.calls).toEqual([]);
     expect(device.state.get().outbox).toEqual([]);
     expect(device.state.get().dataVersion).toBeGreaterThan(before);
@@ -74,11 +74,52 @@ describe('the outbox runner', () => {
     expect(refresh).toHaveBeenCalledOnce();
   });
 
+  it('shows as sent what the worker sent before the page\'s own run, without being told', async () => {
+    // A page the worker does not control yet (the first visit) never gets the worker's message:
+    // when the network returns, the page's own run finds the idea gone from the outbox. It was
+    // sent, so it must show as sent (my ideas fetched again), not silently vanish.
+    const { api, device, refresh, outbox } = runner({}, { online: false });
+    await outbox.act({ path: '/api/v1/ideas', kind: 'idea', body: { multipart: { fields: { title: 'Lys' }, files: [] } } });
+    const [queued] = device.state.get().outbox;
+    await device.store.deleteAction(queued.key); // what the worker's replay did
+    const before = device.state.get().dataVersion;
+    vi.stubGlobal('navigator', { onLine: true });
+    await outbox.run();
+    expect(api.calls).toEqual([]);
+    expect(device.state.get().outbox).toEqual([]);
+    expect(device.state.get().dataVersion).toBeGreaterThan(before);
+    expect(device.announced).toContain('ui.outbox.sent {"count":1}');
+    expect(refresh).toHaveBeenCalledOnce();
+  });
+
+  it('says a send once, whether the worker\'s message or the page\'s own run notices it first', async () => {
+    const { device, refresh, outbox } = runner({}, { online: false });
+    await outbox.act({ path: '/api/v1/ideas', kind: 'idea', body: { multipart: { fields: { title: 'Lys' }, files: [] } } });
+    const [queued] = device.state.get().outbox;
+    await device.store.deleteAction(queued.key);
+    vi.stubGlobal('navigator', { onLine: true });
+    await outbox.run();
+    await outbox.reload({ sent: 1, failed: 0, remaining: 0, stoppedBy: null });
+    expect(device.announced.filter((a) => a.startsWith('ui.outbox.sent'))).toEqual(['ui.outbox.sent {"count":1}']);
+    expect(refresh).toHaveBeenCalledOnce();
+  });
+
+  it('says once what the worker tried and the server refused', async () => {
+    const { device, outbox } = runner({}, { online: false });
+    await outbox.act({ path: '/api/v1/ideas', kind: 'idea', body: { multipart: { fields: { title: '' }, files: [] } } });
+    const [queued] = device.state.get().outbox;
+    await device.store.putAction({ ...queued, status: 'failed', attempts: 1, error: { status: 422, message: 'Title' } });
+    await outbox.reload({ sent: 0, failed: 1, remaining: 0, stoppedBy: null });
+    await outbox.reload({ sent: 0, failed: 1, remaining: 0, stoppedBy: null });
+    expect(device.announced.filter((a) => a.startsWith('ui.outbox.failed'))).toEqual(['ui.outbox.failed {"count":1}']);
+    expect(device.state.get().outbox.map((a) => a.status)).toEqual(['failed']);
+  });
+
   it('changes nothing shown when the service worker sent nothing', async () => {
     const { device, refresh, outbox } = runner({}, { online: false });
     await outbox.act({ path: '/api/v1/notifications/n1/read', kind: 'markRead', targetId: 'n1' });
     const before = device.state.get().dataVersion;
-    await outbox.replayedElsewhere({ sent: 0, failed: 0, remaining: 1, stoppedBy: 'network' });
+    await outbox.reload({ sent: 0, failed: 0, remaining: 1, stoppedBy: 'network' });
     expect(device.state.get().outbox.map((a) => a.status)).toEqual(['pending']);
     expect(device.state.get().dataVersion).toBe(before);
     expect(refresh).not.toHaveBeenCalled();
