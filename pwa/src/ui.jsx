@@ -83,32 +83,42 @@ export function statusWord(t, kind, value) {
 
 /**
  * useResource shows the stored copy of a GET at once (per-user IndexedDB, never
- * Cache Storage), then fetches it and stores the answer. Refetches on dataVersion.
+ * Cache Storage), then fetches it and stores the answer. Refetches on dataVersion and
+ * when another person is shown (a new login on the device, acting for someone).
+ * Only the shown person's own database is read or written: the page may have opened on the
+ * last person's (the offline head start), which closes when the server names someone else.
+ * A database that fails (closing, full) costs the stored copy, never the answer.
  */
 export function useResource(path, { persist = true, version = 0 } = {}) {
   const { s, ctl } = useApp();
-  const [r, setR] = useState({ data: null, error: null, loading: true, savedAt: null, stale: false });
+  const viewer = s.me ? s.me.id : '';
+  const viewed = s.me && s.me.actingAs ? s.me.actingAs.id : 'self';
+  const who = `${viewer}/${viewed}`;
+  const [r, setR] = useState({ ...LOADING, who });
   useEffect(() => {
     if (!path) return undefined;
     let live = true;
     const store = ctl.getStore();
+    const kept = persist && store && store.userId === viewer ? store : null;
+    const key = `get:${viewed}:${path}`;
     (async () => {
-      if (persist && store) {
-        const doc = await store.getDoc(`get:${path}`);
-        if (doc && live) setR((p) => (p.data && !p.stale ? p : { ...p, data: doc.data, savedAt: doc.savedAt, stale: true }));
-      }
+      const doc = kept ? await kept.getDoc(key).catch(() => null) : null;
+      if (doc && live) setR((p) => (p.who === who && p.data && !p.stale ? p : { ...LOADING, who, data: doc.data, savedAt: doc.savedAt, stale: true }));
       try {
         const res = await ctl.api.get(path);
-        if (persist && store) await store.putDoc(`get:${path}`, res.data);
-        if (live) setR({ data: res.data, error: null, loading: false, savedAt: null, stale: false });
+        if (kept) await kept.putDoc(key, res.data).catch(() => {});
+        if (live) setR({ data: res.data, error: null, loading: false, savedAt: null, stale: false, who });
       } catch (error) {
-        if (live) setR((p) => ({ ...p, error: p.data && error instanceof NetworkError ? null : error, loading: false }));
+        if (live) setR((p) => ({ ...(p.who === who ? p : LOADING), who, error: p.who === who && p.data && error instanceof NetworkError ? null : error, loading: false }));
       }
     })();
     return () => { live = false; };
-  }, [path, s.dataVersion, version]);
-  return r;
+  }, [path, s.dataVersion, version, who]);
+  // What was loaded for the person shown before is never shown for the next one.
+  return r.who === who ? r : { ...LOADING, who };
 }
+
+const LOADING = { data: null, error: null, loading: true, savedAt: null, stale: false };
 
 export function Loading({ t }) {
   return <p class="loading">{t('ui.common.loading')}</p>;
