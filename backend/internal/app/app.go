@@ -98,6 +98,7 @@ type App struct {
 	Messages *messages.Service // messages on cases with attachments (the files store)
 	Ideas    *ideas.Service    // the idea channel (photos in the files store)
 	Files    files.Store       // the bytes of attachments and report photos (disk or S3)
+	Orphans  *files.Orphans    // deletes stored bytes no row names (a write cut off after storing them)
 	Reports  *reports.Service  // the reporting service: services, reports, photos, statuses
 }
 
@@ -210,6 +211,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	deps.Ideas = a.Ideas
 	// The reporting service: photos in the same files store
 	a.Reports = a.buildReports(cfg)
+	a.Orphans = files.NewOrphans(a.DB.DB, a.Files, []files.Owner{messages.FileOwner(), ideas.FileOwner(), reports.FileOwner()}, a.Now, a.Log)
 	deps.Citizen.Account.WithReportPhotoLinks(a.Reports.PhotoLink)
 	deps.Reports = a.Reports
 	// Demo data (seed): an empty dev database gets the demo municipality
@@ -286,6 +288,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { a.TranslationReloader.Run(workCtx) }) // translator overrides published on any replica
 	wg.Go(func() { a.LockPoller.Run(workCtx) })          // lock adapters' manifests: doors out of order
 	wg.Go(func() { a.Suggest.RunSweeps(workCtx, sweepPlanInterval) })
+	wg.Go(func() { a.Orphans.Run(workCtx, orphanSweepInterval) })
 
 	serveErr := a.Server.Serve(ctx, ln)
 	stopWork()

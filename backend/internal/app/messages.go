@@ -11,6 +11,10 @@ import (
 	"minside/backend/internal/uploads"
 )
 
+// orphanSweepInterval is how often each replica looks for stored bytes no row names. Orphans are
+// rare (a write cut off between storing its bytes and committing), so an hour is plenty.
+const orphanSweepInterval = time.Hour
+
 // buildMessages opens the files store the configuration names (a.Files, shared with the
 // reports' photos) and the message service on it.
 func (a *App) buildMessages(cfg config.Config) (*messages.Service, error) {

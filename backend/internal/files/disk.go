@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // Disk keeps files under one directory of the local disk: the default for one machine.
@@ -83,4 +85,34 @@ func (d *Disk) Delete(_ context.Context, key string) error {
 		return fmt.Errorf("files: disk delete: %w", err)
 	}
 	return nil
+}
+
+// List walks the folder of prefix. Files being written (a Put's temporary file) are not keys and
+// are left out; so is a prefix that names no folder yet.
+func (d *Disk) List(ctx context.Context, prefix string, fn func(key string, modified time.Time) error) error {
+	root := d.path(strings.TrimSuffix(prefix, "/"))
+	err := filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			return nil
+		}
+		rel, err := filepath.Rel(d.dir, path)
+		if err != nil {
+			return err
+		}
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		return fn(filepath.ToSlash(rel), info.ModTime())
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"time"
 )
 
 // ErrNotFound is returned by Open for a key that holds nothing.
@@ -25,6 +26,9 @@ type Store interface {
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 	// Delete removes the file under key; deleting a missing key is not an error.
 	Delete(ctx context.Context, key string) error
+	// List calls fn with each stored key under prefix (a folder such as "ideas/") and when it was
+	// last written, in no particular order; an error from fn ends the listing with that error.
+	List(ctx context.Context, prefix string, fn func(key string, modified time.Time) error) error
 }
 
 // keyPattern admits slash-separated segments of letters, digits, dash and underscore (a segment

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"io"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -98,6 +100,7 @@ func contract(t *testing.T, s files.Store) {
 	if _, err := read("att/0190-c"); !errors.Is(err, files.ErrNotFound) {
 		t.Fatalf("after a failed put: %v, want ErrNotFound", err)
 	}
+	listing(t, s)
 	// Keys that could escape or mean something else are refused by every operation.
 	for _, bad := range []string{"", "../etc/passwd", "att/../x", "/abs", "a b", "att//x", "att/x/"} {
 		if err := s.Put(ctx, bad, strings.NewReader("x"), 1, "text/plain"); err == nil {
@@ -109,5 +112,41 @@ func contract(t *testing.T, s files.Store) {
 		if err := s.Delete(ctx, bad); err == nil {
 			t.Errorf("delete %q accepted", bad)
 		}
+	}
+}
+
+// listing: List names every key under a folder, nested ones too, with when it was written, and
+// nothing beside it; an error from the callback ends the listing.
+func listing(t *testing.T, s files.Store) {
+	ctx := context.Background()
+	for _, k := range []string{"photos/p1", "photos/p2", "photos/more/p3", "photosx/p4", "other/p5"} {
+		if err := s.Put(ctx, k, strings.NewReader("x"), 1, "image/png"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var keys []string
+	if err := s.List(ctx, "photos/", func(key string, modified time.Time) error {
+		if time.Since(modified) > time.Hour || time.Until(modified) > time.Hour {
+			t.Errorf("%s modified %v, want about now", key, modified)
+		}
+		keys = append(keys, key)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(keys)
+	if want := []string{"photos/more/p3", "photos/p1", "photos/p2"}; !slices.Equal(keys, want) {
+		t.Fatalf("listed %v, want %v", keys, want)
+	}
+	if err := s.List(ctx, "nothing-here/", func(key string, _ time.Time) error {
+		t.Errorf("listed %s under an empty prefix", key)
+		return nil
+	}); err != nil {
+		t.Fatalf("empty prefix: %v", err)
+	}
+	stop := errors.New("enough")
+	calls := 0
+	if err := s.List(ctx, "photos/", func(string, time.Time) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+		t.Fatalf("an error from the callback: %v after %d calls, want it back after 1", err, calls)
 	}
 }

@@ -109,7 +109,7 @@ func (s *Service) SubmitTx(ctx context.Context, tx bun.IDB, authorID string, d D
 	idea := &Idea{ID: store.NewID(), AuthorID: authorID, District: author.District, Area: d.Area, Title: title, Body: body,
 		Status: StatusReceived, CreatedAt: now, UpdatedAt: now}
 	if photo != nil {
-		key, typ, size := "ideas/"+idea.ID, photo.Type, int64(len(photo.Data))
+		key, typ, size := FileOwner().Prefix+idea.ID, photo.Type, int64(len(photo.Data))
 		// The bytes go first: an idea never points at a photo that is not there.
 		if err := s.files.Put(ctx, key, bytes.NewReader(photo.Data), size, typ); err != nil {
 			return nil, fmt.Errorf("ideas: store photo: %w", err)
@@ -364,4 +364,10 @@ func (s *Service) photo(idea *Idea) (*Idea, func() (io.ReadCloser, error), error
 		return nil, nil, apperr.NotFound()
 	}
 	return idea, func() (io.ReadCloser, error) { return s.files.Open(context.Background(), *idea.PhotoKey) }, nil
+}
+
+// FileOwner says where an idea's photo is kept (ideas/<idea id>) and which row names it, for the
+// sweep of orphaned files.
+func FileOwner() files.Owner {
+	return files.Owner{Prefix: "ideas/", Table: "ideas", IDColumn: "id", KeyColumn: "photo_key"}
 }

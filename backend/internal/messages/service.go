@@ -126,7 +126,7 @@ func (s *Service) PostTx(ctx context.Context, tx bun.IDB, v represent.View, to T
 	var stored []string
 	for i, f := range checked {
 		a := &Attachment{ID: store.NewID(), MessageID: m.ID, Position: i, Name: f.Name, ContentType: f.Type, Size: int64(len(f.Data))}
-		a.StorageKey = "attachments/" + a.ID
+		a.StorageKey = FileOwner().Prefix + a.ID
 		if err := s.files.Put(ctx, a.StorageKey, bytes.NewReader(f.Data), a.Size, f.Type); err != nil {
 			s.remove(stored)
 			return nil, fmt.Errorf("messages: store attachment: %w", err)
@@ -327,4 +327,10 @@ func nameAuthors(ctx context.Context, db bun.IDB, ms []*Message) error {
 		}
 	}
 	return nil
+}
+
+// FileOwner says where an attachment's bytes are kept (attachments/<attachment id>) and which row
+// names them, for the sweep of orphaned files.
+func FileOwner() files.Owner {
+	return files.Owner{Prefix: "attachments/", Table: "message_attachments", IDColumn: "id", KeyColumn: "storage_key"}
 }

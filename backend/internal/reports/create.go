@@ -140,7 +140,7 @@ func (s *Service) CreateTx(ctx context.Context, tx bun.IDB, who Reporter, in New
 	}
 	for i, f := range checked {
 		p := &Photo{ID: store.NewID(), ReportID: r.ID, Position: i, ContentType: f.Type, Size: int64(len(f.Data)), Width: f.Width, Height: f.Height}
-		p.StorageKey = "report-photos/" + p.ID
+		p.StorageKey = FileOwner().Prefix + p.ID
 		if err := s.d.Files.Put(ctx, p.StorageKey, bytes.NewReader(f.Data), p.Size, f.Type); err != nil {
 			s.Discard(out)
 			return nil, fmt.Errorf("reports: store photo: %w", err)

@@ -207,3 +207,9 @@ func serviceCodes(ctx context.Context, db bun.IDB, ids []string) (map[string]str
 	}
 	return out, nil
 }
+
+// FileOwner says where a report's photos are kept (report-photos/<photo id>) and which row names
+// them, for the sweep of orphaned files.
+func FileOwner() files.Owner {
+	return files.Owner{Prefix: "report-photos/", Table: "report_photos", IDColumn: "id", KeyColumn: "storage_key"}
+}
