@@ -12,8 +12,9 @@ import (
 )
 
 // orphanSweepInterval is how often each replica looks for stored bytes no row names. Orphans are
-// rare (a write cut off between storing its bytes and committing), so an hour is plenty.
-const orphanSweepInterval = time.Hour
+// rare (a write cut off between storing its bytes and committing), and the sweep lists every
+// stored key, which at city scale is millions: once a day.
+const orphanSweepInterval = 24 * time.Hour
 
 // buildMessages opens the files store the configuration names (a.Files, shared with the
 // reports' photos) and the message service on it.

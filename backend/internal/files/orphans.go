@@ -31,7 +31,8 @@ const orphanBatch = 500
 
 // Orphans deletes files that no row points at: the bytes of a write whose transaction failed
 // or was cut off after they were stored (a crash, a lost connection, a refused commit). Every
-// replica may run it; deleting is idempotent.
+// replica may run it; deleting is idempotent. It lists every key under each owner's prefix, so it
+// is meant to run rarely (the portal: daily).
 type Orphans struct {
 	db     bun.IDB
 	store  Store
