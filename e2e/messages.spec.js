@@ -70,8 +70,11 @@ test('a large photo is scaled to 1600 px in the browser before it is sent', asyn
   await page.locator('#message-text').fill(text);
   await page.locator('#message-files').setInputFiles({ name: 'hage.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(base64, 'base64') });
   await page.getByRole('button', { name: /^Send$/ }).click();
+  // The thread shows the message at once as waiting (it goes through the outbox); the
+  // portal has it only once the waiting copy is replaced by the stored one.
   const thread = page.getByTestId('message-thread');
-  await expect(thread.locator('.message-citizen').filter({ hasText: text })).toHaveCount(1, { timeout: 20_000 });
+  await expect(page.getByTestId('message-waiting')).toHaveCount(0, { timeout: 20_000 });
+  await expect(thread.locator('.message-citizen:not(.message-waiting)').filter({ hasText: text })).toHaveCount(1, { timeout: 20_000 });
 
   const m = (await apiGet(page, `/api/v1/cases/${c.id}/messages`)).body.items.find((x) => x.body === text);
   expect(m.attachments.map((a) => [a.name, a.contentType])).toEqual([['hage.jpg', 'image/jpeg']]);
