@@ -57,11 +57,16 @@ import (
 type App struct {
 	Config   config.Config
 	Log      *slog.Logger
-	DB       *store.DB
+	DB       *store.DB // citizens' and agencies' requests
 	Bundle   *i18n.Bundle
 	Registry *prometheus.Registry
 	Server   *web.Server
 	PWABuilt bool // false when built without the pwa tag: / explains how to build it
+
+	// Work is the background work's handle: the outbox worker and its handlers, the janitor,
+	// reminders and sweeps. A pool of its own on PostgreSQL, so a fan-out never takes the
+	// connections requests wait for; DB itself on SQLite.
+	Work *store.DB
 
 	// Delivery: every side effect goes through Outbox (register handlers with Outbox.Register
 	// before Run); Doors opens doors through Locks (each facility's lock adapter; Lock, the
@@ -155,13 +160,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 
-	// Delivery: the outbox worker and janitor, signed webhooks to agencies, the door adapter.
-	if err := a.newDelivery(cfg, log, o.lockClient); err != nil {
+	if a.Work, err = a.DB.Background(ctx); err != nil {
 		_ = a.DB.Close()
 		return nil, err
 	}
+	// Delivery: the outbox worker and janitor, signed webhooks to agencies, the door adapter.
+	if err := a.newDelivery(cfg, log, o.lockClient); err != nil {
+		_ = a.Close()
+		return nil, err
+	}
 	if err := a.buildSuggest(); err != nil {
-		_ = a.DB.Close()
+		_ = a.Close()
 		return nil, err
 	}
 
@@ -180,12 +189,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	}
 	// Login, sessions and representation
 	if err := a.buildLogin(ctx, &deps, o.devIdPKey); err != nil {
-		_ = a.DB.Close()
+		_ = a.Close()
 		return nil, err
 	}
 	// Web push and notifications
 	if err := a.buildNotify(&deps, o.pushClient); err != nil {
-		_ = a.DB.Close()
+		_ = a.Close()
 		return nil, err
 	}
 	// Actions, calendar feed and the citizen's own data
@@ -200,32 +209,32 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	}
 	// Messages on cases; attachments in the files store (the disk, or S3 for several replicas)
 	if a.Messages, err = a.buildMessages(cfg); err != nil {
-		_ = a.DB.Close()
+		_ = a.Close()
 		return nil, err
 	}
 	deps.Messages = a.Messages
 	if a.Ideas, err = a.buildIdeas(cfg); err != nil {
-		_ = a.DB.Close()
+		_ = a.Close()
 		return nil, err
 	}
 	deps.Ideas = a.Ideas
 	// The reporting service: photos in the same files store
 	a.Reports = a.buildReports(cfg)
-	a.Orphans = files.NewOrphans(a.DB.DB, a.Files, []files.Owner{messages.FileOwner(), ideas.FileOwner(), reports.FileOwner()}, a.Now, a.Log)
+	a.Orphans = files.NewOrphans(a.Work.DB, a.Files, []files.Owner{messages.FileOwner(), ideas.FileOwner(), reports.FileOwner()}, a.Now, a.Log)
 	deps.Citizen.Account.WithReportPhotoLinks(a.Reports.PhotoLink)
 	deps.Reports = a.Reports
 	// Demo data (seed): an empty dev database gets the demo municipality
 	if cfg.SeedDemo {
 		_, seeded, err := seed.New(a.DB, a.Citizens, log).Demo(ctx, a.Now())
 		if err != nil {
-			_ = a.DB.Close()
+			_ = a.Close()
 			return nil, fmt.Errorf("app: seed demo data: %w", err)
 		}
 		// The demo's rules are evaluated now, so the first login already shows their suggestions
 		// (two dozen people: milliseconds), rather than when the outbox gets to the day's sweep.
 		if seeded {
 			if _, err := a.Suggest.Sweep(ctx, 1); err != nil {
-				_ = a.DB.Close()
+				_ = a.Close()
 				return nil, fmt.Errorf("app: evaluate the demo's rules: %w", err)
 			}
 		}
@@ -248,7 +257,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	a.TranslationReloader = translate.NewReloader(a.Translations, a.Bundle, log, translate.ReloadInterval,
 		func() { a.Live.Broadcast(live.Event{Kind: live.KindMessages}) })
 	if err := a.TranslationReloader.Load(ctx); err != nil {
-		_ = a.DB.Close()
+		_ = a.Close()
 		return nil, fmt.Errorf("app: translator overrides: %w", err)
 	}
 	deps.Translate = translate.NewConsole(a.Translations, a.Bundle, a.TranslationReloader, a.Now)
@@ -265,7 +274,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	deps.Console = console.New(a.DB.DB, a.Ingest, a.Now).WithRules(a.SuggestEnv)
 	a.Server, err = web.New(deps)
 	if err != nil {
-		_ = a.DB.Close()
+		_ = a.Close()
 		return nil, err
 	}
 	return a, nil
@@ -355,7 +364,13 @@ func (a *App) devLoginPeople(context.Context) []devidp.Person {
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	var workErr error
+	if a.Work != nil && a.Work != a.DB {
+		workErr = a.Work.Close()
+	}
+	return errors.Join(a.DB.Close(), workErr)
+}
 
 // NewLogger is the structured logger of the portal: text for people in dev, JSON in production.
 func NewLogger(cfg config.Config, w io.Writer) (*slog.Logger, error) {

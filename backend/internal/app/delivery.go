@@ -27,15 +27,15 @@ func WithLockClient(c *http.Client) Option { return func(o *options) { o.lockCli
 // by their own wiring before Run.
 func (a *App) newDelivery(cfg config.Config, log *slog.Logger, lockClient *http.Client) error {
 	metrics := outbox.NewMetrics(a.Registry)
-	a.Webhooks = webhook.NewSender(a.DB, webhook.SenderOptions{
+	a.Webhooks = webhook.NewSender(a.Work, webhook.SenderOptions{
 		Client:   webhook.NewClient(cfg.WebhookAllowPrivate, 10*time.Second),
 		Registry: a.Registry,
 		Log:      log,
 		Now:      a.Now,
 	})
-	a.Outbox = outbox.NewWorker(a.DB, map[string]outbox.Handler{outbox.TopicWebhook: a.Webhooks.Handle},
+	a.Outbox = outbox.NewWorker(a.Work, map[string]outbox.Handler{outbox.TopicWebhook: a.Webhooks.Handle},
 		outbox.WorkerOptions{Batch: cfg.OutboxBatch, Concurrency: cfg.OutboxConcurrency, Metrics: metrics, Log: log, Now: a.Now})
-	a.Janitor = outbox.NewJanitor(a.DB, outbox.JanitorOptions{Metrics: metrics, Log: log, Now: a.Now,
+	a.Janitor = outbox.NewJanitor(a.Work, outbox.JanitorOptions{Metrics: metrics, Log: log, Now: a.Now,
 		KeepAudit: cfg.AuditRetention, KeepKeyUses: cfg.KeyUseRetention, KeepDeliveries: cfg.DeliveryRetention})
 
 	key := []byte(cfg.DoorTokenKey)
@@ -63,7 +63,7 @@ func (a *App) newDelivery(cfg config.Config, log *slog.Logger, lockClient *http.
 		lockClient = webhook.NewClient(cfg.WebhookAllowPrivate, doorAdapterBudget)
 	}
 	a.Locks = doors.NewLocks(a.DB, lockClient, fallback)
-	a.LockPoller = doors.NewPoller(a.DB, lockClient, log, a.Now, doors.DefaultPollInterval)
+	a.LockPoller = doors.NewPoller(a.Work, lockClient, log, a.Now, doors.DefaultPollInterval)
 	a.Doors = doors.NewService(a.DB, issuer, a.Locks, log, doorAdapterBudget)
 	return nil
 }

@@ -73,13 +73,13 @@ func (a *App) buildNotify(deps *web.Deps, client *http.Client) error {
 	if err != nil {
 		return err
 	}
-	pusher, err := notify.NewPusher(a.DB, sender, notify.PusherOptions{Registry: a.Registry, Log: a.Log, Now: a.Now})
+	pusher, err := notify.NewPusher(a.Work, sender, notify.PusherOptions{Registry: a.Registry, Log: a.Log, Now: a.Now})
 	if err != nil {
 		return err
 	}
 	a.Notify = &Notify{Keys: keys, Allow: allow, Sender: sender, Pusher: pusher,
-		Notifier:  notify.NewNotifier(a.DB, prefs, a.Bundle, a.Log, a.Now),
-		Reminders: notify.NewReminders(a.DB, a.Log, a.Now).WithTaskRemindAfter(cfg.TaskRemindAfter)}
+		Notifier:  notify.NewNotifier(a.Work, prefs, a.Bundle, a.Log, a.Now),
+		Reminders: notify.NewReminders(a.Work, a.Log, a.Now).WithTaskRemindAfter(cfg.TaskRemindAfter)}
 	// Every replica's worker sends: the handlers are stateless beyond the shared Sender.
 	a.Outbox.RegisterBatch(outbox.TopicNotify, a.Notify.Notifier.HandleNotifyBatch)
 	a.Outbox.RegisterBatch(outbox.TopicPush, a.Notify.Pusher.HandlePushBatch)

@@ -20,7 +20,7 @@ func (a *App) buildSuggest() error {
 	}
 	a.SuggestEnv = env
 	// notify: a new suggestion is a push in the "suggestions" category to whoever switched it on.
-	a.Suggest = suggest.NewEngine(a.DB, env, a.Now, a.Log, true)
+	a.Suggest = suggest.NewEngine(a.Work, env, a.Now, a.Log, true)
 	a.Outbox.RegisterBatch(suggest.TopicEvaluate, a.Suggest.HandleBatch)
 	a.Outbox.Register(suggest.TopicSweep, a.Suggest.HandleSweep)
 	a.Outbox.Register(suggest.TopicSweepChunk, a.Suggest.HandleChunk)

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"minside/backend/internal/agency"
 	"minside/backend/internal/store"
 	"minside/backend/internal/store/storetest"
@@ -88,41 +86,4 @@ func TestReadsSendArgumentsApartOnPostgres(t *testing.T) {
 			t.Errorf("with a named exec mode read %+v, %v", inline, err)
 		}
 	})
-}
-
-// TestPostgresPoolSizeFromTheURL: pool_max_conns in the URL bounds the replica's connections and
-// does not reach the server; a bad value is refused when the database is opened.
-func TestPostgresPoolSizeFromTheURL(t *testing.T) {
-	url, ok := storetest.URLs(t)[store.Postgres]
-	if !ok {
-		return // SQLite's pool is fixed: one writer, in process
-	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, url+"&pool_max_conns=3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = db.Close() }()
-	if err := db.PingContext(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if got := db.DB.DB.Stats().MaxOpenConnections; got != 3 {
-		t.Errorf("MaxOpenConnections = %d, want 3", got)
-	}
-	// A connection of its own (LISTEN) is configured from the same URL without the pool's setting.
-	cfg, err := db.ConnConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		t.Fatalf("a connection of its own: %v", err)
-	}
-	_ = conn.Close(ctx)
-	for _, bad := range []string{"0", "many", "1001"} {
-		if db, err := store.Open(ctx, url+"&pool_max_conns="+bad); err == nil {
-			_ = db.Close()
-			t.Errorf("pool_max_conns=%s was accepted", bad)
-		}
-	}
 }

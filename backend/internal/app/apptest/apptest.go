@@ -84,7 +84,7 @@ func Each(t *testing.T, fn func(t *testing.T, p *Portal), opts ...Option) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, Start(t, opts...)) })
 	if os.Getenv(storetest.PostgresDSNEnv) != "" {
 		t.Run("postgres", func(t *testing.T) {
-			fn(t, Start(t, append(append([]Option(nil), opts...), WithDatabaseURL(postgresURL(t)))...))
+			fn(t, Start(t, append(append([]Option(nil), opts...), WithDatabaseURL(PostgresURL(t)))...))
 		})
 	}
 }

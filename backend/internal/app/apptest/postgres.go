@@ -29,9 +29,10 @@ type schemaPool struct {
 
 var pool schemaPool
 
-// postgresURL returns a database URL on an empty, migrated-or-empty schema of its own for this test,
-// emptied and returned to the pool when the test ends (after the portal has stopped).
-func postgresURL(t testing.TB) string {
+// PostgresURL returns a database URL on an empty, migrated-or-empty schema of its own for this test,
+// emptied and returned to the pool when the test ends (after the portal has stopped). A test that
+// needs the URL's parameters (a pool size) appends them to it.
+func PostgresURL(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(storetest.PostgresDSNEnv)
 	if base == "" {
