@@ -164,6 +164,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		_ = a.DB.Close()
 		return nil, err
 	}
+	// Each pool's connections and waits (go_sql_*{db_name}): requests that queue for a connection
+	// say the pool or the database server is too small before the latency does.
+	a.Registry.MustRegister(collectors.NewDBStatsCollector(a.DB.DB.DB, "requests"))
+	if a.Work != a.DB {
+		a.Registry.MustRegister(collectors.NewDBStatsCollector(a.Work.DB.DB, "background"))
+	}
 	// Delivery: the outbox worker and janitor, signed webhooks to agencies, the door adapter.
 	if err := a.newDelivery(cfg, log, o.lockClient); err != nil {
 		_ = a.Close()

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
@@ -16,7 +15,6 @@ import (
 	"minside/backend/internal/app/apptest"
 	"minside/backend/internal/config"
 	"minside/backend/internal/store"
-	"minside/backend/internal/store/storetest"
 	"minside/backend/internal/webhook"
 )
 
@@ -30,36 +28,6 @@ func TestRunningPortalDeliversWebhooks(t *testing.T) {
 		p.App.Outbox.Notify()
 		awaitWebhook(t, got)
 	}, allowLoopback)
-}
-
-// TestOutboxDeliversWhileRequestsHoldEveryConnection: on PostgreSQL background work has a pool of
-// its own, so the outbox delivers while citizens' requests hold every connection of theirs (and a
-// fan-out never takes the connections requests wait for).
-func TestOutboxDeliversWhileRequestsHoldEveryConnection(t *testing.T) {
-	if os.Getenv(storetest.PostgresDSNEnv) == "" {
-		return // SQLite has one handle for both: one file, one writer
-	}
-	p := apptest.Start(t, allowLoopback, apptest.WithDatabaseURL(apptest.PostgresURL(t)+"&pool_max_conns=2"))
-	ctx := context.Background()
-	first, err := p.DB.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = first.Close() }()
-	second, err := p.DB.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = second.Close() }()
-	full, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-	defer cancel()
-	if err := p.DB.PingContext(full); err == nil {
-		t.Fatal("the request pool handed out a third connection beside the two held")
-	}
-
-	got := enqueueWebhook(t, p, first) // written on a held request connection, as a request would
-	p.App.Outbox.Notify()
-	awaitWebhook(t, got)
 }
 
 // enqueueWebhook makes an agency with a receiver that checks each delivery's signature, and
