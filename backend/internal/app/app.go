@@ -369,7 +369,7 @@ func (a *App) devLoginPeople(context.Context) []devidp.Person {
 	return out
 }
 
-// Close releases the database.
+// Close releases the database: both pools on PostgreSQL.
 func (a *App) Close() error {
 	var workErr error
 	if a.Work != nil && a.Work != a.DB {
