@@ -91,6 +91,7 @@ func (s *Service) PutAnswer(ctx context.Context, agencyID, externalID string, in
 			}
 			m = prev
 		}
+		m.CaseRef, m.Errand = subj.caseExtID, subj.errand
 		if err := changes.Record(ctx, tx, &subj.citizenID, "message", m.ID, changes.OpUpsert, now); err != nil {
 			return err
 		}
@@ -122,10 +123,15 @@ func (s *Service) AgencyRead(ctx context.Context, agencyID, id, requestID string
 	} else if err != nil {
 		return nil, fmt.Errorf("messages: agency read: %w", err)
 	}
+	subj, err := loadSubject(ctx, s.db, m.SubjectKind, m.SubjectID)
+	if err != nil {
+		return nil, err
+	}
+	m.CaseRef, m.Errand = subj.caseExtID, subj.errand
 	if m.Direction != FromCitizen {
 		return m, nil
 	}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if m.SeenAt == nil {
 			res, err := tx.NewUpdate().Model((*Message)(nil)).Set("seen_at = ?", now).Where("id = ? AND seen_at IS NULL", m.ID).Exec(ctx)
 			if err != nil {

@@ -50,6 +50,10 @@ type Message struct {
 	// Withheld: sensitive (or on a sensitive case) and read below the step-up level; Thread has
 	// emptied Body and Attachments.
 	Withheld bool `bun:"-"`
+	// CaseRef or Errand names the thread as its agencies do, as the webhook does (Answer and
+	// AgencyRead fill them): the case by its agency's id, the errand by its lead's slug and id.
+	CaseRef string     `bun:"-"`
+	Errand  *ErrandRef `bun:"-"`
 }
 
 // OnBehalf reports whether a representative wrote it for the citizen.

@@ -12,11 +12,13 @@ import (
 	"minside/backend/internal/strictjson"
 )
 
-// agencyMessageJSON is a message as its agency sees it: the case by the agency's id, who wrote,
-// the receipt, and fresh download links.
+// agencyMessageJSON is a message as its agency sees it: the case by the agency's id (or the errand
+// by its lead's reference), who wrote, the receipt, and fresh download links.
 type agencyMessageJSON struct {
 	ID          string                      `json:"id"`
 	ExternalID  *string                     `json:"externalId,omitempty"`
+	CaseID      string                      `json:"caseId,omitempty"`
+	Errand      *messages.ErrandRef         `json:"errand,omitempty"`
 	From        string                      `json:"from"`
 	By          string                      `json:"by,omitempty"`
 	Body        string                      `json:"body"`
@@ -28,7 +30,7 @@ type agencyMessageJSON struct {
 }
 
 func (s *Server) agencyMessageOut(svc *messages.Service, m *messages.Message) agencyMessageJSON {
-	out := agencyMessageJSON{ID: m.ID, ExternalID: m.ExternalID, From: m.Direction, Body: m.Body, Sensitive: m.Sensitive, Version: m.Version,
+	out := agencyMessageJSON{ID: m.ID, ExternalID: m.ExternalID, CaseID: m.CaseRef, Errand: m.Errand, From: m.Direction, Body: m.Body, Sensitive: m.Sensitive, Version: m.Version,
 		CreatedAt: m.CreatedAt, SeenAt: m.SeenAt, Attachments: []messages.ReceivedDocument{}}
 	if m.Direction == messages.FromCitizen {
 		out.By = "citizen"

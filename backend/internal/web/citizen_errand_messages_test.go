@@ -158,10 +158,16 @@ func TestErrandMessagesReachOnlyTheAddressedAgency(t *testing.T) {
 		var read struct {
 			Body   string
 			SeenAt *time.Time
+			CaseID string
+			Errand *struct{ Agency, ExternalID string }
 		}
 		bc.Get(t, "/api/agency/v1/messages/"+toJoined.ID).Status(t, http.StatusOK).JSON(t, &read)
 		if read.SeenAt == nil || read.Body != "Når kan dere koble til vann?" {
 			t.Fatalf("bym's read: %+v", read)
+		}
+		// It names the errand as the webhook did: by the lead's slug and external id.
+		if read.CaseID != "" || read.Errand == nil || read.Errand.Agency != "pbe" || read.Errand.ExternalID != "garasje" {
+			t.Fatalf("bym's read names case %q, errand %+v; want the errand pbe/garasje", read.CaseID, read.Errand)
 		}
 
 		// bym answers on the errand; the outsider cannot.
@@ -198,10 +204,16 @@ func TestErrandMessagesReachOnlyTheAddressedAgency(t *testing.T) {
 		if last.From != "agency" || last.Agency.Slug != "bym" || last.Agency.Name != "BYM" || last.Body != "Neste uke." || last.SeenAt == nil {
 			t.Fatalf("the answer: %+v", last)
 		}
-		var seen struct{ SeenAt *time.Time }
+		var seen struct {
+			SeenAt *time.Time
+			Errand *struct{ Agency, ExternalID string }
+		}
 		bc.Get(t, "/api/agency/v1/messages/svar-vann").Status(t, http.StatusOK).JSON(t, &seen)
 		if seen.SeenAt == nil {
 			t.Fatal("bym does not see that its answer was read")
+		}
+		if seen.Errand == nil || seen.Errand.Agency != "pbe" || seen.Errand.ExternalID != "garasje" {
+			t.Fatalf("bym's answer names errand %+v; want pbe/garasje", seen.Errand)
 		}
 		// The answer is told by push (category messages), linking to the errand's page; at night
 		// (the test clock's hour) it waits for the end of the quiet hours, so it is looked for in

@@ -134,10 +134,18 @@ func TestMessageWithAttachmentsEndToEnd(t *testing.T) {
 		fetch.Get(t, strings.Replace(link, "sig=", "sig=A", 1)).Status(t, http.StatusForbidden)
 
 		// The agency reads it (the receipt), then answers.
-		var read struct{ SeenAt *time.Time }
+		// The read names the case by the agency's own id, as the webhook did.
+		var read struct {
+			SeenAt *time.Time
+			CaseID string
+			Errand *struct{ Agency, ExternalID string }
+		}
 		agencyC.Get(t, "/api/agency/v1/messages/"+ev.Data.MessageID).Status(t, http.StatusOK).JSON(t, &read)
 		if read.SeenAt == nil {
 			t.Fatal("no seen receipt after the agency's read")
+		}
+		if read.CaseID != "BYGG-1" || read.Errand != nil {
+			t.Fatalf("the read names case %q, errand %+v; want the case BYGG-1", read.CaseID, read.Errand)
 		}
 		agencyC.Send(t, http.MethodPut, "/api/agency/v1/messages/svar-1", map[string]any{"caseId": "BYGG-1", "body": "Takk, mottatt.", "version": 1}).Status(t, http.StatusCreated)
 		agencyC.Send(t, http.MethodPut, "/api/agency/v1/messages/svar-1", map[string]any{"caseId": "BYGG-1", "body": "Takk, mottatt.", "version": 1}).Status(t, http.StatusOK)
