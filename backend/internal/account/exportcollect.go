@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"minside/backend/internal/auth"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/texts"
 )
@@ -45,13 +46,16 @@ type caseRow struct {
 	Status        string     `bun:"status"`
 	Area          string     `bun:"area"`
 	NextActionDue *time.Time `bun:"next_action_due"`
+	Sensitive     bool       `bun:"sensitive"`
 	CreatedAt     time.Time  `bun:"created_at"`
 	UpdatedAt     time.Time  `bun:"updated_at"`
 }
 
-func collectCases(ctx context.Context, db bun.IDB, id, lang string, d *Data) error {
+// collectCases reads every case with its timeline and documents; cleared says the login may see
+// sensitive content (auth.Withholds).
+func collectCases(ctx context.Context, db bun.IDB, id, lang string, cleared bool, d *Data) error {
 	var rows []caseRow
-	if err := db.NewRaw(`SELECT c.id, a.name AS agency, c.status, c.area, c.next_action_due, c.created_at, c.updated_at
+	if err := db.NewRaw(`SELECT c.id, a.name AS agency, c.status, c.area, c.next_action_due, c.sensitive, c.created_at, c.updated_at
 		FROM cases c JOIN agencies a ON a.id = c.agency_id WHERE c.citizen_id = ? ORDER BY c.updated_at DESC, c.id`, id).Scan(ctx, &rows); err != nil {
 		return err
 	}
@@ -74,13 +78,14 @@ func collectCases(ctx context.Context, db bun.IDB, id, lang string, d *Data) err
 		Name      string    `bun:"name"`
 		DocType   string    `bun:"doc_type"`
 		URL       string    `bun:"url"`
+		Sensitive bool      `bun:"sensitive"`
 		CreatedAt time.Time `bun:"created_at"`
 	}
 	if len(ids) > 0 {
 		if err := db.NewRaw(`SELECT id, case_id, occurred_at FROM case_events WHERE case_id IN (?) ORDER BY occurred_at, id`, bun.In(ids)).Scan(ctx, &events); err != nil {
 			return err
 		}
-		if err := db.NewRaw(`SELECT id, case_id, name, doc_type, url, created_at FROM case_documents WHERE case_id IN (?) ORDER BY created_at, id`, bun.In(ids)).Scan(ctx, &docs); err != nil {
+		if err := db.NewRaw(`SELECT id, case_id, name, doc_type, url, sensitive, created_at FROM case_documents WHERE case_id IN (?) ORDER BY created_at, id`, bun.In(ids)).Scan(ctx, &docs); err != nil {
 			return err
 		}
 	}
@@ -95,20 +100,35 @@ func collectCases(ctx context.Context, db bun.IDB, id, lang string, d *Data) err
 	d.Cases = make([]ExportCase, 0, len(rows))
 	at := map[string]int{}
 	for _, r := range rows {
-		t := inLanguage(caseTexts[r.ID], lang)
 		at[r.ID] = len(d.Cases)
+		if auth.Withholds(r.Sensitive, cleared) {
+			d.Cases = append(d.Cases, ExportCase{ID: r.ID, Agency: r.Agency, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+				Texts: map[string]string{}, Events: []ExportEvent{}, Documents: []ExportDocument{}, Sensitive: true, Withheld: true})
+			continue
+		}
+		t := inLanguage(caseTexts[r.ID], lang)
 		d.Cases = append(d.Cases, ExportCase{ID: r.ID, Agency: r.Agency, Title: titleOf(t, r.Agency), Status: r.Status, Area: r.Area,
 			NextActionDue: utcPtr(r.NextActionDue), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Texts: t,
-			Events: []ExportEvent{}, Documents: []ExportDocument{}})
+			Events: []ExportEvent{}, Documents: []ExportDocument{}, Sensitive: r.Sensitive})
 	}
 	for _, e := range events {
 		c := &d.Cases[at[e.CaseID]]
+		if c.Withheld {
+			continue
+		}
 		t := inLanguage(eventTexts[e.ID], lang)
 		c.Events = append(c.Events, ExportEvent{ID: e.ID, OccurredAt: e.OccurredAt.UTC(), Title: titleOf(t, ""), Texts: t})
 	}
 	for _, doc := range docs {
 		c := &d.Cases[at[doc.CaseID]]
-		c.Documents = append(c.Documents, ExportDocument{ID: doc.ID, Name: doc.Name, Type: doc.DocType, URL: doc.URL, CreatedAt: doc.CreatedAt.UTC()})
+		if c.Withheld {
+			continue
+		}
+		out := ExportDocument{ID: doc.ID, Name: doc.Name, Type: doc.DocType, URL: doc.URL, CreatedAt: doc.CreatedAt.UTC(), Sensitive: doc.Sensitive}
+		if auth.Withholds(doc.Sensitive, cleared) {
+			out.Withheld, out.Name, out.URL = true, "", ""
+		}
+		c.Documents = append(c.Documents, out)
 	}
 	return nil
 }

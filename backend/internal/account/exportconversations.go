@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/audit"
+	"minside/backend/internal/auth"
 	"minside/backend/internal/messages"
 	"minside/backend/internal/tasks"
 	"minside/backend/internal/texts"
@@ -39,6 +40,8 @@ type ExportMessage struct {
 	SentAt      time.Time          `json:"sentAt"`
 	SeenAt      *time.Time         `json:"seenAt"`
 	Attachments []ExportAttachment `json:"attachments"`
+	Sensitive   bool               `json:"sensitive"` // the agency marked it, or it is on a sensitive case
+	Withheld    bool               `json:"withheld"`  // sensitive, below the step-up level: no text or attachments
 }
 
 // ExportAttachment is a file of a message. The export is one JSON document, so the bytes are not in
@@ -81,6 +84,7 @@ type ExportAcknowledgement struct {
 	ByRepresentative bool      `json:"byRepresentative"`
 	Level            string    `json:"level"` // the login's assurance level
 	At               time.Time `json:"at"`
+	Withheld         bool      `json:"withheld"` // a sensitive document, below the step-up level: not named
 }
 
 func collectErrands(ctx context.Context, db bun.IDB, id, lang string, d *Data) error {
@@ -130,7 +134,9 @@ func collectErrands(ctx context.Context, db bun.IDB, id, lang string, d *Data) e
 
 // collectMessages reads every message on the person's cases with their attachments' descriptions;
 // attachmentURL turns an attachment's id into its download link.
-func collectMessages(ctx context.Context, db bun.IDB, id string, attachmentURL func(string) string, d *Data) error {
+// collectMessages reads every message on the person's cases and errands; cleared says the login
+// may see sensitive content (auth.Withholds).
+func collectMessages(ctx context.Context, db bun.IDB, id string, attachmentURL func(string) string, cleared bool, d *Data) error {
 	var rows []struct {
 		ID          string     `bun:"id"`
 		SubjectKind string     `bun:"subject_kind"`
@@ -142,10 +148,12 @@ func collectMessages(ctx context.Context, db bun.IDB, id string, attachmentURL f
 		Body        string     `bun:"body"`
 		CreatedAt   time.Time  `bun:"created_at"`
 		SeenAt      *time.Time `bun:"seen_at"`
+		Sensitive   bool       `bun:"sensitive"`
 	}
 	if err := db.NewRaw(`SELECT m.id, m.subject_kind, m.subject_id, a.name AS agency, m.direction, m.author_id, p.name AS author,
-		m.body, m.created_at, m.seen_at
+		m.body, m.created_at, m.seen_at, (m.sensitive OR COALESCE(c.sensitive, FALSE)) AS sensitive
 		FROM messages m JOIN agencies a ON a.id = m.agency_id LEFT JOIN citizens p ON p.id = m.author_id
+		LEFT JOIN cases c ON m.subject_kind = 'case' AND c.id = m.subject_id
 		WHERE m.citizen_id = ? ORDER BY m.created_at, m.id`, id).Scan(ctx, &rows); err != nil {
 		return err
 	}
@@ -158,7 +166,10 @@ func collectMessages(ctx context.Context, db bun.IDB, id string, attachmentURL f
 	at := map[string]int{}
 	for _, r := range rows {
 		m := ExportMessage{ID: r.ID, SubjectKind: r.SubjectKind, SubjectID: r.SubjectID, Agency: r.Agency, Direction: r.Direction,
-			Body: r.Body, SentAt: r.CreatedAt.UTC(), SeenAt: utcPtr(r.SeenAt), Attachments: []ExportAttachment{}}
+			Body: r.Body, SentAt: r.CreatedAt.UTC(), SeenAt: utcPtr(r.SeenAt), Attachments: []ExportAttachment{}, Sensitive: r.Sensitive}
+		if auth.Withholds(r.Sensitive, cleared) {
+			m.Withheld, m.Body = true, ""
+		}
 		switch {
 		case r.Direction == messages.FromAgency:
 			m.WrittenBy = r.Agency
@@ -175,6 +186,9 @@ func collectMessages(ctx context.Context, db bun.IDB, id string, attachmentURL f
 	}
 	for _, f := range files {
 		m := &d.Messages[at[f.MessageID]]
+		if m.Withheld {
+			continue
+		}
 		m.Attachments = append(m.Attachments, ExportAttachment{ID: f.ID, Name: f.Name, ContentType: f.ContentType, Size: f.Size,
 			URL: attachmentURL(f.ID)})
 	}
@@ -215,7 +229,7 @@ func collectTasks(ctx context.Context, db bun.IDB, id, lang string, cleared bool
 		t := ExportTask{ID: r.ID, Kind: r.Kind, Agency: r.Agency, Status: r.Status, DueAt: utcPtr(r.DueAt), ExpiresAt: utcPtr(r.ExpiresAt),
 			Link: r.Link, CaseID: r.CaseID, SeenAt: utcPtr(r.SeenAt), Sensitive: r.Sensitive, CreatedAt: r.CreatedAt.UTC(),
 			UpdatedAt: r.UpdatedAt.UTC(), Texts: map[string]string{}}
-		if r.Sensitive && !cleared {
+		if auth.Withholds(r.Sensitive, cleared) {
 			t.Withheld, t.Link, t.CaseID = true, "", nil
 		} else {
 			t.Texts = inLanguage(all[r.ID], lang)
@@ -226,7 +240,9 @@ func collectTasks(ctx context.Context, db bun.IDB, id, lang string, cleared bool
 	return nil
 }
 
-func collectAcknowledgements(ctx context.Context, db bun.IDB, id string, d *Data) error {
+// collectAcknowledgements reads the documents the person confirmed or signed; below the step-up
+// level (cleared false) a sensitive document, or one on a sensitive case, is not named.
+func collectAcknowledgements(ctx context.Context, db bun.IDB, id string, cleared bool, d *Data) error {
 	var rows []struct {
 		CaseID    string    `bun:"case_id"`
 		DocExtID  string    `bun:"document_ext_id"`
@@ -235,10 +251,13 @@ func collectAcknowledgements(ctx context.Context, db bun.IDB, id string, d *Data
 		ActorKind string    `bun:"actor_kind"`
 		Level     string    `bun:"level"`
 		At        time.Time `bun:"acknowledged_at"`
+		Sensitive bool      `bun:"sensitive"`
 	}
-	if err := db.NewRaw(`SELECT k.case_id, k.document_ext_id, doc.name, k.requires, k.actor_kind, k.level, k.acknowledged_at
+	if err := db.NewRaw(`SELECT k.case_id, k.document_ext_id, doc.name, k.requires, k.actor_kind, k.level, k.acknowledged_at,
+		(COALESCE(doc.sensitive, FALSE) OR COALESCE(c.sensitive, FALSE)) AS sensitive
 		FROM document_acknowledgements k
 		LEFT JOIN case_documents doc ON doc.case_id = k.case_id AND doc.external_id = k.document_ext_id
+		LEFT JOIN cases c ON c.id = k.case_id
 		WHERE k.citizen_id = ? ORDER BY k.acknowledged_at, k.case_id, k.document_ext_id`, id).Scan(ctx, &rows); err != nil {
 		return err
 	}
@@ -246,7 +265,10 @@ func collectAcknowledgements(ctx context.Context, db bun.IDB, id string, d *Data
 	for _, r := range rows {
 		a := ExportAcknowledgement{CaseID: r.CaseID, DocumentID: r.DocExtID, Requires: r.Requires,
 			ByRepresentative: r.ActorKind == audit.ActorRepresentative, Level: r.Level, At: r.At.UTC()}
-		if r.Name != nil {
+		switch {
+		case auth.Withholds(r.Sensitive, cleared):
+			a.Withheld = true
+		case r.Name != nil:
 			a.Document = *r.Name
 		}
 		d.Acknowledgements = append(d.Acknowledgements, a)

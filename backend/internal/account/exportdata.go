@@ -82,6 +82,10 @@ type ExportCase struct {
 	Texts         map[string]string `json:"texts"` // every agency text field, in Language
 	Events        []ExportEvent     `json:"events"`
 	Documents     []ExportDocument  `json:"documents"`
+	Sensitive     bool              `json:"sensitive"`
+	// Withheld: sensitive, exported from a login below the step-up level (auth.Withholds, as on
+	// every screen): only its agency and dates; no title, status, area, texts, timeline or documents.
+	Withheld bool `json:"withheld"`
 }
 
 // ExportEvent is one entry of a case's timeline.
@@ -99,6 +103,8 @@ type ExportDocument struct {
 	Type      string    `json:"type"`
 	URL       string    `json:"url"`
 	CreatedAt time.Time `json:"createdAt"`
+	Sensitive bool      `json:"sensitive"`
+	Withheld  bool      `json:"withheld"` // sensitive, below the step-up level: no name or link
 }
 
 // ExportBooking is one booking.
@@ -189,11 +195,11 @@ func (s *Service) collect(ctx context.Context, tx bun.IDB, citizenID, lang strin
 		run  func() error
 	}{
 		{"person", func() error { return s.collectPerson(ctx, tx, citizenID, &d) }},
-		{"cases", func() error { return collectCases(ctx, tx, citizenID, lang, &d) }},
+		{"cases", func() error { return collectCases(ctx, tx, citizenID, lang, cleared, &d) }},
 		{"errands", func() error { return collectErrands(ctx, tx, citizenID, lang, &d) }},
-		{"messages", func() error { return collectMessages(ctx, tx, citizenID, s.attachmentURL, &d) }},
+		{"messages", func() error { return collectMessages(ctx, tx, citizenID, s.attachmentURL, cleared, &d) }},
 		{"tasks", func() error { return collectTasks(ctx, tx, citizenID, lang, cleared, &d) }},
-		{"acknowledgements", func() error { return collectAcknowledgements(ctx, tx, citizenID, &d) }},
+		{"acknowledgements", func() error { return collectAcknowledgements(ctx, tx, citizenID, cleared, &d) }},
 		{"reports", func() error { return collectReports(ctx, tx, citizenID, lang, s.reportPhoto, now, &d) }},
 		{"ideas", func() error { return collectIdeas(ctx, tx, citizenID, lang, s.ideaPhotoURL, &d) }},
 		{"bookings", func() error { return collectBookings(ctx, tx, citizenID, lang, &d) }},

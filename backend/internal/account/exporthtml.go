@@ -97,12 +97,21 @@ func (s *Service) RenderHTML(d Data) ([]byte, error) {
 
 	cases := htmlSection{Heading: tr("ui.nav.cases", nil)}
 	for _, c := range d.Cases {
+		if c.Withheld {
+			cases.Items = append(cases.Items, htmlItem{Heading: tr("ui.task.sensitive_from", map[string]any{"Agency": c.Agency}),
+				Lines: []string{join(c.Agency, tr("ui.cases.updated", nil)+" "+when(c.UpdatedAt)), tr("ui.task.sensitive_hint", nil)}})
+			continue
+		}
 		it := htmlItem{Heading: c.Title, Lines: []string{join(c.Agency, tr("ui.cases.status."+c.Status, nil), tr("ui.cases.updated", nil)+" "+when(c.UpdatedAt))}}
 		for _, e := range c.Events {
 			it.List = append(it.List, join(when(e.OccurredAt), e.Title))
 		}
 		for _, doc := range c.Documents {
-			it.List = append(it.List, join(tr("ui.cases.documents", nil), doc.Name))
+			name := doc.Name
+			if doc.Withheld {
+				name = tr("ui.task.sensitive_hint", nil)
+			}
+			it.List = append(it.List, join(tr("ui.cases.documents", nil), name))
 		}
 		cases.Items = append(cases.Items, it)
 	}

@@ -16,6 +16,9 @@ func conversationSections(d Data, tr func(string, map[string]any) string, when f
 	titles := map[string]string{}
 	for _, c := range d.Cases {
 		titles[c.ID] = c.Title
+		if c.Withheld {
+			titles[c.ID] = tr("ui.task.sensitive_from", map[string]any{"Agency": c.Agency})
+		}
 	}
 	for _, e := range d.Errands {
 		it := htmlItem{Heading: e.Title, Lines: []string{join(e.Agency, tr("ui.cases.status."+e.Status, nil), tr("ui.cases.updated", nil)+" "+when(e.UpdatedAt))}}
@@ -43,7 +46,11 @@ func conversationSections(d Data, tr func(string, map[string]any) string, when f
 		case m.Direction == messages.FromAgency:
 			receipt = ""
 		}
-		it := htmlItem{Heading: join(when(m.SentAt), by), Lines: []string{m.Body, join(m.Agency, receipt)}}
+		body := m.Body
+		if m.Withheld {
+			body = tr("ui.task.sensitive_hint", nil)
+		}
+		it := htmlItem{Heading: join(when(m.SentAt), by), Lines: []string{body, join(m.Agency, receipt)}}
 		for _, a := range m.Attachments {
 			it.List = append(it.List, tr("export.attachment", map[string]any{"Name": a.Name, "Type": a.ContentType, "Size": kilobytes(a.Size)}))
 		}
@@ -79,7 +86,11 @@ func conversationSections(d Data, tr func(string, map[string]any) string, when f
 		case a.Requires == cases.RequiresSign:
 			what = "ui.document.signed"
 		}
-		acknowledged.Items = append(acknowledged.Items, htmlItem{Heading: a.Document, Lines: []string{join(titles[a.CaseID], tr(what, nil)+" "+when(a.At))}})
+		name := a.Document
+		if a.Withheld {
+			name = tr("ui.task.sensitive_hint", nil)
+		}
+		acknowledged.Items = append(acknowledged.Items, htmlItem{Heading: name, Lines: []string{join(titles[a.CaseID], tr(what, nil)+" "+when(a.At))}})
 	}
 	return errands, msgs, todo, acknowledged
 }
