@@ -98,7 +98,7 @@ func agencyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer db.Close()
 	// A webhook URL is judged by the same egress guard as delivery, when it is set.
-	svc := agency.NewService(db.DB, nil, agency.AllowPrivateWebhooks(cfg.WebhookAllowPrivate))
+	svc := agency.NewService(db, nil, agency.AllowPrivateWebhooks(cfg.WebhookAllowPrivate))
 
 	switch verb {
 	case "create":

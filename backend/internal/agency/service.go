@@ -30,7 +30,7 @@ var validSlug = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,39}$`)
 
 // Service creates agencies and manages their API keys and webhook settings.
 type Service struct {
-	db  *bun.DB
+	db  *store.DB
 	now func() time.Time
 	// webhookPolicy judges a webhook URL when it is set, with the same egress guard the webhook
 	// client applies when it dials.
@@ -47,7 +47,7 @@ func AllowPrivateWebhooks(allow bool) Option {
 }
 
 // NewService builds the service; now is time.Now outside tests.
-func NewService(db *bun.DB, now func() time.Time, opts ...Option) *Service {
+func NewService(db *store.DB, now func() time.Time, opts ...Option) *Service {
 	if now == nil {
 		now = time.Now
 	}

@@ -16,7 +16,7 @@ func TestKeysAreHashedAndTouchedAtMostOnceAMinute(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-		svc := agency.NewService(db.DB, func() time.Time { return now })
+		svc := agency.NewService(db, func() time.Time { return now })
 		a, key, _, err := svc.Create(ctx, "bibliotek", "Biblioteket", "")
 		if err != nil {
 			t.Fatal(err)
@@ -62,7 +62,7 @@ func TestKeysAreHashedAndTouchedAtMostOnceAMinute(t *testing.T) {
 
 func TestCreateValidates(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		svc := agency.NewService(db.DB, nil)
+		svc := agency.NewService(db, nil)
 		tests := []struct {
 			slug, name, hook string
 			pointers         []string
@@ -87,7 +87,7 @@ func TestCreateValidates(t *testing.T) {
 		if _, _, _, err := svc.Create(context.Background(), "local", "Local", "http://127.0.0.1:9999/hook"); err == nil {
 			t.Fatal("a loopback webhook was accepted without AllowPrivateWebhooks")
 		}
-		private := agency.NewService(db.DB, nil, agency.AllowPrivateWebhooks(true))
+		private := agency.NewService(db, nil, agency.AllowPrivateWebhooks(true))
 		if _, _, secret, err := private.Create(context.Background(), "local", "Local", "http://127.0.0.1:9999/hook"); err != nil || !strings.HasPrefix(secret, "whsec_") {
 			t.Fatalf("loopback webhook: %v", err)
 		}

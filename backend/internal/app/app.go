@@ -226,7 +226,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	deps.Ideas = a.Ideas
 	// The reporting service: photos in the same files store
 	a.Reports = a.buildReports(cfg)
-	a.Orphans = files.NewOrphans(a.Work.DB, a.Files, []files.Owner{messages.FileOwner(), ideas.FileOwner(), reports.FileOwner()}, a.Now, a.Log)
+	a.Orphans = files.NewOrphans(a.Work, a.Files, []files.Owner{messages.FileOwner(), ideas.FileOwner(), reports.FileOwner()}, a.Now, a.Log)
 	deps.Citizen.Account.WithReportPhotoLinks(a.Reports.PhotoLink)
 	deps.Reports = a.Reports
 	// Demo data (seed): an empty dev database gets the demo municipality
@@ -268,16 +268,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	}
 	deps.Translate = translate.NewConsole(a.Translations, a.Bundle, a.TranslationReloader, a.Now)
 	// Agency API: agencies, their keys, and the records they push
-	a.Agencies = agency.NewService(a.DB.DB, a.Now, agency.AllowPrivateWebhooks(cfg.WebhookAllowPrivate))
+	a.Agencies = agency.NewService(a.DB, a.Now, agency.AllowPrivateWebhooks(cfg.WebhookAllowPrivate))
 	// A bulk request has no one deadline (it lasts as long as its body): each batch of 200 gets ten
 	// times a request's.
-	a.Ingest = ingest.NewService(a.DB.DB, a.Citizens, cfg.Dev(), a.Now).WithBatchTimeout(10 * cfg.DBTimeout).
+	a.Ingest = ingest.NewService(a.DB, a.Citizens, cfg.Dev(), a.Now).WithBatchTimeout(10 * cfg.DBTimeout).
 		WithRules(a.SuggestEnv)
 	deps.Agencies, deps.Records, deps.Webhooks = a.Agencies, a.Ingest, a.Webhooks
 	// Open311 GeoReport v2 over the reporting service: agencies' keys submit, anyone reads.
 	deps.Open311 = reports.NewOpen311(a.Reports, a.Agencies, a.Bundle)
 	// Agency console: editors write tiles and rules through the same ingest service.
-	deps.Console = console.New(a.DB.DB, a.Ingest, a.Now).WithRules(a.SuggestEnv)
+	deps.Console = console.New(a.DB, a.Ingest, a.Now).WithRules(a.SuggestEnv)
 	a.Server, err = web.New(deps)
 	if err != nil {
 		_ = a.Close()

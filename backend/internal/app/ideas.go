@@ -14,5 +14,5 @@ func (a *App) buildIdeas(cfg config.Config) (*ideas.Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: files: %w", err)
 	}
-	return ideas.New(a.DB.DB, store, uploads.DefaultLimits(), a.Bundle, a.Now), nil
+	return ideas.New(a.DB, store, uploads.DefaultLimits(), a.Bundle, a.Now), nil
 }

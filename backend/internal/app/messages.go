@@ -28,7 +28,7 @@ func (a *App) buildMessages(cfg config.Config) (*messages.Service, error) {
 	// Closing an account deletes rows in its transaction and the files through the outbox.
 	a.Outbox.Register(files.TopicDelete, files.DeleteHandler(store))
 	links := messages.NewLinks(cfg.PIDKey, cfg.BaseURL, messages.DefaultLinkTTL)
-	return messages.New(a.DB.DB, store, links, uploads.DefaultLimits(), a.Now), nil
+	return messages.New(a.DB, store, links, uploads.DefaultLimits(), a.Now), nil
 }
 
 // openFiles is S3 when an endpoint is configured, else the local disk.
@@ -43,6 +43,6 @@ func openFiles(cfg config.Config) (files.Store, error) {
 // buildReports is the reporting service on the same files store; its photo links are signed with
 // a key derived from the attachment links' key.
 func (a *App) buildReports(cfg config.Config) *reports.Service {
-	return reports.New(reports.Deps{DB: a.DB.DB, Files: a.Files, Links: a.Messages.Links(), BaseURL: cfg.BaseURL, Now: a.Now,
+	return reports.New(reports.Deps{DB: a.DB, Files: a.Files, Links: a.Messages.Links(), BaseURL: cfg.BaseURL, Now: a.Now,
 		AnonymousLimit: cfg.ReportAnonymousLimit, AnonymousWindow: time.Hour})
 }

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
 	"minside/backend/internal/agency"
 	"minside/backend/internal/apperr"
@@ -32,14 +31,14 @@ const RoleEditor = "agency_editor"
 
 // Service serves the console.
 type Service struct {
-	db     *bun.DB
+	db     *store.DB
 	ingest *ingest.Service
 	rules  *suggest.Env // the fact model rules are previewed in (WithRules)
 	now    func() time.Time
 }
 
 // New builds the service on the same database and ingest service as the agency API.
-func New(db *bun.DB, ing *ingest.Service, now func() time.Time) *Service {
+func New(db *store.DB, ing *ingest.Service, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}

@@ -51,7 +51,7 @@ func newWorld(t testing.TB, db *store.DB) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.svc = ideas.New(db.DB, disk, uploads.Limits{MaxFileBytes: 1 << 20, MaxFiles: 5, MaxPixels: 4_000_000, MaxSide: 2000},
+	w.svc = ideas.New(db, disk, uploads.Limits{MaxFileBytes: 1 << 20, MaxFiles: 5, MaxPixels: 4_000_000, MaxSide: 2000},
 		keyTranslator{}, func() time.Time { return *w.clock })
 	hook := "https://innolab.example.no/hooks"
 	insert(t, db, &agency.Agency{ID: w.innolab, Slug: "innolab-" + w.innolab[len(w.innolab)-6:], Name: "Innolab", WebhookURL: &hook, CreatedAt: t0, UpdatedAt: t0})

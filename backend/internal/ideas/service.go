@@ -40,7 +40,7 @@ type Translator interface {
 
 // Service submits, lists, supports and moderates ideas.
 type Service struct {
-	db     *bun.DB
+	db     *store.DB
 	files  files.Store
 	limits uploads.Limits
 	tr     Translator
@@ -48,7 +48,7 @@ type Service struct {
 }
 
 // New builds the service; limits bound the photo (one file, an image).
-func New(db *bun.DB, store files.Store, limits uploads.Limits, tr Translator, now func() time.Time) *Service {
+func New(db *store.DB, store files.Store, limits uploads.Limits, tr Translator, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}

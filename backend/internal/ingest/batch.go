@@ -157,7 +157,7 @@ func (w *writer) insertCase(ctx context.Context, c caseRows) error {
 // reads binary values instead of parsing and planning a statement of literals, and the portal
 // formats no SQL. It suits rows that are only appended (no ON CONFLICT, nothing returned).
 type copyTarget struct {
-	db   *bun.DB
+	db   *store.DB
 	conn bun.Conn
 }
 

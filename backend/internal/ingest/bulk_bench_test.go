@@ -68,8 +68,8 @@ func benchBulk(b *testing.B, db *store.DB, server *serverCPU) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := ingest.NewService(db.DB, citizens.NewDirectory(p, true), true, nil)
-	a, _, _, err := agency.NewService(db.DB, nil).Create(ctx, "bench", "Bench", "")
+	svc := ingest.NewService(db, citizens.NewDirectory(p, true), true, nil)
+	a, _, _, err := agency.NewService(db, nil).Create(ctx, "bench", "Bench", "")
 	if err != nil {
 		b.Fatal(err)
 	}

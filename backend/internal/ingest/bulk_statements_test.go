@@ -25,7 +25,7 @@ func bulkService(t *testing.T, db *store.DB) (*ingest.Service, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _, _, err := agency.NewService(db.DB, nil).Create(context.Background(), "byggesak", "Byggesak", "")
+	a, _, _, err := agency.NewService(db, nil).Create(context.Background(), "byggesak", "Byggesak", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func bulkService(t *testing.T, db *store.DB) (*ingest.Service, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ingest.NewService(db.DB, citizens.NewDirectory(p, true), true, nil).WithRules(env), a.ID
+	return ingest.NewService(db, citizens.NewDirectory(p, true), true, nil).WithRules(env), a.ID
 }
 
 // bulk sends lines and returns every line's result, and the statements it took (every one is a

@@ -144,7 +144,7 @@ func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.
 	return inTxOn(ctx, s.db, fn)
 }
 
-// txRunner begins transactions: the pool (*bun.DB), or one connection of it (bun.Conn).
+// txRunner begins transactions: the pool (*store.DB), or one connection of it (bun.Conn).
 type txRunner interface {
 	RunInTx(ctx context.Context, opts *sql.TxOptions, fn func(ctx context.Context, tx bun.Tx) error) error
 }

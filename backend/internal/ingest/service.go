@@ -87,7 +87,7 @@ func findRecord(ctx context.Context, db bun.IDB, agencyID string, kind Kind, ext
 
 // Service validates and stores agency records.
 type Service struct {
-	db   *bun.DB
+	db   *store.DB
 	dir  *citizens.Directory
 	pids pid.Options
 	now  func() time.Time
@@ -97,7 +97,7 @@ type Service struct {
 }
 
 // NewService builds the service. allowSynthetic accepts test-register identity numbers (dev, test).
-func NewService(db *bun.DB, dir *citizens.Directory, allowSynthetic bool, now func() time.Time) *Service {
+func NewService(db *store.DB, dir *citizens.Directory, allowSynthetic bool, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}

@@ -27,7 +27,7 @@ func TestInTxRunsADeadlockedTransactionAgain(t *testing.T) {
 		if _, err := db.ExecContext(ctx, "INSERT INTO contention_probe (id, n) VALUES (1, 0), (2, 0)"); err != nil {
 			t.Fatal(err)
 		}
-		s := NewService(db.DB, nil, true, nil)
+		s := NewService(db, nil, true, nil)
 		var attempts atomic.Int32
 		holding := [2]chan struct{}{make(chan struct{}), make(chan struct{})}
 		var once [2]sync.Once

@@ -53,7 +53,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.svc = messages.New(db.DB, disk, messages.NewLinks(strings.Repeat("k", 32), "https://minside.example.no", 0),
+	w.svc = messages.New(db, disk, messages.NewLinks(strings.Repeat("k", 32), "https://minside.example.no", 0),
 		uploads.Limits{MaxFileBytes: 1 << 20, MaxFiles: 3, MaxPixels: 4_000_000, MaxSide: 2000}, func() time.Time { return *w.clock })
 	hook := "https://byggesak.example.no/hooks"
 	insert(t, db, &agency.Agency{ID: w.agency, Slug: "bygg-" + w.agency[len(w.agency)-6:], Name: "Byggesak", WebhookURL: &hook, CreatedAt: t0, UpdatedAt: t0})

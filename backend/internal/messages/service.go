@@ -33,7 +33,7 @@ const MaxBody = 5000
 
 // Service writes and reads messages.
 type Service struct {
-	db     *bun.DB
+	db     *store.DB
 	files  files.Store
 	links  *Links
 	limits uploads.Limits
@@ -41,7 +41,7 @@ type Service struct {
 }
 
 // New builds the service; limits bound the attachments of one message.
-func New(db *bun.DB, store files.Store, links *Links, limits uploads.Limits, now func() time.Time) *Service {
+func New(db *store.DB, store files.Store, links *Links, limits uploads.Limits, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}

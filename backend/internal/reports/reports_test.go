@@ -33,7 +33,7 @@ func newFixture(t testing.TB, db *store.DB) fixture {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now
-	ag := agency.NewService(db.DB, now)
+	ag := agency.NewService(db, now)
 	roads, key, _, err := ag.Create(ctx, "bymiljo", "Bymiljøetaten", "")
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func newFixture(t testing.TB, db *store.DB) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := reports.New(reports.Deps{DB: db.DB, Files: disk, Links: messages.NewLinks("secret", "https://minside.example", 0),
+	svc := reports.New(reports.Deps{DB: db, Files: disk, Links: messages.NewLinks("secret", "https://minside.example", 0),
 		BaseURL: "https://minside.example", Now: now})
 	light := addService(t, db, roads.ID, "street-light", map[string]string{"nb": "Gatelys", "en": "Street light"}, []reports.Question{{
 		Code: "fault", Label: map[string]string{"nb": "Feil", "en": "Fault"}, Type: reports.TypeSingleChoice, Required: true,

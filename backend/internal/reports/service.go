@@ -13,6 +13,7 @@ import (
 	"minside/backend/internal/files"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/messages"
+	"minside/backend/internal/store"
 	"minside/backend/internal/texts"
 	"minside/backend/internal/uploads"
 )
@@ -28,7 +29,7 @@ const PhotoLinkPath = "/files/v1/report-photos/"
 
 // Deps are what the service needs; New fills the zero values with defaults.
 type Deps struct {
-	DB    *bun.DB
+	DB    *store.DB
 	Files files.Store
 	// Links signs the short-lived photo links (derived from the attachment links' key).
 	Links *messages.Links

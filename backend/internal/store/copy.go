@@ -26,7 +26,7 @@ type Copier interface {
 // INSERT of the same models would: a nil pointer or a nullzero field's zero value is NULL, and
 // generated keys (autoincrement, identity) are left to the database. It counts one round trip
 // in the context's counter (CountRoundTrips), as the INSERT it replaces.
-func CopyModels[T any](ctx context.Context, db *bun.DB, dst Copier, all []T) error {
+func CopyModels[T any](ctx context.Context, db *DB, dst Copier, all []T) error {
 	if len(all) == 0 {
 		return nil
 	}
