@@ -18,8 +18,9 @@ import (
 // The export keeps the one rule for sensitive content (auth.Withholds), as every screen does: from
 // a login below the step-up level a sensitive case says only that it exists (its agency and
 // dates), with no title, texts, timeline or documents; a sensitive document on an ordinary case
-// has no name or link; a message on a sensitive case, or an answer the agency marked sensitive,
-// has no text or attachments. At the step-up level everything is there.
+// has no name or link, nor when the person confirmed it; a message on a sensitive case, or an
+// answer the agency marked sensitive, has no text or attachments. At the step-up level everything
+// is there.
 func TestExportWithholdsSensitiveContentBelowTheStepUpLevel(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
