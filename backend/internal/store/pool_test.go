@@ -97,6 +97,36 @@ func TestPostgresPoolSizeFromTheURL(t *testing.T) {
 	}
 }
 
+// TestBackgroundPoolIsConfiguredLikeTheRequestPool: the background pool's connections get the
+// same settings as the request pool's (statement timeout, UTC for times inside JSON answers),
+// not only the URL's.
+func TestBackgroundPoolIsConfiguredLikeTheRequestPool(t *testing.T) {
+	url, ok := storetest.URLs(t)[store.Postgres]
+	if !ok {
+		return // SQLite has one handle for both
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, url, store.WithTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }()
+	work, err := db.Background(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = work.Close() }()
+	for name, pool := range map[string]*store.DB{"requests": db, "background": work} {
+		var timeout, zone string
+		if err := pool.QueryRowContext(ctx, "SELECT current_setting('statement_timeout'), current_setting('TimeZone')").Scan(&timeout, &zone); err != nil {
+			t.Fatal(err)
+		}
+		if timeout != "20s" || zone != "UTC" {
+			t.Errorf("%s pool: statement_timeout %q, TimeZone %q; want 20s (ten request deadlines) and UTC", name, timeout, zone)
+		}
+	}
+}
+
 // TestSQLiteBackgroundWorkSharesTheHandle: one file has one writer; a second pool would only
 // contend for its lock.
 func TestSQLiteBackgroundWorkSharesTheHandle(t *testing.T) {

@@ -170,9 +170,24 @@ func (db *DB) verifySQLitePragmas(ctx context.Context, busy time.Duration) error
 }
 
 func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*DB, error) {
+	cfg, sizes, err := postgresConfig(dsn, timeout)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openPostgresPool(ctx, cfg, sizes.requests, dsn, timeout)
+	if err != nil {
+		return nil, err
+	}
+	db.backgroundConns = sizes.background
+	return db, nil
+}
+
+// postgresConfig is how every pooled connection is configured, for both pools, and the pools'
+// sizes from the URL.
+func postgresConfig(dsn string, timeout time.Duration) (*pgx.ConnConfig, poolSizes, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("store: postgres: parse the database URL: %w", err) // err names no password
+		return nil, poolSizes{}, fmt.Errorf("store: postgres: parse the database URL: %w", err) // err names no password
 	}
 	// Bun sends every statement as text with its arguments already in it, so no two statements share
 	// a text and pgx's default (prepare each new text, then execute it: two round trips, and a
@@ -191,14 +206,9 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*DB, 
 	}
 	sizes, err := poolSizesFrom(cfg.RuntimeParams)
 	if err != nil {
-		return nil, err
+		return nil, poolSizes{}, err
 	}
-	db, err := openPostgresPool(ctx, cfg, sizes.requests, dsn, timeout)
-	if err != nil {
-		return nil, err
-	}
-	db.backgroundConns = sizes.background
-	return db, nil
+	return cfg, sizes, nil
 }
 
 func openPostgresPool(ctx context.Context, cfg *pgx.ConnConfig, maxConns int, dsn string, timeout time.Duration) (*DB, error) {
@@ -227,7 +237,7 @@ func (db *DB) Background(ctx context.Context) (*DB, error) {
 	if db.Kind != Postgres {
 		return db, nil
 	}
-	cfg, err := db.ConnConfig()
+	cfg, _, err := postgresConfig(db.DSN, db.Timeout)
 	if err != nil {
 		return nil, err
 	}
