@@ -23,22 +23,13 @@ func TestPostgresPoolSizeFromTheURL(t *testing.T) {
 		return // SQLite's pool is fixed: one writer, in process
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, url+"&pool_max_conns=3&worker_pool_max_conns=5")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = db.Close() }()
+	db, work := openPools(t, url+"&pool_max_conns=3&worker_pool_max_conns=5")
 	if err := db.PingContext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := db.DB.DB.Stats().MaxOpenConnections; got != 3 {
 		t.Errorf("MaxOpenConnections = %d, want 3", got)
 	}
-	work, err := db.Background(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = work.Close() }()
 	if got := work.DB.DB.Stats().MaxOpenConnections; got != 5 || work == db {
 		t.Errorf("background pool: MaxOpenConnections = %d (same handle: %v), want a pool of its own of 5", got, work == db)
 	}
@@ -81,16 +72,7 @@ func TestPostgresPoolSizeFromTheURL(t *testing.T) {
 		}
 	}
 	// Unnamed, each pool is twice the cores, at least 4.
-	plain, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = plain.Close() }()
-	plainWork, err := plain.Background(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = plainWork.Close() }()
+	plain, plainWork := openPools(t, url)
 	want := max(4, 2*runtime.GOMAXPROCS(0))
 	if a, b := plain.DB.DB.Stats().MaxOpenConnections, plainWork.DB.DB.Stats().MaxOpenConnections; a != want || b != want {
 		t.Errorf("default pools: requests %d, background %d; want %d each", a, b, want)
@@ -106,16 +88,7 @@ func TestBackgroundPoolIsConfiguredLikeTheRequestPool(t *testing.T) {
 		return // SQLite has one handle for both
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, url, store.WithTimeout(2*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = db.Close() }()
-	work, err := db.Background(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = work.Close() }()
+	db, work := openPools(t, url, store.WithTimeout(2*time.Second))
 	for name, pool := range map[string]*store.DB{"requests": db, "background": work} {
 		var timeout, zone string
 		if err := pool.QueryRowContext(ctx, "SELECT current_setting('statement_timeout'), current_setting('TimeZone')").Scan(&timeout, &zone); err != nil {
@@ -125,6 +98,25 @@ func TestBackgroundPoolIsConfiguredLikeTheRequestPool(t *testing.T) {
 			t.Errorf("%s pool: statement_timeout %q, TimeZone %q; want 20s (ten request deadlines) and UTC", name, timeout, zone)
 		}
 	}
+}
+
+// openPools opens the database at url and its background pool, both closed when the test ends.
+func openPools(t *testing.T, url string, opts ...store.Option) (requests, background *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, url, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	work, err := db.Background(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if work != db {
+		t.Cleanup(func() { _ = work.Close() })
+	}
+	return db, work
 }
 
 // TestSQLiteBackgroundWorkSharesTheHandle: one file has one writer; a second pool would only

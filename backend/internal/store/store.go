@@ -244,13 +244,13 @@ func (db *DB) Background(ctx context.Context) (*DB, error) {
 	return openPostgresPool(ctx, cfg, db.backgroundConns, db.DSN, db.Timeout)
 }
 
-// DefaultPoolMaxConns is a replica's connection limit for each of its two pools (requests, and
+// defaultPoolMaxConns is a replica's connection limit for each of its two pools (requests, and
 // background work) unless the URL names pool_max_conns or worker_pool_max_conns: twice the cores
 // the portal runs on, at least 4. More connections than about twice the database server's cores
 // only queue inside PostgreSQL, where the tail grows: 20 connections gave p99 581–966 ms at 70 % of
 // peak on two cores, 4 gave 16–64 ms at the same or a higher rate (docs/performance.md). With
 // several replicas on one server, name a smaller pool_max_conns (docs/deploy.md, Sizing).
-func DefaultPoolMaxConns() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+func defaultPoolMaxConns() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 
 type poolSizes struct{ requests, background int }
 
@@ -259,20 +259,29 @@ type poolSizes struct{ requests, background int }
 // connections one replica may hold for requests and for background work, so that replicas ×
 // (both) fit the server's max_connections or a pooler's pool.
 func poolSizesFrom(params map[string]string) (poolSizes, error) {
-	sizes := poolSizes{requests: DefaultPoolMaxConns(), background: DefaultPoolMaxConns()}
-	for name, size := range map[string]*int{"pool_max_conns": &sizes.requests, "worker_pool_max_conns": &sizes.background} {
-		v, named := params[name]
-		if !named {
-			continue
-		}
-		delete(params, name)
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return poolSizes{}, fmt.Errorf("store: postgres: %s %q in the database URL must be a whole number from 1 to 1000", name, v)
-		}
-		*size = n
+	requests, err := poolSize(params, "pool_max_conns")
+	if err != nil {
+		return poolSizes{}, err
 	}
-	return sizes, nil
+	background, err := poolSize(params, "worker_pool_max_conns")
+	if err != nil {
+		return poolSizes{}, err
+	}
+	return poolSizes{requests: requests, background: background}, nil
+}
+
+// poolSize takes the parameter name out of params: its whole number, or the default when unnamed.
+func poolSize(params map[string]string, name string) (int, error) {
+	v, named := params[name]
+	if !named {
+		return defaultPoolMaxConns(), nil
+	}
+	delete(params, name)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1000 {
+		return 0, fmt.Errorf("store: postgres: %s %q in the database URL must be a whole number from 1 to 1000", name, v)
+	}
+	return n, nil
 }
 
 // ConnConfig is the configuration of a connection of its own to the database (one that holds a
