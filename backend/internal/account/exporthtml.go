@@ -96,10 +96,11 @@ func (s *Service) RenderHTML(d Data) ([]byte, error) {
 	prefs.Facts = []htmlFact{{tr("export.language", nil), language}, {tr("ui.preferences.quiet_hours", nil), quiet}}
 
 	cases := htmlSection{Heading: tr("ui.nav.cases", nil)}
+	hidden := tr("ui.task.sensitive_hint", nil) // in place of what is withheld below the step-up level
 	for _, c := range d.Cases {
 		if c.Withheld {
-			cases.Items = append(cases.Items, htmlItem{Heading: tr("ui.task.sensitive_from", map[string]any{"Agency": c.Agency}),
-				Lines: []string{join(c.Agency, tr("ui.cases.updated", nil)+" "+when(c.UpdatedAt)), tr("ui.task.sensitive_hint", nil)}})
+			cases.Items = append(cases.Items, htmlItem{Heading: sensitiveFrom(tr, c.Agency),
+				Lines: []string{join(c.Agency, tr("ui.cases.updated", nil)+" "+when(c.UpdatedAt)), hidden}})
 			continue
 		}
 		it := htmlItem{Heading: c.Title, Lines: []string{join(c.Agency, tr("ui.cases.status."+c.Status, nil), tr("ui.cases.updated", nil)+" "+when(c.UpdatedAt))}}
@@ -109,7 +110,7 @@ func (s *Service) RenderHTML(d Data) ([]byte, error) {
 		for _, doc := range c.Documents {
 			name := doc.Name
 			if doc.Withheld {
-				name = tr("ui.task.sensitive_hint", nil)
+				name = hidden
 			}
 			it.List = append(it.List, join(tr("ui.cases.documents", nil), name))
 		}

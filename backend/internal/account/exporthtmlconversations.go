@@ -13,11 +13,12 @@ import (
 // documents the person confirmed: words and local dates, no ids and no links.
 func conversationSections(d Data, tr func(string, map[string]any) string, when func(time.Time) string) (errands, msgs, todo, acknowledged htmlSection) {
 	errands = htmlSection{Heading: tr("ui.errands.heading", nil)}
+	hidden := tr("ui.task.sensitive_hint", nil) // in place of what is withheld below the step-up level
 	titles := map[string]string{}
 	for _, c := range d.Cases {
 		titles[c.ID] = c.Title
 		if c.Withheld {
-			titles[c.ID] = tr("ui.task.sensitive_from", map[string]any{"Agency": c.Agency})
+			titles[c.ID] = sensitiveFrom(tr, c.Agency)
 		}
 	}
 	for _, e := range d.Errands {
@@ -48,7 +49,7 @@ func conversationSections(d Data, tr func(string, map[string]any) string, when f
 		}
 		body := m.Body
 		if m.Withheld {
-			body = tr("ui.task.sensitive_hint", nil)
+			body = hidden
 		}
 		it := htmlItem{Heading: join(when(m.SentAt), by), Lines: []string{body, join(m.Agency, receipt)}}
 		for _, a := range m.Attachments {
@@ -61,7 +62,7 @@ func conversationSections(d Data, tr func(string, map[string]any) string, when f
 	for _, t := range d.Tasks {
 		title := t.Title
 		if t.Withheld {
-			title = tr("ui.task.sensitive_from", map[string]any{"Agency": t.Agency})
+			title = sensitiveFrom(tr, t.Agency)
 		}
 		status := tr("export.task_finished", nil)
 		if t.Status == tasks.StatusOpen {
@@ -88,7 +89,7 @@ func conversationSections(d Data, tr func(string, map[string]any) string, when f
 		}
 		name := a.Document
 		if a.Withheld {
-			name = tr("ui.task.sensitive_hint", nil)
+			name = hidden
 		}
 		acknowledged.Items = append(acknowledged.Items, htmlItem{Heading: name, Lines: []string{join(titles[a.CaseID], tr(what, nil)+" "+when(a.At))}})
 	}
@@ -98,4 +99,10 @@ func conversationSections(d Data, tr func(string, map[string]any) string, when f
 // kilobytes writes a size the way people read it, in whole kB (at least 1).
 func kilobytes(n int64) string {
 	return strconv.FormatInt(max(1, (n+512)/1024), 10) + " kB"
+}
+
+// sensitiveFrom is the neutral title of a withheld case, task or draft: only its agency, as on the
+// overview.
+func sensitiveFrom(tr func(string, map[string]any) string, agency string) string {
+	return tr("ui.task.sensitive_from", map[string]any{"Agency": agency})
 }
