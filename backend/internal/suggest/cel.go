@@ -119,8 +119,9 @@ func DaysBetween(a, b time.Time) int64 {
 
 // Program is a compiled expression.
 type Program struct {
-	Source string
-	prg    cel.Program
+	Source  string
+	prg     cel.Program
+	checked *cel.Ast // what timingOf reads
 }
 
 // Condition compiles a rule's condition for subject: it must be a bool.
@@ -157,7 +158,7 @@ func (e *Env) compile(src, subject string, want []*cel.Type) (*Program, *Problem
 	if err != nil {
 		return nil, &Problem{Line: 1, Column: 1, Message: err.Error()}
 	}
-	return &Program{Source: src, prg: prg}, nil
+	return &Program{Source: src, prg: prg, checked: ast}, nil
 }
 
 // factSizes gives CEL's cost estimate the bounds of the facts: lists hold at most maxListFacts,

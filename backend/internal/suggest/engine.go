@@ -167,6 +167,9 @@ func (e *Engine) evaluate(ctx context.Context, tx bun.IDB, ids []string, now tim
 	if err := w.flush(ctx, tx, e.notify); err != nil {
 		return out, err
 	}
+	if err := writeDue(ctx, tx, w.due, now); err != nil {
+		return out, err
+	}
 	out.Made, out.Withdrawn = len(w.made), len(w.withdrawn)
 	return out, nil
 }
@@ -177,9 +180,10 @@ func (e *Engine) evaluate(ctx context.Context, tx bun.IDB, ids []string, now tim
 // suggestions are left as they are. It reads and writes nothing but w (nil: no live rule).
 func (e *Engine) decide(ctx context.Context, db bun.IDB, ids []string, now time.Time, only string, eventsOf func(*Facts) []Event) (*writes, Outcome, error) {
 	var out Outcome
-	rules, err := e.rules(ctx, db, now)
+	all, err := e.rules(ctx, db, now)
+	rules := all
 	if only != "" {
-		rules = slices.DeleteFunc(rules, func(r *compiledRule) bool { return r.ID != only })
+		rules = slices.DeleteFunc(slices.Clone(all), func(r *compiledRule) bool { return r.ID != only })
 	}
 	if err != nil || len(rules) == 0 {
 		return nil, out, err
@@ -188,15 +192,18 @@ func (e *Engine) decide(ctx context.Context, db bun.IDB, ids []string, now time.
 	if err != nil {
 		return nil, out, err
 	}
-	w := &writes{now: now}
+	w := &writes{now: now, due: make(map[string]int64, len(people.Facts))}
 	byID := make(map[string]*compiledRule, len(rules))
 	for _, r := range rules {
 		byID[r.ID] = r
 	}
+	today := dayNumber(now)
 	for _, f := range people.Facts {
 		out.People++
 		off := people.OffAgencies(f.Person.ID)
-		e.person(f, rules, byID, off, eventsOf(f), existing[f.Person.ID], w, &out)
+		vars := e.env.Activation(f)
+		e.person(f, vars, rules, byID, off, eventsOf(f), existing[f.Person.ID], w, &out)
+		w.due[f.Person.ID] = nextDue(f, vars, all, today)
 	}
 	return w, out, nil
 }
@@ -205,8 +212,7 @@ func (e *Engine) decide(ctx context.Context, db bun.IDB, ids []string, now time.
 type key struct{ rule, occurrence string }
 
 // person decides one person's suggestions into w.
-func (e *Engine) person(f *Facts, rules []*compiledRule, byID map[string]*compiledRule, offAgencies []string, events []Event, rows []Row, w *writes, out *Outcome) {
-	vars := e.env.Activation(f)
+func (e *Engine) person(f *Facts, vars *Activation, rules []*compiledRule, byID map[string]*compiledRule, offAgencies []string, events []Event, rows []Row, w *writes, out *Outcome) {
 	held := map[key]heldMatch{}
 	evaluated := map[string]bool{} // state rules evaluated now: their active rows not held are withdrawn
 	var current *Event             // the event vars holds (converted once, not once per rule)
@@ -327,6 +333,7 @@ type writes struct {
 	withdrawn []Row
 	refreshed []Row
 	audit     []audit.Entry
+	due       map[string]int64 // each person's next due day (nextDue)
 }
 
 func (w *writes) make(citizenID string, k key, h heldMatch, prev *Row) {

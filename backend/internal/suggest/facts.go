@@ -17,6 +17,8 @@ type Facts struct {
 	Relations []Relation `json:"relations"` // who the person may act for, and who may act for them
 	Event     Event      `json:"event"`     // what made this evaluation happen
 	Now       time.Time  `json:"now"`       // the evaluation's clock
+
+	anchors []time.Time // days its relations may start or stop granting access on (nextDue)
 }
 
 // Person is the one the facts are about.

@@ -185,6 +185,11 @@ type relationRow struct {
 // child's birth date and the child.
 func addRelations(rows []relationRow, byID map[string]*Facts, now time.Time) {
 	for _, r := range rows {
+		for _, id := range []string{r.RepresentativeID, r.SubjectID} {
+			if f := byID[id]; f != nil {
+				addAnchors(f, r, now)
+			}
+		}
 		rel := represent.Relation{Kind: r.Kind, ValidFrom: r.ValidFrom, ValidUntil: r.ValidUntil}
 		if _, ok := represent.AreasOf(rel, r.SubjectBirth, now); !ok {
 			continue

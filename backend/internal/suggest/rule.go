@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
 )
@@ -24,6 +25,7 @@ type Rule struct {
 
 	condition    *Program
 	placeholders map[string]*Program // by source, over every language of the why-text
+	timing       timing              // on which days time alone can change what the rule decides
 }
 
 // Definition is what Compile needs of a rule.
@@ -63,6 +65,15 @@ func (e *Env) Compile(d Definition) (*Rule, error) {
 			return nil, err
 		}
 	}
+	checked := []*cel.Ast{cond.checked}
+	for _, src := range slices.Sorted(maps.Keys(r.placeholders)) {
+		checked = append(checked, r.placeholders[src].checked)
+	}
+	t, err := e.timingOf(r.Subject, checked)
+	if err != nil {
+		return nil, err
+	}
+	r.timing = t
 	return r, nil
 }
 

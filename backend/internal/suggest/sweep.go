@@ -86,10 +86,11 @@ func (e *Engine) HandleSweep(ctx context.Context, m outbox.Message) outbox.Resul
 		if rules, err := e.rules(ctx, tx, now); err != nil || len(rules) == 0 {
 			return err // no live rule: nothing to sweep for
 		}
-		ranges, err := chunks(ctx, tx, SweepChunk)
+		ids, err := sweepIDs(ctx, tx, "", "", sm.Rule, now)
 		if err != nil {
 			return err
 		}
+		ranges := chunks(ids, SweepChunk)
 		msgs := make([]outbox.Message, 0, len(ranges))
 		for _, r := range ranges {
 			msg, err := outbox.NewMessage(TopicSweepChunk, chunkMessage{Day: sm.Day, From: r[0], To: r[1], Rule: sm.Rule}, now,
@@ -108,17 +109,30 @@ func (e *Engine) HandleSweep(ctx context.Context, m outbox.Message) outbox.Resul
 	return outbox.Done()
 }
 
-// chunks splits the citizens, in id order, into ranges of at most size.
-func chunks(ctx context.Context, db bun.IDB, size int) ([][2]string, error) {
-	var ids []string
-	if err := db.NewSelect().Table("citizens").Column("id").OrderExpr("id").Scan(ctx, &ids); err != nil {
-		return nil, fmt.Errorf("suggest: sweep: list people: %w", err)
+// sweepIDs are the people from..to (inclusive; "" is open) a sweep evaluates, in id order: for
+// one rule (a new version), everyone; for the day, who is due.
+func sweepIDs(ctx context.Context, db bun.IDB, from, to, ruleID string, now time.Time) ([]string, error) {
+	if ruleID == "" {
+		return dueIDs(ctx, db, from, to, dayNumber(now))
 	}
+	q := db.NewSelect().Table("citizens").Column("id").OrderExpr("id")
+	if from != "" {
+		q = q.Where("id >= ? AND id <= ?", from, to)
+	}
+	var ids []string
+	if err := q.Scan(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("suggest: sweep: people %s..%s: %w", from, to, err)
+	}
+	return ids, nil
+}
+
+// chunks splits ids into ranges of at most size.
+func chunks(ids []string, size int) [][2]string {
 	var out [][2]string
 	for i := 0; i < len(ids); i += size {
 		out = append(out, [2]string{ids[i], ids[min(i+size, len(ids))-1]})
 	}
-	return out, nil
+	return out
 }
 
 // HandleChunk evaluates one chunk of the sweep.
@@ -146,16 +160,21 @@ func (e *Engine) SweepRange(ctx context.Context, from, to string) (Outcome, erro
 // decision made on the facts before it. (A change the first pass missed queues its own evaluation.)
 func (e *Engine) sweepRange(ctx context.Context, from, to, ruleID string) (Outcome, error) {
 	now := store.UTC(e.now())
-	var ids []string
-	if err := e.db.NewSelect().Table("citizens").Column("id").Where("id >= ? AND id <= ?", from, to).
-		OrderExpr("id").Scan(ctx, &ids); err != nil {
-		return Outcome{}, fmt.Errorf("suggest: sweep: people %s..%s: %w", from, to, err)
+	ids, err := sweepIDs(ctx, e.db, from, to, ruleID, now)
+	if err != nil || len(ids) == 0 {
+		return Outcome{}, err
 	}
 	w, out, err := e.decide(ctx, e.db, ids, now, ruleID, dayEvents)
 	if err != nil || w == nil {
 		return out, err
 	}
 	changed := w.people()
+	for _, id := range changed {
+		delete(w.due, id) // written with what the write transaction decides
+	}
+	if err := writeDue(ctx, e.db, w.due, now); err != nil {
+		return out, err
+	}
 	if len(changed) == 0 {
 		return out, nil
 	}
@@ -176,10 +195,11 @@ func (e *Engine) sweepRange(ctx context.Context, from, to, ruleID string) (Outco
 // Sweep evaluates everyone now, parallel chunks at a time, without the outbox: the benchmark's
 // and the operator's way to run the day's sweep at once.
 func (e *Engine) Sweep(ctx context.Context, parallel int) (Outcome, error) {
-	ranges, err := chunks(ctx, e.db, SweepChunk)
+	ids, err := sweepIDs(ctx, e.db, "", "", "", store.UTC(e.now()))
 	if err != nil {
 		return Outcome{}, err
 	}
+	ranges := chunks(ids, SweepChunk)
 	work := make(chan [2]string)
 	results := make(chan struct {
 		o   Outcome
