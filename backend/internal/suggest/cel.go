@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/cel-go/cel"
@@ -32,6 +33,9 @@ const maxListFacts = 100
 type Env struct {
 	base *cel.Env
 	subj map[string]*cel.Env // per Subjects entry: base plus the subject's variable
+
+	flipsMu sync.Mutex
+	flips   map[string]*Program // by subject and source: the rules' flips (timing.go), shared
 }
 
 // Problem is a compile error with its place in the expression (line from 1, column from 1).

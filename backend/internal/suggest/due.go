@@ -33,7 +33,7 @@ func dayNumber(t time.Time) int64 { return DaysBetween(epoch, t) }
 func nextDue(f *Facts, vars *Activation, rules []*compiledRule, today int64) int64 {
 	next := weeklyDay(f.Person.ID, today)
 	consider := func(day int64) {
-		for d := day - 1; d <= day+1; d++ { // either side: a strict comparison, a time of day
+		for d := day; d <= day+1; d++ { // a strict comparison, or one at a time of day, shows the day after
 			if d > today && d < next {
 				next = d
 			}
@@ -46,28 +46,30 @@ func nextDue(f *Facts, vars *Activation, rules []*compiledRule, today int64) int
 	for _, c := range f.Children {
 		consider(dayNumber(Birthday(c.BirthDate, int(c.Age)+1)))
 	}
-	for _, k := range f.Keys {
-		consider(dayNumber(k.ValidFrom))
+	for _, k := range f.Keys { // the window of key.expiring (dayEvents)
 		consider(dayNumber(k.ValidUntil.Add(-keyExpiringWithin)))
 		consider(dayNumber(k.ValidUntil))
 	}
-	for _, b := range f.Bookings {
-		consider(dayNumber(b.StartsAt))
+	for _, b := range f.Bookings { // booking.ended
 		consider(dayNumber(b.EndsAt))
 	}
-	var days []int64
+	flipped := map[*Program][]int64{} // each shared program evaluated once
 	for _, r := range rules {
 		if r.timing.daily {
 			return today + 1
 		}
-		for _, p := range r.timing.flips {
-			v, err := p.Eval(vars)
-			if err != nil {
-				return today + 1 // cannot say when it flips: look again tomorrow
+		for _, fl := range r.timing.flips {
+			days, ok := flipped[fl.prg]
+			if !ok {
+				v, err := fl.prg.Eval(vars)
+				if err != nil {
+					return today + 1 // cannot say when it flips: look again tomorrow
+				}
+				days = flipDays(v, nil)
+				flipped[fl.prg] = days
 			}
-			days = flipDays(v, days[:0])
 			for _, d := range days {
-				consider(d)
+				consider(d + fl.offset)
 			}
 		}
 	}

@@ -69,11 +69,7 @@ func (e *Env) Compile(d Definition) (*Rule, error) {
 	for _, src := range slices.Sorted(maps.Keys(r.placeholders)) {
 		checked = append(checked, r.placeholders[src].checked)
 	}
-	t, err := e.timingOf(r.Subject, checked)
-	if err != nil {
-		return nil, err
-	}
-	r.timing = t
+	r.timing = e.timingOf(r.Subject, checked)
 	return r, nil
 }
 

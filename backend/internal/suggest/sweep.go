@@ -13,10 +13,12 @@ import (
 	"minside/backend/internal/store"
 )
 
-// The daily sweep evaluates everyone once a day, for what time alone changes: ages, birthdays,
-// keys about to expire, bookings just ended. It runs through the outbox like everything else: the
-// day's sweep is one message (its dedupe key makes it once a day whichever replicas plan it),
-// which splits the people into chunks, each a message any replica's worker may take.
+// The daily sweep evaluates, once a day, the people who are due (due.go): those for whom time alone
+// may change what the rules decide today (ages, keys about to expire, bookings just ended, a
+// rule's date comparison flipping) and those on their weekly turn. It runs through the outbox
+// like everything else: the day's sweep is one message (its dedupe key makes it once a day
+// whichever replicas plan it), which splits the people due into chunks, each a message any
+// replica's worker may take. A new rule version's sweep evaluates everyone, for that rule.
 const (
 	TopicSweep      = "suggest.sweep"
 	TopicSweepChunk = "suggest.sweep.chunk"
@@ -147,14 +149,15 @@ func (e *Engine) HandleChunk(ctx context.Context, m outbox.Message) outbox.Resul
 	return outbox.Done()
 }
 
-// SweepRange evaluates the people with ids from..to (inclusive) on the day's events.
+// SweepRange evaluates the people due with ids from..to (inclusive) on the day's events.
 func (e *Engine) SweepRange(ctx context.Context, from, to string) (Outcome, error) {
 	return e.sweepRange(ctx, from, to, "")
 }
 
-// sweepRange is SweepRange for one rule only (ruleID), or every rule (""). It decides twice:
-// first for everyone in the range without a transaction, so chunks read and evaluate in parallel
-// (on SQLite too, beside the one writer) and a day that changes nothing writes nothing; then, in
+// sweepRange is SweepRange for one rule only (ruleID, everyone), or every rule ("", who is due).
+// It decides twice: first for everyone in the range without a transaction, so chunks read and
+// evaluate in parallel (on SQLite too, beside the one writer) and a day that changes nothing
+// writes only the people's next due days; then, in
 // one write transaction, again for only the people that first pass found something to write for,
 // on what the transaction reads, so a change committed in between is never overwritten by a
 // decision made on the facts before it. (A change the first pass missed queues its own evaluation.)

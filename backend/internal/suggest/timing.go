@@ -28,8 +28,17 @@ import (
 
 // timing is what a rule's expressions say about the clock.
 type timing struct {
-	daily bool       // some use of `now` is not a comparison linear in the day
-	flips []*Program // each gives a day number (days since 1970-01-01) or nested lists of them
+	daily bool   // some use of `now` is not a comparison linear in the day
+	flips []flip // the days its comparisons flip on
+}
+
+// flip is a comparison's day: what prg gives (a day number, days since 1970-01-01, or nested
+// lists of them, one per element of the comprehensions it sits in) plus offset. The literal
+// numbers of a rule are offsets, so rules that differ only in them share one program, which is
+// evaluated once per person.
+type flip struct {
+	prg    *Program
+	offset int64
 }
 
 // epochDays is the CEL source of a timestamp's day number.
@@ -45,39 +54,55 @@ type scope struct {
 type analyser struct {
 	ast   *celast.AST
 	daily bool
-	flips []string // CEL sources, each already mapped over its comprehensions
+	flips []flipSource
+}
+
+// flipSource is a flip before it is compiled: CEL source, already mapped over its comprehensions.
+type flipSource struct {
+	src    string
+	offset int64
 }
 
 // timingOf analyses the checked expressions of a rule about subject and compiles its flips.
-func (e *Env) timingOf(subject string, checked []*cel.Ast) (timing, error) {
+func (e *Env) timingOf(subject string, checked []*cel.Ast) timing {
 	var t timing
-	var sources []string
+	var found []flipSource
 	for _, c := range checked {
 		a := &analyser{ast: c.NativeRep()}
 		a.walk(a.ast.Expr(), nil)
 		if a.daily {
-			return timing{daily: true}, nil
+			return timing{daily: true}
 		}
-		sources = append(sources, a.flips...)
+		found = append(found, a.flips...)
 	}
-	slices.Sort(sources)
-	for _, src := range slices.Compact(sources) {
+	for _, f := range found {
+		src := f.src
 		if list, ok := subjectLists[subject]; ok {
 			src = fmt.Sprintf("%s.map(%s, %s)", list, subject, src)
 		}
-		prg, err := e.compileFlip(src, subject)
+		prg, err := e.flipProgram(src, subject)
 		if err != nil {
-			return timing{}, fmt.Errorf("suggest: a rule's flip %q: %w", src, err)
+			// A flip that names what only its place in the expression binds (a comprehension's
+			// result reading its accumulator): the rule is daily rather than refused.
+			return timing{daily: true}
 		}
-		t.flips = append(t.flips, prg)
+		if !slices.Contains(t.flips, flip{prg, f.offset}) {
+			t.flips = append(t.flips, flip{prg, f.offset})
+		}
 	}
-	return t, nil
+	return t
 }
 
 // subjectLists names the fact list a subject comes from.
 var subjectLists = map[string]string{"child": "children", "case": "cases", "booking": "bookings", "key": "keys"}
 
-func (e *Env) compileFlip(src, subject string) (*Program, error) {
+// flipProgram compiles src once per Env: rules that differ only in their numbers share it.
+func (e *Env) flipProgram(src, subject string) (*Program, error) {
+	e.flipsMu.Lock()
+	defer e.flipsMu.Unlock()
+	if p, ok := e.flips[subject+"\x00"+src]; ok {
+		return p, nil
+	}
 	env := e.subj[subject]
 	checked, iss := env.Compile(src)
 	if iss != nil && iss.Err() != nil {
@@ -87,7 +112,12 @@ func (e *Env) compileFlip(src, subject string) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Program{Source: src, prg: prg}, nil
+	p := &Program{Source: src, prg: prg}
+	if e.flips == nil {
+		e.flips = map[string]*Program{}
+	}
+	e.flips[subject+"\x00"+src] = p
+	return p, nil
 }
 
 // walk looks for `now` under x: inside a comparison linear in the day it records a flip;
@@ -163,20 +193,23 @@ func (a *analyser) comparison(x celast.Expr, scopes []scope) bool {
 	if !okL || !okR {
 		return false
 	}
-	coef, rest := l.coef-r.coef, "("+l.rest+") - ("+r.rest+")"
-	switch coef {
+	d := l.plus(r, -1)
+	switch d.coef {
 	case 0: // the day cancels out: the comparison does not change with time
 		return true
-	case 1: // day + rest crosses 0 on day -rest
-		rest = "-(" + rest + ")"
-	case -1:
+	case 1: // day + src + k crosses 0 on day -src - k
+		d = lin{src: negate(d.src), k: -d.k}
+	case -1: // src + k - day crosses 0 on day src + k
 	default:
 		return false
 	}
 	if a.readsAccumulator(args, scopes) {
 		return false
 	}
-	src := rest
+	src := d.src
+	if src == "" {
+		src = "0"
+	}
 	for i := len(scopes) - 1; i >= 0; i-- {
 		rng, err := a.source(scopes[i].iterRange)
 		if err != nil {
@@ -184,14 +217,46 @@ func (a *analyser) comparison(x celast.Expr, scopes []scope) bool {
 		}
 		src = fmt.Sprintf("(%s).map(%s, %s)", rng, scopes[i].iterVar, src)
 	}
-	a.flips = append(a.flips, src)
+	a.flips = append(a.flips, flipSource{src: src, offset: d.k})
 	return true
 }
 
-// lin is coef × day + rest, in days; rest is CEL source that does not read now.
+// lin is coef × day + src + k, in days; src is CEL source that does not read now ("" for 0),
+// k the literal numbers added up.
 type lin struct {
 	coef int
-	rest string
+	src  string
+	k    int64
+}
+
+// plus is l + sign × r.
+func (l lin) plus(r lin, sign int) lin {
+	out := lin{coef: l.coef + sign*r.coef, k: l.k + int64(sign)*r.k, src: l.src}
+	switch {
+	case r.src == "":
+	case sign < 0:
+		out.src = joinSource(l.src, " - ", r.src)
+	default:
+		out.src = joinSource(l.src, " + ", r.src)
+	}
+	return out
+}
+
+func joinSource(a, op, b string) string {
+	if a == "" {
+		if op == " - " {
+			return negate(b)
+		}
+		return b
+	}
+	return "(" + a + ")" + op + "(" + b + ")"
+}
+
+func negate(src string) string {
+	if src == "" {
+		return ""
+	}
+	return "-(" + src + ")"
 }
 
 // linear writes x, an int or a timestamp (as its day number), as a lin.
@@ -202,6 +267,9 @@ func (a *analyser) linear(x celast.Expr, scopes []scope) (lin, bool) {
 		return lin{}, false
 	}
 	if !a.readsNow(x, scopes) {
+		if n, ok := literalInt(x); ok {
+			return lin{k: n}, true
+		}
 		src, err := a.source(x)
 		if err != nil {
 			return lin{}, false
@@ -209,11 +277,11 @@ func (a *analyser) linear(x celast.Expr, scopes []scope) (lin, bool) {
 		if isTime {
 			src = fmt.Sprintf(epochDays, src)
 		}
-		return lin{rest: src}, true
+		return lin{src: src}, true
 	}
 	switch x.Kind() {
 	case celast.IdentKind: // now
-		return lin{coef: 1, rest: "0"}, true
+		return lin{coef: 1}, true
 	case celast.CallKind:
 	default:
 		return lin{}, false
@@ -226,11 +294,7 @@ func (a *analyser) linear(x celast.Expr, scopes []scope) (lin, bool) {
 	combine := func(x, y celast.Expr, sign int) (lin, bool) {
 		l, okL := a.linear(x, scopes)
 		r, okR := a.linear(y, scopes)
-		op := " + "
-		if sign < 0 {
-			op = " - "
-		}
-		return lin{coef: l.coef + sign*r.coef, rest: "(" + l.rest + ")" + op + "(" + r.rest + ")"}, okL && okR
+		return l.plus(r, sign), okL && okR
 	}
 	switch {
 	case call.FunctionName() == "daysBetween" && len(args) == 2: // to − from
@@ -243,9 +307,34 @@ func (a *analyser) linear(x celast.Expr, scopes []scope) (lin, bool) {
 		return combine(args[0], args[1], -1)
 	case call.FunctionName() == operators.Negate && len(args) == 1 && isInt:
 		v, ok := a.linear(args[0], scopes)
-		return lin{coef: -v.coef, rest: "-(" + v.rest + ")"}, ok
+		return lin{}.plus(v, -1), ok
 	}
 	return lin{}, false
+}
+
+// literalInt is x's value when x is an int literal, or literals added, subtracted or negated.
+func literalInt(x celast.Expr) (int64, bool) {
+	switch x.Kind() {
+	case celast.LiteralKind:
+		n, ok := x.AsLiteral().(types.Int)
+		return int64(n), ok
+	case celast.CallKind:
+		call := x.AsCall()
+		args := call.Args()
+		switch {
+		case call.FunctionName() == operators.Negate && len(args) == 1:
+			n, ok := literalInt(args[0])
+			return -n, ok
+		case (call.FunctionName() == operators.Add || call.FunctionName() == operators.Subtract) && len(args) == 2:
+			a, okA := literalInt(args[0])
+			b, okB := literalInt(args[1])
+			if call.FunctionName() == operators.Subtract {
+				b = -b
+			}
+			return a + b, okA && okB
+		}
+	}
+	return 0, false
 }
 
 // readsNow says whether x reads the variable now (not a comprehension variable of that name).

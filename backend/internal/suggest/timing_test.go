@@ -126,13 +126,13 @@ func randomHousehold(rng *rand.Rand, start time.Time, n int) household {
 	around := func(days int) time.Time {
 		return start.AddDate(0, 0, rng.IntN(2*days)-days).Truncate(24 * time.Hour)
 	}
-	f := Facts{Person: Person{ID: fmt.Sprint("p", n), Name: "P", BirthDate: around(365 * 40).AddDate(-30, 0, 0),
+	f := Facts{Person: Person{ID: fmt.Sprint("p", n), Name: "P", BirthDate: around(365*40).AddDate(-30, 0, 0),
 		District: []string{"Grorud", "Alna"}[rng.IntN(2)]}}
 	if n%5 == 0 { // some are about to turn 67
 		f.Person.BirthDate = around(400).AddDate(-67, 0, 0)
 	}
 	for i := range rng.IntN(4) {
-		f.Children = append(f.Children, Child{ID: fmt.Sprint("c", i), Name: "C", BirthDate: around(365 * 4).AddDate(-3, 0, 0), Guardian: rng.IntN(4) > 0})
+		f.Children = append(f.Children, Child{ID: fmt.Sprint("c", i), Name: "C", BirthDate: around(365*4).AddDate(-3, 0, 0), Guardian: rng.IntN(4) > 0})
 	}
 	kinds := []string{"building_permit", "kindergarten_admission", "home_care", "grant"}
 	statuses := []string{"in_progress", "awaiting_citizen", "decided"}
@@ -188,9 +188,32 @@ func TestTimingTellsDailyFromFlips(t *testing.T) {
 		if r.timing.daily != c.daily || len(r.timing.flips) != c.flips {
 			var srcs []string
 			for _, p := range r.timing.flips {
-				srcs = append(srcs, p.Source)
+				srcs = append(srcs, fmt.Sprint(p.prg.Source, "+", p.offset))
 			}
 			t.Errorf("%s / %s: daily %v, %d flips %q; want daily %v, %d flips", c.condition, c.why, r.timing.daily, len(srcs), srcs, c.daily, c.flips)
 		}
+	}
+}
+
+// Rules that differ only in their numbers share one flip program, evaluated once per person.
+func TestRulesDifferingInNumbersShareTheirFlips(t *testing.T) {
+	env, err := NewEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flips []flip
+	for _, n := range []int{10, 17} {
+		r, err := env.Compile(Definition{ID: "r", Subject: "key", Condition: fmt.Sprintf(`key.status == "active" && daysBetween(now, key.validUntil) <= %d + 3`, n)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.timing.flips) != 1 {
+			t.Fatalf("%d flips, want 1", len(r.timing.flips))
+		}
+		flips = append(flips, r.timing.flips[0])
+	}
+	if flips[0].prg != flips[1].prg || flips[0].offset != -13 || flips[1].offset != -20 {
+		t.Fatalf("flips %q%+d and %q%+d: want one program, offsets -13 and -20",
+			flips[0].prg.Source, flips[0].offset, flips[1].prg.Source, flips[1].offset)
 	}
 }

@@ -16,10 +16,13 @@ import (
 
 // BenchmarkSweep50Rules times the daily suggestion sweep over the synthetic city with 50 rules
 // published, on each engine, two workers (the machine's cores; a chunk reads and decides outside a
-// transaction, so on SQLite too, and only writing takes turns): the first sweep, which makes
-// every suggestion (reported as first-s), then the steady daily sweep, which finds them all made.
-// The city's people have cases, bookings and keys but no children, so the child rules match nobody.
-// The rules and everything they made are removed afterwards; the city stays as it was.
+// transaction, so on SQLite too, and only writing takes turns): the first sweep, which evaluates
+// everyone and makes every suggestion (reported as first-s), then b.N daily sweeps twice ("busy":
+// the days right after, "quiet": three months on), each a day after the one before, which
+// evaluate only who is due (their weekly turn, a date of theirs, a rule's flip) and write what
+// time changed. Run it with -benchtime 7x for weeks. The city's people have cases, bookings and
+// keys but no children, so the child rules match nobody. The rules and
+// everything they made are removed afterwards; the city stays as it was.
 func BenchmarkSweep50Rules(b *testing.B) {
 	for _, kind := range []store.Kind{store.SQLite, store.Postgres} {
 		b.Run(string(kind), func(b *testing.B) {
@@ -47,26 +50,59 @@ func BenchmarkSweep50Rules(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			if first.People != citizens {
+				b.Fatalf("the first sweep evaluated %d people, want all %d", first.People, citizens)
+			}
 			firstTook := time.Since(start)
-			var out suggest.Outcome
+			// A week right after the city was made, where everyone's bookings, keys and waiting
+			// cases are a few weeks old or due (the synthetic city's dates are all near its making),
+			// then a week three months on, when those dates are behind.
+			week := func() (took, slowest time.Duration, total suggest.Outcome) {
+				for range b.N {
+					now = now.AddDate(0, 0, 1)
+					began := time.Now()
+					out, err := engine.Sweep(ctx, sweepWorkers)
+					if err != nil {
+						b.Fatal(err)
+					}
+					slowest = max(slowest, time.Since(began))
+					total.People, total.Made, total.Withdrawn = total.People+out.People, total.Made+out.Made, total.Withdrawn+out.Withdrawn
+				}
+				return b.Elapsed() - took, slowest, total
+			}
 			cpuBefore := processCPU(b)
 			b.ResetTimer()
-			for range b.N {
-				if out, err = engine.Sweep(ctx, sweepWorkers); err != nil {
-					b.Fatal(err)
-				}
+			busy, busySlowest, busyTotal := week()
+			b.StopTimer()
+			cpuBusy := processCPU(b) - cpuBefore
+			now = now.AddDate(0, 3, 0)
+			if _, err := engine.Sweep(ctx, sweepWorkers); err != nil { // catching up on three months
+				b.Fatal(err)
 			}
-			// This process's CPU (deciding, decoding, the driver), apart from the database server's: on
-			// a shared machine it moves less than the wall clock does.
-			b.ReportMetric((processCPU(b)-cpuBefore).Seconds()/float64(b.N), "go-cpu-s/sweep")
-			b.ReportMetric(firstTook.Seconds(), "first-s") // after the loop: ResetTimer drops reported metrics
+			b.StartTimer()
+			quietStarted, cpuQuiet := b.Elapsed(), processCPU(b)
+			_, quietSlowest, quietTotal := week()
+			quiet := b.Elapsed() - quietStarted
+			cpuQuiet = processCPU(b) - cpuQuiet
+			days := float64(b.N)
+			// After the loops: ResetTimer drops metrics reported before it.
+			b.ReportMetric(firstTook.Seconds(), "first-s")
 			b.ReportMetric(float64(first.Made), "made")
-			perSweep := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(perSweep, "s/sweep")
-			b.ReportMetric(float64(citizens)/perSweep, "people/s")
-			b.ReportMetric(700_000/(float64(citizens)/perSweep), "s-at-700k")
-			if out.Made != 0 || out.People != citizens {
-				b.Fatalf("a steady sweep made %d over %d people, want 0 over %d", out.Made, out.People, citizens)
+			for _, m := range []struct {
+				name          string
+				took, slowest time.Duration
+				total         suggest.Outcome
+				cpu           time.Duration
+			}{{"busy", busy, busySlowest, busyTotal, cpuBusy}, {"quiet", quiet, quietSlowest, quietTotal, cpuQuiet}} {
+				perDay := m.took.Seconds() / days
+				b.ReportMetric(perDay, m.name+"-s/day")
+				b.ReportMetric(m.slowest.Seconds(), m.name+"-slowest-s")
+				b.ReportMetric(float64(m.total.People)/days, m.name+"-people/day")
+				b.ReportMetric(float64(m.total.Made+m.total.Withdrawn)/days, m.name+"-changed/day")
+				// This process's CPU (deciding, decoding, the driver), apart from the database
+				// server's: on a shared machine it moves less than the wall clock does.
+				b.ReportMetric(m.cpu.Seconds()/days, m.name+"-go-cpu-s/day")
+				b.ReportMetric(700_000/float64(citizens)*perDay, m.name+"-s-at-700k")
 			}
 		})
 	}
@@ -99,7 +135,7 @@ func publishBenchRules(b *testing.B, db *store.DB, now time.Time) {
 }
 
 // unpublishBenchRules removes the bench rules, their suggestions (by cascade), and the audit and
-// feed rows the sweeps wrote.
+// feed rows and due days the sweeps wrote.
 func unpublishBenchRules(b *testing.B, db *store.DB) {
 	ctx := context.Background()
 	for _, q := range []struct {
@@ -110,6 +146,7 @@ func unpublishBenchRules(b *testing.B, db *store.DB) {
 		{"DELETE FROM rules WHERE external_id LIKE 'bench-%'", nil},
 		{"DELETE FROM audit_log WHERE action IN (?, ?)", []any{audit.ActionSuggestionMade, audit.ActionSuggestionWithdrawn}},
 		{"DELETE FROM changes WHERE kind = 'suggestion'", nil},
+		{"DELETE FROM suggest_due", nil}, // the next run's first sweep evaluates everyone again
 	} {
 		if _, err := db.ExecContext(ctx, q.sql, q.args...); err != nil {
 			b.Fatal(err)
