@@ -13,6 +13,7 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/store"
+	"minside/backend/internal/suggest"
 )
 
 // Defaults of a citizen who never saved preferences: quiet 22:00–07:00 Oslo time, every category
@@ -225,6 +226,9 @@ func (p *Preferences) Put(ctx context.Context, citizenID string, in PrefsInput, 
 		}
 		out = cur
 		if before.Off != cur.Suggestions.Off || !slices.Equal(before.OffAgencies, cur.Suggestions.OffAgencies) {
+			if err := suggest.MarkDue(ctx, tx, citizenID); err != nil {
+				return err
+			}
 			return touchSuggestions(ctx, tx, citizenID, now)
 		}
 		return nil

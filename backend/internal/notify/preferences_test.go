@@ -136,3 +136,33 @@ func TestDecodePrefsInputNamesNestedMembers(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Turning suggestions off or on makes the person due at the next sweep: no change event tells
+// the suggestion engine, and what it decides depends on it.
+func TestSuggestionPreferencesMakeThePersonDue(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		who := e.citizen(adult)
+		due := func() int {
+			t.Helper()
+			n, err := db.NewSelect().Table("suggest_due").Where("citizen_id = ?", who).Count(e.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return int(n)
+		}
+		row := map[string]any{"citizen_id": who, "due_day": 30000, "decided_at": e.clock.Now()}
+		if _, err := db.NewInsert().Table("suggest_due").Model(&row).Exec(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		lang := "nn"
+		if _, err := e.prefs.Put(e.ctx, who, PrefsInput{Language: &lang}, e.clock.Now()); err != nil || due() != 1 {
+			t.Fatalf("another preference changed: %v, due rows %d; want the due day kept", err, due())
+		}
+		off := true
+		if _, err := e.prefs.Put(e.ctx, who, PrefsInput{Suggestions: &SuggestionPrefsInput{Off: &off}}, e.clock.Now()); err != nil || due() != 0 {
+			t.Fatalf("suggestions turned off: %v, due rows %d; want the person due", err, due())
+		}
+	})
+}

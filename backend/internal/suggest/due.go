@@ -121,6 +121,15 @@ func writeDue(ctx context.Context, db bun.IDB, due map[string]int64, decidedAt t
 	return nil
 }
 
+// MarkDue makes the person due at the next sweep: their suggestion preferences changed, which no
+// change event tells the engine (turned back on, their suggestions are decided again the next day).
+func MarkDue(ctx context.Context, db bun.IDB, citizenID string) error {
+	if _, err := db.NewDelete().Model((*dueRow)(nil)).Where("citizen_id = ?", citizenID).Exec(ctx); err != nil {
+		return fmt.Errorf("suggest: make %s due: %w", citizenID, err)
+	}
+	return nil
+}
+
 // dueIDs are the ids, in order, of the people from..to (inclusive; "" is open) due on today.
 func dueIDs(ctx context.Context, db bun.IDB, from, to string, today int64) ([]string, error) {
 	q := db.NewSelect().TableExpr("citizens AS c").Column("c.id").

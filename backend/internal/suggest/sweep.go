@@ -175,17 +175,17 @@ func (e *Engine) sweepRange(ctx context.Context, from, to, ruleID string) (Outco
 	for _, id := range changed {
 		delete(w.due, id) // written with what the write transaction decides
 	}
-	if err := writeDue(ctx, e.db, w.due, now); err != nil {
-		return out, err
-	}
-	if len(changed) == 0 {
-		return out, nil
-	}
 	if e.db.Kind == store.SQLite {
 		// One writer: sweep chunks queue here rather than on busy_timeout, which a big first
 		// sweep's chunk could outlast.
 		e.writeMu.Lock()
 		defer e.writeMu.Unlock()
+	}
+	if err := writeDue(ctx, e.db, w.due, now); err != nil {
+		return out, err
+	}
+	if len(changed) == 0 {
+		return out, nil
 	}
 	err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		written, err := e.evaluate(ctx, tx, changed, now, ruleID, dayEvents)
@@ -195,7 +195,7 @@ func (e *Engine) sweepRange(ctx context.Context, from, to, ruleID string) (Outco
 	return out, err
 }
 
-// Sweep evaluates everyone now, parallel chunks at a time, without the outbox: the benchmark's
+// Sweep evaluates who is due now, parallel chunks at a time, without the outbox: the benchmark's
 // and the operator's way to run the day's sweep at once.
 func (e *Engine) Sweep(ctx context.Context, parallel int) (Outcome, error) {
 	ids, err := sweepIDs(ctx, e.db, "", "", "", store.UTC(e.now()))

@@ -94,3 +94,43 @@ func TestSweepWritesOnlyWhatChanged(t *testing.T) {
 		}
 	})
 }
+
+// A person who turned suggestions off is not evaluated and waits for their weekly turn; turned
+// back on (MarkDue, as the preferences do), they are evaluated at the next sweep.
+func TestSuggestionsTurnedOffWaitAndOnAreDue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := day(2026, 6, 1)
+		w := newWorld(t, db, now)
+		e := newEngine(t, db, &now)
+		kari := w.person("Kari", day(1990, 1, 1), "Grorud")
+		w.rule("i-grorud", "person", nil, `person.district == "Grorud"`, "fordi du bor i {person.district}")
+		setOff := func(off bool) {
+			t.Helper()
+			row := map[string]any{"citizen_id": kari, "suggestions_off": off, "updated_at": now}
+			if _, err := db.NewInsert().Table("preferences").Model(&row).
+				On("CONFLICT (citizen_id) DO UPDATE").Set("suggestions_off = EXCLUDED.suggestions_off").Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		setOff(true)
+		if out, err := e.Sweep(ctx, 1); err != nil || out.People != 0 || out.Made != 0 {
+			t.Fatalf("sweep with suggestions off = %+v, %v; want nobody evaluated", out, err)
+		}
+		var dueDay int64
+		if err := db.NewSelect().Table("suggest_due").Column("due_day").Where("citizen_id = ?", kari).Scan(ctx, &dueDay); err != nil {
+			t.Fatal(err)
+		}
+		if today := now.Unix() / 86400; dueDay <= today || dueDay > today+7 {
+			t.Fatalf("due day %d, today %d: want their turn within the week", dueDay, today)
+		}
+		setOff(false)
+		if err := suggest.MarkDue(ctx, db, kari); err != nil {
+			t.Fatal(err)
+		}
+		now = now.AddDate(0, 0, 1)
+		if out, err := e.Sweep(ctx, 1); err != nil || out.People != 1 || out.Made != 1 {
+			t.Fatalf("sweep after turning suggestions on = %+v, %v; want Kari evaluated and suggested", out, err)
+		}
+	})
+}
