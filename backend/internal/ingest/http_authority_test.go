@@ -11,6 +11,7 @@ import (
 	"minside/backend/internal/app/apptest"
 	"minside/backend/internal/keys"
 	"minside/backend/internal/represent"
+	"minside/backend/internal/suggest"
 )
 
 func relationRecord(kind, representative, subject string, scopes []string) map[string]any {
@@ -215,6 +216,31 @@ func TestDedupeKeyBelongsToTheAgency(t *testing.T) {
 		}
 		if n := api.count("notifications", "dedupe_key = ?", "welcome"); n != 2 {
 			t.Fatalf("%d notifications with the key, want one per agency", n)
+		}
+	})
+}
+
+// A relation changes both people's facts (the representative's children and relations, the
+// subject's relations), so its write and its deletion ask the suggestion engine about both.
+func TestARelationIsEvaluatedForBothPeople(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, api *agencyAPI) {
+		register := api.newAgency("folkeregister", represent.KindGuardian)
+		parent := demoPID(t, born, 433)
+		child := demoPID(t, time.Now().AddDate(-9, 0, 0).UTC().Truncate(24*time.Hour), 534)
+		evaluations := func() int { return api.count("outbox", "topic = ?", suggest.TopicEvaluate) }
+		before := evaluations()
+		if r := api.put("/relations/rel-both", register, relationRecord(represent.KindGuardian, parent, child, nil)); r.Status != http.StatusCreated {
+			t.Fatalf("PUT: %d %s", r.Status, r.Body)
+		}
+		if n := evaluations() - before; n != 2 {
+			t.Fatalf("a new relation queued %d evaluations, want 2 (both people)", n)
+		}
+		if r := api.del("/relations/rel-both", register); r.Status != http.StatusNoContent {
+			t.Fatalf("DELETE: %d %s", r.Status, r.Body)
+		}
+		if n := evaluations() - before; n != 4 {
+			t.Fatalf("the relation's write and deletion queued %d evaluations, want 4", n)
 		}
 	})
 }

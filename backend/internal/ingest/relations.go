@@ -11,6 +11,7 @@ import (
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/represent"
+	"minside/backend/internal/suggest"
 	"minside/backend/internal/store"
 )
 
@@ -135,6 +136,14 @@ func (p *parsedRelation) apply(ctx context.Context, w *writer, prev *record) (ap
 	if err := w.suggestEvent(ctx, rep.ID, ev); err != nil {
 		return applied{}, err
 	}
+	// The subject's facts changed too: someone acts for them now, or no longer.
+	subjectEv := suggest.Event{Kind: "relation.created", ObjectID: rep.ID}
+	if reason == "ended" {
+		subjectEv.Kind = "relation.ended"
+	}
+	if err := w.suggestEvent(ctx, subject.ID, subjectEv); err != nil {
+		return applied{}, err
+	}
 	body, err := stripPIDs(r, row.ID, map[string]string{
 		"representativePid": p.representative.String(), "subjectPid": p.subject.String(),
 	})
@@ -176,5 +185,13 @@ func deleteRelation(ctx context.Context, w *writer, rec *record) error {
 	if r.ValidUntil != nil && !r.ValidUntil.After(w.now) {
 		reason = "" // it had ended already; nobody needs telling twice
 	}
-	return relationChanged(ctx, w, r, "delete", reason)
+	if err := relationChanged(ctx, w, r, "delete", reason); err != nil {
+		return err
+	}
+	for _, pair := range [][2]string{{r.RepresentativeID, r.SubjectID}, {r.SubjectID, r.RepresentativeID}} {
+		if err := w.suggestEvent(ctx, pair[0], suggest.Event{Kind: "relation.ended", ObjectID: pair[1]}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
