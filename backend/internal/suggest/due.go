@@ -132,9 +132,12 @@ func MarkDue(ctx context.Context, db bun.IDB, citizenID string) error {
 
 // dueIDs are the ids, in order, of the people from..to (inclusive; "" is open) due on today.
 func dueIDs(ctx context.Context, db bun.IDB, from, to string, today int64) ([]string, error) {
+	// A lookup per citizen, not a join: for a chunk's range PostgreSQL misjudged the citizens as
+	// one row and scanned all of suggest_due for each of the 500 (29 s a chunk at 700,000; 2.7 ms
+	// this way, and 1.5 s for the whole city).
 	q := db.NewSelect().TableExpr("citizens AS c").Column("c.id").
-		Join("LEFT JOIN suggest_due AS d ON d.citizen_id = c.id").
-		Where("d.due_day IS NULL OR d.due_day <= ?", today).OrderExpr("c.id")
+		Where("COALESCE((SELECT d.due_day FROM suggest_due AS d WHERE d.citizen_id = c.id), 0) <= ?", today).
+		OrderExpr("c.id")
 	if from != "" {
 		q = q.Where("c.id >= ?", from)
 	}
