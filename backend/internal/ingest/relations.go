@@ -11,8 +11,8 @@ import (
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/pid"
 	"minside/backend/internal/represent"
-	"minside/backend/internal/suggest"
 	"minside/backend/internal/store"
+	"minside/backend/internal/suggest"
 )
 
 var relationKinds = []string{represent.KindGuardian, represent.KindPowerOfAttorney}
