@@ -79,6 +79,14 @@ func BenchmarkSweep50Rules(b *testing.B) {
 			if _, err := engine.Sweep(ctx, sweepWorkers); err != nil { // catching up on three months
 				b.Fatal(err)
 			}
+			if kind == store.Postgres {
+				// A day passes before the next sweep, and autovacuum with it: the catch-up rewrote
+				// hundreds of thousands of suggestions, whose dead rows would otherwise slow the
+				// first quiet day (84.5 s at 700,000 unvacuumed, 35.0 s vacuumed).
+				if _, err := db.ExecContext(ctx, "VACUUM (ANALYZE) suggestions, suggest_due, audit_log, changes"); err != nil {
+					b.Fatal(err)
+				}
+			}
 			b.StartTimer()
 			quietStarted, cpuQuiet := b.Elapsed(), processCPU(b)
 			_, quietSlowest, quietTotal := week()
