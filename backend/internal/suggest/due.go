@@ -129,24 +129,3 @@ func MarkDue(ctx context.Context, db bun.IDB, citizenID string) error {
 	}
 	return nil
 }
-
-// dueIDs are the ids, in order, of the people from..to (inclusive; "" is open) due on today.
-func dueIDs(ctx context.Context, db bun.IDB, from, to string, today int64) ([]string, error) {
-	// A lookup per citizen, not a join: for a chunk's range PostgreSQL misjudged the citizens as
-	// one row and scanned all of suggest_due for each of the 500 (29 s a chunk at 700,000; 2.7 ms
-	// this way, and 1.5 s for the whole city).
-	q := db.NewSelect().TableExpr("citizens AS c").Column("c.id").
-		Where("COALESCE((SELECT d.due_day FROM suggest_due AS d WHERE d.citizen_id = c.id), 0) <= ?", today).
-		OrderExpr("c.id")
-	if from != "" {
-		q = q.Where("c.id >= ?", from)
-	}
-	if to != "" {
-		q = q.Where("c.id <= ?", to)
-	}
-	var ids []string
-	if err := q.Scan(ctx, &ids); err != nil {
-		return nil, fmt.Errorf("suggest: who is due: %w", err)
-	}
-	return ids, nil
-}

@@ -114,12 +114,15 @@ func (e *Engine) HandleSweep(ctx context.Context, m outbox.Message) outbox.Resul
 // sweepIDs are the people from..to (inclusive; "" is open) a sweep evaluates, in id order: for
 // one rule (a new version), everyone; for the day, who is due.
 func sweepIDs(ctx context.Context, db bun.IDB, from, to, ruleID string, now time.Time) ([]string, error) {
+	q := db.NewSelect().TableExpr("citizens AS c").Column("c.id").OrderExpr("c.id")
 	if ruleID == "" {
-		return dueIDs(ctx, db, from, to, dayNumber(now))
+		// A lookup per citizen, not a join: for a chunk's range PostgreSQL misjudged the citizens
+		// as one row and scanned all of suggest_due for each of the 500 (29 s a chunk at 700,000;
+		// 2.7 ms this way, and 1.5 s for the whole city).
+		q = q.Where("COALESCE((SELECT d.due_day FROM suggest_due AS d WHERE d.citizen_id = c.id), 0) <= ?", dayNumber(now))
 	}
-	q := db.NewSelect().Table("citizens").Column("id").OrderExpr("id")
 	if from != "" {
-		q = q.Where("id >= ? AND id <= ?", from, to)
+		q = q.Where("c.id >= ? AND c.id <= ?", from, to)
 	}
 	var ids []string
 	if err := q.Scan(ctx, &ids); err != nil {
@@ -157,10 +160,10 @@ func (e *Engine) SweepRange(ctx context.Context, from, to string) (Outcome, erro
 // sweepRange is SweepRange for one rule only (ruleID, everyone), or every rule ("", who is due).
 // It decides twice: first for everyone in the range without a transaction, so chunks read and
 // evaluate in parallel (on SQLite too, beside the one writer) and a day that changes nothing
-// writes only the people's next due days; then, in
-// one write transaction, again for only the people that first pass found something to write for,
-// on what the transaction reads, so a change committed in between is never overwritten by a
-// decision made on the facts before it. (A change the first pass missed queues its own evaluation.)
+// writes only the people's next due days; then, in one write transaction, again for only the
+// people that first pass found something to write for, on what the transaction reads, so a change
+// committed in between is never overwritten by a decision made on the facts before it. (A change
+// the first pass missed queues its own evaluation.)
 func (e *Engine) sweepRange(ctx context.Context, from, to, ruleID string) (Outcome, error) {
 	now := store.UTC(e.now())
 	ids, err := sweepIDs(ctx, e.db, from, to, ruleID, now)
