@@ -205,7 +205,7 @@ func (e *Engine) decide(ctx context.Context, db bun.IDB, ids []string, now time.
 		e.person(f, vars, rules, byID, off, eventsOf(f), existing[f.Person.ID], w, &out)
 		w.due[f.Person.ID] = nextDue(f, vars, all, today)
 	}
-	for _, id := range people.Off { // nothing to decide until they turn suggestions on (MarkDue)
+	for _, id := range people.off { // nothing to decide until they turn suggestions on (MarkDue)
 		w.due[id] = weeklyDay(id, today)
 	}
 	return w, out, nil

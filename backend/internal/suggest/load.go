@@ -19,7 +19,7 @@ import (
 // about them).
 type People struct {
 	Facts      []*Facts
-	Off        []string            // the people who turned suggestions off
+	off        []string            // the people who turned suggestions off
 	offAgencys map[string][]string // citizen id → agency slugs the person turned off
 }
 
@@ -139,7 +139,7 @@ func assemble(rows *factRows, now time.Time) *People {
 	byID := map[string]*Facts{}
 	for _, p := range rows.People {
 		if p.Off != nil && *p.Off {
-			out.Off = append(out.Off, p.ID)
+			out.off = append(out.off, p.ID)
 			continue
 		}
 		birth := midnight(p.BirthDate)

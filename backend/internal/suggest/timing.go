@@ -203,7 +203,7 @@ func (a *analyser) comparison(x celast.Expr, scopes []scope) bool {
 	default:
 		return false
 	}
-	if a.readsAccumulator(args, scopes) {
+	if a.readsLoopOrEvent(args, scopes) {
 		return false
 	}
 	src := d.src
@@ -234,22 +234,16 @@ func (l lin) plus(r lin, sign int) lin {
 	out := lin{coef: l.coef + sign*r.coef, k: l.k + int64(sign)*r.k, src: l.src}
 	switch {
 	case r.src == "":
+	case l.src == "" && sign < 0:
+		out.src = negate(r.src)
+	case l.src == "":
+		out.src = r.src
 	case sign < 0:
-		out.src = joinSource(l.src, " - ", r.src)
+		out.src = "(" + l.src + ") - (" + r.src + ")"
 	default:
-		out.src = joinSource(l.src, " + ", r.src)
+		out.src = "(" + l.src + ") + (" + r.src + ")"
 	}
 	return out
-}
-
-func joinSource(a, op, b string) string {
-	if a == "" {
-		if op == " - " {
-			return negate(b)
-		}
-		return b
-	}
-	return "(" + a + ")" + op + "(" + b + ")"
 }
 
 func negate(src string) string {
@@ -259,42 +253,52 @@ func negate(src string) string {
 	return "-(" + src + ")"
 }
 
-// linear writes x, an int or a timestamp (as its day number), as a lin.
+// linear writes x, an int or a timestamp (as its day number), as a lin: literal numbers go into
+// k, the day into coef, and what neither reads is kept as source.
 func (a *analyser) linear(x celast.Expr, scopes []scope) (lin, bool) {
 	typ := a.ast.GetType(x.ID())
 	isInt, isTime := typ.IsExactType(types.IntType), typ.IsExactType(types.TimestampType)
 	if !isInt && !isTime {
 		return lin{}, false
 	}
-	if !a.readsNow(x, scopes) {
-		if n, ok := literalInt(x); ok {
-			return lin{k: n}, true
-		}
-		src, err := a.source(x)
-		if err != nil {
-			return lin{}, false
-		}
-		if isTime {
-			src = fmt.Sprintf(epochDays, src)
-		}
-		return lin{src: src}, true
-	}
 	switch x.Kind() {
-	case celast.IdentKind: // now
-		return lin{coef: 1}, true
+	case celast.LiteralKind:
+		if n, ok := x.AsLiteral().(types.Int); ok {
+			return lin{k: int64(n)}, true
+		}
+	case celast.IdentKind:
+		if x.AsIdent() == "now" && a.readsNow(x, scopes) {
+			return lin{coef: 1}, true
+		}
 	case celast.CallKind:
-	default:
+		if l, ok, known := a.linearCall(x.AsCall(), isInt, isTime, scopes); known {
+			return l, ok
+		}
+	}
+	if a.readsNow(x, scopes) {
 		return lin{}, false
 	}
-	call := x.AsCall()
+	src, err := a.source(x)
+	if err != nil {
+		return lin{}, false
+	}
+	if isTime {
+		src = fmt.Sprintf(epochDays, src)
+	}
+	return lin{src: src}, true
+}
+
+// linearCall is linear for the calls it can take apart (known): differences of days, days added,
+// sums, differences and negations of ints.
+func (a *analyser) linearCall(call celast.CallExpr, isInt, isTime bool, scopes []scope) (out lin, ok, known bool) {
 	args := call.Args()
 	if call.IsMemberFunction() {
-		return lin{}, false
+		return lin{}, false, false
 	}
-	combine := func(x, y celast.Expr, sign int) (lin, bool) {
+	combine := func(x, y celast.Expr, sign int) (lin, bool, bool) {
 		l, okL := a.linear(x, scopes)
 		r, okR := a.linear(y, scopes)
-		return l.plus(r, sign), okL && okR
+		return l.plus(r, sign), okL && okR, true
 	}
 	switch {
 	case call.FunctionName() == "daysBetween" && len(args) == 2: // to − from
@@ -307,34 +311,9 @@ func (a *analyser) linear(x celast.Expr, scopes []scope) (lin, bool) {
 		return combine(args[0], args[1], -1)
 	case call.FunctionName() == operators.Negate && len(args) == 1 && isInt:
 		v, ok := a.linear(args[0], scopes)
-		return lin{}.plus(v, -1), ok
+		return lin{}.plus(v, -1), ok, true
 	}
-	return lin{}, false
-}
-
-// literalInt is x's value when x is an int literal, or literals added, subtracted or negated.
-func literalInt(x celast.Expr) (int64, bool) {
-	switch x.Kind() {
-	case celast.LiteralKind:
-		n, ok := x.AsLiteral().(types.Int)
-		return int64(n), ok
-	case celast.CallKind:
-		call := x.AsCall()
-		args := call.Args()
-		switch {
-		case call.FunctionName() == operators.Negate && len(args) == 1:
-			n, ok := literalInt(args[0])
-			return -n, ok
-		case (call.FunctionName() == operators.Add || call.FunctionName() == operators.Subtract) && len(args) == 2:
-			a, okA := literalInt(args[0])
-			b, okB := literalInt(args[1])
-			if call.FunctionName() == operators.Subtract {
-				b = -b
-			}
-			return a + b, okA && okB
-		}
-	}
-	return 0, false
+	return lin{}, false, false
 }
 
 // readsNow says whether x reads the variable now (not a comprehension variable of that name).
@@ -345,10 +324,10 @@ func (a *analyser) readsNow(x celast.Expr, scopes []scope) bool {
 	return reads(x, func(name string) bool { return name == "now" })
 }
 
-// readsAccumulator says whether any of xs reads a comprehension's accumulator (its value depends
+// readsLoopOrEvent says whether any of xs reads a comprehension's accumulator (its value depends
 // on the elements before: the flip cannot be computed for one element alone) or the event (an
 // event rule's condition is re-checked on a stored event, not today's).
-func (a *analyser) readsAccumulator(xs []celast.Expr, scopes []scope) bool {
+func (a *analyser) readsLoopOrEvent(xs []celast.Expr, scopes []scope) bool {
 	return slices.ContainsFunc(xs, func(x celast.Expr) bool {
 		return reads(x, func(name string) bool {
 			return name == "event" || slices.ContainsFunc(scopes, func(s scope) bool { return s.accuVar == name })
