@@ -2,15 +2,16 @@ package notify
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"minside/backend/internal/i18n"
@@ -26,7 +27,7 @@ type Translator interface {
 	Translate(lang, id string, data map[string]any) string
 }
 
-// PushJob is the payload of one outbox.TopicPush message: one push to one device.
+// PushJob is one push to one device.
 type PushJob struct {
 	DeliveryID string       `json:"deliveryId"`
 	DeviceID   string       `json:"deviceId"`
@@ -36,9 +37,41 @@ type PushJob struct {
 	Topic      string       `json:"topic"`
 }
 
+// pushMessage is the payload of one outbox.TopicPush message: the pushes of one fan-out chunk that
+// are due at the same time, at most maxPushesPerMessage. One message per device cost the outbox
+// three writes per push (enqueued, claimed, finished), half of all its rows during a burst.
+type pushMessage struct {
+	Pushes []PushJob `json:"pushes"`
+}
+
+// maxPushesPerMessage bounds a message's pushes, and with the worker's batch size the pushes of
+// one claim (50 messages, 3,200 pushes): a send waits at most the push client's timeout, and what
+// is not started when the batch's time is up waits for the next claim.
+const maxPushesPerMessage = 64
+
+// decodePushMessage reads a TopicPush payload: the pushes of a chunk, or the single PushJob a
+// message held before chunks did (one may still wait in the outbox after an upgrade, held back by
+// quiet hours or retried).
+func decodePushMessage(payload []byte) ([]PushJob, error) {
+	var m struct {
+		pushMessage
+		PushJob
+	}
+	if err := json.Unmarshal(payload, &m); err != nil {
+		return nil, err
+	}
+	if len(m.Pushes) > 0 {
+		return m.Pushes, nil
+	}
+	if m.DeliveryID != "" {
+		return []PushJob{m.PushJob}, nil
+	}
+	return nil, errors.New("notify: a push message without pushes")
+}
+
 // Notifier is the handler of outbox.TopicNotify: it turns "something happened" into one pending
-// delivery and one TopicPush message per device of every recipient, in one transaction, after
-// applying each recipient's channels, quiet hours and language.
+// delivery per device of every recipient and the TopicPush messages that carry them, in one
+// transaction, after applying each recipient's channels, quiet hours and language.
 type Notifier struct {
 	db    *store.DB
 	prefs *Preferences
@@ -139,8 +172,8 @@ type fanEvent struct {
 }
 
 // FanOut does the work of one event in its own transaction. msgID (the outbox message id) makes a
-// second run of the same message a no-op: each push is enqueued with the dedupe key
-// "fanout:<msgID>:<device>".
+// second run of the same message a no-op: each push delivery's id is derived from it and the
+// device (pushDeliveryID), and only the deliveries that were new are pushed.
 func (n *Notifier) FanOut(ctx context.Context, msgID int64, ev outbox.NotifyEvent) (FanOutStats, error) {
 	var st []FanOutStats
 	err := n.inTx(ctx, func(ctx context.Context, tx bun.Tx, now time.Time) error {
@@ -168,7 +201,7 @@ type fanOutPlan struct {
 
 // fanOutAll does the work of events in tx with one statement per kind of row for all of them: the
 // objects (one per kind of event), the representatives, agency names, preferences and devices, the
-// push messages and the deliveries.
+// deliveries and the push messages.
 func (n *Notifier) fanOutAll(ctx context.Context, tx bun.Tx, events []fanEvent, now time.Time) ([]FanOutStats, error) {
 	stats := make([]FanOutStats, len(events))
 	evs := make([]outbox.NotifyEvent, len(events))
@@ -242,7 +275,7 @@ func (n *Notifier) fanOutWrite(ctx context.Context, tx bun.Tx, events []fanEvent
 	if err != nil {
 		return err
 	}
-	w := fanOutWriter{n: n, now: now, stats: stats, inApp: inApp, pushDelivery: map[string]Delivery{}}
+	w := fanOutWriter{n: n, now: now, stats: stats, inApp: inApp, planned: map[string]bool{}}
 	for i, plan := range plans {
 		if plan == nil {
 			continue
@@ -286,17 +319,24 @@ func inAppLogged(ctx context.Context, tx bun.Tx, abouts []*about) (map[string]bo
 
 // fanOutWriter gathers the rows of a fan-out to write them in one statement per table.
 type fanOutWriter struct {
-	n            *Notifier
-	now          time.Time
-	stats        []FanOutStats       // per event
-	inApp        map[string]bool     // notification/citizen pairs with an in-app delivery
-	inAppRows    []Delivery          // new in-app deliveries
-	messages     []outbox.Message    // TopicPush messages, one per device
-	eventOf      []int               // messages[k] is for event eventOf[k]
-	pushDelivery map[string]Delivery // dedupe key of a push message → its delivery
+	n         *Notifier
+	now       time.Time
+	stats     []FanOutStats   // per event
+	inApp     map[string]bool // notification/citizen pairs with an in-app delivery
+	inAppRows []Delivery      // new in-app deliveries
+	pushes    []plannedPush
+	planned   map[string]bool // ids of the push deliveries planned so far
 }
 
-// deliver plans one recipient's in-app delivery and push messages for event i.
+// plannedPush is one push to one device, with its delivery, when it is due and its event.
+type plannedPush struct {
+	delivery Delivery
+	job      PushJob
+	at       time.Time
+	event    int
+}
+
+// deliver plans one recipient's in-app delivery and pushes for event i.
 func (w *fanOutWriter) deliver(i int, msgID int64, who string, own bool, a about, prefs Prefs, devices []string) error {
 	st := &w.stats[i]
 	lang := prefs.Language
@@ -333,57 +373,84 @@ func (w *fanOutWriter) deliver(i int, msgID int64, who string, own bool, a about
 		urgency = push.UrgencyHigh
 	}
 	for _, dev := range devices {
-		d := Delivery{ID: pushableID(), CitizenID: who, NotificationID: a.notifID, SubscriptionID: &dev,
+		d := Delivery{ID: pushDeliveryID(msgID, dev), CitizenID: who, NotificationID: a.notifID, SubscriptionID: &dev,
 			Channel: "push", Category: a.category, Title: title, State: StatePending, CreatedAt: now, UpdatedAt: now}
+		if w.planned[d.ID] {
+			continue // the same device reached twice by one event (a citizen who represents themselves)
+		}
+		w.planned[d.ID] = true
 		job := PushJob{DeliveryID: d.ID, DeviceID: dev, TTL: int(a.ttl / time.Second), Urgency: urgency,
 			Topic: push.TopicFor(a.id), // a newer message about the object replaces an undelivered one
 			// The payload's id is the delivery's: opaque, and the service worker's notification tag,
 			// so an at-least-once duplicate replaces rather than adds a notification.
 			Payload: push.Payload{Title: title, Category: a.payloadKind, ID: d.ID, URL: pushableLink(a.link), Urgent: a.urgent}}
-		key := "fanout:" + strconv.FormatInt(msgID, 10) + ":" + dev
-		if _, twice := w.pushDelivery[key]; twice {
-			continue // the same device reached twice by one event (a citizen who represents themselves)
-		}
-		m, err := outbox.NewMessage(outbox.TopicPush, job, now, outbox.Options{DedupeKey: key, At: at})
-		if err != nil {
-			return err
-		}
-		w.messages, w.eventOf = append(w.messages, m), append(w.eventOf, i)
-		w.pushDelivery[key] = d
+		w.pushes = append(w.pushes, plannedPush{delivery: d, job: job, at: at, event: i})
 	}
 	return nil
 }
 
-// write enqueues the push messages, then inserts the deliveries of the ones that were new (a
-// second run of an event adds none) and the in-app deliveries, and counts the pushes.
+// write inserts the deliveries, then enqueues the pushes of the ones that were new (a second run
+// of an event adds none: its push deliveries' ids exist already) in messages of the pushes due at
+// the same time, and counts the pushes.
 func (w *fanOutWriter) write(ctx context.Context, tx bun.Tx) error {
 	rows := w.inAppRows
-	if len(w.messages) > 0 {
-		added, err := outbox.EnqueueNew(ctx, tx, w.messages)
-		if err != nil {
-			return err
-		}
-		for k, m := range w.messages {
-			if added[*m.DedupeKey] {
-				rows = append(rows, w.pushDelivery[*m.DedupeKey])
-				w.stats[w.eventOf[k]].Pushes++
-			}
-		}
+	for _, p := range w.pushes {
+		rows = append(rows, p.delivery)
 	}
 	if len(rows) == 0 {
 		return nil
 	}
-	if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+	var added []string
+	if _, err := tx.NewInsert().Model(&rows).On("CONFLICT (id) DO NOTHING").Returning("id").Exec(ctx, &added); err != nil {
 		return fmt.Errorf("insert deliveries: %w", err)
 	}
-	return nil
+	isNew := make(map[string]bool, len(added))
+	for _, id := range added {
+		isNew[id] = true
+	}
+	type due struct {
+		at     time.Time
+		pushes []PushJob
+	}
+	var dues []*due
+	open := map[time.Time]*due{} // the message still filling for each due time
+	for _, p := range w.pushes {
+		if !isNew[p.delivery.ID] {
+			continue
+		}
+		w.stats[p.event].Pushes++
+		d := open[p.at]
+		if d == nil || len(d.pushes) == maxPushesPerMessage {
+			d = &due{at: p.at}
+			open[p.at], dues = d, append(dues, d)
+		}
+		d.pushes = append(d.pushes, p.job)
+	}
+	msgs := make([]outbox.Message, 0, len(dues))
+	for _, d := range dues {
+		m, err := outbox.NewMessage(outbox.TopicPush, pushMessage{Pushes: d.pushes}, w.now, outbox.Options{At: d.at})
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, m)
+	}
+	_, err := outbox.EnqueueAll(ctx, tx, msgs)
+	return err
 }
 
-// push.Payload refuses any run of 11 digits (a national identity number must never reach a lock
-// screen), and about 1 % of UUIDs end in such a run. Delivery ids are ours: draw until it is clean.
-func pushableID() string {
-	for {
-		if id := store.NewID(); !pid.HasDigitRun(id) {
+// pushDeliveryID is the id of the push delivery of outbox message msgID to device: the same on
+// every run of the message, so that a second run finds its deliveries written. It is a UUID
+// (version 8) from a hash of the two, and never holds a run of 11 digits: push.Payload refuses
+// those (a national identity number must never reach a lock screen), and the payload's id is the
+// delivery's.
+func pushDeliveryID(msgID int64, device string) string {
+	for k := 0; ; k++ {
+		sum := sha256.Sum256(fmt.Appendf(nil, "push-delivery/%d/%s/%d", msgID, device, k))
+		var u uuid.UUID
+		copy(u[:], sum[:16])
+		u[6] = 0x80 | u[6]&0x0f // version 8: a layout of our own
+		u[8] = 0x80 | u[8]&0x3f // the RFC 9562 variant
+		if id := u.String(); !pid.HasDigitRun(id) {
 			return id
 		}
 	}

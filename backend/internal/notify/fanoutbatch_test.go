@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -70,13 +69,9 @@ func TestFanOutOfABatchCostsAFewStatementsAndIsExactlyOnce(t *testing.T) {
 			}
 		}
 		jobs := map[string]PushJob{}
-		for _, m := range e.pushMessages() {
-			var job PushJob
-			if err := json.Unmarshal(m.Payload, &job); err != nil {
-				t.Fatal(err)
-			}
+		for _, job := range e.pushJobs() {
 			if _, twice := jobs[job.DeliveryID]; twice {
-				t.Fatalf("delivery %s has two push messages", job.DeliveryID)
+				t.Fatalf("delivery %s has two pushes", job.DeliveryID)
 			}
 			jobs[job.DeliveryID] = job
 		}
@@ -104,7 +99,10 @@ func TestFanOutOfABatchCostsAFewStatementsAndIsExactlyOnce(t *testing.T) {
 			total += len(pushes)
 		}
 		if len(jobs) != total {
-			t.Errorf("%d push messages for %d push deliveries", len(jobs), total)
+			t.Errorf("%d pushes for %d push deliveries", len(jobs), total)
+		}
+		if n := len(e.pushMessages()); n != 1 {
+			t.Errorf("the chunk's %d pushes, all due now, are in %d messages, want one", total, n)
 		}
 		if ds := e.deliveries(quiet); len(ds) != 0 {
 			t.Errorf("a citizen with case pushes off got %+v", ds)

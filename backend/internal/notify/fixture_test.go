@@ -178,6 +178,20 @@ func (e *env) pushMessages() []outbox.Message {
 	return msgs
 }
 
+// pushJobs lists the pushes of every TopicPush message, in the order enqueued.
+func (e *env) pushJobs() []PushJob {
+	e.t.Helper()
+	var jobs []PushJob
+	for _, m := range e.pushMessages() {
+		js, err := decodePushMessage(m.Payload)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		jobs = append(jobs, js...)
+	}
+	return jobs
+}
+
 func (e *env) deliveries(citizenID string) []Delivery {
 	e.t.Helper()
 	var ds []Delivery

@@ -42,7 +42,7 @@ func TestAnswerToMessageIsPushed(t *testing.T) {
 		if p.Title != "New answer from Byggesak" || p.URL != pushableLink("/cases/"+caseID) {
 			t.Errorf("payload = %+v", p)
 		}
-		if n := len(e.pushMessages()); n != 1 {
+		if n := len(e.pushJobs()); n != 1 {
 			t.Errorf("%d pushes, want 1 (the citizen's own message is not pushed)", n)
 		}
 	})

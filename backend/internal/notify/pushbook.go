@@ -12,19 +12,19 @@ import (
 // of change rather than two or three per push: on PostgreSQL each statement is a network round
 // trip, on SQLite each is a commit, and either used to cost more than the encryption itself.
 type pushBook struct {
-	finished  map[string][]string // delivery state → deliveries that reached it
-	stamped   []string            // devices that answered: last_sent_at = now, failures = 0
-	forgotten []string            // devices to delete (gone, or no longer allowed)
-	attempted []string            // deliveries to be retried: attempts + 1
-	failed    map[string]int      // device → failed sends in this batch
-	answers   map[int]handlerResult
+	finished  map[string][]string   // delivery state → deliveries that reached it
+	stamped   []string              // devices that answered: last_sent_at = now, failures = 0
+	forgotten []string              // devices to delete (gone, or no longer allowed)
+	attempted []string              // deliveries to be retried: attempts + 1
+	failed    map[string]int        // device → failed sends in this batch
+	answers   map[int]handlerResult // by push
 }
 
 func newPushBook() *pushBook {
 	return &pushBook{finished: map[string][]string{}, failed: map[string]int{}, answers: map[int]handlerResult{}}
 }
 
-// final records message i's delivery as finished in state; dev, when set, answered (stamp it, or
+// final records push i's delivery as finished in state; dev, when set, answered (stamp it, or
 // forget it). r is the answer to the worker once the writes succeed.
 func (b *pushBook) final(i int, deliveryID, state string, dev *Device, forget bool, r handlerResult) {
 	b.finished[state] = append(b.finished[state], deliveryID)
@@ -38,7 +38,7 @@ func (b *pushBook) final(i int, deliveryID, state string, dev *Device, forget bo
 	b.answers[i] = r
 }
 
-// add records the outcome of message i's send.
+// add records the outcome of push i's send.
 func (b *pushBook) add(i int, t *pushTarget, out pushOutcome) {
 	if out.state == "" { // to be retried: count the attempt on the delivery and the device
 		b.attempted = append(b.attempted, t.job.DeliveryID)
@@ -53,20 +53,20 @@ func (b *pushBook) add(i int, t *pushTarget, out pushOutcome) {
 	b.final(i, t.job.DeliveryID, out.state, dev, out.forget, out.res)
 }
 
-// write stores everything and puts each message's answer into results. The statements need not
+// write stores everything and puts each push's answer into answers. The statements need not
 // be atomic together: a lost last_sent_at is cosmetic, deleting a gone device is idempotent, and
 // a final state is only set on a delivery still pending. If a write fails, every push of the
 // batch is retried: it may be sent twice, which beats losing the outcome; the payload's id (the
 // delivery's) is the notification tag, so the browser shows it once.
-func (b *pushBook) write(ctx context.Context, db bun.IDB, now time.Time, results []handlerResult) {
+func (b *pushBook) write(ctx context.Context, db bun.IDB, now time.Time, answers []handlerResult) {
 	if err := b.exec(ctx, db, now); err != nil {
 		for i := range b.answers {
-			results[i] = retry(0, "push: record outcome: "+err.Error())
+			answers[i] = retry(0, "push: record outcome: "+err.Error())
 		}
 		return
 	}
 	for i, r := range b.answers {
-		results[i] = r
+		answers[i] = r
 	}
 }
 

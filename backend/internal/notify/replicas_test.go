@@ -23,7 +23,7 @@ type replica struct {
 	db     *store.DB
 	worker *outbox.Worker
 	mu     sync.Mutex
-	pushes int // push messages this replica's worker handled
+	pushes int // pushes in the messages this replica's worker handled
 }
 
 func newReplica(t *testing.T, e *env, databaseURL string, name string) *replica {
@@ -51,8 +51,16 @@ func newReplica(t *testing.T, e *env, databaseURL string, name string) *replica 
 	r.worker = outbox.NewWorker(db, nil, outbox.WorkerOptions{ID: name, Now: e.clock.Now, Batch: 8, Concurrency: 4, Poll: 5 * time.Millisecond})
 	r.worker.RegisterBatch(outbox.TopicNotify, notifier.HandleNotifyBatch)
 	r.worker.RegisterBatch(outbox.TopicPush, func(ctx context.Context, msgs []outbox.Message, parallel int) []handlerResult {
+		n := 0
+		for _, m := range msgs {
+			jobs, err := decodePushMessage(m.Payload)
+			if err != nil {
+				t.Error(err)
+			}
+			n += len(jobs)
+		}
 		r.mu.Lock()
-		r.pushes += len(msgs)
+		r.pushes += n
 		r.mu.Unlock()
 		return pusher.HandlePushBatch(ctx, msgs, parallel)
 	})
@@ -102,7 +110,7 @@ func TestThreeReplicasDeliverEachPushExactlyOnce(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if pushes := len(e.pushMessages()); pending == 0 && pushes == people {
+				if pushes := len(e.pushJobs()); pending == 0 && pushes == people {
 					break
 				}
 				if time.Now().After(deadline) {
@@ -135,10 +143,10 @@ func TestThreeReplicasDeliverEachPushExactlyOnce(t *testing.T) {
 				handled[i] = r.pushes
 			}
 			if sum := handled[0] + handled[1] + handled[2]; sum != people {
-				t.Fatalf("replicas handled %v push messages, %d in all, want %d", handled, sum, people)
+				t.Fatalf("replicas handled %v pushes, %d in all, want %d", handled, sum, people)
 			}
 			sort.Ints(handled)
-			t.Logf("push messages per replica: %v", handled) // how the claims spread; timing decides
+			t.Logf("pushes per replica: %v", handled) // how the claims spread; timing decides
 		})
 	}
 }

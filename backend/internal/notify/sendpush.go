@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -42,8 +41,8 @@ type PusherOptions struct {
 	Now      func() time.Time
 }
 
-// Pusher is the handler of outbox.TopicPush: it sends one message to one device with the shared
-// Sender and records the outcome on the delivery and the device.
+// Pusher is the handler of outbox.TopicPush: it sends each push of a message to its device with
+// the shared Sender and records the outcome on the delivery and the device.
 type Pusher struct {
 	db     *store.DB
 	sender *push.Sender
@@ -88,60 +87,60 @@ func (p *Pusher) HandlePush(ctx context.Context, m outbox.Message) handlerResult
 	return p.HandlePushBatch(ctx, []outbox.Message{m}, 1)[0]
 }
 
-// pushTarget is one message of a batch with what the database says about it.
+// pushTarget is one push of a batch with what the database says about it.
 type pushTarget struct {
+	msg     int // its message in the batch
 	job     PushJob
 	pending bool    // the delivery exists and has no outcome yet
 	dev     *Device // nil: forgotten meanwhile
 }
 
 // HandlePushBatch is the outbox batch handler of TopicPush: it loads the deliveries and devices
-// of the whole batch in two queries, sends up to parallel pushes at once, and records every
-// outcome in a few statements for the batch (see pushBook). A message whose delivery is no
-// longer pending (a second run after a crash) is done without sending again.
+// of every push of the batch in two queries, sends up to parallel pushes at once, and records
+// every outcome in a few statements for the batch (see pushBook). A push whose delivery is no
+// longer pending (a second run after a crash or a retry) is done without sending again; a message
+// is done when all its pushes are (outbox.Combine).
 func (p *Pusher) HandlePushBatch(ctx context.Context, msgs []outbox.Message, parallel int) []handlerResult {
 	results := make([]handlerResult, len(msgs))
-	targets := make([]*pushTarget, len(msgs))
+	var targets []*pushTarget
 	for i, m := range msgs {
-		var job PushJob
-		if err := json.Unmarshal(m.Payload, &job); err != nil {
+		jobs, err := decodePushMessage(m.Payload)
+		if err != nil {
 			results[i] = dead("push: undecodable job")
 			continue
 		}
-		targets[i] = &pushTarget{job: job}
-	}
-	if ctx.Err() != nil { // the worker is stopping: hand the whole batch back
-		for i := range results {
-			results[i] = outbox.NotStarted()
+		for _, job := range jobs {
+			targets = append(targets, &pushTarget{msg: i, job: job})
 		}
-		return results
+	}
+	answers := make([]handlerResult, len(targets)) // per push
+	if ctx.Err() != nil {                          // the worker is stopping: hand the whole batch back
+		for k := range answers {
+			answers[k] = outbox.NotStarted()
+		}
+		return combine(results, targets, answers)
 	}
 	// Once started, reads, sends and writes finish even if the worker is asked to stop; each send
 	// is bounded by the push client's timeout.
 	started := ctx
 	ctx = context.WithoutCancel(ctx)
 	if err := p.load(ctx, targets); err != nil {
-		for i, t := range targets {
-			if t != nil {
-				results[i] = retry(0, "push: load deliveries: "+err.Error())
-			}
+		for k := range answers {
+			answers[k] = retry(0, "push: load deliveries: "+err.Error())
 		}
-		return results
+		return combine(results, targets, answers)
 	}
 	book := newPushBook()
 	var mu sync.Mutex
 	sem := make(chan struct{}, max(parallel, 1))
 	var wg sync.WaitGroup
-	for i, t := range targets {
-		if t == nil {
-			continue
-		}
+	for k, t := range targets {
 		if !t.pending {
-			results[i] = done() // the citizen was deleted, or this delivery already has its outcome
+			answers[k] = done() // the citizen was deleted, or this delivery already has its outcome
 			continue
 		}
 		if t.dev == nil {
-			book.final(i, t.job.DeliveryID, StateDropped, nil, false, done()) // forgotten meanwhile
+			book.final(k, t.job.DeliveryID, StateDropped, nil, false, done()) // forgotten meanwhile
 			continue
 		}
 		select {
@@ -149,34 +148,46 @@ func (p *Pusher) HandlePushBatch(ctx context.Context, msgs []outbox.Message, par
 		case <-started.Done():
 		}
 		if started.Err() != nil {
-			results[i] = outbox.NotStarted()
+			answers[k] = outbox.NotStarted()
 			continue
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			out := p.sendOne(ctx, t, msgs[i].Attempts)
+			out := p.sendOne(ctx, t, msgs[t.msg].Attempts)
 			mu.Lock()
 			defer mu.Unlock()
-			book.add(i, t, out)
+			book.add(k, t, out)
 		})
 	}
 	wg.Wait()
-	book.write(ctx, p.db, store.UTC(p.opts.Now()), results)
+	book.write(ctx, p.db, store.UTC(p.opts.Now()), answers)
+	return combine(results, targets, answers)
+}
+
+// combine puts each decodable message's result into results, from the answers of its pushes.
+func combine(results []handlerResult, targets []*pushTarget, answers []handlerResult) []handlerResult {
+	parts := make([][]handlerResult, len(results))
+	for k, t := range targets {
+		parts[t.msg] = append(parts[t.msg], answers[k])
+	}
+	for i, ps := range parts {
+		if len(ps) > 0 {
+			results[i] = outbox.Combine(ps)
+		}
+	}
 	return results
 }
 
-// load fills in, for every decodable message, whether its delivery is pending and its device:
-// one query for the deliveries and one for the devices of the whole batch.
+// load fills in, for every push, whether its delivery is pending and its device: one query for
+// the deliveries and one for the devices of the whole batch.
 func (p *Pusher) load(ctx context.Context, targets []*pushTarget) error {
+	if len(targets) == 0 {
+		return nil
+	}
 	var deliveryIDs, deviceIDs []string
 	for _, t := range targets {
-		if t != nil {
-			deliveryIDs = append(deliveryIDs, t.job.DeliveryID)
-			deviceIDs = append(deviceIDs, t.job.DeviceID)
-		}
-	}
-	if len(deliveryIDs) == 0 {
-		return nil
+		deliveryIDs = append(deliveryIDs, t.job.DeliveryID)
+		deviceIDs = append(deviceIDs, t.job.DeviceID)
 	}
 	var pending []string
 	if err := p.db.NewSelect().Model((*Delivery)(nil)).Column("id").
@@ -197,9 +208,7 @@ func (p *Pusher) load(ctx context.Context, targets []*pushTarget) error {
 		byID[devices[i].ID] = &devices[i]
 	}
 	for _, t := range targets {
-		if t != nil {
-			t.pending, t.dev = isPending[t.job.DeliveryID], byID[t.job.DeviceID]
-		}
+		t.pending, t.dev = isPending[t.job.DeliveryID], byID[t.job.DeviceID]
 	}
 	return nil
 }

@@ -72,3 +72,42 @@ func (r Result) After() time.Duration { return r.after }
 // then the handler finishes what it has started (with context.WithoutCancel) and answers
 // NotStarted for the rest.
 type BatchHandler func(ctx context.Context, msgs []Message, parallel int) []Result
+
+// Combine is the result of a message whose side effect has several independent parts, from the
+// parts' own results, so that the message is finished only when every part is. A part to retry
+// retries the message, after the longest delay any part asked for (the parts that succeeded must
+// then be skipped on the next run); a message of which some parts were not started while others
+// were is retried at once; one a part of which is dead is dead, for the operator; when no part
+// was started, neither was the message.
+func Combine(parts []Result) Result {
+	started, unstarted := 0, 0
+	var retry, dead *Result
+	for i := range parts {
+		p := &parts[i]
+		switch p.outcome {
+		case outcomeUnstarted:
+			unstarted++
+			continue
+		case outcomeRetry:
+			if retry == nil || p.after > retry.after {
+				retry = p
+			}
+		case outcomeDead:
+			if dead == nil {
+				dead = p
+			}
+		}
+		started++
+	}
+	switch {
+	case started == 0 && unstarted > 0:
+		return NotStarted()
+	case retry != nil:
+		return *retry
+	case unstarted > 0:
+		return Retry(0, "stopped before every part of the message was started")
+	case dead != nil:
+		return *dead
+	}
+	return Done()
+}
