@@ -290,8 +290,8 @@ func Load(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// outboxMaxRounds bounds how many rounds of Concurrency messages one claimed batch may take (the
-// lease is that many handler timeouts plus 30 s: about 10 minutes).
+// outboxMaxRounds bounds how many rounds of Concurrency messages one claimed batch may take: the
+// last message of a batch may wait that many handler timeouts (about 10 minutes) behind the others.
 const outboxMaxRounds = 20
 
 // Validate checks the configuration as a whole. In production every secret must be given and the
@@ -309,11 +309,11 @@ func (c Config) Validate() error {
 	if c.DBTimeout < 100*time.Millisecond || c.DBTimeout > time.Minute {
 		bad("MINSIDE_DB_TIMEOUT (%s) must be between 100ms and 1m", c.DBTimeout)
 	}
-	// A worker's lease covers its whole batch: one handler timeout (30 s) for every Concurrency
-	// messages. A worker that stops keeps its batch from the others that long, so a batch many
-	// times the concurrency would hide messages for many minutes.
+	// A batch's messages wait for each other: at worst one handler timeout (30 s) for every
+	// Concurrency messages before them, so a batch many times the concurrency could hold its last
+	// messages for many minutes.
 	if c.OutboxBatch > outboxMaxRounds*c.OutboxConcurrency {
-		bad("MINSIDE_OUTBOX_BATCH (%d) must be at most %d × MINSIDE_OUTBOX_CONCURRENCY (%d): a worker that stops holds its batch for one handler timeout (30 s) per %d messages",
+		bad("MINSIDE_OUTBOX_BATCH (%d) must be at most %d × MINSIDE_OUTBOX_CONCURRENCY (%d): the last message of a batch may wait one handler timeout (30 s) per %d messages before it",
 			c.OutboxBatch, outboxMaxRounds, c.OutboxConcurrency, c.OutboxConcurrency)
 	}
 	if c.SessionAbsolute < c.SessionIdle {

@@ -76,8 +76,8 @@ func TestOutboxWorkerSettings(t *testing.T) {
 		{"not a number", map[string]string{"MINSIDE_OUTBOX_CONCURRENCY": "many"}, `MINSIDE_OUTBOX_CONCURRENCY: "many" must be outbox messages a worker handles at a time, 1 to 64`, "", 0, 0},
 		{"too many at a time", map[string]string{"MINSIDE_OUTBOX_CONCURRENCY": "65"}, "MINSIDE_OUTBOX_CONCURRENCY", "", 0, 0},
 		{"negative", map[string]string{"MINSIDE_OUTBOX_CONCURRENCY": "-1"}, "MINSIDE_OUTBOX_CONCURRENCY", "", 0, 0},
-		// 1000 messages one at a time would be leased for 1000 handler timeouts (8 h).
-		{"a batch the lease cannot sensibly cover", map[string]string{"MINSIDE_OUTBOX_BATCH": "1000", "MINSIDE_OUTBOX_CONCURRENCY": "1"}, "", "MINSIDE_OUTBOX_BATCH (1000) must be at most 20 × MINSIDE_OUTBOX_CONCURRENCY (1)", 1000, 1},
+		// 1000 messages one at a time: the last could wait 1000 handler timeouts (8 h).
+		{"a batch whose last message would wait for hours", map[string]string{"MINSIDE_OUTBOX_BATCH": "1000", "MINSIDE_OUTBOX_CONCURRENCY": "1"}, "", "MINSIDE_OUTBOX_BATCH (1000) must be at most 20 × MINSIDE_OUTBOX_CONCURRENCY (1)", 1000, 1},
 		{"twenty rounds is the most", map[string]string{"MINSIDE_OUTBOX_BATCH": "160", "MINSIDE_OUTBOX_CONCURRENCY": "8"}, "", "", 160, 8},
 	}
 	for _, tt := range tests {

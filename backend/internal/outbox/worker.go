@@ -30,9 +30,10 @@ type WorkerOptions struct {
 	Concurrency int
 	// Poll is how long an idle worker waits before looking again (default 250 ms); Notify wakes it sooner.
 	Poll time.Duration
-	// Lease is how long a claimed message stays invisible to other workers (default 2 min). A
-	// worker that crashes holds its messages this long. It is raised to cover a whole batch:
-	// ceil(Batch/Concurrency) handler timeouts plus 30 s.
+	// Lease is how long claimed messages stay invisible to other workers without word from this
+	// one (default 2 min): a worker that crashes holds its messages this long. While it handles
+	// them the worker renews the lease every third of it, for as long as the batch may take
+	// (ceil(Batch/Concurrency) handler timeouts) and one lease more.
 	Lease time.Duration
 	// HandlerTimeout bounds one handler call (default 30 s).
 	HandlerTimeout time.Duration
@@ -62,10 +63,6 @@ func (o *WorkerOptions) defaults() {
 	setDefault(&o.HandlerTimeout, 30*time.Second)
 	setDefault(&o.BackoffMin, time.Second)
 	setDefault(&o.BackoffMax, time.Hour)
-	// The last message of a batch may wait for the ones before it: the lease must cover them all,
-	// or another worker would take it while it is still in hand.
-	rounds := time.Duration((o.Batch + o.Concurrency - 1) / o.Concurrency)
-	o.Lease = max(o.Lease, rounds*o.HandlerTimeout+30*time.Second)
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -182,6 +179,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil || len(msgs) == 0 {
 		return 0, err
 	}
+	stopRenewing := w.keepLeased(msgs)
 	results := make([]Result, len(msgs))
 	started := make([]bool, len(msgs))
 	for _, idx := range byTopic(msgs) {
@@ -205,6 +203,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		handled = append(handled, m)
 		outcomes = append(outcomes, res)
 	}
+	stopRenewing()
 	w.recordAll(context.WithoutCancel(ctx), handled, outcomes)
 	if len(unstarted) > 0 {
 		w.release(unstarted)
@@ -359,8 +358,8 @@ func (w *Worker) call(ctx context.Context, h Handler, m Message) (res Result) {
 	return h(ctx, m)
 }
 
-// callBatch runs a batch handler within the time the lease grants the batch; a panic, or an answer
-// of the wrong length, retries the whole share.
+// callBatch runs a batch handler within the time the batch may take (one handler timeout per
+// Concurrency messages); a panic, or an answer of the wrong length, retries the whole share.
 func (w *Worker) callBatch(ctx context.Context, h BatchHandler, msgs []Message) (res []Result) {
 	rounds := time.Duration((len(msgs) + w.opts.Concurrency - 1) / w.opts.Concurrency)
 	ctx, cancel := context.WithTimeout(ctx, rounds*w.opts.HandlerTimeout)

@@ -358,20 +358,3 @@ func testPanickingHandlerIsRetried(t *testing.T, db *store.DB) {
 		t.Fatalf("message = %+v", m)
 	}
 }
-
-func TestLeaseCoversAWholeBatch(t *testing.T) {
-	tests := []struct {
-		opts WorkerOptions
-		want time.Duration
-	}{
-		{WorkerOptions{}, 2 * time.Minute},
-		{WorkerOptions{Batch: 20, Concurrency: 2, HandlerTimeout: 10 * time.Second}, 130 * time.Second},
-		{WorkerOptions{Lease: 10 * time.Minute}, 10 * time.Minute},
-		{WorkerOptions{Lease: time.Second, Batch: 1, Concurrency: 1, HandlerTimeout: time.Second}, 31 * time.Second},
-	}
-	for _, tt := range tests {
-		if got := NewWorker(nil, nil, tt.opts).opts.Lease; got != tt.want {
-			t.Errorf("lease for %+v = %s, want %s", tt.opts, got, tt.want)
-		}
-	}
-}
