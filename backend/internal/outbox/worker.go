@@ -182,12 +182,13 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	stopRenewing := w.keepLeased(msgs)
 	results := make([]Result, len(msgs))
 	started := make([]bool, len(msgs))
+	// The topics of a batch run side by side: a fan-out's database writes and the pushes' sends
+	// wait on different things, and in turn each left the other's share of the machine idle.
+	var wg sync.WaitGroup
 	for _, idx := range byTopic(msgs) {
-		if ctx.Err() != nil {
-			break
-		}
-		w.handleTopic(ctx, msgs, idx, results, started)
+		wg.Go(func() { w.handleTopic(ctx, msgs, idx, results, started) })
 	}
+	wg.Wait()
 	var unstarted []int64
 	var handled []Message
 	var outcomes []Result
