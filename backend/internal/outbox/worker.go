@@ -28,6 +28,10 @@ type WorkerOptions struct {
 	Batch int
 	// Concurrency is how many messages of a batch run at once (default 4).
 	Concurrency int
+	// InFlight is how many claimed batches Run works on at once (default 2): while one waits on
+	// the database or a push service, the next is claimed and handled. Each batch has its own
+	// Concurrency.
+	InFlight int
 	// Poll is how long an idle worker waits before looking again (default 250 ms); Notify wakes it sooner.
 	Poll time.Duration
 	// Lease is how long claimed messages stay invisible to other workers without word from this
@@ -57,6 +61,7 @@ func (o *WorkerOptions) defaults() {
 	}
 	setDefault(&o.Batch, 10)
 	setDefault(&o.Concurrency, 4)
+	setDefault(&o.InFlight, 2)
 	setDefault(&o.MaxAttempts, 20)
 	setDefault(&o.Poll, 250*time.Millisecond)
 	setDefault(&o.Lease, 2*time.Minute)
@@ -133,15 +138,25 @@ func (w *Worker) Notify() {
 	}
 }
 
-// Run processes messages until ctx ends, then returns once the messages in hand are finished;
-// claimed messages not yet started are released for other workers.
+// Run processes messages, InFlight batches at a time, until ctx ends, then returns once the
+// messages in hand are finished; claimed messages not yet started are released for other workers.
 func (w *Worker) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for range w.opts.InFlight {
+		wg.Go(func() { w.loop(ctx) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// loop claims and handles one batch after another until ctx ends.
+func (w *Worker) loop(ctx context.Context) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-timer.C:
 		case <-w.wake:
 		}

@@ -130,7 +130,7 @@ func TestStopHandsBackWhatABatchHandlerDidNotStart(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		enqueue(t, db, "b-stop", 4, time.Now())
 		started, release := make(chan struct{}), make(chan struct{})
-		w := NewWorker(db, nil, WorkerOptions{Batch: 4, Concurrency: 1})
+		w := NewWorker(db, nil, WorkerOptions{Batch: 4, Concurrency: 1, InFlight: 1}) // the four in one batch
 		w.RegisterBatch("b-stop", func(ctx context.Context, msgs []Message, _ int) []Result {
 			out := make([]Result, len(msgs))
 			for i := range msgs {
@@ -168,6 +168,41 @@ func TestStopHandsBackWhatABatchHandlerDidNotStart(t *testing.T) {
 			if m.Status != StatusPending || m.LockedBy != nil || m.Attempts != 0 {
 				t.Fatalf("an unstarted message was not handed back: %+v", m)
 			}
+		}
+	})
+}
+
+// Run works on InFlight claimed batches at once: while one batch waits (on a database or a push
+// service), the next is claimed and handled.
+func TestRunWorksOnSeveralBatchesAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		enqueue(t, db, "b-inflight", 2, time.Now())
+		entered := make(chan struct{}, 2)
+		bothIn := make(chan struct{})
+		w := NewWorker(db, nil, WorkerOptions{Batch: 1, InFlight: 2, Poll: 10 * time.Millisecond})
+		w.RegisterBatch("b-inflight", func(ctx context.Context, msgs []Message, _ int) []Result {
+			entered <- struct{}{}
+			select {
+			case <-bothIn: // the other batch is in hand too
+			case <-time.After(10 * time.Second):
+			}
+			return []Result{Done()}
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- w.Run(ctx) }()
+		for i := range 2 {
+			select {
+			case <-entered:
+			case <-time.After(5 * time.Second):
+				cancel()
+				t.Fatalf("only %d of two single-message batches in hand at once", i)
+			}
+		}
+		close(bothIn)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
 		}
 	})
 }
