@@ -91,9 +91,10 @@ type Config struct {
 	SeedDemo        bool // seed demo data into an empty database (dev default)
 	TrustedProxies  []string
 	// OutboxBatch is how many outbox messages a worker claims at once, OutboxConcurrency how many
-	// of them it handles at a time (and how many fan-out chunks run at once, each on a database
-	// connection). A notification to 100 000 devices is ~200 000 messages: small batches spend
-	// more of that on claims than on sending.
+	// of them it handles at a time; the worker works on two claimed batches at once. A
+	// notification fan-out writes a whole batch of events in one transaction, so small batches
+	// spend more of a burst on statements and claims than on sending (docs/performance.md, "Time
+	// to notify many subscribed devices").
 	OutboxBatch       int
 	OutboxConcurrency int
 
@@ -152,8 +153,8 @@ func Default() Config {
 		Open311PostLimit:     60,
 		ReportAnonymousLimit: 10,
 
-		OutboxBatch:       50,
-		OutboxConcurrency: 8,
+		OutboxBatch:       200,
+		OutboxConcurrency: 16,
 		TaskRemindAfter:   72 * time.Hour,
 		UploadLimit:       26 << 20,
 		MapCenter:         DefaultMapCenter,

@@ -68,8 +68,8 @@ func TestOutboxWorkerSettings(t *testing.T) {
 		wantInvalid            string // in Validate's error
 		wantBatch, wantWorkers int
 	}{
-		{"defaults", nil, "", "", 50, 8},
-		{"operator tunes both", map[string]string{"MINSIDE_OUTBOX_BATCH": "200", "MINSIDE_OUTBOX_CONCURRENCY": " 16 "}, "", "", 200, 16},
+		{"defaults", nil, "", "", 200, 16},
+		{"operator tunes both", map[string]string{"MINSIDE_OUTBOX_BATCH": "50", "MINSIDE_OUTBOX_CONCURRENCY": " 8 "}, "", "", 50, 8},
 		{"the bounds are allowed", map[string]string{"MINSIDE_OUTBOX_BATCH": "1", "MINSIDE_OUTBOX_CONCURRENCY": "64"}, "", "", 1, 64},
 		{"a batch of none", map[string]string{"MINSIDE_OUTBOX_BATCH": "0"}, `MINSIDE_OUTBOX_BATCH: "0" must be outbox messages a worker claims at once, 1 to 1000`, "", 0, 0},
 		{"a batch too big", map[string]string{"MINSIDE_OUTBOX_BATCH": "1001"}, "MINSIDE_OUTBOX_BATCH", "", 0, 0},
