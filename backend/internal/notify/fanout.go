@@ -44,8 +44,9 @@ type pushMessage struct {
 }
 
 // maxPushesPerMessage bounds a message's pushes, and with the worker's batch size the pushes of
-// one claim (50 messages, 3,200 pushes): a send waits at most the push client's timeout, and what
-// is not started when the batch's time is up waits for the next claim.
+// one claim (by default 200 messages, at most 12,800 pushes, 16 at a time): a send waits at most
+// the push client's timeout, and a message with pushes not started when the batch's time is up is
+// retried (outbox.Combine) and sends only those.
 const maxPushesPerMessage = 64
 
 // decodePushMessage reads a TopicPush payload: the pushes of a chunk, or the single PushJob a
@@ -429,7 +430,8 @@ func (w *fanOutWriter) write(ctx context.Context, tx bun.Tx) error {
 }
 
 // pushDeliveryID is the id of the push delivery of outbox message msgID to device: the same on
-// every run of the message, so that a second run finds its deliveries written. It is a UUID
+// every run of the message, so that a second run finds its deliveries written (outbox ids are never
+// reused: an identity column, SQLite's AUTOINCREMENT). It is a UUID
 // (version 8) from a hash of the two, and never holds a run of 11 digits: push.Payload refuses
 // those (a national identity number must never reach a lock screen), and the payload's id is the
 // delivery's.

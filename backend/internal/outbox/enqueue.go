@@ -83,25 +83,3 @@ func EnqueueAll(ctx context.Context, db bun.IDB, msgs []Message) (int64, error) 
 	}
 	return n, nil
 }
-
-// EnqueueNew is EnqueueAll for messages that each carry a dedupe key: it reports which keys were
-// new, so that the caller writes its own rows (e.g. a delivery per push) only for messages it added.
-func EnqueueNew(ctx context.Context, db bun.IDB, msgs []Message) (map[string]bool, error) {
-	added := map[string]bool{}
-	if len(msgs) == 0 {
-		return added, nil
-	}
-	for _, m := range msgs {
-		if m.DedupeKey == nil {
-			return nil, fmt.Errorf("outbox: enqueue %s: EnqueueNew needs a dedupe key on every message", m.Topic)
-		}
-	}
-	var keys []string
-	if _, err := db.NewInsert().Model(&msgs).On("CONFLICT (dedupe_key) DO NOTHING").Returning("dedupe_key").Exec(ctx, &keys); err != nil {
-		return nil, fmt.Errorf("outbox: enqueue %d, first %s: %w", len(msgs), msgs[0].Topic, err)
-	}
-	for _, k := range keys {
-		added[k] = true
-	}
-	return added, nil
-}
