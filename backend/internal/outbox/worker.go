@@ -92,6 +92,8 @@ type Worker struct {
 
 	mu       sync.RWMutex
 	handlers map[string]topicHandler
+
+	claimAt claimStart // where the next claim on PostgreSQL starts (claimstart.go)
 }
 
 // topicHandler is what a topic was registered with: one message at a time, or whole batches.
@@ -290,6 +292,22 @@ func (w *Worker) handleTopic(ctx context.Context, msgs []Message, idx []int, res
 	wg.Wait()
 }
 
+// claimOnPostgres claims up to batch due messages from position from on (the zero position: from
+// the head) with the function of migrations 0900 and 1310, whose plan cannot fall back to a bitmap
+// scan of every unvacuumed row.
+func (w *Worker) claimOnPostgres(ctx context.Context, now time.Time, topics []string, from position, batch int) ([]Message, error) {
+	if from.at.IsZero() {
+		from.at = time.Unix(0, 0).UTC()
+	}
+	var msgs []Message
+	err := w.db.NewRaw("SELECT * FROM outbox_claim(?, ?, ARRAY[?]::text[], ?, ?, ?, ?)",
+		w.opts.ID, now.Add(w.opts.Lease), bun.In(topics), now, batch, from.at, from.id).Scan(ctx, &msgs)
+	if errors.Is(err, sql.ErrNoRows) { // an empty RETURNING, on some drivers
+		err = nil
+	}
+	return msgs, err
+}
+
 // claim takes a lease on up to Batch due messages in one statement. On PostgreSQL the subquery
 // locks rows with SKIP LOCKED so concurrent workers take disjoint sets; SQLite has one writer at
 // a time, which gives the same guarantee. attempts counts claims, so a message that crashes every
@@ -316,11 +334,17 @@ func (w *Worker) claim(ctx context.Context) ([]Message, error) {
 	}
 	var msgs []Message
 	var err error
+	var fromHead bool
 	if w.db.Kind == store.Postgres {
-		// The same statement, in a function whose plan cannot fall back to a bitmap scan of every
-		// unvacuumed row (migration 0900).
-		err = w.db.NewRaw("SELECT * FROM outbox_claim(?, ?, ARRAY[?]::text[], ?, ?)",
-			w.opts.ID, now.Add(w.opts.Lease), bun.In(topics), now, w.opts.Batch).Scan(ctx, &msgs)
+		var from position
+		from, fromHead = w.claimAt.next(now)
+		msgs, err = w.claimOnPostgres(ctx, now, topics, from, w.opts.Batch)
+		if err == nil && !fromHead && len(msgs) < w.opts.Batch {
+			// What is left may lie behind the start: look from the head for the rest of the batch.
+			var more []Message
+			more, err = w.claimOnPostgres(ctx, now, topics, position{}, w.opts.Batch-len(msgs))
+			msgs, fromHead = append(msgs, more...), true
+		}
 	} else {
 		err = w.db.NewRaw(`UPDATE outbox SET locked_by = ?, locked_until = ?, attempts = attempts + 1
 WHERE id IN (SELECT id FROM outbox
@@ -340,6 +364,9 @@ RETURNING *`,
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
+	if w.db.Kind == store.Postgres {
+		w.claimAt.took(msgs, w.opts.Batch, fromHead, now)
+	}
 	return msgs, nil
 }
 
