@@ -19,6 +19,7 @@ import (
 
 	"minside/backend/internal/cases"
 	"minside/backend/internal/citizens"
+	"minside/backend/internal/config"
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/outbox"
 	"minside/backend/internal/push"
@@ -134,7 +135,7 @@ func (e *benchEnv) fanOut(b *testing.B, people []string, workers int) []outbox.M
 					return
 				}
 				ev := outbox.NotifyEvent{CitizenID: people[i], Kind: "case", ObjectID: c.ID, Reason: "status_changed"}
-				if _, err := e.notifier.FanOut(ctx, int64(i+1)+now.UnixNano(), ev); err != nil {
+				if _, err := e.notifier.FanOut(ctx, int64(i+1)+now.UnixNano(), now, ev); err != nil {
 					b.Error(err)
 					return
 				}
@@ -279,8 +280,8 @@ func machineCPU() time.Duration {
 // API does, then outbox.Worker runs the TopicNotify fan-out (preferences, quiet hours, a delivery
 // per device, the pushes in messages of up to 64) and every push to a loopback sink, with the
 // batch handlers as the portal registers them. The worker claims MINSIDE_OUTBOX_BATCH messages
-// and runs MINSIDE_OUTBOX_CONCURRENCY at a time (the operator's settings; defaults 50 and 8, as
-// in production); each worker's Run works on MINSIDE_BENCH_IN_FLIGHT batches at once (default 2,
+// and runs MINSIDE_OUTBOX_CONCURRENCY at a time (the operator's settings, read as the portal
+// reads them); each worker's Run works on MINSIDE_BENCH_IN_FLIGHT batches at once (default 2,
 // as in production). MINSIDE_BENCH_WORKERS (default 1) runs that many workers at once, as
 // replicas would.
 func BenchmarkNotifyDevices(b *testing.B) {
@@ -316,7 +317,11 @@ func benchmarkNotifyDevices(b *testing.B, db *store.DB) {
 				b.Fatal(err)
 			}
 		}
-		workers, batch, concurrency := envInt("MINSIDE_BENCH_WORKERS", 1), envInt("MINSIDE_OUTBOX_BATCH", 50), envInt("MINSIDE_OUTBOX_CONCURRENCY", 8)
+		cfg, err := config.Load(os.Getenv) // the operator's outbox settings, as the portal reads them
+		if err != nil {
+			b.Fatal(err)
+		}
+		workers, batch, concurrency := envInt("MINSIDE_BENCH_WORKERS", 1), cfg.OutboxBatch, cfg.OutboxConcurrency
 		inFlight := envInt("MINSIDE_BENCH_IN_FLIGHT", 2)
 		// A city's people, devices and cases were written long before the change, and autovacuum has
 		// given the planner their statistics; freshly loaded tables have none, and PostgreSQL then

@@ -105,7 +105,7 @@ func (n *Notifier) HandleNotify(ctx context.Context, m outbox.Message) handlerRe
 	if err := json.Unmarshal(m.Payload, &ev); err != nil {
 		return dead("notify: undecodable event")
 	}
-	if _, err := n.FanOut(ctx, m.ID, ev); err != nil {
+	if _, err := n.FanOut(ctx, m.ID, m.CreatedAt, ev); err != nil {
 		return retry(0, err.Error())
 	}
 	return done()
@@ -128,7 +128,7 @@ func (n *Notifier) HandleNotifyBatch(ctx context.Context, msgs []outbox.Message,
 			results[i] = dead("notify: undecodable event")
 			continue
 		}
-		todo, at = append(todo, fanEvent{msgID: m.ID, ev: ev}), append(at, i)
+		todo, at = append(todo, fanEvent{msgID: m.ID, enqueued: m.CreatedAt, ev: ev}), append(at, i)
 	}
 	if len(todo) == 0 {
 		return results
@@ -147,7 +147,7 @@ func (n *Notifier) HandleNotifyBatch(ctx context.Context, msgs []outbox.Message,
 	for k, e := range todo {
 		results[at[k]] = done()
 		if err != nil {
-			if _, err := n.FanOut(ctx, e.msgID, e.ev); err != nil {
+			if _, err := n.FanOut(ctx, e.msgID, e.enqueued, e.ev); err != nil {
 				results[at[k]] = retry(0, err.Error())
 			}
 		}
@@ -158,18 +158,20 @@ func (n *Notifier) HandleNotifyBatch(ctx context.Context, msgs []outbox.Message,
 // fanEvent is one TopicNotify message to fan out: its outbox id (the dedupe key of its pushes)
 // and its event.
 type fanEvent struct {
-	msgID int64
-	ev    outbox.NotifyEvent
+	msgID    int64
+	enqueued time.Time // the message's created_at: the time part of its push deliveries' ids
+	ev       outbox.NotifyEvent
 }
 
 // FanOut does the work of one event in its own transaction. msgID (the outbox message id) makes a
-// second run of the same message a no-op: each push delivery's id is derived from it and the
-// device (pushDeliveryID), and only the deliveries that were new are pushed.
-func (n *Notifier) FanOut(ctx context.Context, msgID int64, ev outbox.NotifyEvent) (FanOutStats, error) {
+// second run of the same message a no-op: each push delivery's id is derived from it, the time the
+// message was enqueued and the device (pushDeliveryID), and only the deliveries that were new are
+// pushed.
+func (n *Notifier) FanOut(ctx context.Context, msgID int64, enqueued time.Time, ev outbox.NotifyEvent) (FanOutStats, error) {
 	var st []FanOutStats
 	err := n.inTx(ctx, func(ctx context.Context, tx bun.Tx, now time.Time) error {
 		var err error
-		st, err = n.fanOutAll(ctx, tx, []fanEvent{{msgID: msgID, ev: ev}}, now)
+		st, err = n.fanOutAll(ctx, tx, []fanEvent{{msgID: msgID, enqueued: enqueued, ev: ev}}, now)
 		return err
 	})
 	if err != nil {
@@ -277,7 +279,7 @@ func (n *Notifier) fanOutWrite(ctx context.Context, tx bun.Tx, events []fanEvent
 				continue
 			}
 			stats[i].Recipients++
-			if err := w.deliver(i, events[i].msgID, who, k == 0, plan.about, p, devicesOf[who]); err != nil {
+			if err := w.deliver(i, events[i], who, k == 0, plan.about, p, devicesOf[who]); err != nil {
 				return err
 			}
 		}
@@ -328,7 +330,7 @@ type plannedPush struct {
 }
 
 // deliver plans one recipient's in-app delivery and pushes for event i.
-func (w *fanOutWriter) deliver(i int, msgID int64, who string, own bool, a about, prefs Prefs, devices []string) error {
+func (w *fanOutWriter) deliver(i int, e fanEvent, who string, own bool, a about, prefs Prefs, devices []string) error {
 	st := &w.stats[i]
 	lang := prefs.Language
 	if lang == "" {
@@ -364,7 +366,7 @@ func (w *fanOutWriter) deliver(i int, msgID int64, who string, own bool, a about
 		urgency = push.UrgencyHigh
 	}
 	for _, dev := range devices {
-		d := Delivery{ID: pushDeliveryID(msgID, dev), CitizenID: who, NotificationID: a.notifID, SubscriptionID: &dev,
+		d := Delivery{ID: pushDeliveryID(e.msgID, e.enqueued, dev), CitizenID: who, NotificationID: a.notifID, SubscriptionID: &dev,
 			Channel: "push", Category: a.category, Title: title, State: StatePending, CreatedAt: now, UpdatedAt: now}
 		if w.planned[d.ID] {
 			continue // the same device reached twice by one event (a citizen who represents themselves)
@@ -431,16 +433,22 @@ func (w *fanOutWriter) write(ctx context.Context, tx bun.Tx) error {
 
 // pushDeliveryID is the id of the push delivery of outbox message msgID to device: the same on
 // every run of the message, so that a second run finds its deliveries written (outbox ids are never
-// reused: an identity column, SQLite's AUTOINCREMENT). It is a UUID
-// (version 8) from a hash of the two, and never holds a run of 11 digits: push.Payload refuses
+// reused: an identity column, SQLite's AUTOINCREMENT). It is laid out as a UUIDv7, the time the
+// message was enqueued and then a hash of the two, so that the deliveries of one burst sit together
+// in the index as every other id's do (with the hash alone, recording a batch of 10,000 outcomes
+// read and wrote all over the index). It never holds a run of 11 digits: push.Payload refuses
 // those (a national identity number must never reach a lock screen), and the payload's id is the
 // delivery's.
-func pushDeliveryID(msgID int64, device string) string {
+func pushDeliveryID(msgID int64, enqueued time.Time, device string) string {
+	ms := uint64(enqueued.UnixMilli())
 	for k := 0; ; k++ {
 		sum := sha256.Sum256(fmt.Appendf(nil, "push-delivery/%d/%s/%d", msgID, device, k))
 		var u uuid.UUID
 		copy(u[:], sum[:16])
-		u[6] = 0x80 | u[6]&0x0f // version 8: a layout of our own
+		for b := range 6 {
+			u[b] = byte(ms >> (40 - 8*b))
+		}
+		u[6] = 0x70 | u[6]&0x0f // version 7
 		u[8] = 0x80 | u[8]&0x3f // the RFC 9562 variant
 		if id := u.String(); !pid.HasDigitRun(id) {
 			return id

@@ -29,11 +29,11 @@ func TestQuietHoursDelayAllButUrgent(t *testing.T) {
 		sub, _ := e.device(who)
 		calm := e.caseFor(who, ag, cases.StatusInProgress)
 		urgent := e.caseFor(who, ag, cases.StatusAwaitingCitizen)
-		st1, err := e.notifier.FanOut(e.ctx, 1, outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: calm, Reason: "status_changed"})
+		st1, err := e.notifier.FanOut(e.ctx, 1, e.clock.Now(), outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: calm, Reason: "status_changed"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		st2, err := e.notifier.FanOut(e.ctx, 2, outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: urgent, Reason: "awaiting_citizen", Urgent: true})
+		st2, err := e.notifier.FanOut(e.ctx, 2, e.clock.Now(), outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: urgent, Reason: "awaiting_citizen", Urgent: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,7 @@ func TestQuietHoursOffSendsAtNight(t *testing.T) {
 			}
 		}
 		setQuiet(false)
-		st, err := e.notifier.FanOut(e.ctx, 1, outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: e.caseFor(who, ag, cases.StatusInProgress), Reason: "status_changed"})
+		st, err := e.notifier.FanOut(e.ctx, 1, e.clock.Now(), outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: e.caseFor(who, ag, cases.StatusInProgress), Reason: "status_changed"})
 		if err != nil || st.Delayed != 0 || st.Pushes != 1 {
 			t.Fatalf("off: stats %+v, %v", st, err)
 		}
@@ -84,7 +84,7 @@ func TestQuietHoursOffSendsAtNight(t *testing.T) {
 			t.Fatalf("off: %d messages at 03:00, want 1", n)
 		}
 		setQuiet(true)
-		st, err = e.notifier.FanOut(e.ctx, 2, outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: e.caseFor(who, ag, cases.StatusInProgress), Reason: "status_changed"})
+		st, err = e.notifier.FanOut(e.ctx, 2, e.clock.Now(), outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: e.caseFor(who, ag, cases.StatusInProgress), Reason: "status_changed"})
 		if err != nil || st.Delayed != 1 {
 			t.Fatalf("on: stats %+v, %v", st, err)
 		}
@@ -105,7 +105,7 @@ func TestChannelOffSendsNothing(t *testing.T) {
 		if _, err := e.prefs.Put(e.ctx, who, PrefsInput{Channels: map[string]citizens.Channel{"cases": {Push: false, InApp: true}}}, e.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
-		st, err := e.notifier.FanOut(e.ctx, 1, outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: e.caseFor(who, e.agency("X"), cases.StatusDecided), Reason: "status_changed"})
+		st, err := e.notifier.FanOut(e.ctx, 1, e.clock.Now(), outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: e.caseFor(who, e.agency("X"), cases.StatusDecided), Reason: "status_changed"})
 		if err != nil || st.Pushes != 0 || len(e.deliveries(who)) != 0 {
 			t.Fatalf("stats %+v, %v, deliveries %d", st, err, len(e.deliveries(who)))
 		}
@@ -270,7 +270,7 @@ func TestFanOutIsIdempotentPerMessage(t *testing.T) {
 		e.device(who)
 		ev := outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: e.caseFor(who, e.agency("X"), cases.StatusInProgress), Reason: "status_changed"}
 		for i, want := range []int{1, 0} {
-			st, err := e.notifier.FanOut(e.ctx, 42, ev)
+			st, err := e.notifier.FanOut(e.ctx, 42, e.clock.Now(), ev)
 			if err != nil || st.Pushes != want {
 				t.Fatalf("run %d: %+v, %v", i, st, err)
 			}

@@ -141,7 +141,7 @@ func TestRetryHonoursRetryAfter(t *testing.T) {
 		caseID := e.caseFor(who, e.agency("Bydel Frogner"), cases.StatusInProgress)
 		sub, _ := e.device(who)
 		e.srv.ScriptReplies(sub, pushtest.Reply{Status: 429, RetryAfter: "7"}, pushtest.Reply{Status: 503})
-		if _, err := e.notifier.FanOut(e.ctx, 1, outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: caseID, Reason: "status_changed"}); err != nil {
+		if _, err := e.notifier.FanOut(e.ctx, 1, e.clock.Now(), outbox.NotifyEvent{CitizenID: who, Kind: "case", ObjectID: caseID, Reason: "status_changed"}); err != nil {
 			t.Fatal(err)
 		}
 		m := e.pushMessages()[0]

@@ -32,7 +32,7 @@ func TestSuggestionPushIsAskedForNeutralAndQuiet(t *testing.T) {
 			return outbox.NotifyEvent{CitizenID: who, Kind: "suggestion", ObjectID: id, Reason: "new"}
 		}
 
-		if st, err := e.notifier.FanOut(e.ctx, 1, event(suggestion())); err != nil || st.Pushes != 0 {
+		if st, err := e.notifier.FanOut(e.ctx, 1, e.clock.Now(), event(suggestion())); err != nil || st.Pushes != 0 {
 			t.Fatalf("off by default: %+v %v", st, err)
 		}
 		if _, err := e.prefs.Put(e.ctx, who, PrefsInput{Channels: map[string]citizens.Channel{CategorySuggestions: {Push: true, InApp: true}}}, e.clock.Now()); err != nil {
@@ -56,7 +56,7 @@ func TestSuggestionPushIsAskedForNeutralAndQuiet(t *testing.T) {
 
 		oslo, _ := time.LoadLocation(Timezone)
 		e.clock.Set(time.Date(2026, 1, 14, 23, 30, 0, 0, oslo))
-		if st, err := e.notifier.FanOut(e.ctx, 3, event(suggestion())); err != nil || st.Pushes != 1 || st.Delayed != 1 {
+		if st, err := e.notifier.FanOut(e.ctx, 3, e.clock.Now(), event(suggestion())); err != nil || st.Pushes != 1 || st.Delayed != 1 {
 			t.Fatalf("at night: %+v %v", st, err)
 		}
 
@@ -64,14 +64,14 @@ func TestSuggestionPushIsAskedForNeutralAndQuiet(t *testing.T) {
 		if _, err := db.NewUpdate().Table("suggestions").Set("state = 'dismissed'").Where("id = ?", dismissed).Exec(e.ctx); err != nil {
 			t.Fatal(err)
 		}
-		if st, err := e.notifier.FanOut(e.ctx, 4, event(dismissed)); err != nil || st.Pushes != 0 {
+		if st, err := e.notifier.FanOut(e.ctx, 4, e.clock.Now(), event(dismissed)); err != nil || st.Pushes != 0 {
 			t.Errorf("a dismissed suggestion: %+v %v", st, err)
 		}
 		off := true
 		if _, err := e.prefs.Put(e.ctx, who, PrefsInput{Suggestions: &SuggestionPrefsInput{Off: &off}}, e.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if st, err := e.notifier.FanOut(e.ctx, 5, event(suggestion())); err != nil || st.Pushes != 0 {
+		if st, err := e.notifier.FanOut(e.ctx, 5, e.clock.Now(), event(suggestion())); err != nil || st.Pushes != 0 {
 			t.Errorf("suggestions turned off: %+v %v", st, err)
 		}
 	})
