@@ -19,8 +19,7 @@ func (w *Worker) keepLeased(msgs []Message) (stop func()) {
 	for i, m := range msgs {
 		ids[i] = m.ID
 	}
-	rounds := time.Duration((len(msgs) + w.opts.Concurrency - 1) / w.opts.Concurrency)
-	ctx, cancel := context.WithTimeout(context.Background(), rounds*w.opts.HandlerTimeout+w.opts.Lease)
+	ctx, cancel := context.WithTimeout(context.Background(), w.batchTime(len(msgs))+w.opts.Lease)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

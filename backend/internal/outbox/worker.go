@@ -401,11 +401,17 @@ func (w *Worker) call(ctx context.Context, h Handler, m Message) (res Result) {
 	return h(ctx, m)
 }
 
+// batchTime is the most n messages of a batch may take: one handler timeout for every Concurrency
+// of them, as that many run at a time.
+func (w *Worker) batchTime(n int) time.Duration {
+	rounds := (n + w.opts.Concurrency - 1) / w.opts.Concurrency
+	return time.Duration(rounds) * w.opts.HandlerTimeout
+}
+
 // callBatch runs a batch handler within the time the batch may take (one handler timeout per
 // Concurrency messages); a panic, or an answer of the wrong length, retries the whole share.
 func (w *Worker) callBatch(ctx context.Context, h BatchHandler, msgs []Message) (res []Result) {
-	rounds := time.Duration((len(msgs) + w.opts.Concurrency - 1) / w.opts.Concurrency)
-	ctx, cancel := context.WithTimeout(ctx, rounds*w.opts.HandlerTimeout)
+	ctx, cancel := context.WithTimeout(ctx, w.batchTime(len(msgs)))
 	defer cancel()
 	retryAll := func(reason string) []Result {
 		out := make([]Result, len(msgs))
