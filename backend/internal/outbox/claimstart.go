@@ -18,25 +18,31 @@ const headClaimEvery = 5 * time.Second
 // from the head for the rest of its batch.
 type claimStart struct {
 	mu       sync.Mutex
-	at       time.Time // zero: from the head
-	id       int64
+	start    position  // zero: from the head
 	headSeen time.Time // the last claim from the head
 }
 
-// position is a place in the claim's order (available_at, id).
+// position is a place in the claim's order (available_at, id); the zero position is the head.
 type position struct {
 	at time.Time
 	id int64
 }
 
-// next is where the claim at now starts (the zero position: the head), and whether that is the head.
+func (p position) isHead() bool { return p.at.IsZero() }
+
+// after reports whether p comes after q in the claim's order.
+func (p position) after(q position) bool {
+	return p.at.After(q.at) || (p.at.Equal(q.at) && p.id > q.id)
+}
+
+// next is where the claim at now starts, and whether that is the head.
 func (c *claimStart) next(now time.Time) (position, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.at.IsZero() || now.Sub(c.headSeen) >= headClaimEvery || now.Before(c.headSeen) {
+	if c.start.isHead() || now.Sub(c.headSeen) >= headClaimEvery || now.Before(c.headSeen) {
 		return position{}, true
 	}
-	return position{at: c.at, id: c.id}, false
+	return c.start, false
 }
 
 // took records a claim's messages (oldest first): a full batch moves the start to its first
@@ -49,11 +55,10 @@ func (c *claimStart) took(msgs []Message, batch int, fromHead bool, now time.Tim
 		c.headSeen = now
 	}
 	if len(msgs) < batch {
-		c.at, c.id = time.Time{}, 0
+		c.start = position{}
 		return
 	}
-	first := msgs[0]
-	if c.at.IsZero() || first.AvailableAt.After(c.at) || (first.AvailableAt.Equal(c.at) && first.ID > c.id) {
-		c.at, c.id = first.AvailableAt, first.ID
+	if first := (position{at: msgs[0].AvailableAt, id: msgs[0].ID}); first.after(c.start) {
+		c.start = first
 	}
 }

@@ -292,11 +292,10 @@ func (w *Worker) handleTopic(ctx context.Context, msgs []Message, idx []int, res
 	wg.Wait()
 }
 
-// claimOnPostgres claims up to batch due messages from position from on (the zero position: from
-// the head) with the function of migrations 0900 and 1310, whose plan cannot fall back to a bitmap
+// claimOnPostgres claims up to batch due messages from position from on with the function of migrations 0900 and 1310, whose plan cannot fall back to a bitmap
 // scan of every unvacuumed row.
 func (w *Worker) claimOnPostgres(ctx context.Context, now time.Time, topics []string, from position, batch int) ([]Message, error) {
-	if from.at.IsZero() {
+	if from.isHead() {
 		from.at = time.Unix(0, 0).UTC()
 	}
 	var msgs []Message
