@@ -289,10 +289,7 @@ func BenchmarkNotifyDevices(b *testing.B) {
 }
 
 func benchmarkNotifyDevices(b *testing.B, db *store.DB) {
-	n := 10000
-	if v, err := strconv.Atoi(os.Getenv("MINSIDE_BENCH_DEVICES")); err == nil && v > 0 {
-		n = v
-	}
+	n := envInt("MINSIDE_BENCH_DEVICES", 10000)
 	ctx := context.Background()
 	for range b.N {
 		b.StopTimer()
@@ -325,7 +322,7 @@ func benchmarkNotifyDevices(b *testing.B, db *store.DB) {
 		inFlight := envInt("MINSIDE_BENCH_IN_FLIGHT", 2)
 		// A city's people, devices and cases were written long before the change, and autovacuum has
 		// given the planner their statistics; freshly loaded tables have none, and PostgreSQL then
-		// reads the 160 cases or devices of a fan-out with whole-table scans.
+		// reads a batch's cases and devices with whole-table scans.
 		if db.Kind == store.Postgres {
 			if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
 				b.Fatal(err)
