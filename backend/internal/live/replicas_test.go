@@ -1,7 +1,6 @@
 package live_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -60,7 +59,7 @@ func TestAgencyWriteOnOneReplicaReachesAStreamOnAnother(t *testing.T) {
 	var overview struct{ Cursor string }
 	citizen.Get(t, "/api/v1/me/overview").Status(t, http.StatusOK).JSON(t, &overview)
 	feed := &changesFeed{client: citizen, cursor: overview.Cursor}
-	events := openEvents(t, citizen)
+	events := citizen.OpenEvents(t)
 	<-b.App.Live.Ready()
 	// A steady writer: each PUT as soon as the last change reached B.
 	const changes = 200
@@ -72,7 +71,7 @@ func TestAgencyWriteOnOneReplicaReachesAStreamOnAnother(t *testing.T) {
 		start := time.Now()
 		put(version)
 		answered := time.Now()
-		events.waitForCase(t, 10*time.Second)
+		events.WaitForChange(t, "case", "", 10*time.Second)
 		total = append(total, time.Since(start))
 		putOnly = append(putOnly, answered.Sub(start))
 		afterPut = append(afterPut, time.Since(answered))
@@ -88,7 +87,7 @@ func TestAgencyWriteOnOneReplicaReachesAStreamOnAnother(t *testing.T) {
 	for range feedChanges {
 		version++
 		put(version)
-		events.waitForCase(t, 10*time.Second)
+		events.WaitForChange(t, "case", "", 10*time.Second)
 		hinted := time.Now()
 		if !feed.waitForCase(t, feedWait) {
 			late++
@@ -131,63 +130,6 @@ func distribution(latencies []time.Duration) string {
 	s := slices.Sorted(slices.Values(latencies))
 	at := func(q int) time.Duration { return s[len(s)*q/100].Round(100 * time.Microsecond) }
 	return fmt.Sprintf("p50 %s, p90 %s, p99 %s, max %s", at(50), at(90), at(99), s[len(s)-1].Round(100*time.Microsecond))
-}
-
-// eventStream is an open GET /api/v1/events whose "change" events are read in the background.
-type eventStream struct {
-	changes chan string // the data of each change event
-	closed  chan struct{}
-}
-
-func openEvents(t *testing.T, c *apptest.Client) *eventStream {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	req := c.NewRequest(t, http.MethodGet, "/api/v1/events", nil).WithContext(ctx)
-	res, err := (&http.Client{Jar: c.HTTP.Jar}).Do(req) // no client timeout: the stream stays open
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("events: %d", res.StatusCode)
-	}
-	s := &eventStream{changes: make(chan string, 256), closed: make(chan struct{})}
-	go func() {
-		defer close(s.closed)
-		defer res.Body.Close()
-		sc := bufio.NewScanner(res.Body)
-		name := ""
-		for sc.Scan() {
-			switch line := sc.Text(); {
-			case strings.HasPrefix(line, "event: "):
-				name = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "data: ") && name == "change":
-				s.changes <- strings.TrimPrefix(line, "data: ")
-			case line == "":
-				name = ""
-			}
-		}
-	}()
-	return s
-}
-
-// waitForCase waits for the next change event about a case.
-func (s *eventStream) waitForCase(t *testing.T, within time.Duration) {
-	t.Helper()
-	deadline := time.After(within)
-	for {
-		select {
-		case data := <-s.changes:
-			var ev struct{ Kind string }
-			if json.Unmarshal([]byte(data), &ev) == nil && ev.Kind == "case" {
-				return
-			}
-		case <-s.closed:
-			t.Fatal("the stream ended")
-		case <-deadline:
-			t.Fatalf("no case change within %s", within)
-		}
-	}
 }
 
 // changesFeed reads GET /api/v1/changes from a cursor on, as the PWA does after an event.
