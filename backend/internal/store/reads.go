@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"strconv"
 	"strings"
 
@@ -72,20 +72,33 @@ func (r *Reads) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	answers := make([]string, len(items))
+	rows, err := r.db.QueryStatement(ctx, st)
+	if err != nil {
+		return fmt.Errorf("store: reads: %w", err)
+	}
+	defer rows.Close()
+	// The answers are decoded from the driver's own buffer (RawBytes, valid until the row is left):
+	// copying each JSON array into a string and back would double what a request allocates.
+	answers := make([]sql.RawBytes, len(items))
 	dests := make([]any, len(items))
 	for i := range items {
 		dests[i] = &answers[i]
 	}
-	if err := scanOne(r.db.QueryStatement(ctx, st))(dests...); err != nil {
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: reads: %w", err)
+		}
+		return fmt.Errorf("store: reads: %w", sql.ErrNoRows)
+	}
+	if err := rows.Scan(dests...); err != nil {
 		return fmt.Errorf("store: reads: %w", err)
 	}
 	for i, it := range items {
-		if err := json.Unmarshal([]byte(answers[i]), it.dest); err != nil {
+		if err := json.Unmarshal(answers[i], it.dest); err != nil {
 			return fmt.Errorf("store: read %d: decode: %w", i, err)
 		}
 	}
-	return nil
+	return rows.Close()
 }
 
 // Statements is every statement Run would send now, in order: one on PostgreSQL, one per query and
@@ -136,30 +149,15 @@ func (r *Reads) postgres(items []read, writes []*bun.InsertQuery) (Statement, er
 	return Statement{SQL: string(b)}, nil
 }
 
-// scanOne reads the one row of rows into dests.
-func scanOne(rows *sql.Rows, err error) func(dests ...any) error {
-	return func(dests ...any) error {
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		if !rows.Next() {
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			return sql.ErrNoRows
-		}
-		if err := rows.Scan(dests...); err != nil {
-			return err
-		}
-		return rows.Close()
-	}
-}
-
 // combined is the one PostgreSQL statement of items and writes: the writes as data-modifying WITHs,
 // then one column per query holding its rows as a JSON array.
 func combined(db *DB, items []read, writes []*bun.InsertQuery) (string, []any, error) {
 	var sql strings.Builder
+	size := 8
+	for _, it := range items {
+		size += len(it.query) + len("(SELECT COALESCE(json_agg(q), '[]'::json) FROM () AS q) AS r00, ")
+	}
+	sql.Grow(size)
 	var args []any
 	for i, w := range writes {
 		text, err := w.AppendQuery(db.QueryGen(), nil)

@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,56 +45,57 @@ func (l InList) AppendQuery(gen schema.QueryGen, b []byte) ([]byte, error) {
 // otherwise (?name, ?0, \?) or a count that does not match answers false, and the query is left to
 // Bun, which writes the arguments into the text.
 func bindPostgres(query string, args []any) (Statement, bool) {
-	var b strings.Builder
-	b.Grow(len(query) + 2*len(args))
+	var b []byte
+	b = make([]byte, 0, len(query)+4*len(args))
 	var bound []any
 	param := func(v any) {
 		bound = append(bound, v)
-		fmt.Fprintf(&b, "$%d", len(bound))
+		b = append(b, '$')
+		b = strconv.AppendInt(b, int64(len(bound)), 10)
 	}
 	next := 0
-	for i := 0; i < len(query); i++ {
-		ch := query[i]
-		switch {
-		case ch == '\\':
-			return Statement{}, false
-		case ch != '?':
-		case i+1 < len(query) && isPlaceholderName(query[i+1]), next == len(args):
-			return Statement{}, false
-		default:
-			arg := args[next]
-			next++
-			switch v := arg.(type) {
-			case string, int, int64, bool:
-				param(v)
-			case time.Time:
-				param(UTC(v))
-			case InList:
-				if len(v.values) == 0 {
-					b.WriteString("NULL") // what bun.In writes: IN (NULL) holds nothing
-				}
-				for j, x := range v.values {
-					switch x.(type) {
-					case string, int, int64:
-					default:
-						return Statement{}, false
-					}
-					if j > 0 {
-						b.WriteString(", ")
-					}
-					param(x)
-				}
-			default:
-				return Statement{}, false
-			}
-			continue
+	for rest := query; ; {
+		// The text between placeholders is copied whole: statements are long and arguments few.
+		at := strings.IndexAny(rest, `?\`)
+		if at < 0 {
+			b = append(b, rest...)
+			break
 		}
-		b.WriteByte(ch)
+		b = append(b, rest[:at]...)
+		if rest[at] == '\\' || at+1 < len(rest) && isPlaceholderName(rest[at+1]) || next == len(args) {
+			return Statement{}, false
+		}
+		rest = rest[at+1:]
+		arg := args[next]
+		next++
+		switch v := arg.(type) {
+		case string, int, int64, bool:
+			param(v)
+		case time.Time:
+			param(UTC(v))
+		case InList:
+			if len(v.values) == 0 {
+				b = append(b, "NULL"...) // what bun.In writes: IN (NULL) holds nothing
+			}
+			for j, x := range v.values {
+				switch x.(type) {
+				case string, int, int64:
+				default:
+					return Statement{}, false
+				}
+				if j > 0 {
+					b = append(b, ", "...)
+				}
+				param(x)
+			}
+		default:
+			return Statement{}, false
+		}
 	}
 	if next != len(args) {
 		return Statement{}, false
 	}
-	return Statement{SQL: b.String(), Args: bound, prepared: true}, true
+	return Statement{SQL: string(b), Args: bound, prepared: true}, true
 }
 
 func isPlaceholderName(c byte) bool {
