@@ -99,6 +99,19 @@ type queuedOverview struct {
 
 // Prepare resolves the viewer and computes the overview's ETag.
 func (s *Service) Prepare(ctx context.Context, v Viewer) (*Prepared, error) {
+	return s.PrepareAlong(ctx, v, Along{})
+}
+
+// Along is a read that travels in the overview's first statement and must hold before anything
+// that statement answered is used: the session lookup of a request built from the session's hint
+// (sessions.PendingLookup), so that the whole overview costs one round trip on PostgreSQL.
+type Along struct {
+	Reads   *store.Reads                // holds the along-read; the overview's reads are queued after it
+	Confirm func(context.Context) error // after the reads ran: an error discards their answers
+}
+
+// PrepareAlong is Prepare with along's read in the same statement; Confirm's error is returned as is.
+func (s *Service) PrepareAlong(ctx context.Context, v Viewer, along Along) (*Prepared, error) {
 	ctx, cancel := s.read(ctx)
 	defer cancel()
 	now := utc(s.now())
@@ -107,13 +120,21 @@ func (s *Service) Prepare(ctx context.Context, v Viewer) (*Prepared, error) {
 		return nil, err
 	}
 	p := &Prepared{sc: sc, now: now}
-	reads := s.db.NewReads()
+	reads := along.Reads
+	if reads == nil {
+		reads = s.db.NewReads()
+	}
 	version, err := s.queuePrepare(reads, p)
 	if err != nil {
 		return nil, err
 	}
 	if err := reads.Run(ctx); err != nil {
 		return nil, fail("version", err)
+	}
+	if along.Confirm != nil {
+		if err := along.Confirm(ctx); err != nil {
+			return nil, err
+		}
 	}
 	p.ETag = etagOf(sc, now, *version)
 	return p, nil

@@ -74,46 +74,70 @@ func (s *Store) LookupRequest(ctx context.Context, reads *store.Reads, token str
 	if token == "" {
 		return nil, nil
 	}
-	hash := Hash(token)
-	now := store.UTC(s.now())
+	pending := s.QueueLookup(reads, token, access)
+	if err := reads.Run(ctx); err != nil {
+		return nil, fmt.Errorf("sessions: lookup: %w", err)
+	}
+	return pending.Finish(ctx)
+}
+
+// PendingLookup is a LookupRequest queued on reads that have not run yet: other reads can travel
+// in the same statement, and Finish reads the answer once they ran.
+type PendingLookup struct {
+	store      *Store
+	hash       string
+	now        time.Time
+	sess       []sessionRow
+	people     []personRow
+	roles      []roleRow
+	represents *represent.QueuedRepresents
+}
+
+// QueueLookup queues the reads of a LookupRequest of token (not empty) on reads.
+func (s *Store) QueueLookup(reads *store.Reads, token string, access represent.Access) *PendingLookup {
+	p := &PendingLookup{store: s, hash: Hash(token), now: store.UTC(s.now())}
 	birth := "c.birth_date"
 	if reads.Kind() == store.Postgres { // a DATE does not decode into a time.Time from JSON; midnight UTC does
 		birth = "(c.birth_date::timestamp AT TIME ZONE 'UTC')"
 	}
-	var sess []sessionRow
-	var people []personRow
-	var roles []roleRow
-	reads.Add(&sess, `SELECT s.id_hash, s.citizen_id, s.acting_as_id, s.acr, s.idp_sid, s.end_session_hint, s.csrf_token,
+	reads.Add(&p.sess, `SELECT s.id_hash, s.citizen_id, s.acting_as_id, s.acr, s.idp_sid, s.end_session_hint, s.csrf_token,
  s.shared_device, s.user_agent, s.created_at, s.last_seen_at, s.idle_expires_at, s.absolute_expires_at, p.language
-FROM sessions s LEFT JOIN preferences p ON p.citizen_id = s.citizen_id WHERE s.id_hash = ?`, hash)
-	reads.Add(&people, `SELECT c.id, c.name, c.pid_masked, `+birth+` AS birth_date, c.district, c.updated_at
-FROM citizens c JOIN sessions s ON c.id = s.citizen_id OR c.id = s.acting_as_id WHERE s.id_hash = ?`, hash)
-	reads.Add(&roles, `SELECT role, scope FROM citizen_roles WHERE citizen_id = `+ofSession+` ORDER BY role, scope`, hash)
-	represents := access.QueueRepresents(reads, ofSession, []any{hash}, now)
-	if err := reads.Run(ctx); err != nil {
-		return nil, fmt.Errorf("sessions: lookup: %w", err)
-	}
-	if len(sess) == 0 {
+FROM sessions s LEFT JOIN preferences p ON p.citizen_id = s.citizen_id WHERE s.id_hash = ?`, p.hash)
+	reads.Add(&p.people, `SELECT c.id, c.name, c.pid_masked, `+birth+` AS birth_date, c.district, c.updated_at
+FROM citizens c JOIN sessions s ON c.id = s.citizen_id OR c.id = s.acting_as_id WHERE s.id_hash = ?`, p.hash)
+	reads.Add(&p.roles, `SELECT role, scope FROM citizen_roles WHERE citizen_id = `+ofSession+` ORDER BY role, scope`, p.hash)
+	p.represents = access.QueueRepresents(reads, ofSession, []any{p.hash}, p.now)
+	return p
+}
+
+// Finish is the answer of the lookup, after its reads ran: nil when there is no live session. The
+// answer is kept as the session's hint (Hint) until the next lookup of the session.
+func (p *PendingLookup) Finish(ctx context.Context) (*Request, error) {
+	s := p.store
+	if len(p.sess) == 0 {
+		s.hints.forget(p.hash)
 		return nil, nil
 	}
-	row := sess[0]
+	row := p.sess[0]
 	found := &Session{IDHash: row.IDHash, CitizenID: row.CitizenID, ActingAsID: row.ActingAsID, ACR: row.ACR, IdPSID: row.IdPSID,
 		EndSessionHint: row.EndSessionHint, CSRFToken: row.CSRFToken, SharedDevice: row.SharedDevice, UserAgent: row.UserAgent,
 		CreatedAt: row.CreatedAt, LastSeenAt: row.LastSeenAt, IdleExpiresAt: row.IdleExpiresAt, AbsoluteExpiresAt: row.AbsoluteExpiresAt}
-	live, err := s.keepAlive(ctx, found, now)
+	live, err := s.keepAlive(ctx, found, p.now)
 	if err != nil || !live {
+		s.hints.forget(p.hash)
 		return nil, err
 	}
-	r := &Request{Session: found, Represents: represents.List()}
+	r := &Request{Session: found, Represents: p.represents.List()}
 	if row.Language != nil {
 		r.Language = *row.Language
 	}
-	for _, p := range people {
-		r.People = append(r.People, citizens.Citizen{ID: p.ID, Name: p.Name, PIDMasked: p.PIDMasked, BirthDate: p.BirthDate,
-			District: p.District, UpdatedAt: p.UpdatedAt})
+	for _, person := range p.people {
+		r.People = append(r.People, citizens.Citizen{ID: person.ID, Name: person.Name, PIDMasked: person.PIDMasked,
+			BirthDate: person.BirthDate, District: person.District, UpdatedAt: person.UpdatedAt})
 	}
-	for _, role := range roles {
+	for _, role := range p.roles {
 		r.Roles = append(r.Roles, citizens.Role{CitizenID: found.CitizenID, Role: role.Role, Scope: role.Scope})
 	}
+	s.hints.keep(p.hash, r)
 	return r, nil
 }

@@ -33,6 +33,7 @@ type Store struct {
 	idle     time.Duration
 	absolute time.Duration
 	now      func() time.Time
+	hints    *hintCache
 }
 
 // New returns a Store on db.
@@ -46,7 +47,7 @@ func New(db bun.IDB, opts Options) *Store {
 	if opts.Absolute < opts.Idle {
 		opts.Absolute = 4 * opts.Idle
 	}
-	return &Store{db: db, idle: opts.Idle, absolute: opts.Absolute, now: opts.Now}
+	return &Store{db: db, idle: opts.Idle, absolute: opts.Absolute, now: opts.Now, hints: newHintCache()}
 }
 
 // Hash is what the database keeps of a session token: a database leak hands out no live cookie.
@@ -152,6 +153,7 @@ func (s *Store) keepAlive(ctx context.Context, sess *Session, now time.Time) (li
 func (s *Store) Delete(ctx context.Context, idHash string) error { return s.deleteHash(ctx, idHash) }
 
 func (s *Store) deleteHash(ctx context.Context, idHash string) error {
+	s.hints.forget(idHash) // only tidiness: a hint of an ended session never matches a lookup
 	if _, err := s.db.NewDelete().Model((*Session)(nil)).Where("id_hash = ?", idHash).Exec(ctx); err != nil {
 		return fmt.Errorf("sessions: delete: %w", err)
 	}

@@ -37,7 +37,7 @@ func answerPage[T any](s *Server, c *fiber.Ctx, q listQuery, page overview.Page[
 // getOverview answers the first screen. The ETag is computed from a few indexed queries before
 // anything is built, so an unchanged overview costs a 304 and no body.
 func (s *Server) getOverview(c *fiber.Ctx) error {
-	prepared, err := s.deps.Overview.Prepare(c.UserContext(), s.viewerOf(c))
+	prepared, err := s.prepareOverview(c)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 const (
 	localRequestID = "requestID"
 	localLanguage  = "lang"
+	localAlong     = "along" // a session lookup travelling with the reader's statement (alongLookup)
 )
 
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)

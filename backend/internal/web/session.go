@@ -13,6 +13,7 @@ import (
 	"minside/backend/internal/apperr"
 	"minside/backend/internal/config"
 	"minside/backend/internal/represent"
+	"minside/backend/internal/sessions"
 	"minside/backend/internal/store"
 )
 
@@ -61,7 +62,9 @@ const headerRoundTrips = "X-DB-Round-Trips"
 
 // requireCitizen admits requests with a live session: it sets the Principal (checking an act-as
 // choice against the relation again, on every request) and the reader's saved language. Without a
-// session it answers 401 problem+json.
+// session it answers 401 problem+json. The overview's own request of a session this process has
+// seen is admitted from the session's hint instead, with the lookup left to travel in the
+// overview's statement (alongLookup).
 func (s *Server) requireCitizen(c *fiber.Ctx) error {
 	if s.deps.Sessions == nil {
 		return apperr.Unauthorized()
@@ -70,21 +73,46 @@ func (s *Server) requireCitizen(c *fiber.Ctx) error {
 	if token == "" {
 		return apperr.Unauthorized()
 	}
-	ctx := c.UserContext()
 	if s.deps.Config.Dev() {
-		var trips *store.RoundTrips
-		ctx, trips = store.CountRoundTrips(ctx)
+		ctx, trips := store.CountRoundTrips(c.UserContext())
 		c.SetUserContext(ctx)
 		defer func() { c.Set(headerRoundTrips, strconv.FormatInt(trips.Count(), 10)) }()
 	}
-	req, err := s.deps.Sessions.LookupRequest(ctx, s.deps.DB.NewReads(), token, s.deps.Access)
+	if c.Method() == fiber.MethodGet && c.Path() == pathOverview {
+		if along := s.lookupAlong(token); along != nil {
+			c.Locals(localAlong, along)
+			if err := s.admit(c, along.hint); err != nil {
+				return err
+			}
+			return c.Next()
+		}
+	}
+	if err := s.lookupSession(c, token); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// lookupSession looks the session up on its own and admits the request (admitFound).
+func (s *Server) lookupSession(c *fiber.Ctx, token string) error {
+	req, err := s.deps.Sessions.LookupRequest(c.UserContext(), s.deps.DB.NewReads(), token, s.deps.Access)
 	if err != nil {
 		return err
 	}
+	return s.admitFound(c, req)
+}
+
+// admitFound admits the request on what a lookup found, or answers 401 when it found no live session.
+func (s *Server) admitFound(c *fiber.Ctx, req *sessions.Request) error {
 	if req == nil {
 		s.clearSessionCookie(c)
 		return apperr.Unauthorized().WithDetail("error.detail.session_expired", nil)
 	}
+	return s.admit(c, req)
+}
+
+// admit sets the request's Principal and saved language from what a session lookup found.
+func (s *Server) admit(c *fiber.Ctx, req *sessions.Request) error {
 	sess := req.Session
 	p := Principal{CitizenID: sess.CitizenID, SubjectID: sess.CitizenID, SessionHash: sess.IDHash,
 		ACR: sess.ACR, SharedDevice: sess.SharedDevice, CSRFToken: sess.CSRFToken, SessionStartedAt: sess.CreatedAt, Known: req}
@@ -94,18 +122,18 @@ func (s *Server) requireCitizen(c *fiber.Ctx) error {
 			p.SubjectID, p.ActingAs, p.Areas = view.SubjectID, true, view.Areas
 		} else {
 			// The relation ended (a child turned 18, a fullmakt ran out): back to one's own data.
-			if err := s.deps.Sessions.SetActingAs(ctx, sess.IDHash, nil); err != nil {
+			if err := s.deps.Sessions.SetActingAs(c.UserContext(), sess.IDHash, nil); err != nil {
 				return err
 			}
 			s.deps.Log.Info("act-as ended: relation no longer valid", "request_id", requestIDOf(c),
 				"citizen_id", sess.CitizenID, "subject_id", *sess.ActingAsID)
 		}
 	}
-	if req.Language != "" {
-		c.Locals(localLanguage, s.deps.Translator.Negotiate(req.Language, c.Get(fiber.HeaderAcceptLanguage)))
-	}
+	// Set even without a saved language: a request admitted again (after a stale hint) must not
+	// keep the language of the first admission.
+	c.Locals(localLanguage, s.deps.Translator.Negotiate(req.Language, c.Get(fiber.HeaderAcceptLanguage)))
 	c.Locals(localPrincipal, p)
-	return c.Next()
+	return nil
 }
 
 // csrf protects unsafe methods of the citizen API: it refuses requests another site started
