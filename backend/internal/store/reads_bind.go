@@ -45,24 +45,28 @@ func (l InList) AppendQuery(gen schema.QueryGen, b []byte) ([]byte, error) {
 // otherwise (?name, ?0, \?) or a count that does not match answers false, and the query is left to
 // Bun, which writes the arguments into the text.
 func bindPostgres(query string, args []any) (Statement, bool) {
-	var b []byte
-	b = make([]byte, 0, len(query)+4*len(args))
+	if strings.IndexByte(query, '\\') >= 0 {
+		return Statement{}, false
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 4*len(args))
 	var bound []any
+	var number [20]byte
 	param := func(v any) {
 		bound = append(bound, v)
-		b = append(b, '$')
-		b = strconv.AppendInt(b, int64(len(bound)), 10)
+		b.WriteByte('$')
+		b.Write(strconv.AppendInt(number[:0], int64(len(bound)), 10))
 	}
 	next := 0
 	for rest := query; ; {
 		// The text between placeholders is copied whole: statements are long and arguments few.
-		at := strings.IndexAny(rest, `?\`)
+		at := strings.IndexByte(rest, '?')
 		if at < 0 {
-			b = append(b, rest...)
+			b.WriteString(rest)
 			break
 		}
-		b = append(b, rest[:at]...)
-		if rest[at] == '\\' || at+1 < len(rest) && isPlaceholderName(rest[at+1]) || next == len(args) {
+		b.WriteString(rest[:at])
+		if at+1 < len(rest) && isPlaceholderName(rest[at+1]) || next == len(args) {
 			return Statement{}, false
 		}
 		rest = rest[at+1:]
@@ -75,7 +79,7 @@ func bindPostgres(query string, args []any) (Statement, bool) {
 			param(UTC(v))
 		case InList:
 			if len(v.values) == 0 {
-				b = append(b, "NULL"...) // what bun.In writes: IN (NULL) holds nothing
+				b.WriteString("NULL") // what bun.In writes: IN (NULL) holds nothing
 			}
 			for j, x := range v.values {
 				switch x.(type) {
@@ -84,7 +88,7 @@ func bindPostgres(query string, args []any) (Statement, bool) {
 					return Statement{}, false
 				}
 				if j > 0 {
-					b = append(b, ", "...)
+					b.WriteString(", ")
 				}
 				param(x)
 			}
@@ -95,7 +99,7 @@ func bindPostgres(query string, args []any) (Statement, bool) {
 	if next != len(args) {
 		return Statement{}, false
 	}
-	return Statement{SQL: string(b), Args: bound, prepared: true}, true
+	return Statement{SQL: b.String(), Args: bound, prepared: true}, true
 }
 
 func isPlaceholderName(c byte) bool {
