@@ -116,7 +116,7 @@ func (q *queuedKeys) visible(sc *scope, now time.Time) []Key {
 		if !ok {
 			continue
 		}
-		k := Key{ID: r.ID, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName}, Facility: Place{Name: r.FacilityName, Address: r.FacilityAddr, OpeningHours: hours[r.FacilityID]["opening_hours"]},
+		k := Key{ID: r.ID, Agency: Agency{Slug: r.AgencySlug, Name: r.AgencyName}, Facility: Place{Name: r.FacilityName, Address: r.FacilityAddr, OpeningHours: hours.get(r.FacilityID, "opening_hours")},
 			AccessPoints: []AccessPoint{}, Status: r.Status, BookingID: r.BookingID, Subject: who, validUntil: r.ValidUntil.UTC()}
 		for _, w := range windows { // ordered by start, none ended: the first is open now or next
 			if w.KeyID == r.ID {

@@ -18,10 +18,12 @@ const (
 	textTile         = "tile"         // title, description
 )
 
-// localTexts holds agency texts picked for one language: owner id → field → text.
-type localTexts map[string]map[string]string
+// localTexts holds agency texts picked for one language, by owner id and field.
+type localTexts map[textKey]string
 
-func (t localTexts) get(ownerID, field string) string { return t[ownerID][field] }
+type textKey struct{ owner, field string }
+
+func (t localTexts) get(ownerID, field string) string { return t[textKey{ownerID, field}] }
 
 type textRow struct {
 	OwnerID string `bun:"owner_id" json:"owner_id"`
@@ -63,33 +65,38 @@ func (s *Service) loadTexts(ctx context.Context, ownerIDs []string, lang string)
 	return q.picked(), nil
 }
 
-// picked chooses each field's text for the reader's language.
+// picked chooses each field's text for the reader's language, as i18n.Pick does: the first
+// language of the reader's chain that has a text, else the first language with one in code order.
+// One pass over the rows, without a map per owner and field: a request picks hundreds.
 func (q *queuedTexts) picked() localTexts {
-	out := localTexts{}
-	for id, fields := range collect(q.rows) {
-		picked := make(map[string]string, len(fields))
-		for field, values := range fields {
-			picked[field], _ = i18n.Pick(values, q.lang)
+	chain := i18n.Chain(q.lang)
+	rank := func(lang string) int {
+		if i := slices.Index(chain, lang); i >= 0 {
+			return i
 		}
-		out[id] = picked
+		return len(chain)
+	}
+	type choice struct {
+		rank  int
+		lang  string
+		value string
+	}
+	chosen := make(map[textKey]choice, len(q.rows))
+	for _, r := range q.rows {
+		if r.Value == "" {
+			continue
+		}
+		k, c := textKey{r.OwnerID, r.Field}, choice{rank(r.Lang), r.Lang, r.Value}
+		if old, ok := chosen[k]; ok && (old.rank < c.rank || old.rank == c.rank && old.lang < c.lang) {
+			continue
+		}
+		chosen[k] = c
+	}
+	out := make(localTexts, len(chosen))
+	for k, c := range chosen {
+		out[k] = c.value
 	}
 	return out
-}
-
-func collect(rows []textRow) map[string]map[string]map[string]string {
-	found := map[string]map[string]map[string]string{}
-	for _, r := range rows {
-		f := found[r.OwnerID]
-		if f == nil {
-			f = map[string]map[string]string{}
-			found[r.OwnerID] = f
-		}
-		if f[r.Field] == nil {
-			f[r.Field] = map[string]string{}
-		}
-		f[r.Field][r.Lang] = r.Value
-	}
-	return found
 }
 
 // uniq drops repeated ids, keeping the first.
