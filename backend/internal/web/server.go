@@ -6,14 +6,13 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
-	"minside/backend/internal/ideas"
-	"minside/backend/internal/messages"
 	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	json "github.com/goccy/go-json"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
@@ -23,7 +22,9 @@ import (
 	"minside/backend/internal/config"
 	"minside/backend/internal/console"
 	"minside/backend/internal/i18n"
+	"minside/backend/internal/ideas"
 	"minside/backend/internal/live"
+	"minside/backend/internal/messages"
 	"minside/backend/internal/open311"
 	"minside/backend/internal/overview"
 	"minside/backend/internal/paging"
@@ -157,6 +158,9 @@ func New(deps Deps) (*Server, error) {
 		EnableTrustedProxyCheck: len(deps.Config.TrustedProxies) > 0,
 		TrustedProxies:          deps.Config.TrustedProxies,
 		ProxyHeader:             proxyHeader(deps.Config.TrustedProxies),
+		// The answers' encoder: the same output as encoding/json's, at about half its CPU (the
+		// overview is most of a request's Go time after the database).
+		JSONEncoder: json.Marshal,
 	})
 	// A declared length over the route's limit is answered 413 before "100 Continue" is sent.
 	s.app.Server().HeaderReceived = s.headerReceived
