@@ -21,7 +21,8 @@ import (
 // citizen in five has all of that): a database named by MINSIDE_BENCH_DATABASE_URL_SQLITE /
 // _POSTGRES when set, else generated once per size with the seed generator and kept (SQLite:
 // $TMPDIR/minside-bench/seeded-<n>.db; PostgreSQL: schema bench_seeded_<n>). The row printed also
-// gives the round trips one overview costs (X-DB-Round-Trips): at most 2 on PostgreSQL.
+// gives the round trips one overview costs (X-DB-Round-Trips): 1 on PostgreSQL for a session seen
+// before, 2 otherwise.
 func BenchmarkOverviewWithErrands(b *testing.B) {
 	for _, kind := range []store.Kind{store.SQLite, store.Postgres} {
 		if databaseURL, n, ok := seededDatabase(b, kind); ok {

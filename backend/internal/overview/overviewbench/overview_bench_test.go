@@ -40,10 +40,6 @@ func benchOverview(b *testing.B, databaseURL string, n int, label string, login 
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256, DisableCompression: true}}
 	get := func(i int) error { _, err := getOverview(client, base, tokens[i]); return err }
-	trips, err := getOverview(client, base, tokens[0])
-	if err != nil {
-		b.Fatal(err)
-	}
 
 	db, err := store.Open(ctx, databaseURL)
 	if err != nil {
@@ -68,6 +64,13 @@ func benchOverview(b *testing.B, databaseURL string, n int, label string, login 
 		if err := rawOne(i); err != nil {
 			b.Fatal(err)
 		}
+	}
+
+	// The round trips of a request as the clock sees them: the session has been looked up in this
+	// process before, so its lookup travels in the overview's statement.
+	trips, err := getOverview(client, base, tokens[0])
+	if err != nil {
+		b.Fatal(err)
 	}
 
 	b.ResetTimer()
