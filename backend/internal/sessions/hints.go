@@ -14,9 +14,10 @@ import (
 // ended, or whose person, language, roles or relations changed, fails the match, however old the
 // hint is.
 
-// hintsKept bounds the hints of one process (a few hundred bytes each): past it, an arbitrary one
-// goes, and its session's next request looks up as usual.
-const hintsKept = 20_000
+// hintsKept bounds the hints of one process: a hint is one to a few kilobytes (a parent's relations
+// are the most), so at most some tens of MB. Past it an arbitrary one goes, and its session's next
+// request looks up as usual.
+const hintsKept = 10_000
 
 type hintCache struct {
 	mu    sync.Mutex
