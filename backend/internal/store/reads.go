@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	json "github.com/goccy/go-json"
 	"strconv"
 	"strings"
 
+	json "github.com/goccy/go-json"
 	"github.com/uptrace/bun"
 )
 
