@@ -1,6 +1,9 @@
 package logredact
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // API keys must never reach a log line. The access log leaves out the query string and never
 // logs a body, but a key can still arrive inside an error's text (a client that sends its key
@@ -14,6 +17,13 @@ var (
 
 // Secrets is the Rewrite that redacts every agency API key and api_key parameter value.
 func Secrets(s string) string {
-	s = agencyKeyPattern.ReplaceAllString(s, "ms_${1}_[redacted]")
-	return apiKeyParamPattern.ReplaceAllString(s, "${1}[redacted]")
+	// Every value of every log line passes here (the access log's path, route, request id, …):
+	// a key needs "ms_" or an "=", and a plain search for those is far cheaper than the patterns.
+	if strings.Contains(s, "ms_") {
+		s = agencyKeyPattern.ReplaceAllString(s, "ms_${1}_[redacted]")
+	}
+	if strings.IndexByte(s, '=') >= 0 {
+		s = apiKeyParamPattern.ReplaceAllString(s, "${1}[redacted]")
+	}
+	return s
 }
