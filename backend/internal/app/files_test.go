@@ -48,8 +48,11 @@ func TestOrphanedBytesAreSweptAndNamedOnesKept(t *testing.T) {
 			t.Fatalf("within the grace: %d deleted, %v; want none", n, err)
 		}
 		p.Clock.Advance(files.OrphanGrace + time.Minute)
-		if n, err := p.App.Orphans.Sweep(ctx); err != nil || n != len(lost) {
-			t.Fatalf("after the grace: %d deleted, %v; want %d", n, err, len(lost))
+		// The portal's own sweeper starts with it and may run its first sweep only now, on the
+		// same clock: between the two sweeps every orphan goes once, so the count is checked
+		// against the files that are gone rather than against this sweep alone.
+		if n, err := p.App.Orphans.Sweep(ctx); err != nil || n > len(lost) {
+			t.Fatalf("after the grace: %d deleted, %v; want at most %d", n, err, len(lost))
 		}
 		for _, k := range lost {
 			if _, err := p.App.Files.Open(ctx, k); !errors.Is(err, files.ErrNotFound) {
