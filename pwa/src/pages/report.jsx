@@ -3,10 +3,11 @@
 // before they are kept) and the place; see whether it is already reported nearby and follow
 // that one instead. Without signal the report waits (logged in: in the outbox with its photos,
 // kept on the device; without login: in the open form) and is sent once the network returns.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Page, ErrorNote, Loading, StatusBadge, useApp, useResource } from '../ui.jsx';
 import { HttpError, NetworkError } from '../api.js';
 import { newKey } from '../outbox.js';
+import { waitForNetwork } from '../network-wait.js';
 import { scaleImages } from '../image-scale.js';
 import { loginHref } from './public.jsx';
 import { PlaceStep } from './report-place.jsx';
@@ -240,16 +241,15 @@ function ReportForm({ services, onDone }) {
     } finally { setBusy(false); }
   }
 
-  // Without login there is no outbox (it lives in the person's own database): a report that
-  // found no network is sent again, with the same key, when the network returns.
+  // Without login there is no outbox: a report that found no network is sent again, with the
+  // same key, when the network returns (waitForNetwork). The wait starts before the note about
+  // it is painted, so an 'online' event right after the note is not missed.
   const waitingForNetwork = failure instanceof NetworkError && !s.me;
   const resend = useRef(null);
   resend.current = () => form.current && form.current.requestSubmit();
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!waitingForNetwork) return undefined;
-    const again = () => resend.current();
-    addEventListener('online', again);
-    return () => removeEventListener('online', again);
+    return waitForNetwork(window, () => resend.current());
   }, [waitingForNetwork]);
 
   const summary = Object.keys(errors).length > 0;
