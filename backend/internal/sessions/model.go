@@ -27,6 +27,14 @@ type Session struct {
 	AbsoluteExpiresAt time.Time `bun:"absolute_expires_at,notnull"`
 }
 
+// ActsFor is the person the session acts for, other than its own citizen; "" when it acts for no one else.
+func (s *Session) ActsFor() string {
+	if s.ActingAsID == nil || *s.ActingAsID == s.CitizenID {
+		return ""
+	}
+	return *s.ActingAsID
+}
+
 // LoginAttempt is a login in progress: its state, nonce and PKCE verifier are used once.
 type LoginAttempt struct {
 	bun.BaseModel `bun:"table:login_attempts"`

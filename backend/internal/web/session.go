@@ -116,8 +116,8 @@ func (s *Server) admit(c *fiber.Ctx, req *sessions.Request) error {
 	sess := req.Session
 	p := Principal{CitizenID: sess.CitizenID, SubjectID: sess.CitizenID, SessionHash: sess.IDHash,
 		ACR: sess.ACR, SharedDevice: sess.SharedDevice, CSRFToken: sess.CSRFToken, SessionStartedAt: sess.CreatedAt, Known: req}
-	if sess.ActingAsID != nil && *sess.ActingAsID != sess.CitizenID {
-		view, ok := represent.ViewAmong(req.Represents, sess.CitizenID, *sess.ActingAsID)
+	if subject := sess.ActsFor(); subject != "" {
+		view, ok := represent.ViewAmong(req.Represents, sess.CitizenID, subject)
 		if ok {
 			p.SubjectID, p.ActingAs, p.Areas = view.SubjectID, true, view.Areas
 		} else {
@@ -126,7 +126,7 @@ func (s *Server) admit(c *fiber.Ctx, req *sessions.Request) error {
 				return err
 			}
 			s.deps.Log.Info("act-as ended: relation no longer valid", "request_id", requestIDOf(c),
-				"citizen_id", sess.CitizenID, "subject_id", *sess.ActingAsID)
+				"citizen_id", sess.CitizenID, "subject_id", subject)
 		}
 	}
 	// Set even without a saved language: a request admitted again (after a stale hint) must not

@@ -32,7 +32,7 @@ var errHintStale = errors.New("web: the session is not as its hint had it")
 // overview writes an audit row, which must not rest on a hint.
 func (s *Server) lookupAlong(token string) *alongLookup {
 	hint := s.deps.Sessions.Hint(token)
-	if hint == nil || hint.Session.ActingAsID != nil && *hint.Session.ActingAsID != hint.Session.CitizenID {
+	if hint == nil || hint.Session.ActsFor() != "" {
 		return nil
 	}
 	reads := s.deps.DB.NewReads()
