@@ -39,23 +39,27 @@ func (l InList) AppendQuery(gen schema.QueryGen, b []byte) ([]byte, error) {
 	return bun.In(l.values).AppendQuery(gen, b)
 }
 
-// bindPostgres turns query's Bun placeholders (?) into PostgreSQL parameters ($1, $2, …) with the
-// arguments beside them, reading placeholders as Bun does (every ?, quoted or not). Strings, numbers,
+// binder writes queries into one statement with their Bun placeholders (?) turned into PostgreSQL
+// parameters numbered across all of them, and collects the arguments beside the text.
+type binder struct {
+	sql   strings.Builder
+	bound []any
+}
+
+// add writes query, reading placeholders as Bun does (every ?, quoted or not). Strings, numbers,
 // booleans, times and InLists of them are bound; anything else, a placeholder Bun would read
-// otherwise (?name, ?0, \?) or a count that does not match answers false, and the query is left to
-// Bun, which writes the arguments into the text.
-func bindPostgres(query string, args []any) (Statement, bool) {
+// otherwise (?name, ?0, \?) or a count that does not match answers false, and the statement is to
+// be left to Bun, which writes the arguments into the text.
+func (bd *binder) add(query string, args []any) bool {
 	if strings.IndexByte(query, '\\') >= 0 {
-		return Statement{}, false
+		return false
 	}
-	var b strings.Builder
-	b.Grow(len(query) + 4*len(args))
-	var bound []any
+	b := &bd.sql
 	var number [20]byte
 	param := func(v any) {
-		bound = append(bound, v)
+		bd.bound = append(bd.bound, v)
 		b.WriteByte('$')
-		b.Write(strconv.AppendInt(number[:0], int64(len(bound)), 10))
+		b.Write(strconv.AppendInt(number[:0], int64(len(bd.bound)), 10))
 	}
 	next := 0
 	for rest := query; ; {
@@ -67,7 +71,7 @@ func bindPostgres(query string, args []any) (Statement, bool) {
 		}
 		b.WriteString(rest[:at])
 		if at+1 < len(rest) && isPlaceholderName(rest[at+1]) || next == len(args) {
-			return Statement{}, false
+			return false
 		}
 		rest = rest[at+1:]
 		arg := args[next]
@@ -85,7 +89,7 @@ func bindPostgres(query string, args []any) (Statement, bool) {
 				switch x.(type) {
 				case string, int, int64:
 				default:
-					return Statement{}, false
+					return false
 				}
 				if j > 0 {
 					b.WriteString(", ")
@@ -93,13 +97,15 @@ func bindPostgres(query string, args []any) (Statement, bool) {
 				param(x)
 			}
 		default:
-			return Statement{}, false
+			return false
 		}
 	}
-	if next != len(args) {
-		return Statement{}, false
-	}
-	return Statement{SQL: b.String(), Args: bound, prepared: true}, true
+	return next == len(args)
+}
+
+// statement is what was written, to be prepared (its text is the same for every request of one shape).
+func (bd *binder) statement() Statement {
+	return Statement{SQL: bd.sql.String(), Args: bd.bound, prepared: true}
 }
 
 func isPlaceholderName(c byte) bool {

@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// bindPostgres numbers the placeholders it binds and gives up, leaving the query to Bun, on
-// anything Bun would read differently.
-func TestBindPostgresNumbersPlaceholdersOrLeavesTheQueryToBun(t *testing.T) {
+// A binder numbers the placeholders it binds and gives up, leaving the query to Bun, on anything Bun
+// would read differently.
+func TestBinderNumbersPlaceholdersOrLeavesTheQueryToBun(t *testing.T) {
 	at := time.Date(2026, 12, 7, 5, 0, 0, 0, time.FixedZone("CET", 3600))
 	tests := []struct {
 		query string
@@ -31,7 +31,9 @@ func TestBindPostgresNumbersPlaceholdersOrLeavesTheQueryToBun(t *testing.T) {
 		{"a IN (?)", []any{In([]float64{1})}, "", nil},
 	}
 	for _, tc := range tests {
-		st, ok := bindPostgres(tc.query, tc.args)
+		var bd binder
+		ok := bd.add(tc.query, tc.args)
+		st := bd.statement()
 		if tc.want == "" {
 			if ok {
 				t.Errorf("%q: bound as %q, want it left to Bun", tc.query, st.SQL)
@@ -41,5 +43,30 @@ func TestBindPostgresNumbersPlaceholdersOrLeavesTheQueryToBun(t *testing.T) {
 		if !ok || st.SQL != tc.want || !slices.Equal(st.Args, tc.bound) || !st.prepared {
 			t.Errorf("%q = %q %v (%v), want %q %v", tc.query, st.SQL, st.Args, ok, tc.want, tc.bound)
 		}
+	}
+}
+
+// The queries of one statement are numbered on from each other, each in its JSON column, and one
+// query the binder gives up on gives up the statement.
+func TestSelectOfNumbersParametersAcrossItsQueries(t *testing.T) {
+	items := []read{
+		{query: "SELECT a FROM t WHERE a = ?", args: []any{"x"}},
+		{query: "SELECT b FROM u WHERE b IN (?) AND c > ?", args: []any{In([]int64{1, 2}), int64(3)}},
+	}
+	var bd binder
+	if !selectOf(&bd.sql, items, bd.add) {
+		t.Fatal("not bound")
+	}
+	st := bd.statement()
+	want := "SELECT (SELECT COALESCE(json_agg(q), '[]'::json) FROM (SELECT a FROM t WHERE a = $1) AS q) AS r0, " +
+		"(SELECT COALESCE(json_agg(q), '[]'::json) FROM (SELECT b FROM u WHERE b IN ($2, $3) AND c > $4) AS q) AS r1"
+	if st.SQL != want || !slices.Equal(st.Args, []any{"x", int64(1), int64(2), int64(3)}) || !st.prepared {
+		t.Errorf("got %q %v, want %q", st.SQL, st.Args, want)
+	}
+
+	items = append(items, read{query: "SELECT c FROM v WHERE c = ?", args: []any{3.5}}) // a float: Bun's
+	var again binder
+	if selectOf(&again.sql, items, again.add) {
+		t.Error("bound a statement with a float in it; Bun formats floats")
 	}
 }
