@@ -128,7 +128,7 @@ const alternationSlice = time.Second
 // machine's speed during the run (another tenant of the host, the CPU's clock) falls on every side
 // alike instead of on whichever ran while it lasted. Measured one after the other (HTTP first), the
 // ratio of the HTTP and the raw overview of one build went from 0.60 to 0.79 between runs on a
-// shared VM whose speed fell by a fifth from run to run; alternating, 0.64 to 0.67. It also returns
+// shared VM whose speed moved by a third between runs; alternating, 0.64 to 0.67. It also returns
 // the CPU time each kind of call used, per call (readCPU).
 func alternating(b *testing.B, workers int, d time.Duration, n int, fns ...func(i int) error) ([]float64, []cpuNow) {
 	counts := make([]int64, len(fns))
