@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -83,7 +82,7 @@ func benchBulk(b *testing.B, db *store.DB, server *serverCPU) {
 		b.StopTimer()
 		body := benchLines(b, perRequest, i*perRequest)
 		b.StartTimer()
-		cpuBefore := processCPU(b)
+		cpuBefore := storetest.SelfCPU()
 		var serverBefore map[int]time.Duration
 		if serverOK {
 			serverBefore, serverOK = server.now(ctx)
@@ -97,7 +96,7 @@ func benchBulk(b *testing.B, db *store.DB, server *serverCPU) {
 		}); err != nil {
 			b.Fatal(err)
 		}
-		cpu += processCPU(b) - cpuBefore
+		cpu += storetest.SelfCPU() - cpuBefore
 		if serverOK {
 			var after map[int]time.Duration
 			after, serverOK = server.now(ctx)
@@ -120,15 +119,6 @@ func benchBulk(b *testing.B, db *store.DB, server *serverCPU) {
 	}
 }
 
-// processCPU is the user and system CPU time this process has used so far.
-func processCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // serverCPU reads the CPU time of the PostgreSQL backends serving the benchmark's connections
 // (named by application_name), from /proc: only when the server runs on this machine.
 type serverCPU struct {
@@ -144,18 +134,11 @@ func (s *serverCPU) now(ctx context.Context) (map[int]time.Duration, bool) {
 	}
 	out := make(map[int]time.Duration, len(pids))
 	for _, pid := range pids {
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
+		_, cpu, ok := storetest.ProcessCPU(pid)
+		if !ok {
 			return nil, false
 		}
-		// After the command name in parentheses: state is field 3, utime and stime 14 and 15, in
-		// clock ticks (100 a second on Linux).
-		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		var utime, stime int64
-		if _, err := fmt.Sscan(fields[11]+" "+fields[12], &utime, &stime); err != nil {
-			return nil, false
-		}
-		out[pid] = time.Duration(utime+stime) * 10 * time.Millisecond
+		out[pid] = cpu
 	}
 	return out, true
 }

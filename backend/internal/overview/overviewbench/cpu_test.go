@@ -1,12 +1,11 @@
 package overviewbench
 
 import (
-	"bytes"
 	"os"
-	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
+
+	"minside/backend/internal/store/storetest"
 )
 
 // cpuNow is the CPU time used so far by this process (the portal and the load generator) and by
@@ -15,32 +14,25 @@ import (
 type cpuNow struct{ self, postgres time.Duration }
 
 func readCPU() cpuNow {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return cpuNow{self: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), postgres: postgresCPU()}
+	return cpuNow{self: storetest.SelfCPU(), postgres: postgresCPU()}
 }
 
 func (c cpuNow) sub(o cpuNow) cpuNow {
 	return cpuNow{self: c.self - o.self, postgres: c.postgres - o.postgres}
 }
 
-// postgresCPU sums utime and stime of the processes named postgres, in clock ticks of 10 ms.
+// postgresCPU sums the CPU time of the processes named postgres.
 func postgresCPU() time.Duration {
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	var ticks int64
-	for _, path := range stats {
-		stat, err := os.ReadFile(path)
-		if err != nil || !bytes.Contains(stat, []byte("(postgres)")) {
+	entries, _ := os.ReadDir("/proc")
+	var total time.Duration
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
 			continue
 		}
-		// After the command name in parentheses: utime and stime are fields 14 and 15.
-		fields := bytes.Fields(stat[bytes.LastIndexByte(stat, ')')+1:])
-		if len(fields) < 13 {
-			continue
+		if name, cpu, ok := storetest.ProcessCPU(pid); ok && name == "postgres" {
+			total += cpu
 		}
-		utime, _ := strconv.ParseInt(string(fields[11]), 10, 64)
-		stime, _ := strconv.ParseInt(string(fields[12]), 10, 64)
-		ticks += utime + stime
 	}
-	return time.Duration(ticks) * 10 * time.Millisecond
+	return total
 }
