@@ -76,11 +76,7 @@ func TestFirstScreenReadsFitTheRoundTripBudget(t *testing.T) {
 			return res.Header.Get("ETag")
 		}
 
-		// A minute on, and at its start: the session's once-a-minute touch happens here, and the
-		// ETags below name one minute (the clock runs with real time; it must not turn between them).
-		p.Clock.Advance(time.Minute)
-		p.Clock.ToNextMinute()
-		r.client.Get(t, "/api/v1/me").Status(t, http.StatusOK) // the session's once-a-minute touch is behind us
+		touchAtAFreshMinute(t, p, r)
 		check("/me", r.client.Get(t, "/api/v1/me").Status(t, http.StatusOK))
 		etag := overview("overview", "", http.StatusOK)
 		overview("overview 304", etag, http.StatusNotModified)
@@ -179,11 +175,7 @@ func TestOverviewWithErrandsFitsTheRoundTripBudget(t *testing.T) {
 				t.Errorf("%s took %d database round trips on PostgreSQL, budget %d", what, n, readBudget)
 			}
 		}
-		// A minute on, and at its start: the session's once-a-minute touch happens here, and the
-		// ETags below name one minute (the clock runs with real time; it must not turn between them).
-		p.Clock.Advance(time.Minute)
-		p.Clock.ToNextMinute()
-		r.client.Get(t, "/api/v1/me").Status(t, http.StatusOK) // the session's once-a-minute touch is behind us
+		touchAtAFreshMinute(t, p, r)
 		check("/me", r.client.Get(t, "/api/v1/me").Status(t, http.StatusOK))
 		res := r.client.Get(t, "/api/v1/me/overview").Status(t, http.StatusOK)
 		check("overview with errands", res)
@@ -208,4 +200,14 @@ func TestOverviewWithErrandsFitsTheRoundTripBudget(t *testing.T) {
 		req.Header.Set("If-None-Match", res.Header.Get("ETag"))
 		check("overview 304 with errands", r.client.Do(t, req).Status(t, http.StatusNotModified))
 	})
+}
+
+// touchAtAFreshMinute moves the clock a minute on, to the start of a minute, and asks for /me: the
+// session's once-a-minute touch is then behind the requests that count round trips, and the
+// overview's ETags (which name the minute; the clock runs with real time) stay the same for them.
+func touchAtAFreshMinute(t *testing.T, p *apptest.Portal, r *reader) {
+	t.Helper()
+	p.Clock.Advance(time.Minute)
+	p.Clock.ToNextMinute()
+	r.client.Get(t, "/api/v1/me").Status(t, http.StatusOK)
 }
