@@ -11,7 +11,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -64,7 +63,7 @@ func TestAgencyWriteOnOneReplicaReachesAStreamOnAnother(t *testing.T) {
 	// A steady writer: each PUT as soon as the last change reached B.
 	const changes = 200
 	var total, putOnly, afterPut []time.Duration
-	cpuBefore := processCPU(t)
+	cpuBefore := storetest.SelfCPU()
 	version := 0
 	for range changes {
 		version++
@@ -76,7 +75,7 @@ func TestAgencyWriteOnOneReplicaReachesAStreamOnAnother(t *testing.T) {
 		putOnly = append(putOnly, answered.Sub(start))
 		afterPut = append(afterPut, time.Since(answered))
 	}
-	t.Logf("CPU of both replicas and the client: %s per change", ((processCPU(t) - cpuBefore) / changes).Round(10*time.Microsecond))
+	t.Logf("CPU of both replicas and the client: %s per change", ((storetest.SelfCPU() - cpuBefore) / changes).Round(10*time.Microsecond))
 
 	// Then as the PWA does: read the feed after each event. The feed shows a change as soon as it
 	// is committed, whatever other transactions run on the PostgreSQL server (other tests, other
@@ -113,16 +112,6 @@ func TestAgencyWriteOnOneReplicaReachesAStreamOnAnother(t *testing.T) {
 			fmt.Printf("| %s | %d | %s |\n", l.what, len(l.latencies), distribution(l.latencies))
 		}
 	}
-}
-
-// processCPU is the user and system CPU time this process has used so far: on a shared machine
-// it says what the wall times cannot.
-func processCPU(t *testing.T) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		t.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // distribution is "p50 …, p90 …, p99 …, max …" of some latencies.

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -187,8 +186,8 @@ func benchmarkPushHandlerVsBare(b *testing.B, db *store.DB) {
 	wsub := &webpush.Subscription{Endpoint: e.sub.Endpoint, Keys: webpush.Keys{Auth: e.sub.Auth, P256dh: e.sub.P256dh}}
 	var bareCPU, e2eCPU time.Duration
 	bare := func(n int) time.Duration {
-		start, cpu := time.Now(), processCPU()
-		defer func() { bareCPU += processCPU() - cpu }()
+		start, cpu := time.Now(), storetest.SelfCPU()
+		defer func() { bareCPU += storetest.SelfCPU() - cpu }()
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		for range workers {
@@ -220,12 +219,12 @@ func benchmarkPushHandlerVsBare(b *testing.B, db *store.DB) {
 		if i%2 == 0 {
 			bareWall += bare(n)
 		}
-		start, cpu := time.Now(), processCPU()
+		start, cpu := time.Now(), storetest.SelfCPU()
 		if sent := e.send(b, workers); sent != n {
 			b.Fatalf("sent %d, want %d", sent, n)
 		}
 		e2eWall += time.Since(start)
-		e2eCPU += processCPU() - cpu
+		e2eCPU += storetest.SelfCPU() - cpu
 		if i%2 == 1 {
 			bareWall += bare(n)
 		}
@@ -246,15 +245,6 @@ func benchmarkPushHandlerVsBare(b *testing.B, db *store.DB) {
 	b.ReportMetric(float64(bareCPU.Microseconds())/n, "bare-cpu-µs")
 	b.ReportMetric(float64(e2eCPU.Microseconds())/n, "e2e-cpu-µs")
 	b.ReportMetric(float64(bareCPU)/float64(e2eCPU), "cpu-e2e/bare")
-}
-
-// processCPU is the user and system CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // machineCPU is the CPU time the whole machine has spent busy (every state of /proc/stat's cpu
@@ -338,7 +328,7 @@ func benchmarkNotifyDevices(b *testing.B, db *store.DB) {
 			outbox.NewJanitor(e.db, outbox.JanitorOptions{Metrics: metrics}).Run(janitorCtx)
 			close(janitorDone)
 		}()
-		start, cpu0, machine0 := time.Now(), processCPU(), machineCPU()
+		start, cpu0, machine0 := time.Now(), storetest.SelfCPU(), machineCPU()
 		runCtx, stop := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		for range workers {
@@ -354,7 +344,7 @@ func benchmarkNotifyDevices(b *testing.B, db *store.DB) {
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
-		total, cpu, machine := time.Since(start), processCPU()-cpu0, machineCPU()-machine0
+		total, cpu, machine := time.Since(start), storetest.SelfCPU()-cpu0, machineCPU()-machine0
 		stop()
 		wg.Wait()
 		stopJanitor()

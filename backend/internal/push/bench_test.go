@@ -14,6 +14,7 @@ import (
 
 	"minside/backend/internal/push"
 	"minside/backend/internal/push/pushtest"
+	"minside/backend/internal/store/storetest"
 )
 
 // discardClient answers 201 to every request after reading its body: no network at all, so a
@@ -136,7 +137,7 @@ func BenchmarkSendVsBare(b *testing.B) {
 	const round, workers = 64, 8
 	type cost struct{ wall, cpu time.Duration }
 	phase := func(op func(), n int, into *cost) {
-		start, cpu := time.Now(), processCPU()
+		start, cpu := time.Now(), storetest.SelfCPU()
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		for range workers {
@@ -148,7 +149,7 @@ func BenchmarkSendVsBare(b *testing.B) {
 		}
 		wg.Wait()
 		into.wall += time.Since(start)
-		into.cpu += processCPU() - cpu
+		into.cpu += storetest.SelfCPU() - cpu
 	}
 	var warm, bareCost, e2eCost cost
 	phase(e2e, workers, &warm) // open the connections

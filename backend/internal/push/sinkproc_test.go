@@ -2,9 +2,7 @@ package push_test
 
 import (
 	"os"
-	"syscall"
 	"testing"
-	"time"
 
 	"minside/backend/internal/push/pushtest"
 )
@@ -16,13 +14,4 @@ func TestMain(m *testing.M) {
 		os.Exit(code)
 	}
 	os.Exit(m.Run())
-}
-
-// processCPU is this process's user+system CPU time so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -4,12 +4,12 @@ import (
 	"context"
 	"os"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"minside/backend/internal/audit"
 	"minside/backend/internal/store"
+	"minside/backend/internal/store/storetest"
 	"minside/backend/internal/suggest"
 	"minside/backend/internal/texts"
 )
@@ -70,12 +70,12 @@ func BenchmarkSweep50Rules(b *testing.B) {
 				}
 				return slowest, total
 			}
-			cpuBefore := processCPU(b)
+			cpuBefore := storetest.SelfCPU()
 			b.ResetTimer()
 			busySlowest, busyTotal := week()
 			busy := b.Elapsed()
 			b.StopTimer()
-			cpuBusy := processCPU(b) - cpuBefore
+			cpuBusy := storetest.SelfCPU() - cpuBefore
 			now = now.AddDate(0, 3, 0)
 			if _, err := engine.Sweep(ctx, sweepWorkers); err != nil { // catching up on three months
 				b.Fatal(err)
@@ -89,10 +89,10 @@ func BenchmarkSweep50Rules(b *testing.B) {
 				}
 			}
 			b.StartTimer()
-			quietStarted, cpuQuiet := b.Elapsed(), processCPU(b)
+			quietStarted, cpuQuiet := b.Elapsed(), storetest.SelfCPU()
 			quietSlowest, quietTotal := week()
 			quiet := b.Elapsed() - quietStarted
-			cpuQuiet = processCPU(b) - cpuQuiet
+			cpuQuiet = storetest.SelfCPU() - cpuQuiet
 			days := float64(b.N)
 			// After the loops: ResetTimer drops metrics reported before it.
 			b.ReportMetric(firstTook.Seconds(), "first-s")
@@ -161,15 +161,6 @@ func unpublishBenchRules(b *testing.B, db *store.DB) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// processCPU is the user and system CPU time this process has used so far.
-func processCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // sweepWorkers is how many chunks run at once: MINSIDE_BENCH_SWEEP_WORKERS, default 2 (the
