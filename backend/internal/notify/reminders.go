@@ -73,103 +73,105 @@ func (r *Reminders) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// RunOnce enqueues the reminders due now and reports how many were new.
+// RunOnce enqueues the reminders due now and reports how many were new. Most of what is due was
+// planned a minute before (here or on another replica; the dedupe key keeps it once), so it is
+// written in one statement for all of them rather than one per reminder: at city scale thousands
+// are due at any time.
 func (r *Reminders) RunOnce(ctx context.Context) (int, error) {
 	now := store.UTC(r.now())
-	added := 0
+	var added int64
 	err := r.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		added = 0
-		var bs []bookings.Booking
-		if err := tx.NewSelect().Model(&bs).Column("id", "citizen_id", "starts_at").
-			Where("status = ?", bookings.StatusConfirmed).
-			Where("starts_at > ? AND starts_at <= ?", now, now.Add(RemindBookingEarly)).Scan(ctx); err != nil {
-			return fmt.Errorf("bookings: %w", err)
+		due, err := dueBookingsAndKeys(ctx, tx, now)
+		if err != nil {
+			return err
 		}
-		for _, b := range bs {
-			reason, tag := "reminder_24h", "24h"
-			if !b.StartsAt.After(now.Add(RemindBookingLate)) {
-				reason, tag = "reminder_2h", "2h"
-			}
-			key := "reminder:" + b.ID + ":" + tag + ":" + strconv.FormatInt(b.StartsAt.Unix(), 10)
-			n, err := enqueueOnce(ctx, tx, outbox.NotifyEvent{CitizenID: b.CitizenID, Kind: "booking", ObjectID: b.ID, Reason: reason}, key, now)
-			if err != nil {
-				return err
-			}
-			added += n
+		unseen, err := r.remindUnseenTasks(ctx, tx, now)
+		if err != nil {
+			return err
 		}
-		var ks []keys.Key
-		if err := tx.NewSelect().Model(&ks).Column("id", "citizen_id", "valid_from", "valid_until").
-			Where("status = ?", keys.StatusActive).
-			Where("(valid_from > ? AND valid_from <= ?) OR (valid_until > ? AND valid_until <= ?)",
-				now, now.Add(RemindKeyValid), now, now.Add(RemindKeyExpires)).Scan(ctx); err != nil {
-			return fmt.Errorf("keys: %w", err)
-		}
-		for _, k := range ks {
-			if k.ValidFrom.After(now) && !k.ValidFrom.After(now.Add(RemindKeyValid)) {
-				key := "key:" + k.ID + ":valid_soon:" + strconv.FormatInt(k.ValidFrom.Unix(), 10)
-				n, err := enqueueOnce(ctx, tx, outbox.NotifyEvent{CitizenID: k.CitizenID, Kind: "key", ObjectID: k.ID, Reason: "valid_soon"}, key, now)
-				if err != nil {
-					return err
-				}
-				added += n
-			}
-			if k.ValidUntil.After(now) && !k.ValidUntil.After(now.Add(RemindKeyExpires)) {
-				key := "key:" + k.ID + ":expires_soon:" + strconv.FormatInt(k.ValidUntil.Unix(), 10)
-				n, err := enqueueOnce(ctx, tx, outbox.NotifyEvent{CitizenID: k.CitizenID, Kind: "key", ObjectID: k.ID, Reason: "expires_soon"}, key, now)
-				if err != nil {
-					return err
-				}
-				added += n
-			}
-		}
-		n, err := r.remindUnseenTasks(ctx, tx, now)
-		added += n
+		added, err = outbox.EnqueueAll(ctx, tx, append(due, unseen...))
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("notify: reminders: %w", err)
 	}
-	return added, nil
+	return int(added), nil
 }
 
-func enqueueOnce(ctx context.Context, tx bun.IDB, ev outbox.NotifyEvent, key string, now time.Time) (int, error) {
-	ok, err := outbox.Enqueue(ctx, tx, outbox.TopicNotify, ev, now, outbox.Options{DedupeKey: key})
-	if err != nil || !ok {
-		return 0, err
+// dueBookingsAndKeys is a reminder message for every confirmed booking starting soon and every
+// active key becoming valid or running out soon, each with the dedupe key that makes it once.
+func dueBookingsAndKeys(ctx context.Context, tx bun.Tx, now time.Time) ([]outbox.Message, error) {
+	var msgs []outbox.Message
+	add := func(ev outbox.NotifyEvent, key string) error {
+		m, err := outbox.NewMessage(outbox.TopicNotify, ev, now, outbox.Options{DedupeKey: key})
+		msgs = append(msgs, m)
+		return err
 	}
-	return 1, nil
+	var bs []bookings.Booking
+	if err := tx.NewSelect().Model(&bs).Column("id", "citizen_id", "starts_at").
+		Where("status = ?", bookings.StatusConfirmed).
+		Where("starts_at > ? AND starts_at <= ?", now, now.Add(RemindBookingEarly)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("bookings: %w", err)
+	}
+	for _, b := range bs {
+		reason, tag := "reminder_24h", "24h"
+		if !b.StartsAt.After(now.Add(RemindBookingLate)) {
+			reason, tag = "reminder_2h", "2h"
+		}
+		key := "reminder:" + b.ID + ":" + tag + ":" + strconv.FormatInt(b.StartsAt.Unix(), 10)
+		if err := add(outbox.NotifyEvent{CitizenID: b.CitizenID, Kind: "booking", ObjectID: b.ID, Reason: reason}, key); err != nil {
+			return nil, err
+		}
+	}
+	var ks []keys.Key
+	if err := tx.NewSelect().Model(&ks).Column("id", "citizen_id", "valid_from", "valid_until").
+		Where("status = ?", keys.StatusActive).
+		Where("(valid_from > ? AND valid_from <= ?) OR (valid_until > ? AND valid_until <= ?)",
+			now, now.Add(RemindKeyValid), now, now.Add(RemindKeyExpires)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	for _, k := range ks {
+		if k.ValidFrom.After(now) && !k.ValidFrom.After(now.Add(RemindKeyValid)) {
+			key := "key:" + k.ID + ":valid_soon:" + strconv.FormatInt(k.ValidFrom.Unix(), 10)
+			if err := add(outbox.NotifyEvent{CitizenID: k.CitizenID, Kind: "key", ObjectID: k.ID, Reason: "valid_soon"}, key); err != nil {
+				return nil, err
+			}
+		}
+		if k.ValidUntil.After(now) && !k.ValidUntil.After(now.Add(RemindKeyExpires)) {
+			key := "key:" + k.ID + ":expires_soon:" + strconv.FormatInt(k.ValidUntil.Unix(), 10)
+			if err := add(outbox.NotifyEvent{CitizenID: k.CitizenID, Kind: "key", ObjectID: k.ID, Reason: "expires_soon"}, key); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return msgs, nil
 }
 
 // remindUnseenTasks announces again, once, every open task nobody has opened within taskAfter of
-// its coming. reminded_at marks it, so the reminder is planned once whatever the replicas; the
-// push itself goes through the outbox and the fan-out, which keep quiet hours and the person's
-// categories (tasks are in "cases").
-func (r *Reminders) remindUnseenTasks(ctx context.Context, tx bun.Tx, now time.Time) (int, error) {
+// its coming (at most 500 a run, the oldest first). reminded_at marks it in the same statement that
+// picks it, so the reminder is planned once whatever the replicas; the push itself goes through the
+// outbox and the fan-out, which keep quiet hours and the person's categories (tasks are in "cases").
+func (r *Reminders) remindUnseenTasks(ctx context.Context, tx bun.Tx, now time.Time) ([]outbox.Message, error) {
 	if r.taskAfter <= 0 {
-		return 0, nil
+		return nil, nil
 	}
-	var ts []tasks.Task
-	if err := tx.NewSelect().Model(&ts).Column("id", "citizen_id").
+	unseen := tx.NewSelect().Model((*tasks.Task)(nil)).Column("id").
 		Where("status = ? AND kind = ? AND seen_at IS NULL AND reminded_at IS NULL", tasks.StatusOpen, tasks.KindTask).
 		Where("created_at <= ?", now.Add(-r.taskAfter)).Where("due_at IS NULL OR due_at > ?", now).
-		Order("created_at").Limit(500).Scan(ctx); err != nil {
-		return 0, fmt.Errorf("tasks: %w", err)
+		Order("created_at").Limit(500)
+	var marked []tasks.Task
+	if err := tx.NewUpdate().Model((*tasks.Task)(nil)).Set("reminded_at = ?", now).
+		Where("id IN (?) AND reminded_at IS NULL", unseen).Returning("id, citizen_id").Scan(ctx, &marked); err != nil {
+		return nil, fmt.Errorf("tasks: %w", err)
 	}
-	added := 0
-	for _, t := range ts {
-		res, err := tx.NewUpdate().Model((*tasks.Task)(nil)).Set("reminded_at = ?", now).
-			Where("id = ? AND reminded_at IS NULL", t.ID).Exec(ctx)
+	msgs := make([]outbox.Message, 0, len(marked))
+	for _, t := range marked {
+		m, err := outbox.NewMessage(outbox.TopicNotify, outbox.NotifyEvent{CitizenID: t.CitizenID, Kind: tasks.KindTask, ObjectID: t.ID, Reason: "reminder"},
+			now, outbox.Options{DedupeKey: "task:" + t.ID + ":unseen"})
 		if err != nil {
-			return added, fmt.Errorf("tasks: %w", err)
+			return nil, err
 		}
-		if k, _ := res.RowsAffected(); k == 0 {
-			continue
-		}
-		n, err := enqueueOnce(ctx, tx, outbox.NotifyEvent{CitizenID: t.CitizenID, Kind: tasks.KindTask, ObjectID: t.ID, Reason: "reminder"}, "task:"+t.ID+":unseen", now)
-		if err != nil {
-			return added, err
-		}
-		added += n
+		msgs = append(msgs, m)
 	}
-	return added, nil
+	return msgs, nil
 }
