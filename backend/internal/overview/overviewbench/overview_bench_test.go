@@ -3,11 +3,8 @@ package overviewbench
 import (
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -38,8 +35,8 @@ func benchOverview(b *testing.B, databaseURL string, n int, label string, login 
 	dur := benchDuration()
 	workers := 8
 
-	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256, DisableCompression: true}}
-	get := func(i int) error { _, err := getOverview(client, base, tokens[i]); return err }
+	client := newLoadClient()
+	get := func(i int) error { _, err := client.overview(base, tokens[i]); return err }
 
 	db, err := store.Open(ctx, databaseURL)
 	if err != nil {
@@ -68,7 +65,7 @@ func benchOverview(b *testing.B, databaseURL string, n int, label string, login 
 
 	// The round trips of a request as the clock sees them: the session has been looked up in this
 	// process before, so its lookup travels in the overview's statement.
-	trips, err := getOverview(client, base, tokens[0])
+	trips, err := client.overview(base, tokens[0])
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -98,25 +95,6 @@ func benchOverview(b *testing.B, databaseURL string, n int, label string, login 
 	}
 	fmt.Printf("| %s | %d | %.0f | %.0f | %.2f | %.1f | %.2f | %.2f | %d | %d |\n", engine, n, httpRate, rawRate, httpRate/rawRate,
 		0.7*httpRate, float64(p50.Microseconds())/1000, float64(p99.Microseconds())/1000, late, trips)
-}
-
-// getOverview asks for the full overview (no If-None-Match) in nb with a session cookie, as a
-// browser would, reads the whole answer and returns the database round trips the portal reports.
-func getOverview(client *http.Client, base, token string) (int, error) {
-	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/me/overview", nil)
-	req.Header.Set("Cookie", "minside="+token)
-	req.Header.Set("Accept-Language", "nb")
-	res, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	_, _ = io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("status %d", res.StatusCode)
-	}
-	trips, _ := strconv.Atoi(res.Header.Get("X-DB-Round-Trips"))
-	return trips, nil
 }
 
 // alternationSlice is how long each side of alternating runs at a time.

@@ -3,7 +3,6 @@ package overviewbench
 import (
 	"bufio"
 	"fmt"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -32,8 +31,8 @@ func BenchmarkOverviewReplicas(b *testing.B) {
 		portals, bases = append(portals, a), append(bases, base)
 	}
 	tokens := logIn(b, portals[0], 1000)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256, DisableCompression: true}}
-	get := func(base string, i int) error { _, err := getOverview(client, base, tokens[i]); return err }
+	client := newLoadClient()
+	get := func(base string, i int) error { _, err := client.overview(base, tokens[i]); return err }
 	if err := get(bases[0], 0); err != nil {
 		b.Fatal(err)
 	}
