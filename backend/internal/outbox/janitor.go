@@ -49,6 +49,8 @@ type Janitor struct {
 
 	vacuumMu    sync.Mutex
 	vacuumFloor int64 // dead outbox rows the last vacuum could not remove
+
+	refusedSummaries sync.Map // index name → struct{}: the role may not summarize it (said once)
 }
 
 // NewJanitor builds the janitor of db.
@@ -162,14 +164,22 @@ func (j *Janitor) Clean(ctx context.Context) (map[string]int64, error) {
 // bulk load, say) every run read the whole history. Summarizing reads only the new ranges, once.
 // On SQLite the index is a B-tree, always current. Summarizing takes the table's owner (or, from
 // PostgreSQL 17, MAINTAIN): where the portal's role lacks it, the delete still runs, only slower,
-// and the log says why.
+// the log says why once, and the janitor stops asking until the process restarts.
 func (j *Janitor) summarize(ctx context.Context, index string) {
 	if j.db.Kind != store.Postgres {
 		return
 	}
-	if _, err := j.db.ExecContext(ctx, "SELECT brin_summarize_new_values(?::regclass)", index); err != nil && ctx.Err() == nil {
-		j.opts.Log.Warn("janitor: summarize the index by age", "index", index, "err", err)
+	if _, refused := j.refusedSummaries.Load(index); refused {
+		return
 	}
+	_, err := j.db.ExecContext(ctx, "SELECT brin_summarize_new_values(?::regclass)", index)
+	if err == nil || ctx.Err() != nil {
+		return
+	}
+	if store.Forbidden(err) {
+		j.refusedSummaries.Store(index, struct{}{})
+	}
+	j.opts.Log.Warn("janitor: summarize the index by age", "index", index, "err", err)
 }
 
 // deleteInBatches deletes the rows of table matching where, DeleteBatch rows per statement.

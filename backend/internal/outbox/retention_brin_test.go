@@ -111,4 +111,12 @@ SELECT 'case', g::text, 'put', ? FROM generate_series(1, 25) g`, old); err != ni
 	if !strings.Contains(log.String(), "changes_created_brin") {
 		t.Errorf("the log does not say the index could not be summarized: %s", log.String())
 	}
+	// The next minute it neither asks again nor says it again.
+	said := log.Len()
+	if _, err := j.Clean(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again := log.String()[said:]; strings.Contains(again, "summarize") {
+		t.Errorf("the refusal was logged again: %s", again)
+	}
 }
