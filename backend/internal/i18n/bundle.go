@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"sync"
 	"sync/atomic"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -39,6 +40,9 @@ type Bundle struct {
 	matcher   language.Matcher
 	matchTags []string
 	snap      atomic.Pointer[snapshot]
+
+	negotiated      sync.Map // Accept-Language header → language (Negotiate)
+	negotiatedCount atomic.Int64
 }
 
 // snapshot is an immutable view of all messages after overrides.

@@ -77,7 +77,7 @@ type missingLog struct{ calls []string }
 
 func (m *missingLog) record(lang, id string) { m.calls = append(m.calls, lang+" "+id) }
 
-func newFixtureBundle(t *testing.T, opts Options) *Bundle {
+func newFixtureBundle(t testing.TB, opts Options) *Bundle {
 	t.Helper()
 	b, err := New(fixtureFS(nil), opts)
 	if err != nil {

@@ -1,6 +1,10 @@
 package i18n
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+	"unsafe"
+)
 
 func TestNegotiate(t *testing.T) {
 	b := newFixtureBundle(t, Options{})
@@ -59,6 +63,50 @@ func TestPick(t *testing.T) {
 		text, in := Pick(tt.texts, tt.lang)
 		if text != tt.text || in != tt.in {
 			t.Errorf("%s: Pick = %q, %q; want %q, %q", tt.name, text, in, tt.text, tt.in)
+		}
+	}
+}
+
+// BenchmarkNegotiate is what every request pays to pick its language from a browser's header.
+func BenchmarkNegotiate(b *testing.B) {
+	bundle := newFixtureBundle(b, Options{})
+	for b.Loop() {
+		bundle.Negotiate("", "nb-NO,nb;q=0.9,en;q=0.5")
+	}
+}
+
+// TestNegotiateRemembersWhatItMatched: a header answered from memory gets the answer matching it
+// would give, also when the caller's string was a view of a buffer that has since been reused (as
+// Fiber's header values are), and past the bound of remembered headers.
+func TestNegotiateRemembersWhatItMatched(t *testing.T) {
+	b := newFixtureBundle(t, Options{})
+	buf := []byte("nn-NO")
+	if got := b.Negotiate("", unsafe.String(&buf[0], len(buf))); got != "nn" {
+		t.Fatalf("first nn-NO = %q, want nn", got)
+	}
+	copy(buf, "ar-EG") // the next request's header, in the same buffer
+	if got := b.Negotiate("", unsafe.String(&buf[0], len(buf))); got != "ar" {
+		t.Errorf("ar-EG after nn-NO in the same buffer = %q, want ar", got)
+	}
+	if got := b.Negotiate("", "nn-NO"); got != "nn" {
+		t.Errorf("nn-NO remembered = %q, want nn", got)
+	}
+	b.negotiated.Range(func(header, lang any) bool {
+		if want := map[string]string{"nn-NO": "nn", "ar-EG": "ar"}[header.(string)]; want != lang {
+			t.Errorf("remembered %q → %q, want %q: a key changed under the map", header, lang, want)
+		}
+		return true
+	})
+
+	for i := range negotiatedKept + 10 {
+		b.Negotiate("", fmt.Sprintf("x-%d,pl;q=0.5", i))
+	}
+	if n := b.negotiatedCount.Load(); n > negotiatedKept {
+		t.Errorf("%d headers remembered, want at most %d", n, negotiatedKept)
+	}
+	for _, tt := range []struct{ accept, want string }{{"uk-UA,ru;q=0.5", "uk"}, {"x-5,pl;q=0.5", "pl"}, {"nn-NO", "nn"}} {
+		if got := b.Negotiate("", tt.accept); got != tt.want {
+			t.Errorf("past the bound: Negotiate(%q) = %q, want %q", tt.accept, got, tt.want)
 		}
 	}
 }
