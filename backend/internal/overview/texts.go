@@ -2,8 +2,8 @@ package overview
 
 import (
 	"context"
-	"fmt"
 	"slices"
+	"strings"
 
 	"minside/backend/internal/i18n"
 	"minside/backend/internal/store"
@@ -32,11 +32,29 @@ type textRow struct {
 	Value   string `bun:"value" json:"value"`
 }
 
-// textsQuery reads the texts of the owners ownersIn names (an IN list or a subquery, its args
-// first) in the languages of a fallback chain (the last two args), and every language of an owner
-// with no text in the chain at all (an agency wrote only, say, Sami), which is rare and small.
-const textsQuery = `SELECT t.owner_id, t.field, t.lang, t.value FROM texts t WHERE t.owner_id IN (%s)
+// textsQueryHead and textsQueryTail, around an IN list of owner ids or a subquery (its args
+// first), read the texts of those owners in the languages of a fallback chain (the last two args),
+// and every language of an owner with no text in the chain at all (an agency wrote only, say,
+// Sami), which is rare and small.
+const (
+	textsQueryHead = `SELECT t.owner_id, t.field, t.lang, t.value FROM texts t WHERE t.owner_id IN (`
+	textsQueryTail = `)
  AND (t.lang IN (?) OR NOT EXISTS (SELECT 1 FROM texts o WHERE o.owner_id = t.owner_id AND o.lang IN (?)))`
+)
+
+// textsOfOwners is the texts query over the ids of ownerQuery's rows, written in one allocation: an
+// overview writes seven of them, each around a copy of its section's query.
+func textsOfOwners(ownerQuery string) string {
+	const open, closing = "SELECT owners.id FROM (", ") owners"
+	var b strings.Builder
+	b.Grow(len(textsQueryHead) + len(open) + len(ownerQuery) + len(closing) + len(textsQueryTail))
+	b.WriteString(textsQueryHead)
+	b.WriteString(open)
+	b.WriteString(ownerQuery)
+	b.WriteString(closing)
+	b.WriteString(textsQueryTail)
+	return b.String()
+}
 
 // queuedTexts is a texts query queued on reads; picked localizes it once they ran.
 type queuedTexts struct {
@@ -48,7 +66,7 @@ type queuedTexts struct {
 func queueTexts(reads *store.Reads, ownerQuery string, args []any, lang string) *queuedTexts {
 	q := &queuedTexts{lang: lang}
 	chain := store.In(i18n.Chain(lang))
-	reads.Add(&q.rows, fmt.Sprintf(textsQuery, "SELECT owners.id FROM ("+ownerQuery+") owners"), append(slices.Clone(args), chain, chain)...)
+	reads.Add(&q.rows, textsOfOwners(ownerQuery), append(slices.Clone(args), chain, chain)...)
 	return q
 }
 
@@ -59,7 +77,7 @@ func (s *Service) loadTexts(ctx context.Context, ownerIDs []string, lang string)
 	}
 	chain := store.In(i18n.Chain(lang))
 	q := &queuedTexts{lang: lang}
-	if err := s.db.NewRaw(fmt.Sprintf(textsQuery, "?"), store.In(ownerIDs), chain, chain).Scan(ctx, &q.rows); err != nil {
+	if err := s.db.NewRaw(textsQueryHead+"?"+textsQueryTail, store.In(ownerIDs), chain, chain).Scan(ctx, &q.rows); err != nil {
 		return nil, fail("texts", err)
 	}
 	return q.picked(), nil
