@@ -74,8 +74,8 @@ func seedCommand(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "Added %d citizens (%d cases, %d bookings, %d keys, %d notifications; %d rows) to the %s database in %s (%.0f citizens/s).\n",
-		sum.Citizens, sum.Cases, sum.Bookings, sum.Keys, sum.Notifications, sum.Rows, a.DB.Kind,
+	_, err = fmt.Fprintf(stdout, "Added %d citizens (%d guardianships, %d cases, %d bookings, %d keys, %d notifications; %d rows) to the %s database in %s (%.0f citizens/s).\n",
+		sum.Citizens, sum.Relations, sum.Cases, sum.Bookings, sum.Keys, sum.Notifications, sum.Rows, a.DB.Kind,
 		sum.Elapsed.Round(time.Millisecond), float64(sum.Citizens)/sum.Elapsed.Seconds())
 	return err
 }

@@ -24,7 +24,7 @@ func TestSeedCommand(t *testing.T) {
 	}{
 		{args: []string{"seed"}, want: "Seeded the demo municipality: 12 agencies, 24 citizens"},
 		{args: []string{"seed"}, want: "already has agencies"},
-		{args: []string{"seed", "--citizens", "50", "--batch", "20"}, want: "Added 50 citizens (150 cases, 100 bookings, 50 keys, 200 notifications"},
+		{args: []string{"seed", "--citizens", "50", "--batch", "20"}, want: "Added 50 citizens (16 guardianships, 150 cases, 100 bookings, 50 keys, 200 notifications"},
 		{args: []string{"seed", "--citizens", "-3"}, wantErr: true},
 		{args: []string{"seed", "extra"}, wantErr: true},
 	} {

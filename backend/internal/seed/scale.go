@@ -126,7 +126,8 @@ const scalePrefix = "scale-"
 
 // pass generates citizens first to first+want-1 in batches and writes them, opts.Writers batches
 // at a time, and returns how many were inserted. Batch k always holds the same citizens (first +
-// k×Batch onwards), whichever goroutine takes it; the batches commit in any order.
+// k×Batch onwards, its ends on household boundaries: batchBounds), whichever goroutine takes it;
+// the batches commit in any order.
 func (s *Seeder) pass(ctx context.Context, g *generator, first, want int, opts ScaleOptions, sum *Summary, total int, started time.Time) (int, error) {
 	work, ctx := errgroup.WithContext(ctx)
 	batches := make(chan *rows, opts.Writers)
@@ -135,11 +136,14 @@ func (s *Seeder) pass(ctx context.Context, g *generator, first, want int, opts S
 	for range opts.Writers {
 		generators.Go(func() {
 			for {
-				start := int(next.Add(1)-1) * opts.Batch
-				if start >= want || ctx.Err() != nil {
+				lo, hi := batchBounds(first, want, opts.Batch, int(next.Add(1)-1))
+				if lo >= first+want || ctx.Err() != nil {
 					return
 				}
-				r, err := g.batch(first+start, min(opts.Batch, want-start))
+				if lo == hi {
+					continue
+				}
+				r, err := g.batch(lo, hi-lo)
 				if err != nil {
 					work.Go(func() error { return err })
 					return

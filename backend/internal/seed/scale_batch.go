@@ -16,6 +16,7 @@ import (
 	"minside/backend/internal/messages"
 	"minside/backend/internal/notify"
 	"minside/backend/internal/pid"
+	"minside/backend/internal/represent"
 	"minside/backend/internal/store"
 	"minside/backend/internal/tasks"
 	"minside/backend/internal/texts"
@@ -66,12 +67,20 @@ var (
 	}
 )
 
-// batch generates citizens first to first+n-1 with their items.
+// batch generates citizens first to first+n-1 with their items and the guardianships within their
+// households.
 func (g *generator) batch(first, n int) (*rows, error) {
 	r := &rows{}
+	var home []member
 	for i := first; i < first+n; i++ {
-		if err := g.citizen(r, i); err != nil {
+		digits, err := g.citizen(r, i)
+		if err != nil {
 			return nil, err
+		}
+		home = append(home, member{index: i, digits: digits, c: r.citizens[len(r.citizens)-1]})
+		if i == first+n-1 || household(i+1) != household(i) {
+			g.guardianships(r, home)
+			home = home[:0]
 		}
 	}
 	return r, nil
@@ -82,14 +91,14 @@ func (g *generator) at(offset time.Duration) time.Time { return g.now.Add(offset
 // citizen adds synthetic citizen i and their items. Each citizen draws from a random source of
 // its own, seeded by the run's seed and its index, so it is the same whatever the batch size and
 // however many batches are generated at once.
-func (g *generator) citizen(r *rows, i int) error {
+func (g *generator) citizen(r *rows, i int) (string, error) {
 	digits, err := g.syntheticPID(i)
 	if err != nil {
-		return err
+		return "", err
 	}
 	n, err := pid.Parse(digits, syntheticOnly)
 	if err != nil {
-		return fmt.Errorf("seed: synthetic citizen %d: %w", i, err)
+		return "", fmt.Errorf("seed: synthetic citizen %d: %w", i, err)
 	}
 	rng := rand.New(rand.NewPCG(g.seed, uint64(i)))
 	c := citizens.Citizen{ID: store.NewID(), PIDHash: g.dir.Pseudonym(n), PIDMasked: n.String(), BirthDate: n.BirthDate,
@@ -206,7 +215,7 @@ func (g *generator) citizen(r *rows, i int) error {
 	if errandID != "" {
 		g.errandOf(r, rng, c.ID, digits, ext, errandID, errandCases)
 	}
-	return nil
+	return digits, nil
 }
 
 // dropCitizens removes the citizens with the given pseudonyms and everything generated for them.
@@ -231,9 +240,14 @@ func (r *rows) dropCitizens(pidHashes []string) {
 	r.messages = slices.DeleteFunc(r.messages, func(m messages.Message) bool { return gone[m.CitizenID] })
 	r.windows = slices.DeleteFunc(r.windows, func(w keys.Window) bool { return gone[w.KeyID] })
 	r.keyDoors = slices.DeleteFunc(r.keyDoors, func(k keys.KeyAccessPoint) bool { return gone[k.KeyID] })
+	r.relations = slices.DeleteFunc(r.relations, func(rel represent.Relation) bool {
+		return drop(gone, rel.RepresentativeID, rel.ID) || drop(gone, rel.SubjectID, rel.ID)
+	})
 	r.texts = slices.DeleteFunc(r.texts, func(t texts.Text) bool { return gone[t.OwnerID] })
 	r.changes = slices.DeleteFunc(r.changes, func(c changes.Change) bool { return c.CitizenID != nil && gone[*c.CitizenID] })
-	r.records = slices.DeleteFunc(r.records, func(im ingest.Imported) bool { return im.CitizenID != nil && gone[*im.CitizenID] })
+	r.records = slices.DeleteFunc(r.records, func(im ingest.Imported) bool {
+		return im.CitizenID != nil && gone[*im.CitizenID] || gone[im.ObjectID]
+	})
 }
 
 // drop marks id gone when its owner is gone and reports it.

@@ -105,7 +105,7 @@ func TestParallelWritersWriteTheSameCitizens(t *testing.T) {
 func tableCounts(t *testing.T, db *store.DB) map[string]int {
 	t.Helper()
 	counts := map[string]int{}
-	for _, table := range []string{"agencies", "facilities", "access_points", "tiles", "citizens", "cases", "case_events", "agency_records",
+	for _, table := range []string{"agencies", "facilities", "access_points", "tiles", "citizens", "relations", "cases", "case_events", "agency_records",
 		"bookings", "keys", "key_windows", "key_access_points", "notifications", "texts", "changes",
 		"errands", "errand_agencies", "case_steps", "case_documents", "tasks", "messages"} {
 		n, err := db.NewSelect().TableExpr(table).Count(context.Background())
