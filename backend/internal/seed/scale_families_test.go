@@ -10,10 +10,9 @@ import (
 	"minside/backend/internal/store/storetest"
 )
 
-// TestScaleCitizensHaveGuardians: the synthetic city has parents. Every minor whose household has
-// an adult of parental age has one or two guardians, registered from birth to 18 by the population
-// register, each 18 to 55 years older than the child, and a parent's relations are what
-// representation reads.
+// TestScaleCitizensHaveGuardians: the synthetic city has parents. Each guardianship is the
+// population register's, of a minor by an adult 18 to 55 years older, from birth to 18, at most two
+// a child; and representation finds a parent's child through them.
 func TestScaleCitizensHaveGuardians(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
