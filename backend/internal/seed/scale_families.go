@@ -2,7 +2,6 @@ package seed
 
 import (
 	"fmt"
-	"time"
 
 	"minside/backend/internal/citizens"
 	"minside/backend/internal/ingest"
@@ -45,8 +44,7 @@ func batchBounds(first, want, batch, k int) (lo, hi int) {
 func (g *generator) guardianships(r *rows, members []member) {
 	for _, child := range members {
 		born := child.c.BirthDate
-		adult := born.AddDate(18, 0, 0)
-		if !adult.After(g.now) {
+		if !born.AddDate(18, 0, 0).After(g.now) {
 			continue
 		}
 		added := 0
@@ -55,7 +53,7 @@ func (g *generator) guardianships(r *rows, members []member) {
 				born.After(parent.c.BirthDate.AddDate(55, 0, 0)) {
 				continue
 			}
-			g.guardian(r, parent, child, added, store.UTC(born), store.UTC(adult))
+			g.guardian(r, parent, child, added)
 			if added++; added == 2 {
 				break
 			}
@@ -63,8 +61,11 @@ func (g *generator) guardianships(r *rows, members []member) {
 	}
 }
 
-// guardian adds parent's guardianship of child, the k-th of the child's, with its agency record.
-func (g *generator) guardian(r *rows, parent, child member, k int, from, until time.Time) {
+// guardian adds parent's guardianship of child, the k-th of the child's, from the child's birth
+// until it turns 18, with its agency record.
+func (g *generator) guardian(r *rows, parent, child member, k int) {
+	from := store.UTC(child.c.BirthDate)
+	until := from.AddDate(18, 0, 0)
 	rel := represent.Relation{ID: store.NewID(), AgencyID: g.b.agency[AgencyRegister],
 		ExternalID: fmt.Sprintf(scalePrefix+"%09d-foresatt-%d", child.index, k), Version: 1, Kind: represent.KindGuardian,
 		RepresentativeID: parent.c.ID, SubjectID: child.c.ID, ValidFrom: from, ValidUntil: &until, CreatedAt: g.now, UpdatedAt: g.now}
